@@ -1,0 +1,52 @@
+package io.kube4j.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A liveness, readiness or startup probe. */
+public class Probe {
+    public ExecAction exec;
+    public HTTPGetAction httpGet;
+    public TCPSocketAction tcpSocket;
+    public Integer initialDelaySeconds;
+    public Integer timeoutSeconds;
+    public Integer periodSeconds;
+    public Integer successThreshold;
+    public Integer failureThreshold;
+    public Long terminationGracePeriodSeconds;
+
+    /** The action part shared by probes and lifecycle hooks. */
+    public static class Handler {
+        public ExecAction exec;
+        public HTTPGetAction httpGet;
+        public TCPSocketAction tcpSocket;
+        public java.util.Map<String, Object> sleep;
+    }
+
+    /** Run a command in the container; exit 0 is success. */
+    public static class ExecAction {
+        public List<String> command = new ArrayList<>();
+    }
+
+    /** GET a path; 200-399 is success. */
+    public static class HTTPGetAction {
+        public String path;
+        public IntOrString port;
+        public String host;
+        public String scheme;
+        public List<HTTPHeader> httpHeaders = new ArrayList<>();
+    }
+
+    /** An extra request header of an httpGet probe. */
+    public static class HTTPHeader {
+        public String name;
+        public String value;
+    }
+
+    /** Open a TCP connection; connecting is success. */
+    public static class TCPSocketAction {
+        public IntOrString port;
+        public String host;
+    }
+
+}

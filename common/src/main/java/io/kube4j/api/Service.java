@@ -1,0 +1,56 @@
+package io.kube4j.api;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A Service: a stable address in front of the pods its selector picks. */
+public class Service extends KubeObject {
+    public ServiceSpec spec = new ServiceSpec();
+    public ServiceStatus status = new ServiceStatus();
+
+    public Service() {
+        super("v1", "Service");
+    }
+
+    /** Ports, selector, type and addresses. */
+    public static class ServiceSpec {
+        public List<ServicePort> ports = new ArrayList<>();
+        public Map<String, String> selector = new LinkedHashMap<>();
+        public String clusterIP;
+        public List<String> clusterIPs = new ArrayList<>();
+        public String type;
+        public List<String> externalIPs = new ArrayList<>();
+        public String sessionAffinity;
+        public SessionAffinityConfig sessionAffinityConfig;
+        public String externalTrafficPolicy;
+        public String internalTrafficPolicy;
+        public List<String> ipFamilies = new ArrayList<>();
+        public String ipFamilyPolicy;
+    }
+
+    /** One port of a service. */
+    public static class ServicePort {
+        public String name;
+        public String protocol;
+        public int port;
+        public IntOrString targetPort;
+        public Integer nodePort;
+    }
+
+    /** ClientIP affinity timeout. */
+    public static class SessionAffinityConfig {
+        public ClientIPConfig clientIP;
+
+        /** The timeout in seconds. */
+        public static class ClientIPConfig {
+            public Integer timeoutSeconds;
+        }
+    }
+
+    /** Load balancer ingress (left empty by kube4j). */
+    public static class ServiceStatus {
+        public Map<String, Object> loadBalancer = new LinkedHashMap<>();
+    }
+}

@@ -1,0 +1,266 @@
+package io.kube4j.client;
+
+import io.kube4j.api.Binding;
+import io.kube4j.api.DeleteOptions;
+import io.kube4j.api.KubeList;
+import io.kube4j.api.KubeObject;
+import io.kube4j.api.ResourceType;
+import io.kube4j.api.ResourceTypes;
+import io.kube4j.api.Scale;
+import io.kube4j.api.Status;
+import io.kube4j.api.WatchEventList;
+import io.kube4j.json.Json;
+import tools.jackson.databind.JavaType;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.StringJoiner;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A typed client of the kube4j (or any Kubernetes) apiserver over plain HTTP. Takes one or more
+ * apiserver URLs and fails over to the next when one cannot be reached.
+ */
+public class ApiClient {
+    private final List<String> baseUrls;
+    private final AtomicInteger current = new AtomicInteger();
+    private final HttpClient http;
+    private final String userAgent;
+
+    /** {@code urls} is one URL or a comma-separated list, e.g. {@code http://127.0.0.1:8080}. */
+    public ApiClient(String urls) {
+        this(urls, "kube4j");
+    }
+
+    public ApiClient(String urls, String userAgent) {
+        this.baseUrls = Arrays.stream(urls.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .map(s -> s.endsWith("/") ? s.substring(0, s.length() - 1) : s).toList();
+        if (baseUrls.isEmpty()) {
+            throw new IllegalArgumentException("no apiserver URL given");
+        }
+        this.userAgent = userAgent;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(3))
+                .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+    }
+
+    /** The apiserver URL in use now. */
+    public String baseUrl() {
+        return baseUrls.get(Math.floorMod(current.get(), baseUrls.size()));
+    }
+
+    // ---- typed CRUD ---------------------------------------------------------------------------
+
+    public <T extends KubeObject> T create(T obj) {
+        ResourceType rt = ResourceTypes.of(obj.getClass());
+        return send("POST", rt.collectionPath(obj.metadata.namespace), obj, typeOf(obj));
+    }
+
+    public <T extends KubeObject> T get(Class<T> type, String namespace, String name) {
+        return send("GET", ResourceTypes.of(type).objectPath(namespace, name), null, Json.type(type));
+    }
+
+    /** The object, or empty when it does not exist. */
+    public <T extends KubeObject> Optional<T> find(Class<T> type, String namespace, String name) {
+        try {
+            return Optional.of(get(type, namespace, name));
+        } catch (ApiException e) {
+            if (e.isNotFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** PUT: a stale {@code metadata.resourceVersion} gives 409 Conflict. */
+    public <T extends KubeObject> T update(T obj) {
+        ResourceType rt = ResourceTypes.of(obj.getClass());
+        return send("PUT", rt.objectPath(obj.metadata.namespace, obj.metadata.name), obj, typeOf(obj));
+    }
+
+    /** PUT to the status subresource: only status changes, generation does not move. */
+    public <T extends KubeObject> T updateStatus(T obj) {
+        ResourceType rt = ResourceTypes.of(obj.getClass());
+        return send("PUT", rt.objectPath(obj.metadata.namespace, obj.metadata.name) + "/status", obj, typeOf(obj));
+    }
+
+    /** PATCH with the given content type (merge-patch, json-patch, strategic-merge-patch). */
+    public <T extends KubeObject> T patch(Class<T> type, String namespace, String name, String contentType, String body) {
+        return sendRaw("PATCH", ResourceTypes.of(type).objectPath(namespace, name), contentType, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), Json.type(type));
+    }
+
+    /** PATCH the status subresource. */
+    public <T extends KubeObject> T patchStatus(Class<T> type, String namespace, String name, String contentType, String body) {
+        return sendRaw("PATCH", ResourceTypes.of(type).objectPath(namespace, name) + "/status", contentType, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), Json.type(type));
+    }
+
+    public void delete(Class<? extends KubeObject> type, String namespace, String name) {
+        delete(type, namespace, name, null);
+    }
+
+    public void delete(Class<? extends KubeObject> type, String namespace, String name, DeleteOptions options) {
+        send("DELETE", ResourceTypes.of(type).objectPath(namespace, name), options, Json.type(Object.class));
+    }
+
+    /** Deletes with the given grace period (0 removes a pod at once). */
+    public void delete(Class<? extends KubeObject> type, String namespace, String name, long gracePeriodSeconds) {
+        DeleteOptions o = new DeleteOptions();
+        o.gracePeriodSeconds = gracePeriodSeconds;
+        delete(type, namespace, name, o);
+    }
+
+    public <T extends KubeObject> KubeList<T> list(Class<T> type, String namespace, ListOptions options) {
+        String path = ResourceTypes.of(type).collectionPath(namespace);
+        String q = options == null ? "" : options.query();
+        return send("GET", q.isEmpty() ? path : path + "?" + q, null, Json.type(KubeList.class, type));
+    }
+
+    public <T extends KubeObject> KubeList<T> list(Class<T> type, String namespace) {
+        return list(type, namespace, ListOptions.ALL);
+    }
+
+    /**
+     * One long-poll watch: the events after {@code resourceVersion}, waiting up to
+     * {@code timeoutSeconds} for the first one. Throws 410 ({@link ApiException#isGone()}) when the
+     * revision is older than the server's window.
+     */
+    public <T extends KubeObject> WatchEventList<T> poll(Class<T> type, String namespace, ListOptions options, String resourceVersion, int timeoutSeconds) {
+        String path = ResourceTypes.of(type).collectionPath(namespace);
+        StringJoiner q = new StringJoiner("&");
+        q.add("watch=poll");
+        ListOptions.add(q, "resourceVersion", resourceVersion);
+        q.add("timeoutSeconds=" + timeoutSeconds);
+        String sel = options == null ? "" : new ListOptions(options.labelSelector(), options.fieldSelector(), null, null, null).query();
+        if (!sel.isEmpty()) {
+            q.add(sel);
+        }
+        return send("GET", path + "?" + q, null, Json.type(WatchEventList.class, type), Duration.ofSeconds(timeoutSeconds + 15L));
+    }
+
+    /** Binds a pod to a node; 409 when it is already bound. */
+    public void bind(String namespace, String podName, String nodeName) {
+        Binding b = Binding.of(namespace, podName, nodeName);
+        send("POST", ResourceTypes.PODS.objectPath(namespace, podName) + "/binding", b, Json.type(Object.class));
+    }
+
+    public Scale getScale(Class<? extends KubeObject> type, String namespace, String name) {
+        return send("GET", ResourceTypes.of(type).objectPath(namespace, name) + "/scale", null, Json.type(Scale.class));
+    }
+
+    public Scale updateScale(Class<? extends KubeObject> type, String namespace, String name, int replicas) {
+        return sendRaw("PATCH", ResourceTypes.of(type).objectPath(namespace, name) + "/scale", "application/merge-patch+json",
+                ("{\"spec\":{\"replicas\":" + replicas + "}}").getBytes(java.nio.charset.StandardCharsets.UTF_8), Json.type(Scale.class));
+    }
+
+    /** GET of any path as text (logs, /version, discovery). */
+    public String getText(String pathAndQuery) {
+        HttpResponse<byte[]> r = exchange("GET", pathAndQuery, null, null, Duration.ofSeconds(30));
+        return new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A streaming GET (e.g. {@code pods/x/log?follow=true}); the caller closes the stream. */
+    public InputStream stream(String pathAndQuery) {
+        IOException last = null;
+        for (int attempt = 0; attempt < baseUrls.size(); attempt++) {
+            String base = baseUrl();
+            try {
+                HttpRequest req = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).header("User-Agent", userAgent).GET().build();
+                HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+                if (r.statusCode() >= 300) {
+                    byte[] body;
+                    try (InputStream in = r.body()) {
+                        body = in.readAllBytes();
+                    }
+                    throw error(r.statusCode(), body);
+                }
+                return r.body();
+            } catch (IOException e) {
+                last = e;
+                current.incrementAndGet();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(0, null, "interrupted", e);
+            }
+        }
+        throw new ApiException(0, null, "no apiserver reachable at " + baseUrls + ": " + last, last);
+    }
+
+    // ---- transport ----------------------------------------------------------------------------
+
+    private static JavaType typeOf(KubeObject obj) {
+        return Json.type(obj.getClass());
+    }
+
+    private <R> R send(String method, String path, Object body, JavaType resultType) {
+        return send(method, path, body, resultType, Duration.ofSeconds(30));
+    }
+
+    private <R> R send(String method, String path, Object body, JavaType resultType, Duration timeout) {
+        byte[] bytes = body == null ? null : Json.writeBytes(body);
+        HttpResponse<byte[]> r = exchange(method, path, bytes == null ? null : "application/json", bytes, timeout);
+        return Json.read(r.body(), resultType);
+    }
+
+    private <R> R sendRaw(String method, String path, String contentType, byte[] body, JavaType resultType) {
+        HttpResponse<byte[]> r = exchange(method, path, contentType, body, Duration.ofSeconds(30));
+        return Json.read(r.body(), resultType);
+    }
+
+    /**
+     * Sends the request to the current apiserver; on a connection failure moves on to the next one.
+     * An HTTP error answer is not a reason to fail over: it is the cluster's answer.
+     */
+    private HttpResponse<byte[]> exchange(String method, String path, String contentType, byte[] body, Duration timeout) {
+        IOException last = null;
+        for (int attempt = 0; attempt < baseUrls.size(); attempt++) {
+            String base = baseUrl();
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                    .timeout(timeout)
+                    .header("Accept", "application/json")
+                    .header("User-Agent", userAgent);
+            if (contentType != null) {
+                b.header("Content-Type", contentType);
+            }
+            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            try {
+                HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+                if (r.statusCode() >= 300) {
+                    throw error(r.statusCode(), r.body());
+                }
+                return r;
+            } catch (java.net.http.HttpTimeoutException e) {
+                throw new ApiException(0, null, method + " " + path + " timed out after " + timeout.toSeconds() + "s", e);
+            } catch (IOException e) {
+                last = e;
+                current.incrementAndGet();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(0, null, "interrupted", e);
+            }
+        }
+        throw new ApiException(0, null, "no apiserver reachable at " + baseUrls + ": " + last, last);
+    }
+
+    private static ApiException error(int code, byte[] body) {
+        Status status;
+        try {
+            status = Json.read(body, Status.class);
+        } catch (RuntimeException e) {
+            status = Status.failure(code, "Unknown", new String(body, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (status.code == null) {
+            status.code = code;
+        }
+        return new ApiException(code, status, code + " " + status.reason + ": " + status.message, null);
+    }
+}
