@@ -5,10 +5,23 @@
 
 # Label that records which version of the scripts built an image: .ci/run rebuilds an image whose
 # label differs, and only re-points alias tags (eclipse-temurin:25-jre, busybox:latest) that carry it.
+# shellcheck disable=SC2034  # used by the scripts that source this file
 RECIPE_LABEL=io.kube4j.image.recipe
 
 # recipe_hash FILE...: short digest of the scripts that define an image
 recipe_hash() { cat "$@" | sha256sum | cut -c1-16; }
+
+# jdk25: the host's Temurin 25 JDK (a JRE next to it would have no jlink, no javac), or $JDK if set
+jdk25() {
+  local d found=${JDK:-}
+  if [ -z "$found" ]; then
+    for d in /usr/lib/jvm/temurin-25-jdk*; do [ -x "$d/bin/javac" ] && found=$d; done
+  fi
+  if [ -z "$found" ] || [ ! -x "$found/bin/java" ]; then
+    echo "no Temurin 25 JDK in /usr/lib/jvm (set JDK=...)" >&2; return 1
+  fi
+  echo "$found"
+}
 
 now_ns() { date +%s%N; }
 # since START_NS: seconds elapsed, e.g. "2.4s" (no bc on fresh machines)
@@ -18,7 +31,7 @@ since() { local ms=$(( ($(date +%s%N) - $1) / 1000000 )); printf '%d.%ds' $((ms 
 # /usr/bin, /usr/sbin and /sbin point to /bin so that both /bin/sh and /usr/bin/env style paths work.
 rootfs_init() {
   local r=$1
-  rm -rf "$r"
+  rm -rf "${r:?}"
   mkdir -p "$r"/{bin,tmp,etc,root,usr/local/bin,var/tmp,lib64,lib/x86_64-linux-gnu}
   chmod 1777 "$r/tmp" "$r/var/tmp"
   ln -s ../bin "$r/usr/bin"; ln -s ../bin "$r/usr/sbin"; ln -s bin "$r/sbin"

@@ -27,6 +27,6 @@ rootfs_import "$R" "$TAG" \
   "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
   "ENV ETCDCTL_API=3" \
   "EXPOSE 2379 2380" \
-  "LABEL $RECIPE_LABEL=$(recipe_hash "$HERE/lib.sh" "$0") io.kube4j.image.etcd=$(/usr/bin/etcd --version | awk '/etcd Version/{print $3}')" \
+  "LABEL $RECIPE_LABEL=$(recipe_hash "$HERE/lib.sh" "${BASH_SOURCE[0]}") io.kube4j.image.etcd=$(/usr/bin/etcd --version | awk '/etcd Version/{print $3}')" \
   'CMD ["/usr/local/bin/etcd", "--data-dir=/var/lib/etcd", "--listen-client-urls=http://0.0.0.0:2379", "--advertise-client-urls=http://127.0.0.1:2379"]'
 echo "built $TAG in $(since "$t0"): $(docker image inspect -f '{{.Size}}' "$TAG" | awk '{printf "%d MB", $1/1e6}')"

@@ -2,7 +2,7 @@
 # Java image without a registry: the host's Temurin 25 + the host libraries it needs (ldd) + busybox-static.
 #   mk-jre.sh jlink [TAG]   runtime made with jlink (~140 MB)       default TAG local/jre:25
 #   mk-jre.sh full  [TAG]   the whole JDK, for a Maven builder stage default TAG local/jdk-builder:25
-# Env: JDK (default: /usr/lib/jvm/temurin-25*), MODULES (jlink's --add-modules list), WORK (scratch dir).
+# Env: JDK (default: /usr/lib/jvm/temurin-25-jdk*), MODULES (jlink's --add-modules list), WORK (scratch dir).
 # Adapted from ../shared/reference/mk-busybox-jre.sh.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -14,8 +14,7 @@ case "$MODE" in
   full)  TAG=${2:-local/jdk-builder:25} ;;
   *) echo "usage: $0 jlink|full [tag]" >&2; exit 2 ;;
 esac
-J=${JDK:-$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | sort | tail -n 1)}
-[ -x "$J/bin/java" ] || { echo "no Temurin 25 JDK under /usr/lib/jvm (set JDK=...)" >&2; exit 1; }
+J=$(jdk25)
 
 # What a Spring Boot 4 service with jetcd (gRPC, Netty), Micrometer and the JDK's HTTP client needs,
 # plus the management/JFR/debug agents that make a running service inspectable.
@@ -30,11 +29,12 @@ R=$W/rootfs
 rootfs_init "$R"
 mkdir -p "$R/opt"
 if [ "$MODE" = full ]; then
-  cp -a "$J" "$R/opt/java"
+  # -L: Debian-packaged JDKs link lib/security/cacerts to the host's /etc/ssl/certs/java/cacerts
+  cp -rLp "$J" "$R/opt/java"
 else
   # JEP 493: Temurin 25 ships no jmods/, jlink links from the JDK's own run-time image instead
   "$J/bin/jlink" --add-modules "${MODULES:-$DEFAULT_MODULES}" --strip-debug --no-man-pages \
-    --no-header-files --generate-cds-archive --output "$R/opt/java"
+    --no-header-files --generate-cds-archive --output "$R/opt/java" >/dev/null
 fi
 mapfile -t elves < <(find "$R/opt/java" -type f \( -name '*.so' -o -path '*/bin/*' \))
 rootfs_add_libs "$R" "${elves[@]}"
@@ -53,6 +53,6 @@ ln -s /opt/java/bin/java "$R/usr/local/bin/java"
 rootfs_import "$R" "$TAG" \
   "ENV JAVA_HOME=/opt/java" \
   "ENV PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-  "LABEL $RECIPE_LABEL=$(recipe_hash "$HERE/lib.sh" "$0") io.kube4j.image.jdk=$("$J/bin/java" -XshowSettings:properties -version 2>&1 | awk '/java.runtime.version/{print $3}')" \
+  "LABEL $RECIPE_LABEL=$(recipe_hash "$HERE/lib.sh" "${BASH_SOURCE[0]}") io.kube4j.image.jdk=$("$J/bin/java" -XshowSettings:properties -version 2>&1 | awk '/java.runtime.version/{print $3}')" \
   'CMD ["/bin/sh"]'
 echo "built $TAG ($MODE of $J) in $(since "$t0"): $(docker image inspect -f '{{.Size}}' "$TAG" | awk '{printf "%d MB", $1/1e6}')"
