@@ -1,0 +1,38 @@
+package io.kube4j.apiserver;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.time.Duration;
+
+/**
+ * apiserver configuration ({@code kube4j.*}; environment variables such as
+ * {@code KUBE4J_ETCD_ENDPOINTS} work in compose).
+ *
+ * @param etcd           where etcd is and how long a request may take
+ * @param watchCache     how many recent events the watch cache keeps (its window for resuming watches)
+ * @param compaction     how often etcd history is compacted and how many revisions are kept
+ * @param maxRequestBytes request bodies above this size get 413
+ */
+@ConfigurationProperties("kube4j")
+public record ApiServerProperties(
+        @DefaultValue Etcd etcd,
+        @DefaultValue WatchCache watchCache,
+        @DefaultValue Compaction compaction,
+        @DefaultValue("3145728") long maxRequestBytes) {
+
+    /** etcd endpoints (comma-separated) and per-request timeout. */
+    public record Etcd(@DefaultValue("http://127.0.0.1:2379") String endpoints,
+                       @DefaultValue("5s") Duration requestTimeout) {
+    }
+
+    /** Ring buffer capacity in events. */
+    public record WatchCache(@DefaultValue("20000") int capacity,
+                             @DefaultValue("5000") int batchLimit) {
+    }
+
+    /** Compaction period and how many revisions of history to keep behind the head. */
+    public record Compaction(@DefaultValue("5m") Duration interval,
+                             @DefaultValue("50000") long keepRevisions) {
+    }
+}

@@ -1,0 +1,398 @@
+package io.kube4j.apiserver.admission;
+
+import io.kube4j.api.Container;
+import io.kube4j.api.Deployment;
+import io.kube4j.api.Endpoints;
+import io.kube4j.api.IntOrString;
+import io.kube4j.api.KubeObject;
+import io.kube4j.api.LabelSelector;
+import io.kube4j.api.Namespace;
+import io.kube4j.api.Node;
+import io.kube4j.api.ObjectMeta;
+import io.kube4j.api.Pod;
+import io.kube4j.api.PodSpec;
+import io.kube4j.api.PodTemplateSpec;
+import io.kube4j.api.Probe;
+import io.kube4j.api.ReplicaSet;
+import io.kube4j.api.Service;
+import io.kube4j.api.Taint;
+import io.kube4j.api.Toleration;
+import io.kube4j.labels.Selector;
+import io.kube4j.quantity.Quantity;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/** Validation per kind, as Kubernetes' ValidateXxx: every problem found, each with its field path. */
+public final class Validation {
+    private static final List<String> RESTART_POLICIES = List.of("Always", "OnFailure", "Never");
+    private static final List<String> PROTOCOLS = List.of("TCP", "UDP", "SCTP");
+    private static final List<String> PULL_POLICIES = List.of("Always", "IfNotPresent", "Never");
+    private static final List<String> SERVICE_TYPES = List.of("ClusterIP", "NodePort", "LoadBalancer", "ExternalName");
+    private static final List<String> TAINT_EFFECTS = List.of("NoSchedule", "PreferNoSchedule", "NoExecute");
+
+    private Validation() {
+    }
+
+    /** Validates {@code obj}; {@code old} is the stored object on update, null on create. */
+    public static FieldErrors validate(KubeObject obj, KubeObject old) {
+        FieldErrors errs = new FieldErrors();
+        metadata(errs, obj);
+        switch (obj) {
+            case Pod p -> {
+                podSpec(errs, "spec", p.spec);
+                if (old instanceof Pod o) {
+                    podUpdate(errs, p, o);
+                }
+            }
+            case ReplicaSet rs -> {
+                replicas(errs, "spec.replicas", rs.spec.replicas);
+                selectorAndTemplate(errs, rs.spec.selector, rs.spec.template);
+            }
+            case Deployment d -> deployment(errs, d);
+            case Service s -> service(errs, s);
+            case Node n -> {
+                for (int i = 0; i < n.spec.taints.size(); i++) {
+                    taint(errs, "spec.taints[" + i + "]", n.spec.taints.get(i));
+                }
+            }
+            case Endpoints e -> endpoints(errs, e);
+            default -> {
+            }
+        }
+        if (old != null) {
+            immutable(errs, "metadata.uid", obj.metadata.uid, old.metadata.uid);
+            if ((obj instanceof ReplicaSet || obj instanceof Deployment) && !Objects.equals(io.kube4j.json.Json.write(selectorOf(obj)), io.kube4j.json.Json.write(selectorOf(old)))) {
+                errs.invalid("spec.selector", Selector.from(selectorOf(obj)).toString(), "field is immutable");
+            }
+        }
+        return errs;
+    }
+
+    private static LabelSelector selectorOf(KubeObject o) {
+        return o instanceof Deployment d ? d.spec.selector : ((ReplicaSet) o).spec.selector;
+    }
+
+    private static void immutable(FieldErrors errs, String field, Object now, Object before) {
+        if (before != null && now != null && !now.equals(before)) {
+            errs.invalid(field, now, "field is immutable");
+        }
+    }
+
+    private static void metadata(FieldErrors errs, KubeObject obj) {
+        ObjectMeta m = obj.metadata;
+        switch (obj) {
+            case Namespace ns -> errs.dns1123Label("metadata.name", m.name);
+            case Service s -> errs.dns1035Label("metadata.name", m.name);
+            default -> errs.dns1123Subdomain("metadata.name", m.name);
+        }
+        errs.labels("metadata.labels", m.labels);
+        if (m.annotations != null) {
+            long size = 0;
+            for (Map.Entry<String, String> a : m.annotations.entrySet()) {
+                errs.qualifiedKey("metadata.annotations", a.getKey());
+                size += a.getKey().length() + (a.getValue() == null ? 0 : a.getValue().length());
+            }
+            if (size > 256 * 1024) {
+                errs.invalid("metadata.annotations", "", "Too long: must have at most 262144 bytes");
+            }
+        }
+    }
+
+    private static void replicas(FieldErrors errs, String field, Integer replicas) {
+        if (replicas != null && replicas < 0) {
+            errs.invalid(field, replicas, "must be greater than or equal to 0");
+        }
+    }
+
+    private static void selectorAndTemplate(FieldErrors errs, LabelSelector selector, PodTemplateSpec template) {
+        Selector sel = null;
+        if (selector == null || (selector.matchLabels.isEmpty() && selector.matchExpressions.isEmpty())) {
+            errs.required("spec.selector", null);
+        } else {
+            try {
+                sel = Selector.from(selector);
+            } catch (IllegalArgumentException e) {
+                errs.invalid("spec.selector", "", e.getMessage());
+            }
+        }
+        if (template == null) {
+            errs.required("spec.template", null);
+            return;
+        }
+        errs.labels("spec.template.metadata.labels", template.metadata.labels);
+        if (sel != null && !sel.matches(template.metadata.labels)) {
+            errs.invalid("spec.template.metadata.labels", io.kube4j.json.Json.write(template.metadata.labels), "`selector` does not match template `labels`");
+        }
+        podSpec(errs, "spec.template.spec", template.spec);
+        if (template.spec != null && template.spec.restartPolicy != null && !"Always".equals(template.spec.restartPolicy)) {
+            errs.notSupported("spec.template.spec.restartPolicy", template.spec.restartPolicy, List.of("Always"));
+        }
+    }
+
+    private static void deployment(FieldErrors errs, Deployment d) {
+        replicas(errs, "spec.replicas", d.spec.replicas);
+        selectorAndTemplate(errs, d.spec.selector, d.spec.template);
+        Deployment.DeploymentStrategy st = d.spec.strategy;
+        if (st != null && st.type != null) {
+            if (!List.of("RollingUpdate", "Recreate").contains(st.type)) {
+                errs.notSupported("spec.strategy.type", st.type, List.of("Recreate", "RollingUpdate"));
+            } else if ("Recreate".equals(st.type) && st.rollingUpdate != null) {
+                errs.forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'");
+            } else if (st.rollingUpdate != null) {
+                int surge = percentOrInt(errs, "spec.strategy.rollingUpdate.maxSurge", st.rollingUpdate.maxSurge);
+                int unavailable = percentOrInt(errs, "spec.strategy.rollingUpdate.maxUnavailable", st.rollingUpdate.maxUnavailable);
+                if (surge == 0 && unavailable == 0) {
+                    errs.invalid("spec.strategy.rollingUpdate.maxUnavailable", 0, "may not be 0 when `maxSurge` is 0");
+                }
+            }
+        }
+        if (d.spec.revisionHistoryLimit != null && d.spec.revisionHistoryLimit < 0) {
+            errs.invalid("spec.revisionHistoryLimit", d.spec.revisionHistoryLimit, "must be greater than or equal to 0");
+        }
+    }
+
+    private static int percentOrInt(FieldErrors errs, String field, IntOrString v) {
+        if (v == null) {
+            return -1;
+        }
+        try {
+            int n = v.scaledValue(100, true);
+            if (n < 0) {
+                errs.invalid(field, v.toJson(), "must be greater than or equal to 0");
+            }
+            if (!v.isInt() && n > 100) {
+                errs.invalid(field, v.toJson(), "must not be greater than 100%");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            errs.invalid(field, v.toJson(), "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')");
+            return -1;
+        }
+    }
+
+    /** A pod spec under {@code path} (spec, or spec.template.spec). */
+    static void podSpec(FieldErrors errs, String path, PodSpec spec) {
+        if (spec == null) {
+            errs.required(path, null);
+            return;
+        }
+        if (spec.containers.isEmpty()) {
+            errs.required(path + ".containers", null);
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < spec.initContainers.size(); i++) {
+            container(errs, path + ".initContainers[" + i + "]", spec.initContainers.get(i), names, spec);
+        }
+        for (int i = 0; i < spec.containers.size(); i++) {
+            container(errs, path + ".containers[" + i + "]", spec.containers.get(i), names, spec);
+        }
+        if (spec.restartPolicy != null && !RESTART_POLICIES.contains(spec.restartPolicy)) {
+            errs.notSupported(path + ".restartPolicy", spec.restartPolicy, RESTART_POLICIES);
+        }
+        if (spec.terminationGracePeriodSeconds != null && spec.terminationGracePeriodSeconds < 0) {
+            errs.invalid(path + ".terminationGracePeriodSeconds", spec.terminationGracePeriodSeconds, "must be greater than or equal to 0");
+        }
+        errs.labels(path + ".nodeSelector", spec.nodeSelector);
+        Set<String> volumes = new HashSet<>();
+        for (int i = 0; i < spec.volumes.size(); i++) {
+            String v = spec.volumes.get(i).name;
+            errs.dns1123Label(path + ".volumes[" + i + "].name", v);
+            if (v != null && !volumes.add(v)) {
+                errs.duplicate(path + ".volumes[" + i + "].name", v);
+            }
+        }
+        for (int i = 0; i < spec.tolerations.size(); i++) {
+            toleration(errs, path + ".tolerations[" + i + "]", spec.tolerations.get(i));
+        }
+    }
+
+    private static void container(FieldErrors errs, String path, Container c, Set<String> names, PodSpec spec) {
+        errs.dns1123Label(path + ".name", c.name);
+        if (c.name != null && !names.add(c.name)) {
+            errs.duplicate(path + ".name", c.name);
+        }
+        if (c.image == null || c.image.isBlank()) {
+            errs.required(path + ".image", null);
+        }
+        if (c.imagePullPolicy != null && !PULL_POLICIES.contains(c.imagePullPolicy)) {
+            errs.notSupported(path + ".imagePullPolicy", c.imagePullPolicy, PULL_POLICIES);
+        }
+        Set<String> portNames = new HashSet<>();
+        for (int i = 0; i < c.ports.size(); i++) {
+            Container.ContainerPort p = c.ports.get(i);
+            String pp = path + ".ports[" + i + "]";
+            errs.port(pp + ".containerPort", p.containerPort);
+            if (p.hostPort != null && p.hostPort != 0 && (p.hostPort < 1 || p.hostPort > 65535)) {
+                errs.invalid(pp + ".hostPort", p.hostPort, "must be between 1 and 65535, inclusive");
+            }
+            if (p.protocol != null && !PROTOCOLS.contains(p.protocol)) {
+                errs.notSupported(pp + ".protocol", p.protocol, PROTOCOLS);
+            }
+            if (p.name != null && !p.name.isEmpty()) {
+                if (p.name.length() > 15 || !FieldErrors.DNS1123_LABEL.matcher(p.name).matches() || !p.name.matches(".*[a-z].*")) {
+                    errs.invalid(pp + ".name", p.name, "must be no more than 15 characters, contain only lowercase alphanumerics and '-', and contain at least one letter");
+                } else if (!portNames.add(p.name)) {
+                    errs.duplicate(pp + ".name", p.name);
+                }
+            }
+        }
+        for (int i = 0; i < c.env.size(); i++) {
+            String n = c.env.get(i).name;
+            if (n == null || n.isEmpty()) {
+                errs.required(path + ".env[" + i + "].name", null);
+            }
+        }
+        if (c.resources != null) {
+            c.resources.requests.forEach((res, q) -> {
+                Quantity limit = c.resources.limits.get(res);
+                if (q.exact().signum() < 0) {
+                    errs.invalid(path + ".resources.requests[" + res + "]", q.toString(), "must be greater than or equal to 0");
+                }
+                if (limit != null && q.compareTo(limit) > 0) {
+                    errs.invalid(path + ".resources.requests", q.toString(), "must be less than or equal to " + res + " limit of " + limit);
+                }
+            });
+        }
+        Set<String> volumes = new HashSet<>();
+        spec.volumes.forEach(v -> volumes.add(v.name));
+        for (int i = 0; i < c.volumeMounts.size(); i++) {
+            Container.VolumeMount m = c.volumeMounts.get(i);
+            if (m.name == null || !volumes.contains(m.name)) {
+                errs.invalid(path + ".volumeMounts[" + i + "].name", m.name, "not found");
+            }
+            if (m.mountPath == null || m.mountPath.isEmpty()) {
+                errs.required(path + ".volumeMounts[" + i + "].mountPath", null);
+            }
+        }
+        probe(errs, path + ".livenessProbe", c.livenessProbe);
+        probe(errs, path + ".readinessProbe", c.readinessProbe);
+        probe(errs, path + ".startupProbe", c.startupProbe);
+    }
+
+    private static void probe(FieldErrors errs, String path, Probe p) {
+        if (p == null) {
+            return;
+        }
+        int handlers = (p.exec != null ? 1 : 0) + (p.httpGet != null ? 1 : 0) + (p.tcpSocket != null ? 1 : 0);
+        if (handlers == 0) {
+            errs.required(path, "must specify a handler type");
+        } else if (handlers > 1) {
+            errs.forbidden(path, "may not specify more than 1 handler type");
+        }
+        if (p.httpGet != null && p.httpGet.port == null) {
+            errs.required(path + ".httpGet.port", null);
+        }
+        if (p.tcpSocket != null && p.tcpSocket.port == null) {
+            errs.required(path + ".tcpSocket.port", null);
+        }
+        if (p.periodSeconds != null && p.periodSeconds < 1) {
+            errs.invalid(path + ".periodSeconds", p.periodSeconds, "must be greater than or equal to 1");
+        }
+    }
+
+    private static void toleration(FieldErrors errs, String path, Toleration t) {
+        String op = t.operator == null ? "Equal" : t.operator;
+        if (!List.of("Equal", "Exists").contains(op)) {
+            errs.notSupported(path + ".operator", t.operator, List.of("Equal", "Exists"));
+        }
+        if ("Exists".equals(op) && t.value != null && !t.value.isEmpty()) {
+            errs.invalid(path + ".operator", t.operator, "value must be empty when `operator` is 'Exists'");
+        }
+        if ((t.key == null || t.key.isEmpty()) && !"Exists".equals(op)) {
+            errs.invalid(path + ".operator", op, "operator must be Exists when `key` is empty, which means \"match all values and all keys\"");
+        }
+        if (t.effect != null && !t.effect.isEmpty() && !TAINT_EFFECTS.contains(t.effect)) {
+            errs.notSupported(path + ".effect", t.effect, TAINT_EFFECTS);
+        }
+    }
+
+    private static void taint(FieldErrors errs, String path, Taint t) {
+        if (t.key == null || t.key.isEmpty()) {
+            errs.required(path + ".key", null);
+        } else {
+            errs.qualifiedKey(path + ".key", t.key);
+        }
+        if (t.effect == null || !TAINT_EFFECTS.contains(t.effect)) {
+            errs.notSupported(path + ".effect", t.effect, TAINT_EFFECTS);
+        }
+    }
+
+    private static void podUpdate(FieldErrors errs, Pod now, Pod old) {
+        // pods are mostly immutable: Kubernetes allows only images, activeDeadlineSeconds and added tolerations to change
+        if (old.spec.nodeName != null && !Objects.equals(old.spec.nodeName, now.spec.nodeName)) {
+            errs.forbidden("spec.nodeName", "pod updates may not change the node; use pods/binding to assign a node");
+            return;
+        }
+        if (old.spec.nodeName == null && now.spec.nodeName != null) {
+            errs.forbidden("spec.nodeName", "pod updates may not set the node; use pods/binding to assign a node");
+            return;
+        }
+        PodSpec a = io.kube4j.json.Json.copy(now.spec);
+        PodSpec b = io.kube4j.json.Json.copy(old.spec);
+        for (PodSpec s : List.of(a, b)) {
+            s.containers.forEach(c -> c.image = null);
+            s.initContainers.forEach(c -> c.image = null);
+            s.activeDeadlineSeconds = null;
+            s.tolerations.clear();
+        }
+        if (!io.kube4j.json.Json.write(a).equals(io.kube4j.json.Json.write(b))) {
+            errs.forbidden("spec", "pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds` or `spec.tolerations` (only additions to existing tolerations)");
+        }
+    }
+
+    private static void service(FieldErrors errs, Service s) {
+        String type = s.spec.type == null ? "ClusterIP" : s.spec.type;
+        if (!SERVICE_TYPES.contains(type)) {
+            errs.notSupported("spec.type", type, SERVICE_TYPES);
+        }
+        boolean headless = "None".equals(s.spec.clusterIP);
+        if (s.spec.ports.isEmpty() && !"ExternalName".equals(type) && !headless) {
+            errs.required("spec.ports", null);
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < s.spec.ports.size(); i++) {
+            Service.ServicePort p = s.spec.ports.get(i);
+            String path = "spec.ports[" + i + "]";
+            if (s.spec.ports.size() > 1 && (p.name == null || p.name.isEmpty())) {
+                errs.required(path + ".name", null);
+            } else if (p.name != null && !p.name.isEmpty()) {
+                errs.dns1123Label(path + ".name", p.name);
+                if (!names.add(p.name)) {
+                    errs.duplicate(path + ".name", p.name);
+                }
+            }
+            errs.port(path + ".port", p.port);
+            if (p.protocol != null && !PROTOCOLS.contains(p.protocol)) {
+                errs.notSupported(path + ".protocol", p.protocol, PROTOCOLS);
+            }
+            if (p.targetPort != null && p.targetPort.isInt() && (p.targetPort.intValue() < 1 || p.targetPort.intValue() > 65535)) {
+                errs.invalid(path + ".targetPort", p.targetPort.intValue(), "must be between 1 and 65535, inclusive");
+            }
+            if (p.nodePort != null && p.nodePort != 0 && "ClusterIP".equals(type)) {
+                errs.forbidden(path + ".nodePort", "may not be used when `type` is 'ClusterIP'");
+            }
+        }
+        if (s.spec.sessionAffinity != null && !List.of("None", "ClientIP").contains(s.spec.sessionAffinity)) {
+            errs.notSupported("spec.sessionAffinity", s.spec.sessionAffinity, List.of("ClientIP", "None"));
+        }
+    }
+
+    private static void endpoints(FieldErrors errs, Endpoints e) {
+        for (int i = 0; i < e.subsets.size(); i++) {
+            Endpoints.EndpointSubset ss = e.subsets.get(i);
+            for (int j = 0; j < ss.addresses.size(); j++) {
+                String ip = ss.addresses.get(j).ip;
+                if (ip == null || !ip.matches("^\\d{1,3}(\\.\\d{1,3}){3}$|^[0-9a-fA-F:]+$")) {
+                    errs.invalid("subsets[" + i + "].addresses[" + j + "].ip", ip, "must be a valid IP address");
+                }
+            }
+            for (int j = 0; j < ss.ports.size(); j++) {
+                errs.port("subsets[" + i + "].ports[" + j + "].port", ss.ports.get(j).port);
+            }
+        }
+    }
+}

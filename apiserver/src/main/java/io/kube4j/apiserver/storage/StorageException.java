@@ -1,0 +1,24 @@
+package io.kube4j.apiserver.storage;
+
+/** A storage operation that could not be done; the web layer maps each kind to a Status. */
+public class StorageException extends RuntimeException {
+    /** Why it failed. */
+    public enum Kind { KEY_EXISTS, CONFLICT, NOT_FOUND, UNAVAILABLE, COMPACTED }
+
+    private final Kind kind;
+    private final String key;
+
+    public StorageException(Kind kind, String key, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+        this.key = key;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public String key() {
+        return key;
+    }
+}

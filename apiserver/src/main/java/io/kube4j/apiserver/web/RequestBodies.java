@@ -1,0 +1,81 @@
+package io.kube4j.apiserver.web;
+
+import io.kube4j.json.Json;
+import jakarta.servlet.http.HttpServletRequest;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+/** Reads request bodies: size limit (413), content type (JSON by default, YAML, patch types), decoding (400). */
+public final class RequestBodies {
+    static final List<String> OBJECT_TYPES = List.of("application/json", "application/yaml");
+
+    private RequestBodies() {
+    }
+
+    /** The media type without parameters; JSON when absent (as kubectl's PUT to scale sends none). */
+    public static String contentType(HttpServletRequest req) {
+        String ct = req.getContentType();
+        if (ct == null || ct.isBlank()) {
+            return "application/json";
+        }
+        int semi = ct.indexOf(';');
+        return (semi >= 0 ? ct.substring(0, semi) : ct).trim().toLowerCase();
+    }
+
+    public static byte[] read(HttpServletRequest req, long limit) {
+        long declared = req.getContentLengthLong();
+        if (declared > limit) {
+            throw ApiError.tooLarge(limit);
+        }
+        try (InputStream in = req.getInputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (body.length > limit) {
+                throw ApiError.tooLarge(limit);
+            }
+            return body;
+        } catch (IOException e) {
+            throw ApiError.badRequest("could not read the request body: " + e.getMessage());
+        }
+    }
+
+    /** An object body in JSON or YAML; 415 for other types, 400 for undecodable or non-object bodies. */
+    public static ObjectNode object(HttpServletRequest req, long limit) {
+        String ct = contentType(req);
+        if (!OBJECT_TYPES.contains(ct)) {
+            throw ApiError.unsupportedMediaType(ct, OBJECT_TYPES);
+        }
+        return asObject(tree(read(req, limit), ct.equals("application/yaml")));
+    }
+
+    /** An optional object body (DELETE options): null when empty. */
+    public static ObjectNode optionalObject(HttpServletRequest req, long limit) {
+        byte[] body = read(req, limit);
+        if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            return null;
+        }
+        return asObject(tree(body, contentType(req).equals("application/yaml")));
+    }
+
+    public static JsonNode tree(byte[] body, boolean yaml) {
+        if (body.length == 0) {
+            throw ApiError.badRequest("the request body is empty");
+        }
+        try {
+            return yaml ? Json.yaml().readTree(body) : Json.tree(body);
+        } catch (JacksonException e) {
+            throw ApiError.badRequest("the request body could not be decoded as " + (yaml ? "YAML" : "JSON") + ": " + e.getOriginalMessage());
+        }
+    }
+
+    static ObjectNode asObject(JsonNode node) {
+        if (node instanceof ObjectNode o) {
+            return o;
+        }
+        throw ApiError.badRequest("the request body must be an object, not " + node.getNodeType());
+    }
+}

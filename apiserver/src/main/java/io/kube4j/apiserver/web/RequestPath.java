@@ -1,0 +1,65 @@
+package io.kube4j.apiserver.web;
+
+import io.kube4j.api.ResourceType;
+import io.kube4j.api.ResourceTypes;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A parsed resource URL: {@code /api/v1/namespaces/{ns}/pods/{name}/status} and friends.
+ *
+ * @param type        the resource
+ * @param namespace   the namespace from the URL, or null (cluster-scoped, or a list across namespaces)
+ * @param name        the object's name, or null for the collection
+ * @param subresource status, binding, scale, log, finalize, ... or null
+ */
+public record RequestPath(ResourceType type, String namespace, String name, String subresource) {
+
+    /** Parses the path after the context root; 404 for anything that is not a served resource. */
+    public static RequestPath parse(String uri) {
+        List<String> seg = new ArrayList<>();
+        for (String s : uri.split("/")) {
+            if (!s.isEmpty()) {
+                seg.add(java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        String group;
+        String version;
+        int rest;
+        if (seg.size() >= 2 && seg.get(0).equals("api")) {
+            group = "";
+            version = seg.get(1);
+            rest = 2;
+        } else if (seg.size() >= 3 && seg.get(0).equals("apis")) {
+            group = seg.get(1);
+            version = seg.get(2);
+            rest = 3;
+        } else {
+            throw notFound();
+        }
+        List<String> r = seg.subList(rest, seg.size());
+        if (r.isEmpty()) {
+            throw notFound();
+        }
+        String namespace = null;
+        if (r.size() >= 3 && r.get(0).equals("namespaces") && ResourceTypes.byResource(r.get(2)).map(ResourceType::namespaced).orElse(false)) {
+            namespace = r.get(1);
+            r = r.subList(2, r.size());
+        }
+        ResourceType type = ResourceTypes.byResource(r.get(0)).orElseThrow(RequestPath::notFound);
+        if (!type.group().equals(group) || !type.version().equals(version)) {
+            throw notFound();
+        }
+        String name = r.size() > 1 ? r.get(1) : null;
+        String sub = r.size() > 2 ? r.get(2) : null;
+        if (r.size() > 3 || (type.namespaced() && namespace == null && name != null)) {
+            throw notFound();
+        }
+        return new RequestPath(type, namespace, name, sub);
+    }
+
+    private static ApiError notFound() {
+        return new ApiError(io.kube4j.api.Status.failure(404, "NotFound", "the server could not find the requested resource"));
+    }
+}

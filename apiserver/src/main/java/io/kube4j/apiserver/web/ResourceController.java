@@ -1,0 +1,325 @@
+package io.kube4j.apiserver.web;
+
+import io.kube4j.api.DeleteOptions;
+import io.kube4j.api.ResourceType;
+import io.kube4j.api.ResourceTypes;
+import io.kube4j.api.Status;
+import io.kube4j.apiserver.registry.Registry;
+import io.kube4j.apiserver.watch.Expired;
+import io.kube4j.apiserver.watch.WatchCache;
+import io.kube4j.json.Json;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The REST layer for every resource: parses the URL and query, hands the work to the {@link Registry},
+ * and writes the answer. Errors are thrown as {@link ApiError} and become Status in one place.
+ */
+@RestController
+public class ResourceController {
+    /** Request attributes the metrics filter reads after the request. */
+    public static final String VERB = "kube4j.verb";
+    public static final String RESOURCE = "kube4j.resource";
+
+    private static final Set<String> PATCH_TYPES = Set.of("application/merge-patch+json", "application/json-patch+json");
+
+    private final Registry registry;
+    private final ResponseEncoder encoder;
+    private final PodLogProxy logs;
+    private final long maxBody;
+
+    public ResourceController(Registry registry, ResponseEncoder encoder, PodLogProxy logs) {
+        this.registry = registry;
+        this.encoder = encoder;
+        this.logs = logs;
+        this.maxBody = registry.properties().maxRequestBytes();
+    }
+
+    @RequestMapping(path = {"/api/v1/**", "/apis/{group}/{version}/**"})
+    public void handle(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        RequestPath path = RequestPath.parse(req.getRequestURI().substring(req.getContextPath().length()));
+        ResourceType rt = path.type();
+        req.setAttribute(RESOURCE, rt.resource() + (path.subresource() == null ? "" : "/" + path.subresource()));
+        boolean dryRun = "All".equals(req.getParameter("dryRun"));
+        String method = req.getMethod();
+        String sub = path.subresource();
+        switch (method) {
+            case "GET" -> get(req, resp, path);
+            case "POST" -> {
+                if (path.name() == null) {
+                    verb(req, "create");
+                    ObjectNode created = registry.create(rt, path.namespace(), RequestBodies.object(req, maxBody), dryRun);
+                    encoder.write(req, resp, 201, rt, created);
+                } else if (rt == ResourceTypes.PODS && "binding".equals(sub)) {
+                    verb(req, "create");
+                    registry.bind(path.namespace(), path.name(), RequestBodies.object(req, maxBody));
+                    Status ok = Status.success();
+                    ok.code = 201;
+                    encoder.write(req, resp, 201, rt, Json.toTree(ok));
+                } else {
+                    throw ApiError.methodNotAllowed("POST is not supported on " + rt.resource() + (sub == null ? "/{name}" : "/" + sub));
+                }
+            }
+            case "PUT" -> {
+                verb(req, "update");
+                requireName(path);
+                ObjectNode body = RequestBodies.object(req, maxBody);
+                ObjectNode result = switch (sub == null ? "" : sub) {
+                    case "" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.MAIN, dryRun);
+                    case "status" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.STATUS, dryRun);
+                    case "scale" -> scalable(rt, () -> registry.updateScale(rt, path.namespace(), path.name(), current -> body, dryRun));
+                    case "finalize" -> {
+                        if (rt != ResourceTypes.NAMESPACES) {
+                            throw ApiError.methodNotAllowed("finalize is only served for namespaces");
+                        }
+                        yield registry.finalizeNamespace(path.name(), body);
+                    }
+                    default -> throw ApiError.methodNotAllowed("PUT is not supported on " + rt.resource() + "/" + sub);
+                };
+                encoder.write(req, resp, 200, rt, result);
+            }
+            case "PATCH" -> {
+                verb(req, "patch");
+                requireName(path);
+                String ct = RequestBodies.contentType(req);
+                if (!PATCH_TYPES.contains(ct)) {
+                    throw ApiError.unsupportedMediaType(ct, List.copyOf(PATCH_TYPES));
+                }
+                JsonNode patch = RequestBodies.tree(RequestBodies.read(req, maxBody), false);
+                ObjectNode result = switch (sub == null ? "" : sub) {
+                    case "" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.MAIN, dryRun);
+                    case "status" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.STATUS, dryRun);
+                    case "scale" -> scalable(rt, () -> registry.updateScale(rt, path.namespace(), path.name(), current -> (ObjectNode) applyPatch(ct, current, patch), dryRun));
+                    default -> throw ApiError.methodNotAllowed("PATCH is not supported on " + rt.resource() + "/" + sub);
+                };
+                encoder.write(req, resp, 200, rt, result);
+            }
+            case "DELETE" -> {
+                verb(req, path.name() == null ? "deletecollection" : "delete");
+                if (sub != null) {
+                    throw ApiError.methodNotAllowed("DELETE is not supported on " + rt.resource() + "/" + sub);
+                }
+                DeleteOptions opts = deleteOptions(req);
+                if (path.name() == null) {
+                    deleteCollection(req, resp, path, opts, dryRun);
+                    return;
+                }
+                Registry.Deleted d = registry.delete(rt, path.namespace(), path.name(), opts, dryRun);
+                encoder.write(req, resp, 200, rt, d.object());
+            }
+            default -> throw ApiError.methodNotAllowed(method + " is not supported");
+        }
+    }
+
+    private static JsonNode applyPatch(String ct, ObjectNode current, JsonNode patch) {
+        return ct.equals("application/json-patch+json")
+                ? io.kube4j.apiserver.registry.Patches.jsonPatch(current, patch)
+                : io.kube4j.apiserver.registry.Patches.mergePatch(current, patch);
+    }
+
+    private static ObjectNode scalable(ResourceType rt, java.util.function.Supplier<ObjectNode> action) {
+        if (rt != ResourceTypes.DEPLOYMENTS && rt != ResourceTypes.REPLICASETS) {
+            throw ApiError.methodNotAllowed("the scale subresource is served for deployments and replicasets only");
+        }
+        return action.get();
+    }
+
+    private static void requireName(RequestPath path) {
+        if (path.name() == null) {
+            throw ApiError.methodNotAllowed("this method needs an object name in the URL");
+        }
+    }
+
+    private static void verb(HttpServletRequest req, String verb) {
+        req.setAttribute(VERB, verb);
+    }
+
+    private void get(HttpServletRequest req, HttpServletResponse resp, RequestPath path) throws IOException {
+        ResourceType rt = path.type();
+        if (path.name() == null) {
+            String watch = req.getParameter("watch");
+            if ("poll".equals(watch)) {
+                verb(req, "watch");
+                poll(req, resp, path);
+            } else if ("true".equals(watch) || "1".equals(watch)) {
+                verb(req, "watch");
+                stream(req, resp, path);
+            } else {
+                verb(req, "list");
+                ObjectNode list = registry.list(rt, path.namespace(), req.getParameter("labelSelector"), req.getParameter("fieldSelector"),
+                        intParam(req, "limit", 0), req.getParameter("continue"), req.getParameter("resourceVersion"));
+                encoder.write(req, resp, 200, rt, list);
+            }
+            return;
+        }
+        verb(req, "get");
+        String sub = path.subresource();
+        if (sub == null || sub.equals("status")) {
+            encoder.write(req, resp, 200, rt, registry.get(rt, path.namespace(), path.name()));
+        } else if (sub.equals("scale")) {
+            ObjectNode obj = registry.get(rt, path.namespace(), path.name());
+            encoder.write(req, resp, 200, rt, scalable(rt, () -> Registry.scaleOf(obj)));
+        } else if (sub.equals("log") && rt == ResourceTypes.PODS) {
+            logs.proxy(req, resp, registry.get(rt, path.namespace(), path.name()));
+        } else {
+            throw ApiError.notFound(rt.group(), rt.resource() + "/" + sub, path.name());
+        }
+    }
+
+    private static int intParam(HttpServletRequest req, String name, int dflt) {
+        String v = req.getParameter(name);
+        if (v == null || v.isEmpty()) {
+            return dflt;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest(name + " must be an integer, not \"" + v + "\"");
+        }
+    }
+
+    private static long revisionParam(HttpServletRequest req) {
+        String rv = req.getParameter("resourceVersion");
+        if (rv == null || rv.isEmpty()) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(rv);
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("resourceVersion must be a decimal revision, not \"" + rv + "\"");
+        }
+    }
+
+    /** Long-poll watch: the matching events after resourceVersion, waiting up to timeoutSeconds for the first. */
+    private void poll(HttpServletRequest req, HttpServletResponse resp, RequestPath path) throws IOException {
+        ResourceType rt = path.type();
+        Predicate<ObjectNode> filter = Registry.filter(req.getParameter("labelSelector"), req.getParameter("fieldSelector"));
+        WatchCache cache = registry.cache();
+        long from = revisionParam(req);
+        if (from <= 0) {
+            from = cache.revision();
+        }
+        int timeout = Math.max(0, Math.min(intParam(req, "timeoutSeconds", 30), 600));
+        WatchCache.Batch batch;
+        try {
+            batch = cache.eventsAfter(Registry.prefix(rt, path.namespace()), filter, from, registry.properties().watchCache().batchLimit(), Duration.ofSeconds(timeout));
+        } catch (Expired e) {
+            throw ApiError.gone(e.getMessage());
+        }
+        ObjectNode out = Json.mapper().createObjectNode();
+        out.put("kind", "WatchEventList");
+        out.put("apiVersion", "v1");
+        out.putObject("metadata").put("resourceVersion", Long.toString(batch.revision()));
+        var items = out.putArray("items");
+        for (WatchCache.WatchEventOut e : batch.events()) {
+            ObjectNode item = items.addObject();
+            item.put("type", e.type());
+            item.set("object", e.object());
+        }
+        encoder.write(req, resp, 200, rt, out);
+    }
+
+    /**
+     * Streaming watch for kubectl and client-go: chunked, one JSON event per line. Without a
+     * resourceVersion (or with 0) it starts with a synthetic ADDED for every current object.
+     */
+    private void stream(HttpServletRequest req, HttpServletResponse resp, RequestPath path) throws IOException {
+        ResourceType rt = path.type();
+        Predicate<ObjectNode> filter = Registry.filter(req.getParameter("labelSelector"), req.getParameter("fieldSelector"));
+        WatchCache cache = registry.cache();
+        String prefix = Registry.prefix(rt, path.namespace());
+        long from = revisionParam(req);
+        boolean bookmarks = "true".equals(req.getParameter("allowWatchBookmarks"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(Math.max(1, intParam(req, "timeoutSeconds", 1800))).toNanos();
+        resp.setStatus(200);
+        resp.setContentType("application/json");
+        resp.setHeader("Transfer-Encoding", "chunked");
+        OutputStream out = resp.getOutputStream();
+        if (from <= 0) {
+            WatchCache.Snapshot snap = cache.snapshot(prefix, filter);
+            for (ObjectNode o : snap.items()) {
+                out.write(encoder.watchLine(req, rt, "ADDED", o));
+            }
+            from = snap.revision();
+        }
+        out.flush();
+        while (System.nanoTime() < deadline) {
+            WatchCache.Batch batch;
+            try {
+                long left = Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toMillis());
+                batch = cache.eventsAfter(prefix, filter, from, 500, Duration.ofMillis(Math.min(left, 5000)));
+            } catch (Expired e) {
+                Status gone = Status.failure(410, "Expired", e.getMessage());
+                out.write(encoder.watchLine(req, rt, "ERROR", Json.toTree(gone)));
+                out.flush();
+                return;
+            }
+            for (WatchCache.WatchEventOut e : batch.events()) {
+                out.write(encoder.watchLine(req, rt, e.type(), e.object()));
+            }
+            if (batch.events().isEmpty()) {
+                if (bookmarks && batch.revision() > from) {
+                    ObjectNode bm = Json.mapper().createObjectNode();
+                    bm.put("apiVersion", rt.apiVersion());
+                    bm.put("kind", rt.kind());
+                    bm.putObject("metadata").put("resourceVersion", Long.toString(batch.revision()));
+                    out.write(encoder.watchLine(req, rt, "BOOKMARK", bm));
+                } else {
+                    // whitespace between JSON values is ignored by clients and tells us when one has gone
+                    out.write('\n');
+                }
+            }
+            from = batch.revision();
+            out.flush();
+        }
+    }
+
+    private DeleteOptions deleteOptions(HttpServletRequest req) {
+        ObjectNode body = RequestBodies.optionalObject(req, maxBody);
+        DeleteOptions opts;
+        try {
+            opts = body == null ? new DeleteOptions() : Json.convert(body, DeleteOptions.class);
+        } catch (RuntimeException e) {
+            throw ApiError.badRequest("the DeleteOptions body could not be decoded: " + e.getMessage());
+        }
+        String grace = req.getParameter("gracePeriodSeconds");
+        if (grace != null && !grace.isEmpty()) {
+            opts.gracePeriodSeconds = (long) intParam(req, "gracePeriodSeconds", 0);
+        }
+        String policy = req.getParameter("propagationPolicy");
+        if (policy != null && !policy.isEmpty()) {
+            opts.propagationPolicy = policy;
+        }
+        return opts;
+    }
+
+    private void deleteCollection(HttpServletRequest req, HttpServletResponse resp, RequestPath path, DeleteOptions opts, boolean dryRun) throws IOException {
+        ResourceType rt = path.type();
+        ObjectNode list = registry.list(rt, path.namespace(), req.getParameter("labelSelector"), req.getParameter("fieldSelector"), 0, null, null);
+        var deleted = Json.mapper().createArrayNode();
+        for (JsonNode item : list.get("items")) {
+            String ns = item.path("metadata").path("namespace").asString(null);
+            String name = item.path("metadata").path("name").asString();
+            try {
+                deleted.add(registry.delete(rt, ns, name, opts, dryRun).object());
+            } catch (ApiError e) {
+                if (e.code() != 404) {
+                    throw e;
+                }
+            }
+        }
+        list.set("items", deleted);
+        encoder.write(req, resp, 200, rt, list);
+    }
+}

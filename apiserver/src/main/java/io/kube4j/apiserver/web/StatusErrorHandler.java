@@ -1,0 +1,85 @@
+package io.kube4j.apiserver.web;
+
+import io.kube4j.api.Status;
+import io.kube4j.apiserver.storage.StorageException;
+import io.kube4j.apiserver.watch.Expired;
+import io.kube4j.json.Json;
+import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.core.JacksonException;
+
+/**
+ * The one place where failures become Kubernetes {@link Status} responses: never a stack trace, never
+ * HTML. Storage failures map to 409/404/410/503 here, so the layers below just throw.
+ */
+@RestControllerAdvice
+public class StatusErrorHandler {
+    private static final Logger log = LoggerFactory.getLogger(StatusErrorHandler.class);
+
+    @ExceptionHandler(ApiError.class)
+    public ResponseEntity<byte[]> apiError(ApiError e) {
+        return respond(e.status());
+    }
+
+    @ExceptionHandler(StorageException.class)
+    public ResponseEntity<byte[]> storage(StorageException e) {
+        return respond(toStatus(e));
+    }
+
+    /** The Status for a storage failure that reached the web layer without being translated. */
+    public static Status toStatus(StorageException e) {
+        return switch (e.kind()) {
+            case UNAVAILABLE -> Status.failure(503, "ServiceUnavailable", "etcd is unavailable: " + e.getMessage() + "; retry later");
+            case COMPACTED -> Status.failure(410, "Expired", "the requested revision has been compacted; re-list");
+            case CONFLICT -> Status.failure(409, "Conflict", "the object has been modified; please apply your changes to the latest version and try again");
+            case KEY_EXISTS -> Status.failure(409, "AlreadyExists", "the object already exists");
+            case NOT_FOUND -> Status.failure(404, "NotFound", "the object was not found");
+        };
+    }
+
+    @ExceptionHandler(Expired.class)
+    public ResponseEntity<byte[]> expired(Expired e) {
+        return respond(Status.failure(410, "Expired", e.getMessage()));
+    }
+
+    @ExceptionHandler(JacksonException.class)
+    public ResponseEntity<byte[]> malformed(JacksonException e) {
+        return respond(Status.failure(400, "BadRequest", "the request body could not be decoded: " + e.getOriginalMessage()));
+    }
+
+    @ExceptionHandler(NoResourceFoundException.class)
+    public ResponseEntity<byte[]> noSuchPath(NoResourceFoundException e) {
+        return respond(Status.failure(404, "NotFound", "the server could not find the requested resource"));
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    public ResponseEntity<byte[]> method(HttpRequestMethodNotSupportedException e) {
+        return respond(Status.failure(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"));
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    public ResponseEntity<byte[]> mediaType(HttpMediaTypeNotSupportedException e) {
+        return respond(Status.failure(415, "UnsupportedMediaType", e.getMessage()));
+    }
+
+    @ExceptionHandler(Exception.class)
+    public ResponseEntity<byte[]> unexpected(Exception e, HttpServletRequest request) {
+        log.error("{} {} failed", request.getMethod(), request.getRequestURI(), e);
+        return respond(Status.failure(500, "InternalError", "Internal error occurred: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
+    }
+
+    public static ResponseEntity<byte[]> respond(Status status) {
+        return ResponseEntity.status(status.code)
+                .header(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON_VALUE)
+                .body(Json.writeBytes(status));
+    }
+}
