@@ -182,7 +182,10 @@ public final class EtcdStorage implements AutoCloseable {
             return request.get().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             result = "error";
-            throw new StorageException(StorageException.Kind.UNAVAILABLE, key, "etcd did not answer within " + timeout.toMillis() + " ms", e);
+            // a write that timed out may still be applied when etcd answers again: say so (504), don't claim it failed
+            boolean write = op.equals("create") || op.equals("update") || op.equals("delete") || op.equals("txn");
+            throw new StorageException(write ? StorageException.Kind.TIMEOUT : StorageException.Kind.UNAVAILABLE, key,
+                    "etcd did not answer within " + timeout.toMillis() + " ms", e);
         } catch (ExecutionException e) {
             result = "error";
             Throwable cause = e.getCause();

@@ -3,7 +3,7 @@ package io.kube4j.apiserver.storage;
 /** A storage operation that could not be done; the web layer maps each kind to a Status. */
 public class StorageException extends RuntimeException {
     /** Why it failed. */
-    public enum Kind { KEY_EXISTS, CONFLICT, NOT_FOUND, UNAVAILABLE, COMPACTED }
+    public enum Kind { KEY_EXISTS, CONFLICT, NOT_FOUND, UNAVAILABLE, COMPACTED, TIMEOUT }
 
     private final Kind kind;
     private final String key;

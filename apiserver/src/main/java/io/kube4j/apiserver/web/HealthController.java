@@ -29,6 +29,9 @@ class HealthController {
         if (!cache.isReady()) {
             return ResponseEntity.status(503).body("[-]watch-cache not synced\nreadyz check failed\n");
         }
+        if (cache.get("/registry/namespaces/default") == null) {
+            return ResponseEntity.status(503).body("[-]system namespaces not created yet\nreadyz check failed\n");
+        }
         try {
             storage.currentRevision();
         } catch (StorageException e) {

@@ -39,6 +39,7 @@ public class StatusErrorHandler {
     public static Status toStatus(StorageException e) {
         return switch (e.kind()) {
             case UNAVAILABLE -> Status.failure(503, "ServiceUnavailable", "etcd is unavailable: " + e.getMessage() + "; retry later");
+            case TIMEOUT -> Status.failure(504, "Timeout", "etcd did not answer in time (" + e.getMessage() + "); the write may or may not have been applied: read the object before retrying");
             case COMPACTED -> Status.failure(410, "Expired", "the requested revision has been compacted; re-list");
             case CONFLICT -> Status.failure(409, "Conflict", "the object has been modified; please apply your changes to the latest version and try again");
             case KEY_EXISTS -> Status.failure(409, "AlreadyExists", "the object already exists");
