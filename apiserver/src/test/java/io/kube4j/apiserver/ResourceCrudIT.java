@@ -471,6 +471,19 @@ class ResourceCrudIT {
         assertThat(catchApi(() -> api.updateScale(Deployment.class, "default", "scaled", -1)).code()).isEqualTo(422);
     }
 
+    @Test
+    void prometheusEndpointCountsRequestsByVerbResourceAndCode() {
+        api.list(Pod.class, "default");
+        catchApi(() -> api.get(Pod.class, "default", "metrics-missing"));
+        HttpResponse<String> r = fx.send("GET", "/actuator/prometheus", null, null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).containsPattern("apiserver_request_total\\{code=\"200\",resource=\"pods\",verb=\"list\"} [1-9]")
+                .containsPattern("apiserver_request_total\\{code=\"404\",resource=\"pods\",verb=\"get\"} [1-9]")
+                .contains("apiserver_request_duration_seconds_count")
+                .contains("etcd_request_duration_seconds_count");
+        assertThat(fx.send("GET", "/livez", null, null).body()).isEqualTo("ok");
+    }
+
     static List<String> names(KubeList<? extends KubeObject> list) {
         return list.items.stream().map(o -> o.metadata.name).sorted().toList();
     }

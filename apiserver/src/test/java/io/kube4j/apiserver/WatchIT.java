@@ -39,7 +39,7 @@ class WatchIT {
     @BeforeAll
     static void start() {
         // a small window, so that falling behind it is easy to provoke
-        fx = new ApiServerFixture().start("--kube4j.watch-cache.capacity=40");
+        fx = new ApiServerFixture().start("--kube4j.watch-cache.capacity=40", "--kube4j.compaction.interval=1s", "--kube4j.compaction.keep-revisions=20");
         api = fx.client;
     }
 
@@ -120,6 +120,32 @@ class WatchIT {
         assertThat(gone).isNotNull();
         assertThat(gone.code()).isEqualTo(410);
         assertThat(gone.reason()).isEqualTo("Expired");
+    }
+
+    @Test
+    void compactionExpiresOldContinueTokens() {
+        io.kube4j.api.Namespace ns = new io.kube4j.api.Namespace();
+        ns.metadata.name = "paged";
+        api.create(ns);
+        for (int i = 0; i < 5; i++) {
+            api.create(pod("paged", "pg-" + i, "pg"));
+        }
+        io.kube4j.api.KubeList<Pod> first = api.list(Pod.class, "paged", new ListOptions(null, null, 2, null, null));
+        for (int i = 0; i < 30; i++) {
+            api.create(pod("paged", "pg-more-" + i, "pg"));
+        }
+        // the apiserver compacts every second, keeping 20 revisions: the first page's revision goes
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            ApiException e = null;
+            try {
+                api.list(Pod.class, "paged", new ListOptions(null, null, 2, first.metadata.continue_, null));
+            } catch (ApiException x) {
+                e = x;
+            }
+            assertThat(e).isNotNull();
+            assertThat(e.code()).isEqualTo(410);
+            assertThat(e.status().message).contains("continue parameter is too old");
+        });
     }
 
     @Test
