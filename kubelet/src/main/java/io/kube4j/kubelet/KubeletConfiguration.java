@@ -1,0 +1,30 @@
+package io.kube4j.kubelet;
+
+import io.kube4j.client.ApiClient;
+import io.kube4j.kubelet.pod.EnvironmentProvider;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wiring: the apiserver client, the runtime factory and the kubelets of this process. */
+@Configuration(proxyBeanMethods = false)
+class KubeletConfiguration {
+
+    @Bean
+    ApiClient apiClient(ApiServerProperties apiServer) {
+        return new ApiClient(apiServer.url(), "kubelet/kube4j");
+    }
+
+    @Bean
+    RuntimeFactory runtimeFactory() {
+        return new RuntimeFactory();
+    }
+
+    @Bean
+    Kubelets kubelets(KubeletProperties props, ApiClient client, MeterRegistry registry,
+                      ObjectProvider<EnvironmentProvider> environmentProvider, RuntimeFactory runtimeFactory) {
+        // Service environment variables plug in here as an EnvironmentProvider bean
+        return new Kubelets(props, client, registry, environmentProvider.getIfAvailable(() -> EnvironmentProvider.NONE), runtimeFactory);
+    }
+}

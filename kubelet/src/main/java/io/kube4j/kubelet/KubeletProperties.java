@@ -1,0 +1,62 @@
+package io.kube4j.kubelet;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The kubelet's configuration ({@code kube4j.kubelet.*}; as environment variables
+ * {@code KUBE4J_KUBELET_NODE_NAME}, {@code KUBE4J_KUBELET_RUNTIME}, ...).
+ *
+ * @param nodeName        the Node's name; empty means the hostname
+ * @param runtime         docker, process or fake
+ * @param count           how many kubelets this process runs (fake runtime only): names get a suffix -0, -1, ...
+ * @param address         the InternalIP the apiserver reaches the log endpoint on; empty means the first non-loopback IPv4
+ * @param capacity        overrides of the machine's cpu, memory and pods
+ * @param labels          extra node labels
+ * @param taints          node taints as {@code key=value:Effect} or {@code key:Effect}
+ * @param sandboxImage    the image of pod sandboxes (docker runtime); must exist locally
+ * @param rootDir         where the process runtime keeps logs and scratch volumes
+ * @param syncPeriod      how often each pod worker re-checks its pod without being told
+ * @param statusInterval  how often node status is checked and the Lease renewed
+ * @param statusReport    the longest time between two node status writes
+ * @param docker          docker runtime settings
+ * @param fake            fake (hollow) runtime settings
+ */
+@ConfigurationProperties("kube4j.kubelet")
+public record KubeletProperties(
+        @DefaultValue("") String nodeName,
+        @DefaultValue("process") String runtime,
+        @DefaultValue("1") int count,
+        @DefaultValue("") String address,
+        @DefaultValue Capacity capacity,
+        Map<String, String> labels,
+        List<String> taints,
+        @DefaultValue("local/busybox:latest") String sandboxImage,
+        @DefaultValue("") String rootDir,
+        @DefaultValue("1s") Duration syncPeriod,
+        @DefaultValue("10s") Duration statusInterval,
+        @DefaultValue("40s") Duration statusReport,
+        @DefaultValue Docker docker,
+        @DefaultValue Fake fake) {
+
+    public KubeletProperties {
+        labels = labels == null ? Map.of() : labels;
+        taints = taints == null ? List.of() : taints;
+    }
+
+    /** Capacity overrides; empty means "what the machine has" (pods: 110). */
+    public record Capacity(@DefaultValue("") String cpu, @DefaultValue("") String memory, @DefaultValue("110") String pods) {
+    }
+
+    /** @param socket the Docker Engine's unix socket; @param network the Docker network pods join (empty: the default bridge) */
+    public record Docker(@DefaultValue("/var/run/docker.sock") String socket, @DefaultValue("") String network) {
+    }
+
+    /** @param startDelay how long a container takes to become running; @param podIp a fixed pod IP (empty: 10.244.x.y) */
+    public record Fake(@DefaultValue("0s") Duration startDelay, @DefaultValue("") String podIp) {
+    }
+}

@@ -1,0 +1,113 @@
+package io.kube4j.kubelet.pod;
+
+import io.kube4j.api.Pod;
+import io.kube4j.informer.ResourceEventHandler;
+import io.kube4j.informer.Store;
+import io.kube4j.kubelet.runtime.ContainerInfo;
+import io.kube4j.kubelet.runtime.ContainerRuntime;
+import io.kube4j.kubelet.runtime.Sandbox;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The pod workers of one kubelet, one per pod uid, fed by the informer on this node's pods: every
+ * event only wakes the pod's worker (creating it for a new pod). Housekeeping removes what the
+ * runtime still has for pods that no longer exist (deleted while the kubelet was down).
+ */
+public final class PodWorkers implements ResourceEventHandler<Pod> {
+    private static final Logger log = LoggerFactory.getLogger(PodWorkers.class);
+
+    private final Store<Pod> store;
+    private final KubeletContext ctx;
+    private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
+    private volatile boolean stopped;
+
+    public PodWorkers(Store<Pod> store, KubeletContext ctx) {
+        this.store = store;
+        this.ctx = ctx;
+        ctx.metrics().track(this);
+    }
+
+    @Override
+    public void onAdd(Pod pod) {
+        dispatch(pod);
+    }
+
+    @Override
+    public void onUpdate(Pod oldPod, Pod pod) {
+        dispatch(pod);
+    }
+
+    @Override
+    public void onDelete(Pod pod) {
+        PodWorker w = workers.get(pod.metadata.uid);
+        if (w != null) {
+            w.signal();
+        }
+    }
+
+    private void dispatch(Pod pod) {
+        String uid = pod.metadata.uid;
+        if (uid == null || stopped) {
+            return;
+        }
+        String key = pod.key();
+        PodWorker worker = workers.computeIfAbsent(uid, u -> {
+            PodWorker w = new PodWorker(u, () -> store.get(key), ctx, () -> workers.remove(u));
+            w.start();
+            return w;
+        });
+        worker.signal();
+    }
+
+    /** The worker of a pod uid (for tests and the log endpoint), or null. */
+    public PodWorker worker(String uid) {
+        return workers.get(uid);
+    }
+
+    /**
+     * Removes sandboxes and containers whose pod is neither in the store nor being worked on: what a
+     * previous kubelet left behind for pods deleted since. Call only after the informer has synced.
+     */
+    public void housekeeping() {
+        Set<String> known = new HashSet<>(workers.keySet());
+        for (Pod p : store.list()) {
+            known.add(p.metadata.uid);
+        }
+        ContainerRuntime runtime = ctx.runtime();
+        for (ContainerInfo c : runtime.listContainers()) {
+            if (!known.contains(c.pod().uid())) {
+                log.info("removing orphaned container {} of pod {}", c.name(), c.pod());
+                runtime.stopContainer(c.id(), Duration.ZERO);
+                runtime.removeContainer(c.id());
+            }
+        }
+        for (Sandbox s : runtime.listPodSandboxes()) {
+            if (!known.contains(s.pod().uid())) {
+                log.info("removing orphaned sandbox of pod {}", s.pod());
+                runtime.stopPodSandbox(s.id());
+                runtime.removePodSandbox(s.id());
+            }
+        }
+    }
+
+    int runningPods() {
+        return (int) workers.values().stream().filter(PodWorker::running).count();
+    }
+
+    int runningContainers() {
+        return workers.values().stream().mapToInt(PodWorker::runningContainers).sum();
+    }
+
+    /** Stops every worker's loop; the pods' containers keep running for the next kubelet to adopt. */
+    public void stop() {
+        stopped = true;
+        workers.values().forEach(PodWorker::stop);
+    }
+}

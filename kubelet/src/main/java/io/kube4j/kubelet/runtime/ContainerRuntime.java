@@ -1,0 +1,75 @@
+package io.kube4j.kubelet.runtime;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What the kubelet needs from a container runtime, shaped like the CRI: pod sandboxes (the shared
+ * network namespace of a pod), images, containers, logs and exec. Every sandbox and container carries
+ * its pod's identity ({@link PodRef}) and its container name and attempt, so a restarted kubelet can
+ * find and adopt what it started before. Implementations only see the containers of their own node.
+ */
+public interface ContainerRuntime {
+
+    /** The runtime's name and version, e.g. {@code docker 20.10.24}; throws when the runtime is down. */
+    RuntimeVersion version();
+
+    // ---- sandboxes ---------------------------------------------------------------------------
+
+    /** Creates and starts a pod sandbox; returns its id. */
+    String runPodSandbox(SandboxConfig config);
+
+    /** Stops the sandbox (and so the pod's network); idempotent. */
+    void stopPodSandbox(String sandboxId);
+
+    /** Removes a stopped sandbox and the pod's scratch volumes; idempotent. */
+    void removePodSandbox(String sandboxId);
+
+    /** Every sandbox of this node, ready or not. */
+    List<Sandbox> listPodSandboxes();
+
+    /** The sandboxes of one pod. */
+    default List<Sandbox> listPodSandboxes(String podUid) {
+        return listPodSandboxes().stream().filter(s -> podUid.equals(s.pod().uid())).toList();
+    }
+
+    // ---- images ------------------------------------------------------------------------------
+
+    /** Whether the image is present locally. */
+    boolean imagePresent(String image);
+
+    /** Pulls the image; throws {@link ImagePullException} with the registry's message when it cannot. */
+    void pullImage(String image);
+
+    // ---- containers --------------------------------------------------------------------------
+
+    /** Creates (does not start) a container in the sandbox; returns its id. */
+    String createContainer(Sandbox sandbox, ContainerConfig config);
+
+    void startContainer(String containerId);
+
+    /** SIGTERM, then SIGKILL when it has not exited after {@code timeout}; idempotent. */
+    void stopContainer(String containerId, Duration timeout);
+
+    /** Removes a container (stopping it at once if needed); idempotent. */
+    void removeContainer(String containerId);
+
+    /** Every container of this node, running or not. */
+    List<ContainerInfo> listContainers();
+
+    /** The containers of one pod, running or not. */
+    default List<ContainerInfo> listContainers(String podUid) {
+        return listContainers().stream().filter(c -> podUid.equals(c.pod().uid())).toList();
+    }
+
+    /** The current state of one container, or null when it no longer exists. */
+    ContainerInfo containerStatus(String containerId);
+
+    /** Copies the container's log to {@code out}; with {@code follow}, until the container stops or {@code out} fails. */
+    void logs(String containerId, LogOptions options, OutputStream out) throws IOException;
+
+    /** Runs a command in the container (exec probes, preStop hooks). */
+    ExecResult exec(String containerId, List<String> command, Duration timeout);
+}

@@ -1,0 +1,116 @@
+package io.kube4j.kubelet.runtime;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A container log in the CRI file format, one line per output line:
+ * {@code 2026-01-02T03:04:05.123456789Z stdout F the line}. Keeping the time with each line is what
+ * makes {@code timestamps=true} possible for runtimes that don't store logs themselves.
+ */
+public final class LogFile {
+    private static final long FOLLOW_POLL_MILLIS = 200;
+
+    private final Path path;
+
+    public LogFile(Path path) {
+        this.path = path;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Appends one line written by the container to {@code stream} (stdout or stderr). */
+    public synchronized void append(String stream, String line) {
+        String entry = Instant.now() + " " + stream + " F " + line + "\n";
+        try {
+            Files.writeString(path, entry, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Copies the log to {@code out}: the last {@code tailLines} lines (all when null), then, when
+     * following, new lines as they come until {@code stillRunning} says the writer is gone.
+     */
+    public void copyTo(LogOptions options, OutputStream out, BooleanSupplier stillRunning) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        long offset = 0;
+        if (options.tailLines() != null) {
+            Deque<String> last = new ArrayDeque<>();
+            try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    offset += line.getBytes(StandardCharsets.UTF_8).length + 1;
+                    last.addLast(line);
+                    if (last.size() > options.tailLines()) {
+                        last.removeFirst();
+                    }
+                }
+            }
+            for (String line : last) {
+                writeLine(line, options.timestamps(), out);
+            }
+            out.flush();
+            if (!options.follow()) {
+                return;
+            }
+        }
+        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "r")) {
+            file.seek(offset);
+            StringBuilder partial = new StringBuilder();
+            byte[] buf = new byte[8192];
+            while (true) {
+                int n = file.read(buf);
+                if (n > 0) {
+                    partial.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                    int nl;
+                    while ((nl = partial.indexOf("\n")) >= 0) {
+                        writeLine(partial.substring(0, nl), options.timestamps(), out);
+                        partial.delete(0, nl + 1);
+                    }
+                    continue;
+                }
+                out.flush();
+                if (!options.follow() || !stillRunning.getAsBoolean()) {
+                    // one more read: lines written just before the writer stopped
+                    if (options.follow() && file.getFilePointer() < file.length()) {
+                        continue;
+                    }
+                    return;
+                }
+                try {
+                    Thread.sleep(FOLLOW_POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    // "<time> <stream> <tag> <text>": the text is everything after the third space
+    private static void writeLine(String entry, boolean timestamps, OutputStream out) throws IOException {
+        int first = entry.indexOf(' ');
+        int second = first < 0 ? -1 : entry.indexOf(' ', first + 1);
+        int third = second < 0 ? -1 : entry.indexOf(' ', second + 1);
+        String text = third < 0 ? entry : entry.substring(third + 1);
+        String line = timestamps && first > 0 ? entry.substring(0, first) + " " + text : text;
+        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+}

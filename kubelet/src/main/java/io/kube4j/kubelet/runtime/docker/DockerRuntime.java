@@ -1,0 +1,461 @@
+package io.kube4j.kubelet.runtime.docker;
+
+import io.kube4j.json.Json;
+import io.kube4j.kubelet.runtime.ContainerConfig;
+import io.kube4j.kubelet.runtime.ContainerInfo;
+import io.kube4j.kubelet.runtime.ContainerRuntime;
+import io.kube4j.kubelet.runtime.ContainerRuntimeException;
+import io.kube4j.kubelet.runtime.ExecResult;
+import io.kube4j.kubelet.runtime.ImagePullException;
+import io.kube4j.kubelet.runtime.LogOptions;
+import io.kube4j.kubelet.runtime.Mount;
+import io.kube4j.kubelet.runtime.PodRef;
+import io.kube4j.kubelet.runtime.RuntimeVersion;
+import io.kube4j.kubelet.runtime.Sandbox;
+import io.kube4j.kubelet.runtime.SandboxConfig;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Docker runtime: a pod sandbox is a small container (the sandbox image running a sleep loop) on
+ * the configured Docker network, and the pod's containers join its network namespace
+ * ({@code NetworkMode: container:<sandbox>}), so they share the pod IP and localhost. Every sandbox,
+ * container and emptyDir volume is labelled with the node, pod uid, namespace, pod name, container
+ * name and attempt, which is all a restarted kubelet needs to adopt them, and all housekeeping needs
+ * to clean up.
+ */
+public final class DockerRuntime implements ContainerRuntime {
+    public static final String LABEL_NODE = "io.kube4j.node";
+    public static final String LABEL_TYPE = "io.kube4j.type";
+    public static final String LABEL_ATTEMPT = "io.kube4j.attempt";
+    public static final String LABEL_POD_UID = "io.kubernetes.pod.uid";
+    public static final String LABEL_POD_NAMESPACE = "io.kubernetes.pod.namespace";
+    public static final String LABEL_POD_NAME = "io.kubernetes.pod.name";
+    public static final String LABEL_CONTAINER_NAME = "io.kubernetes.container.name";
+    private static final String TYPE_SANDBOX = "podsandbox";
+    private static final String TYPE_CONTAINER = "container";
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration PULL_TIMEOUT = Duration.ofMinutes(10);
+    // the "pause" process: sleeps until told to stop, and stops at once when told
+    private static final List<String> SANDBOX_COMMAND = List.of("sh", "-c", "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done");
+
+    private final DockerClient docker;
+    private final String nodeName;
+    private final String network;
+    private final String sandboxImage;
+
+    public DockerRuntime(DockerClient docker, String nodeName, String network, String sandboxImage) {
+        this.docker = docker;
+        this.nodeName = nodeName;
+        this.network = network == null || network.isBlank() ? "bridge" : network;
+        this.sandboxImage = sandboxImage;
+    }
+
+    @Override
+    public RuntimeVersion version() {
+        return new RuntimeVersion("docker", call("GET", "/version", null, CALL_TIMEOUT).path("Version").asString());
+    }
+
+    // ---- sandboxes ---------------------------------------------------------------------------
+
+    @Override
+    public String runPodSandbox(SandboxConfig config) {
+        if (!imagePresent(sandboxImage)) {
+            pullImage(sandboxImage);
+        }
+        ObjectNode body = Json.mapper().createObjectNode();
+        body.put("Image", sandboxImage);
+        strings(body.putArray("Cmd"), SANDBOX_COMMAND);
+        body.put("Hostname", config.hostname());
+        labels(body.putObject("Labels"), config.pod(), TYPE_SANDBOX, "POD", config.attempt());
+        ObjectNode host = body.putObject("HostConfig");
+        host.put("NetworkMode", network);
+        host.put("Init", false);
+        String name = name("POD", config.pod(), config.attempt());
+        String id = create(name, body);
+        try {
+            call("POST", "/containers/" + id + "/start", null, CALL_TIMEOUT);
+        } catch (DockerClient.DockerException e) {
+            throw new ContainerRuntimeException("cannot start sandbox of " + config.pod() + ": " + e.getMessage(), e);
+        }
+        return id;
+    }
+
+    @Override
+    public void stopPodSandbox(String sandboxId) {
+        stopContainer(sandboxId, Duration.ZERO);
+    }
+
+    @Override
+    public void removePodSandbox(String sandboxId) {
+        String uid = null;
+        try {
+            uid = call("GET", "/containers/" + sandboxId + "/json", null, CALL_TIMEOUT).path("Config").path("Labels").path(LABEL_POD_UID).asString(null);
+        } catch (ContainerRuntimeException e) {
+            // already gone: its volumes may still be there, but we no longer know whose
+        }
+        removeContainer(sandboxId);
+        if (uid != null) {
+            removeVolumes(uid);
+        }
+    }
+
+    private void removeVolumes(String podUid) {
+        JsonNode volumes = call("GET", "/volumes?filters=" + filters(LABEL_NODE + "=" + nodeName, LABEL_POD_UID + "=" + podUid), null, CALL_TIMEOUT);
+        for (JsonNode v : volumes.path("Volumes")) {
+            try {
+                call("DELETE", "/volumes/" + v.path("Name").asString(), null, CALL_TIMEOUT);
+            } catch (ContainerRuntimeException e) {
+                // still in use by a container being removed: housekeeping gets it next time
+            }
+        }
+    }
+
+    @Override
+    public List<Sandbox> listPodSandboxes() {
+        return sandboxes(filters(LABEL_NODE + "=" + nodeName, LABEL_TYPE + "=" + TYPE_SANDBOX));
+    }
+
+    @Override
+    public List<Sandbox> listPodSandboxes(String podUid) {
+        return sandboxes(filters(LABEL_NODE + "=" + nodeName, LABEL_TYPE + "=" + TYPE_SANDBOX, LABEL_POD_UID + "=" + podUid));
+    }
+
+    private List<Sandbox> sandboxes(String filters) {
+        List<Sandbox> out = new ArrayList<>();
+        for (JsonNode c : call("GET", "/containers/json?all=1&filters=" + filters, null, CALL_TIMEOUT)) {
+            JsonNode labels = c.path("Labels");
+            boolean ready = "running".equals(c.path("State").asString());
+            String ip = c.path("NetworkSettings").path("Networks").path(network).path("IPAddress").asString("");
+            out.add(new Sandbox(c.path("Id").asString(), pod(labels), labels.path(LABEL_ATTEMPT).asInt(0), ready,
+                    ready && !ip.isEmpty() ? ip : null, Instant.ofEpochSecond(c.path("Created").asLong())));
+        }
+        return out;
+    }
+
+    // ---- images ------------------------------------------------------------------------------
+
+    @Override
+    public boolean imagePresent(String image) {
+        try {
+            call("GET", "/images/" + image + "/json", null, CALL_TIMEOUT);
+            return true;
+        } catch (ContainerRuntimeException e) {
+            if (e.getCause() instanceof DockerClient.DockerException d && d.status() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void pullImage(String image) {
+        String repo = image;
+        String tag = "latest";
+        int at = image.indexOf('@');
+        int slash = image.lastIndexOf('/');
+        int colon = image.lastIndexOf(':');
+        if (at >= 0) {
+            repo = image.substring(0, at);
+            tag = image.substring(at + 1);
+        } else if (colon > slash) {
+            repo = image.substring(0, colon);
+            tag = image.substring(colon + 1);
+        }
+        String query = "/images/create?fromImage=" + enc(repo) + "&tag=" + enc(tag);
+        try (DockerClient.Response r = docker.request("POST", query, null, PULL_TIMEOUT)) {
+            byte[] body = r.readAll();
+            if (r.status() >= 400) {
+                throw new ImagePullException(DockerClient.message(body));
+            }
+            // progress is one JSON object per line; a failure is a line with "error"
+            for (String line : new String(body, StandardCharsets.UTF_8).split("\n")) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode n;
+                try {
+                    n = Json.tree(line);
+                } catch (RuntimeException e) {
+                    continue;
+                }
+                if (n.has("error")) {
+                    throw new ImagePullException(n.path("error").asString());
+                }
+            }
+        } catch (IOException e) {
+            throw new ImagePullException("cannot pull " + image + ": " + e.getMessage());
+        }
+        if (!imagePresent(image)) {
+            throw new ImagePullException("image " + image + " not present after pull");
+        }
+    }
+
+    // ---- containers --------------------------------------------------------------------------
+
+    @Override
+    public String createContainer(Sandbox sandbox, ContainerConfig config) {
+        ObjectNode body = Json.mapper().createObjectNode();
+        body.put("Image", config.image());
+        if (!config.command().isEmpty()) {
+            strings(body.putArray("Entrypoint"), config.command());
+            // with an entrypoint given, the image's cmd no longer applies (as in Kubernetes)
+            strings(body.putArray("Cmd"), config.args());
+        } else if (!config.args().isEmpty()) {
+            strings(body.putArray("Cmd"), config.args());
+        }
+        ArrayNode env = body.putArray("Env");
+        for (Map.Entry<String, String> e : config.env().entrySet()) {
+            env.add(e.getKey() + "=" + e.getValue());
+        }
+        if (config.workingDir() != null && !config.workingDir().isBlank()) {
+            body.put("WorkingDir", config.workingDir());
+        }
+        labels(body.putObject("Labels"), config.pod(), TYPE_CONTAINER, config.name(), config.attempt());
+        ObjectNode host = body.putObject("HostConfig");
+        host.put("NetworkMode", "container:" + sandbox.id());
+        host.put("IpcMode", "container:" + sandbox.id());
+        if (config.memoryBytes() != null && config.memoryBytes() > 0) {
+            host.put("Memory", config.memoryBytes());
+        }
+        if (config.cpuMillis() != null && config.cpuMillis() > 0) {
+            host.put("NanoCpus", config.cpuMillis() * 1_000_000L);
+        }
+        ArrayNode binds = host.putArray("Binds");
+        ArrayNode mounts = host.putArray("Mounts");
+        for (Mount m : config.mounts()) {
+            if (m.isEmptyDir()) {
+                ObjectNode mount = mounts.addObject();
+                mount.put("Type", "volume");
+                mount.put("Source", volumeName(config.pod(), m.volumeName()));
+                mount.put("Target", m.containerPath());
+                mount.put("ReadOnly", m.readOnly());
+                ObjectNode labels = mount.putObject("VolumeOptions").putObject("Labels");
+                labels.put(LABEL_NODE, nodeName);
+                labels.put(LABEL_POD_UID, config.pod().uid());
+            } else {
+                binds.add(m.hostPath() + ":" + m.containerPath() + (m.readOnly() ? ":ro" : ""));
+            }
+        }
+        return create(name(config.name(), config.pod(), config.attempt()), body);
+    }
+
+    /** Creates a container by name; when it exists already (a retry after a lost answer) adopts it. */
+    private String create(String name, ObjectNode body) {
+        try {
+            return call("POST", "/containers/create?name=" + enc(name), body, CALL_TIMEOUT).path("Id").asString();
+        } catch (ContainerRuntimeException e) {
+            if (e.getCause() instanceof DockerClient.DockerException d && d.status() == 409) {
+                return call("GET", "/containers/" + name + "/json", null, CALL_TIMEOUT).path("Id").asString();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void startContainer(String containerId) {
+        try {
+            call("POST", "/containers/" + containerId + "/start", null, CALL_TIMEOUT);
+        } catch (ContainerRuntimeException e) {
+            throw new ContainerRuntimeException("failed to start container: " + e.getMessage(), e.getCause());
+        }
+    }
+
+    @Override
+    public void stopContainer(String containerId, Duration timeout) {
+        long seconds = Math.max(0, timeout.toSeconds());
+        try {
+            // docker sends the stop signal, waits t seconds, then SIGKILL: exactly the grace period
+            call("POST", "/containers/" + containerId + "/stop?t=" + seconds, null, CALL_TIMEOUT.plusSeconds(seconds));
+        } catch (ContainerRuntimeException e) {
+            if (!(e.getCause() instanceof DockerClient.DockerException d) || (d.status() != 404 && d.status() != 304)) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public void removeContainer(String containerId) {
+        try {
+            call("DELETE", "/containers/" + containerId + "?force=1&v=1", null, CALL_TIMEOUT);
+        } catch (ContainerRuntimeException e) {
+            // 404: gone already; 409: removal already in progress
+            if (!(e.getCause() instanceof DockerClient.DockerException d) || (d.status() != 404 && d.status() != 409)) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public List<ContainerInfo> listContainers() {
+        return containers(filters(LABEL_NODE + "=" + nodeName, LABEL_TYPE + "=" + TYPE_CONTAINER));
+    }
+
+    @Override
+    public List<ContainerInfo> listContainers(String podUid) {
+        return containers(filters(LABEL_NODE + "=" + nodeName, LABEL_TYPE + "=" + TYPE_CONTAINER, LABEL_POD_UID + "=" + podUid));
+    }
+
+    private List<ContainerInfo> containers(String filters) {
+        List<ContainerInfo> out = new ArrayList<>();
+        for (JsonNode c : call("GET", "/containers/json?all=1&filters=" + filters, null, CALL_TIMEOUT)) {
+            // the list lacks exit codes and times: inspect each (a pod has few containers)
+            ContainerInfo info = containerStatus(c.path("Id").asString());
+            if (info != null) {
+                out.add(info);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public ContainerInfo containerStatus(String containerId) {
+        JsonNode c;
+        try {
+            c = call("GET", "/containers/" + containerId + "/json", null, CALL_TIMEOUT);
+        } catch (ContainerRuntimeException e) {
+            if (e.getCause() instanceof DockerClient.DockerException d && d.status() == 404) {
+                return null;
+            }
+            throw e;
+        }
+        JsonNode state = c.path("State");
+        JsonNode labels = c.path("Config").path("Labels");
+        String status = state.path("Status").asString("");
+        String error = state.path("Error").asString("");
+        ContainerInfo.State s = switch (status) {
+            case "running", "paused", "restarting" -> ContainerInfo.State.RUNNING;
+            case "exited", "dead" -> ContainerInfo.State.EXITED;
+            // a container whose start failed stays "created" with an error: for us it has exited
+            case "created" -> error.isEmpty() ? ContainerInfo.State.CREATED : ContainerInfo.State.EXITED;
+            default -> ContainerInfo.State.UNKNOWN;
+        };
+        int exitCode = state.path("ExitCode").asInt(0);
+        if (s == ContainerInfo.State.EXITED && "created".equals(status) && exitCode == 0) {
+            exitCode = 128;
+        }
+        String reason = state.path("OOMKilled").asBoolean(false) ? "OOMKilled" : null;
+        Instant startedAt = time(state.path("StartedAt").asString(null));
+        Instant finishedAt = time(state.path("FinishedAt").asString(null));
+        if (s == ContainerInfo.State.EXITED && finishedAt == null) {
+            finishedAt = time(c.path("Created").asString(null));
+        }
+        return new ContainerInfo(c.path("Id").asString(), pod(labels), labels.path(LABEL_CONTAINER_NAME).asString(),
+                labels.path(LABEL_ATTEMPT).asInt(0), c.path("Config").path("Image").asString(), c.path("Image").asString(),
+                s, time(c.path("Created").asString(null)), startedAt, finishedAt, exitCode, reason, error.isEmpty() ? null : error);
+    }
+
+    @Override
+    public void logs(String containerId, LogOptions options, OutputStream out) throws IOException {
+        String query = "/containers/" + containerId + "/logs?stdout=1&stderr=1"
+                + "&follow=" + (options.follow() ? 1 : 0)
+                + "&timestamps=" + (options.timestamps() ? 1 : 0)
+                + "&tail=" + (options.tailLines() == null ? "all" : options.tailLines());
+        try (DockerClient.Response r = docker.request("GET", query, null, options.follow() ? null : CALL_TIMEOUT)) {
+            if (r.status() >= 400) {
+                throw new ContainerRuntimeException("logs of " + containerId + ": " + DockerClient.message(r.readAll()));
+            }
+            MultiplexedStream.copy(r.body(), out);
+        }
+    }
+
+    @Override
+    public ExecResult exec(String containerId, List<String> command, Duration timeout) {
+        ObjectNode create = Json.mapper().createObjectNode();
+        create.put("AttachStdout", true);
+        create.put("AttachStderr", true);
+        strings(create.putArray("Cmd"), command);
+        String execId = call("POST", "/containers/" + containerId + "/exec", create, CALL_TIMEOUT).path("Id").asString();
+        ObjectNode start = Json.mapper().createObjectNode();
+        start.put("Detach", false);
+        start.put("Tty", false);
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        try (DockerClient.Response r = docker.request("POST", "/exec/" + execId + "/start", start, timeout)) {
+            if (r.status() >= 400) {
+                return new ExecResult(126, DockerClient.message(r.readAll()));
+            }
+            try (InputStream in = r.body()) {
+                MultiplexedStream.copy(in, output);
+            }
+        } catch (IOException e) {
+            return new ExecResult(-1, "command timed out or failed: " + e.getMessage());
+        }
+        JsonNode inspect = call("GET", "/exec/" + execId + "/json", null, CALL_TIMEOUT);
+        if (inspect.path("Running").asBoolean(false)) {
+            return new ExecResult(-1, "command still running after " + timeout.toMillis() + "ms");
+        }
+        return new ExecResult(inspect.path("ExitCode").asInt(-1), output.toString(StandardCharsets.UTF_8));
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private JsonNode call(String method, String path, Object body, Duration timeout) {
+        try {
+            return docker.call(method, path, body, timeout);
+        } catch (DockerClient.DockerException e) {
+            throw new ContainerRuntimeException(e.getMessage(), e);
+        }
+    }
+
+    private void labels(ObjectNode labels, PodRef pod, String type, String containerName, int attempt) {
+        labels.put(LABEL_NODE, nodeName);
+        labels.put(LABEL_TYPE, type);
+        labels.put(LABEL_POD_UID, pod.uid());
+        labels.put(LABEL_POD_NAMESPACE, pod.namespace());
+        labels.put(LABEL_POD_NAME, pod.name());
+        labels.put(LABEL_CONTAINER_NAME, containerName);
+        labels.put(LABEL_ATTEMPT, String.valueOf(attempt));
+    }
+
+    private static PodRef pod(JsonNode labels) {
+        return new PodRef(labels.path(LABEL_POD_UID).asString(""), labels.path(LABEL_POD_NAMESPACE).asString(""), labels.path(LABEL_POD_NAME).asString(""));
+    }
+
+    /** {@code k4j_<container>_<pod>_<namespace>_<uid>_<attempt>}, like dockershim's names. */
+    private static String name(String container, PodRef pod, int attempt) {
+        return "k4j_" + container + "_" + pod.name() + "_" + pod.namespace() + "_" + pod.uid() + "_" + attempt;
+    }
+
+    private static String volumeName(PodRef pod, String volume) {
+        return "k4j_" + pod.uid() + "_" + volume;
+    }
+
+    private static String filters(String... labels) {
+        ObjectNode f = Json.mapper().createObjectNode();
+        strings(f.putArray("label"), List.of(labels));
+        return enc(Json.write(f));
+    }
+
+    private static void strings(ArrayNode array, List<String> values) {
+        values.forEach(array::add);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    // docker writes "0001-01-01T00:00:00Z" for never
+    private static Instant time(String value) {
+        if (value == null || value.isEmpty() || value.startsWith("0001-")) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}

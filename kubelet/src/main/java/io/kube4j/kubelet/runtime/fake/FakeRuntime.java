@@ -1,0 +1,327 @@
+package io.kube4j.kubelet.runtime.fake;
+
+import io.kube4j.kubelet.runtime.ContainerConfig;
+import io.kube4j.kubelet.runtime.ContainerInfo;
+import io.kube4j.kubelet.runtime.ContainerRuntime;
+import io.kube4j.kubelet.runtime.ExecResult;
+import io.kube4j.kubelet.runtime.ImagePullException;
+import io.kube4j.kubelet.runtime.LogOptions;
+import io.kube4j.kubelet.runtime.PodRef;
+import io.kube4j.kubelet.runtime.RuntimeVersion;
+import io.kube4j.kubelet.runtime.Sandbox;
+import io.kube4j.kubelet.runtime.SandboxConfig;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+
+/**
+ * The hollow runtime: no processes, no containers, only bookkeeping. A started container is running at
+ * once, or after {@code startDelay}, and stays running until stopped or told to {@link #exit}. Pods get
+ * the fixed IP given (so tests can probe a local server) or one of 10.244.0.0/16. Tests script it with
+ * {@link #failPull}, {@link #exit}, {@link #onExec} and read back {@link #calls()}.
+ */
+public final class FakeRuntime implements ContainerRuntime {
+    private static final AtomicInteger NEXT_IP = new AtomicInteger(1);
+
+    private final Clock clock;
+    private final Duration startDelay;
+    private final String fixedPodIp;
+    private final Map<String, FakeSandbox> sandboxes = new ConcurrentHashMap<>();
+    private final Map<String, FakeContainer> containers = new ConcurrentHashMap<>();
+    private final Map<String, String> pullFailures = new ConcurrentHashMap<>();
+    private final Set<String> images = ConcurrentHashMap.newKeySet();
+    private final List<String> calls = new CopyOnWriteArrayList<>();
+    private final AtomicInteger ids = new AtomicInteger();
+    private volatile BiFunction<ContainerInfo, List<String>, ExecResult> exec = (c, cmd) -> new ExecResult(0, "");
+    private volatile boolean down;
+
+    public FakeRuntime(Clock clock, Duration startDelay, String fixedPodIp) {
+        this.clock = clock;
+        this.startDelay = startDelay;
+        this.fixedPodIp = fixedPodIp;
+    }
+
+    // ---- scripting (tests and scale runs) ----------------------------------------------------
+
+    /** Pulls of {@code image} fail with {@code message} from now on. */
+    public void failPull(String image, String message) {
+        pullFailures.put(image, message);
+    }
+
+    /** Marks an image as present locally, so IfNotPresent / Never use it without pulling. */
+    public void addImage(String image) {
+        images.add(image);
+    }
+
+    /** The running instance of the pod's container exits with {@code exitCode} (and the runtime's {@code reason}, e.g. OOMKilled). */
+    public void exit(String podUid, String containerName, int exitCode, String reason) {
+        for (FakeContainer c : containers.values()) {
+            if (c.config.pod().uid().equals(podUid) && c.config.name().equals(containerName) && c.state(clock.instant()) == ContainerInfo.State.RUNNING) {
+                c.finish(clock.instant(), exitCode, reason);
+            }
+        }
+    }
+
+    public void exit(String podUid, String containerName, int exitCode) {
+        exit(podUid, containerName, exitCode, null);
+    }
+
+    /** What exec (exec probes, preStop hooks) answers. */
+    public void onExec(BiFunction<ContainerInfo, List<String>, ExecResult> handler) {
+        this.exec = handler;
+    }
+
+    /** Appends a line to a container's log. */
+    public void log(String containerId, String line) {
+        FakeContainer c = containers.get(containerId);
+        if (c != null) {
+            c.log.add(line);
+        }
+    }
+
+    /** Makes every call fail, as a dead daemon would. */
+    public void setDown(boolean down) {
+        this.down = down;
+    }
+
+    /** Every mutating call so far, e.g. {@code "create web/app#0"}, {@code "stop web/app#0 30s"}. */
+    public List<String> calls() {
+        return List.copyOf(calls);
+    }
+
+    // ---- ContainerRuntime ---------------------------------------------------------------------
+
+    @Override
+    public RuntimeVersion version() {
+        check();
+        return new RuntimeVersion("fake", "0.1.0");
+    }
+
+    @Override
+    public String runPodSandbox(SandboxConfig config) {
+        check();
+        String id = "sandbox-" + ids.incrementAndGet();
+        String ip = fixedPodIp != null ? fixedPodIp : syntheticIp();
+        sandboxes.put(id, new FakeSandbox(id, config, ip, clock.instant()));
+        calls.add("runPodSandbox " + config.pod().name() + "#" + config.attempt());
+        return id;
+    }
+
+    @Override
+    public void stopPodSandbox(String sandboxId) {
+        check();
+        FakeSandbox s = sandboxes.get(sandboxId);
+        if (s != null && s.ready) {
+            s.ready = false;
+            calls.add("stopPodSandbox " + s.config.pod().name());
+        }
+    }
+
+    @Override
+    public void removePodSandbox(String sandboxId) {
+        check();
+        FakeSandbox s = sandboxes.remove(sandboxId);
+        if (s != null) {
+            calls.add("removePodSandbox " + s.config.pod().name());
+        }
+    }
+
+    @Override
+    public List<Sandbox> listPodSandboxes() {
+        check();
+        List<Sandbox> out = new ArrayList<>();
+        for (FakeSandbox s : sandboxes.values()) {
+            out.add(new Sandbox(s.id, s.config.pod(), s.config.attempt(), s.ready, s.ready ? s.ip : null, s.createdAt));
+        }
+        return out;
+    }
+
+    @Override
+    public boolean imagePresent(String image) {
+        check();
+        return images.contains(image);
+    }
+
+    @Override
+    public void pullImage(String image) {
+        check();
+        calls.add("pull " + image);
+        String failure = pullFailures.get(image);
+        if (failure != null) {
+            throw new ImagePullException(failure);
+        }
+        images.add(image);
+    }
+
+    @Override
+    public String createContainer(Sandbox sandbox, ContainerConfig config) {
+        check();
+        String id = "container-" + ids.incrementAndGet();
+        containers.put(id, new FakeContainer(id, config, clock.instant()));
+        calls.add("create " + label(config));
+        return id;
+    }
+
+    @Override
+    public void startContainer(String containerId) {
+        check();
+        FakeContainer c = require(containerId);
+        c.startAt = clock.instant().plus(startDelay);
+        calls.add("start " + label(c.config));
+    }
+
+    @Override
+    public void stopContainer(String containerId, Duration timeout) {
+        check();
+        FakeContainer c = containers.get(containerId);
+        if (c == null) {
+            return;
+        }
+        calls.add("stop " + label(c.config) + " " + timeout.toSeconds() + "s");
+        ContainerInfo.State state = c.state(clock.instant());
+        if (state == ContainerInfo.State.RUNNING || state == ContainerInfo.State.CREATED) {
+            // 128 + SIGTERM: what a process that obeys SIGTERM exits with
+            c.finish(clock.instant(), 143, null);
+        }
+    }
+
+    @Override
+    public void removeContainer(String containerId) {
+        check();
+        FakeContainer c = containers.remove(containerId);
+        if (c != null) {
+            calls.add("remove " + label(c.config));
+        }
+    }
+
+    @Override
+    public List<ContainerInfo> listContainers() {
+        check();
+        Instant now = clock.instant();
+        return containers.values().stream().map(c -> c.info(now)).toList();
+    }
+
+    @Override
+    public ContainerInfo containerStatus(String containerId) {
+        check();
+        FakeContainer c = containers.get(containerId);
+        return c == null ? null : c.info(clock.instant());
+    }
+
+    @Override
+    public void logs(String containerId, LogOptions options, OutputStream out) throws IOException {
+        FakeContainer c = require(containerId);
+        List<String> lines = List.copyOf(c.log);
+        if (options.tailLines() != null && lines.size() > options.tailLines()) {
+            lines = lines.subList(lines.size() - options.tailLines(), lines.size());
+        }
+        for (String line : lines) {
+            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        out.flush();
+    }
+
+    @Override
+    public ExecResult exec(String containerId, List<String> command, Duration timeout) {
+        check();
+        return exec.apply(require(containerId).info(clock.instant()), command);
+    }
+
+    private void check() {
+        if (down) {
+            throw new io.kube4j.kubelet.runtime.ContainerRuntimeException("fake runtime is down");
+        }
+    }
+
+    private FakeContainer require(String id) {
+        FakeContainer c = containers.get(id);
+        if (c == null) {
+            throw new io.kube4j.kubelet.runtime.ContainerRuntimeException("no such container: " + id);
+        }
+        return c;
+    }
+
+    private static String label(ContainerConfig config) {
+        return config.pod().name() + "/" + config.name() + "#" + config.attempt();
+    }
+
+    private static String syntheticIp() {
+        int n = NEXT_IP.getAndIncrement();
+        return "10.244." + ((n >> 8) & 0xff) + "." + (n & 0xff);
+    }
+
+    private static final class FakeSandbox {
+        final String id;
+        final SandboxConfig config;
+        final String ip;
+        final Instant createdAt;
+        volatile boolean ready = true;
+
+        FakeSandbox(String id, SandboxConfig config, String ip, Instant createdAt) {
+            this.id = id;
+            this.config = config;
+            this.ip = ip;
+            this.createdAt = createdAt;
+        }
+    }
+
+    private static final class FakeContainer {
+        final String id;
+        final ContainerConfig config;
+        final Instant createdAt;
+        final List<String> log = Collections.synchronizedList(new ArrayList<>());
+        volatile Instant startAt;
+        volatile Instant finishedAt;
+        volatile int exitCode;
+        volatile String reason;
+
+        FakeContainer(String id, ContainerConfig config, Instant createdAt) {
+            this.id = id;
+            this.config = config;
+            this.createdAt = createdAt;
+        }
+
+        ContainerInfo.State state(Instant now) {
+            if (finishedAt != null) {
+                return ContainerInfo.State.EXITED;
+            }
+            if (startAt == null || now.isBefore(startAt)) {
+                return ContainerInfo.State.CREATED;
+            }
+            return ContainerInfo.State.RUNNING;
+        }
+
+        void finish(Instant now, int code, String why) {
+            if (startAt == null || now.isBefore(startAt)) {
+                startAt = now;
+            }
+            finishedAt = now;
+            exitCode = code;
+            reason = why;
+        }
+
+        ContainerInfo info(Instant now) {
+            ContainerInfo.State s = state(now);
+            return new ContainerInfo(id, config.pod(), config.name(), config.attempt(), config.image(), "fake://" + config.image(), s,
+                    createdAt, s == ContainerInfo.State.CREATED ? null : startAt, finishedAt, exitCode, reason, null);
+        }
+    }
+
+    /** Identity of the pod a fake container belongs to (for tests). */
+    public PodRef podOf(String containerId) {
+        return require(containerId).config.pod();
+    }
+}

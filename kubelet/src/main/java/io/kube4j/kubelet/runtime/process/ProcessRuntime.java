@@ -1,0 +1,375 @@
+package io.kube4j.kubelet.runtime.process;
+
+import io.kube4j.kubelet.runtime.ContainerConfig;
+import io.kube4j.kubelet.runtime.ContainerInfo;
+import io.kube4j.kubelet.runtime.ContainerRuntime;
+import io.kube4j.kubelet.runtime.ContainerRuntimeException;
+import io.kube4j.kubelet.runtime.ExecResult;
+import io.kube4j.kubelet.runtime.LogFile;
+import io.kube4j.kubelet.runtime.LogOptions;
+import io.kube4j.kubelet.runtime.RuntimeVersion;
+import io.kube4j.kubelet.runtime.Sandbox;
+import io.kube4j.kubelet.runtime.SandboxConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * Containers as host processes, for machines without Docker. The image is ignored: the container's
+ * {@code command} + {@code args} run as given (so one is required), with the container's env (on top of
+ * a minimal PATH) and workingDir (default: the pod's directory). Each container's stdout and stderr go
+ * to its own log file in the CRI format. There is no network isolation: the pod IP is the node's
+ * address and ports are the host's. Volumes are not mounted. State lives in memory only, so a
+ * restarted kubelet starts the pods' processes afresh; {@link #close()} kills them all.
+ */
+public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProcessRuntime.class);
+    private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private final Path rootDir;
+    private final String podIp;
+    private final Map<String, ProcessSandbox> sandboxes = new ConcurrentHashMap<>();
+    private final Map<String, ProcessContainer> containers = new ConcurrentHashMap<>();
+    private final AtomicInteger ids = new AtomicInteger();
+
+    public ProcessRuntime(Path rootDir, String podIp) {
+        this.rootDir = rootDir;
+        this.podIp = podIp;
+    }
+
+    @Override
+    public RuntimeVersion version() {
+        return new RuntimeVersion("process", Runtime.version().toString());
+    }
+
+    @Override
+    public String runPodSandbox(SandboxConfig config) {
+        String id = "p" + ids.incrementAndGet() + "-" + config.pod().uid();
+        Path dir = rootDir.resolve(config.pod().uid());
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new ContainerRuntimeException("cannot create pod directory " + dir + ": " + e.getMessage(), e);
+        }
+        sandboxes.put(id, new ProcessSandbox(id, config, dir, Instant.now()));
+        return id;
+    }
+
+    @Override
+    public void stopPodSandbox(String sandboxId) {
+        ProcessSandbox s = sandboxes.get(sandboxId);
+        if (s != null) {
+            s.ready = false;
+        }
+    }
+
+    @Override
+    public void removePodSandbox(String sandboxId) {
+        ProcessSandbox s = sandboxes.remove(sandboxId);
+        if (s != null && sandboxes.values().stream().noneMatch(o -> o.dir.equals(s.dir))) {
+            deleteRecursively(s.dir);
+        }
+    }
+
+    @Override
+    public List<Sandbox> listPodSandboxes() {
+        return sandboxes.values().stream()
+                .map(s -> new Sandbox(s.id, s.config.pod(), s.config.attempt(), s.ready, s.ready ? podIp : null, s.createdAt))
+                .toList();
+    }
+
+    @Override
+    public boolean imagePresent(String image) {
+        return true; // images are ignored
+    }
+
+    @Override
+    public void pullImage(String image) {
+        // images are ignored
+    }
+
+    @Override
+    public String createContainer(Sandbox sandbox, ContainerConfig config) {
+        ProcessSandbox s = sandboxes.get(sandbox.id());
+        if (s == null) {
+            throw new ContainerRuntimeException("no such sandbox: " + sandbox.id());
+        }
+        if (config.command().isEmpty() && config.args().isEmpty()) {
+            throw new ContainerRuntimeException("the process runtime ignores images: container " + config.name() + " needs a command");
+        }
+        String id = "c" + ids.incrementAndGet();
+        LogFile logFile = new LogFile(s.dir.resolve(config.name() + "_" + config.attempt() + "_" + id + ".log"));
+        containers.put(id, new ProcessContainer(id, config, s.dir, logFile, Instant.now()));
+        return id;
+    }
+
+    @Override
+    public void startContainer(String containerId) {
+        ProcessContainer c = require(containerId);
+        List<String> cmd = new ArrayList<>(c.config.command());
+        cmd.addAll(c.config.args());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workingDir(c).toFile());
+        environment(pb, c);
+        try {
+            Process p = pb.start();
+            c.process = p;
+            c.startedAt = Instant.now();
+            c.pumps.add(pump(p.getInputStream(), "stdout", c.log));
+            c.pumps.add(pump(p.getErrorStream(), "stderr", c.log));
+            p.onExit().thenAccept(done -> c.exited(Instant.now(), done.exitValue()));
+        } catch (IOException e) {
+            // as docker does: a container whose command cannot run has exited with 127
+            c.startedAt = Instant.now();
+            c.exited(c.startedAt, 127);
+            c.message = e.getMessage();
+            throw new ContainerRuntimeException("failed to start container " + c.config.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path workingDir(ProcessContainer c) {
+        if (c.config.workingDir() != null && !c.config.workingDir().isBlank() && Files.isDirectory(Path.of(c.config.workingDir()))) {
+            return Path.of(c.config.workingDir());
+        }
+        return c.podDir;
+    }
+
+    private static void environment(ProcessBuilder pb, ProcessContainer c) {
+        Map<String, String> env = pb.environment();
+        env.clear();
+        env.put("PATH", PATH);
+        env.put("HOSTNAME", c.config.pod().name());
+        env.put("HOME", c.podDir.toString());
+        env.putAll(c.config.env());
+    }
+
+    private static Thread pump(InputStream in, String stream, LogFile log) {
+        return Thread.ofVirtual().name("log-" + stream).start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    log.append(stream, line);
+                }
+            } catch (IOException | UncheckedIOException e) {
+                // the process is gone
+            }
+        });
+    }
+
+    @Override
+    public void stopContainer(String containerId, Duration timeout) {
+        ProcessContainer c = containers.get(containerId);
+        if (c == null) {
+            return;
+        }
+        Process p = c.process;
+        if (p == null) {
+            if (c.finishedAt == null) {
+                c.startedAt = Instant.now();
+                c.exited(c.startedAt, 0);
+            }
+            return;
+        }
+        if (!p.isAlive()) {
+            awaitExitRecorded(c);
+            return;
+        }
+        // a shell's children would outlive it: signal the whole tree
+        List<ProcessHandle> tree = Stream.concat(p.descendants(), Stream.of(p.toHandle())).toList();
+        tree.forEach(ProcessHandle::destroy);
+        try {
+            if (!p.waitFor(Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS)) {
+                Stream.concat(p.descendants(), tree.stream()).forEach(ProcessHandle::destroyForcibly);
+                p.waitFor(10, TimeUnit.SECONDS);
+            } else {
+                tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            tree.forEach(ProcessHandle::destroyForcibly);
+        }
+        awaitExitRecorded(c);
+    }
+
+    // onExit runs asynchronously; callers expect the exit to be visible when stop returns
+    private static void awaitExitRecorded(ProcessContainer c) {
+        for (int i = 0; i < 100 && c.finishedAt == null; i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void removeContainer(String containerId) {
+        ProcessContainer c = containers.get(containerId);
+        if (c == null) {
+            return;
+        }
+        if (c.process != null && c.process.isAlive()) {
+            stopContainer(containerId, Duration.ZERO);
+        }
+        containers.remove(containerId);
+        try {
+            Files.deleteIfExists(c.log.path());
+        } catch (IOException e) {
+            log.debug("cannot delete {}: {}", c.log.path(), e.getMessage());
+        }
+    }
+
+    @Override
+    public List<ContainerInfo> listContainers() {
+        return containers.values().stream().map(ProcessContainer::info).toList();
+    }
+
+    @Override
+    public ContainerInfo containerStatus(String containerId) {
+        ProcessContainer c = containers.get(containerId);
+        return c == null ? null : c.info();
+    }
+
+    @Override
+    public void logs(String containerId, LogOptions options, OutputStream out) throws IOException {
+        ProcessContainer c = require(containerId);
+        c.log.copyTo(options, out, () -> c.process != null && (c.process.isAlive() || c.pumps.stream().anyMatch(Thread::isAlive)));
+    }
+
+    @Override
+    public ExecResult exec(String containerId, List<String> command, Duration timeout) {
+        ProcessContainer c = require(containerId);
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workingDir(c).toFile()).redirectErrorStream(true);
+        environment(pb, c);
+        try {
+            Process p = pb.start();
+            StringBuilder output = new StringBuilder();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try (InputStream in = p.getInputStream()) {
+                    output.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    // killed
+                }
+            });
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                return new ExecResult(-1, "command timed out after " + timeout.toMillis() + "ms");
+            }
+            reader.join(1000);
+            return new ExecResult(p.exitValue(), output.toString());
+        } catch (IOException e) {
+            return new ExecResult(127, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ExecResult(-1, "interrupted");
+        }
+    }
+
+    /** Kills every process this runtime started (kubelet shutdown). */
+    @Override
+    public void close() {
+        for (ProcessContainer c : containers.values()) {
+            Process p = c.process;
+            if (p != null && p.isAlive()) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private ProcessContainer require(String id) {
+        ProcessContainer c = containers.get(id);
+        if (c == null) {
+            throw new ContainerRuntimeException("no such container: " + id);
+        }
+        return c;
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    log.debug("cannot delete {}: {}", p, e.getMessage());
+                }
+            });
+        } catch (IOException e) {
+            log.debug("cannot delete {}: {}", dir, e.getMessage());
+        }
+    }
+
+    private static final class ProcessSandbox {
+        final String id;
+        final SandboxConfig config;
+        final Path dir;
+        final Instant createdAt;
+        volatile boolean ready = true;
+
+        ProcessSandbox(String id, SandboxConfig config, Path dir, Instant createdAt) {
+            this.id = id;
+            this.config = config;
+            this.dir = dir;
+            this.createdAt = createdAt;
+        }
+    }
+
+    private static final class ProcessContainer {
+        final String id;
+        final ContainerConfig config;
+        final Path podDir;
+        final LogFile log;
+        final Instant createdAt;
+        final List<Thread> pumps = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile Process process;
+        volatile Instant startedAt;
+        volatile Instant finishedAt;
+        volatile int exitCode;
+        volatile String message;
+
+        ProcessContainer(String id, ContainerConfig config, Path podDir, LogFile log, Instant createdAt) {
+            this.id = id;
+            this.config = config;
+            this.podDir = podDir;
+            this.log = log;
+            this.createdAt = createdAt;
+        }
+
+        synchronized void exited(Instant at, int code) {
+            if (finishedAt == null) {
+                exitCode = code;
+                finishedAt = at;
+            }
+        }
+
+        ContainerInfo info() {
+            ContainerInfo.State state = finishedAt != null ? ContainerInfo.State.EXITED
+                    : startedAt != null ? ContainerInfo.State.RUNNING : ContainerInfo.State.CREATED;
+            return new ContainerInfo(id, config.pod(), config.name(), config.attempt(), config.image(), "process://" + config.image(),
+                    state, createdAt, startedAt, finishedAt, exitCode, null, message);
+        }
+    }
+}

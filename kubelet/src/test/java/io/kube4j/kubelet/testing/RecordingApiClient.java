@@ -1,0 +1,129 @@
+package io.kube4j.kubelet.testing;
+
+import io.kube4j.api.DeleteOptions;
+import io.kube4j.api.Event;
+import io.kube4j.api.KubeObject;
+import io.kube4j.api.Status;
+import io.kube4j.client.ApiClient;
+import io.kube4j.client.ApiException;
+import io.kube4j.json.Json;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A fake apiserver client that keeps objects in memory and records every write, so tests can compare
+ * what a component did with what it should have done. Never talks to the network.
+ */
+public class RecordingApiClient extends ApiClient {
+    /** One write: verb (create, update, updateStatus, delete), kind, key, and the object or options. */
+    public record Action(String verb, String kind, String key, Object body) {
+    }
+
+    private final Map<String, KubeObject> objects = new ConcurrentHashMap<>();
+    private final List<Action> actions = new CopyOnWriteArrayList<>();
+    private final AtomicLong rv = new AtomicLong(1);
+
+    public RecordingApiClient() {
+        super("http://127.0.0.1:1");
+    }
+
+    public List<Action> actions() {
+        return List.copyOf(actions);
+    }
+
+    public List<Action> actions(String verb, String kind) {
+        return actions.stream().filter(a -> a.verb.equals(verb) && a.kind.equals(kind)).toList();
+    }
+
+    /** The reasons of the Events created so far, in order. */
+    public List<String> eventReasons() {
+        return actions("create", "Event").stream().map(a -> ((Event) a.body).reason).toList();
+    }
+
+    public List<Event> events() {
+        return actions("create", "Event").stream().map(a -> (Event) a.body).toList();
+    }
+
+    public void clear() {
+        actions.clear();
+    }
+
+    /** Stores an object as if it had been created by someone else. */
+    public <T extends KubeObject> T put(T obj) {
+        T copy = Json.copy(obj);
+        copy.metadata.resourceVersion = String.valueOf(rv.incrementAndGet());
+        objects.put(id(copy), copy);
+        return Json.copy(copy);
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T extends KubeObject> T stored(Class<T> type, String namespace, String name) {
+        KubeObject o = objects.get(type.getSimpleName() + "/" + io.kube4j.api.ObjectMeta.key(namespace, name));
+        return o == null ? null : (T) Json.copy(o);
+    }
+
+    private static String id(KubeObject o) {
+        return o.getClass().getSimpleName() + "/" + o.key();
+    }
+
+    @Override
+    public <T extends KubeObject> T create(T obj) {
+        actions.add(new Action("create", obj.kind, obj.key(), Json.copy(obj)));
+        if (objects.containsKey(id(obj))) {
+            throw new ApiException(409, Status.failure(409, "AlreadyExists", obj.key() + " already exists"), "409 AlreadyExists", null);
+        }
+        T copy = Json.copy(obj);
+        if (copy.metadata.uid == null) {
+            copy.metadata.uid = "uid-" + copy.metadata.name;
+        }
+        return put(copy);
+    }
+
+    @Override
+    public <T extends KubeObject> T get(Class<T> type, String namespace, String name) {
+        T o = stored(type, namespace, name);
+        if (o == null) {
+            throw new ApiException(404, Status.failure(404, "NotFound", name + " not found"), "404 NotFound", null);
+        }
+        return o;
+    }
+
+    @Override
+    public <T extends KubeObject> Optional<T> find(Class<T> type, String namespace, String name) {
+        return Optional.ofNullable(stored(type, namespace, name));
+    }
+
+    @Override
+    public <T extends KubeObject> T update(T obj) {
+        actions.add(new Action("update", obj.kind, obj.key(), Json.copy(obj)));
+        return write(obj);
+    }
+
+    @Override
+    public <T extends KubeObject> T updateStatus(T obj) {
+        actions.add(new Action("updateStatus", obj.kind, obj.key(), Json.copy(obj)));
+        return write(obj);
+    }
+
+    private <T extends KubeObject> T write(T obj) {
+        KubeObject old = objects.get(id(obj));
+        if (old == null) {
+            throw new ApiException(404, Status.failure(404, "NotFound", obj.key() + " not found"), "404 NotFound", null);
+        }
+        if (obj.metadata.resourceVersion != null && !obj.metadata.resourceVersion.equals(old.metadata.resourceVersion)) {
+            throw new ApiException(409, Status.failure(409, "Conflict", "stale"), "409 Conflict", null);
+        }
+        return put(obj);
+    }
+
+    @Override
+    public void delete(Class<? extends KubeObject> type, String namespace, String name, DeleteOptions options) {
+        actions.add(new Action("delete", type.getSimpleName(), io.kube4j.api.ObjectMeta.key(namespace, name), options));
+        objects.remove(type.getSimpleName() + "/" + io.kube4j.api.ObjectMeta.key(namespace, name));
+    }
+}
