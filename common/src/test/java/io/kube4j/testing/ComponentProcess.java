@@ -1,0 +1,143 @@
+package io.kube4j.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Any kube4j component as a child process ({@code java -jar <module>/target/<module>.jar}), started with
+ * Spring arguments and awaited on a health URL, so whole-cluster tests run every component as the
+ * separate process it is in production. Output goes to {@code target/<name>-<port>.log}.
+ */
+public final class ComponentProcess implements AutoCloseable {
+    private final String module;
+    private final String name;
+    private final int port;
+    private final String healthPath;
+    private final List<String> args;
+    private Process process;
+
+    /**
+     * @param module     the Maven module whose jar to run (apiserver, scheduler, kubelet, ...)
+     * @param name       a name for the log file (e.g. kubelet-node-1)
+     * @param port       its server.port
+     * @param healthPath polled until it answers 200 (e.g. /readyz or /actuator/health)
+     * @param args       further Spring arguments ({@code --kube4j.apiserver.url=...})
+     */
+    public ComponentProcess(String module, String name, int port, String healthPath, List<String> args) {
+        this.module = module;
+        this.name = name;
+        this.port = port;
+        this.healthPath = healthPath;
+        this.args = List.copyOf(args);
+    }
+
+    public ComponentProcess start() {
+        return start(Duration.ofSeconds(90));
+    }
+
+    public ComponentProcess start(Duration readyWithin) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-Xss512k");
+        cmd.add("-jar");
+        cmd.add(locateJar(module).toString());
+        cmd.add("--server.port=" + port);
+        cmd.addAll(args);
+        try {
+            Path logDir = Path.of("target");
+            Files.createDirectories(logDir);
+            File log = logDir.resolve(name + "-" + port + ".log").toFile();
+            process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + name + ": " + e, e);
+        }
+        awaitHealthy(readyWithin);
+        return this;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGKILL, as a crashed machine. */
+    public void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private void awaitHealthy(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see target/" + name + "-" + port + ".log");
+            }
+            try {
+                HttpURLConnection c = (HttpURLConnection) URI.create(url() + healthPath).toURL().openConnection();
+                c.setConnectTimeout(500);
+                c.setReadTimeout(2000);
+                if (c.getResponseCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        close();
+        throw new IllegalStateException(name + " not healthy within " + timeout + "; see target/" + name + "-" + port + ".log");
+    }
+
+    /** Finds {@code <module>/target/<module>.jar} from the module directory the test runs in. */
+    public static Path locateJar(String module) {
+        Path dir = Path.of("").toAbsolutePath();
+        for (int i = 0; i < 3 && dir != null; i++, dir = dir.getParent()) {
+            Path jar = dir.resolve(module + "/target/" + module + ".jar");
+            if (Files.exists(jar)) {
+                return jar;
+            }
+        }
+        throw new IllegalStateException(module + "/target/" + module + ".jar not found: build it first (./mvnw -pl " + module + " -am package -DskipTests)");
+    }
+}
