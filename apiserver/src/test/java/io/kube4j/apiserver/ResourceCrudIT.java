@@ -21,6 +21,7 @@ import io.kube4j.client.ApiException;
 import io.kube4j.client.ListOptions;
 import io.kube4j.json.Json;
 import io.kube4j.quantity.Quantity;
+import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -448,6 +449,20 @@ class ResourceCrudIT {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    @Test
+    void fieldsKube4jDoesNotModelSurviveCreateAndUpdate() {
+        String body = "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"future\"},"
+                + "\"spec\":{\"futureKnob\":{\"level\":3},\"selector\":{\"matchLabels\":{\"app\":\"f\"}},"
+                + "\"template\":{\"metadata\":{\"labels\":{\"app\":\"f\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\",\"ports\":[{\"containerPort\":80,\"appProtocol\":\"http\"}]}]}}}}";
+        assertThat(fx.send("POST", "/apis/apps/v1/namespaces/default/deployments", "application/json", body).statusCode()).isEqualTo(201);
+        api.patch(Deployment.class, "default", "future", "application/merge-patch+json", "{\"spec\":{\"replicas\":4}}");
+        JsonNode stored = Json.tree(fx.send("GET", "/apis/apps/v1/namespaces/default/deployments/future", null, null).body());
+        assertThat(stored.at("/spec/futureKnob/level").asInt()).isEqualTo(3);
+        assertThat(stored.at("/spec/template/spec/containers/0/ports/0/appProtocol").asString()).isEqualTo("http");
+        assertThat(stored.at("/spec/replicas").asInt()).isEqualTo(4);
+        assertThat(stored.at("/spec/strategy/type").asString()).isEqualTo("RollingUpdate");
     }
 
     @Test

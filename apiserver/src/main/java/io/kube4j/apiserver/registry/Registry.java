@@ -334,9 +334,31 @@ public class Registry {
         if (!errs.isEmpty()) {
             throw ApiError.invalid(rt.group(), rt.kind(), typed.metadata.name, errs.causes());
         }
-        ObjectNode out = Json.toTree(typed);
-        // keep the stored form free of fields the tree had but the typed view dropped as empty
-        return out;
+        // the typed view models most fields, not all: lay its (defaulted) values over the request's tree so
+        // fields kube4j does not model survive verbatim instead of being dropped
+        return overlay(obj.deepCopy(), Json.toTree(typed));
+    }
+
+    /** Writes every value of {@code top} into {@code base}, recursing into objects and same-length arrays. */
+    static ObjectNode overlay(ObjectNode base, ObjectNode top) {
+        for (Map.Entry<String, JsonNode> e : top.properties()) {
+            JsonNode b = base.get(e.getKey());
+            JsonNode t = e.getValue();
+            if (b instanceof ObjectNode bo && t instanceof ObjectNode to) {
+                overlay(bo, to);
+            } else if (b instanceof ArrayNode ba && t instanceof ArrayNode ta && ba.size() == ta.size()) {
+                for (int i = 0; i < ta.size(); i++) {
+                    if (ba.get(i) instanceof ObjectNode bi && ta.get(i) instanceof ObjectNode ti) {
+                        overlay(bi, ti);
+                    } else {
+                        ba.set(i, ta.get(i));
+                    }
+                }
+            } else {
+                base.set(e.getKey(), t);
+            }
+        }
+        return base;
     }
 
     private static String rootMessage(Throwable e) {
