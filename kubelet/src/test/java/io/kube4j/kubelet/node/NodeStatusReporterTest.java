@@ -1,0 +1,137 @@
+package io.kube4j.kubelet.node;
+
+import io.kube4j.api.Lease;
+import io.kube4j.api.Node;
+import io.kube4j.api.Taint;
+import io.kube4j.kubelet.runtime.fake.FakeRuntime;
+import io.kube4j.kubelet.testing.MutableClock;
+import io.kube4j.kubelet.testing.RecordingApiClient;
+import io.kube4j.quantity.Quantity;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class NodeStatusReporterTest {
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final RecordingApiClient api = new RecordingApiClient();
+    private final FakeRuntime runtime = new FakeRuntime(clock, Duration.ZERO, null);
+    private final NodeDescription description = new NodeDescription("node-1", "192.0.2.10", "node-1", 10250,
+            Map.of("kubernetes.io/hostname", "node-1", "tier", "edge"), List.of(new Taint("dedicated", "edge", "NoSchedule")),
+            Map.of("cpu", Quantity.parse("4"), "memory", Quantity.parse("8Gi"), "pods", Quantity.parse("110")));
+    private final NodeStatusReporter reporter = new NodeStatusReporter(api, description, runtime, clock, Duration.ofSeconds(40));
+
+    @Test
+    void registersTheNodeWithLabelsTaintsCapacityAddressesAndPort() {
+        reporter.register();
+
+        Node node = api.stored(Node.class, null, "node-1");
+        assertThat(node.metadata.labels).containsEntry("tier", "edge").containsEntry("kubernetes.io/hostname", "node-1");
+        assertThat(node.spec.taints).extracting(Taint::toString).containsExactly("dedicated=edge:NoSchedule");
+        assertThat(node.status.capacity.get("cpu")).isEqualTo(Quantity.parse("4"));
+        assertThat(node.status.allocatable.get("pods")).isEqualTo(Quantity.parse("110"));
+        assertThat(node.status.address("InternalIP")).isEqualTo("192.0.2.10");
+        assertThat(node.status.address("Hostname")).isEqualTo("node-1");
+        assertThat(node.status.daemonEndpoints.kubeletEndpoint.port).isEqualTo(10250);
+        assertThat(node.status.nodeInfo.containerRuntimeVersion).isEqualTo("fake://0.1.0");
+        assertThat(node.status.nodeInfo.kubeletVersion).isEqualTo(NodeStatusReporter.KUBELET_VERSION);
+        Node.NodeCondition ready = node.status.condition("Ready");
+        assertThat(ready.status).isEqualTo("True");
+        assertThat(ready.reason).isEqualTo("KubeletReady");
+        assertThat(reporter.nodeUid()).isEqualTo(node.metadata.uid);
+    }
+
+    @Test
+    void reRegisteringKeepsTaintsAndLabelsOthersAdded() {
+        reporter.register();
+        Node node = api.stored(Node.class, null, "node-1");
+        node.metadata.labels.put("added-by", "admin");
+        node.spec.taints.add(new Taint("node.kubernetes.io/unreachable", null, "NoExecute"));
+        api.put(node);
+
+        reporter.register();
+
+        Node after = api.stored(Node.class, null, "node-1");
+        assertThat(after.metadata.labels).containsEntry("added-by", "admin").containsEntry("tier", "edge");
+        assertThat(after.spec.taints).hasSize(2);
+    }
+
+    @Test
+    void unchangedStatusIsWrittenOnlyOnceTheReportIntervalPassed() {
+        reporter.register();
+        api.clear();
+
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(reporter.sync()).isFalse();
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(reporter.sync()).isFalse();
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(reporter.sync()).isTrue();
+
+        Node node = api.stored(Node.class, null, "node-1");
+        assertThat(node.status.condition("Ready").lastHeartbeatTime).isEqualTo("2026-01-01T00:00:40Z");
+        assertThat(node.status.condition("Ready").lastTransitionTime).isEqualTo("2026-01-01T00:00:00Z");
+        assertThat(api.actions("updateStatus", "Node")).hasSize(1);
+    }
+
+    @Test
+    void runtimeGoingDownMakesTheNodeNotReadyAtOnce() {
+        reporter.register();
+        clock.advance(Duration.ofSeconds(10));
+
+        runtime.setDown(true);
+
+        assertThat(reporter.sync()).isTrue();
+        Node.NodeCondition ready = api.stored(Node.class, null, "node-1").status.condition("Ready");
+        assertThat(ready.status).isEqualTo("False");
+        assertThat(ready.reason).isEqualTo("KubeletNotReady");
+        assertThat(ready.message).contains("container runtime is down").contains("fake runtime is down");
+        assertThat(ready.lastTransitionTime).isEqualTo("2026-01-01T00:00:10Z");
+    }
+
+    @Test
+    void deletedNodeIsRegisteredAgain() {
+        reporter.register();
+        api.delete(Node.class, null, "node-1", null);
+
+        reporter.sync();
+
+        assertThat(api.stored(Node.class, null, "node-1")).isNotNull();
+    }
+
+    @Test
+    void leaseIsCreatedOwnedByTheNodeThenRenewed() {
+        Node node = reporter.register();
+        LeaseHeartbeat heartbeat = new LeaseHeartbeat(api, "node-1");
+
+        Lease first = heartbeat.renew(node.metadata.uid);
+        Lease second = heartbeat.renew(node.metadata.uid);
+
+        assertThat(first.metadata.namespace).isEqualTo("kube-node-lease");
+        assertThat(first.spec.holderIdentity).isEqualTo("node-1");
+        assertThat(first.spec.leaseDurationSeconds).isEqualTo(40);
+        assertThat(first.metadata.ownerReferences).singleElement().satisfies(o -> {
+            assertThat(o.kind).isEqualTo("Node");
+            assertThat(o.uid).isEqualTo(node.metadata.uid);
+        });
+        assertThat(api.actions("create", "Lease")).hasSize(1);
+        assertThat(api.actions("update", "Lease")).hasSize(1);
+        assertThat(Long.parseLong(second.metadata.resourceVersion)).isGreaterThan(Long.parseLong(first.metadata.resourceVersion));
+    }
+
+    @Test
+    void leaseChangedBySomeoneElseIsReadAgainAndRenewed() {
+        LeaseHeartbeat heartbeat = new LeaseHeartbeat(api, "node-1");
+        Lease lease = heartbeat.renew(null);
+        lease.spec.holderIdentity = "intruder";
+        api.put(lease);
+
+        Lease renewed = heartbeat.renew(null);
+
+        assertThat(renewed.spec.holderIdentity).isEqualTo("node-1");
+    }
+}

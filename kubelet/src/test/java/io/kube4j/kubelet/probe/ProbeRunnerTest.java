@@ -1,0 +1,120 @@
+package io.kube4j.kubelet.probe;
+
+import com.sun.net.httpserver.HttpServer;
+import io.kube4j.api.Container;
+import io.kube4j.api.IntOrString;
+import io.kube4j.api.Probe;
+import io.kube4j.kubelet.runtime.ExecResult;
+import io.kube4j.kubelet.runtime.fake.FakeRuntime;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ProbeRunnerTest {
+    private final FakeRuntime runtime = new FakeRuntime(Clock.systemUTC(), Duration.ZERO, "127.0.0.1");
+    private final ProbeRunner runner = new ProbeRunner(runtime);
+    private final Container container = new Container();
+    private HttpServer server;
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/ok", e -> {
+            e.sendResponseHeaders(200, -1);
+            e.close();
+        });
+        server.createContext("/redirect", e -> {
+            e.getResponseHeaders().add("Location", "/elsewhere");
+            e.sendResponseHeaders(302, -1);
+            e.close();
+        });
+        server.createContext("/broken", e -> {
+            e.sendResponseHeaders(500, -1);
+            e.close();
+        });
+        server.start();
+        Container.ContainerPort http = new Container.ContainerPort();
+        http.name = "http";
+        http.containerPort = server.getAddress().getPort();
+        container.name = "app";
+        container.ports.add(http);
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.stop(0);
+    }
+
+    private ProbeResult get(String path, IntOrString port) {
+        Probe.HTTPGetAction http = new Probe.HTTPGetAction();
+        http.path = path;
+        http.port = port;
+        return runner.run(new ProbeAction(null, http, null), container, "c1", "127.0.0.1", Duration.ofSeconds(1));
+    }
+
+    @Test
+    void httpGetSucceedsOn2xxAnd3xxAndFailsOn5xx() {
+        int port = server.getAddress().getPort();
+        assertThat(get("/ok", IntOrString.of(port)).success()).isTrue();
+        assertThat(get("/redirect", IntOrString.of(port)).success()).isTrue();
+        ProbeResult broken = get("/broken", IntOrString.of(port));
+        assertThat(broken.success()).isFalse();
+        assertThat(broken.message()).isEqualTo("HTTP probe failed with statuscode: 500");
+    }
+
+    @Test
+    void namedPortResolvesAgainstTheContainersPorts() {
+        assertThat(get("/ok", IntOrString.of("http")).success()).isTrue();
+        assertThat(get("/ok", IntOrString.of("nope")).message()).contains("no container port named nope");
+    }
+
+    @Test
+    void tcpSocketSucceedsWhenSomethingListens() throws IOException {
+        Probe.TCPSocketAction open = new Probe.TCPSocketAction();
+        open.port = IntOrString.of(server.getAddress().getPort());
+        assertThat(runner.run(new ProbeAction(null, null, open), container, "c1", "127.0.0.1", Duration.ofSeconds(1)).success()).isTrue();
+
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Probe.TCPSocketAction closed = new Probe.TCPSocketAction();
+        closed.port = IntOrString.of(closedPort);
+        ProbeResult r = runner.run(new ProbeAction(null, null, closed), container, "c1", "127.0.0.1", Duration.ofSeconds(1));
+        assertThat(r.success()).isFalse();
+        assertThat(r.message()).startsWith("dial tcp 127.0.0.1:" + closedPort);
+    }
+
+    @Test
+    void execSucceedsOnExitZeroOnly() {
+        Probe.ExecAction exec = new Probe.ExecAction();
+        exec.command.addAll(List.of("cat", "/tmp/healthy"));
+        String sandbox = runtime.runPodSandbox(new io.kube4j.kubelet.runtime.SandboxConfig(new io.kube4j.kubelet.runtime.PodRef("u", "ns", "p"), 0, "p"));
+        String id = runtime.createContainer(runtime.listPodSandboxes().stream().filter(s -> s.id().equals(sandbox)).findFirst().orElseThrow(),
+                new io.kube4j.kubelet.runtime.ContainerConfig(new io.kube4j.kubelet.runtime.PodRef("u", "ns", "p"), "app", 0, "img",
+                        List.of(), List.of(), null, java.util.Map.of(), List.of(), null, null));
+        runtime.onExec((c, cmd) -> new ExecResult(1, "cat: can't open '/tmp/healthy'"));
+        ProbeResult r = runner.run(new ProbeAction(exec, null, null), container, id, "127.0.0.1", Duration.ofSeconds(1));
+        assertThat(r.success()).isFalse();
+        assertThat(r.message()).contains("exited with 1").contains("can't open");
+
+        runtime.onExec((c, cmd) -> new ExecResult(0, ""));
+        assertThat(runner.run(new ProbeAction(exec, null, null), container, id, "127.0.0.1", Duration.ofSeconds(1)).success()).isTrue();
+        // the fake needs the container to exist for exec; a missing one is a failure, not an exception
+        assertThat(runner.run(new ProbeAction(exec, null, null), container, "missing", "127.0.0.1", Duration.ofSeconds(1)).success()).isFalse();
+    }
+
+    @Test
+    void probeWithoutHandlerFails() {
+        assertThat(runner.run(new ProbeAction(null, null, null), container, "c1", "127.0.0.1", Duration.ofSeconds(1)).message()).isEqualTo("probe has no handler");
+    }
+}

@@ -1,0 +1,130 @@
+package io.kube4j.kubelet.runtime.process;
+
+import io.kube4j.kubelet.runtime.ContainerConfig;
+import io.kube4j.kubelet.runtime.ContainerInfo;
+import io.kube4j.kubelet.runtime.ContainerRuntimeException;
+import io.kube4j.kubelet.runtime.LogOptions;
+import io.kube4j.kubelet.runtime.PodRef;
+import io.kube4j.kubelet.runtime.Sandbox;
+import io.kube4j.kubelet.runtime.SandboxConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class ProcessRuntimeTest {
+    @TempDir
+    Path root;
+    private ProcessRuntime runtime;
+    private final PodRef pod = new PodRef("uid-1", "default", "web");
+
+    @AfterEach
+    void killAll() {
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+
+    private Sandbox sandbox() {
+        runtime = new ProcessRuntime(root, "127.0.0.1");
+        String id = runtime.runPodSandbox(new SandboxConfig(pod, 0, "web"));
+        return runtime.listPodSandboxes("uid-1").stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    private ContainerConfig config(String script) {
+        return new ContainerConfig(pod, "app", 0, "ignored:1", List.of("sh", "-c"), List.of(script), null,
+                Map.of("GREETING", "hi"), List.of(), null, null);
+    }
+
+    private String logs(String id) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        runtime.logs(id, LogOptions.ALL, out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void containerRunsItsCommandWithItsEnvAndLogsItsOutput() throws Exception {
+        Sandbox s = sandbox();
+        assertThat(s.ip()).isEqualTo("127.0.0.1");
+        String id = runtime.createContainer(s, config("echo $GREETING; echo oops >&2; exit 3"));
+        runtime.startContainer(id);
+
+        await().until(() -> runtime.containerStatus(id).exited());
+
+        ContainerInfo info = runtime.containerStatus(id);
+        assertThat(info.exitCode()).isEqualTo(3);
+        assertThat(info.pod()).isEqualTo(pod);
+        assertThat(info.startedAt()).isNotNull();
+        await().untilAsserted(() -> assertThat(logs(id)).contains("hi\n").contains("oops\n"));
+    }
+
+    @Test
+    void stopSignalsTheWholeProcessTree() throws Exception {
+        Sandbox s = sandbox();
+        String id = runtime.createContainer(s, config("echo started; sleep 300; echo never"));
+        runtime.startContainer(id);
+        await().untilAsserted(() -> assertThat(logs(id)).contains("started"));
+        assertThat(runtime.containerStatus(id).running()).isTrue();
+
+        runtime.stopContainer(id, Duration.ofSeconds(5));
+
+        ContainerInfo info = runtime.containerStatus(id);
+        assertThat(info.exited()).isTrue();
+        assertThat(info.exitCode()).isEqualTo(143);
+        assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("sleep 300"))).isEmpty();
+    }
+
+    @Test
+    void execRunsInTheContainersEnvironment() {
+        Sandbox s = sandbox();
+        String id = runtime.createContainer(s, config("sleep 30"));
+        runtime.startContainer(id);
+
+        assertThat(runtime.exec(id, List.of("sh", "-c", "test \"$GREETING\" = hi"), Duration.ofSeconds(5)).exitCode()).isZero();
+        assertThat(runtime.exec(id, List.of("sh", "-c", "exit 4"), Duration.ofSeconds(5)).exitCode()).isEqualTo(4);
+        assertThat(runtime.exec(id, List.of("sleep", "10"), Duration.ofMillis(200)).exitCode()).isNotZero();
+    }
+
+    @Test
+    void commandThatCannotRunExitsWith127() {
+        Sandbox s = sandbox();
+        ContainerConfig c = new ContainerConfig(pod, "app", 0, "x", List.of("/no/such/binary"), List.of(), null, Map.of(), List.of(), null, null);
+        String id = runtime.createContainer(s, c);
+
+        assertThatThrownBy(() -> runtime.startContainer(id)).isInstanceOf(ContainerRuntimeException.class);
+
+        assertThat(runtime.containerStatus(id).exited()).isTrue();
+        assertThat(runtime.containerStatus(id).exitCode()).isEqualTo(127);
+    }
+
+    @Test
+    void containerWithoutCommandIsRefusedBecauseImagesAreIgnored() {
+        Sandbox s = sandbox();
+        ContainerConfig c = new ContainerConfig(pod, "app", 0, "nginx", List.of(), List.of(), null, Map.of(), List.of(), null, null);
+        assertThatThrownBy(() -> runtime.createContainer(s, c)).hasMessageContaining("needs a command");
+    }
+
+    @Test
+    void removingTheSandboxDeletesThePodDirectory() {
+        Sandbox s = sandbox();
+        String id = runtime.createContainer(s, config("sleep 30"));
+        runtime.startContainer(id);
+        runtime.removeContainer(id);
+        runtime.stopPodSandbox(s.id());
+        runtime.removePodSandbox(s.id());
+
+        assertThat(runtime.listContainers()).isEmpty();
+        assertThat(runtime.listPodSandboxes()).isEmpty();
+        assertThat(root.resolve("uid-1")).doesNotExist();
+    }
+}
