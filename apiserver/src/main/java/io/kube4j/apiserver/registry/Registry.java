@@ -8,6 +8,7 @@ import io.kube4j.apiserver.ApiServerProperties;
 import io.kube4j.apiserver.admission.Defaults;
 import io.kube4j.apiserver.admission.FieldErrors;
 import io.kube4j.apiserver.admission.Validation;
+import io.kube4j.apiserver.allocation.ServiceAllocator;
 import io.kube4j.apiserver.storage.EtcdStorage;
 import io.kube4j.apiserver.storage.StorageException;
 import io.kube4j.apiserver.watch.WatchCache;
@@ -54,12 +55,15 @@ public class Registry {
     private final EtcdStorage storage;
     private final WatchCache cache;
     private final ApiServerProperties props;
+    /** Services are written together with their ClusterIP/NodePort allocations. */
+    private final ServiceAllocator services;
     private final SecureRandom random = new SecureRandom();
 
-    public Registry(EtcdStorage storage, WatchCache cache, ApiServerProperties props) {
+    public Registry(EtcdStorage storage, WatchCache cache, ApiServerProperties props, ServiceAllocator services) {
         this.storage = storage;
         this.cache = cache;
         this.props = props;
+        this.services = services;
     }
 
     // ---- keys ---------------------------------------------------------------------------------
@@ -249,6 +253,9 @@ public class Registry {
             admitNamespace(rt, namespace, name);
         }
         ObjectNode out = defaultAndValidate(rt, obj, null);
+        if (rt == ResourceTypes.SERVICES) {
+            return services.create(key(rt, namespace, name), out, dryRun);
+        }
         if (dryRun) {
             return out;
         }
@@ -422,11 +429,17 @@ public class Registry {
                 throw ApiError.conflict(rt.group(), rt.resource(), name, "the object has been modified; please apply your changes to the latest version and try again");
             }
             ObjectNode proposed = change.apply(cur.object().deepCopy());
+            if (rt == ResourceTypes.SERVICES && part == Part.MAIN) {
+                services.carryOver(cur.object(), proposed);
+            }
             ObjectNode next = prepareUpdate(rt, cur.object(), proposed, part);
             if (dryRun) {
                 return next;
             }
             try {
+                if (rt == ResourceTypes.SERVICES) {
+                    return commitService(key(rt, namespace, name), cur, next);
+                }
                 return commit(rt, namespace, name, next, cur.modRevision());
             } catch (StorageException e) {
                 if (e.kind() == StorageException.Kind.CONFLICT && (precondition == null || precondition.isEmpty())) {
@@ -447,6 +460,13 @@ public class Registry {
             return next;
         }
         long rev = storage.update(key, encode(next), modRevision);
+        meta(next).put("resourceVersion", Long.toString(rev));
+        return next;
+    }
+
+    /** A Service write also allocates or releases its addresses, in the same transaction. */
+    private ObjectNode commitService(String key, Current cur, ObjectNode next) {
+        long rev = deletionComplete(next) ? services.delete(key, cur.object(), cur.modRevision()) : services.update(key, cur.object(), next, cur.modRevision());
         meta(next).put("resourceVersion", Long.toString(rev));
         return next;
     }
@@ -585,7 +605,9 @@ public class Registry {
             }
             try {
                 if (deletionComplete(obj)) {
-                    long rev = storage.delete(key(rt, namespace, name), cur.modRevision());
+                    long rev = rt == ResourceTypes.SERVICES
+                            ? services.delete(key(rt, namespace, name), cur.object(), cur.modRevision())
+                            : storage.delete(key(rt, namespace, name), cur.modRevision());
                     meta(obj).put("resourceVersion", Long.toString(rev));
                     return new Deleted(obj, true);
                 }
