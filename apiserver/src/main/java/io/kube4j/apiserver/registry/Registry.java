@@ -9,6 +9,7 @@ import io.kube4j.apiserver.admission.Defaults;
 import io.kube4j.apiserver.admission.FieldErrors;
 import io.kube4j.apiserver.admission.Validation;
 import io.kube4j.apiserver.allocation.ServiceAllocator;
+import io.kube4j.apiserver.apply.StrategicMergePatch;
 import io.kube4j.apiserver.storage.EtcdStorage;
 import io.kube4j.apiserver.storage.StorageException;
 import io.kube4j.apiserver.watch.WatchCache;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BinaryOperator;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -390,6 +392,11 @@ public class Registry {
 
     /** PUT: a stale metadata.resourceVersion in the body gives 409 Conflict. */
     public ObjectNode update(ResourceType rt, String namespace, String name, ObjectNode body, Part part, boolean dryRun) {
+        return update(rt, namespace, name, body, part, dryRun, null);
+    }
+
+    /** PUT with {@code track(current, proposed)} applied to the proposal first (managedFields bookkeeping); null for none. */
+    public ObjectNode update(ResourceType rt, String namespace, String name, ObjectNode body, Part part, boolean dryRun, BinaryOperator<ObjectNode> track) {
         checkKind(rt, body);
         String bodyName = meta(body).path("name").asString("");
         if (!bodyName.isEmpty() && !bodyName.equals(name)) {
@@ -400,21 +407,28 @@ public class Registry {
             throw ApiError.badRequest("the namespace of the provided object does not match the namespace sent on the request");
         }
         String precondition = meta(body).path("resourceVersion").asString("");
-        return guaranteedUpdate(rt, namespace, name, precondition, part, dryRun, current -> body.deepCopy());
+        return guaranteedUpdate(rt, namespace, name, precondition, part, dryRun,
+                current -> track == null ? body.deepCopy() : track.apply(current, body.deepCopy()));
     }
 
     /** PATCH: applies the patch to the current object in a retry loop (no resourceVersion needed). */
     public ObjectNode patch(ResourceType rt, String namespace, String name, String contentType, JsonNode patch, Part part, boolean dryRun) {
+        return patch(rt, namespace, name, contentType, patch, part, dryRun, null);
+    }
+
+    /** PATCH with {@code track(current, patched)} applied to the result (managedFields bookkeeping); null for none. */
+    public ObjectNode patch(ResourceType rt, String namespace, String name, String contentType, JsonNode patch, Part part, boolean dryRun, BinaryOperator<ObjectNode> track) {
         return guaranteedUpdate(rt, namespace, name, null, part, dryRun, current -> {
             JsonNode patched = switch (contentType) {
                 case "application/merge-patch+json" -> Patches.mergePatch(current, patch);
                 case "application/json-patch+json" -> Patches.jsonPatch(current, patch);
-                default -> throw ApiError.unsupportedMediaType(contentType, List.of("application/json-patch+json", "application/merge-patch+json"));
+                case "application/strategic-merge-patch+json" -> StrategicMergePatch.apply(current, patch, rt.type());
+                default -> throw ApiError.unsupportedMediaType(contentType, List.of("application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"));
             };
             if (!(patched instanceof ObjectNode o)) {
                 throw ApiError.badRequest("the patch did not produce an object");
             }
-            return o;
+            return track == null ? o : track.apply(current, o);
         });
     }
 

@@ -4,7 +4,12 @@ import io.kube4j.api.DeleteOptions;
 import io.kube4j.api.ResourceType;
 import io.kube4j.api.ResourceTypes;
 import io.kube4j.api.Status;
+import io.kube4j.api.Scale;
+import io.kube4j.apiserver.apply.ManagedFields;
+import io.kube4j.apiserver.apply.ServerSideApply;
+import io.kube4j.apiserver.apply.StrategicMergePatch;
 import io.kube4j.apiserver.registry.Registry;
+import io.kube4j.apiserver.schema.FieldValidation;
 import io.kube4j.apiserver.watch.Expired;
 import io.kube4j.apiserver.watch.WatchCache;
 import io.kube4j.json.Json;
@@ -20,6 +25,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BinaryOperator;
 import java.util.function.Predicate;
 
 /**
@@ -31,18 +37,22 @@ public class ResourceController {
     /** Request attributes the metrics filter reads after the request. */
     public static final String VERB = "kube4j.verb";
     public static final String RESOURCE = "kube4j.resource";
+    private static final String APPLY_PATCH = "application/apply-patch+yaml";
 
-    private static final Set<String> PATCH_TYPES = Set.of("application/merge-patch+json", "application/json-patch+json");
+    private static final Set<String> PATCH_TYPES = Set.of("application/merge-patch+json", "application/json-patch+json",
+            "application/strategic-merge-patch+json", APPLY_PATCH);
 
     private final Registry registry;
     private final ResponseEncoder encoder;
     private final PodLogProxy logs;
+    private final ServerSideApply serverSideApply;
     private final long maxBody;
 
-    public ResourceController(Registry registry, ResponseEncoder encoder, PodLogProxy logs) {
+    public ResourceController(Registry registry, ResponseEncoder encoder, PodLogProxy logs, ServerSideApply serverSideApply) {
         this.registry = registry;
         this.encoder = encoder;
         this.logs = logs;
+        this.serverSideApply = serverSideApply;
         this.maxBody = registry.properties().maxRequestBytes();
     }
 
@@ -59,7 +69,13 @@ public class ResourceController {
             case "POST" -> {
                 if (path.name() == null) {
                     verb(req, "create");
-                    ObjectNode created = registry.create(rt, path.namespace(), RequestBodies.object(req, maxBody), dryRun);
+                    ObjectNode body = RequestBodies.object(req, maxBody);
+                    FieldValidation.check(req, resp, body, rt.type(), rt.kind(), rt.apiVersion());
+                    String manager = req.getParameter("fieldManager");
+                    if (manager != null && !manager.isEmpty()) {
+                        ManagedFields.recordUpdate(null, body, manager, rt);
+                    }
+                    ObjectNode created = registry.create(rt, path.namespace(), body, dryRun);
                     encoder.write(req, resp, 201, rt, created);
                 } else if (rt == ResourceTypes.PODS && "binding".equals(sub)) {
                     verb(req, "create");
@@ -67,6 +83,9 @@ public class ResourceController {
                     Status ok = Status.success();
                     ok.code = 201;
                     encoder.write(req, resp, 201, rt, Json.toTree(ok));
+                } else if (rt == ResourceTypes.PODS && "eviction".equals(sub)) {
+                    verb(req, "create");
+                    evict(req, resp, path, dryRun);
                 } else {
                     throw ApiError.methodNotAllowed("POST is not supported on " + rt.resource() + (sub == null ? "/{name}" : "/" + sub));
                 }
@@ -75,8 +94,9 @@ public class ResourceController {
                 verb(req, "update");
                 requireName(path);
                 ObjectNode body = RequestBodies.object(req, maxBody);
+                FieldValidation.check(req, resp, body, "scale".equals(sub) ? Scale.class : rt.type(), "scale".equals(sub) ? "Scale" : rt.kind(), "scale".equals(sub) ? "autoscaling/v1" : rt.apiVersion());
                 ObjectNode result = switch (sub == null ? "" : sub) {
-                    case "" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.MAIN, dryRun);
+                    case "" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.MAIN, dryRun, tracker(req, rt));
                     case "status" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.STATUS, dryRun);
                     case "scale" -> scalable(rt, () -> registry.updateScale(rt, path.namespace(), path.name(), current -> body, dryRun));
                     case "finalize" -> {
@@ -96,9 +116,21 @@ public class ResourceController {
                 if (!PATCH_TYPES.contains(ct)) {
                     throw ApiError.unsupportedMediaType(ct, List.copyOf(PATCH_TYPES));
                 }
-                JsonNode patch = RequestBodies.tree(RequestBodies.read(req, maxBody), false);
+                JsonNode patch = RequestBodies.tree(RequestBodies.read(req, maxBody), ct.equals(APPLY_PATCH));
+                if (!ct.equals("application/json-patch+json")) {
+                    FieldValidation.check(req, resp, patch, "scale".equals(sub) ? Scale.class : rt.type(), "scale".equals(sub) ? "Scale" : rt.kind(), "scale".equals(sub) ? "autoscaling/v1" : rt.apiVersion());
+                }
+                if (ct.equals(APPLY_PATCH)) {
+                    if (sub != null) {
+                        throw ApiError.unsupportedMediaType(ct, List.of("application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"));
+                    }
+                    boolean force = "true".equals(req.getParameter("force"));
+                    ServerSideApply.Result applied = serverSideApply.apply(rt, path.namespace(), path.name(), patch, req.getParameter("fieldManager"), force, dryRun);
+                    encoder.write(req, resp, applied.created() ? 201 : 200, rt, applied.object());
+                    return;
+                }
                 ObjectNode result = switch (sub == null ? "" : sub) {
-                    case "" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.MAIN, dryRun);
+                    case "" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.MAIN, dryRun, tracker(req, rt));
                     case "status" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.STATUS, dryRun);
                     case "scale" -> scalable(rt, () -> registry.updateScale(rt, path.namespace(), path.name(), current -> (ObjectNode) applyPatch(ct, current, patch), dryRun));
                     default -> throw ApiError.methodNotAllowed("PATCH is not supported on " + rt.resource() + "/" + sub);
@@ -123,9 +155,35 @@ public class ResourceController {
     }
 
     private static JsonNode applyPatch(String ct, ObjectNode current, JsonNode patch) {
-        return ct.equals("application/json-patch+json")
-                ? io.kube4j.apiserver.registry.Patches.jsonPatch(current, patch)
-                : io.kube4j.apiserver.registry.Patches.mergePatch(current, patch);
+        return switch (ct) {
+            case "application/json-patch+json" -> io.kube4j.apiserver.registry.Patches.jsonPatch(current, patch);
+            case "application/strategic-merge-patch+json" -> StrategicMergePatch.apply(current, patch, Scale.class);
+            default -> io.kube4j.apiserver.registry.Patches.mergePatch(current, patch);
+        };
+    }
+
+    /** managedFields bookkeeping for writes that name a fieldManager (kubectl always does); null otherwise. */
+    private static BinaryOperator<ObjectNode> tracker(HttpServletRequest req, ResourceType rt) {
+        String manager = req.getParameter("fieldManager");
+        if (manager == null || manager.isEmpty()) {
+            return null;
+        }
+        return (current, next) -> ManagedFields.recordUpdate(current, next, manager, rt);
+    }
+
+    /** POST pods/{name}/eviction: a delete with the Eviction's deleteOptions (kube4j has no disruption budgets to check). */
+    private void evict(HttpServletRequest req, HttpServletResponse resp, RequestPath path, boolean dryRun) throws IOException {
+        ObjectNode eviction = RequestBodies.object(req, maxBody);
+        DeleteOptions opts;
+        try {
+            opts = eviction.path("deleteOptions").isObject() ? Json.convert(eviction.get("deleteOptions"), DeleteOptions.class) : new DeleteOptions();
+        } catch (RuntimeException e) {
+            throw ApiError.badRequest("the Eviction's deleteOptions could not be decoded: " + e.getMessage());
+        }
+        registry.delete(ResourceTypes.PODS, path.namespace(), path.name(), opts, dryRun || "All".equals(eviction.path("deleteOptions").path("dryRun").path(0).asString("")));
+        Status ok = Status.success();
+        ok.code = 201;
+        encoder.write(req, resp, 201, null, Json.toTree(ok));
     }
 
     private static ObjectNode scalable(ResourceType rt, java.util.function.Supplier<ObjectNode> action) {
@@ -243,8 +301,9 @@ public class ResourceController {
         boolean bookmarks = "true".equals(req.getParameter("allowWatchBookmarks"));
         long deadline = System.nanoTime() + Duration.ofSeconds(Math.max(1, intParam(req, "timeoutSeconds", 1800))).toNanos();
         resp.setStatus(200);
+        // no Content-Length, so the container chunks the body itself; setting Transfer-Encoding here
+        // as well sends the header twice, which Go's HTTP client (kubectl) refuses
         resp.setContentType("application/json");
-        resp.setHeader("Transfer-Encoding", "chunked");
         OutputStream out = resp.getOutputStream();
         if (from <= 0) {
             WatchCache.Snapshot snap = cache.snapshot(prefix, filter);

@@ -1,6 +1,7 @@
 package io.kube4j.apiserver.web;
 
 import io.kube4j.api.ResourceType;
+import io.kube4j.apiserver.table.TableConverter;
 import io.kube4j.json.Json;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -11,7 +12,7 @@ import java.io.IOException;
 
 /**
  * Writes objects and lists in the representation the client asked for with Accept: JSON by default,
- * YAML for {@code application/yaml}. The one place that decides a response's bytes.
+ * YAML for {@code application/yaml}, a Table for kubectl's {@code as=Table}. The one place that decides a response's bytes.
  */
 @Component
 public class ResponseEncoder {
@@ -20,7 +21,12 @@ public class ResponseEncoder {
     public void write(HttpServletRequest req, HttpServletResponse resp, int code, ResourceType type, JsonNode body) throws IOException {
         byte[] bytes;
         String contentType;
-        if (wantsYaml(req)) {
+        JsonNode table = code < 300 && type != null && TableConverter.wanted(req)
+                ? TableConverter.toTable(type, body, req.getParameter("includeObject"), true) : null;
+        if (table != null) {
+            bytes = Json.writeBytes(table);
+            contentType = TableConverter.CONTENT_TYPE;
+        } else if (wantsYaml(req)) {
             bytes = Json.yaml().writeValueAsBytes(body);
             contentType = "application/yaml";
         } else {
@@ -37,7 +43,9 @@ public class ResponseEncoder {
     public byte[] watchLine(HttpServletRequest req, ResourceType type, String eventType, JsonNode object) {
         tools.jackson.databind.node.ObjectNode e = Json.mapper().createObjectNode();
         e.put("type", eventType);
-        e.set("object", object);
+        JsonNode table = type != null && !eventType.equals("ERROR") && !eventType.equals("BOOKMARK") && TableConverter.wanted(req)
+                ? TableConverter.toTable(type, object, req.getParameter("includeObject"), true) : null;
+        e.set("object", table != null ? table : object);
         byte[] b = Json.writeBytes(e);
         byte[] line = new byte[b.length + 1];
         System.arraycopy(b, 0, line, 0, b.length);

@@ -1,0 +1,64 @@
+package io.kube4j.apiserver.apply;
+
+import io.kube4j.api.ResourceType;
+import io.kube4j.apiserver.registry.Registry;
+import io.kube4j.apiserver.web.ApiError;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Server-side apply ({@code PATCH} with {@code application/apply-patch+yaml}): creates the object when it
+ * does not exist (201), else merges the configuration into it under {@link ManagedFields} rules (200).
+ */
+@Component
+public class ServerSideApply {
+    private static final int ATTEMPTS = 5;
+
+    private final Registry registry;
+
+    public ServerSideApply(Registry registry) {
+        this.registry = registry;
+    }
+
+    /** The outcome: the object as written (or as it would be, for a dry run), and whether it was created. */
+    public record Result(ObjectNode object, boolean created) {
+    }
+
+    public Result apply(ResourceType rt, String namespace, String name, JsonNode body, String manager, boolean force, boolean dryRun) {
+        if (!(body instanceof ObjectNode config)) {
+            throw ApiError.badRequest("an apply configuration must be an object");
+        }
+        if (manager == null || manager.isEmpty()) {
+            throw ApiError.badRequest("PATCH, application/apply-patch+yaml requires the fieldManager parameter");
+        }
+        if (config.path("apiVersion").asString("").isEmpty() || config.path("kind").asString("").isEmpty()) {
+            throw ApiError.badRequest("an apply configuration needs apiVersion and kind");
+        }
+        String bodyName = config.path("metadata").path("name").asString("");
+        if (!bodyName.isEmpty() && !bodyName.equals(name)) {
+            throw ApiError.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" + name + ")");
+        }
+        for (int attempt = 0; ; attempt++) {
+            try {
+                ObjectNode updated = registry.guaranteedUpdate(rt, namespace, name, null, Registry.Part.MAIN, dryRun,
+                        current -> ManagedFields.apply(current, config, manager, force, rt));
+                return new Result(updated, false);
+            } catch (ApiError e) {
+                if (e.code() != 404 || attempt >= ATTEMPTS) {
+                    throw e;
+                }
+            }
+            ObjectNode fresh = ManagedFields.apply(null, config, manager, force, rt);
+            ((ObjectNode) fresh.get("metadata")).put("name", name);
+            try {
+                return new Result(registry.create(rt, namespace, fresh, dryRun), true);
+            } catch (ApiError e) {
+                // created by someone else in between: apply onto theirs
+                if (e.code() != 409 || attempt >= ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+}

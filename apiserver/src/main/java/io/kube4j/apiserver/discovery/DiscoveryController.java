@@ -1,0 +1,223 @@
+package io.kube4j.apiserver.discovery;
+
+import io.kube4j.api.ResourceType;
+import io.kube4j.apiserver.web.ApiError;
+import io.kube4j.json.Json;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+
+/**
+ * {@code /version} and API discovery: the flat documents ({@code /api}, {@code /apis}, {@code /api/v1},
+ * {@code /apis/{group}/{version}}) and, when the client asks for it in Accept, aggregated discovery
+ * ({@code apidiscovery.k8s.io/v2}), which saves kubectl one request per group-version.
+ */
+@RestController
+class DiscoveryController {
+    /** The exact Content-Type client-go requires before it reads an aggregated discovery answer. */
+    static final String AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+    @GetMapping("/version")
+    ResponseEntity<byte[]> version() {
+        ObjectNode v = Json.mapper().createObjectNode();
+        v.put("major", "1");
+        // kubectl dispatchers pick their client binary from minor, and client-go parses gitVersion as semver
+        v.put("minor", "32");
+        v.put("gitVersion", "v1.32.4");
+        v.put("gitCommit", "kube4j");
+        v.put("gitTreeState", "clean");
+        v.put("buildDate", "2025-01-01T00:00:00Z");
+        v.put("goVersion", "java" + Runtime.version().feature());
+        v.put("compiler", "kube4j");
+        v.put("platform", "linux/amd64");
+        return json(v);
+    }
+
+    @GetMapping("/api")
+    ResponseEntity<byte[]> api(HttpServletRequest req) {
+        if (wantsAggregated(req)) {
+            return aggregated(ServedResources.groupVersions().stream().filter(gv -> gv.group().isEmpty()).toList());
+        }
+        ObjectNode out = Json.mapper().createObjectNode();
+        out.put("kind", "APIVersions");
+        out.putArray("versions").add("v1");
+        ObjectNode addr = out.putArray("serverAddressByClientCIDRs").addObject();
+        addr.put("clientCIDR", "0.0.0.0/0");
+        addr.put("serverAddress", req.getLocalAddr() + ":" + req.getLocalPort());
+        return json(out);
+    }
+
+    @GetMapping("/apis")
+    ResponseEntity<byte[]> apis(HttpServletRequest req) {
+        List<ServedResources.GroupVersion> named = ServedResources.groupVersions().stream().filter(gv -> !gv.group().isEmpty()).toList();
+        if (wantsAggregated(req)) {
+            return aggregated(named);
+        }
+        ObjectNode out = Json.mapper().createObjectNode();
+        out.put("kind", "APIGroupList");
+        out.put("apiVersion", "v1");
+        ArrayNode groups = out.putArray("groups");
+        for (ServedResources.GroupVersion gv : named) {
+            groups.add(group(gv));
+        }
+        return json(out);
+    }
+
+    @GetMapping("/apis/{group}")
+    ResponseEntity<byte[]> apiGroup(@PathVariable String group) {
+        for (ServedResources.GroupVersion gv : ServedResources.groupVersions()) {
+            if (!gv.group().isEmpty() && gv.group().equals(group)) {
+                ObjectNode out = group(gv);
+                out.put("kind", "APIGroup");
+                out.put("apiVersion", "v1");
+                return json(out);
+            }
+        }
+        throw notFound();
+    }
+
+    @GetMapping("/api/{version}")
+    ResponseEntity<byte[]> coreResources(@PathVariable String version) {
+        return resourceList("", version);
+    }
+
+    @GetMapping("/apis/{group}/{version}")
+    ResponseEntity<byte[]> groupResources(@PathVariable String group, @PathVariable String version) {
+        return resourceList(group, version);
+    }
+
+    private static ResponseEntity<byte[]> resourceList(String group, String version) {
+        ServedResources.GroupVersion gv = ServedResources.find(group, version);
+        if (gv == null) {
+            throw notFound();
+        }
+        ObjectNode out = Json.mapper().createObjectNode();
+        out.put("kind", "APIResourceList");
+        out.put("apiVersion", "v1");
+        out.put("groupVersion", gv.groupVersion());
+        ArrayNode resources = out.putArray("resources");
+        for (ResourceType rt : gv.resources()) {
+            ObjectNode r = resources.addObject();
+            r.put("name", rt.resource());
+            r.put("singularName", rt.singular());
+            r.put("namespaced", rt.namespaced());
+            r.put("kind", rt.kind());
+            strings(r.putArray("verbs"), ServedResources.VERBS);
+            if (!rt.shortNames().isEmpty()) {
+                strings(r.putArray("shortNames"), rt.shortNames());
+            }
+            if (!rt.categories().isEmpty()) {
+                strings(r.putArray("categories"), rt.categories());
+            }
+            for (ServedResources.Subresource sub : ServedResources.subresources(rt)) {
+                ObjectNode s = resources.addObject();
+                s.put("name", rt.resource() + "/" + sub.name());
+                s.put("singularName", "");
+                s.put("namespaced", rt.namespaced());
+                if (!sub.group().equals(rt.group()) || !sub.version().equals(rt.version())) {
+                    s.put("group", sub.group());
+                    s.put("version", sub.version());
+                }
+                s.put("kind", sub.kind());
+                strings(s.putArray("verbs"), sub.verbs());
+            }
+        }
+        return json(out);
+    }
+
+    private static ObjectNode group(ServedResources.GroupVersion gv) {
+        ObjectNode g = Json.mapper().createObjectNode();
+        g.put("name", gv.group());
+        ObjectNode v = g.putArray("versions").addObject();
+        v.put("groupVersion", gv.groupVersion());
+        v.put("version", gv.version());
+        ObjectNode pref = g.putObject("preferredVersion");
+        pref.put("groupVersion", gv.groupVersion());
+        pref.put("version", gv.version());
+        return g;
+    }
+
+    private static ResponseEntity<byte[]> aggregated(List<ServedResources.GroupVersion> gvs) {
+        ObjectNode out = Json.mapper().createObjectNode();
+        out.put("kind", "APIGroupDiscoveryList");
+        out.put("apiVersion", "apidiscovery.k8s.io/v2");
+        out.putObject("metadata");
+        ArrayNode items = out.putArray("items");
+        for (ServedResources.GroupVersion gv : gvs) {
+            ObjectNode item = items.addObject();
+            item.putObject("metadata").put("name", gv.group());
+            ObjectNode version = item.putArray("versions").addObject();
+            version.put("version", gv.version());
+            version.put("freshness", "Current");
+            ArrayNode resources = version.putArray("resources");
+            for (ResourceType rt : gv.resources()) {
+                ObjectNode r = resources.addObject();
+                r.put("resource", rt.resource());
+                kind(r.putObject("responseKind"), rt.group(), rt.version(), rt.kind());
+                r.put("scope", rt.namespaced() ? "Namespaced" : "Cluster");
+                r.put("singularResource", rt.singular());
+                strings(r.putArray("verbs"), ServedResources.VERBS);
+                if (!rt.shortNames().isEmpty()) {
+                    strings(r.putArray("shortNames"), rt.shortNames());
+                }
+                if (!rt.categories().isEmpty()) {
+                    strings(r.putArray("categories"), rt.categories());
+                }
+                List<ServedResources.Subresource> subs = ServedResources.subresources(rt);
+                if (!subs.isEmpty()) {
+                    ArrayNode sa = r.putArray("subresources");
+                    for (ServedResources.Subresource sub : subs) {
+                        ObjectNode s = sa.addObject();
+                        s.put("subresource", sub.name());
+                        kind(s.putObject("responseKind"), sub.group(), sub.version(), sub.kind());
+                        strings(s.putArray("verbs"), sub.verbs());
+                    }
+                }
+            }
+        }
+        return ResponseEntity.ok().header(HttpHeaders.CONTENT_TYPE, AGGREGATED).body(Json.writeBytes(out));
+    }
+
+    private static void kind(ObjectNode k, String group, String version, String kind) {
+        k.put("group", group);
+        k.put("version", version);
+        k.put("kind", kind);
+    }
+
+    private static void strings(ArrayNode a, List<String> values) {
+        values.forEach(a::add);
+    }
+
+    /** Whether Accept lists aggregated discovery v2 (client-go lists it first, with plain JSON as fallback). */
+    static boolean wantsAggregated(HttpServletRequest req) {
+        String accept = req.getHeader("Accept");
+        if (accept == null) {
+            return false;
+        }
+        for (String part : accept.split(",")) {
+            java.util.Set<String> params = new java.util.HashSet<>();
+            for (String p : part.split(";")) {
+                params.add(p.trim());
+            }
+            if (params.containsAll(List.of("g=apidiscovery.k8s.io", "v=v2", "as=APIGroupDiscoveryList"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static ResponseEntity<byte[]> json(ObjectNode body) {
+        return ResponseEntity.ok().header(HttpHeaders.CONTENT_TYPE, "application/json").body(Json.writeBytes(body));
+    }
+
+    private static ApiError notFound() {
+        return new ApiError(io.kube4j.api.Status.failure(404, "NotFound", "the server could not find the requested resource"));
+    }
+}

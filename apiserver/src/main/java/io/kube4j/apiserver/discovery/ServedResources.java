@@ -1,0 +1,92 @@
+package io.kube4j.apiserver.discovery;
+
+import io.kube4j.api.ResourceType;
+import io.kube4j.api.ResourceTypes;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What discovery and OpenAPI advertise: every served resource with its verbs and subresources, grouped
+ * by API group and version, in a stable order (core first). Subresources that answer with another
+ * kind (scale, binding) name it, as kubectl needs for {@code scale}.
+ */
+public final class ServedResources {
+    /** The verbs of every main resource. */
+    public static final List<String> VERBS = List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
+
+    /**
+     * A subresource: its name, the kind it reads and writes, and its verbs.
+     *
+     * @param group   group of {@code kind} (may differ from the parent's, e.g. autoscaling for scale)
+     * @param version version of {@code kind}
+     */
+    public record Subresource(String name, String group, String version, String kind, List<String> verbs) {
+    }
+
+    /** One group-version and its resources. */
+    public record GroupVersion(String group, String version, List<ResourceType> resources) {
+        /** {@code v1} or {@code apps/v1}. */
+        public String groupVersion() {
+            return group.isEmpty() ? version : group + "/" + version;
+        }
+
+        /** The path of the group-version without the leading slash: {@code api/v1}, {@code apis/apps/v1}. */
+        public String path() {
+            return group.isEmpty() ? "api/" + version : "apis/" + group + "/" + version;
+        }
+    }
+
+    private ServedResources() {
+    }
+
+    /** The group-versions served, core first, then the named groups in the order of {@link ResourceTypes#ALL}. */
+    public static List<GroupVersion> groupVersions() {
+        Map<String, List<ResourceType>> by = new LinkedHashMap<>();
+        by.put("", new ArrayList<>());
+        for (ResourceType rt : ResourceTypes.ALL) {
+            by.computeIfAbsent(rt.group(), g -> new ArrayList<>()).add(rt);
+        }
+        List<GroupVersion> out = new ArrayList<>();
+        by.forEach((g, list) -> out.add(new GroupVersion(g, list.getFirst().version(), List.copyOf(list))));
+        return out;
+    }
+
+    /** The group-version with this group and version, or null. */
+    public static GroupVersion find(String group, String version) {
+        for (GroupVersion gv : groupVersions()) {
+            if (gv.group().equals(group) && gv.version().equals(version)) {
+                return gv;
+            }
+        }
+        return null;
+    }
+
+    /** The subresources of {@code rt}, as the REST layer serves them. */
+    public static List<Subresource> subresources(ResourceType rt) {
+        List<String> rw = List.of("get", "patch", "update");
+        List<Subresource> out = new ArrayList<>();
+        switch (rt.resource()) {
+            case "pods" -> {
+                out.add(new Subresource("binding", "", "v1", "Binding", List.of("create")));
+                out.add(new Subresource("eviction", "policy", "v1", "Eviction", List.of("create")));
+                out.add(new Subresource("log", "", "v1", "Pod", List.of("get")));
+                out.add(new Subresource("status", "", "v1", "Pod", rw));
+            }
+            case "namespaces" -> {
+                out.add(new Subresource("finalize", "", "v1", "Namespace", List.of("update")));
+                out.add(new Subresource("status", "", "v1", "Namespace", rw));
+            }
+            case "nodes", "services" -> out.add(new Subresource("status", rt.group(), rt.version(), rt.kind(), rw));
+            case "deployments", "replicasets" -> {
+                out.add(new Subresource("scale", "autoscaling", "v1", "Scale", rw));
+                out.add(new Subresource("status", rt.group(), rt.version(), rt.kind(), rw));
+            }
+            default -> {
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,54 @@
+package io.kube4j.apiserver.schema;
+
+import io.kube4j.apiserver.web.ApiError;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.databind.JsonNode;
+
+import java.util.List;
+
+/**
+ * The {@code fieldValidation} query parameter: {@code Strict} refuses a body with unknown fields (400
+ * naming every one), {@code Warn} (the default, as in Kubernetes) accepts it with one {@code Warning}
+ * header per field, {@code Ignore} skips the check.
+ */
+public final class FieldValidation {
+    private FieldValidation() {
+    }
+
+    /** Checks {@code body} as a {@code kind} of {@code apiVersion} (Java type {@code type}) under the request's mode. */
+    public static void check(HttpServletRequest req, HttpServletResponse resp, JsonNode body, Class<?> type, String kind, String apiVersion) {
+        String mode = req.getParameter("fieldValidation");
+        if (mode == null || mode.isEmpty()) {
+            mode = "Warn";
+        }
+        switch (mode) {
+            case "Ignore" -> {
+                return;
+            }
+            case "Strict", "Warn" -> {
+            }
+            default -> throw ApiError.badRequest("fieldValidation must be one of Ignore, Warn or Strict, not \"" + mode + "\"");
+        }
+        List<String> unknown = UnknownFields.of(body, type);
+        if (unknown.isEmpty()) {
+            return;
+        }
+        if (mode.equals("Strict")) {
+            StringBuilder msg = new StringBuilder(kind).append(" in version \"").append(version(apiVersion))
+                    .append("\" cannot be handled as a ").append(kind).append(": strict decoding error: ");
+            for (int i = 0; i < unknown.size(); i++) {
+                msg.append(i == 0 ? "" : ", ").append("unknown field \"").append(unknown.get(i)).append('"');
+            }
+            throw ApiError.badRequest(msg.toString());
+        }
+        for (String f : unknown) {
+            resp.addHeader("Warning", "299 - \"unknown field \\\"" + f + "\\\"\"");
+        }
+    }
+
+    private static String version(String apiVersion) {
+        int slash = apiVersion.indexOf('/');
+        return slash < 0 ? apiVersion : apiVersion.substring(slash + 1);
+    }
+}

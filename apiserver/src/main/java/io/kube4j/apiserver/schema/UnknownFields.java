@@ -1,0 +1,70 @@
+package io.kube4j.apiserver.schema;
+
+import tools.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Finds the fields of a request body that the typed model does not know, as Kubernetes' strict
+ * decoding reports them: {@code spec.containers[0].imagee}. Patch directives ({@code $patch},
+ * {@code $retainKeys}, {@code $setElementOrder/...}) are not fields and are skipped.
+ */
+public final class UnknownFields {
+    private UnknownFields() {
+    }
+
+    /** The dotted paths of every unknown field of {@code body} read as a {@code type}, in document order. */
+    public static List<String> of(JsonNode body, Class<?> type) {
+        List<String> out = new ArrayList<>();
+        walk(body, TypeModel.Shape.of(type), "", out);
+        return out;
+    }
+
+    private static void walk(JsonNode node, TypeModel.Shape shape, String path, List<String> out) {
+        if (node == null || node.isNull() || shape == null) {
+            return;
+        }
+        switch (shape.kind()) {
+            case OBJECT -> {
+                if (!node.isObject()) {
+                    return;
+                }
+                Map<String, TypeModel.Shape> fields = TypeModel.fields(shape.type());
+                for (Map.Entry<String, JsonNode> e : node.properties()) {
+                    String name = e.getKey();
+                    if (name.startsWith("$")) {
+                        continue;
+                    }
+                    String p = path.isEmpty() ? name : path + "." + name;
+                    TypeModel.Shape f = fields.get(name);
+                    if (f != null) {
+                        walk(e.getValue(), f, p, out);
+                    } else if (!TypeModel.keptUnmodelled(shape.type(), name)) {
+                        out.add(p);
+                    }
+                }
+            }
+            case LIST -> {
+                if (!node.isArray()) {
+                    return;
+                }
+                for (int i = 0; i < node.size(); i++) {
+                    walk(node.get(i), shape.element(), path + "[" + i + "]", out);
+                }
+            }
+            case MAP -> {
+                if (!node.isObject()) {
+                    return;
+                }
+                for (Map.Entry<String, JsonNode> e : node.properties()) {
+                    walk(e.getValue(), shape.element(), path + "." + e.getKey(), out);
+                }
+            }
+            default -> {
+                // scalars and free-form values have no fields to check
+            }
+        }
+    }
+}
