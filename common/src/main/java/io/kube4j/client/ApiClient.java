@@ -94,6 +94,12 @@ public class ApiClient {
         return send("PUT", rt.objectPath(obj.metadata.namespace, obj.metadata.name) + "/status", obj, typeOf(obj));
     }
 
+    /** PUT to a subresource that takes the whole object, e.g. {@code namespaces/{name}/finalize}. */
+    public <T extends KubeObject> T updateSubresource(T obj, String subresource) {
+        ResourceType rt = ResourceTypes.of(obj.getClass());
+        return send("PUT", rt.objectPath(obj.metadata.namespace, obj.metadata.name) + "/" + subresource, obj, typeOf(obj));
+    }
+
     /** PATCH with the given content type (merge-patch, json-patch, strategic-merge-patch). */
     public <T extends KubeObject> T patch(Class<T> type, String namespace, String name, String contentType, String body) {
         return sendRaw("PATCH", ResourceTypes.of(type).objectPath(namespace, name), contentType, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), Json.type(type));

@@ -1,0 +1,31 @@
+package io.kube4j.controllermanager;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.time.Duration;
+
+/**
+ * Settings of the controller-manager ({@code kube4j.controller-manager.*}, or environment variables
+ * such as {@code KUBE4J_CONTROLLERMANAGER_LEADERELECT}).
+ *
+ * @param leaderElect             run controllers only while holding the Lease (several replicas, one active)
+ * @param leaseNamespace          namespace of the leader-election Lease
+ * @param leaseName               name of the leader-election Lease
+ * @param identity                this replica's name in the Lease; empty means hostname plus a random suffix
+ * @param workers                 workers per controller
+ * @param nodeMonitorPeriod       how often each node's health is checked
+ * @param nodeMonitorGracePeriod  how long a node may go without a heartbeat before it is Unknown
+ * @param defaultTolerationSeconds how long a pod without a toleration for the not-ready/unreachable taint stays
+ */
+@ConfigurationProperties("kube4j.controller-manager")
+public record ControllerManagerProperties(
+        @DefaultValue("true") boolean leaderElect,
+        @DefaultValue("kube-system") String leaseNamespace,
+        @DefaultValue("kube-controller-manager") String leaseName,
+        @DefaultValue("") String identity,
+        @DefaultValue("2") int workers,
+        @DefaultValue("5s") Duration nodeMonitorPeriod,
+        @DefaultValue("40s") Duration nodeMonitorGracePeriod,
+        @DefaultValue("300") long defaultTolerationSeconds) {
+}

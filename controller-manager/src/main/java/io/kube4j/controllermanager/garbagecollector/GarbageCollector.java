@@ -1,0 +1,291 @@
+package io.kube4j.controllermanager.garbagecollector;
+
+import io.kube4j.api.DeleteOptions;
+import io.kube4j.api.Deployment;
+import io.kube4j.api.Endpoints;
+import io.kube4j.api.KubeObject;
+import io.kube4j.api.OwnerReference;
+import io.kube4j.api.Pod;
+import io.kube4j.api.ReplicaSet;
+import io.kube4j.api.Service;
+import io.kube4j.client.ApiException;
+import io.kube4j.controllermanager.runtime.Controller;
+import io.kube4j.controllermanager.runtime.ControllerClient;
+import io.kube4j.controllermanager.runtime.ControllerRefs;
+import io.kube4j.controllermanager.runtime.Result;
+import io.kube4j.controllermanager.runtime.SharedInformers;
+import io.kube4j.controllermanager.workqueue.RateLimiter;
+import io.kube4j.controllermanager.workqueue.WorkQueue;
+import io.kube4j.informer.Informer;
+import io.kube4j.informer.ResourceEventHandler;
+import io.kube4j.json.Json;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Follows ownerReferences, since the apiserver only stores them. Background: an object whose owners
+ * are all gone (confirmed with a live GET, the cache may lag) is deleted; an object with some owners
+ * gone loses the dangling references. Foreground: an owner with deletionTimestamp and the
+ * {@code foregroundDeletion} finalizer has its dependents deleted (in the foreground too), and when
+ * none is left the finalizer is removed so the apiserver deletes the owner. Orphan: an owner with the
+ * {@code orphan} finalizer has its reference removed from every dependent, then the finalizer.
+ * Queue keys are {@code Kind|namespace/name} over the kinds listed in {@link #KINDS}.
+ */
+public final class GarbageCollector implements Controller {
+    static final String FOREGROUND = "foregroundDeletion";
+    static final String ORPHAN = "orphan";
+    static final String BY_UID = "uid";
+    static final String BY_OWNER = "ownerUid";
+    /** The kinds whose objects may own or be owned; an owner of any other kind is never judged gone. */
+    static final List<Class<? extends KubeObject>> KINDS = List.of(Deployment.class, ReplicaSet.class, Pod.class, Service.class, Endpoints.class);
+    /** How soon an owner waiting for its dependents looks again if no event comes first. */
+    static final Duration WAIT = Duration.ofSeconds(5);
+
+    // reads: one informer per kind, indexed by uid and by owner uid
+    private final Map<String, Informer<? extends KubeObject>> informersByKind = new LinkedHashMap<>();
+    // writes
+    private final ControllerClient client;
+    // Kind|namespace/name keys
+    private final WorkQueue queue = new WorkQueue(RateLimiter.defaultControllerRateLimiter());
+
+    public GarbageCollector(SharedInformers informers, ControllerClient client) {
+        this.client = client;
+        for (Class<? extends KubeObject> type : KINDS) {
+            watch(informers, type);
+        }
+    }
+
+    private <T extends KubeObject> void watch(SharedInformers informers, Class<T> type) {
+        Informer<T> informer = informers.informer(type);
+        informers.index(informer, BY_UID, o -> o.metadata.uid == null ? List.of() : List.of(o.metadata.uid));
+        informers.index(informer, BY_OWNER, o -> o.metadata.ownerReferences.stream().map(r -> r.uid).filter(Objects::nonNull).distinct().toList());
+        informersByKind.put(io.kube4j.api.ResourceTypes.of(type).kind(), informer);
+        informer.addHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                changed(obj);
+            }
+
+            @Override
+            public void onUpdate(T old, T obj) {
+                if (Objects.equals(old.metadata.resourceVersion, obj.metadata.resourceVersion)) {
+                    return;
+                }
+                changed(obj);
+                // an owner orphaning or waiting for its dependents may be waiting on exactly this change
+                queueOwners(old);
+            }
+
+            @Override
+            public void onDelete(T obj) {
+                // its dependents may be orphans now, and an owner in foreground deletion may be done
+                queueDependents(obj.metadata.uid);
+                queueOwners(obj);
+            }
+        });
+    }
+
+    @Override
+    public String name() {
+        return "garbagecollector";
+    }
+
+    @Override
+    public WorkQueue queue() {
+        return queue;
+    }
+
+    @Override
+    public List<Informer<?>> informers() {
+        return new ArrayList<>(informersByKind.values());
+    }
+
+    static String keyOf(KubeObject obj) {
+        return obj.kind + "|" + obj.key();
+    }
+
+    void changed(KubeObject obj) {
+        if (!obj.metadata.ownerReferences.isEmpty() || (obj.metadata.deletionTimestamp != null
+                && (obj.metadata.finalizers.contains(FOREGROUND) || obj.metadata.finalizers.contains(ORPHAN)))) {
+            queue.add(keyOf(obj));
+        }
+    }
+
+    private void queueDependents(String uid) {
+        if (uid != null) {
+            dependents(uid).forEach(d -> queue.add(keyOf(d)));
+        }
+    }
+
+    private void queueOwners(KubeObject obj) {
+        for (OwnerReference ref : obj.metadata.ownerReferences) {
+            cached(ref.uid).ifPresent(owner -> queue.add(keyOf(owner)));
+        }
+    }
+
+    private List<KubeObject> dependents(String uid) {
+        List<KubeObject> out = new ArrayList<>();
+        for (Informer<? extends KubeObject> informer : informersByKind.values()) {
+            out.addAll(informer.store().byIndex(BY_OWNER, uid));
+        }
+        return out;
+    }
+
+    private Optional<KubeObject> cached(String uid) {
+        if (uid == null) {
+            return Optional.empty();
+        }
+        for (Informer<? extends KubeObject> informer : informersByKind.values()) {
+            List<? extends KubeObject> found = informer.store().byIndex(BY_UID, uid);
+            if (!found.isEmpty()) {
+                return Optional.of(found.getFirst());
+            }
+        }
+        return Optional.empty();
+    }
+
+    // ---- reconcile ---------------------------------------------------------------------------
+
+    @Override
+    public Result reconcile(String key) {
+        int bar = key.indexOf('|');
+        if (bar < 0) {
+            return Result.done();
+        }
+        Informer<? extends KubeObject> informer = informersByKind.get(key.substring(0, bar));
+        KubeObject obj = informer == null ? null : informer.store().get(key.substring(bar + 1));
+        if (obj == null) {
+            return Result.done();
+        }
+        if (obj.metadata.deletionTimestamp != null) {
+            if (obj.metadata.finalizers.contains(FOREGROUND)) {
+                return deleteDependentsFirst(obj);
+            }
+            if (obj.metadata.finalizers.contains(ORPHAN)) {
+                return orphanDependents(obj);
+            }
+            return Result.done();
+        }
+        if (obj.metadata.ownerReferences.isEmpty()) {
+            return Result.done();
+        }
+        return collectIfOwnersGone(obj);
+    }
+
+    /** Background: all owners gone, delete; some gone, drop the dangling references. */
+    private Result collectIfOwnersGone(KubeObject obj) {
+        List<OwnerReference> dangling = new ArrayList<>();
+        boolean ownerDeletingInForeground = false;
+        int present = 0;
+        for (OwnerReference ref : obj.metadata.ownerReferences) {
+            Optional<KubeObject> owner = cached(ref.uid);
+            if (owner.isEmpty()) {
+                owner = confirmedOwner(obj, ref);
+            }
+            if (owner.isPresent()) {
+                present++;
+                KubeObject o = owner.get();
+                if (o.metadata.deletionTimestamp != null && o.metadata.finalizers.contains(FOREGROUND)) {
+                    ownerDeletingInForeground = true;
+                }
+            } else {
+                dangling.add(ref);
+            }
+        }
+        if (present == 0) {
+            DeleteOptions options = new DeleteOptions();
+            options.propagationPolicy = "Background";
+            OwnerReference first = obj.metadata.ownerReferences.getFirst();
+            options.preconditions = new DeleteOptions.Preconditions();
+            options.preconditions.uid = obj.metadata.uid;
+            delete(obj, options);
+            client.normalEvent(obj, "GarbageCollected", "owner " + first.kind + "/" + first.name + " is gone");
+            return Result.done();
+        }
+        if (ownerDeletingInForeground) {
+            // the owner's own reconcile deletes its dependents
+            return Result.done();
+        }
+        if (!dangling.isEmpty()) {
+            List<OwnerReference> rest = new ArrayList<>(obj.metadata.ownerReferences);
+            rest.removeAll(dangling);
+            client.mergePatch(obj.getClass(), obj.metadata.namespace, obj.metadata.name, ControllerRefs.ownerReferencesPatch(rest));
+        }
+        return Result.done();
+    }
+
+    /**
+     * The owner, if a live GET finds it with the referenced uid. Owners of kinds we do not know are
+     * assumed to exist: deleting on a guess would lose data.
+     */
+    private Optional<KubeObject> confirmedOwner(KubeObject dependent, OwnerReference ref) {
+        Informer<? extends KubeObject> informer = informersByKind.get(ref.kind);
+        if (informer == null) {
+            return Optional.of(dependent);
+        }
+        Optional<? extends KubeObject> live = client.find(informer.type(), dependent.metadata.namespace, ref.name);
+        return live.filter(o -> Objects.equals(o.metadata.uid, ref.uid)).map(o -> (KubeObject) o);
+    }
+
+    /** Foreground: delete the dependents (foreground too), and release the owner once none is left. */
+    private Result deleteDependentsFirst(KubeObject owner) {
+        List<KubeObject> deps = dependents(owner.metadata.uid);
+        if (deps.isEmpty()) {
+            removeFinalizer(owner, FOREGROUND);
+            return Result.done();
+        }
+        for (KubeObject dep : deps) {
+            if (dep.metadata.deletionTimestamp == null) {
+                DeleteOptions options = new DeleteOptions();
+                options.propagationPolicy = "Foreground";
+                delete(dep, options);
+            }
+        }
+        return Result.requeueAfter(WAIT);
+    }
+
+    /** Orphan: take the owner's reference out of every dependent, then release the owner. */
+    private Result orphanDependents(KubeObject owner) {
+        for (KubeObject dep : dependents(owner.metadata.uid)) {
+            List<OwnerReference> rest = new ArrayList<>(dep.metadata.ownerReferences);
+            rest.removeIf(r -> Objects.equals(r.uid, owner.metadata.uid));
+            try {
+                client.mergePatch(dep.getClass(), dep.metadata.namespace, dep.metadata.name, ControllerRefs.ownerReferencesPatch(rest));
+            } catch (ApiException e) {
+                if (!e.isNotFound()) {
+                    throw e;
+                }
+            }
+        }
+        removeFinalizer(owner, ORPHAN);
+        return Result.done();
+    }
+
+    private void removeFinalizer(KubeObject obj, String finalizer) {
+        KubeObject copy = Json.copy(obj);
+        copy.metadata.finalizers.remove(finalizer);
+        try {
+            client.update(copy);
+        } catch (ApiException e) {
+            if (!e.isNotFound()) {
+                throw e;
+            }
+        }
+    }
+
+    private void delete(KubeObject obj, DeleteOptions options) {
+        try {
+            client.delete(obj.getClass(), obj.metadata.namespace, obj.metadata.name, options);
+        } catch (ApiException e) {
+            if (!e.isNotFound()) {
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.kube4j.controllermanager.runtime;
+
+import io.kube4j.api.DeleteOptions;
+import io.kube4j.api.KubeObject;
+import io.kube4j.api.Namespace;
+import io.kube4j.client.ApiClient;
+import io.kube4j.events.EventRecorder;
+
+import java.util.List;
+import java.util.Optional;
+
+/** {@link ControllerClient} over the apiserver. */
+public final class ApiControllerClient implements ControllerClient {
+    private final ApiClient client;
+    private final EventRecorder events;
+
+    public ApiControllerClient(ApiClient client, EventRecorder events) {
+        this.client = client;
+        this.events = events;
+    }
+
+    @Override
+    public <T extends KubeObject> T create(T obj) {
+        return client.create(obj);
+    }
+
+    @Override
+    public <T extends KubeObject> T update(T obj) {
+        return client.update(obj);
+    }
+
+    @Override
+    public <T extends KubeObject> T updateStatus(T obj) {
+        return client.updateStatus(obj);
+    }
+
+    @Override
+    public <T extends KubeObject> T mergePatch(Class<T> type, String namespace, String name, String patch) {
+        return client.patch(type, namespace, name, "application/merge-patch+json", patch);
+    }
+
+    @Override
+    public void delete(Class<? extends KubeObject> type, String namespace, String name, DeleteOptions options) {
+        client.delete(type, namespace, name, options);
+    }
+
+    @Override
+    public <T extends KubeObject> Optional<T> find(Class<T> type, String namespace, String name) {
+        return client.find(type, namespace, name);
+    }
+
+    @Override
+    public <T extends KubeObject> List<T> list(Class<T> type, String namespace) {
+        return client.list(type, namespace).items;
+    }
+
+    @Override
+    public Namespace finalizeNamespace(Namespace namespace) {
+        return client.updateSubresource(namespace, "finalize");
+    }
+
+    @Override
+    public void event(KubeObject about, String type, String reason, String message) {
+        events.record(about, type, reason, message);
+    }
+}

@@ -1,0 +1,49 @@
+package io.kube4j.controllermanager.runtime;
+
+import io.kube4j.api.DeleteOptions;
+import io.kube4j.api.KubeObject;
+import io.kube4j.api.Namespace;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything a controller does to the cluster besides reading its informer caches: writes, the
+ * few live reads that must not trust a lagging cache, and Events. Small on purpose, so a test can
+ * record the actions of a reconcile and compare them with the expected ones.
+ */
+public interface ControllerClient {
+    <T extends KubeObject> T create(T obj);
+
+    /** PUT with the object's resourceVersion: 409 Conflict when the object changed meanwhile. */
+    <T extends KubeObject> T update(T obj);
+
+    <T extends KubeObject> T updateStatus(T obj);
+
+    /** A JSON merge patch (RFC 7386) of the main resource. */
+    <T extends KubeObject> T mergePatch(Class<T> type, String namespace, String name, String patch);
+
+    void delete(Class<? extends KubeObject> type, String namespace, String name, DeleteOptions options);
+
+    /** A live GET, for when a cache miss must be confirmed before acting on it. */
+    <T extends KubeObject> Optional<T> find(Class<T> type, String namespace, String name);
+
+    /** A live LIST of a namespace. */
+    <T extends KubeObject> List<T> list(Class<T> type, String namespace);
+
+    /** PUT namespaces/{name}/finalize with the namespace's (reduced) spec.finalizers. */
+    Namespace finalizeNamespace(Namespace namespace);
+
+    /** Records an Event about {@code about}; best effort, never fails the caller. */
+    void event(KubeObject about, String type, String reason, String message);
+
+    /** A Normal event. */
+    default void normalEvent(KubeObject about, String reason, String message) {
+        event(about, "Normal", reason, message);
+    }
+
+    /** A Warning event. */
+    default void warningEvent(KubeObject about, String reason, String message) {
+        event(about, "Warning", reason, message);
+    }
+}

@@ -1,0 +1,191 @@
+package io.kube4j.controllermanager.testing;
+
+import io.kube4j.api.DeleteOptions;
+import io.kube4j.api.Event;
+import io.kube4j.api.KubeObject;
+import io.kube4j.api.Namespace;
+import io.kube4j.api.Status;
+import io.kube4j.client.ApiException;
+import io.kube4j.controllermanager.runtime.ControllerClient;
+import io.kube4j.json.Json;
+import io.kube4j.json.Times;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * A fake {@link ControllerClient} that records every write (and Event) and answers like an
+ * apiserver would in the simple cases: creates get a name, uid and resourceVersion; live reads come
+ * from objects the test puts in {@link #live}. Failures can be injected per action.
+ */
+public final class RecordingClient implements ControllerClient {
+    private final List<Action> actions = Collections.synchronizedList(new ArrayList<>());
+    private final List<Event> events = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger counter = new AtomicInteger();
+    private final Map<String, KubeObject> live = new ConcurrentHashMap<>();
+    private volatile Predicate<Action> failWhen = a -> false;
+    private volatile int failCode = 500;
+
+    /** Makes every action matching {@code when} fail with an ApiException of {@code code}. */
+    public RecordingClient failWhen(Predicate<Action> when, int code) {
+        this.failWhen = when;
+        this.failCode = code;
+        return this;
+    }
+
+    /** Objects a live GET/LIST finds, by kind and key. */
+    public RecordingClient live(KubeObject... objects) {
+        for (KubeObject o : objects) {
+            live.put(o.kind + ":" + o.key(), o);
+        }
+        return this;
+    }
+
+    public List<Action> actions() {
+        synchronized (actions) {
+            return List.copyOf(actions);
+        }
+    }
+
+    /** The actions as {@code verb kind ns/name} strings. */
+    public List<String> summaries() {
+        return actions().stream().map(Action::summary).toList();
+    }
+
+    public List<Action> actions(String verb, String kind) {
+        return actions().stream().filter(a -> a.verb().equals(verb) && a.kind().equals(kind)).toList();
+    }
+
+    public List<String> eventReasons() {
+        synchronized (events) {
+            return events.stream().map(e -> e.reason).toList();
+        }
+    }
+
+    public List<Event> events() {
+        synchronized (events) {
+            return List.copyOf(events);
+        }
+    }
+
+    public void clear() {
+        actions.clear();
+        events.clear();
+    }
+
+    private void record(Action a) {
+        if (failWhen.test(a)) {
+            throw new ApiException(failCode, Status.failure(failCode, failCode == 404 ? "NotFound" : "InternalError", "injected failure"), "injected failure", null);
+        }
+        actions.add(a);
+    }
+
+    @Override
+    public <T extends KubeObject> T create(T obj) {
+        T out = Json.copy(obj);
+        if (out.metadata.name == null || out.metadata.name.isEmpty()) {
+            out.metadata.name = out.metadata.generateName + String.format("%05d", counter.incrementAndGet());
+        }
+        record(new Action("create", obj.kind, obj.metadata.namespace, out.metadata.name, out, null));
+        out.metadata.uid = "uid-" + out.metadata.name;
+        out.metadata.resourceVersion = "1";
+        out.metadata.generation = 1L;
+        out.metadata.creationTimestamp = Times.now();
+        return out;
+    }
+
+    @Override
+    public <T extends KubeObject> T update(T obj) {
+        T out = Json.copy(obj);
+        record(new Action("update", obj.kind, obj.metadata.namespace, obj.metadata.name, out, null));
+        out.metadata.resourceVersion = obj.metadata.resourceVersion + "+";
+        return out;
+    }
+
+    @Override
+    public <T extends KubeObject> T updateStatus(T obj) {
+        T out = Json.copy(obj);
+        record(new Action("updateStatus", obj.kind, obj.metadata.namespace, obj.metadata.name, out, null));
+        out.metadata.resourceVersion = obj.metadata.resourceVersion + "+";
+        return out;
+    }
+
+    @Override
+    public <T extends KubeObject> T mergePatch(Class<T> type, String namespace, String name, String patch) {
+        String kind = kindOf(type);
+        record(new Action("patch", kind, namespace, name, null, patch));
+        KubeObject base = live.get(kind + ":" + io.kube4j.api.ObjectMeta.key(namespace, name));
+        if (base == null) {
+            return null;
+        }
+        JsonNode merged = merge(Json.toTree(base), Json.tree(patch));
+        return Json.convert(merged, type);
+    }
+
+    @Override
+    public void delete(Class<? extends KubeObject> type, String namespace, String name, DeleteOptions options) {
+        record(new Action("delete", kindOf(type), namespace, name, null, options == null || options.propagationPolicy == null ? null : options.propagationPolicy));
+    }
+
+    @Override
+    public <T extends KubeObject> Optional<T> find(Class<T> type, String namespace, String name) {
+        KubeObject o = live.get(kindOf(type) + ":" + io.kube4j.api.ObjectMeta.key(namespace, name));
+        return Optional.ofNullable(o == null ? null : type.cast(Json.copy(o)));
+    }
+
+    @Override
+    public <T extends KubeObject> List<T> list(Class<T> type, String namespace) {
+        String kind = kindOf(type);
+        List<T> out = new ArrayList<>();
+        for (KubeObject o : live.values()) {
+            if (o.kind.equals(kind) && (namespace == null || namespace.equals(o.metadata.namespace))) {
+                out.add(type.cast(Json.copy(o)));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Namespace finalizeNamespace(Namespace namespace) {
+        Namespace out = Json.copy(namespace);
+        record(new Action("finalize", "Namespace", null, namespace.metadata.name, out, null));
+        return out;
+    }
+
+    @Override
+    public void event(KubeObject about, String type, String reason, String message) {
+        Event e = new Event();
+        e.type = type;
+        e.reason = reason;
+        e.message = message;
+        e.involvedObject = io.kube4j.api.ObjectReference.to(about);
+        events.add(e);
+    }
+
+    private static String kindOf(Class<? extends KubeObject> type) {
+        return io.kube4j.api.ResourceTypes.of(type).kind();
+    }
+
+    private static JsonNode merge(JsonNode target, JsonNode patch) {
+        if (!patch.isObject()) {
+            return patch;
+        }
+        ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy() : Json.mapper().createObjectNode();
+        for (Map.Entry<String, JsonNode> e : patch.properties()) {
+            if (e.getValue().isNull()) {
+                result.remove(e.getKey());
+            } else {
+                result.set(e.getKey(), merge(result.get(e.getKey()), e.getValue()));
+            }
+        }
+        return result;
+    }
+}
