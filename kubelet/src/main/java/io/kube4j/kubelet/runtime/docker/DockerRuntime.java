@@ -83,6 +83,8 @@ public final class DockerRuntime implements ContainerRuntime {
         labels(body.putObject("Labels"), config.pod(), TYPE_SANDBOX, "POD", config.attempt());
         ObjectNode host = body.putObject("HostConfig");
         host.put("NetworkMode", network);
+        // the pod's containers join the sandbox's IPC namespace too, which docker only allows when asked
+        host.put("IpcMode", "shareable");
         host.put("Init", false);
         String name = name("POD", config.pod(), config.attempt());
         String id = create(name, body);
