@@ -135,6 +135,18 @@ class KubeletProcessRuntimeIT {
     }
 
     @Test
+    void exposesPrometheusMetricsAndHealth() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String metrics = kubeletGet("/actuator/prometheus");
+            assertThat(metrics).startsWith("200 ")
+                    .contains("kubelet_running_pods")
+                    .contains("kubelet_running_containers")
+                    .contains("kubelet_runtime_operations_seconds_count{operation=\"list_podsandbox\",outcome=\"success\"}");
+        });
+        assertThat(kubeletGet("/actuator/health")).startsWith("200 ").contains("UP");
+    }
+
+    @Test
     void crashingContainerGoesIntoCrashLoopBackOff() {
         api.create(pod("crasher", "Always", "echo crash-" + UUID.randomUUID() + "; exit 1"));
 
