@@ -21,6 +21,8 @@ public class Service extends KubeObject {
         public String clusterIP;
         public List<String> clusterIPs = new ArrayList<>();
         public String type;
+        /** For type ExternalName: the DNS name the Service is an alias (CNAME) for. */
+        public String externalName;
         public List<String> externalIPs = new ArrayList<>();
         public String sessionAffinity;
         public SessionAffinityConfig sessionAffinityConfig;

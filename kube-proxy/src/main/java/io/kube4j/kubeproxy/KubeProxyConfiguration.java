@@ -1,0 +1,49 @@
+package io.kube4j.kubeproxy;
+
+import io.kube4j.api.Endpoints;
+import io.kube4j.api.Service;
+import io.kube4j.client.ApiClient;
+import io.kube4j.informer.Informer;
+import io.kube4j.kubeproxy.iptables.IptablesProxier;
+import io.kube4j.kubeproxy.userspace.UserspaceProxier;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wiring: the apiserver client, the two informers, the proxier the configuration asks for, and the sync loop. */
+@Configuration(proxyBeanMethods = false)
+class KubeProxyConfiguration {
+
+    @Bean
+    ApiClient apiClient(ApiServerProperties apiServer) {
+        return new ApiClient(apiServer.url(), "kube-proxy/kube4j");
+    }
+
+    @Bean
+    Informer<Service> serviceInformer(ApiClient client) {
+        return new Informer<>(client, Service.class);
+    }
+
+    @Bean
+    Informer<Endpoints> endpointsInformer(ApiClient client) {
+        return new Informer<>(client, Endpoints.class);
+    }
+
+    @Bean
+    ProxyMetrics proxyMetrics(MeterRegistry registry) {
+        return new ProxyMetrics(registry);
+    }
+
+    @Bean
+    Proxier proxier(KubeProxyProperties props, ProxyMetrics metrics) {
+        return switch (props.mode()) {
+            case USERSPACE -> new UserspaceProxier(props.bindAddress(), metrics, props.connectTimeout());
+            case IPTABLES -> new IptablesProxier(props.iptables());
+        };
+    }
+
+    @Bean
+    ProxySync proxySync(Informer<Service> services, Informer<Endpoints> endpoints, Proxier proxier, ProxyMetrics metrics, KubeProxyProperties props) {
+        return new ProxySync(services, endpoints, proxier, metrics, props.syncPeriod());
+    }
+}
