@@ -13,13 +13,23 @@ import java.time.Duration;
  * @param watchCache     how many recent events the watch cache keeps (its window for resuming watches)
  * @param compaction     how often etcd history is compacted and how many revisions are kept
  * @param maxRequestBytes request bodies above this size get 413
+ * @param admission      admission defaults
  */
 @ConfigurationProperties("kube4j")
 public record ApiServerProperties(
         @DefaultValue Etcd etcd,
         @DefaultValue WatchCache watchCache,
         @DefaultValue Compaction compaction,
-        @DefaultValue("3145728") long maxRequestBytes) {
+        @DefaultValue("3145728") long maxRequestBytes,
+        @DefaultValue Admission admission) {
+
+    /**
+     * The tolerationSeconds of the not-ready/unreachable NoExecute tolerations added to every pod (as
+     * Kubernetes' DefaultTolerationSeconds admission plugin): how long pods stay on a lost node.
+     * A demo cluster can use 20 s instead of 300 s.
+     */
+    public record Admission(@DefaultValue("300") long defaultTolerationSeconds) {
+    }
 
     /** etcd endpoints (comma-separated) and per-request timeout. */
     public record Etcd(@DefaultValue("http://127.0.0.1:2379") String endpoints,

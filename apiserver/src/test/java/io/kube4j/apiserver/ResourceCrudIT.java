@@ -166,6 +166,8 @@ class ResourceCrudIT {
         assertThat(created.spec.containers.get(0).imagePullPolicy).isEqualTo("IfNotPresent");
         assertThat(created.status.phase).isEqualTo("Pending");
         assertThat(created.metadata.generation).isEqualTo(1L);
+        assertThat(created.spec.tolerations).extracting(t -> t.key + ":" + t.effect + ":" + t.tolerationSeconds)
+                .containsExactlyInAnyOrder("node.kubernetes.io/not-ready:NoExecute:300", "node.kubernetes.io/unreachable:NoExecute:300");
 
         Deployment d = new Deployment();
         d.metadata.name = "defaulted";

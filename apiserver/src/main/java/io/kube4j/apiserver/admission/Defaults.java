@@ -17,21 +17,26 @@ import java.util.List;
 
 /** The defaults Kubernetes applies on create and update, per kind (SetDefaults_* and the DefaultTolerationSeconds admission plugin). */
 public final class Defaults {
-    /** How long a pod stays on a not-ready or unreachable node before eviction, as Kubernetes' admission plugin. */
-    static final long DEFAULT_TOLERATION_SECONDS = 300;
+    /** How long a pod stays on a not-ready or unreachable node before eviction (Kubernetes: 300 s). */
+    private final long tolerationSeconds;
 
-    private Defaults() {
+    public Defaults(long tolerationSeconds) {
+        this.tolerationSeconds = tolerationSeconds;
     }
 
-    public static void apply(KubeObject obj) {
+    public void apply(KubeObject obj) {
         switch (obj) {
-            case Pod p -> podSpec(p.spec, true);
+            case Pod p -> {
+                podSpec(p.spec);
+                defaultToleration(p.spec, "node.kubernetes.io/not-ready");
+                defaultToleration(p.spec, "node.kubernetes.io/unreachable");
+            }
             case ReplicaSet rs -> {
                 if (rs.spec.replicas == null) {
                     rs.spec.replicas = 1;
                 }
                 if (rs.spec.template != null) {
-                    podSpec(rs.spec.template.spec, false);
+                    podSpec(rs.spec.template.spec);
                 }
             }
             case Deployment d -> deployment(d);
@@ -49,7 +54,7 @@ public final class Defaults {
         }
     }
 
-    private static void deployment(Deployment d) {
+    private void deployment(Deployment d) {
         if (d.spec.replicas == null) {
             d.spec.replicas = 1;
         }
@@ -77,7 +82,7 @@ public final class Defaults {
             d.spec.progressDeadlineSeconds = 600;
         }
         if (d.spec.template != null) {
-            podSpec(d.spec.template.spec, false);
+            podSpec(d.spec.template.spec);
         }
     }
 
@@ -98,8 +103,8 @@ public final class Defaults {
         }
     }
 
-    /** Pod spec defaults; {@code tolerations} adds the default not-ready/unreachable tolerations (pods only, as the admission plugin). */
-    public static void podSpec(PodSpec spec, boolean tolerations) {
+    /** Pod spec defaults (pods and templates; the default tolerations are for pods only, as the admission plugin). */
+    public static void podSpec(PodSpec spec) {
         if (spec == null) {
             return;
         }
@@ -126,13 +131,9 @@ public final class Defaults {
         for (Container c : all) {
             container(c);
         }
-        if (tolerations) {
-            defaultToleration(spec, "node.kubernetes.io/not-ready");
-            defaultToleration(spec, "node.kubernetes.io/unreachable");
-        }
     }
 
-    private static void defaultToleration(PodSpec spec, String key) {
+    private void defaultToleration(PodSpec spec, String key) {
         for (Toleration t : spec.tolerations) {
             if (key.equals(t.key) || (t.key == null && "Exists".equals(t.operator))) {
                 return;
@@ -142,7 +143,7 @@ public final class Defaults {
         t.key = key;
         t.operator = "Exists";
         t.effect = "NoExecute";
-        t.tolerationSeconds = DEFAULT_TOLERATION_SECONDS;
+        t.tolerationSeconds = tolerationSeconds;
         spec.tolerations.add(t);
     }
 

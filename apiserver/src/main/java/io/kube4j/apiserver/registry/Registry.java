@@ -60,11 +60,13 @@ public class Registry {
     /** Services are written together with their ClusterIP/NodePort allocations. */
     private final ServiceAllocator services;
     private final SecureRandom random = new SecureRandom();
+    private final Defaults defaults;
 
     public Registry(EtcdStorage storage, WatchCache cache, ApiServerProperties props, ServiceAllocator services) {
         this.storage = storage;
         this.cache = cache;
         this.props = props;
+        this.defaults = new Defaults(props.admission().defaultTolerationSeconds());
         this.services = services;
     }
 
@@ -330,14 +332,14 @@ public class Registry {
     }
 
     /** Typed round trip: defaults, then validation (422 with causes); returns the defaulted tree. */
-    private static ObjectNode defaultAndValidate(ResourceType rt, ObjectNode obj, ObjectNode old) {
+    private ObjectNode defaultAndValidate(ResourceType rt, ObjectNode obj, ObjectNode old) {
         KubeObject typed;
         try {
             typed = Json.convert(obj, rt.type());
         } catch (RuntimeException e) {
             throw ApiError.badRequest(rt.kind() + " in version \"" + rt.version() + "\" cannot be handled as a " + rt.kind() + ": " + rootMessage(e));
         }
-        Defaults.apply(typed);
+        defaults.apply(typed);
         KubeObject typedOld = old == null ? null : Json.convert(old, rt.type());
         FieldErrors errs = Validation.validate(typed, typedOld);
         if (!errs.isEmpty()) {
@@ -514,7 +516,7 @@ public class Registry {
      * object; a main-resource write keeps the current status, a status write keeps everything else;
      * generation moves only when the spec changes.
      */
-    private static ObjectNode prepareUpdate(ResourceType rt, ObjectNode current, ObjectNode proposed, Part part) {
+    private ObjectNode prepareUpdate(ResourceType rt, ObjectNode current, ObjectNode proposed, Part part) {
         ObjectNode next;
         if (part == Part.STATUS) {
             next = current.deepCopy();
