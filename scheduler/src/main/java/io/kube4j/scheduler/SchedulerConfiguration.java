@@ -1,0 +1,82 @@
+package io.kube4j.scheduler;
+
+import io.kube4j.api.Node;
+import io.kube4j.api.Pod;
+import io.kube4j.client.ApiClient;
+import io.kube4j.events.EventRecorder;
+import io.kube4j.informer.Informer;
+import io.kube4j.scheduler.cache.SchedulerCache;
+import io.kube4j.scheduler.core.ApiBinder;
+import io.kube4j.scheduler.core.ApiSchedulingReporter;
+import io.kube4j.scheduler.core.NodeEventHandler;
+import io.kube4j.scheduler.core.PodEventHandler;
+import io.kube4j.scheduler.core.Scheduler;
+import io.kube4j.scheduler.core.SchedulingAlgorithm;
+import io.kube4j.scheduler.framework.Framework;
+import io.kube4j.scheduler.metrics.SchedulerMetrics;
+import io.kube4j.scheduler.plugins.PluginRegistry;
+import io.kube4j.scheduler.queue.SchedulingQueue;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.util.Random;
+import java.util.concurrent.Executors;
+
+/** Wiring: client, informers, queue, cache, framework, the scheduling loop and its runner. */
+@Configuration(proxyBeanMethods = false)
+class SchedulerConfiguration {
+
+    @Bean
+    ApiClient apiClient(ApiServerProperties apiServer) {
+        return new ApiClient(apiServer.url(), "scheduler/kube4j");
+    }
+
+    @Bean
+    SchedulingQueue schedulingQueue(SchedulerProperties props) {
+        return new SchedulingQueue(System::nanoTime, props.initialBackoff(), props.maxBackoff(), props.unschedulableTimeout());
+    }
+
+    @Bean
+    SchedulerCache schedulerCache() {
+        return new SchedulerCache();
+    }
+
+    @Bean
+    Framework framework(SchedulerProperties props) {
+        return PluginRegistry.defaultFramework(props.weights());
+    }
+
+    @Bean
+    SchedulerMetrics schedulerMetrics(MeterRegistry registry, SchedulingQueue queue) {
+        return new SchedulerMetrics(registry, queue);
+    }
+
+    @Bean
+    Informer<Pod> podInformer(ApiClient client, SchedulingQueue queue, SchedulerCache cache, SchedulerProperties props) {
+        return new Informer<>(client, Pod.class).addHandler(new PodEventHandler(queue, cache, props.name()));
+    }
+
+    @Bean
+    Informer<Node> nodeInformer(ApiClient client, SchedulingQueue queue, SchedulerCache cache) {
+        return new Informer<>(client, Node.class).addHandler(new NodeEventHandler(queue, cache));
+    }
+
+    @Bean
+    Scheduler scheduler(SchedulerProperties props, ApiClient client, SchedulingQueue queue, SchedulerCache cache, Framework framework,
+                        SchedulerMetrics metrics, Informer<Pod> podInformer) {
+        EventRecorder events = new EventRecorder(client, props.name(), SchedulerRunner.hostname());
+        return new Scheduler(queue, cache, framework,
+                new SchedulingAlgorithm(framework, props.percentageOfNodesToScore(), new Random()),
+                new ApiBinder(client),
+                new ApiSchedulingReporter(client, events, key -> podInformer.store().get(key)),
+                metrics, key -> podInformer.store().get(key),
+                Executors.newVirtualThreadPerTaskExecutor(), props.bindConcurrency());
+    }
+
+    @Bean
+    SchedulerRunner schedulerRunner(SchedulerProperties props, ApiClient client, Scheduler scheduler, SchedulingQueue queue,
+                                    Informer<Pod> podInformer, Informer<Node> nodeInformer) {
+        return new SchedulerRunner(props, client, scheduler, queue, podInformer, nodeInformer);
+    }
+}

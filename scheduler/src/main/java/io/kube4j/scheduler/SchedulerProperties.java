@@ -1,0 +1,45 @@
+package io.kube4j.scheduler;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The scheduler's configuration ({@code kube4j.scheduler.*}; as environment variables
+ * {@code KUBE4J_SCHEDULER_NAME}, {@code KUBE4J_SCHEDULER_LEADER_ELECT}, ...).
+ *
+ * @param name                     pods with this {@code spec.schedulerName} (or none) are ours
+ * @param leaderElect              run leader election so only one replica schedules
+ * @param leaseNamespace           namespace of the leader election Lease
+ * @param leaseName                name of the leader election Lease
+ * @param weights                  score plugin weights by plugin name (0 turns a plugin's scoring off)
+ * @param percentageOfNodesToScore stop filtering after this share of nodes fit (0: Kubernetes' adaptive default)
+ * @param bindConcurrency          bindings in flight to the apiserver at once
+ * @param initialBackoff           backoff after the first failed attempt (doubles per attempt)
+ * @param maxBackoff               the longest backoff
+ * @param unschedulableTimeout     how long a pod waits as unschedulable before it is retried anyway
+ * @param identity                 leader election identity; empty means hostname plus a random suffix
+ */
+@ConfigurationProperties("kube4j.scheduler")
+public record SchedulerProperties(
+        @DefaultValue("default-scheduler") String name,
+        @DefaultValue("true") boolean leaderElect,
+        @DefaultValue("kube-system") String leaseNamespace,
+        @DefaultValue("kube-scheduler") String leaseName,
+        Map<String, Integer> weights,
+        @DefaultValue("0") int percentageOfNodesToScore,
+        @DefaultValue("64") int bindConcurrency,
+        @DefaultValue("1s") Duration initialBackoff,
+        @DefaultValue("10s") Duration maxBackoff,
+        @DefaultValue("60s") Duration unschedulableTimeout,
+        @DefaultValue("") String identity) {
+
+    public SchedulerProperties {
+        weights = weights == null ? Map.of() : Map.copyOf(weights);
+        if (percentageOfNodesToScore < 0 || percentageOfNodesToScore > 100) {
+            throw new IllegalArgumentException("kube4j.scheduler.percentage-of-nodes-to-score must be 0..100, not " + percentageOfNodesToScore);
+        }
+    }
+}

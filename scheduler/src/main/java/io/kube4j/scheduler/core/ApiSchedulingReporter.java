@@ -1,0 +1,110 @@
+package io.kube4j.scheduler.core;
+
+import io.kube4j.api.Pod;
+import io.kube4j.api.PodCondition;
+import io.kube4j.client.ApiClient;
+import io.kube4j.client.ApiException;
+import io.kube4j.events.EventRecorder;
+import io.kube4j.json.Json;
+import io.kube4j.json.Times;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+
+/**
+ * Reports through the apiserver: Events via the {@link EventRecorder}, the Unschedulable condition via
+ * {@code PUT pods/{name}/status}. All asynchronous (the scheduling loop must not wait for them) and
+ * best-effort: a lost report is logged, never retried forever.
+ */
+public final class ApiSchedulingReporter implements SchedulingReporter {
+    private static final Logger log = LoggerFactory.getLogger(ApiSchedulingReporter.class);
+    static final String REASON_UNSCHEDULABLE = "Unschedulable";
+
+    private final ApiClient client;
+    private final EventRecorder events;
+    private final Function<String, Pod> podLister;
+    private final ExecutorService writer = Executors.newVirtualThreadPerTaskExecutor();
+
+    /** @param podLister the informer's pod by key (null when gone) */
+    public ApiSchedulingReporter(ApiClient client, EventRecorder events, Function<String, Pod> podLister) {
+        this.client = client;
+        this.events = events;
+        this.podLister = podLister;
+    }
+
+    @Override
+    public void scheduled(Pod pod, String nodeName) {
+        events.normal(pod, "Scheduled", "Successfully assigned " + pod.key() + " to " + nodeName);
+    }
+
+    @Override
+    public void unschedulable(Pod pod, String message) {
+        events.warning(pod, "FailedScheduling", message);
+        writer.submit(() -> writeCondition(pod, message));
+    }
+
+    @Override
+    public void failed(Pod pod, String message) {
+        events.warning(pod, "FailedScheduling", message);
+    }
+
+    private void writeCondition(Pod pod, String message) {
+        Pod current = podLister.apply(pod.key());
+        if (current == null) {
+            current = pod;
+        }
+        for (int attempt = 0; attempt < 3; attempt++) {
+            if (current.spec.nodeName != null && !current.spec.nodeName.isEmpty()) {
+                return;
+            }
+            Pod updated = withUnschedulableCondition(current, message);
+            if (updated == null) {
+                return;
+            }
+            try {
+                client.updateStatus(updated);
+                return;
+            } catch (ApiException e) {
+                if (e.isNotFound()) {
+                    return;
+                }
+                if (!e.isConflict()) {
+                    log.info("could not set PodScheduled=False on {}: {}", pod.key(), e.getMessage());
+                    return;
+                }
+                try {
+                    current = client.get(Pod.class, pod.metadata.namespace, pod.metadata.name);
+                } catch (ApiException again) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** A copy of {@code pod} with PodScheduled=False/Unschedulable/{@code message}; null if it has that already. */
+    static Pod withUnschedulableCondition(Pod pod, String message) {
+        PodCondition existing = pod.status == null ? null : pod.status.condition("PodScheduled");
+        if (existing != null && "False".equals(existing.status) && REASON_UNSCHEDULABLE.equals(existing.reason)
+                && Objects.equals(message, existing.message)) {
+            return null;
+        }
+        Pod copy = Json.copy(pod);
+        if (copy.status == null) {
+            copy.status = new io.kube4j.api.PodStatus();
+        }
+        if (copy.status.phase == null) {
+            copy.status.phase = "Pending";
+        }
+        copy.status.conditions.removeIf(c -> "PodScheduled".equals(c.type));
+        String since = existing != null && "False".equals(existing.status) && existing.lastTransitionTime != null
+                ? existing.lastTransitionTime : Times.now();
+        PodCondition c = new PodCondition("PodScheduled", "False", REASON_UNSCHEDULABLE, message, since);
+        c.lastProbeTime = null;
+        copy.status.conditions.add(c);
+        return copy;
+    }
+}

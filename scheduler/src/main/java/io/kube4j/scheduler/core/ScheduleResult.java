@@ -1,0 +1,17 @@
+package io.kube4j.scheduler.core;
+
+import io.kube4j.scheduler.framework.Diagnosis;
+
+/**
+ * The outcome of the scheduling algorithm for one pod: the chosen node, or why none fits.
+ *
+ * @param nodeName       the chosen node, or null
+ * @param diagnosis      the rejections (when no node was chosen)
+ * @param evaluatedNodes how many nodes were filtered
+ * @param feasibleNodes  how many of them fit
+ */
+public record ScheduleResult(String nodeName, Diagnosis diagnosis, int evaluatedNodes, int feasibleNodes) {
+    public boolean fits() {
+        return nodeName != null;
+    }
+}

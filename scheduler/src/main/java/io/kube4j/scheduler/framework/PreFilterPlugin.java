@@ -1,0 +1,10 @@
+package io.kube4j.scheduler.framework;
+
+/**
+ * Runs once per scheduling cycle before any node is filtered: the place to compute what every
+ * {@link FilterPlugin#filter} call of the cycle needs (counts per topology domain, ...) into the
+ * {@link CycleState}. A non-success status rejects the pod on every node.
+ */
+public interface PreFilterPlugin extends Plugin {
+    Status preFilter(CycleState state, PodInfo pod, Snapshot snapshot);
+}

@@ -1,0 +1,81 @@
+package io.kube4j.scheduler.metrics;
+
+import io.kube4j.scheduler.queue.SchedulingQueue;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The scheduler's metrics under Kubernetes' names: {@code scheduler_schedule_attempts_total{result}}
+ * (scheduled, unschedulable, error), {@code scheduler_scheduling_attempt_duration_seconds} (from the
+ * attempt's start to the end of its binding, or to the verdict that it fits nowhere) and
+ * {@code scheduler_pending_pods{queue}} (active, backoff, unschedulable).
+ */
+public final class SchedulerMetrics {
+    /** The result label of an attempt. */
+    public enum Result { SCHEDULED, UNSCHEDULABLE, ERROR }
+
+    private final Counter scheduled;
+    private final Counter unschedulable;
+    private final Counter error;
+    private final Timer scheduledDuration;
+    private final Timer unschedulableDuration;
+    private final Timer errorDuration;
+
+    public SchedulerMetrics(MeterRegistry registry, SchedulingQueue queue) {
+        this.scheduled = attempts(registry, "scheduled");
+        this.unschedulable = attempts(registry, "unschedulable");
+        this.error = attempts(registry, "error");
+        this.scheduledDuration = duration(registry, "scheduled");
+        this.unschedulableDuration = duration(registry, "unschedulable");
+        this.errorDuration = duration(registry, "error");
+        pending(registry, queue, "active", SchedulingQueue::activeSize);
+        pending(registry, queue, "backoff", SchedulingQueue::backoffSize);
+        pending(registry, queue, "unschedulable", SchedulingQueue::unschedulableSize);
+    }
+
+    private static Counter attempts(MeterRegistry registry, String result) {
+        return Counter.builder("scheduler.schedule.attempts").description("Scheduling attempts by result")
+                .tag("result", result).register(registry);
+    }
+
+    private static Timer duration(MeterRegistry registry, String result) {
+        return Timer.builder("scheduler.scheduling.attempt.duration").description("Scheduling attempt latency (algorithm and binding)")
+                .tag("result", result).publishPercentileHistogram().register(registry);
+    }
+
+    private static void pending(MeterRegistry registry, SchedulingQueue queue, String name, java.util.function.ToDoubleFunction<SchedulingQueue> size) {
+        Gauge.builder("scheduler.pending.pods", queue, size).description("Pods waiting in the scheduling queue")
+                .tag("queue", name).register(registry);
+    }
+
+    /** Records one attempt that took {@code nanos}. */
+    public void attempt(Result result, long nanos) {
+        switch (result) {
+            case SCHEDULED -> {
+                scheduled.increment();
+                scheduledDuration.record(nanos, TimeUnit.NANOSECONDS);
+            }
+            case UNSCHEDULABLE -> {
+                unschedulable.increment();
+                unschedulableDuration.record(nanos, TimeUnit.NANOSECONDS);
+            }
+            case ERROR -> {
+                error.increment();
+                errorDuration.record(nanos, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    /** The duration timer of {@code result} (for the benchmark's percentiles). */
+    public Timer duration(Result result) {
+        return switch (result) {
+            case SCHEDULED -> scheduledDuration;
+            case UNSCHEDULABLE -> unschedulableDuration;
+            case ERROR -> errorDuration;
+        };
+    }
+}

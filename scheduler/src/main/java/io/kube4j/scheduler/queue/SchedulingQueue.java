@@ -1,0 +1,446 @@
+package io.kube4j.scheduler.queue;
+
+import io.kube4j.api.Pod;
+import io.kube4j.json.Times;
+import io.kube4j.scheduler.framework.ClusterEvent;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * Pods waiting to be scheduled, in three parts as in Kubernetes:
+ * <ul>
+ *   <li><b>active</b>: ready now, highest priority first, then oldest;</li>
+ *   <li><b>backoff</b>: failed recently, waiting 1 s doubling per attempt up to 10 s;</li>
+ *   <li><b>unschedulable</b>: fit nowhere; moved back when a cluster event that one of the plugins
+ *       that rejected it cares about happens, and at least every 60 s.</li>
+ * </ul>
+ * A pod handed out by {@link #pop()} is <em>in flight</em> until {@link #done}, {@link #requeueUnschedulable}
+ * or {@link #requeueBackoff}; informer updates of an in-flight pod are not queued again (the requeue
+ * takes the latest object), so a pod is never scheduled twice at once.
+ */
+public final class SchedulingQueue {
+    private enum Where { ACTIVE, BACKOFF, UNSCHEDULABLE }
+
+    /** A queued pod and where it is; heap items refer to it with the version they were pushed at. */
+    private static final class Entry {
+        Pod pod;
+        Where where;
+        int attempts;
+        long version;
+        final long firstQueuedNanos;
+        long sinceNanos;
+        long backoffUntilNanos;
+        final long seq;
+        Set<ClusterEvent> requeueOn = EnumSet.allOf(ClusterEvent.class);
+
+        Entry(Pod pod, long now, long seq) {
+            this.pod = pod;
+            this.firstQueuedNanos = now;
+            this.seq = seq;
+        }
+    }
+
+    // heaps hold immutable items; an item whose version is stale is skipped (lazy deletion)
+    private record ActiveItem(Entry entry, long version, int priority, long createdSeconds, long seq) {
+    }
+
+    private record BackoffItem(Entry entry, long version, long until) {
+    }
+
+    private static final Comparator<ActiveItem> ACTIVE_ORDER = Comparator.comparingInt(ActiveItem::priority).reversed()
+            .thenComparingLong(ActiveItem::createdSeconds).thenComparingLong(ActiveItem::seq);
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition ready = lock.newCondition();
+    private final PriorityQueue<ActiveItem> active = new PriorityQueue<>(ACTIVE_ORDER);
+    private final PriorityQueue<BackoffItem> backoff = new PriorityQueue<>(Comparator.comparingLong(BackoffItem::until));
+    private final Map<String, Entry> entries = new HashMap<>();
+    private final Map<String, Entry> inFlight = new HashMap<>();
+    private final Set<Entry> unschedulable = new java.util.LinkedHashSet<>();
+    // the last cycle in which each event happened: a pod that failed in a cycle after which an event it
+    // cares about happened goes to backoff rather than unschedulable, or it would miss that event
+    private final Map<ClusterEvent, Long> lastEventCycle = new EnumMap<>(ClusterEvent.class);
+    private final LongSupplier clock;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+    private final Duration unschedulableTimeout;
+    private long seq;
+    private long cycle;
+    private long lastLeftoverFlush;
+    private int activeCount;
+    private int backoffCount;
+    private int unschedulableCount;
+    private boolean closed;
+
+    public SchedulingQueue() {
+        this(System::nanoTime, Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60));
+    }
+
+    /** @param clock nanoTime source (tests pass a fake) */
+    public SchedulingQueue(LongSupplier clock, Duration initialBackoff, Duration maxBackoff, Duration unschedulableTimeout) {
+        this.clock = clock;
+        this.initialBackoff = initialBackoff;
+        this.maxBackoff = maxBackoff;
+        this.unschedulableTimeout = unschedulableTimeout;
+        this.lastLeftoverFlush = clock.getAsLong();
+    }
+
+    // ---- informer side ----
+
+    /** A new pending pod (or one seen again): queued as active unless already queued or in flight. */
+    public void add(Pod pod) {
+        lock.lock();
+        try {
+            String key = pod.key();
+            if (inFlight.containsKey(key)) {
+                return;
+            }
+            Entry e = entries.get(key);
+            if (e != null) {
+                e.pod = pod;
+                return;
+            }
+            e = new Entry(pod, clock.getAsLong(), seq++);
+            entries.put(key, e);
+            moveTo(e, Where.ACTIVE);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A pending pod changed. If its spec, labels or annotations changed while it waited as
+     * unschedulable it may fit now: back to active (or backoff). A status-only change (such as our own
+     * Unschedulable condition) just refreshes the object, so writing that condition never loops.
+     */
+    public void update(Pod oldPod, Pod newPod) {
+        lock.lock();
+        try {
+            String key = newPod.key();
+            if (inFlight.containsKey(key)) {
+                return;
+            }
+            Entry e = entries.get(key);
+            if (e == null) {
+                add(newPod);
+                return;
+            }
+            boolean changed = schedulingRelevantChange(oldPod, newPod);
+            int oldPriority = priority(e.pod);
+            e.pod = newPod;
+            if (e.where == Where.UNSCHEDULABLE && changed) {
+                moveTo(e, isBackingOff(e) ? Where.BACKOFF : Where.ACTIVE);
+            } else if (e.where == Where.ACTIVE && oldPriority != priority(newPod)) {
+                moveTo(e, Where.ACTIVE);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The pod is gone, bound elsewhere, or no longer ours. */
+    public void delete(String key) {
+        lock.lock();
+        try {
+            Entry e = entries.remove(key);
+            if (e != null) {
+                leave(e);
+                e.version++;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Something changed in the cluster: moves the unschedulable pods that a plugin which rejected them
+     * said this event may help, to backoff (if still backing off) or active.
+     */
+    public void onEvent(ClusterEvent event) {
+        lock.lock();
+        try {
+            lastEventCycle.put(event, cycle);
+            if (unschedulableCount == 0) {
+                return;
+            }
+            List<Entry> moving = new ArrayList<>();
+            for (Entry e : unschedulable) {
+                if (e.requeueOn.contains(event)) {
+                    moving.add(e);
+                }
+            }
+            for (Entry e : moving) {
+                moveTo(e, isBackingOff(e) ? Where.BACKOFF : Where.ACTIVE);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- scheduler side ----
+
+    /** Blocks until a pod is ready (or the queue closes: null). The pod is in flight afterwards. */
+    public QueuedPod pop() throws InterruptedException {
+        lock.lock();
+        try {
+            while (!closed) {
+                long now = clock.getAsLong();
+                flushBackoff(now);
+                flushUnschedulableLeftovers(now);
+                ActiveItem item;
+                while ((item = active.poll()) != null) {
+                    Entry e = item.entry();
+                    if (e.version != item.version() || e.where != Where.ACTIVE) {
+                        continue;
+                    }
+                    entries.remove(e.pod.key());
+                    leave(e);
+                    e.version++;
+                    e.attempts++;
+                    inFlight.put(e.pod.key(), e);
+                    return new QueuedPod(e.pod, e.attempts, e.firstQueuedNanos, ++cycle);
+                }
+                long wait = TimeUnit.SECONDS.toNanos(1);
+                BackoffItem next = peekBackoff();
+                if (next != null) {
+                    wait = Math.max(1_000_000, Math.min(wait, next.until() - now));
+                }
+                ready.awaitNanos(wait);
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The attempt ended for good (bound, dropped). */
+    public void done(String key) {
+        lock.lock();
+        try {
+            inFlight.remove(key);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The pod fit nowhere. {@code latest} is the pod as the informer has it now (null: gone, drop it);
+     * {@code requeueOn} the events that may make it fit.
+     */
+    public void requeueUnschedulable(QueuedPod attempt, Pod latest, Set<ClusterEvent> requeueOn) {
+        lock.lock();
+        try {
+            Entry e = inFlight.remove(attempt.key());
+            if (e == null || gone(latest) || entries.containsKey(attempt.key())) {
+                return;
+            }
+            e.pod = latest;
+            e.requeueOn = requeueOn.isEmpty() ? EnumSet.allOf(ClusterEvent.class) : EnumSet.copyOf(requeueOn);
+            e.backoffUntilNanos = clock.getAsLong() + backoffFor(e.attempts).toNanos();
+            entries.put(attempt.key(), e);
+            boolean missedEvent = false;
+            for (ClusterEvent ev : e.requeueOn) {
+                Long at = lastEventCycle.get(ev);
+                if (at != null && at >= attempt.cycle()) {
+                    missedEvent = true;
+                    break;
+                }
+            }
+            moveTo(e, missedEvent ? Where.BACKOFF : Where.UNSCHEDULABLE);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The attempt failed for a transient reason (an error, a failed binding): retry after the backoff. */
+    public void requeueBackoff(QueuedPod attempt, Pod latest) {
+        lock.lock();
+        try {
+            Entry e = inFlight.remove(attempt.key());
+            if (e == null || gone(latest) || entries.containsKey(attempt.key())) {
+                return;
+            }
+            e.pod = latest;
+            e.backoffUntilNanos = clock.getAsLong() + backoffFor(e.attempts).toNanos();
+            entries.put(attempt.key(), e);
+            moveTo(e, Where.BACKOFF);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes {@link #pop()} callers and makes them return null. */
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            ready.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int activeSize() {
+        return activeCount;
+    }
+
+    public int backoffSize() {
+        return backoffCount;
+    }
+
+    public int unschedulableSize() {
+        return unschedulableCount;
+    }
+
+    /** Whether the pod is queued (in any part) or in flight. */
+    public boolean contains(String key) {
+        lock.lock();
+        try {
+            return entries.containsKey(key) || inFlight.containsKey(key);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** 1 s doubling per attempt, at most 10 s (by default). */
+    Duration backoffFor(int attempts) {
+        Duration d = initialBackoff;
+        for (int i = 1; i < attempts && d.compareTo(maxBackoff) < 0; i++) {
+            d = d.multipliedBy(2);
+        }
+        return d.compareTo(maxBackoff) > 0 ? maxBackoff : d;
+    }
+
+    // ---- internals (lock held) ----
+
+    private boolean isBackingOff(Entry e) {
+        return e.attempts > 0 && clock.getAsLong() < e.backoffUntilNanos;
+    }
+
+    private void moveTo(Entry e, Where where) {
+        leave(e);
+        e.version++;
+        e.where = where;
+        e.sinceNanos = clock.getAsLong();
+        switch (where) {
+            case ACTIVE -> {
+                active.add(new ActiveItem(e, e.version, priority(e.pod), createdSeconds(e.pod), e.seq));
+                activeCount++;
+                ready.signal();
+            }
+            case BACKOFF -> {
+                backoff.add(new BackoffItem(e, e.version, e.backoffUntilNanos));
+                backoffCount++;
+                ready.signal();
+            }
+            case UNSCHEDULABLE -> {
+                unschedulable.add(e);
+                unschedulableCount++;
+            }
+        }
+    }
+
+    private void leave(Entry e) {
+        if (e.where == null) {
+            return;
+        }
+        switch (e.where) {
+            case ACTIVE -> activeCount--;
+            case BACKOFF -> backoffCount--;
+            case UNSCHEDULABLE -> {
+                unschedulable.remove(e);
+                unschedulableCount--;
+            }
+        }
+        e.where = null;
+    }
+
+    private BackoffItem peekBackoff() {
+        BackoffItem item;
+        while ((item = backoff.peek()) != null && (item.entry().version != item.version() || item.entry().where != Where.BACKOFF)) {
+            backoff.poll();
+        }
+        return item;
+    }
+
+    private void flushBackoff(long now) {
+        BackoffItem item;
+        while ((item = peekBackoff()) != null && item.until() <= now) {
+            backoff.poll();
+            moveTo(item.entry(), Where.ACTIVE);
+        }
+    }
+
+    // pods unschedulable for longer than the timeout get another chance even if no event helped
+    private void flushUnschedulableLeftovers(long now) {
+        if (unschedulableCount == 0 || now - lastLeftoverFlush < TimeUnit.SECONDS.toNanos(1)) {
+            return;
+        }
+        lastLeftoverFlush = now;
+        List<Entry> moving = new ArrayList<>();
+        for (Entry e : unschedulable) {
+            if (now - e.sinceNanos >= unschedulableTimeout.toNanos()) {
+                moving.add(e);
+            }
+        }
+        for (Entry e : moving) {
+            moveTo(e, isBackingOff(e) ? Where.BACKOFF : Where.ACTIVE);
+        }
+    }
+
+    // deleted, being deleted, or bound meanwhile: nothing left to schedule
+    private static boolean gone(Pod latest) {
+        return latest == null || latest.metadata.deletionTimestamp != null
+                || (latest.spec.nodeName != null && !latest.spec.nodeName.isEmpty());
+    }
+
+    private static int priority(Pod pod) {
+        return pod.spec.priority == null ? 0 : pod.spec.priority;
+    }
+
+    private static long createdSeconds(Pod pod) {
+        try {
+            Instant t = Times.parse(pod.metadata.creationTimestamp);
+            return t == null ? Long.MAX_VALUE : t.getEpochSecond();
+        } catch (RuntimeException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    static boolean schedulingRelevantChange(Pod a, Pod b) {
+        if (!Objects.equals(a.metadata.labels, b.metadata.labels) || !Objects.equals(a.metadata.annotations, b.metadata.annotations)) {
+            return true;
+        }
+        if (a.metadata.generation != null && b.metadata.generation != null) {
+            return !a.metadata.generation.equals(b.metadata.generation);
+        }
+        // no generation to go by (not from our apiserver): compare the specs themselves
+        return !io.kube4j.json.Json.write(a.spec).equals(io.kube4j.json.Json.write(b.spec));
+    }
+
+    /** Keys of the queued pods, for diagnostics. */
+    public Set<String> keys() {
+        lock.lock();
+        try {
+            return new HashSet<>(entries.keySet());
+        } finally {
+            lock.unlock();
+        }
+    }
+}

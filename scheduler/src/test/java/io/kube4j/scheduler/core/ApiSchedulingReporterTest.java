@@ -1,0 +1,40 @@
+package io.kube4j.scheduler.core;
+
+import io.kube4j.api.Pod;
+import io.kube4j.api.PodCondition;
+import org.junit.jupiter.api.Test;
+
+import static io.kube4j.scheduler.testing.PodBuilder.pod;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ApiSchedulingReporterTest {
+
+    @Test
+    void setsPodScheduledFalseUnschedulableWithTheMessage() {
+        Pod p = pod("p").build();
+        Pod updated = ApiSchedulingReporter.withUnschedulableCondition(p, "0/1 nodes are available: 1 Insufficient cpu.");
+        PodCondition c = updated.status.condition("PodScheduled");
+        assertThat(c.status).isEqualTo("False");
+        assertThat(c.reason).isEqualTo("Unschedulable");
+        assertThat(c.message).isEqualTo("0/1 nodes are available: 1 Insufficient cpu.");
+        assertThat(c.lastTransitionTime).isNotBlank();
+        assertThat(updated.status.phase).isEqualTo("Pending");
+        assertThat(p.status.conditions).as("the cached pod is not mutated").isEmpty();
+    }
+
+    @Test
+    void anUnchangedConditionIsNotWrittenAgain() {
+        Pod p = ApiSchedulingReporter.withUnschedulableCondition(pod("p").build(), "m");
+        assertThat(ApiSchedulingReporter.withUnschedulableCondition(p, "m")).isNull();
+    }
+
+    @Test
+    void aNewMessageKeepsTheTransitionTime() {
+        Pod p = ApiSchedulingReporter.withUnschedulableCondition(pod("p").build(), "old");
+        p.status.condition("PodScheduled").lastTransitionTime = "2026-01-01T00:00:00Z";
+        Pod updated = ApiSchedulingReporter.withUnschedulableCondition(p, "new");
+        assertThat(updated.status.conditions).hasSize(1);
+        assertThat(updated.status.condition("PodScheduled").message).isEqualTo("new");
+        assertThat(updated.status.condition("PodScheduled").lastTransitionTime).isEqualTo("2026-01-01T00:00:00Z");
+    }
+}
