@@ -14,7 +14,8 @@ import java.util.Map;
  * @param nodeName        the Node's name; empty means the hostname
  * @param runtime         docker, process or fake
  * @param count           how many kubelets this process runs (fake runtime only): names get a suffix -0, -1, ...
- * @param address         the InternalIP the apiserver reaches the log endpoint on; empty means the first non-loopback IPv4
+ * @param address         the InternalIP the apiserver reaches the log endpoint on; empty means the address of the
+ *                        route to the apiserver when not loopback, else the first non-loopback IPv4
  * @param capacity        overrides of the machine's cpu, memory and pods
  * @param labels          extra node labels
  * @param taints          node taints as {@code key=value:Effect} or {@code key:Effect}

@@ -71,7 +71,7 @@ public final class Kubelets implements ApplicationListener<WebServerInitializedE
         if (count > 1 && !"fake".equals(props.runtime())) {
             throw new IllegalArgumentException("kube4j.kubelet.count > 1 needs the fake runtime, not " + props.runtime());
         }
-        String address = props.address().isBlank() ? MachineInfo.firstIpv4() : props.address();
+        String address = props.address().isBlank() ? MachineInfo.addressFacing(client.baseUrl()) : props.address();
         for (int i = 0; i < count; i++) {
             String name = count == 1 ? base : base + "-" + i;
             Kubelet k = build(name, address, port);

@@ -45,6 +45,26 @@ public final class MachineInfo {
         return "127.0.0.1";
     }
 
+    /**
+     * The node's address as the apiserver at {@code apiserverUrls} sees it: the local address of the
+     * route to the (first) apiserver host, when that is not loopback (on a machine with several
+     * networks, as a kubelet container on two compose networks, it is the one the apiserver can reach);
+     * otherwise the first non-loopback IPv4. Connecting a UDP socket sends nothing.
+     */
+    public static String addressFacing(String apiserverUrls) {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+            java.net.URI uri = java.net.URI.create(apiserverUrls.split(",")[0].trim());
+            s.connect(InetAddress.getByName(uri.getHost()), uri.getPort() > 0 ? uri.getPort() : 80);
+            InetAddress local = s.getLocalAddress();
+            if (local instanceof Inet4Address && !local.isLoopbackAddress() && !local.isAnyLocalAddress()) {
+                return local.getHostAddress();
+            }
+        } catch (IOException | RuntimeException e) {
+            // unresolvable or unroutable: fall back
+        }
+        return firstIpv4();
+    }
+
     public static String hostname() {
         String env = System.getenv("HOSTNAME");
         if (env != null && !env.isBlank()) {

@@ -192,8 +192,10 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
             awaitExitRecorded(c);
             return;
         }
-        // a shell's children would outlive it: signal the whole tree
-        List<ProcessHandle> tree = Stream.concat(p.descendants(), Stream.of(p.toHandle())).toList();
+        // a shell's children would outlive it: signal the whole tree, collected before anything dies
+        // (orphans are no longer descendants), the container's own process first, as a runtime
+        // signals pid 1 (else a shell whose child died first would carry on and exit 0)
+        List<ProcessHandle> tree = Stream.concat(Stream.of(p.toHandle()), p.descendants()).toList();
         tree.forEach(ProcessHandle::destroy);
         try {
             if (!p.waitFor(Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS)) {
