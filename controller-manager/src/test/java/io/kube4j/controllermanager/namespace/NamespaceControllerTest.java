@@ -1,0 +1,72 @@
+package io.kube4j.controllermanager.namespace;
+
+import io.kube4j.api.Deployment;
+import io.kube4j.api.Namespace;
+import io.kube4j.api.Pod;
+import io.kube4j.controllermanager.runtime.Result;
+import io.kube4j.controllermanager.runtime.SharedInformers;
+import io.kube4j.controllermanager.testing.Action;
+import io.kube4j.controllermanager.testing.RecordingClient;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static io.kube4j.controllermanager.testing.Fixtures.deployment;
+import static io.kube4j.controllermanager.testing.Fixtures.informers;
+import static io.kube4j.controllermanager.testing.Fixtures.pod;
+import static io.kube4j.informer.TestStores.preload;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class NamespaceControllerTest {
+    final SharedInformers informers = informers();
+    final RecordingClient client = new RecordingClient();
+    final NamespaceController controller = new NamespaceController(informers, client);
+
+    static Namespace terminating() {
+        Namespace ns = new Namespace();
+        ns.metadata.name = "default";
+        ns.metadata.deletionTimestamp = "2026-01-01T00:00:00Z";
+        ns.spec.finalizers.add("kubernetes");
+        ns.status.phase = "Terminating";
+        return ns;
+    }
+
+    @Test
+    void aTerminatingNamespaceHasItsContentsDeletedOwnersFirstAndWaits() {
+        preload(informers.informer(Namespace.class), terminating());
+        Deployment d = deployment("web", 1, Map.of("app", "web"), "nginx:1");
+        Pod p = pod("p", Map.of("app", "web"), null);
+        Pod leaving = pod("leaving", Map.of(), null);
+        leaving.metadata.deletionTimestamp = "2026-01-01T00:00:00Z";
+        client.live(d, p, leaving);
+
+        Result result = controller.reconcile("default");
+
+        assertThat(client.actions()).extracting(Action::summary).containsExactly("delete Deployment default/web", "delete Pod default/p");
+        assertThat(result.kind()).isEqualTo(Result.Kind.REQUEUE_AFTER);
+    }
+
+    @Test
+    void anEmptyTerminatingNamespaceIsFinalized() {
+        preload(informers.informer(Namespace.class), terminating());
+
+        controller.reconcile("default");
+
+        assertThat(client.actions()).singleElement().satisfies(a -> {
+            assertThat(a.summary()).isEqualTo("finalize Namespace default");
+            assertThat(((Namespace) a.object()).spec.finalizers).doesNotContain("kubernetes");
+        });
+    }
+
+    @Test
+    void anActiveNamespaceIsLeftAlone() {
+        Namespace ns = terminating();
+        ns.metadata.deletionTimestamp = null;
+        preload(informers.informer(Namespace.class), ns);
+        client.live(pod("p", Map.of(), null));
+
+        controller.reconcile("default");
+
+        assertThat(client.actions()).isEmpty();
+    }
+}
