@@ -327,17 +327,15 @@ public class ResourceController {
             for (WatchCache.WatchEventOut e : batch.events()) {
                 out.write(encoder.watchLine(req, rt, e.type(), e.object()));
             }
-            if (batch.events().isEmpty()) {
-                if (bookmarks && batch.revision() > from) {
-                    ObjectNode bm = Json.mapper().createObjectNode();
-                    bm.put("apiVersion", rt.apiVersion());
-                    bm.put("kind", rt.kind());
-                    bm.putObject("metadata").put("resourceVersion", Long.toString(batch.revision()));
-                    out.write(encoder.watchLine(req, rt, "BOOKMARK", bm));
-                } else {
-                    // whitespace between JSON values is ignored by clients and tells us when one has gone
-                    out.write('\n');
-                }
+            // an idle watch writes nothing unless the client takes bookmarks; a client that went away is
+            // then noticed at the next event or at timeoutSeconds (blank keepalive lines would break
+            // line-by-line readers such as the README's shell loops)
+            if (batch.events().isEmpty() && bookmarks) {
+                ObjectNode bm = Json.mapper().createObjectNode();
+                bm.put("apiVersion", rt.apiVersion());
+                bm.put("kind", rt.kind());
+                bm.putObject("metadata").put("resourceVersion", Long.toString(batch.revision()));
+                out.write(encoder.watchLine(req, rt, "BOOKMARK", bm));
             }
             from = batch.revision();
             out.flush();
