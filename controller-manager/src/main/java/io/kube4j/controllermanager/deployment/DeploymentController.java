@@ -40,6 +40,9 @@ public final class DeploymentController implements Controller {
     static final String REVISION = "deployment.kubernetes.io/revision";
     static final String DESIRED_REPLICAS = "deployment.kubernetes.io/desired-replicas";
     static final String MAX_REPLICAS = "deployment.kubernetes.io/max-replicas";
+    /** Deployment annotations that are not copied to its ReplicaSets (as Kubernetes' skipCopyAnnotation). */
+    static final java.util.Set<String> NOT_COPIED = java.util.Set.of(REVISION, DESIRED_REPLICAS, MAX_REPLICAS,
+            "kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision-history");
 
     // reads: Deployments, their ReplicaSets, and pods (Recreate waits for old pods to go)
     private final Informer<Deployment> deployments;
@@ -454,6 +457,12 @@ public final class DeploymentController implements Controller {
         rs.metadata.namespace = d.metadata.namespace;
         rs.metadata.labels.putAll(copy.spec.template.metadata.labels);
         rs.metadata.labels.put(PodTemplateHash.LABEL, hash);
+        // the Deployment's own annotations travel along (kubectl rollout history shows change-cause from here)
+        copy.metadata.annotations.forEach((k, v) -> {
+            if (!NOT_COPIED.contains(k)) {
+                rs.metadata.annotations.put(k, v);
+            }
+        });
         rs.metadata.annotations.put(REVISION, revision);
         setReplicaAnnotations(d, rs);
         rs.metadata.ownerReferences.add(OwnerReference.controllerOf(d));

@@ -1,6 +1,7 @@
 package io.kube4j.controllermanager.replicaset;
 
 import io.kube4j.api.DeleteOptions;
+import io.kube4j.api.Deployment;
 import io.kube4j.api.OwnerReference;
 import io.kube4j.api.Pod;
 import io.kube4j.api.ReplicaSet;
@@ -216,28 +217,38 @@ public final class ReplicaSetController implements Controller {
         List<Pod> owned = ControllerRefs.claim(rs, selector, candidates, Pod.class, client);
         List<Pod> active = owned.stream().filter(PodReadiness::isActive).toList();
 
-        Result result = Result.done();
+        Outcome outcome = Outcome.OK;
         if (rs.metadata.deletionTimestamp == null && expectations.satisfied(key)) {
-            result = manageReplicas(key, rs, active);
+            outcome = manageReplicas(key, rs, active);
         }
-        updateStatus(rs, active);
-        return result.and(availabilityRecheck(rs, active));
+        updateStatus(rs, active, outcome);
+        return outcome.result().and(availabilityRecheck(rs, active));
     }
 
-    private Result manageReplicas(String key, ReplicaSet rs, List<Pod> active) {
+    /** What managing replicas did: a result, and the failure to report in the ReplicaFailure condition, if any. */
+    private record Outcome(Result result, String failureReason, String failureMessage) {
+        static final Outcome OK = new Outcome(Result.done(), null, null);
+
+        static Outcome failed(String reason, String message) {
+            return new Outcome(Result.retry(message), reason, message);
+        }
+    }
+
+    private Outcome manageReplicas(String key, ReplicaSet rs, List<Pod> active) {
         int want = rs.spec.replicas == null ? 1 : rs.spec.replicas;
         int diff = active.size() - want;
         if (diff < 0) {
             int count = Math.min(-diff, BURST_REPLICAS);
             expectations.forget(key);
             expectations.expectCreations(key, count);
-            int created = createInBatches(rs, count);
+            String[] error = new String[1];
+            int created = createInBatches(rs, count, error);
             if (created < count) {
                 // the skipped and failed ones will never be observed: stop expecting them
                 for (int i = created; i < count; i++) {
                     expectations.creationObserved(key);
                 }
-                return Result.retry("created " + created + " of " + count + " pods");
+                return Outcome.failed("FailedCreate", error[0] == null ? "created " + created + " of " + count + " pods" : error[0]);
             }
         } else if (diff > 0) {
             int count = Math.min(diff, BURST_REPLICAS);
@@ -248,7 +259,7 @@ public final class ReplicaSetController implements Controller {
             victims.forEach(p -> keys.add(p.key()));
             expectations.forget(key);
             expectations.expectDeletions(key, keys);
-            boolean failed = false;
+            String failed = null;
             for (Pod victim : victims) {
                 try {
                     client.delete(Pod.class, victim.metadata.namespace, victim.metadata.name, new DeleteOptions());
@@ -256,23 +267,23 @@ public final class ReplicaSetController implements Controller {
                 } catch (ApiException e) {
                     expectations.deletionObserved(key, victim.key());
                     if (!e.isNotFound()) {
-                        client.warningEvent(rs, "FailedDelete", "Error deleting: " + e.getMessage());
-                        failed = true;
+                        failed = "Error deleting: " + e.getMessage();
+                        client.warningEvent(rs, "FailedDelete", failed);
                     }
                 }
             }
-            if (failed) {
-                return Result.retry("some pod deletions failed");
+            if (failed != null) {
+                return Outcome.failed("FailedDelete", failed);
             }
         }
-        return Result.done();
+        return Outcome.OK;
     }
 
     /**
      * Slow start, as Kubernetes: batches of 1, 2, 4, ... created in parallel; the first batch with a
      * failure ends the sync, so a quota or admission error costs one failed call, not hundreds.
      */
-    private int createInBatches(ReplicaSet rs, int count) {
+    private int createInBatches(ReplicaSet rs, int count, String[] firstError) {
         int created = 0;
         int batch = 1;
         try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -298,7 +309,8 @@ public final class ReplicaSetController implements Controller {
                 }
                 created += ok;
                 if (error != null) {
-                    client.warningEvent(rs, "FailedCreate", "Error creating: " + error);
+                    firstError[0] = "Error creating: " + error;
+                    client.warningEvent(rs, "FailedCreate", firstError[0]);
                     return created;
                 }
                 batch *= 2;
@@ -322,7 +334,7 @@ public final class ReplicaSetController implements Controller {
         return pod;
     }
 
-    private void updateStatus(ReplicaSet rs, List<Pod> active) {
+    private void updateStatus(ReplicaSet rs, List<Pod> active, Outcome outcome) {
         int minReady = rs.spec.minReadySeconds == null ? 0 : rs.spec.minReadySeconds;
         Instant now = clock.instant();
         Map<String, String> templateLabels = rs.spec.template == null ? Map.of() : rs.spec.template.metadata.labels;
@@ -341,18 +353,48 @@ public final class ReplicaSetController implements Controller {
             }
         }
         ReplicaSet.ReplicaSetStatus s = rs.status;
+        List<Deployment.Condition> conditions = replicaFailure(s.conditions, outcome);
         if (s.replicas == active.size() && Objects.equals(s.fullyLabeledReplicas, fullyLabeled)
                 && Objects.equals(s.readyReplicas, ready) && Objects.equals(s.availableReplicas, available)
-                && Objects.equals(s.observedGeneration, rs.metadata.generation)) {
+                && Objects.equals(s.observedGeneration, rs.metadata.generation)
+                && Json.write(conditions).equals(Json.write(s.conditions))) {
             return;
         }
         ReplicaSet next = Json.copy(rs);
+        next.status.conditions = conditions;
         next.status.replicas = active.size();
         next.status.fullyLabeledReplicas = fullyLabeled;
         next.status.readyReplicas = ready;
         next.status.availableReplicas = available;
         next.status.observedGeneration = rs.metadata.generation;
         client.updateStatus(next);
+    }
+
+    /** The conditions with ReplicaFailure set after a failed create/delete, and gone after a sync without one. */
+    private List<Deployment.Condition> replicaFailure(List<Deployment.Condition> current, Outcome outcome) {
+        List<Deployment.Condition> out = new ArrayList<>();
+        for (Deployment.Condition c : current) {
+            if (!"ReplicaFailure".equals(c.type)) {
+                out.add(Json.copy(c));
+            }
+        }
+        if (outcome.failureReason() != null) {
+            Deployment.Condition c = new Deployment.Condition();
+            c.type = "ReplicaFailure";
+            c.status = "True";
+            c.reason = outcome.failureReason();
+            c.message = outcome.failureMessage();
+            c.lastTransitionTime = io.kube4j.json.Times.format(clock.instant());
+            for (Deployment.Condition old : current) {
+                if ("ReplicaFailure".equals(old.type) && outcome.failureReason().equals(old.reason)) {
+                    // the same failure again: keep its first time and message, so status does not churn
+                    c.lastTransitionTime = old.lastTransitionTime;
+                    c.message = old.message;
+                }
+            }
+            out.add(c);
+        }
+        return out;
     }
 
     /** With minReadySeconds, a ready pod becomes available later: look again then. */

@@ -64,6 +64,8 @@ class DeploymentControllerTest {
     @Test
     void aNewDeploymentGetsOneReplicaSetForItsTemplate() {
         Deployment d = deployment("web", 10, LABELS, "nginx:1");
+        d.metadata.annotations.put("kubernetes.io/change-cause", "first release");
+        d.metadata.annotations.put("kubectl.kubernetes.io/last-applied-configuration", "{}");
         given(d);
 
         controller.reconcile(NS + "/web");
@@ -77,7 +79,9 @@ class DeploymentControllerTest {
         assertThat(rs.spec.replicas).isEqualTo(10);
         assertThat(rs.spec.selector.matchLabels).containsEntry("app", "web").containsEntry("pod-template-hash", hash);
         assertThat(rs.spec.template.metadata.labels).containsEntry("pod-template-hash", hash);
-        assertThat(rs.metadata.annotations).containsEntry("deployment.kubernetes.io/revision", "1");
+        assertThat(rs.metadata.annotations).containsEntry("deployment.kubernetes.io/revision", "1")
+                .containsEntry("kubernetes.io/change-cause", "first release")
+                .doesNotContainKey("kubectl.kubernetes.io/last-applied-configuration");
         assertThat(rs.metadata.controllerRef().uid).isEqualTo("uid-web");
         Deployment annotated = (Deployment) client.actions("update", "Deployment").getFirst().object();
         assertThat(annotated.metadata.annotations).containsEntry("deployment.kubernetes.io/revision", "1");

@@ -180,11 +180,19 @@ class ReplicaSetControllerTest {
 
         assertThat(result.kind()).isEqualTo(Result.Kind.RETRY);
         assertThat(client.eventReasons()).containsExactly("FailedCreate");
+        ReplicaSet failed = (ReplicaSet) client.actions("updateStatus", "ReplicaSet").getFirst().object();
+        assertThat(failed.status.conditions).singleElement().satisfies(c -> {
+            assertThat(c.type).isEqualTo("ReplicaFailure");
+            assertThat(c.reason).isEqualTo("FailedCreate");
+        });
         // the failed and the skipped creations are no longer expected, so the retry may create again
         assertThat(controller.pendingCreations(NS + "/web")).isZero();
         client.failWhen(a -> false, 0);
         controller.reconcile(NS + "/web");
         assertThat(client.actions("create", "Pod")).hasSize(5);
+        // (the cache still shows the failure condition; a sync without failure drops it)
+        ReplicaSet recovered = (ReplicaSet) client.actions("updateStatus", "ReplicaSet").getLast().object();
+        assertThat(recovered.status.conditions).isEmpty();
     }
 
     @Test
