@@ -202,8 +202,8 @@ public final class DeploymentController implements Controller {
         if (d.metadata.deletionTimestamp != null) {
             return syncStatus(d, owned, findNew(d, owned), false);
         }
-        if (Boolean.TRUE.equals(d.spec.paused)) {
-            return syncPaused(d, owned);
+        if (Boolean.TRUE.equals(d.spec.paused) || isScalingEvent(d, owned)) {
+            return syncScale(d, owned);
         }
         return RolloutMath.isRollingUpdate(d) ? rollRolling(d, owned) : rollRecreate(d, owned);
     }
@@ -364,15 +364,117 @@ public final class DeploymentController implements Controller {
         return false;
     }
 
-    /** Paused: no rollout, but the current ReplicaSet still follows spec.replicas. */
-    private Result syncPaused(Deployment d, List<ReplicaSet> owned) {
-        ReplicaSet newRs = findNew(d, owned);
-        List<ReplicaSet> olds = olds(owned, newRs);
-        if (newRs != null && RolloutMath.specSum(olds) == 0 && RolloutMath.replicas(newRs) != RolloutMath.replicas(d)) {
-            scale(d, newRs, RolloutMath.replicas(d));
-            return syncStatus(d, owned, newRs, true);
+    /**
+     * spec.replicas changed while ReplicaSets carry the old size in their desired-replicas annotation
+     * (Kubernetes' isScalingEvent): resize them before rolling on.
+     */
+    private static boolean isScalingEvent(Deployment d, List<ReplicaSet> owned) {
+        for (ReplicaSet rs : owned) {
+            String desired = rs.metadata.annotations.get(DESIRED_REPLICAS);
+            if (RolloutMath.replicas(rs) > 0 && desired != null && !desired.equals(Integer.toString(RolloutMath.replicas(d)))) {
+                return true;
+            }
         }
-        return syncStatus(d, owned, newRs, false);
+        return false;
+    }
+
+    /** Paused or a scaling event: no rollout step, only sizes (Kubernetes' sync). */
+    private Result syncScale(Deployment d, List<ReplicaSet> owned) {
+        ReplicaSet newRs = findNew(d, owned);
+        boolean scaled = scaleProportionally(d, newRs, olds(owned, newRs));
+        return syncStatus(d, owned, newRs, scaled);
+    }
+
+    /**
+     * Kubernetes' scale(): a single active ReplicaSet takes spec.replicas; a saturated new one retires
+     * the old ones; otherwise, in a rolling update, the difference to replicas + maxSurge is shared
+     * out in proportion to each active ReplicaSet's size, leftovers to the largest.
+     */
+    private boolean scaleProportionally(Deployment d, ReplicaSet newRs, List<ReplicaSet> olds) {
+        List<ReplicaSet> active = new ArrayList<>();
+        for (ReplicaSet rs : with(olds, newRs)) {
+            if (RolloutMath.replicas(rs) > 0) {
+                active.add(rs);
+            }
+        }
+        ReplicaSet only = active.size() == 1 ? active.getFirst()
+                : active.isEmpty() ? (newRs != null ? newRs : olds.isEmpty() ? null : olds.getLast()) : null;
+        if (only != null) {
+            if (RolloutMath.replicas(only) == RolloutMath.replicas(d) && !annotationsStale(d, only)) {
+                return false;
+            }
+            scale(d, only, RolloutMath.replicas(d));
+            return true;
+        }
+        if (active.isEmpty()) {
+            return false;
+        }
+        if (newRs != null && RolloutMath.replicas(newRs) == RolloutMath.replicas(d)
+                && Integer.toString(RolloutMath.replicas(d)).equals(newRs.metadata.annotations.get(DESIRED_REPLICAS))
+                && RolloutMath.available(newRs) == RolloutMath.replicas(d)) {
+            boolean scaled = false;
+            for (ReplicaSet rs : olds) {
+                if (RolloutMath.replicas(rs) > 0) {
+                    scale(d, rs, 0);
+                    scaled = true;
+                }
+            }
+            return scaled;
+        }
+        if (!RolloutMath.isRollingUpdate(d)) {
+            return false;
+        }
+        int allowed = RolloutMath.replicas(d) > 0 ? RolloutMath.replicas(d) + RolloutMath.maxSurge(d) : 0;
+        int toAdd = allowed - RolloutMath.specSum(active);
+        // growing: largest first, newer before older on ties; shrinking: largest first, older first
+        Comparator<ReplicaSet> bySize = Comparator.comparingInt((ReplicaSet rs) -> RolloutMath.replicas(rs)).reversed();
+        Comparator<ReplicaSet> byAge = Comparator.comparing((ReplicaSet rs) -> rs.metadata.creationTimestamp == null ? "" : rs.metadata.creationTimestamp);
+        active.sort(bySize.thenComparing(toAdd > 0 ? byAge.reversed() : byAge));
+        int[] sizes = new int[active.size()];
+        int added = 0;
+        for (int i = 0; i < active.size(); i++) {
+            ReplicaSet rs = active.get(i);
+            int share = toAdd == 0 ? 0 : proportion(rs, d, toAdd, added);
+            sizes[i] = RolloutMath.replicas(rs) + share;
+            added += share;
+        }
+        if (toAdd != 0) {
+            sizes[0] = Math.max(0, sizes[0] + toAdd - added);
+        }
+        boolean scaled = false;
+        for (int i = 0; i < active.size(); i++) {
+            ReplicaSet rs = active.get(i);
+            if (sizes[i] != RolloutMath.replicas(rs) || annotationsStale(d, rs)) {
+                scale(d, rs, sizes[i]);
+                scaled = true;
+            }
+        }
+        return scaled;
+    }
+
+    /** A ReplicaSet's share of {@code toAdd}: its size scaled from its max-replicas annotation to the new maximum. */
+    private static int proportion(ReplicaSet rs, Deployment d, int toAdd, int added) {
+        if (RolloutMath.replicas(rs) == 0 || toAdd == added) {
+            return 0;
+        }
+        int fraction;
+        if (RolloutMath.replicas(d) == 0) {
+            fraction = -RolloutMath.replicas(rs);
+        } else {
+            int annotated;
+            try {
+                annotated = Integer.parseInt(rs.metadata.annotations.getOrDefault(MAX_REPLICAS, ""));
+            } catch (NumberFormatException e) {
+                annotated = d.status.replicas == null ? 0 : d.status.replicas;
+            }
+            if (annotated <= 0) {
+                return 0;
+            }
+            int newMax = RolloutMath.replicas(d) + RolloutMath.maxSurge(d);
+            fraction = (int) Math.round((double) RolloutMath.replicas(rs) * newMax / annotated) - RolloutMath.replicas(rs);
+        }
+        int allowed = toAdd - added;
+        return toAdd > 0 ? Math.min(fraction, allowed) : Math.max(fraction, allowed);
     }
 
     /** The outcome of looking for (and maybe creating) the new ReplicaSet. */

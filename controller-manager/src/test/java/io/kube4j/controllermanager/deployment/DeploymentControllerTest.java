@@ -279,6 +279,44 @@ class DeploymentControllerTest {
     }
 
     @Test
+    void scalingUpDuringARolloutGrowsEveryActiveReplicaSetInProportion() {
+        Deployment v1 = deployment("web", 10, LABELS, "nginx:1");
+        Deployment v2 = withImage(v1, "nginx:2");
+        ReplicaSet old = replicaSetFor(v1, 1, 8, 8);
+        ReplicaSet fresh = replicaSetFor(v2, 2, 5, 0);
+        Deployment bigger = Json.copy(v2);
+        bigger.spec.replicas = 20;
+        bigger.metadata.generation = v2.metadata.generation + 1;
+        bigger.metadata.annotations.put("deployment.kubernetes.io/revision", "2");
+        given(bigger, old, fresh);
+
+        controller.reconcile(NS + "/web");
+
+        // the maximum goes from 10 + 3 to 20 + 5: 8 -> round(8 * 25 / 13) = 15, 5 -> round(5 * 25 / 13) = 10
+        List<Action> updates = client.actions("update", "ReplicaSet");
+        assertThat(updates).extracting(a -> a.name() + "=" + written(a).spec.replicas)
+                .containsExactlyInAnyOrder(old.metadata.name + "=15", fresh.metadata.name + "=10");
+        assertThat(updates).allSatisfy(a -> assertThat(written(a).metadata.annotations)
+                .containsEntry("deployment.kubernetes.io/desired-replicas", "20")
+                .containsEntry("deployment.kubernetes.io/max-replicas", "25"));
+    }
+
+    @Test
+    void scalingASettledDeploymentResizesItsOnlyReplicaSet() {
+        Deployment d = deployment("web", 3, LABELS, "nginx:1");
+        d.metadata.annotations.put("deployment.kubernetes.io/revision", "1");
+        ReplicaSet rs = replicaSetFor(d, 1, 3, 3);
+        Deployment scaled = Json.copy(d);
+        scaled.spec.replicas = 1;
+        given(scaled, rs);
+
+        controller.reconcile(NS + "/web");
+
+        assertThat(client.actions("update", "ReplicaSet")).singleElement()
+                .satisfies(a -> assertThat(written(a).spec.replicas).isEqualTo(1));
+    }
+
+    @Test
     void adoptsAnOrphanReplicaSetItSelects() {
         Deployment d = deployment("web", 3, LABELS, "nginx:1");
         ReplicaSet orphan = replicaSetFor(d, 1, 3, 3);
