@@ -69,7 +69,7 @@ class SchedulerConfiguration {
         return new Scheduler(queue, cache, framework,
                 new SchedulingAlgorithm(framework, props.percentageOfNodesToScore(), new Random()),
                 new ApiBinder(client),
-                new ApiSchedulingReporter(client, events, key -> podInformer.store().get(key)),
+                new ApiSchedulingReporter(client, events, key -> podInformer.store().get(key), props.recordScheduledEvents()),
                 metrics, key -> podInformer.store().get(key),
                 Executors.newVirtualThreadPerTaskExecutor(), props.bindConcurrency());
     }

@@ -21,6 +21,8 @@ import java.util.Map;
  * @param maxBackoff               the longest backoff
  * @param unschedulableTimeout     how long a pod waits as unschedulable before it is retried anyway
  * @param identity                 leader election identity; empty means hostname plus a random suffix
+ * @param recordScheduledEvents    write a {@code Scheduled} Event per bound pod (one more apiserver write per
+ *                                 pod; FailedScheduling events are always written)
  */
 @ConfigurationProperties("kube4j.scheduler")
 public record SchedulerProperties(
@@ -34,7 +36,8 @@ public record SchedulerProperties(
         @DefaultValue("1s") Duration initialBackoff,
         @DefaultValue("10s") Duration maxBackoff,
         @DefaultValue("60s") Duration unschedulableTimeout,
-        @DefaultValue("") String identity) {
+        @DefaultValue("") String identity,
+        @DefaultValue("true") boolean recordScheduledEvents) {
 
     public SchedulerProperties {
         weights = weights == null ? Map.of() : Map.copyOf(weights);

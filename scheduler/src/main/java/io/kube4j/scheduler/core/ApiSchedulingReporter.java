@@ -27,17 +27,25 @@ public final class ApiSchedulingReporter implements SchedulingReporter {
     private final ApiClient client;
     private final EventRecorder events;
     private final Function<String, Pod> podLister;
+    private final boolean recordScheduled;
     private final ExecutorService writer = Executors.newVirtualThreadPerTaskExecutor();
 
-    /** @param podLister the informer's pod by key (null when gone) */
-    public ApiSchedulingReporter(ApiClient client, EventRecorder events, Function<String, Pod> podLister) {
+    /**
+     * @param podLister       the informer's pod by key (null when gone)
+     * @param recordScheduled whether to write a Scheduled Event per bound pod
+     */
+    public ApiSchedulingReporter(ApiClient client, EventRecorder events, Function<String, Pod> podLister, boolean recordScheduled) {
         this.client = client;
         this.events = events;
         this.podLister = podLister;
+        this.recordScheduled = recordScheduled;
     }
 
     @Override
     public void scheduled(Pod pod, String nodeName) {
+        if (!recordScheduled) {
+            return;
+        }
         events.normal(pod, "Scheduled", "Successfully assigned " + pod.key() + " to " + nodeName);
     }
 

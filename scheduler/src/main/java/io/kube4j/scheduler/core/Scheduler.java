@@ -102,6 +102,7 @@ public final class Scheduler {
         PodInfo info = PodInfo.of(pod);
         cache.updateSnapshot(snapshot);
         ScheduleResult result = algorithm.schedule(info, snapshot);
+        metrics.algorithm(System.nanoTime() - start);
         if (!result.fits()) {
             String message = result.diagnosis().message();
             boolean error = result.diagnosis().hasError();

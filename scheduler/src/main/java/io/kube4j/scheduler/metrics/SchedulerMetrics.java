@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
  * The scheduler's metrics under Kubernetes' names: {@code scheduler_schedule_attempts_total{result}}
  * (scheduled, unschedulable, error), {@code scheduler_scheduling_attempt_duration_seconds} (from the
  * attempt's start to the end of its binding, or to the verdict that it fits nowhere) and
- * {@code scheduler_pending_pods{queue}} (active, backoff, unschedulable).
+ * {@code scheduler_pending_pods{queue}} (active, backoff, unschedulable), and
+ * {@code scheduler_scheduling_algorithm_duration_seconds} (snapshot, filter and score of one pod:
+ * the part of an attempt the scheduling thread spends, as opposed to waiting for the apiserver).
  */
 public final class SchedulerMetrics {
     /** The result label of an attempt. */
@@ -24,6 +26,7 @@ public final class SchedulerMetrics {
     private final Timer scheduledDuration;
     private final Timer unschedulableDuration;
     private final Timer errorDuration;
+    private final Timer algorithmDuration;
 
     public SchedulerMetrics(MeterRegistry registry, SchedulingQueue queue) {
         this.scheduled = attempts(registry, "scheduled");
@@ -32,6 +35,8 @@ public final class SchedulerMetrics {
         this.scheduledDuration = duration(registry, "scheduled");
         this.unschedulableDuration = duration(registry, "unschedulable");
         this.errorDuration = duration(registry, "error");
+        this.algorithmDuration = Timer.builder("scheduler.scheduling.algorithm.duration")
+                .description("Scheduling algorithm latency: snapshot, filter, score").publishPercentileHistogram().register(registry);
         pending(registry, queue, "active", SchedulingQueue::activeSize);
         pending(registry, queue, "backoff", SchedulingQueue::backoffSize);
         pending(registry, queue, "unschedulable", SchedulingQueue::unschedulableSize);
@@ -68,6 +73,15 @@ public final class SchedulerMetrics {
                 errorDuration.record(nanos, TimeUnit.NANOSECONDS);
             }
         }
+    }
+
+    /** Records the algorithm's share of an attempt. */
+    public void algorithm(long nanos) {
+        algorithmDuration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public Timer algorithmDuration() {
+        return algorithmDuration;
     }
 
     /** The duration timer of {@code result} (for the benchmark's percentiles). */
