@@ -133,10 +133,10 @@ class OpenApiController {
         operation(one, "patch", "patch", rt, schemas, v3, List.of("dryRun", "fieldManager", "fieldValidation", "force"));
         operation(one, "delete", "delete", rt, schemas, v3, List.of("dryRun", "gracePeriodSeconds", "propagationPolicy"));
         ArrayNode params = one.putArray("parameters");
-        pathParam(params, "name");
+        pathParam(params, "name", v3);
         if (rt.namespaced()) {
-            pathParam(params, "namespace");
-            pathParam(coll.putArray("parameters"), "namespace");
+            pathParam(params, "namespace", v3);
+            pathParam(coll.putArray("parameters"), "namespace", v3);
         }
     }
 
@@ -153,10 +153,12 @@ class OpenApiController {
             ObjectNode p = params.addObject();
             p.put("name", q);
             p.put("in", "query");
+            String type = q.equals("limit") || q.equals("timeoutSeconds") || q.equals("gracePeriodSeconds") ? "integer"
+                    : q.equals("force") || q.equals("watch") ? "boolean" : "string";
             if (v3) {
-                p.putObject("schema").put("type", q.equals("limit") || q.equals("timeoutSeconds") || q.equals("gracePeriodSeconds") ? "integer" : q.equals("force") || q.equals("watch") ? "boolean" : "string");
+                p.putObject("schema").put("type", type);
             } else {
-                p.put("type", q.equals("limit") || q.equals("timeoutSeconds") || q.equals("gracePeriodSeconds") ? "integer" : q.equals("force") || q.equals("watch") ? "boolean" : "string");
+                p.put("type", type);
             }
         }
         ObjectNode ok = op.putObject("responses").putObject("200");
@@ -170,12 +172,16 @@ class OpenApiController {
         }
     }
 
-    private static void pathParam(ArrayNode params, String name) {
+    private static void pathParam(ArrayNode params, String name, boolean v3) {
         ObjectNode p = params.addObject();
         p.put("name", name);
         p.put("in", "path");
         p.put("required", true);
-        p.put("type", "string");
+        if (v3) {
+            p.putObject("schema").put("type", "string");
+        } else {
+            p.put("type", "string");
+        }
     }
 
     private static String sha512(byte[] doc) {

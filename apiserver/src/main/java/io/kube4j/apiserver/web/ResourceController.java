@@ -143,11 +143,13 @@ public class ResourceController {
                     throw ApiError.methodNotAllowed("DELETE is not supported on " + rt.resource() + "/" + sub);
                 }
                 DeleteOptions opts = deleteOptions(req);
+                // kubectl sends dryRun in the DeleteOptions body rather than the query
+                boolean dryDelete = dryRun || (opts.dryRun != null && opts.dryRun.contains("All"));
                 if (path.name() == null) {
-                    deleteCollection(req, resp, path, opts, dryRun);
+                    deleteCollection(req, resp, path, opts, dryDelete);
                     return;
                 }
-                Registry.Deleted d = registry.delete(rt, path.namespace(), path.name(), opts, dryRun);
+                Registry.Deleted d = registry.delete(rt, path.namespace(), path.name(), opts, dryDelete);
                 encoder.write(req, resp, 200, rt, d.object());
             }
             default -> throw ApiError.methodNotAllowed(method + " is not supported");
@@ -212,6 +214,12 @@ public class ResourceController {
                 poll(req, resp, path);
             } else if ("true".equals(watch) || "1".equals(watch)) {
                 verb(req, "watch");
+                if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+                    // a WebSocket handshake answered with an endless 200 stream hangs the client until the
+                    // stream ends; 503 is what Kubernetes answers without WebSockets, and clients (fabric8)
+                    // then fall back to a plain chunked HTTP watch
+                    throw ApiError.unavailable("watches over WebSocket are not supported; watch over plain HTTP instead");
+                }
                 stream(req, resp, path);
             } else {
                 verb(req, "list");

@@ -1,0 +1,93 @@
+package io.kube4j.apiserver.discovery;
+
+import io.kube4j.json.Json;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.ResponseEntity;
+import org.springframework.mock.web.MockHttpServletRequest;
+import tools.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DiscoveryTest {
+    final DiscoveryController discovery = new DiscoveryController();
+    final OpenApiController openapi = new OpenApiController();
+
+    static JsonNode body(ResponseEntity<byte[]> r) {
+        return Json.tree(r.getBody());
+    }
+
+    static MockHttpServletRequest request(String uri, String accept) {
+        MockHttpServletRequest req = new MockHttpServletRequest("GET", uri);
+        if (accept != null) {
+            req.addHeader("Accept", accept);
+        }
+        return req;
+    }
+
+    @Test
+    void versionIsSemverAndMinor32() {
+        JsonNode v = body(discovery.version());
+
+        assertThat(v.path("minor").asString()).isEqualTo("32");
+        assertThat(v.path("gitVersion").asString()).matches("v1\\.32\\.\\d+");
+    }
+
+    @Test
+    void coreResourceListNamesVerbsShortNamesAndSubresourceKinds() {
+        JsonNode list = body(discovery.coreResources("v1"));
+        JsonNode apps = body(discovery.groupResources("apps", "v1"));
+
+        List<String> names = new ArrayList<>();
+        list.path("resources").forEach(r -> names.add(r.path("name").asString()));
+        assertThat(names).contains("pods", "pods/log", "pods/status", "pods/binding", "nodes", "namespaces/finalize");
+        JsonNode pods = list.path("resources").get(names.indexOf("pods"));
+        assertThat(pods.path("shortNames").toString()).isEqualTo("[\"po\"]");
+        assertThat(pods.path("categories").toString()).isEqualTo("[\"all\"]");
+        assertThat(pods.path("verbs")).hasSize(8);
+        JsonNode scale = null;
+        for (JsonNode r : apps.path("resources")) {
+            if (r.path("name").asString().equals("deployments/scale")) {
+                scale = r;
+            }
+        }
+        assertThat(scale).isNotNull();
+        assertThat(scale.path("group").asString()).isEqualTo("autoscaling");
+        assertThat(scale.path("kind").asString()).isEqualTo("Scale");
+    }
+
+    @Test
+    void aggregatedDiscoveryOnlyWhenAskedAndWithItsExactContentType() {
+        String clientGo = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
+
+        ResponseEntity<byte[]> aggregated = discovery.apis(request("/apis", clientGo));
+        ResponseEntity<byte[]> plain = discovery.apis(request("/apis", "application/json"));
+
+        assertThat(aggregated.getHeaders().getFirst("Content-Type")).isEqualTo(DiscoveryController.AGGREGATED);
+        JsonNode items = body(aggregated).path("items");
+        assertThat(items.get(0).path("metadata").path("name").asString()).isEqualTo("apps");
+        assertThat(items.get(0).path("versions").get(0).path("resources").get(0).path("scope").asString()).isEqualTo("Namespaced");
+        assertThat(body(plain).path("kind").asString()).isEqualTo("APIGroupList");
+        assertThat(body(discovery.api(request("/api", clientGo))).path("items").get(0).path("metadata").path("name").asString()).isEmpty();
+    }
+
+    @Test
+    void openApiV3ListsGroupVersionsAndPatchesAcceptFieldValidation() {
+        JsonNode index = body(openapi.index());
+        String url = index.path("paths").path("api/v1").path("serverRelativeURL").asString();
+        assertThat(url).startsWith("/openapi/v3/api/v1?hash=");
+        assertThat(index.path("paths").has("apis/apps/v1")).isTrue();
+
+        JsonNode doc = body(openapi.groupVersion(request("/openapi/v3/api/v1", null)));
+        JsonNode patch = doc.path("paths").path("/api/v1/namespaces/{namespace}/pods/{name}").path("patch");
+        assertThat(patch.path("x-kubernetes-group-version-kind").path("kind").asString()).isEqualTo("Pod");
+        assertThat(patch.path("parameters").toString()).contains("\"fieldValidation\"");
+        JsonNode podSchema = doc.path("components").path("schemas").path("io.k8s.api.core.v1.Pod");
+        assertThat(podSchema.path("x-kubernetes-group-version-kind").get(0).path("kind").asString()).isEqualTo("Pod");
+        assertThat(podSchema.path("properties").path("spec").path("allOf").get(0).path("$ref").asString()).isEqualTo("#/components/schemas/io.k8s.api.core.v1.PodSpec");
+        JsonNode containers = doc.path("components").path("schemas").path("io.k8s.api.core.v1.PodSpec").path("properties").path("containers");
+        assertThat(containers.path("x-kubernetes-patch-merge-key").asString()).isEqualTo("name");
+    }
+}
