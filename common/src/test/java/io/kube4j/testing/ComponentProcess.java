@@ -129,8 +129,17 @@ public final class ComponentProcess implements AutoCloseable {
         throw new IllegalStateException(name + " not healthy within " + timeout + "; see target/" + name + "-" + port + ".log");
     }
 
-    /** Finds {@code <module>/target/<module>.jar} from the module directory the test runs in. */
+    /**
+     * Finds {@code <module>/target/<module>.jar} from the module directory the test runs in, unless
+     * {@code KUBE4J_<MODULE>_JAR} (e.g. {@code KUBE4J_APISERVER_JAR}) or the system property
+     * {@code kube4j.<module>.jar} names a copy (useful while another build rewrites target/).
+     */
     public static Path locateJar(String module) {
+        String override = System.getProperty("kube4j." + module + ".jar",
+                System.getenv("KUBE4J_" + module.toUpperCase().replace('-', '_') + "_JAR"));
+        if (override != null && !override.isEmpty()) {
+            return Path.of(override);
+        }
         Path dir = Path.of("").toAbsolutePath();
         for (int i = 0; i < 3 && dir != null; i++, dir = dir.getParent()) {
             Path jar = dir.resolve(module + "/target/" + module + ".jar");

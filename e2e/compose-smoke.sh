@@ -1,0 +1,107 @@
+#!/bin/bash
+# The compose smoke test: brings the whole cluster up with docker compose, runs the README's walkthrough
+# (every block marked <!-- smoke:NAME -->, in order, exactly as written there) and checks the answers,
+# then tears everything down, also when it fails. Run by .ci/run after `./mvnw verify`; by hand:
+#   ./mvnw -B -ntp package -DskipTests && e2e/compose-smoke.sh
+# On a machine without a container registry it uses the prebuilt jars and local base images (.ci/run
+# builds local/jre:25, local/etcd:3.4 and local/busybox:latest).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+OUT=target/smoke
+mkdir -p "$OUT"
+
+export COMPOSE_PROJECT_NAME=${COMPOSE_PROJECT_NAME:-kube4j-smoke}
+export KUBE4J_DOCKERFILE=${KUBE4J_DOCKERFILE:-docker/Dockerfile.prebuilt}
+export KUBE4J_BASE_IMAGE=${KUBE4J_BASE_IMAGE:-local/jre:25}
+export ETCD_IMAGE=${ETCD_IMAGE:-local/etcd:3.4}
+
+# the walkthrough's pods run busybox:1.36 then busybox:1.37; without a registry, the local busybox stands in
+for tag in busybox:1.36 busybox:1.37; do
+  docker image inspect "$tag" >/dev/null 2>&1 || docker tag local/busybox:latest "$tag"
+done
+for m in apiserver scheduler controller-manager kubelet kube-proxy; do
+  [ -f "$m/target/$m.jar" ] || { echo "$m/target/$m.jar missing: run ./mvnw -B -ntp package -DskipTests first"; exit 1; }
+done
+
+cleanup() {
+  local rc=$?
+  echo "=== teardown"
+  if [ "$rc" != 0 ]; then
+    # what the cluster looked like when it failed, for the person reading the CI log
+    kubectl --server http://127.0.0.1:8080 --cache-dir "$OUT/kubectl-cache" get nodes,deployments,replicasets,pods,endpoints -o wide 2>&1 | tail -40 || true
+    kubectl --server http://127.0.0.1:8080 --cache-dir "$OUT/kubectl-cache" get events 2>&1 | tail -30 || true
+    docker compose logs --no-color >"$OUT/compose.log" 2>&1 || true
+    grep -E ' (WARN|ERROR) ' "$OUT/compose.log" | tail -30 || true
+    echo "full compose logs: $OUT/compose.log"
+  fi
+  docker compose down -v --remove-orphans >/dev/null 2>&1 || true
+  # pods are sibling containers the kubelets created through the Docker socket: compose does not know them
+  docker ps -aq --filter label=io.kube4j.node | xargs -r docker rm -f >/dev/null 2>&1 || true
+  docker volume ls -q --filter label=io.kube4j.node | xargs -r docker volume rm >/dev/null 2>&1 || true
+  docker network rm kube4j-pods >/dev/null 2>&1 || true
+  exit "$rc"
+}
+trap cleanup EXIT
+
+# block NAME: the shell block that follows <!-- smoke:NAME --> in the README
+block() {
+  awk -v want="<!-- smoke:$1 -->" '
+    $0 == want { found = 1; next }
+    found && /^```sh/ { inside = 1; next }
+    inside && /^```/ { exit }
+    inside { print }' README.md
+}
+
+# run NAME TIMEOUT_S: runs the block, shows and keeps its output in $OUT/NAME.out
+run() {
+  local name=$1 limit=$2 t0
+  block "$name" >"$OUT/$name.sh"
+  [ -s "$OUT/$name.sh" ] || { echo "README has no block <!-- smoke:$name -->"; exit 1; }
+  echo "=== $name"
+  t0=$(date +%s)
+  if ! timeout "$limit" bash -euo pipefail "$OUT/$name.sh" 2>&1 | tee "$OUT/$name.out"; then
+    echo "FAILED: step $name (or it took over ${limit}s)"; exit 1
+  fi
+  echo "--- $name took $(( $(date +%s) - t0 ))s"
+}
+
+fail() { echo "CHECK FAILED: $*"; exit 1; }
+
+docker compose build >"$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; fail "images did not build"; }
+t0=$(date +%s)
+run up 240
+echo "startup: docker compose up -d to both nodes Ready in $(( $(date +%s) - t0 ))s"
+
+run create 60
+run watch 180
+grep -q '"phase":"Running"' "$OUT/watch.out" || fail "the watch never showed a Running pod"
+grep -q '"podIP":"[0-9]' "$OUT/watch.out" || fail "the watch never showed a pod IP"
+grep -q '"nodeName":"node-' "$OUT/watch.out" || fail "the watch never showed a scheduled pod"
+grep -q '"name":"web-' "$OUT/watch.out" || fail "the watch showed no pod names"
+
+run nodeport 60
+distinct=$(grep -o 'hello from web-[a-z0-9-]*' "$OUT/nodeport.out" | sort -u | wc -l)
+[ "$(grep -c 'hello from web-' "$OUT/nodeport.out")" = 6 ] || fail "not every NodePort request was answered"
+[ "$distinct" -ge 2 ] || fail "the NodePort answers came from $distinct pod(s), expected round-robin over several"
+
+run scale 180
+grep -q '"kind":"Scale"' "$OUT/scale.out" || fail "the scale subresource did not answer with a Scale"
+
+run rollout 300
+grep -q '"image":"busybox:1.37"' "$OUT/rollout.out" || fail "no ReplicaSet with the new image"
+new_pods=$(kubectl --server http://127.0.0.1:8080 --cache-dir "$OUT/kubectl-cache" get pods -l app=web \
+  -o jsonpath='{range .items[*]}{.spec.containers[0].image} {.status.phase}{"\n"}{end}' | grep -c '^busybox:1.37 Running$' || true)
+[ "$new_pods" -ge 5 ] || fail "expected 5 running pods with the new image after the rollout, found $new_pods"
+[ "$(grep -o '"name":"web-[a-z0-9]*"' "$OUT/rollout.out" | sort -u | wc -l)" -ge 2 ] || fail "expected an old and a new ReplicaSet"
+
+run kubectl 120
+grep -q '^node-1 *Ready' "$OUT/kubectl.out" || fail "kubectl get nodes did not show node-1 Ready"
+grep -q 'successfully rolled out' "$OUT/kubectl.out" || fail "kubectl rollout status did not finish"
+grep -q 'serving on :8080' "$OUT/kubectl.out" || fail "kubectl logs showed no container output"
+rm -f kube4j.kubeconfig
+
+run nodeloss 300
+grep -q 'node.kubernetes.io/unreachable' "$OUT/nodeloss.out" || fail "node-1 was not tainted unreachable"
+
+run cleanup 300
+echo "=== compose smoke test passed"
