@@ -72,6 +72,13 @@ public class StatusErrorHandler {
         return respond(Status.failure(415, "UnsupportedMediaType", e.getMessage()));
     }
 
+    /** A watcher or log follower that hung up: nothing to answer and nothing wrong with the server. */
+    @ExceptionHandler({org.springframework.web.context.request.async.AsyncRequestNotUsableException.class,
+            org.apache.catalina.connector.ClientAbortException.class})
+    public void clientGone(Exception e, HttpServletRequest request) {
+        log.debug("client went away during {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
+    }
+
     @ExceptionHandler(Exception.class)
     public ResponseEntity<byte[]> unexpected(Exception e, HttpServletRequest request) {
         log.error("{} {} failed", request.getMethod(), request.getRequestURI(), e);
