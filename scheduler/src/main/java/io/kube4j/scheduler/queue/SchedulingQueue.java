@@ -83,9 +83,10 @@ public final class SchedulingQueue {
     private long seq;
     private long cycle;
     private long lastLeftoverFlush;
-    private int activeCount;
-    private int backoffCount;
-    private int unschedulableCount;
+    // volatile: read without the lock by the metrics gauges
+    private volatile int activeCount;
+    private volatile int backoffCount;
+    private volatile int unschedulableCount;
     private boolean closed;
 
     public SchedulingQueue() {

@@ -1,5 +1,6 @@
 package io.kube4j.scheduler.core;
 
+import io.kube4j.api.Node;
 import io.kube4j.api.Pod;
 import io.kube4j.api.Status;
 import io.kube4j.client.ApiException;
@@ -120,6 +121,25 @@ class SchedulerTest {
         Thread.sleep(30);
         scheduler.scheduleOne();
         assertThat(bound).containsEntry("big", "large");
+    }
+
+    @Test
+    void onlyEventsThatCanHelpWakeAnUnschedulablePod() throws Exception {
+        cache.addOrUpdateNode(node("gpu").taint("dedicated", "gpu", "NoSchedule").build());
+        submit(pod("p"));
+        drain();
+        assertThat(queue.unschedulableSize()).isEqualTo(1);
+        Thread.sleep(30);
+        // freed resources cannot help a pod kept out by a taint
+        new PodEventHandler(queue, cache, "default-scheduler").onDelete(pod("gone").nodeName("gpu").build());
+        queue.onEvent(io.kube4j.scheduler.framework.ClusterEvent.ASSIGNED_POD_REMOVED);
+        assertThat(queue.unschedulableSize()).isEqualTo(1);
+        // an untainted node can
+        Node clean = node("gpu").build();
+        new NodeEventHandler(queue, cache).onUpdate(node("gpu").taint("dedicated", "gpu", "NoSchedule").build(), clean);
+        assertThat(queue.unschedulableSize()).isZero();
+        scheduler.scheduleOne();
+        assertThat(bound).containsEntry("p", "gpu");
     }
 
     @Test
