@@ -155,8 +155,12 @@ public class ApiClient {
 
     /** Binds a pod to a node; 409 when it is already bound. */
     public void bind(String namespace, String podName, String nodeName) {
-        Binding b = Binding.of(namespace, podName, nodeName);
-        send("POST", ResourceTypes.PODS.objectPath(namespace, podName) + "/binding", b, Json.type(Object.class));
+        bind(Binding.of(namespace, podName, nodeName));
+    }
+
+    /** POSTs a Binding; with {@code metadata.uid} set, 409 also when the pod was replaced by one of the same name. */
+    public void bind(Binding binding) {
+        send("POST", ResourceTypes.PODS.objectPath(binding.metadata.namespace, binding.metadata.name) + "/binding", binding, Json.type(Object.class));
     }
 
     public Scale getScale(Class<? extends KubeObject> type, String namespace, String name) {
