@@ -8,7 +8,7 @@ import io.kube4j.api.Toleration;
 import io.kube4j.controllermanager.runtime.Result;
 import io.kube4j.controllermanager.runtime.SharedInformers;
 import io.kube4j.controllermanager.testing.Action;
-import io.kube4j.controllermanager.testing.MutableClock;
+import io.kube4j.testing.MutableClock;
 import io.kube4j.controllermanager.testing.RecordingClient;
 import io.kube4j.json.Times;
 import org.junit.jupiter.api.Test;

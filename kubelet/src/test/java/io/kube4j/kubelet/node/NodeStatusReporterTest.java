@@ -4,7 +4,7 @@ import io.kube4j.api.Lease;
 import io.kube4j.api.Node;
 import io.kube4j.api.Taint;
 import io.kube4j.kubelet.runtime.fake.FakeRuntime;
-import io.kube4j.kubelet.testing.MutableClock;
+import io.kube4j.testing.MutableClock;
 import io.kube4j.kubelet.testing.RecordingApiClient;
 import io.kube4j.quantity.Quantity;
 import org.junit.jupiter.api.Test;

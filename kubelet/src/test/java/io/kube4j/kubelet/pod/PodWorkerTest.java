@@ -12,7 +12,7 @@ import io.kube4j.kubelet.probe.ProbeRunner;
 import io.kube4j.kubelet.runtime.ContainerInfo;
 import io.kube4j.kubelet.runtime.ExecResult;
 import io.kube4j.kubelet.runtime.fake.FakeRuntime;
-import io.kube4j.kubelet.testing.MutableClock;
+import io.kube4j.testing.MutableClock;
 import io.kube4j.kubelet.testing.RecordingApiClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;

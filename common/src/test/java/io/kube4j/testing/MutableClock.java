@@ -1,4 +1,4 @@
-package io.kube4j.controllermanager.testing;
+package io.kube4j.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock a test moves by hand. */
+/** A clock tests move by hand, so backoff timing is tested without waiting. */
 public final class MutableClock extends Clock {
     private volatile Instant now;
 
