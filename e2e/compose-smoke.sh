@@ -84,6 +84,9 @@ distinct=$(grep -o 'hello from web-[a-z0-9-]*' "$OUT/nodeport.out" | sort -u | w
 [ "$(grep -c 'hello from web-' "$OUT/nodeport.out")" = 6 ] || fail "not every NodePort request was answered"
 [ "$distinct" -ge 2 ] || fail "the NodePort answers came from $distinct pod(s), expected round-robin over several"
 
+run clusterip 120
+[ "$(grep -c 'hello from web-' "$OUT/clusterip.out")" = 3 ] || fail "the client pod did not reach the Service by ClusterIP, FQDN and short name"
+
 run scale 180
 grep -q '"kind":"Scale"' "$OUT/scale.out" || fail "the scale subresource did not answer with a Scale"
 

@@ -5,6 +5,10 @@ import io.kube4j.api.Service;
 import io.kube4j.client.ApiClient;
 import io.kube4j.informer.Informer;
 import io.kube4j.kubeproxy.iptables.IptablesProxier;
+import io.kube4j.kubeproxy.iptables.CommandRunner;
+import java.util.List;
+import io.kube4j.kubeproxy.userspace.ClusterIpProxier;
+import io.kube4j.kubeproxy.userspace.CombinedProxier;
 import io.kube4j.kubeproxy.userspace.UserspaceProxier;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
@@ -37,7 +41,10 @@ class KubeProxyConfiguration {
     @Bean
     Proxier proxier(KubeProxyProperties props, ProxyMetrics metrics) {
         return switch (props.mode()) {
-            case USERSPACE -> new UserspaceProxier(props.bindAddress(), metrics, props.connectTimeout());
+            case USERSPACE -> props.clusterIpListeners()
+                    ? new CombinedProxier(List.of(new UserspaceProxier(props.bindAddress(), metrics, props.connectTimeout()),
+                            new ClusterIpProxier(metrics, props.connectTimeout(), CommandRunner.PROCESS)))
+                    : new UserspaceProxier(props.bindAddress(), metrics, props.connectTimeout());
             case IPTABLES -> new IptablesProxier(props.iptables());
         };
     }

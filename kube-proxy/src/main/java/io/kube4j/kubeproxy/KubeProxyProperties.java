@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param connectTimeout how long a connection to one endpoint may take before the next is tried
  * @param syncPeriod     how often the rules are re-applied even without changes (retries failed binds)
  * @param iptables       the iptables commands (iptables mode)
+ * @param clusterIpListeners userspace mode: also put each ClusterIP on lo and listen on ClusterIP:port
+ *                       (needs NET_ADMIN and the {@code ip} tool; pods need a route to the service range via this proxy)
  */
 @ConfigurationProperties("kube4j.kube-proxy")
 public record KubeProxyProperties(
@@ -20,7 +22,8 @@ public record KubeProxyProperties(
         @DefaultValue("0.0.0.0") String bindAddress,
         @DefaultValue("1s") Duration connectTimeout,
         @DefaultValue("30s") Duration syncPeriod,
-        @DefaultValue Iptables iptables) {
+        @DefaultValue Iptables iptables,
+        @DefaultValue("false") boolean clusterIpListeners) {
 
     /** How Service traffic is forwarded. */
     public enum Mode { USERSPACE, IPTABLES }

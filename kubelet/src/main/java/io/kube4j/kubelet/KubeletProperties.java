@@ -54,7 +54,22 @@ public record KubeletProperties(
     }
 
     /** @param socket the Docker Engine's unix socket; @param network the Docker network pods join (empty: the default bridge) */
-    public record Docker(@DefaultValue("/var/run/docker.sock") String socket, @DefaultValue("") String network) {
+    public record Docker(@DefaultValue("/var/run/docker.sock") String socket, @DefaultValue("") String network,
+                         @DefaultValue PodNetwork pod) {
+    }
+
+    /**
+     * How pods reach the cluster's Services (docker runtime): the cluster DNS server and domain written
+     * into each pod's resolv.conf, and a route for the service range via the kube-proxy that listens on
+     * ClusterIPs. Empty values leave Docker's defaults.
+     *
+     * @param clusterDns     the cluster DNS server's IP (Kubernetes' --cluster-dns)
+     * @param clusterDomain  the cluster domain (Kubernetes' --cluster-domain)
+     * @param serviceCidr    the Service ClusterIP range, e.g. 10.96.0.0/12
+     * @param serviceGateway where to send traffic for that range: the kube-proxy's address on the pods' network
+     */
+    public record PodNetwork(@DefaultValue("") String clusterDns, @DefaultValue("cluster.local") String clusterDomain,
+                             @DefaultValue("") String serviceCidr, @DefaultValue("") String serviceGateway) {
     }
 
     /** @param startDelay how long a container takes to become running; @param podIp a fixed pod IP (empty: 10.244.x.y) */

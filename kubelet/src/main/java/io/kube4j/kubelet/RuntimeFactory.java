@@ -15,7 +15,7 @@ public class RuntimeFactory {
     public ContainerRuntime create(KubeletProperties props, String nodeName, String address) {
         return switch (props.runtime()) {
             case "docker" -> new DockerRuntime(new DockerClient(Path.of(props.docker().socket())), nodeName,
-                    props.docker().network(), props.sandboxImage());
+                    props.docker().network(), props.sandboxImage(), props.docker().pod());
             case "process" -> new ProcessRuntime(rootDir(props, nodeName), address);
             case "fake" -> new FakeRuntime(Clock.systemUTC(), props.fake().startDelay(), props.fake().podIp().isBlank() ? null : props.fake().podIp());
             default -> throw new IllegalArgumentException("kube4j.kubelet.runtime must be docker, process or fake, not " + props.runtime());

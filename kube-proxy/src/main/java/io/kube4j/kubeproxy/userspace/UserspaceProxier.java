@@ -19,8 +19,8 @@ import java.util.Set;
 /**
  * The portable proxier: a TCP listener on each Service port's NodePort (on the configured bind
  * address) forwarding to the ready endpoints. Listeners are opened, reconfigured in place and closed
- * as Services and Endpoints change. ClusterIP-only and UDP ports are not proxied in this mode: a
- * ClusterIP is an address no interface of the node has (the iptables mode handles those).
+ * as Services and Endpoints change. ClusterIPs are served by {@link ClusterIpProxier} when enabled
+ * (or by the iptables mode); UDP ports are not proxied in this mode.
  */
 public class UserspaceProxier implements Proxier {
     private static final Logger log = LoggerFactory.getLogger(UserspaceProxier.class);

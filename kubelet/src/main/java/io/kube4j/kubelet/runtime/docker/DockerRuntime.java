@@ -5,6 +5,7 @@ import io.kube4j.kubelet.runtime.ContainerConfig;
 import io.kube4j.kubelet.runtime.ContainerInfo;
 import io.kube4j.kubelet.runtime.ContainerRuntime;
 import io.kube4j.kubelet.runtime.ContainerRuntimeException;
+import io.kube4j.kubelet.KubeletProperties;
 import io.kube4j.kubelet.runtime.ExecResult;
 import io.kube4j.kubelet.runtime.ImagePullException;
 import io.kube4j.kubelet.runtime.LogOptions;
@@ -57,11 +58,19 @@ public final class DockerRuntime implements ContainerRuntime {
     private final String network;
     private final String sandboxImage;
 
+    /** Cluster DNS and the route to the service range given to every pod; empty fields leave Docker's defaults. */
+    private final KubeletProperties.PodNetwork podNetwork;
+
     public DockerRuntime(DockerClient docker, String nodeName, String network, String sandboxImage) {
+        this(docker, nodeName, network, sandboxImage, new KubeletProperties.PodNetwork("", "cluster.local", "", ""));
+    }
+
+    public DockerRuntime(DockerClient docker, String nodeName, String network, String sandboxImage, KubeletProperties.PodNetwork podNetwork) {
         this.docker = docker;
         this.nodeName = nodeName;
         this.network = network == null || network.isBlank() ? "bridge" : network;
         this.sandboxImage = sandboxImage;
+        this.podNetwork = podNetwork;
     }
 
     @Override
@@ -86,12 +95,33 @@ public final class DockerRuntime implements ContainerRuntime {
         // the pod's containers join the sandbox's IPC namespace too, which docker only allows when asked
         host.put("IpcMode", "shareable");
         host.put("Init", false);
+        if (!podNetwork.clusterDns().isBlank()) {
+            // containers sharing the sandbox's network namespace share its resolv.conf: Kubernetes' ClusterFirst
+            String domain = podNetwork.clusterDomain();
+            strings(host.putArray("Dns"), List.of(podNetwork.clusterDns()));
+            strings(host.putArray("DnsSearch"), List.of(config.pod().namespace() + ".svc." + domain, "svc." + domain, domain));
+            strings(host.putArray("DnsOptions"), List.of("ndots:5"));
+        }
+        boolean serviceRoute = !podNetwork.serviceCidr().isBlank() && !podNetwork.serviceGateway().isBlank();
+        if (serviceRoute) {
+            // only the sandbox (a sleep loop) gets NET_ADMIN, to add one route; the pod's own containers do not
+            strings(host.putArray("CapAdd"), List.of("NET_ADMIN"));
+        }
         String name = name("POD", config.pod(), config.attempt());
         String id = create(name, body);
         try {
             call("POST", "/containers/" + id + "/start", null, CALL_TIMEOUT);
         } catch (DockerClient.DockerException e) {
             throw new ContainerRuntimeException("cannot start sandbox of " + config.pod() + ": " + e.getMessage(), e);
+        }
+        if (serviceRoute) {
+            // the Service range goes to the kube-proxy that listens on ClusterIPs (the portable stand-in for iptables DNAT)
+            ExecResult r = exec(id, List.of("ip", "route", "add", podNetwork.serviceCidr(), "via", podNetwork.serviceGateway()), Duration.ofSeconds(10));
+            if (r.exitCode() != 0 && !r.output().contains("exists")) {
+                removeContainer(id);
+                throw new ContainerRuntimeException("cannot route " + podNetwork.serviceCidr() + " via " + podNetwork.serviceGateway()
+                        + " in the sandbox of " + config.pod() + ": " + r.output().strip(), null);
+            }
         }
         return id;
     }
