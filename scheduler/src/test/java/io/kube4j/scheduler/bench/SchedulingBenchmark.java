@@ -173,6 +173,15 @@ class SchedulingBenchmark {
                     histogramPct(algorithm, 0.5), histogramPct(algorithm, 0.99), algorithm.mean(TimeUnit.MILLISECONDS)));
             out.append(String.format("  cpu during the run: apiserver %.1f s, benchmark JVM %.1f s (scheduling thread %.1f s), wall %.1f s%n",
                     apiserverCpu, jvmCpu, loopCpu, elapsed));
+            // the baseline, measured in this run on the same apiserver and etcd: a naive binder that places
+            // pods round-robin with no filtering, scoring or events. The ratio says how close the scheduler
+            // gets to what the apiserver can take, on this machine, now.
+            watcher.stop();
+            scheduler.close();
+            double schedulerRate = (boundAt.size() - 1) / seconds(end - firstBind);
+            double baselineRate = naiveBindingRate(client);
+            out.append(String.format("  baseline (same run): naive round-robin binder, %d bindings at %.0f pods/s; scheduler first-to-last / baseline = %.2f%n",
+                    baselinePods(), baselineRate, schedulerRate / baselineRate));
             System.out.print(out);
             Path report = Path.of("target", "benchmark-" + NODES + "-" + PODS + "-" + MODE + ".txt");
             Files.createDirectories(report.getParent());
@@ -182,6 +191,22 @@ class SchedulingBenchmark {
             watcher.stop();
             scheduler.close();
         }
+    }
+
+    private static int baselinePods() {
+        return Math.min(PODS, 2000);
+    }
+
+    /** Binds {@link #baselinePods()} fresh pods round-robin over the nodes, as fast as the creators go; returns pods/s. */
+    private static double naiveBindingRate(ApiClient client) throws InterruptedException {
+        io.kube4j.api.Namespace ns = new io.kube4j.api.Namespace();
+        ns.metadata.name = "baseline";
+        client.create(ns);
+        int n = baselinePods();
+        parallel(n, i -> client.create(ClusterFixture.pod("baseline", String.format("base-%06d", i), "100m", "500Mi")));
+        long t0 = System.nanoTime();
+        parallel(n, i -> client.bind("baseline", String.format("base-%06d", i), String.format("node-%05d", i % NODES)));
+        return n / seconds(System.nanoTime() - t0);
     }
 
     private static String[] schedulerArgs() {
