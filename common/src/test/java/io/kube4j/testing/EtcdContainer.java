@@ -9,16 +9,20 @@ import java.time.Duration;
 
 /**
  * A real etcd in a container for tests. The image comes from {@code KUBE4J_ETCD_IMAGE} (our CI builds
- * {@code local/etcd:3.4} without a registry) and is never pulled, so a missing image fails fast.
+ * {@code local/etcd:3.4} without a registry). A {@code local/} image is never pulled, so a missing one
+ * fails fast; any other name (e.g. {@code quay.io/coreos/etcd:v3.5.17}) is pulled as usual.
  */
 public class EtcdContainer extends GenericContainer<EtcdContainer> {
     public static final String IMAGE = System.getenv().getOrDefault("KUBE4J_ETCD_IMAGE", "local/etcd:3.4");
 
-    private static final ImagePullPolicy NEVER_PULL = imageName -> false;
+    /** For locally built images: there is nothing to pull them from. */
+    public static final ImagePullPolicy NEVER_PULL = imageName -> false;
 
     public EtcdContainer() {
         super(DockerImageName.parse(IMAGE));
-        withImagePullPolicy(NEVER_PULL);
+        if (IMAGE.startsWith("local/")) {
+            withImagePullPolicy(NEVER_PULL);
+        }
         withExposedPorts(2379);
         withCommand("etcd",
                 "--name", "etcd0",

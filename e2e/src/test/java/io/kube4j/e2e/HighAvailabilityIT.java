@@ -46,7 +46,6 @@ class HighAvailabilityIT {
         for (int i = 0; i < 3; i++) {
             String name = "etcd" + i;
             GenericContainer<?> member = new GenericContainer<>(DockerImageName.parse(EtcdContainer.IMAGE))
-                    .withImagePullPolicy(image -> false)
                     .withNetwork(network)
                     .withNetworkAliases(name)
                     .withExposedPorts(2379)
@@ -55,6 +54,9 @@ class HighAvailabilityIT {
                             "--listen-peer-urls", "http://0.0.0.0:2380", "--initial-advertise-peer-urls", "http://" + name + ":2380",
                             "--initial-cluster", cluster, "--initial-cluster-state", "new")
                     .waitingFor(Wait.forLogMessage(".*ready to serve client requests.*", 1).withStartupTimeout(Duration.ofSeconds(90)));
+            if (EtcdContainer.IMAGE.startsWith("local/")) {
+                member.withImagePullPolicy(EtcdContainer.NEVER_PULL);
+            }
             etcd.add(member);
         }
         // members wait for a quorum before they serve: start them together
