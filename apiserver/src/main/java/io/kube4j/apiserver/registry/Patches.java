@@ -14,6 +14,26 @@ public final class Patches {
     private Patches() {
     }
 
+    /** The patch content types served (server-side apply is handled apart, in ServerSideApply). */
+    public static final List<String> CONTENT_TYPES = List.of("application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json");
+
+    /**
+     * Applies a PATCH body of the given content type to {@code current}, an object of {@code type} (which
+     * gives strategic merge its merge keys); 415 for other types, 400 when the result is not an object.
+     */
+    public static ObjectNode apply(String contentType, ObjectNode current, JsonNode patch, Class<?> type) {
+        JsonNode patched = switch (contentType) {
+            case "application/merge-patch+json" -> mergePatch(current, patch);
+            case "application/json-patch+json" -> jsonPatch(current, patch);
+            case "application/strategic-merge-patch+json" -> io.kube4j.apiserver.apply.StrategicMergePatch.apply(current, patch, type);
+            default -> throw ApiError.unsupportedMediaType(contentType, CONTENT_TYPES);
+        };
+        if (!(patched instanceof ObjectNode o)) {
+            throw ApiError.badRequest("the patch did not produce an object");
+        }
+        return o;
+    }
+
     /** RFC 7386: objects merge recursively, null removes a key, anything else replaces. */
     public static JsonNode mergePatch(JsonNode target, JsonNode patch) {
         if (!patch.isObject()) {

@@ -9,7 +9,6 @@ import io.kube4j.apiserver.admission.Defaults;
 import io.kube4j.apiserver.admission.FieldErrors;
 import io.kube4j.apiserver.admission.Validation;
 import io.kube4j.apiserver.allocation.ServiceAllocator;
-import io.kube4j.apiserver.apply.StrategicMergePatch;
 import io.kube4j.apiserver.storage.EtcdStorage;
 import io.kube4j.apiserver.storage.StorageException;
 import io.kube4j.apiserver.watch.WatchCache;
@@ -421,16 +420,8 @@ public class Registry {
     /** PATCH with {@code track(current, patched)} applied to the result (managedFields bookkeeping); null for none. */
     public ObjectNode patch(ResourceType rt, String namespace, String name, String contentType, JsonNode patch, Part part, boolean dryRun, BinaryOperator<ObjectNode> track) {
         return guaranteedUpdate(rt, namespace, name, null, part, dryRun, current -> {
-            JsonNode patched = switch (contentType) {
-                case "application/merge-patch+json" -> Patches.mergePatch(current, patch);
-                case "application/json-patch+json" -> Patches.jsonPatch(current, patch);
-                case "application/strategic-merge-patch+json" -> StrategicMergePatch.apply(current, patch, rt.type());
-                default -> throw ApiError.unsupportedMediaType(contentType, List.of("application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"));
-            };
-            if (!(patched instanceof ObjectNode o)) {
-                throw ApiError.badRequest("the patch did not produce an object");
-            }
-            return track == null ? o : track.apply(current, o);
+            ObjectNode patched = Patches.apply(contentType, current, patch, rt.type());
+            return track == null ? patched : track.apply(current, patched);
         });
     }
 

@@ -7,7 +7,7 @@ import io.kube4j.api.Status;
 import io.kube4j.api.Scale;
 import io.kube4j.apiserver.apply.ManagedFields;
 import io.kube4j.apiserver.apply.ServerSideApply;
-import io.kube4j.apiserver.apply.StrategicMergePatch;
+import io.kube4j.apiserver.registry.Patches;
 import io.kube4j.apiserver.registry.Registry;
 import io.kube4j.apiserver.schema.FieldValidation;
 import io.kube4j.apiserver.watch.Expired;
@@ -132,7 +132,7 @@ public class ResourceController {
                 ObjectNode result = switch (sub == null ? "" : sub) {
                     case "" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.MAIN, dryRun, tracker(req, rt));
                     case "status" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.STATUS, dryRun);
-                    case "scale" -> scalable(rt, () -> registry.updateScale(rt, path.namespace(), path.name(), current -> (ObjectNode) applyPatch(ct, current, patch), dryRun));
+                    case "scale" -> scalable(rt, () -> registry.updateScale(rt, path.namespace(), path.name(), current -> Patches.apply(ct, current, patch, Scale.class), dryRun));
                     default -> throw ApiError.methodNotAllowed("PATCH is not supported on " + rt.resource() + "/" + sub);
                 };
                 encoder.write(req, resp, 200, rt, result);
@@ -154,14 +154,6 @@ public class ResourceController {
             }
             default -> throw ApiError.methodNotAllowed(method + " is not supported");
         }
-    }
-
-    private static JsonNode applyPatch(String ct, ObjectNode current, JsonNode patch) {
-        return switch (ct) {
-            case "application/json-patch+json" -> io.kube4j.apiserver.registry.Patches.jsonPatch(current, patch);
-            case "application/strategic-merge-patch+json" -> StrategicMergePatch.apply(current, patch, Scale.class);
-            default -> io.kube4j.apiserver.registry.Patches.mergePatch(current, patch);
-        };
     }
 
     /** managedFields bookkeeping for writes that name a fieldManager (kubectl always does); null otherwise. */
