@@ -1,8 +1,9 @@
 package io.kube4j.apiserver;
 
-import io.kube4j.apiserver.registry.Registry;
+import io.kube4j.apiserver.registry.kinds.NamespaceStrategy;
+import io.kube4j.apiserver.registry.kinds.SystemNamespaces;
 import io.kube4j.apiserver.storage.Compactor;
-import io.kube4j.apiserver.storage.EtcdStorage;
+import io.kube4j.apiserver.storage.Storage;
 import io.kube4j.apiserver.watch.WatchCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,15 +23,15 @@ public class ApiServerLifecycle implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ApiServerLifecycle.class);
 
     private final WatchCache cache;
-    private final Registry registry;
+    private final SystemNamespaces systemNamespaces;
     private final Compactor compactor;
     private final ApiServerProperties props;
     private ScheduledExecutorService scheduler;
     private volatile boolean running;
 
-    public ApiServerLifecycle(WatchCache cache, Registry registry, EtcdStorage storage, ApiServerProperties props) {
+    public ApiServerLifecycle(WatchCache cache, SystemNamespaces systemNamespaces, Storage storage, ApiServerProperties props) {
         this.cache = cache;
-        this.registry = registry;
+        this.systemNamespaces = systemNamespaces;
         this.compactor = new Compactor(storage, props.compaction());
         this.props = props;
     }
@@ -49,8 +50,8 @@ public class ApiServerLifecycle implements SmartLifecycle {
         long delay = 200;
         while (running) {
             try {
-                registry.ensureSystemNamespaces();
-                log.info("system namespaces present: {}", Registry.SYSTEM_NAMESPACES);
+                systemNamespaces.ensure();
+                log.info("system namespaces present: {}", NamespaceStrategy.SYSTEM_NAMESPACES);
                 return;
             } catch (RuntimeException e) {
                 log.warn("cannot create system namespaces yet: {}", e.getMessage());

@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param compaction     how often etcd history is compacted and how many revisions are kept
  * @param maxRequestBytes request bodies above this size get 413
  * @param admission      admission defaults
+ * @param requestTimeout how long a write keeps retrying when concurrent writers conflict (Kubernetes'
+ *                       {@code --request-timeout}, 1 minute)
  */
 @ConfigurationProperties("kube4j")
 public record ApiServerProperties(
@@ -21,7 +23,8 @@ public record ApiServerProperties(
         @DefaultValue WatchCache watchCache,
         @DefaultValue Compaction compaction,
         @DefaultValue("3145728") long maxRequestBytes,
-        @DefaultValue Admission admission) {
+        @DefaultValue Admission admission,
+        @DefaultValue("60s") Duration requestTimeout) {
 
     /**
      * The tolerationSeconds of the not-ready/unreachable NoExecute tolerations added to every pod (as

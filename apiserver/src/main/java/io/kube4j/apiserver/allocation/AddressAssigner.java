@@ -1,7 +1,7 @@
 package io.kube4j.apiserver.allocation;
 
-import io.kube4j.apiserver.admission.FieldErrors;
-import io.kube4j.apiserver.web.ApiError;
+import io.kube4j.apiserver.validation.FieldErrors;
+import io.kube4j.apiserver.errors.ApiError;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;

@@ -1,6 +1,6 @@
 package io.kube4j.apiserver.allocation;
 
-import io.kube4j.apiserver.storage.EtcdStorage;
+import io.kube4j.apiserver.storage.Storage;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Configuration;
 public class AllocationConfiguration {
 
     @Bean
-    public ServiceAllocator serviceAllocator(EtcdStorage storage, ServiceAllocationProperties props) {
+    public ServiceAllocator serviceAllocator(Storage storage, ServiceAllocationProperties props) {
         return new ServiceAllocator(storage, props);
     }
 }

@@ -1,18 +1,13 @@
 package io.kube4j.apiserver.allocation;
 
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.op.Op;
-import io.etcd.jetcd.options.DeleteOption;
-import io.etcd.jetcd.options.PutOption;
-import io.kube4j.apiserver.storage.EtcdStorage;
+import io.kube4j.apiserver.storage.Storage;
+import io.kube4j.apiserver.storage.Storage.Guard;
+import io.kube4j.apiserver.storage.Storage.Write;
 import io.kube4j.apiserver.storage.StorageException;
-import io.kube4j.apiserver.web.ApiError;
+import io.kube4j.apiserver.errors.ApiError;
 import io.kube4j.json.Json;
 import tools.jackson.databind.node.ObjectNode;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,15 +28,15 @@ public class ServiceAllocator {
     // a retry happens only when a concurrent writer took a randomly picked address: rare
     private static final int MAX_ATTEMPTS = 20;
 
-    private final EtcdStorage storage;
+    private final Storage storage;
     private final AddressAssigner assigner;
 
-    public ServiceAllocator(EtcdStorage storage, AddressAssigner assigner) {
+    public ServiceAllocator(Storage storage, AddressAssigner assigner) {
         this.storage = storage;
         this.assigner = assigner;
     }
 
-    public ServiceAllocator(EtcdStorage storage, ServiceAllocationProperties props) {
+    public ServiceAllocator(Storage storage, ServiceAllocationProperties props) {
         this(storage, new AddressAssigner(ServiceIpRange.parse(props.clusterIpRange()), NodePortRange.parse(props.nodePortRange()), new SecureRandom()));
     }
 
@@ -59,11 +54,11 @@ public class ServiceAllocator {
             if (dryRun) {
                 return next;
             }
-            List<Cmp> guards = new ArrayList<>();
-            List<Op> ops = new ArrayList<>();
-            guards.add(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
+            List<Guard> guards = new ArrayList<>();
+            List<Write> ops = new ArrayList<>();
+            guards.add(Guard.absent(key));
             allocations(a, owner(next), guards, ops);
-            ops.add(Op.put(bytes(key), ByteSequence.from(encode(next)), PutOption.DEFAULT));
+            ops.add(Write.put(key, encode(next)));
             try {
                 long rev = storage.transaction(guards, ops, key);
                 meta(next).put("resourceVersion", Long.toString(rev));
@@ -91,11 +86,11 @@ public class ServiceAllocator {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             ObjectNode proposal = next.deepCopy();
             AddressAssigner.Assignment a = assigner.assign(current, proposal, new EtcdTaken());
-            List<Cmp> guards = new ArrayList<>();
-            List<Op> ops = new ArrayList<>();
-            guards.add(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)));
+            List<Guard> guards = new ArrayList<>();
+            List<Write> ops = new ArrayList<>();
+            guards.add(Guard.unchangedSince(key, modRevision));
             allocations(a, owner(proposal), guards, ops);
-            ops.add(Op.put(bytes(key), ByteSequence.from(encode(proposal)), PutOption.DEFAULT));
+            ops.add(Write.put(key, encode(proposal)));
             try {
                 long rev = storage.transaction(guards, ops, key);
                 next.set("spec", proposal.get("spec"));
@@ -114,16 +109,16 @@ public class ServiceAllocator {
     /** Deletes the Service last written at {@code modRevision} and releases its addresses, atomically. */
     public long delete(String key, ObjectNode current, long modRevision) {
         AddressAssigner.Held held = AddressAssigner.held(current);
-        List<Op> ops = new ArrayList<>();
-        ops.add(Op.delete(bytes(key), DeleteOption.DEFAULT));
+        List<Write> ops = new ArrayList<>();
+        ops.add(Write.delete(key));
         if (held.clusterIP() != null) {
-            ops.add(Op.delete(bytes(IP_PREFIX + held.clusterIP()), DeleteOption.DEFAULT));
+            ops.add(Write.delete(IP_PREFIX + held.clusterIP()));
         }
         for (int port : held.nodePorts()) {
-            ops.add(Op.delete(bytes(PORT_PREFIX + port), DeleteOption.DEFAULT));
+            ops.add(Write.delete(PORT_PREFIX + port));
         }
         try {
-            return storage.transaction(List.of(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision))), ops, key);
+            return storage.transaction(List.of(Guard.unchangedSince(key, modRevision)), ops, key);
         } catch (StorageException e) {
             if (e.kind() == StorageException.Kind.CONFLICT) {
                 unchangedSince(key, modRevision);
@@ -134,7 +129,7 @@ public class ServiceAllocator {
 
     /** After a failed transaction: NOT_FOUND or CONFLICT if the Service moved on; returns if it did not (an address was taken). */
     private void unchangedSince(String key, long modRevision) {
-        Optional<EtcdStorage.Stored> now = storage.get(key);
+        Optional<Storage.Stored> now = storage.get(key);
         if (now.isEmpty()) {
             throw new StorageException(StorageException.Kind.NOT_FOUND, key, "not found: " + key, null);
         }
@@ -143,7 +138,7 @@ public class ServiceAllocator {
         }
     }
 
-    private static void allocations(AddressAssigner.Assignment a, byte[] owner, List<Cmp> guards, List<Op> ops) {
+    private static void allocations(AddressAssigner.Assignment a, byte[] owner, List<Guard> guards, List<Write> ops) {
         for (String ip : a.allocateIps()) {
             claim(IP_PREFIX + ip, owner, guards, ops);
         }
@@ -151,16 +146,16 @@ public class ServiceAllocator {
             claim(PORT_PREFIX + port, owner, guards, ops);
         }
         for (String ip : a.releaseIps()) {
-            ops.add(Op.delete(bytes(IP_PREFIX + ip), DeleteOption.DEFAULT));
+            ops.add(Write.delete(IP_PREFIX + ip));
         }
         for (int port : a.releasePorts()) {
-            ops.add(Op.delete(bytes(PORT_PREFIX + port), DeleteOption.DEFAULT));
+            ops.add(Write.delete(PORT_PREFIX + port));
         }
     }
 
-    private static void claim(String key, byte[] owner, List<Cmp> guards, List<Op> ops) {
-        guards.add(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
-        ops.add(Op.put(bytes(key), ByteSequence.from(owner), PutOption.DEFAULT));
+    private static void claim(String key, byte[] owner, List<Guard> guards, List<Write> ops) {
+        guards.add(Guard.absent(key));
+        ops.add(Write.put(key, owner));
     }
 
     /** The value of an allocation key: a JSON object (the watch cache decodes everything under /registry/) naming its Service. */
@@ -180,10 +175,6 @@ public class ServiceAllocator {
 
     private static ObjectNode meta(ObjectNode obj) {
         return obj.get("metadata") instanceof ObjectNode m ? m : obj.putObject("metadata");
-    }
-
-    private static ByteSequence bytes(String s) {
-        return ByteSequence.from(s, StandardCharsets.UTF_8);
     }
 
     /** The allocation keys in etcd now, read once per attempt and only if needed. */
@@ -218,8 +209,8 @@ public class ServiceAllocator {
             List<String> out = new ArrayList<>();
             String from = null;
             while (true) {
-                EtcdStorage.Page page = storage.range(prefix, from, 0, 5000);
-                for (EtcdStorage.Stored s : page.items()) {
+                Storage.Page page = storage.range(prefix, from, 0, 5000);
+                for (Storage.Stored s : page.items()) {
                     out.add(s.key().substring(prefix.length()));
                 }
                 if (!page.more() || page.items().isEmpty()) {

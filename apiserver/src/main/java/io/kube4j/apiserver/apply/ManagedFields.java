@@ -2,7 +2,7 @@ package io.kube4j.apiserver.apply;
 
 import io.kube4j.api.ResourceType;
 import io.kube4j.api.Status;
-import io.kube4j.apiserver.web.ApiError;
+import io.kube4j.apiserver.errors.ApiError;
 import io.kube4j.json.Json;
 import io.kube4j.json.Times;
 import tools.jackson.databind.JsonNode;

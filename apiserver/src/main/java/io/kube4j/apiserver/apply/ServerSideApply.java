@@ -2,7 +2,7 @@ package io.kube4j.apiserver.apply;
 
 import io.kube4j.api.ResourceType;
 import io.kube4j.apiserver.registry.Registry;
-import io.kube4j.apiserver.web.ApiError;
+import io.kube4j.apiserver.errors.ApiError;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;

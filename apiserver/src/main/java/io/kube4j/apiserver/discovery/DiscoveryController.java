@@ -1,7 +1,7 @@
 package io.kube4j.apiserver.discovery;
 
 import io.kube4j.api.ResourceType;
-import io.kube4j.apiserver.web.ApiError;
+import io.kube4j.apiserver.errors.ApiError;
 import io.kube4j.json.Json;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpHeaders;
@@ -23,6 +23,12 @@ import java.util.List;
 class DiscoveryController {
     /** The exact Content-Type client-go requires before it reads an aggregated discovery answer. */
     static final String AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+    private final ServedResources served;
+
+    DiscoveryController(ServedResources served) {
+        this.served = served;
+    }
 
     @GetMapping("/version")
     ResponseEntity<byte[]> version() {
@@ -93,7 +99,7 @@ class DiscoveryController {
         return resourceList(group, version);
     }
 
-    private static ResponseEntity<byte[]> resourceList(String group, String version) {
+    private ResponseEntity<byte[]> resourceList(String group, String version) {
         ServedResources.GroupVersion gv = ServedResources.find(group, version);
         if (gv == null) {
             throw notFound();
@@ -116,7 +122,7 @@ class DiscoveryController {
             if (!rt.categories().isEmpty()) {
                 strings(r.putArray("categories"), rt.categories());
             }
-            for (ServedResources.Subresource sub : ServedResources.subresources(rt)) {
+            for (ServedResources.Subresource sub : served.subresources(rt)) {
                 ObjectNode s = resources.addObject();
                 s.put("name", rt.resource() + "/" + sub.name());
                 s.put("singularName", "");
@@ -144,7 +150,7 @@ class DiscoveryController {
         return g;
     }
 
-    private static ResponseEntity<byte[]> aggregated(List<ServedResources.GroupVersion> gvs) {
+    private ResponseEntity<byte[]> aggregated(List<ServedResources.GroupVersion> gvs) {
         ObjectNode out = Json.mapper().createObjectNode();
         out.put("kind", "APIGroupDiscoveryList");
         out.put("apiVersion", "apidiscovery.k8s.io/v2");
@@ -170,7 +176,7 @@ class DiscoveryController {
                 if (!rt.categories().isEmpty()) {
                     strings(r.putArray("categories"), rt.categories());
                 }
-                List<ServedResources.Subresource> subs = ServedResources.subresources(rt);
+                List<ServedResources.Subresource> subs = served.subresources(rt);
                 if (!subs.isEmpty()) {
                     ArrayNode sa = r.putArray("subresources");
                     for (ServedResources.Subresource sub : subs) {

@@ -3,7 +3,7 @@ package io.kube4j.apiserver.discovery;
 import io.kube4j.api.ResourceType;
 import io.kube4j.api.ResourceTypes;
 import io.kube4j.api.Scale;
-import io.kube4j.apiserver.web.ApiError;
+import io.kube4j.apiserver.errors.ApiError;
 import io.kube4j.json.Json;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpHeaders;

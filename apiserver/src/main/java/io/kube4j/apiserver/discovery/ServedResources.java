@@ -2,6 +2,9 @@ package io.kube4j.apiserver.discovery;
 
 import io.kube4j.api.ResourceType;
 import io.kube4j.api.ResourceTypes;
+import io.kube4j.apiserver.registry.Strategies;
+import io.kube4j.apiserver.registry.Strategy;
+import org.springframework.stereotype.Component;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +16,7 @@ import java.util.Map;
  * by API group and version, in a stable order (core first). Subresources that answer with another
  * kind (scale, binding) name it, as kubectl needs for {@code scale}.
  */
+@Component
 public final class ServedResources {
     /** The verbs of every main resource. */
     public static final List<String> VERBS = List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
@@ -39,7 +43,10 @@ public final class ServedResources {
         }
     }
 
-    private ServedResources() {
+    private final Strategies strategies;
+
+    public ServedResources(Strategies strategies) {
+        this.strategies = strategies;
     }
 
     /** The group-versions served, core first, then the named groups in the order of {@link ResourceTypes#ALL}. */
@@ -64,29 +71,38 @@ public final class ServedResources {
         return null;
     }
 
-    /** The subresources of {@code rt}, as the REST layer serves them. */
-    public static List<Subresource> subresources(ResourceType rt) {
-        List<String> rw = List.of("get", "patch", "update");
+    /** The subresources of {@code rt}, as its {@link Strategy} declares them, in name order. */
+    public List<Subresource> subresources(ResourceType rt) {
+        Strategy strategy = strategies.of(rt);
+        List<String> names = new ArrayList<>(strategy.subresources());
+        if (strategy.hasStatusSubresource()) {
+            names.add("status");
+        }
+        names.sort(null);
         List<Subresource> out = new ArrayList<>();
-        switch (rt.resource()) {
-            case "pods" -> {
-                out.add(new Subresource("binding", "", "v1", "Binding", List.of("create")));
-                out.add(new Subresource("eviction", "policy", "v1", "Eviction", List.of("create")));
-                out.add(new Subresource("log", "", "v1", "Pod", List.of("get")));
-                out.add(new Subresource("status", "", "v1", "Pod", rw));
-            }
-            case "namespaces" -> {
-                out.add(new Subresource("finalize", "", "v1", "Namespace", List.of("update")));
-                out.add(new Subresource("status", "", "v1", "Namespace", rw));
-            }
-            case "nodes", "services" -> out.add(new Subresource("status", rt.group(), rt.version(), rt.kind(), rw));
-            case "deployments", "replicasets" -> {
-                out.add(new Subresource("scale", "autoscaling", "v1", "Scale", rw));
-                out.add(new Subresource("status", rt.group(), rt.version(), rt.kind(), rw));
-            }
-            default -> {
-            }
+        for (String name : names) {
+            out.add(describe(rt, name));
         }
         return out;
+    }
+
+    /** Whether {@code rt} serves subresource {@code name}. */
+    public boolean serves(ResourceType rt, String name) {
+        Strategy strategy = strategies.of(rt);
+        return name.equals("status") ? strategy.hasStatusSubresource() : strategy.subresources().contains(name);
+    }
+
+    /** The kind and verbs of each subresource kube4j knows (Kubernetes' discovery documents). */
+    private static Subresource describe(ResourceType rt, String name) {
+        List<String> rw = List.of("get", "patch", "update");
+        return switch (name) {
+            case "status" -> new Subresource("status", rt.group(), rt.version(), rt.kind(), rw);
+            case "scale" -> new Subresource("scale", "autoscaling", "v1", "Scale", rw);
+            case "binding" -> new Subresource("binding", "", "v1", "Binding", List.of("create"));
+            case "eviction" -> new Subresource("eviction", "policy", "v1", "Eviction", List.of("create"));
+            case "log" -> new Subresource("log", "", "v1", "Pod", List.of("get"));
+            case "finalize" -> new Subresource("finalize", rt.group(), rt.version(), rt.kind(), List.of("update"));
+            default -> throw new IllegalStateException("undescribed subresource " + rt.resource() + "/" + name);
+        };
     }
 }

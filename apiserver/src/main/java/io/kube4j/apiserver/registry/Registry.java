@@ -3,16 +3,13 @@ package io.kube4j.apiserver.registry;
 import io.kube4j.api.DeleteOptions;
 import io.kube4j.api.KubeObject;
 import io.kube4j.api.ResourceType;
-import io.kube4j.api.ResourceTypes;
 import io.kube4j.apiserver.ApiServerProperties;
-import io.kube4j.apiserver.admission.Defaults;
-import io.kube4j.apiserver.admission.FieldErrors;
-import io.kube4j.apiserver.admission.Validation;
-import io.kube4j.apiserver.allocation.ServiceAllocator;
-import io.kube4j.apiserver.storage.EtcdStorage;
+import io.kube4j.apiserver.errors.ApiError;
+import io.kube4j.apiserver.storage.Storage;
 import io.kube4j.apiserver.storage.StorageException;
+import io.kube4j.apiserver.validation.FieldErrors;
+import io.kube4j.apiserver.validation.Validation;
 import io.kube4j.apiserver.watch.WatchCache;
-import io.kube4j.apiserver.web.ApiError;
 import io.kube4j.json.Json;
 import io.kube4j.json.Times;
 import io.kube4j.labels.FieldSelector;
@@ -22,7 +19,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,67 +28,86 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BinaryOperator;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
- * The storage semantics of every resource, on JSON trees: create, get, list, update, status update,
- * patch, graceful delete with finalizers, binding and scale. Typed objects are used only where
- * Kubernetes applies defaults and validation; everything else stays a tree so unknown fields and
- * annotations survive verbatim. Objects read from the {@link WatchCache} are shared and never mutated.
+ * The storage semantics of every resource, for any kind: create, get, list, update, status update,
+ * patch and graceful delete with finalizers, on JSON trees. What differs per kind comes from its
+ * {@link Strategy}; this class has no branch on a kind. Typed objects are used only for the kind's
+ * defaults and validation; everything else stays a tree so unknown fields and annotations survive
+ * verbatim. Objects read from the {@link WatchCache} are shared and never mutated.
+ *
+ * <p>Kubernetes' counterpart: {@code staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go}.
  */
 @Component
 public class Registry {
-    /** Resources whose status is written only through the /status subresource. */
-    private static final Set<String> WITH_STATUS = Set.of("pods", "nodes", "services", "namespaces", "replicasets", "deployments");
-    /** Namespaces the cluster cannot work without. */
-    public static final List<String> SYSTEM_NAMESPACES = List.of("default", "kube-system", "kube-public", "kube-node-lease");
     private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
-    private static final int MAX_CONFLICT_RETRIES = 50;
 
-    private final EtcdStorage storage;
+    private final Storage storage;
     private final WatchCache cache;
     private final ApiServerProperties props;
-    /** Services are written together with their ClusterIP/NodePort allocations. */
-    private final ServiceAllocator services;
+    private final Strategies strategies;
+    /** Validating admission, in order; run after the kind's validation, before the write. */
+    private final List<Admission> admission;
+    private final ObjectStore plain;
     private final SecureRandom random = new SecureRandom();
-    private final Defaults defaults;
 
-    public Registry(EtcdStorage storage, WatchCache cache, ApiServerProperties props, ServiceAllocator services) {
+    public Registry(Storage storage, WatchCache cache, ApiServerProperties props, Strategies strategies, List<Admission> admission) {
         this.storage = storage;
         this.cache = cache;
         this.props = props;
-        this.defaults = new Defaults(props.admission().defaultTolerationSeconds());
-        this.services = services;
+        this.strategies = strategies;
+        this.admission = List.copyOf(admission);
+        this.plain = new PlainObjectStore(storage);
     }
 
     // ---- keys ---------------------------------------------------------------------------------
 
+    /** The storage key of an object: {@code /registry/{resource}/{namespace}/{name}}, or without the namespace when cluster-scoped. */
     public static String key(ResourceType rt, String namespace, String name) {
         return rt.namespaced() ? "/registry/" + rt.resource() + "/" + namespace + "/" + name : "/registry/" + rt.resource() + "/" + name;
     }
 
+    /** The key prefix of a collection, in one namespace or (null) all of them. */
     public static String prefix(ResourceType rt, String namespace) {
         return rt.namespaced() && namespace != null ? "/registry/" + rt.resource() + "/" + namespace + "/" : "/registry/" + rt.resource() + "/";
     }
 
+    /** The strategy of {@code rt}. */
+    public Strategy strategy(ResourceType rt) {
+        return strategies.of(rt);
+    }
+
     // ---- reads --------------------------------------------------------------------------------
 
-    /** The object as stored now (a consistent read from etcd). */
+    /** An object as read from storage, and the revision it was last written at. */
+    public record Current(ObjectNode object, long modRevision) {
+    }
+
+    /** The object as stored now (a consistent read from etcd); 404 when absent. */
     public ObjectNode get(ResourceType rt, String namespace, String name) {
         return read(rt, namespace, name).object();
     }
 
-    private record Current(ObjectNode object, long modRevision) {
+    /** The object as stored now with its revision; 404 when absent. */
+    public Current read(ResourceType rt, String namespace, String name) {
+        Storage.Stored s;
+        try {
+            s = storage.get(key(rt, namespace, name)).orElseThrow(() -> ApiError.notFound(rt.group(), rt.resource(), name));
+        } catch (StorageException e) {
+            throw StorageErrors.toApiError(e, rt, name);
+        }
+        return new Current(decode(s.value(), s.modRevision()), s.modRevision());
     }
 
-    private Current read(ResourceType rt, String namespace, String name) {
-        EtcdStorage.Stored s = storage.get(key(rt, namespace, name))
-                .orElseThrow(() -> ApiError.notFound(rt.group(), rt.resource(), name));
-        return new Current(decode(s.value(), s.modRevision()), s.modRevision());
+    /** The cached object (no etcd read), or null. */
+    public ObjectNode cached(ResourceType rt, String namespace, String name) {
+        return cache.get(key(rt, namespace, name));
     }
 
     private static ObjectNode decode(byte[] value, long rev) {
@@ -101,13 +116,14 @@ public class Registry {
         return obj;
     }
 
-    static ObjectNode meta(ObjectNode obj) {
+    /** The object's metadata, created when missing. */
+    public static ObjectNode meta(ObjectNode obj) {
         JsonNode m = obj.get("metadata");
         return m instanceof ObjectNode o ? o : obj.putObject("metadata");
     }
 
-    /** The filter for a list or watch: label selector on metadata.labels, field selector on JSON paths. */
-    public static Predicate<ObjectNode> filter(String labelSelector, String fieldSelector) {
+    /** The filter for a list or watch of {@code rt}: label selector on metadata.labels, field selector on field paths. */
+    public Predicate<ObjectNode> filter(ResourceType rt, String labelSelector, String fieldSelector) {
         Selector labels;
         FieldSelector fields;
         try {
@@ -153,7 +169,7 @@ public class Registry {
 
     /** A list of one page, as the JSON the client gets. */
     public ObjectNode list(ResourceType rt, String namespace, String labelSelector, String fieldSelector, int limit, String continueToken, String resourceVersion) {
-        Predicate<ObjectNode> filter = filter(labelSelector, fieldSelector);
+        Predicate<ObjectNode> filter = filter(rt, labelSelector, fieldSelector);
         ObjectNode list = Json.mapper().createObjectNode();
         list.put("apiVersion", rt.apiVersion());
         list.put("kind", rt.listKind());
@@ -186,7 +202,7 @@ public class Registry {
         String nextStart = null;
         outer:
         while (true) {
-            EtcdStorage.Page page;
+            Storage.Page page;
             try {
                 // one more than needed, so we know whether another page follows
                 page = storage.range(prefix, from, rev, want - items.size() + 1);
@@ -197,7 +213,7 @@ public class Registry {
                 throw e;
             }
             rev = page.revision();
-            for (EtcdStorage.Stored s : page.items()) {
+            for (Storage.Stored s : page.items()) {
                 if (items.size() == want) {
                     nextStart = s.key();
                     break outer;
@@ -224,13 +240,17 @@ public class Registry {
 
     // ---- create -------------------------------------------------------------------------------
 
-    /** Creates the object: names, uid, timestamps, defaults, validation, then one etcd transaction. */
+    /** Creates the object: names, uid, timestamps, defaults, validation, admission, then one storage transaction. */
     public ObjectNode create(ResourceType rt, String namespace, ObjectNode body, boolean dryRun) {
+        Strategy strategy = strategy(rt);
         ObjectNode obj = body.deepCopy();
         checkKind(rt, obj);
         ObjectNode m = meta(obj);
         String bodyNs = m.path("namespace").asString("");
         if (rt.namespaced()) {
+            if (namespace == null || namespace.isEmpty()) {
+                throw ApiError.badRequest("a namespace is required for " + rt.resource());
+            }
             if (!bodyNs.isEmpty() && !bodyNs.equals(namespace)) {
                 throw ApiError.badRequest("the namespace of the provided object does not match the namespace sent on the request");
             }
@@ -251,26 +271,19 @@ public class Registry {
         m.put("uid", UUID.randomUUID().toString());
         m.put("creationTimestamp", Times.now());
         m.put("generation", 1);
-        resetStatusForCreate(rt, obj);
-        if (rt.namespaced()) {
-            admitNamespace(rt, namespace, name);
-        }
-        ObjectNode out = defaultAndValidate(rt, obj, null);
-        if (rt == ResourceTypes.SERVICES) {
-            return services.create(key(rt, namespace, name), out, dryRun);
-        }
-        if (dryRun) {
-            return out;
-        }
+        strategy.prepareForCreate(obj);
+        ObjectNode out = defaultAndValidate(strategy, obj, null);
+        admit(new Admission.Attributes(Admission.Operation.CREATE, rt, namespace, name, out, null));
         try {
-            long rev = storage.create(key(rt, namespace, name), encode(out));
-            meta(out).put("resourceVersion", Long.toString(rev));
-            return out;
+            return strategy.store(plain).create(key(rt, namespace, name), out, dryRun);
         } catch (StorageException e) {
-            if (e.kind() == StorageException.Kind.KEY_EXISTS) {
-                throw ApiError.alreadyExists(rt.group(), rt.resource(), name);
-            }
-            throw e;
+            throw StorageErrors.toApiError(e, rt, name);
+        }
+    }
+
+    private void admit(Admission.Attributes attributes) {
+        for (Admission a : admission) {
+            a.validate(attributes);
         }
     }
 
@@ -295,58 +308,33 @@ public class Registry {
         obj.put("kind", rt.kind());
     }
 
-    private static void resetStatusForCreate(ResourceType rt, ObjectNode obj) {
-        switch (rt.resource()) {
-            case "pods" -> {
-                ObjectNode status = obj.putObject("status");
-                status.put("phase", "Pending");
-            }
-            // a node reports its own capacity and conditions when it registers
-            case "nodes", "namespaces" -> {
-            }
-            default -> {
-                if (WITH_STATUS.contains(rt.resource())) {
-                    obj.putObject("status");
-                }
-            }
+    /** Typed round trip: the kind's defaults, then validation (422 with causes); returns the defaulted tree. */
+    private ObjectNode defaultAndValidate(Strategy strategy, ObjectNode obj, ObjectNode old) {
+        ResourceType rt = strategy.type();
+        KubeObject typed = typed(rt, obj);
+        strategy.applyDefaults(typed);
+        FieldErrors errs = new FieldErrors();
+        Validation.metadata(errs, typed, strategy.nameRule());
+        strategy.validate(typed, errs);
+        if (old != null) {
+            KubeObject typedOld = Json.convert(old, rt.type());
+            Validation.metadataUpdate(errs, typed, typedOld);
+            strategy.validateUpdate(typed, typedOld, errs);
         }
-    }
-
-    /** Namespaced objects need a namespace that exists and is not being deleted. */
-    private void admitNamespace(ResourceType rt, String namespace, String name) {
-        if (namespace == null || namespace.isEmpty()) {
-            throw ApiError.badRequest("a namespace is required for " + rt.resource());
-        }
-        ObjectNode ns = cache.get(key(ResourceTypes.NAMESPACES, null, namespace));
-        if (ns == null) {
-            ns = storage.get(key(ResourceTypes.NAMESPACES, null, namespace)).map(s -> decode(s.value(), s.modRevision())).orElse(null);
-        }
-        if (ns == null) {
-            throw ApiError.notFound("", "namespaces", namespace);
-        }
-        if (ns.path("metadata").has("deletionTimestamp") || "Terminating".equals(ns.path("status").path("phase").asString(""))) {
-            throw ApiError.forbidden(rt.group(), rt.resource(), name,
-                    "unable to create new content in namespace " + namespace + " because it is being terminated");
-        }
-    }
-
-    /** Typed round trip: defaults, then validation (422 with causes); returns the defaulted tree. */
-    private ObjectNode defaultAndValidate(ResourceType rt, ObjectNode obj, ObjectNode old) {
-        KubeObject typed;
-        try {
-            typed = Json.convert(obj, rt.type());
-        } catch (RuntimeException e) {
-            throw ApiError.badRequest(rt.kind() + " in version \"" + rt.version() + "\" cannot be handled as a " + rt.kind() + ": " + rootMessage(e));
-        }
-        defaults.apply(typed);
-        KubeObject typedOld = old == null ? null : Json.convert(old, rt.type());
-        FieldErrors errs = Validation.validate(typed, typedOld);
         if (!errs.isEmpty()) {
             throw ApiError.invalid(rt.group(), rt.kind(), typed.metadata.name, errs.causes());
         }
         // the typed view models most fields, not all: lay its (defaulted) values over the request's tree so
         // fields kube4j does not model survive verbatim instead of being dropped
         return overlay(obj.deepCopy(), Json.toTree(typed));
+    }
+
+    private static KubeObject typed(ResourceType rt, ObjectNode obj) {
+        try {
+            return Json.convert(obj, rt.type());
+        } catch (RuntimeException e) {
+            throw ApiError.badRequest(rt.kind() + " in version \"" + rt.version() + "\" cannot be handled as a " + rt.kind() + ": " + rootMessage(e));
+        }
     }
 
     /** Writes every value of {@code top} into {@code base}, recursing into objects and same-length arrays. */
@@ -380,7 +368,8 @@ public class Registry {
         return m == null ? t.toString() : m.lines().findFirst().orElse(m);
     }
 
-    private static byte[] encode(ObjectNode obj) {
+    /** The bytes stored for an object: its JSON without resourceVersion (the revision is the version). */
+    static byte[] encode(ObjectNode obj) {
         ObjectNode copy = obj.deepCopy();
         meta(copy).remove("resourceVersion");
         return Json.writeBytes(copy);
@@ -426,88 +415,110 @@ public class Registry {
     }
 
     /**
-     * Read-modify-write: {@code change} proposes the next object from the current one; the write is
-     * guarded by the current revision and retried on conflict unless the caller gave a precondition.
+     * Read-modify-write with the kind's rules: {@code change} proposes the next object from (a copy of)
+     * the current one; identity fields, status or spec are kept per {@code part}, defaults and validation
+     * run, and the write is guarded by the revision read. Retried on conflict ({@link #retryOnConflict})
+     * unless the caller gave a {@code precondition} resourceVersion, which must match (409 otherwise).
      */
     public ObjectNode guaranteedUpdate(ResourceType rt, String namespace, String name, String precondition, Part part, boolean dryRun, UnaryOperator<ObjectNode> change) {
-        for (int attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-            Current cur = read(rt, namespace, name);
-            if (precondition != null && !precondition.isEmpty() && !precondition.equals(Long.toString(cur.modRevision()))) {
-                throw ApiError.conflict(rt.group(), rt.resource(), name, "the object has been modified; please apply your changes to the latest version and try again");
+        Strategy strategy = strategy(rt);
+        ObjectStore store = strategy.store(plain);
+        boolean preconditioned = precondition != null && !precondition.isEmpty();
+        return retryOnConflict(rt, namespace, name, cur -> {
+            if (preconditioned && !precondition.equals(Long.toString(cur.modRevision()))) {
+                throw ApiError.conflict(rt.group(), rt.resource(), name, StorageErrors.OPTIMISTIC_LOCK);
             }
             ObjectNode proposed = change.apply(cur.object().deepCopy());
-            if (rt == ResourceTypes.SERVICES && part == Part.MAIN) {
-                services.carryOver(cur.object(), proposed);
+            if (part == Part.MAIN) {
+                store.carryOver(cur.object(), proposed);
             }
-            ObjectNode next = prepareUpdate(rt, cur.object(), proposed, part);
+            ObjectNode next = prepareUpdate(strategy, cur.object(), proposed, part);
+            if (part == Part.MAIN) {
+                admit(new Admission.Attributes(Admission.Operation.UPDATE, rt, namespace, name, next, cur.object()));
+            }
             if (dryRun) {
                 return next;
             }
             try {
-                if (rt == ResourceTypes.SERVICES) {
-                    return commitService(key(rt, namespace, name), cur, next);
-                }
-                return commit(rt, namespace, name, next, cur.modRevision());
+                return commit(rt, namespace, name, next, cur);
             } catch (StorageException e) {
-                if (e.kind() == StorageException.Kind.CONFLICT && (precondition == null || precondition.isEmpty())) {
-                    continue;
+                if (preconditioned && e.kind() == StorageException.Kind.CONFLICT) {
+                    throw ApiError.conflict(rt.group(), rt.resource(), name, StorageErrors.OPTIMISTIC_LOCK);
                 }
-                throw translate(rt, name, e);
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * The one conflict-retry loop: reads the object, lets {@code attempt} compute and write the next
+     * state guarded by the revision it read, and starts over when that write meets a
+     * {@link StorageException.Kind#CONFLICT} (a concurrent writer won), with a small random pause, until
+     * {@code kube4j.request-timeout} has passed, as Kubernetes' GuaranteedUpdate retries until the
+     * request's deadline. Other storage failures become API errors ({@link StorageErrors}).
+     *
+     * @throws ApiError 409 when writers kept conflicting until the deadline, 404 when the object is gone
+     */
+    public <T> T retryOnConflict(ResourceType rt, String namespace, String name, Function<Current, T> attempt) {
+        long deadline = System.nanoTime() + props.requestTimeout().toNanos();
+        for (int tries = 1; ; tries++) {
+            Current cur = read(rt, namespace, name);
+            try {
+                return attempt.apply(cur);
+            } catch (StorageException e) {
+                if (e.kind() != StorageException.Kind.CONFLICT) {
+                    throw StorageErrors.toApiError(e, rt, name);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw ApiError.conflict(rt.group(), rt.resource(), name, "too many concurrent writers; try again");
+                }
+                if (tries > 3) {
+                    // many writers on one key: spread them out instead of all re-reading at once
+                    sleepQuietly(ThreadLocalRandom.current().nextInt(1, Math.min(50, tries * 2)));
+                }
             }
         }
-        throw ApiError.conflict(rt.group(), rt.resource(), name, "too many concurrent writers; try again");
     }
 
-    /** Writes {@code next} over the revision read; removes it instead when its deletion is complete. */
-    private ObjectNode commit(ResourceType rt, String namespace, String name, ObjectNode next, long modRevision) {
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.internal("interrupted while retrying a conflicting write");
+        }
+    }
+
+    /**
+     * Writes {@code next} over the revision read, through the kind's {@link ObjectStore}; removes it
+     * instead when its deletion is complete. Sets {@code next}'s resourceVersion; returns {@code next}.
+     *
+     * @throws StorageException CONFLICT when the object moved since {@code cur} was read
+     */
+    public ObjectNode commit(ResourceType rt, String namespace, String name, ObjectNode next, Current cur) {
+        Strategy strategy = strategy(rt);
+        ObjectStore store = strategy.store(plain);
         String key = key(rt, namespace, name);
-        if (deletionComplete(next)) {
-            long rev = storage.delete(key, modRevision);
-            meta(next).put("resourceVersion", Long.toString(rev));
-            return next;
-        }
-        long rev = storage.update(key, encode(next), modRevision);
+        long rev = deletionComplete(strategy, next)
+                ? store.delete(key, cur.object(), cur.modRevision())
+                : store.update(key, cur.object(), next, cur.modRevision());
         meta(next).put("resourceVersion", Long.toString(rev));
         return next;
     }
 
-    /** A Service write also allocates or releases its addresses, in the same transaction. */
-    private ObjectNode commitService(String key, Current cur, ObjectNode next) {
-        long rev = deletionComplete(next) ? services.delete(key, cur.object(), cur.modRevision()) : services.update(key, cur.object(), next, cur.modRevision());
-        meta(next).put("resourceVersion", Long.toString(rev));
-        return next;
-    }
-
-    private static ApiError translate(ResourceType rt, String name, StorageException e) {
-        return switch (e.kind()) {
-            case CONFLICT -> ApiError.conflict(rt.group(), rt.resource(), name, "the object has been modified; please apply your changes to the latest version and try again");
-            case NOT_FOUND -> ApiError.notFound(rt.group(), rt.resource(), name);
-            default -> throw e;
-        };
-    }
-
-    /** An object marked for deletion whose finalizers have all gone is removed. */
-    private static boolean deletionComplete(ObjectNode obj) {
+    /** An object marked for deletion whose finalizers (and whatever else its kind waits for) have all gone is removed. */
+    private static boolean deletionComplete(Strategy strategy, ObjectNode obj) {
         ObjectNode m = meta(obj);
-        if (!m.has("deletionTimestamp")) {
-            return false;
-        }
-        if (m.path("finalizers").size() > 0) {
-            return false;
-        }
-        if ("Namespace".equals(obj.path("kind").asString("")) && obj.path("spec").path("finalizers").size() > 0) {
-            return false;
-        }
-        // a pod being gracefully deleted stays until its kubelet deletes it with grace 0
-        return !("Pod".equals(obj.path("kind").asString("")) && m.path("deletionGracePeriodSeconds").asLong(0) > 0);
+        return m.has("deletionTimestamp") && m.path("finalizers").isEmpty() && !strategy.deletionHeld(obj);
     }
 
     /**
      * The next object from the current one and a proposal: identity fields come from the current
-     * object; a main-resource write keeps the current status, a status write keeps everything else;
-     * generation moves only when the spec changes.
+     * object; a main-resource write keeps the current status (kinds with a status subresource), a status
+     * write keeps everything else; generation moves only when the spec changes.
      */
-    private ObjectNode prepareUpdate(ResourceType rt, ObjectNode current, ObjectNode proposed, Part part) {
+    private ObjectNode prepareUpdate(Strategy strategy, ObjectNode current, ObjectNode proposed, Part part) {
+        ResourceType rt = strategy.type();
         ObjectNode next;
         if (part == Part.STATUS) {
             next = current.deepCopy();
@@ -520,7 +531,7 @@ public class Registry {
         } else {
             next = proposed;
             checkKind(rt, next);
-            if (WITH_STATUS.contains(rt.resource())) {
+            if (strategy.hasStatusSubresource()) {
                 JsonNode status = current.get("status");
                 if (status == null) {
                     next.remove("status");
@@ -539,32 +550,21 @@ public class Registry {
             }
         }
         long generation = cm.path("generation").asLong(1);
-        if (part == Part.MAIN && !Objects.equals(specOf(current), specOf(next))) {
+        if (part == Part.MAIN && !Objects.equals(strategy.specOf(current), strategy.specOf(next))) {
             generation++;
         }
         m.put("generation", generation);
         m.remove("resourceVersion");
-        ObjectNode out = part == Part.STATUS ? next : defaultAndValidate(rt, next, current);
-        // a status write cannot be validated against spec rules it does not touch, but must still decode
         if (part == Part.STATUS) {
+            // a status write cannot be validated against spec rules it does not touch, but must still decode
             try {
-                Json.convert(out, rt.type());
+                Json.convert(next, rt.type());
             } catch (RuntimeException e) {
                 throw ApiError.badRequest(rt.kind() + " status cannot be decoded: " + rootMessage(e));
             }
+            return next;
         }
-        return out;
-    }
-
-    /** What counts as the spec for generation: {@code spec}, or for kinds without one everything but metadata and status. */
-    private static JsonNode specOf(ObjectNode obj) {
-        if (obj.has("spec")) {
-            return obj.get("spec");
-        }
-        ObjectNode rest = obj.deepCopy();
-        rest.remove("metadata");
-        rest.remove("status");
-        return rest;
+        return defaultAndValidate(strategy, next, current);
     }
 
     // ---- delete -------------------------------------------------------------------------------
@@ -574,17 +574,17 @@ public class Registry {
     }
 
     /**
-     * DELETE: preconditions, then either remove now or mark (deletionTimestamp) while a kubelet stops a
-     * pod or finalizers run. propagationPolicy Foreground/Orphan becomes the finalizer the garbage
-     * collector acts on.
+     * DELETE: preconditions, then either remove now or mark (deletionTimestamp) while the kind's
+     * grace period runs (a kubelet stopping a pod) or finalizers hold it. propagationPolicy
+     * Foreground/Orphan becomes the finalizer the garbage collector acts on.
      */
     public Deleted delete(ResourceType rt, String namespace, String name, DeleteOptions options, boolean dryRun) {
         DeleteOptions opts = options == null ? new DeleteOptions() : options;
-        if (rt == ResourceTypes.NAMESPACES && SYSTEM_NAMESPACES.contains(name)) {
-            throw ApiError.forbidden("", "namespaces", name, "this namespace may not be deleted");
-        }
-        for (int attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-            Current cur = read(rt, namespace, name);
+        Strategy strategy = strategy(rt);
+        strategy.checkDelete(name);
+        ObjectStore store = strategy.store(plain);
+        String key = key(rt, namespace, name);
+        return retryOnConflict(rt, namespace, name, cur -> {
             ObjectNode obj = cur.object().deepCopy();
             ObjectNode m = meta(obj);
             if (opts.preconditions != null) {
@@ -595,7 +595,7 @@ public class Registry {
                     throw ApiError.conflict(rt.group(), rt.resource(), name, "Precondition failed: ResourceVersion in precondition: " + opts.preconditions.resourceVersion + ", ResourceVersion in object meta: " + cur.modRevision());
                 }
             }
-            long grace = gracePeriod(rt, obj, opts);
+            long grace = strategy.gracePeriodSeconds(obj, opts);
             boolean changed = addPropagationFinalizer(obj, opts);
             boolean alreadyDeleting = m.has("deletionTimestamp");
             if (!alreadyDeleting || (grace < m.path("deletionGracePeriodSeconds").asLong(0))) {
@@ -603,51 +603,22 @@ public class Registry {
                 m.put("deletionGracePeriodSeconds", grace);
                 changed = true;
             }
-            if (rt == ResourceTypes.NAMESPACES && !"Terminating".equals(obj.path("status").path("phase").asString(""))) {
-                obj.putObject("status").put("phase", "Terminating");
-                changed = true;
-            }
+            changed |= strategy.markTerminating(obj);
             if (dryRun) {
-                return new Deleted(obj, deletionComplete(obj));
+                return new Deleted(obj, deletionComplete(strategy, obj));
             }
-            try {
-                if (deletionComplete(obj)) {
-                    long rev = rt == ResourceTypes.SERVICES
-                            ? services.delete(key(rt, namespace, name), cur.object(), cur.modRevision())
-                            : storage.delete(key(rt, namespace, name), cur.modRevision());
-                    meta(obj).put("resourceVersion", Long.toString(rev));
-                    return new Deleted(obj, true);
-                }
-                if (!changed) {
-                    return new Deleted(cur.object(), false);
-                }
-                long rev = storage.update(key(rt, namespace, name), encode(obj), cur.modRevision());
+            if (deletionComplete(strategy, obj)) {
+                long rev = store.delete(key, cur.object(), cur.modRevision());
                 meta(obj).put("resourceVersion", Long.toString(rev));
-                return new Deleted(obj, false);
-            } catch (StorageException e) {
-                if (e.kind() == StorageException.Kind.CONFLICT) {
-                    continue;
-                }
-                throw translate(rt, name, e);
+                return new Deleted(obj, true);
             }
-        }
-        throw ApiError.conflict(rt.group(), rt.resource(), name, "too many concurrent writers; try again");
-    }
-
-    /** Pods on a node get their grace period (so the kubelet can stop them); everything else goes at once. */
-    private static long gracePeriod(ResourceType rt, ObjectNode obj, DeleteOptions opts) {
-        if (rt != ResourceTypes.PODS) {
-            return 0;
-        }
-        String node = obj.path("spec").path("nodeName").asString("");
-        String phase = obj.path("status").path("phase").asString("");
-        if (node.isEmpty() || phase.equals("Succeeded") || phase.equals("Failed")) {
-            return 0;
-        }
-        if (opts.gracePeriodSeconds != null) {
-            return Math.max(0, opts.gracePeriodSeconds);
-        }
-        return obj.path("spec").path("terminationGracePeriodSeconds").asLong(30);
+            if (!changed) {
+                return new Deleted(cur.object(), false);
+            }
+            long rev = store.update(key, cur.object(), obj, cur.modRevision());
+            meta(obj).put("resourceVersion", Long.toString(rev));
+            return new Deleted(obj, false);
+        });
     }
 
     private static boolean addPropagationFinalizer(ObjectNode obj, DeleteOptions opts) {
@@ -672,138 +643,7 @@ public class Registry {
         return true;
     }
 
-    // ---- subresources -------------------------------------------------------------------------
-
-    /** POST pods/{name}/binding: sets spec.nodeName once and PodScheduled=True. */
-    public void bind(String namespace, String podName, ObjectNode binding) {
-        String node = binding.path("target").path("name").asString("");
-        if (node.isEmpty()) {
-            throw ApiError.invalid("", "Binding", podName, List.of(new io.kube4j.api.Status.Cause("FieldValueRequired", "Required value", "target.name")));
-        }
-        ResourceType rt = ResourceTypes.PODS;
-        for (int attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-            Current cur = read(rt, namespace, podName);
-            ObjectNode pod = cur.object().deepCopy();
-            String uid = binding.path("metadata").path("uid").asString("");
-            if (!uid.isEmpty() && !uid.equals(meta(pod).path("uid").asString(""))) {
-                throw ApiError.conflict("", "pods", podName, "the pod's UID has changed");
-            }
-            if (meta(pod).has("deletionTimestamp")) {
-                throw ApiError.conflict("", "pods", podName, "pod " + podName + " is being deleted, cannot be assigned to a host");
-            }
-            String bound = pod.path("spec").path("nodeName").asString("");
-            if (!bound.isEmpty()) {
-                throw ApiError.conflict("", "pods", podName, "pod " + podName + " is already assigned to node \"" + bound + "\"");
-            }
-            ((ObjectNode) pod.get("spec")).put("nodeName", node);
-            ObjectNode status = pod.has("status") ? (ObjectNode) pod.get("status") : pod.putObject("status");
-            ArrayNode conditions = status.has("conditions") ? (ArrayNode) status.get("conditions") : status.putArray("conditions");
-            for (int i = conditions.size() - 1; i >= 0; i--) {
-                if ("PodScheduled".equals(conditions.get(i).path("type").asString(""))) {
-                    conditions.remove(i);
-                }
-            }
-            ObjectNode c = conditions.addObject();
-            c.put("type", "PodScheduled");
-            c.put("status", "True");
-            c.put("lastTransitionTime", Times.now());
-            meta(pod).remove("resourceVersion");
-            try {
-                storage.update(key(rt, namespace, podName), encode(pod), cur.modRevision());
-                return;
-            } catch (StorageException e) {
-                if (e.kind() == StorageException.Kind.CONFLICT) {
-                    continue;
-                }
-                throw translate(rt, podName, e);
-            }
-        }
-        throw ApiError.conflict("", "pods", podName, "too many concurrent writers; try again");
-    }
-
-    /** The Scale (autoscaling/v1) view of a deployment or replicaset. */
-    public static ObjectNode scaleOf(ObjectNode obj) {
-        ObjectNode scale = Json.mapper().createObjectNode();
-        scale.put("apiVersion", "autoscaling/v1");
-        scale.put("kind", "Scale");
-        ObjectNode m = scale.putObject("metadata");
-        ObjectNode om = meta(obj);
-        for (String f : List.of("name", "namespace", "uid", "resourceVersion", "creationTimestamp")) {
-            if (om.has(f)) {
-                m.set(f, om.get(f));
-            }
-        }
-        scale.putObject("spec").put("replicas", obj.path("spec").path("replicas").asInt(0));
-        ObjectNode st = scale.putObject("status");
-        st.put("replicas", obj.path("status").path("replicas").asInt(0));
-        io.kube4j.api.LabelSelector sel = Json.convert(obj.path("spec").path("selector").isObject() ? obj.path("spec").path("selector") : Json.mapper().createObjectNode(), io.kube4j.api.LabelSelector.class);
-        st.put("selector", Selector.from(sel).toString());
-        return scale;
-    }
-
-    /** Writes a new replica count through the main resource (generation moves, as for any spec change). */
-    public ObjectNode updateScale(ResourceType rt, String namespace, String name, UnaryOperator<ObjectNode> scaleChange, boolean dryRun) {
-        ObjectNode updated = guaranteedUpdate(rt, namespace, name, null, Part.MAIN, dryRun, current -> {
-            ObjectNode scale = scaleChange.apply(scaleOf(current));
-            String rv = scale.path("metadata").path("resourceVersion").asString("");
-            if (!rv.isEmpty() && !rv.equals(meta(current).path("resourceVersion").asString(""))) {
-                throw ApiError.conflict(rt.group(), rt.resource(), name, "the object has been modified; please apply your changes to the latest version and try again");
-            }
-            JsonNode replicas = scale.path("spec").path("replicas");
-            if (!replicas.isIntegralNumber()) {
-                throw ApiError.invalid("autoscaling", "Scale", name, List.of(new io.kube4j.api.Status.Cause("FieldValueRequired", "Required value", "spec.replicas")));
-            }
-            if (replicas.asInt() < 0) {
-                throw ApiError.invalid("autoscaling", "Scale", name, List.of(new io.kube4j.api.Status.Cause("FieldValueInvalid", "Invalid value: " + replicas.asInt() + ": must be greater than or equal to 0", "spec.replicas")));
-            }
-            ((ObjectNode) current.get("spec")).put("replicas", replicas.asInt());
-            return current;
-        });
-        return scaleOf(updated);
-    }
-
-    /** PUT namespaces/{name}/finalize: replaces spec.finalizers; a terminating namespace with none left is removed. */
-    public ObjectNode finalizeNamespace(String name, ObjectNode body) {
-        ResourceType rt = ResourceTypes.NAMESPACES;
-        for (int attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-            Current cur = read(rt, null, name);
-            ObjectNode next = cur.object().deepCopy();
-            JsonNode fins = body.path("spec").path("finalizers");
-            ObjectNode spec = next.has("spec") ? (ObjectNode) next.get("spec") : next.putObject("spec");
-            if (fins.isArray() && fins.size() > 0) {
-                spec.set("finalizers", fins.deepCopy());
-            } else {
-                spec.remove("finalizers");
-            }
-            try {
-                return commit(rt, null, name, next, cur.modRevision());
-            } catch (StorageException e) {
-                if (e.kind() == StorageException.Kind.CONFLICT) {
-                    continue;
-                }
-                throw translate(rt, name, e);
-            }
-        }
-        throw ApiError.conflict("", "namespaces", name, "too many concurrent writers; try again");
-    }
-
-    /** Creates the system namespaces if they are missing (idempotent; run at startup). */
-    public void ensureSystemNamespaces() {
-        for (String ns : SYSTEM_NAMESPACES) {
-            if (storage.get(key(ResourceTypes.NAMESPACES, null, ns)).isPresent()) {
-                continue;
-            }
-            ObjectNode obj = Json.mapper().createObjectNode();
-            obj.putObject("metadata").put("name", ns);
-            try {
-                create(ResourceTypes.NAMESPACES, null, obj, false);
-            } catch (ApiError e) {
-                if (e.code() != 409) {
-                    throw e;
-                }
-            }
-        }
-    }
+    // ---- for the web layer --------------------------------------------------------------------
 
     /** The watch cache (for watches served by the web layer). */
     public WatchCache cache() {
@@ -814,15 +654,33 @@ public class Registry {
         return props;
     }
 
-    /** Decodes a request body given in the continue token or binding (visible for tests). */
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
     /** The objects under a prefix as a list of copies, for callers that need to modify them. */
     public List<ObjectNode> snapshotCopies(ResourceType rt, String namespace) {
         List<ObjectNode> out = new ArrayList<>();
         cache.snapshot(prefix(rt, namespace), o -> true).items().forEach(o -> out.add(o.deepCopy()));
         return out;
+    }
+
+    /** Writes plainly: one guarded key per object. */
+    private record PlainObjectStore(Storage storage) implements ObjectStore {
+        @Override
+        public ObjectNode create(String key, ObjectNode obj, boolean dryRun) {
+            if (dryRun) {
+                return obj;
+            }
+            long rev = storage.create(key, encode(obj));
+            meta(obj).put("resourceVersion", Long.toString(rev));
+            return obj;
+        }
+
+        @Override
+        public long update(String key, ObjectNode current, ObjectNode next, long modRevision) {
+            return storage.update(key, encode(next), modRevision);
+        }
+
+        @Override
+        public long delete(String key, ObjectNode current, long modRevision) {
+            return storage.delete(key, modRevision);
+        }
     }
 }

@@ -11,11 +11,11 @@ import org.slf4j.LoggerFactory;
 public final class Compactor {
     private static final Logger log = LoggerFactory.getLogger(Compactor.class);
 
-    private final EtcdStorage storage;
+    private final Storage storage;
     private final ApiServerProperties.Compaction config;
     private long lastCompacted;
 
-    public Compactor(EtcdStorage storage, ApiServerProperties.Compaction config) {
+    public Compactor(Storage storage, ApiServerProperties.Compaction config) {
         this.storage = storage;
         this.config = config;
     }

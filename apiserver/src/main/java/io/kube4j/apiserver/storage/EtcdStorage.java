@@ -12,6 +12,8 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.kube4j.apiserver.ApiServerProperties;
@@ -34,14 +36,7 @@ import java.util.function.Supplier;
  * delete need {@code modRevision ==} the revision the writer read. The etcd revision of a write is the
  * object's resourceVersion.
  */
-public final class EtcdStorage implements AutoCloseable {
-    /** A stored value and the revision it was last written at. */
-    public record Stored(String key, byte[] value, long modRevision) {
-    }
-
-    /** One page of a range read, at a fixed revision. */
-    public record Page(List<Stored> items, long revision, boolean more) {
-    }
+public final class EtcdStorage implements Storage {
 
     private final Client client;
     private final KV kv;
@@ -62,15 +57,11 @@ public final class EtcdStorage implements AutoCloseable {
         this.meters = meters;
     }
 
-    public Client client() {
-        return client;
-    }
-
     static ByteSequence bytes(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
     }
 
-    /** Creates the key; {@link StorageException.Kind#KEY_EXISTS} if it is there already. Returns the revision. */
+    @Override
     public long create(String key, byte[] value) {
         ByteSequence k = bytes(key);
         TxnResponse r = call("create", () -> kv.txn()
@@ -83,7 +74,7 @@ public final class EtcdStorage implements AutoCloseable {
         return r.getHeader().getRevision();
     }
 
-    /** Replaces the key if it was last written at {@code expectedModRevision}. Returns the new revision. */
+    @Override
     public long update(String key, byte[] value, long expectedModRevision) {
         ByteSequence k = bytes(key);
         TxnResponse r = call("update", () -> kv.txn()
@@ -97,7 +88,7 @@ public final class EtcdStorage implements AutoCloseable {
         return r.getHeader().getRevision();
     }
 
-    /** Deletes the key if it was last written at {@code expectedModRevision}. Returns the revision of the delete. */
+    @Override
     public long delete(String key, long expectedModRevision) {
         ByteSequence k = bytes(key);
         TxnResponse r = call("delete", () -> kv.txn()
@@ -118,15 +109,21 @@ public final class EtcdStorage implements AutoCloseable {
                 : new StorageException(StorageException.Kind.NOT_FOUND, key, "not found: " + key, null);
     }
 
-    /** Runs several puts and deletes atomically, each guarded by the given comparisons (e.g. a Service and its IP allocation). */
-    public long transaction(List<Cmp> guards, List<Op> ops, String what) {
-        TxnResponse r = call("txn", () -> kv.txn().If(guards.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit(), what);
+    @Override
+    public long transaction(List<Guard> guards, List<Write> writes, String what) {
+        Cmp[] cmps = guards.stream().map(g -> new Cmp(bytes(g.key()), Cmp.Op.EQUAL,
+                g.modRevision() == 0 ? CmpTarget.createRevision(0) : CmpTarget.modRevision(g.modRevision()))).toArray(Cmp[]::new);
+        Op[] ops = writes.stream().map(w -> w.value() == null
+                ? Op.delete(bytes(w.key()), DeleteOption.DEFAULT)
+                : Op.put(bytes(w.key()), ByteSequence.from(w.value()), PutOption.DEFAULT)).toArray(Op[]::new);
+        TxnResponse r = call("txn", () -> kv.txn().If(cmps).Then(ops).commit(), what);
         if (!r.isSucceeded()) {
             throw new StorageException(StorageException.Kind.CONFLICT, what, "modified concurrently: " + what, null);
         }
         return r.getHeader().getRevision();
     }
 
+    @Override
     public Optional<Stored> get(String key) {
         GetResponse r = call("get", () -> kv.get(bytes(key)), key);
         if (r.getKvs().isEmpty()) {
@@ -136,10 +133,7 @@ public final class EtcdStorage implements AutoCloseable {
         return Optional.of(new Stored(key, kvp.getValue().getBytes(), kvp.getModRevision()));
     }
 
-    /**
-     * Reads keys under {@code prefix} starting at {@code fromKey} (inclusive; null: the prefix's start),
-     * at {@code revision} (0: now), at most {@code limit} (0: all).
-     */
+    @Override
     public Page range(String prefix, String fromKey, long revision, int limit) {
         ByteSequence start = bytes(fromKey == null ? prefix : fromKey);
         GetOption.Builder opt = GetOption.builder().withRange(prefixEnd(prefix)).withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND);
@@ -158,11 +152,13 @@ public final class EtcdStorage implements AutoCloseable {
     }
 
     /** etcd's current revision (a count-only read, cheap). */
+    @Override
     public long currentRevision() {
         GetResponse r = call("revision", () -> kv.get(bytes("/registry/"), GetOption.builder().withCountOnly(true).build()), "revision");
         return r.getHeader().getRevision();
     }
 
+    @Override
     public void compact(long revision) {
         call("compact", () -> kv.compact(revision), "compact");
     }
@@ -202,6 +198,39 @@ public final class EtcdStorage implements AutoCloseable {
             sample.stop(Timer.builder("etcd_request_duration_seconds").description("etcd request latency")
                     .tag("operation", op).tag("result", result).publishPercentileHistogram(false).register(meters));
         }
+    }
+
+    /**
+     * One etcd watch on the prefix with progress notifications; each jetcd response becomes one
+     * {@link WatchListener#onEvents} call (jetcd delivers them in revision order on its own thread).
+     */
+    @Override
+    public Watch watch(String prefix, long fromRevision, WatchListener listener) {
+        WatchOption opt = WatchOption.builder()
+                .withRange(prefixEnd(prefix))
+                .withRevision(fromRevision)
+                .withProgressNotify(true)
+                .build();
+        io.etcd.jetcd.Watch.Watcher w = client.getWatchClient().watch(bytes(prefix), opt, io.etcd.jetcd.Watch.listener(response -> {
+            List<Event> events = new ArrayList<>(response.getEvents().size());
+            for (WatchEvent e : response.getEvents()) {
+                KeyValue kvp = e.getKeyValue();
+                String key = kvp.getKey().toString(StandardCharsets.UTF_8);
+                switch (e.getEventType()) {
+                    case PUT -> events.add(new Event(key, kvp.getValue().getBytes(), kvp.getModRevision()));
+                    case DELETE -> events.add(new Event(key, null, kvp.getModRevision()));
+                    default -> {
+                    }
+                }
+            }
+            listener.onEvents(events, response.getHeader() == null ? 0 : response.getHeader().getRevision());
+        }, listener::onError));
+        return w::close;
+    }
+
+    @Override
+    public void requestProgress() {
+        client.getWatchClient().requestProgress();
     }
 
     @Override

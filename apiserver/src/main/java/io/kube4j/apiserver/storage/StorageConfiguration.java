@@ -11,12 +11,12 @@ import org.springframework.context.annotation.Configuration;
 public class StorageConfiguration {
 
     @Bean(destroyMethod = "close")
-    public EtcdStorage etcdStorage(ApiServerProperties props, MeterRegistry meters) {
+    public Storage etcdStorage(ApiServerProperties props, MeterRegistry meters) {
         return new EtcdStorage(props, meters);
     }
 
     @Bean(destroyMethod = "close")
-    public WatchCache watchCache(EtcdStorage storage, ApiServerProperties props, MeterRegistry meters) {
+    public WatchCache watchCache(Storage storage, ApiServerProperties props, MeterRegistry meters) {
         return new WatchCache(storage, props, meters);
     }
 }

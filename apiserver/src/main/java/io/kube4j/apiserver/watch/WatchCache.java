@@ -1,13 +1,7 @@
 package io.kube4j.apiserver.watch;
 
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
 import io.kube4j.apiserver.ApiServerProperties;
-import io.kube4j.apiserver.storage.EtcdStorage;
+import io.kube4j.apiserver.storage.Storage;
 import io.kube4j.apiserver.storage.StorageException;
 import io.kube4j.json.Json;
 import io.micrometer.core.instrument.Gauge;
@@ -16,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -54,7 +47,7 @@ public final class WatchCache implements AutoCloseable {
     public record WatchEventOut(String type, ObjectNode object, long revision) {
     }
 
-    private final EtcdStorage storage;
+    private final Storage storage;
     private final int capacity;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -65,9 +58,9 @@ public final class WatchCache implements AutoCloseable {
     private long oldest;
     private volatile boolean ready;
     private volatile boolean closed;
-    private Watch.Watcher watcher;
+    private Storage.Watch watch;
 
-    public WatchCache(EtcdStorage storage, ApiServerProperties props, MeterRegistry meters) {
+    public WatchCache(Storage storage, ApiServerProperties props, MeterRegistry meters) {
         this.storage = storage;
         this.capacity = props.watchCache().capacity();
         Gauge.builder("apiserver_watch_cache_objects", objects, Map::size).register(meters);
@@ -114,9 +107,9 @@ public final class WatchCache implements AutoCloseable {
         String from = null;
         // page through so one huge response never exceeds gRPC's message limit
         while (true) {
-            EtcdStorage.Page page = storage.range(ROOT, from, rev, 2000);
+            Storage.Page page = storage.range(ROOT, from, rev, 2000);
             rev = page.revision();
-            for (EtcdStorage.Stored s : page.items()) {
+            for (Storage.Stored s : page.items()) {
                 fresh.put(s.key(), decode(s.value(), s.modRevision()));
             }
             if (!page.more() || page.items().isEmpty()) {
@@ -166,42 +159,38 @@ public final class WatchCache implements AutoCloseable {
     }
 
     private void watchFrom(long fromRevision) {
-        if (watcher != null) {
-            watcher.close();
+        if (watch != null) {
+            watch.close();
         }
-        WatchOption opt = WatchOption.builder()
-                .withRange(rangeEnd())
-                .withRevision(fromRevision)
-                .withPrevKV(true)
-                .withProgressNotify(true)
-                .build();
-        watcher = storage.client().getWatchClient().watch(ByteSequence.from(ROOT, StandardCharsets.UTF_8), opt,
-                Watch.listener(this::onWatchResponse, this::onWatchError));
+        watch = storage.watch(ROOT, fromRevision, new Storage.WatchListener() {
+            @Override
+            public void onEvents(List<Storage.Event> events, long headerRevision) {
+                onWatchEvents(events, headerRevision);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                onWatchError(error);
+            }
+        });
     }
 
-    private static ByteSequence rangeEnd() {
-        byte[] b = ROOT.getBytes(StandardCharsets.UTF_8);
-        b[b.length - 1]++;
-        return ByteSequence.from(b);
-    }
-
-    private void onWatchResponse(WatchResponse response) {
+    private void onWatchEvents(List<Storage.Event> batch, long headerRev) {
         lock.lock();
         try {
-            for (WatchEvent e : response.getEvents()) {
-                KeyValue kv = e.getKeyValue();
-                String key = kv.getKey().toString(StandardCharsets.UTF_8);
-                long rev = kv.getModRevision();
-                if (rev <= revision && e.getEventType() == WatchEvent.EventType.PUT && objects.containsKey(key)
+            for (Storage.Event e : batch) {
+                String key = e.key();
+                long rev = e.modRevision();
+                if (rev <= revision && !e.isDelete() && objects.containsKey(key)
                         && Long.parseLong(resourceVersion(objects.get(key))) >= rev) {
                     continue; // already applied (a reload raced the watch)
                 }
                 ObjectNode prev = objects.get(key);
-                if (e.getEventType() == WatchEvent.EventType.PUT) {
-                    ObjectNode obj = decode(kv.getValue().getBytes(), rev);
+                if (!e.isDelete()) {
+                    ObjectNode obj = decode(e.value(), rev);
                     objects.put(key, obj);
                     append(new CacheEvent(rev, CacheEvent.Type.PUT, key, obj, prev));
-                } else if (e.getEventType() == WatchEvent.EventType.DELETE) {
+                } else {
                     if (prev == null) {
                         continue;
                     }
@@ -212,9 +201,8 @@ public final class WatchCache implements AutoCloseable {
                 }
                 revision = Math.max(revision, rev);
             }
-            // progress notifications and empty responses still tell us how far etcd is
-            long headerRev = response.getHeader() == null ? 0 : response.getHeader().getRevision();
-            if (response.getEvents().isEmpty() && headerRev > revision) {
+            // progress notifications and empty responses still tell us how far storage is
+            if (batch.isEmpty() && headerRev > revision) {
                 revision = headerRev;
             }
             changed.signalAll();
@@ -273,7 +261,7 @@ public final class WatchCache implements AutoCloseable {
                 }
                 if (ready && left < timeout.toNanos() / 2) {
                     // nothing under /registry/ moved for a while: ask etcd how far the watch has got
-                    storage.client().getWatchClient().requestProgress();
+                    storage.requestProgress();
                 }
                 changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
             }
@@ -397,8 +385,8 @@ public final class WatchCache implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        if (watcher != null) {
-            watcher.close();
+        if (watch != null) {
+            watch.close();
         }
         lock.lock();
         try {

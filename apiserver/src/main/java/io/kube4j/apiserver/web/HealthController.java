@@ -1,6 +1,6 @@
 package io.kube4j.apiserver.web;
 
-import io.kube4j.apiserver.storage.EtcdStorage;
+import io.kube4j.apiserver.storage.Storage;
 import io.kube4j.apiserver.storage.StorageException;
 import io.kube4j.apiserver.watch.WatchCache;
 import org.springframework.http.MediaType;
@@ -12,9 +12,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class HealthController {
     private final WatchCache cache;
-    private final EtcdStorage storage;
+    private final Storage storage;
 
-    HealthController(WatchCache cache, EtcdStorage storage) {
+    HealthController(WatchCache cache, Storage storage) {
         this.cache = cache;
         this.storage = storage;
     }

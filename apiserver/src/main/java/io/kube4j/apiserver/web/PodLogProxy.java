@@ -1,5 +1,6 @@
 package io.kube4j.apiserver.web;
 
+import io.kube4j.apiserver.errors.ApiError;
 import io.kube4j.api.ResourceTypes;
 import io.kube4j.apiserver.registry.Registry;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,5 +1,6 @@
 package io.kube4j.apiserver.web;
 
+import io.kube4j.apiserver.errors.ApiError;
 import io.kube4j.json.Json;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.core.JacksonException;

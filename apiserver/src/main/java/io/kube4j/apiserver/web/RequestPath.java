@@ -1,12 +1,12 @@
 package io.kube4j.apiserver.web;
 
+import io.kube4j.apiserver.errors.ApiError;
 import io.kube4j.api.ResourceType;
 import io.kube4j.api.ResourceTypes;
+import io.kube4j.apiserver.discovery.ServedResources;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * A parsed resource URL: {@code /api/v1/namespaces/{ns}/pods/{name}/status} and friends.
@@ -17,17 +17,8 @@ import java.util.Set;
  * @param subresource status, binding, scale, log, finalize, ... or null
  */
 public record RequestPath(ResourceType type, String namespace, String name, String subresource) {
-    /** The subresources each resource serves. */
-    public static final Map<String, Set<String>> SUBRESOURCES = Map.of(
-            "pods", Set.of("status", "binding", "log", "eviction"),
-            "nodes", Set.of("status"),
-            "services", Set.of("status"),
-            "namespaces", Set.of("status", "finalize"),
-            "deployments", Set.of("status", "scale"),
-            "replicasets", Set.of("status", "scale"));
-
-    /** Parses the path after the context root; 404 for anything that is not a served resource. */
-    public static RequestPath parse(String uri) {
+    /** Parses the path after the context root; 404 for anything that is not a served resource or subresource. */
+    public static RequestPath parse(String uri, ServedResources served) {
         List<String> seg = new ArrayList<>();
         for (String s : uri.split("/")) {
             if (!s.isEmpty()) {
@@ -64,7 +55,7 @@ public record RequestPath(ResourceType type, String namespace, String name, Stri
         String name = r.size() > 1 ? r.get(1) : null;
         String sub = r.size() > 2 ? r.get(2) : null;
         if (r.size() > 3 || (type.namespaced() && namespace == null && name != null)
-                || (sub != null && !SUBRESOURCES.getOrDefault(type.resource(), Set.of()).contains(sub))) {
+                || (sub != null && !served.serves(type, sub))) {
             throw notFound();
         }
         return new RequestPath(type, namespace, name, sub);

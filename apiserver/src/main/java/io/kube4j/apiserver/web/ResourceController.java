@@ -1,5 +1,6 @@
 package io.kube4j.apiserver.web;
 
+import io.kube4j.apiserver.errors.ApiError;
 import io.kube4j.api.DeleteOptions;
 import io.kube4j.api.ResourceType;
 import io.kube4j.api.ResourceTypes;
@@ -8,7 +9,12 @@ import io.kube4j.api.Scale;
 import io.kube4j.apiserver.apply.ManagedFields;
 import io.kube4j.apiserver.apply.ServerSideApply;
 import io.kube4j.apiserver.registry.Patches;
+import io.kube4j.apiserver.discovery.ServedResources;
 import io.kube4j.apiserver.registry.Registry;
+import io.kube4j.apiserver.registry.subresources.BindingREST;
+import io.kube4j.apiserver.registry.subresources.EvictionREST;
+import io.kube4j.apiserver.registry.subresources.FinalizeREST;
+import io.kube4j.apiserver.registry.subresources.ScaleREST;
 import io.kube4j.apiserver.schema.FieldValidation;
 import io.kube4j.apiserver.watch.Expired;
 import io.kube4j.apiserver.watch.WatchCache;
@@ -43,22 +49,33 @@ public class ResourceController {
             "application/strategic-merge-patch+json", APPLY_PATCH);
 
     private final Registry registry;
+    private final ServedResources served;
     private final ResponseEncoder encoder;
     private final PodLogProxy logs;
     private final ServerSideApply serverSideApply;
+    private final BindingREST binding;
+    private final ScaleREST scale;
+    private final FinalizeREST finalizer;
+    private final EvictionREST eviction;
     private final long maxBody;
 
-    public ResourceController(Registry registry, ResponseEncoder encoder, PodLogProxy logs, ServerSideApply serverSideApply) {
+    public ResourceController(Registry registry, ServedResources served, ResponseEncoder encoder, PodLogProxy logs, ServerSideApply serverSideApply,
+                              BindingREST binding, ScaleREST scale, FinalizeREST finalizer, EvictionREST eviction) {
         this.registry = registry;
+        this.served = served;
         this.encoder = encoder;
         this.logs = logs;
         this.serverSideApply = serverSideApply;
+        this.binding = binding;
+        this.scale = scale;
+        this.finalizer = finalizer;
+        this.eviction = eviction;
         this.maxBody = registry.properties().maxRequestBytes();
     }
 
     @RequestMapping(path = {"/api/v1/**", "/apis/{group}/{version}/**"})
     public void handle(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        RequestPath path = RequestPath.parse(req.getRequestURI().substring(req.getContextPath().length()));
+        RequestPath path = RequestPath.parse(req.getRequestURI().substring(req.getContextPath().length()), served);
         ResourceType rt = path.type();
         req.setAttribute(RESOURCE, rt.resource() + (path.subresource() == null ? "" : "/" + path.subresource()));
         boolean dryRun = "All".equals(req.getParameter("dryRun"));
@@ -77,15 +94,18 @@ public class ResourceController {
                     }
                     ObjectNode created = registry.create(rt, path.namespace(), body, dryRun);
                     encoder.write(req, resp, 201, rt, created);
-                } else if (rt == ResourceTypes.PODS && "binding".equals(sub)) {
+                } else if ("binding".equals(sub)) {
                     verb(req, "create");
-                    registry.bind(path.namespace(), path.name(), RequestBodies.object(req, maxBody));
+                    binding.bind(path.namespace(), path.name(), RequestBodies.object(req, maxBody));
                     Status ok = Status.success();
                     ok.code = 201;
                     encoder.write(req, resp, 201, rt, Json.toTree(ok));
-                } else if (rt == ResourceTypes.PODS && "eviction".equals(sub)) {
+                } else if ("eviction".equals(sub)) {
                     verb(req, "create");
-                    evict(req, resp, path, dryRun);
+                    eviction.evict(path.namespace(), path.name(), RequestBodies.object(req, maxBody), dryRun);
+                    Status ok = Status.success();
+                    ok.code = 201;
+                    encoder.write(req, resp, 201, null, Json.toTree(ok));
                 } else {
                     throw ApiError.methodNotAllowed("POST is not supported on " + rt.resource() + (sub == null ? "/{name}" : "/" + sub));
                 }
@@ -98,13 +118,8 @@ public class ResourceController {
                 ObjectNode result = switch (sub == null ? "" : sub) {
                     case "" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.MAIN, dryRun, tracker(req, rt));
                     case "status" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.STATUS, dryRun);
-                    case "scale" -> scalable(rt, () -> registry.updateScale(rt, path.namespace(), path.name(), current -> body, dryRun));
-                    case "finalize" -> {
-                        if (rt != ResourceTypes.NAMESPACES) {
-                            throw ApiError.methodNotAllowed("finalize is only served for namespaces");
-                        }
-                        yield registry.finalizeNamespace(path.name(), body);
-                    }
+                    case "scale" -> scale.update(rt, path.namespace(), path.name(), current -> body, dryRun);
+                    case "finalize" -> finalizer.finalizeNamespace(path.name(), body);
                     default -> throw ApiError.methodNotAllowed("PUT is not supported on " + rt.resource() + "/" + sub);
                 };
                 encoder.write(req, resp, 200, rt, result);
@@ -132,7 +147,7 @@ public class ResourceController {
                 ObjectNode result = switch (sub == null ? "" : sub) {
                     case "" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.MAIN, dryRun, tracker(req, rt));
                     case "status" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.STATUS, dryRun);
-                    case "scale" -> scalable(rt, () -> registry.updateScale(rt, path.namespace(), path.name(), current -> Patches.apply(ct, current, patch, Scale.class), dryRun));
+                    case "scale" -> scale.update(rt, path.namespace(), path.name(), current -> Patches.apply(ct, current, patch, Scale.class), dryRun);
                     default -> throw ApiError.methodNotAllowed("PATCH is not supported on " + rt.resource() + "/" + sub);
                 };
                 encoder.write(req, resp, 200, rt, result);
@@ -163,28 +178,6 @@ public class ResourceController {
             return null;
         }
         return (current, next) -> ManagedFields.recordUpdate(current, next, manager, rt);
-    }
-
-    /** POST pods/{name}/eviction: a delete with the Eviction's deleteOptions (kube4j has no disruption budgets to check). */
-    private void evict(HttpServletRequest req, HttpServletResponse resp, RequestPath path, boolean dryRun) throws IOException {
-        ObjectNode eviction = RequestBodies.object(req, maxBody);
-        DeleteOptions opts;
-        try {
-            opts = eviction.path("deleteOptions").isObject() ? Json.convert(eviction.get("deleteOptions"), DeleteOptions.class) : new DeleteOptions();
-        } catch (RuntimeException e) {
-            throw ApiError.badRequest("the Eviction's deleteOptions could not be decoded: " + e.getMessage());
-        }
-        registry.delete(ResourceTypes.PODS, path.namespace(), path.name(), opts, dryRun || "All".equals(eviction.path("deleteOptions").path("dryRun").path(0).asString("")));
-        Status ok = Status.success();
-        ok.code = 201;
-        encoder.write(req, resp, 201, null, Json.toTree(ok));
-    }
-
-    private static ObjectNode scalable(ResourceType rt, java.util.function.Supplier<ObjectNode> action) {
-        if (rt != ResourceTypes.DEPLOYMENTS && rt != ResourceTypes.REPLICASETS) {
-            throw ApiError.methodNotAllowed("the scale subresource is served for deployments and replicasets only");
-        }
-        return action.get();
     }
 
     private static void requireName(RequestPath path) {
@@ -226,9 +219,8 @@ public class ResourceController {
         if (sub == null || sub.equals("status")) {
             encoder.write(req, resp, 200, rt, registry.get(rt, path.namespace(), path.name()));
         } else if (sub.equals("scale")) {
-            ObjectNode obj = registry.get(rt, path.namespace(), path.name());
-            encoder.write(req, resp, 200, rt, scalable(rt, () -> Registry.scaleOf(obj)));
-        } else if (sub.equals("log") && rt == ResourceTypes.PODS) {
+            encoder.write(req, resp, 200, rt, scale.get(rt, path.namespace(), path.name()));
+        } else if (sub.equals("log")) {
             logs.proxy(req, resp, registry.get(rt, path.namespace(), path.name()));
         } else {
             throw ApiError.notFound(rt.group(), rt.resource() + "/" + sub, path.name());
@@ -262,7 +254,7 @@ public class ResourceController {
     /** Long-poll watch: the matching events after resourceVersion, waiting up to timeoutSeconds for the first. */
     private void poll(HttpServletRequest req, HttpServletResponse resp, RequestPath path) throws IOException {
         ResourceType rt = path.type();
-        Predicate<ObjectNode> filter = Registry.filter(req.getParameter("labelSelector"), req.getParameter("fieldSelector"));
+        Predicate<ObjectNode> filter = registry.filter(rt, req.getParameter("labelSelector"), req.getParameter("fieldSelector"));
         WatchCache cache = registry.cache();
         long from = revisionParam(req);
         if (from <= 0) {
@@ -294,7 +286,7 @@ public class ResourceController {
      */
     private void stream(HttpServletRequest req, HttpServletResponse resp, RequestPath path) throws IOException {
         ResourceType rt = path.type();
-        Predicate<ObjectNode> filter = Registry.filter(req.getParameter("labelSelector"), req.getParameter("fieldSelector"));
+        Predicate<ObjectNode> filter = registry.filter(rt, req.getParameter("labelSelector"), req.getParameter("fieldSelector"));
         WatchCache cache = registry.cache();
         String prefix = Registry.prefix(rt, path.namespace());
         long from = revisionParam(req);

@@ -1,6 +1,8 @@
 package io.kube4j.apiserver.web;
 
+import io.kube4j.apiserver.errors.ApiError;
 import io.kube4j.api.Status;
+import io.kube4j.apiserver.registry.StorageErrors;
 import io.kube4j.apiserver.storage.StorageException;
 import io.kube4j.apiserver.watch.Expired;
 import io.kube4j.json.Json;
@@ -32,19 +34,7 @@ public class StatusErrorHandler {
 
     @ExceptionHandler(StorageException.class)
     public ResponseEntity<byte[]> storage(StorageException e) {
-        return respond(toStatus(e));
-    }
-
-    /** The Status for a storage failure that reached the web layer without being translated. */
-    public static Status toStatus(StorageException e) {
-        return switch (e.kind()) {
-            case UNAVAILABLE -> Status.failure(503, "ServiceUnavailable", "etcd is unavailable: " + e.getMessage() + "; retry later");
-            case TIMEOUT -> Status.failure(504, "Timeout", "etcd did not answer in time (" + e.getMessage() + "); the write may or may not have been applied: read the object before retrying");
-            case COMPACTED -> Status.failure(410, "Expired", "the requested revision has been compacted; re-list");
-            case CONFLICT -> Status.failure(409, "Conflict", "the object has been modified; please apply your changes to the latest version and try again");
-            case KEY_EXISTS -> Status.failure(409, "AlreadyExists", "the object already exists");
-            case NOT_FOUND -> Status.failure(404, "NotFound", "the object was not found");
-        };
+        return respond(StorageErrors.toApiError(e, null, null).status());
     }
 
     @ExceptionHandler(Expired.class)

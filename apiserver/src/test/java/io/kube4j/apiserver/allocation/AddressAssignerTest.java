@@ -1,7 +1,7 @@
 package io.kube4j.apiserver.allocation;
 
 import io.kube4j.api.Status;
-import io.kube4j.apiserver.web.ApiError;
+import io.kube4j.apiserver.errors.ApiError;
 import io.kube4j.json.Json;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;

@@ -2,7 +2,7 @@ package io.kube4j.apiserver.apply;
 
 import io.kube4j.api.Deployment;
 import io.kube4j.api.Pod;
-import io.kube4j.apiserver.web.ApiError;
+import io.kube4j.apiserver.errors.ApiError;
 import io.kube4j.json.Json;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;

@@ -12,7 +12,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class DiscoveryTest {
-    final DiscoveryController discovery = new DiscoveryController();
+    final DiscoveryController discovery = new DiscoveryController(new ServedResources(io.kube4j.apiserver.registry.TestStrategies.builtIn(null)));
     final OpenApiController openapi = new OpenApiController();
 
     static JsonNode body(ResponseEntity<byte[]> r) {

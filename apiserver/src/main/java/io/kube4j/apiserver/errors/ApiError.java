@@ -1,4 +1,4 @@
-package io.kube4j.apiserver.web;
+package io.kube4j.apiserver.errors;
 
 import io.kube4j.api.Status;
 

@@ -1,4 +1,4 @@
-package io.kube4j.apiserver.admission;
+package io.kube4j.apiserver.validation;
 
 import io.kube4j.api.Status;
 

@@ -1,9 +1,8 @@
-package io.kube4j.apiserver.admission;
+package io.kube4j.apiserver.validation;
 
 import io.kube4j.api.Container;
 import io.kube4j.api.Deployment;
 import io.kube4j.api.IntOrString;
-import io.kube4j.api.KubeObject;
 import io.kube4j.api.Namespace;
 import io.kube4j.api.Pod;
 import io.kube4j.api.PodSpec;
@@ -24,37 +23,35 @@ public final class Defaults {
         this.tolerationSeconds = tolerationSeconds;
     }
 
-    public void apply(KubeObject obj) {
-        switch (obj) {
-            case Pod p -> {
-                podSpec(p.spec);
-                defaultToleration(p.spec, "node.kubernetes.io/not-ready");
-                defaultToleration(p.spec, "node.kubernetes.io/unreachable");
-            }
-            case ReplicaSet rs -> {
-                if (rs.spec.replicas == null) {
-                    rs.spec.replicas = 1;
-                }
-                if (rs.spec.template != null) {
-                    podSpec(rs.spec.template.spec);
-                }
-            }
-            case Deployment d -> deployment(d);
-            case Service s -> service(s);
-            case Namespace ns -> {
-                if (ns.spec.finalizers.isEmpty()) {
-                    ns.spec.finalizers.add("kubernetes");
-                }
-                if (ns.status.phase == null) {
-                    ns.status.phase = "Active";
-                }
-            }
-            default -> {
-            }
+    /** SetDefaults_Pod plus the DefaultTolerationSeconds admission plugin's two tolerations. */
+    public void pod(Pod p) {
+        podSpec(p.spec);
+        defaultToleration(p.spec, "node.kubernetes.io/not-ready");
+        defaultToleration(p.spec, "node.kubernetes.io/unreachable");
+    }
+
+    /** SetDefaults_ReplicaSet. */
+    public static void replicaSet(ReplicaSet rs) {
+        if (rs.spec.replicas == null) {
+            rs.spec.replicas = 1;
+        }
+        if (rs.spec.template != null) {
+            podSpec(rs.spec.template.spec);
         }
     }
 
-    private void deployment(Deployment d) {
+    /** SetDefaults_Namespace: the kubernetes finalizer and phase Active. */
+    public static void namespace(Namespace ns) {
+        if (ns.spec.finalizers.isEmpty()) {
+            ns.spec.finalizers.add("kubernetes");
+        }
+        if (ns.status.phase == null) {
+            ns.status.phase = "Active";
+        }
+    }
+
+    /** SetDefaults_Deployment. */
+    public static void deployment(Deployment d) {
         if (d.spec.replicas == null) {
             d.spec.replicas = 1;
         }
@@ -86,7 +83,8 @@ public final class Defaults {
         }
     }
 
-    private static void service(Service s) {
+    /** SetDefaults_Service. */
+    public static void service(Service s) {
         if (s.spec.type == null) {
             s.spec.type = "ClusterIP";
         }

@@ -1,4 +1,4 @@
-package io.kube4j.apiserver.admission;
+package io.kube4j.apiserver.validation;
 
 import io.kube4j.api.Container;
 import io.kube4j.api.Deployment;
@@ -37,57 +37,23 @@ public final class Validation {
     private Validation() {
     }
 
-    /** Validates {@code obj}; {@code old} is the stored object on update, null on create. */
-    public static FieldErrors validate(KubeObject obj, KubeObject old) {
-        FieldErrors errs = new FieldErrors();
-        metadata(errs, obj);
-        switch (obj) {
-            case Pod p -> {
-                podSpec(errs, "spec", p.spec);
-                if (old instanceof Pod o) {
-                    podUpdate(errs, p, o);
-                }
-            }
-            case ReplicaSet rs -> {
-                replicas(errs, "spec.replicas", rs.spec.replicas);
-                selectorAndTemplate(errs, rs.spec.selector, rs.spec.template);
-            }
-            case Deployment d -> deployment(errs, d);
-            case Service s -> service(errs, s);
-            case Node n -> {
-                for (int i = 0; i < n.spec.taints.size(); i++) {
-                    taint(errs, "spec.taints[" + i + "]", n.spec.taints.get(i));
-                }
-            }
-            case Endpoints e -> endpoints(errs, e);
-            default -> {
-            }
-        }
-        if (old != null) {
-            immutable(errs, "metadata.uid", obj.metadata.uid, old.metadata.uid);
-            if ((obj instanceof ReplicaSet || obj instanceof Deployment) && !Objects.equals(io.kube4j.json.Json.write(selectorOf(obj)), io.kube4j.json.Json.write(selectorOf(old)))) {
-                errs.invalid("spec.selector", Selector.from(selectorOf(obj)).toString(), "field is immutable");
-            }
-        }
-        return errs;
+    /** How {@code metadata.name} must look for a kind (Kubernetes' ValidateNameFunc of its strategy). */
+    public enum NameRule {
+        /** DNS-1123 subdomain: most kinds. */
+        SUBDOMAIN,
+        /** DNS-1123 label: Namespaces. */
+        LABEL,
+        /** DNS-1035 label: Services. */
+        DNS1035
     }
 
-    private static LabelSelector selectorOf(KubeObject o) {
-        return o instanceof Deployment d ? d.spec.selector : ((ReplicaSet) o).spec.selector;
-    }
-
-    private static void immutable(FieldErrors errs, String field, Object now, Object before) {
-        if (before != null && now != null && !now.equals(before)) {
-            errs.invalid(field, now, "field is immutable");
-        }
-    }
-
-    private static void metadata(FieldErrors errs, KubeObject obj) {
+    /** ObjectMeta: name per {@code rule}, labels, annotation keys and total size (ValidateObjectMeta). */
+    public static void metadata(FieldErrors errs, KubeObject obj, NameRule rule) {
         ObjectMeta m = obj.metadata;
-        switch (obj) {
-            case Namespace ns -> errs.dns1123Label("metadata.name", m.name);
-            case Service s -> errs.dns1035Label("metadata.name", m.name);
-            default -> errs.dns1123Subdomain("metadata.name", m.name);
+        switch (rule) {
+            case LABEL -> errs.dns1123Label("metadata.name", m.name);
+            case DNS1035 -> errs.dns1035Label("metadata.name", m.name);
+            case SUBDOMAIN -> errs.dns1123Subdomain("metadata.name", m.name);
         }
         errs.labels("metadata.labels", m.labels);
         if (m.annotations != null) {
@@ -102,13 +68,56 @@ public final class Validation {
         }
     }
 
-    private static void replicas(FieldErrors errs, String field, Integer replicas) {
+    /** An update may not change the uid. */
+    public static void metadataUpdate(FieldErrors errs, KubeObject now, KubeObject old) {
+        immutable(errs, "metadata.uid", now.metadata.uid, old.metadata.uid);
+    }
+
+    /** A workload's selector may not change (apps/v1 ValidateDeploymentUpdate, ValidateReplicaSetUpdate). */
+    public static void immutableSelector(FieldErrors errs, LabelSelector now, LabelSelector old) {
+        if (!Objects.equals(io.kube4j.json.Json.write(now), io.kube4j.json.Json.write(old))) {
+            errs.invalid("spec.selector", Selector.from(now).toString(), "field is immutable");
+        }
+    }
+
+    /** ValidatePod: the pod spec. */
+    public static void pod(FieldErrors errs, Pod p) {
+        podSpec(errs, "spec", p.spec);
+    }
+
+    /** ValidatePodUpdate: the node may change only through binding; only a few fields are mutable. */
+    public static void podUpdate(FieldErrors errs, Pod now, Pod old) {
+        podChange(errs, now, old);
+    }
+
+    /** ValidateReplicaSet. */
+    public static void replicaSet(FieldErrors errs, ReplicaSet rs) {
+        replicas(errs, "spec.replicas", rs.spec.replicas);
+        selectorAndTemplate(errs, rs.spec.selector, rs.spec.template);
+    }
+
+    /** ValidateNode: its taints. */
+    public static void node(FieldErrors errs, Node n) {
+        for (int i = 0; i < n.spec.taints.size(); i++) {
+            taint(errs, "spec.taints[" + i + "]", n.spec.taints.get(i));
+        }
+    }
+
+    private static void immutable(FieldErrors errs, String field, Object now, Object before) {
+        if (before != null && now != null && !now.equals(before)) {
+            errs.invalid(field, now, "field is immutable");
+        }
+    }
+
+    /** Replicas, when set, are non-negative. */
+    public static void replicas(FieldErrors errs, String field, Integer replicas) {
         if (replicas != null && replicas < 0) {
             errs.invalid(field, replicas, "must be greater than or equal to 0");
         }
     }
 
-    private static void selectorAndTemplate(FieldErrors errs, LabelSelector selector, PodTemplateSpec template) {
+    /** A workload's selector and pod template (ValidatePodTemplateSpecForReplicaSet). */
+    public static void selectorAndTemplate(FieldErrors errs, LabelSelector selector, PodTemplateSpec template) {
         Selector sel = null;
         if (selector == null || (selector.matchLabels.isEmpty() && selector.matchExpressions.isEmpty())) {
             errs.required("spec.selector", null);
@@ -133,7 +142,8 @@ public final class Validation {
         }
     }
 
-    private static void deployment(FieldErrors errs, Deployment d) {
+    /** ValidateDeployment. */
+    public static void deployment(FieldErrors errs, Deployment d) {
         replicas(errs, "spec.replicas", d.spec.replicas);
         selectorAndTemplate(errs, d.spec.selector, d.spec.template);
         Deployment.DeploymentStrategy st = d.spec.strategy;
@@ -175,7 +185,8 @@ public final class Validation {
     }
 
     /** A pod spec under {@code path} (spec, or spec.template.spec). */
-    static void podSpec(FieldErrors errs, String path, PodSpec spec) {
+    /** ValidatePodSpec at {@code path} (pods and pod templates). */
+    public static void podSpec(FieldErrors errs, String path, PodSpec spec) {
         if (spec == null) {
             errs.required(path, null);
             return;
@@ -321,7 +332,7 @@ public final class Validation {
         }
     }
 
-    private static void podUpdate(FieldErrors errs, Pod now, Pod old) {
+    private static void podChange(FieldErrors errs, Pod now, Pod old) {
         // pods are mostly immutable: Kubernetes allows only images, activeDeadlineSeconds and added tolerations to change
         if (old.spec.nodeName != null && !Objects.equals(old.spec.nodeName, now.spec.nodeName)) {
             errs.forbidden("spec.nodeName", "pod updates may not change the node; use pods/binding to assign a node");
@@ -344,7 +355,8 @@ public final class Validation {
         }
     }
 
-    private static void service(FieldErrors errs, Service s) {
+    /** ValidateService. */
+    public static void service(FieldErrors errs, Service s) {
         String type = s.spec.type == null ? "ClusterIP" : s.spec.type;
         if (!SERVICE_TYPES.contains(type)) {
             errs.notSupported("spec.type", type, SERVICE_TYPES);
@@ -381,7 +393,8 @@ public final class Validation {
         }
     }
 
-    private static void endpoints(FieldErrors errs, Endpoints e) {
+    /** ValidateEndpoints. */
+    public static void endpoints(FieldErrors errs, Endpoints e) {
         for (int i = 0; i < e.subsets.size(); i++) {
             Endpoints.EndpointSubset ss = e.subsets.get(i);
             for (int j = 0; j < ss.addresses.size(); j++) {

@@ -1,0 +1,107 @@
+package io.kube4j.apiserver.registry;
+
+import io.kube4j.api.DeleteOptions;
+import io.kube4j.api.KubeObject;
+import io.kube4j.api.ResourceType;
+import io.kube4j.apiserver.validation.FieldErrors;
+import io.kube4j.apiserver.validation.Validation;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What one kind adds to the generic {@link Registry}: its scope and type, defaults, validation, what
+ * counts as a spec change, how its status is reset on create, how it is deleted, its field labels and
+ * subresources. The registry itself knows no kind. Defaults here serve a kind with no special rules
+ * (ConfigMap-like objects), so a kind with no rules needs only {@link #type()}.
+ *
+ * <p>Kubernetes' counterpart: {@code RESTCreateStrategy}, {@code RESTUpdateStrategy},
+ * {@code RESTDeleteStrategy} in {@code staging/src/k8s.io/apiserver/pkg/registry/rest/} and e.g.
+ * {@code pkg/registry/core/pod/strategy.go}.
+ */
+public interface Strategy {
+    /** The field labels every kind supports (Kubernetes' DefaultClusterScopedAttr / DefaultNamespaceScopedAttr). */
+    Set<String> METADATA_FIELD_LABELS = Set.of("metadata.name", "metadata.namespace");
+
+    /** The resource this strategy serves. */
+    ResourceType type();
+
+    /**
+     * Whether status is written only through {@code /status}: then a write of the main resource keeps
+     * the stored status, and create resets it ({@link #prepareForCreate}).
+     */
+    default boolean hasStatusSubresource() {
+        return false;
+    }
+
+    /** PrepareForCreate: clears what a client may not set on create (by default: the status, when it has a subresource). */
+    default void prepareForCreate(ObjectNode obj) {
+        if (hasStatusSubresource()) {
+            obj.putObject("status");
+        }
+    }
+
+    /** The rule for {@code metadata.name}. */
+    default Validation.NameRule nameRule() {
+        return Validation.NameRule.SUBDOMAIN;
+    }
+
+    /** Applies the kind's defaults to the typed object, in place. */
+    default void applyDefaults(KubeObject obj) {
+    }
+
+    /** Validate on create: adds one error per invalid field (metadata is checked by the registry). */
+    default void validate(KubeObject obj, FieldErrors errs) {
+    }
+
+    /** ValidateUpdate: {@link #validate} has run on {@code obj}; adds what may not change from {@code old}. */
+    default void validateUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+    }
+
+    /** What counts as the spec for {@code metadata.generation}: {@code spec}, or for kinds without one everything but metadata and status. */
+    default JsonNode specOf(ObjectNode obj) {
+        if (obj.has("spec")) {
+            return obj.get("spec");
+        }
+        ObjectNode rest = obj.deepCopy();
+        rest.remove("metadata");
+        rest.remove("status");
+        return rest;
+    }
+
+    /** Field labels the kind supports in field selectors, besides {@link #METADATA_FIELD_LABELS}. */
+    default Set<String> fieldLabels() {
+        return Set.of();
+    }
+
+    /** Refuses deletion of objects the cluster cannot do without (403), e.g. system namespaces. */
+    default void checkDelete(String name) {
+    }
+
+    /** The grace period of a delete in seconds: 0 removes the object as soon as no finalizer holds it. */
+    default long gracePeriodSeconds(ObjectNode obj, DeleteOptions options) {
+        return 0;
+    }
+
+    /** Changes the kind makes when an object is first marked for deletion (e.g. phase Terminating); true if any. */
+    default boolean markTerminating(ObjectNode obj) {
+        return false;
+    }
+
+    /** Whether something other than metadata.finalizers still holds a marked object (a pod's grace period, a namespace's spec.finalizers). */
+    default boolean deletionHeld(ObjectNode obj) {
+        return false;
+    }
+
+    /** How objects of the kind are written to storage (Services also write their address allocations). */
+    default ObjectStore store(ObjectStore plain) {
+        return plain;
+    }
+
+    /** The subresources served for the kind, besides status (served when {@link #hasStatusSubresource()}). */
+    default List<String> subresources() {
+        return List.of();
+    }
+}

@@ -1,0 +1,47 @@
+package io.kube4j.apiserver.registry.kinds;
+
+import io.kube4j.api.Deployment;
+import io.kube4j.api.KubeObject;
+import io.kube4j.api.ResourceType;
+import io.kube4j.api.ResourceTypes;
+import io.kube4j.apiserver.registry.Strategy;
+import io.kube4j.apiserver.validation.Defaults;
+import io.kube4j.apiserver.validation.FieldErrors;
+import io.kube4j.apiserver.validation.Validation;
+import org.springframework.stereotype.Component;
+
+import java.util.List;
+
+/** Deployments (apps/v1): strategy rules, immutable selector, scale. Kubernetes: {@code pkg/registry/apps/deployment/strategy.go}. */
+@Component
+public class DeploymentStrategy implements Strategy {
+    @Override
+    public ResourceType type() {
+        return ResourceTypes.DEPLOYMENTS;
+    }
+
+    @Override
+    public boolean hasStatusSubresource() {
+        return true;
+    }
+
+    @Override
+    public void applyDefaults(KubeObject obj) {
+        Defaults.deployment((Deployment) obj);
+    }
+
+    @Override
+    public void validate(KubeObject obj, FieldErrors errs) {
+        Validation.deployment(errs, (Deployment) obj);
+    }
+
+    @Override
+    public void validateUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+        Validation.immutableSelector(errs, ((Deployment) obj).spec.selector, ((Deployment) old).spec.selector);
+    }
+
+    @Override
+    public List<String> subresources() {
+        return List.of("scale");
+    }
+}

@@ -1,0 +1,92 @@
+package io.kube4j.apiserver.registry.kinds;
+
+import io.kube4j.api.DeleteOptions;
+import io.kube4j.api.KubeObject;
+import io.kube4j.api.Pod;
+import io.kube4j.api.ResourceType;
+import io.kube4j.api.ResourceTypes;
+import io.kube4j.apiserver.ApiServerProperties;
+import io.kube4j.apiserver.registry.Strategy;
+import io.kube4j.apiserver.validation.Defaults;
+import io.kube4j.apiserver.validation.FieldErrors;
+import io.kube4j.apiserver.validation.Validation;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Pods: status Pending on create, spec mostly immutable, graceful deletion while bound to a node (the
+ * kubelet stops the containers, then deletes with grace 0). Kubernetes: {@code pkg/registry/core/pod/strategy.go}.
+ */
+@Component
+public class PodStrategy implements Strategy {
+    private final Defaults defaults;
+
+    public PodStrategy(ApiServerProperties props) {
+        this.defaults = new Defaults(props.admission().defaultTolerationSeconds());
+    }
+
+    @Override
+    public ResourceType type() {
+        return ResourceTypes.PODS;
+    }
+
+    @Override
+    public boolean hasStatusSubresource() {
+        return true;
+    }
+
+    @Override
+    public void prepareForCreate(ObjectNode obj) {
+        obj.putObject("status").put("phase", "Pending");
+    }
+
+    @Override
+    public void applyDefaults(KubeObject obj) {
+        defaults.pod((Pod) obj);
+    }
+
+    @Override
+    public void validate(KubeObject obj, FieldErrors errs) {
+        Validation.pod(errs, (Pod) obj);
+    }
+
+    @Override
+    public void validateUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+        Validation.podUpdate(errs, (Pod) obj, (Pod) old);
+    }
+
+    /** Kubernetes' pod field labels (pkg/registry/core/pod/strategy.go PodToSelectableFields). */
+    @Override
+    public Set<String> fieldLabels() {
+        return Set.of("spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork",
+                "status.phase", "status.podIP", "status.podIPs", "status.nominatedNodeName");
+    }
+
+    /** A pod on a node gets its grace period so the kubelet can stop it; unbound or finished pods go at once. */
+    @Override
+    public long gracePeriodSeconds(ObjectNode obj, DeleteOptions opts) {
+        String node = obj.path("spec").path("nodeName").asString("");
+        String phase = obj.path("status").path("phase").asString("");
+        if (node.isEmpty() || phase.equals("Succeeded") || phase.equals("Failed")) {
+            return 0;
+        }
+        if (opts.gracePeriodSeconds != null) {
+            return Math.max(0, opts.gracePeriodSeconds);
+        }
+        return obj.path("spec").path("terminationGracePeriodSeconds").asLong(30);
+    }
+
+    /** A pod being gracefully deleted stays until its kubelet deletes it with grace 0. */
+    @Override
+    public boolean deletionHeld(ObjectNode obj) {
+        return obj.path("metadata").path("deletionGracePeriodSeconds").asLong(0) > 0;
+    }
+
+    @Override
+    public List<String> subresources() {
+        return List.of("binding", "eviction", "log");
+    }
+}

@@ -1,0 +1,80 @@
+package io.kube4j.apiserver.registry.subresources;
+
+import io.kube4j.api.LabelSelector;
+import io.kube4j.api.ResourceType;
+import io.kube4j.api.Status;
+import io.kube4j.apiserver.errors.ApiError;
+import io.kube4j.apiserver.registry.Registry;
+import io.kube4j.apiserver.registry.StorageErrors;
+import io.kube4j.json.Json;
+import io.kube4j.labels.Selector;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * The {@code scale} subresource ({@code autoscaling/v1} Scale) of every kind whose strategy lists it:
+ * reads {@code spec.replicas}, {@code status.replicas} and the selector; writes a new replica count
+ * through the main resource, so generation moves as for any spec change.
+ * Kubernetes: {@code pkg/registry/apps/deployment/storage/storage.go} (ScaleREST).
+ */
+@Component
+public class ScaleREST {
+    private final Registry registry;
+
+    public ScaleREST(Registry registry) {
+        this.registry = registry;
+    }
+
+    /** The Scale of an object. */
+    public static ObjectNode scaleOf(ObjectNode obj) {
+        ObjectNode scale = Json.mapper().createObjectNode();
+        scale.put("apiVersion", "autoscaling/v1");
+        scale.put("kind", "Scale");
+        ObjectNode m = scale.putObject("metadata");
+        ObjectNode om = Registry.meta(obj);
+        for (String f : List.of("name", "namespace", "uid", "resourceVersion", "creationTimestamp")) {
+            if (om.has(f)) {
+                m.set(f, om.get(f));
+            }
+        }
+        scale.putObject("spec").put("replicas", obj.path("spec").path("replicas").asInt(0));
+        ObjectNode st = scale.putObject("status");
+        st.put("replicas", obj.path("status").path("replicas").asInt(0));
+        LabelSelector sel = Json.convert(obj.path("spec").path("selector").isObject() ? obj.path("spec").path("selector") : Json.mapper().createObjectNode(), LabelSelector.class);
+        st.put("selector", Selector.from(sel).toString());
+        return scale;
+    }
+
+    /** GET .../scale. */
+    public ObjectNode get(ResourceType rt, String namespace, String name) {
+        return scaleOf(registry.get(rt, namespace, name));
+    }
+
+    /**
+     * PUT or PATCH .../scale: {@code scaleChange} turns the current Scale into the wanted one; a stale
+     * resourceVersion in it is 409, a missing or negative {@code spec.replicas} 422.
+     */
+    public ObjectNode update(ResourceType rt, String namespace, String name, UnaryOperator<ObjectNode> scaleChange, boolean dryRun) {
+        ObjectNode updated = registry.guaranteedUpdate(rt, namespace, name, null, Registry.Part.MAIN, dryRun, current -> {
+            ObjectNode scale = scaleChange.apply(scaleOf(current));
+            String rv = scale.path("metadata").path("resourceVersion").asString("");
+            if (!rv.isEmpty() && !rv.equals(Registry.meta(current).path("resourceVersion").asString(""))) {
+                throw ApiError.conflict(rt.group(), rt.resource(), name, StorageErrors.OPTIMISTIC_LOCK);
+            }
+            JsonNode replicas = scale.path("spec").path("replicas");
+            if (!replicas.isIntegralNumber()) {
+                throw ApiError.invalid("autoscaling", "Scale", name, List.of(new Status.Cause("FieldValueRequired", "Required value", "spec.replicas")));
+            }
+            if (replicas.asInt() < 0) {
+                throw ApiError.invalid("autoscaling", "Scale", name, List.of(new Status.Cause("FieldValueInvalid", "Invalid value: " + replicas.asInt() + ": must be greater than or equal to 0", "spec.replicas")));
+            }
+            ((ObjectNode) current.get("spec")).put("replicas", replicas.asInt());
+            return current;
+        });
+        return scaleOf(updated);
+    }
+}

@@ -1,0 +1,213 @@
+package io.kube4j.apiserver.registry;
+
+import io.kube4j.api.DeleteOptions;
+import io.kube4j.api.ResourceTypes;
+import io.kube4j.apiserver.ApiServerProperties;
+import io.kube4j.apiserver.admission.NamespaceLifecycle;
+import io.kube4j.apiserver.errors.ApiError;
+import io.kube4j.apiserver.registry.kinds.SystemNamespaces;
+import io.kube4j.apiserver.storage.MemoryStorage;
+import io.kube4j.apiserver.watch.WatchCache;
+import io.kube4j.json.Json;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The generic registry on in-memory storage: the rules every kind shares, and that strategies plug in per kind. */
+class RegistryTest {
+    MemoryStorage storage;
+    WatchCache cache;
+    Registry registry;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        ApiServerProperties props = TestStrategies.defaultProperties();
+        storage = new MemoryStorage();
+        cache = new WatchCache(storage, props, new SimpleMeterRegistry());
+        registry = new Registry(storage, cache, props, TestStrategies.builtIn(null), List.of(new NamespaceLifecycle(cache, storage)));
+        cache.start();
+        for (int i = 0; i < 200 && !cache.isReady(); i++) {
+            Thread.sleep(10);
+        }
+        new SystemNamespaces(registry).ensure();
+    }
+
+    @AfterEach
+    void tearDown() {
+        cache.close();
+    }
+
+    static ObjectNode obj(String yaml) {
+        return (ObjectNode) Json.mapper().valueToTree(Json.readYaml(yaml, Object.class));
+    }
+
+    static ObjectNode configMap(String name, String value) {
+        return obj("apiVersion: v1\nkind: Endpoints\nmetadata: {name: " + name + "}\nsubsets: [{addresses: [{ip: " + value + "}]}]\n");
+    }
+
+    static ObjectNode pod(String name) {
+        return obj("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: %s}
+                spec:
+                  containers: [{name: c, image: busybox:1.36}]
+                """.formatted(name));
+    }
+
+    @Test
+    void createSetsIdentityAndGenerationAndResetsStatusPerStrategy() {
+        ObjectNode body = pod("p1");
+        body.putObject("status").put("phase", "Running");
+        ObjectNode created = registry.create(ResourceTypes.PODS, "default", body, false);
+        assertThat(created.path("metadata").path("uid").asString()).isNotEmpty();
+        assertThat(created.path("metadata").path("generation").asInt()).isEqualTo(1);
+        assertThat(created.path("metadata").path("resourceVersion").asString()).isEqualTo(Long.toString(storage.currentRevision()));
+        // PodStrategy.prepareForCreate: a client cannot create a Running pod
+        assertThat(created.path("status").path("phase").asString()).isEqualTo("Pending");
+        // PodStrategy defaults
+        assertThat(created.path("spec").path("restartPolicy").asString()).isEqualTo("Always");
+    }
+
+    @Test
+    void createInMissingNamespaceIsNotFoundAndStoresNothing() {
+        long before = storage.currentRevision();
+        assertThatThrownBy(() -> registry.create(ResourceTypes.PODS, "nope", pod("p"), false))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(404);
+                    assertThat(e.getMessage()).isEqualTo("namespaces \"nope\" not found");
+                });
+        assertThat(storage.currentRevision()).isEqualTo(before);
+    }
+
+    @Test
+    void invalidObjectIs422WithFieldPathAndStoresNothing() {
+        long before = storage.currentRevision();
+        ObjectNode bad = pod("Bad_Name");
+        assertThatThrownBy(() -> registry.create(ResourceTypes.PODS, "default", bad, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(422);
+                    assertThat(e.status().details.causes).extracting(c -> c.field).contains("metadata.name");
+                });
+        assertThat(storage.currentRevision()).isEqualTo(before);
+    }
+
+    @Test
+    void generationMovesOnSpecChangeOnlyAndStatusWritesKeepSpec() {
+        registry.create(ResourceTypes.DEPLOYMENTS, "default", obj("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: d}
+                spec:
+                  selector: {matchLabels: {app: d}}
+                  template:
+                    metadata: {labels: {app: d}}
+                    spec: {containers: [{name: c, image: busybox:1.36}]}
+                """), false);
+        ObjectNode labelled = registry.patch(ResourceTypes.DEPLOYMENTS, "default", "d", "application/merge-patch+json",
+                obj("metadata: {labels: {x: y}}"), Registry.Part.MAIN, false);
+        assertThat(labelled.path("metadata").path("generation").asInt()).isEqualTo(1);
+        ObjectNode scaled = registry.patch(ResourceTypes.DEPLOYMENTS, "default", "d", "application/merge-patch+json",
+                obj("spec: {replicas: 4}"), Registry.Part.MAIN, false);
+        assertThat(scaled.path("metadata").path("generation").asInt()).isEqualTo(2);
+        ObjectNode status = registry.patch(ResourceTypes.DEPLOYMENTS, "default", "d", "application/merge-patch+json",
+                obj("spec: {replicas: 9}\nstatus: {replicas: 4}"), Registry.Part.STATUS, false);
+        assertThat(status.path("spec").path("replicas").asInt()).isEqualTo(4);
+        assertThat(status.path("status").path("replicas").asInt()).isEqualTo(4);
+        assertThat(status.path("metadata").path("generation").asInt()).isEqualTo(2);
+        // a main write cannot change the status of a kind with a status subresource
+        ObjectNode main = registry.patch(ResourceTypes.DEPLOYMENTS, "default", "d", "application/merge-patch+json",
+                obj("status: {replicas: 99}"), Registry.Part.MAIN, false);
+        assertThat(main.path("status").path("replicas").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void staleResourceVersionOnUpdateIsConflict() {
+        ObjectNode created = registry.create(ResourceTypes.ENDPOINTS, "default", configMap("e", "10.0.0.1"), false);
+        registry.patch(ResourceTypes.ENDPOINTS, "default", "e", "application/merge-patch+json", obj("metadata: {labels: {a: b}}"), Registry.Part.MAIN, false);
+        assertThatThrownBy(() -> registry.update(ResourceTypes.ENDPOINTS, "default", "e", created, Registry.Part.MAIN, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(409);
+                    assertThat(e.getMessage()).isEqualTo("Operation cannot be fulfilled on endpoints \"e\": the object has been modified; please apply your changes to the latest version and try again");
+                });
+    }
+
+    @Test
+    void concurrentPatchesWithoutPreconditionAllLand() throws Exception {
+        registry.create(ResourceTypes.ENDPOINTS, "default", configMap("c", "10.0.0.1"), false);
+        int writers = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> done = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            int n = i;
+            done.add(pool.submit(() -> registry.patch(ResourceTypes.ENDPOINTS, "default", "c", "application/merge-patch+json",
+                    obj("metadata: {annotations: {w" + n + ": x}}"), Registry.Part.MAIN, false)));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        assertThat(registry.get(ResourceTypes.ENDPOINTS, "default", "c").path("metadata").path("annotations").size()).isEqualTo(writers);
+    }
+
+    @Test
+    void finalizersHoldDeletionUntilRemoved() {
+        ObjectNode e = configMap("f", "10.0.0.2");
+        Registry.meta(e).putArray("finalizers").add("example.com/hold");
+        registry.create(ResourceTypes.ENDPOINTS, "default", e, false);
+        Registry.Deleted d = registry.delete(ResourceTypes.ENDPOINTS, "default", "f", new DeleteOptions(), false);
+        assertThat(d.removed()).isFalse();
+        assertThat(d.object().path("metadata").has("deletionTimestamp")).isTrue();
+        registry.patch(ResourceTypes.ENDPOINTS, "default", "f", "application/merge-patch+json", Json.tree("{\"metadata\":{\"finalizers\":null}}"), Registry.Part.MAIN, false);
+        assertThatThrownBy(() -> registry.get(ResourceTypes.ENDPOINTS, "default", "f")).isInstanceOfSatisfying(ApiError.class, x -> assertThat(x.code()).isEqualTo(404));
+    }
+
+    @Test
+    void boundPodWaitsForItsGracePeriodAndUnboundPodGoesAtOnce() {
+        registry.create(ResourceTypes.PODS, "default", pod("bound"), false);
+        registry.create(ResourceTypes.PODS, "default", pod("unbound"), false);
+        new io.kube4j.apiserver.registry.subresources.BindingREST(registry).bind("default", "bound", obj("target: {name: node-1}"));
+        Registry.Deleted bound = registry.delete(ResourceTypes.PODS, "default", "bound", new DeleteOptions(), false);
+        assertThat(bound.removed()).isFalse();
+        assertThat(bound.object().path("metadata").path("deletionGracePeriodSeconds").asInt()).isEqualTo(30);
+        assertThat(registry.delete(ResourceTypes.PODS, "default", "unbound", new DeleteOptions(), false).removed()).isTrue();
+    }
+
+    @Test
+    void terminatingNamespaceRefusesNewContentAndSystemNamespacesCannotBeDeleted() {
+        registry.create(ResourceTypes.NAMESPACES, null, obj("metadata: {name: team}"), false);
+        Registry.Deleted d = registry.delete(ResourceTypes.NAMESPACES, null, "team", new DeleteOptions(), false);
+        assertThat(d.removed()).isFalse();
+        assertThat(d.object().path("status").path("phase").asString()).isEqualTo("Terminating");
+        assertThatThrownBy(() -> registry.create(ResourceTypes.PODS, "team", pod("late"), false))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(403);
+                    assertThat(e.getMessage()).endsWith("unable to create new content in namespace team because it is being terminated");
+                });
+        assertThatThrownBy(() -> registry.delete(ResourceTypes.NAMESPACES, null, "kube-system", new DeleteOptions(), false))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code()).isEqualTo(403));
+    }
+
+    @Test
+    void listsComeFromTheWatchCacheWithSelectors() {
+        registry.create(ResourceTypes.PODS, "default", pod("a"), false);
+        ObjectNode b = pod("b");
+        Registry.meta(b).putObject("labels").put("tier", "web");
+        registry.create(ResourceTypes.PODS, "default", b, false);
+        ObjectNode list = registry.list(ResourceTypes.PODS, "default", "tier=web", null, 0, null, null);
+        assertThat(list.path("items")).hasSize(1);
+        assertThat(list.path("items").get(0).path("metadata").path("name").asString()).isEqualTo("b");
+        assertThat(list.path("kind").asString()).isEqualTo("PodList");
+    }
+}
