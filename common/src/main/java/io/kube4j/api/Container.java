@@ -2,6 +2,7 @@ package io.kube4j.api;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
+import io.kube4j.json.Json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,6 +17,7 @@ public class Container {
     public List<String> args = new ArrayList<>();
     public String workingDir;
     public List<ContainerPort> ports = new ArrayList<>();
+    public List<EnvFromSource> envFrom = new ArrayList<>();
     public List<EnvVar> env = new ArrayList<>();
     public ResourceRequirements resources;
     public List<VolumeMount> volumeMounts = new ArrayList<>();
@@ -40,7 +42,11 @@ public class Container {
         public String hostIP;
     }
 
-    /** An environment variable: a literal value (valueFrom is kept but not resolved). */
+    /**
+     * An environment variable: a literal value, or valueFrom a pod field, a container resource, a ConfigMap
+     * key or a Secret key. valueFrom stays a plain map (the kubelet reads it as one); {@link #source()} is
+     * the typed view.
+     */
     public static class EnvVar {
         public String name;
         public String value;
@@ -53,6 +59,52 @@ public class Container {
             this.name = name;
             this.value = value;
         }
+
+        /** valueFrom as an {@link EnvVarSource}, or null when the value is literal. */
+        public EnvVarSource source() {
+            return valueFrom == null ? null : Json.mapper().convertValue(valueFrom, EnvVarSource.class);
+        }
+    }
+
+    /** Where an environment variable's value comes from; exactly one is set. */
+    public static class EnvVarSource {
+        public ObjectFieldSelector fieldRef;
+        public ResourceFieldSelector resourceFieldRef;
+        public ConfigMapKeySelector configMapKeyRef;
+        public SecretKeySelector secretKeyRef;
+    }
+
+    /** One key of a ConfigMap. */
+    public static class ConfigMapKeySelector {
+        public String name;
+        public String key;
+        public Boolean optional;
+    }
+
+    /** One key of a Secret. */
+    public static class SecretKeySelector {
+        public String name;
+        public String key;
+        public Boolean optional;
+    }
+
+    /** Every key of a ConfigMap or Secret as an environment variable, each name prefixed with prefix. */
+    public static class EnvFromSource {
+        public String prefix;
+        public ConfigMapEnvSource configMapRef;
+        public SecretEnvSource secretRef;
+    }
+
+    /** The ConfigMap of an envFrom. */
+    public static class ConfigMapEnvSource {
+        public String name;
+        public Boolean optional;
+    }
+
+    /** The Secret of an envFrom. */
+    public static class SecretEnvSource {
+        public String name;
+        public Boolean optional;
     }
 
     /** A volume mounted into the container. */

@@ -8,6 +8,7 @@ public class Probe {
     public ExecAction exec;
     public HTTPGetAction httpGet;
     public TCPSocketAction tcpSocket;
+    public GRPCAction grpc;
     public Integer initialDelaySeconds;
     public Integer timeoutSeconds;
     public Integer periodSeconds;
@@ -49,4 +50,9 @@ public class Probe {
         public String host;
     }
 
+    /** Call the standard gRPC health check on port; SERVING is success. */
+    public static class GRPCAction {
+        public int port;
+        public String service;
+    }
 }
