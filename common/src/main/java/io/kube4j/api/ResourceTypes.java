@@ -18,7 +18,42 @@ public final class ResourceTypes {
     public static final ResourceType DEPLOYMENTS = new ResourceType("apps", "v1", "deployments", "deployment", "Deployment", true, Deployment.class, List.of("deploy"), List.of("all"));
     public static final ResourceType LEASES = new ResourceType("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, Lease.class, List.of(), List.of());
 
-    public static final List<ResourceType> ALL = List.of(NAMESPACES, NODES, PODS, SERVICES, ENDPOINTS, EVENTS, REPLICASETS, DEPLOYMENTS, LEASES);
+    public static final ResourceType CONFIGMAPS = core("configmaps", "configmap", "ConfigMap", true, ConfigMap.class, List.of("cm"), List.of());
+    public static final ResourceType SECRETS = core("secrets", "secret", "Secret", true, Secret.class, List.of(), List.of());
+    public static final ResourceType SERVICEACCOUNTS = core("serviceaccounts", "serviceaccount", "ServiceAccount", true, ServiceAccount.class, List.of("sa"), List.of());
+    public static final ResourceType PERSISTENTVOLUMES = core("persistentvolumes", "persistentvolume", "PersistentVolume", false, PersistentVolume.class, List.of("pv"), List.of());
+    public static final ResourceType PERSISTENTVOLUMECLAIMS = core("persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true, PersistentVolumeClaim.class, List.of("pvc"), List.of());
+    public static final ResourceType REPLICATIONCONTROLLERS = core("replicationcontrollers", "replicationcontroller", "ReplicationController", true, ReplicationController.class, List.of("rc"), List.of("all"));
+    public static final ResourceType LIMITRANGES = core("limitranges", "limitrange", "LimitRange", true, LimitRange.class, List.of("limits"), List.of());
+    public static final ResourceType RESOURCEQUOTAS = core("resourcequotas", "resourcequota", "ResourceQuota", true, ResourceQuota.class, List.of("quota"), List.of());
+    public static final ResourceType PODTEMPLATES = core("podtemplates", "podtemplate", "PodTemplate", true, PodTemplate.class, List.of(), List.of());
+    public static final ResourceType DAEMONSETS = new ResourceType("apps", "v1", "daemonsets", "daemonset", "DaemonSet", true, DaemonSet.class, List.of("ds"), List.of("all"));
+    public static final ResourceType STATEFULSETS = new ResourceType("apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, StatefulSet.class, List.of("sts"), List.of("all"));
+    public static final ResourceType CONTROLLERREVISIONS = new ResourceType("apps", "v1", "controllerrevisions", "controllerrevision", "ControllerRevision", true, ControllerRevision.class, List.of(), List.of());
+    public static final ResourceType JOBS = new ResourceType("batch", "v1", "jobs", "job", "Job", true, Job.class, List.of(), List.of("all"));
+    public static final ResourceType CRONJOBS = new ResourceType("batch", "v1", "cronjobs", "cronjob", "CronJob", true, CronJob.class, List.of("cj"), List.of("all"));
+    public static final ResourceType PODDISRUPTIONBUDGETS = new ResourceType("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, PodDisruptionBudget.class, List.of("pdb"), List.of());
+    public static final ResourceType PRIORITYCLASSES = new ResourceType("scheduling.k8s.io", "v1", "priorityclasses", "priorityclass", "PriorityClass", false, PriorityClass.class, List.of("pc"), List.of());
+    public static final ResourceType ENDPOINTSLICES = new ResourceType("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, EndpointSlice.class, List.of(), List.of());
+    public static final ResourceType STORAGECLASSES = new ResourceType("storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", false, StorageClass.class, List.of("sc"), List.of());
+    public static final ResourceType INGRESSES = new ResourceType("networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, Ingress.class, List.of("ing"), List.of());
+    public static final ResourceType INGRESSCLASSES = new ResourceType("networking.k8s.io", "v1", "ingressclasses", "ingressclass", "IngressClass", false, IngressClass.class, List.of(), List.of());
+    public static final ResourceType NETWORKPOLICIES = new ResourceType("networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", true, NetworkPolicy.class, List.of("netpol"), List.of());
+    public static final ResourceType ROLES = rbac("roles", "role", "Role", true, Role.class);
+    public static final ResourceType CLUSTERROLES = rbac("clusterroles", "clusterrole", "ClusterRole", false, ClusterRole.class);
+    public static final ResourceType ROLEBINDINGS = rbac("rolebindings", "rolebinding", "RoleBinding", true, RoleBinding.class);
+    public static final ResourceType CLUSTERROLEBINDINGS = rbac("clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, ClusterRoleBinding.class);
+    public static final ResourceType HORIZONTALPODAUTOSCALERS = new ResourceType("autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true, HorizontalPodAutoscaler.class, List.of("hpa"), List.of("all"));
+    public static final ResourceType VALIDATINGADMISSIONPOLICIES = new ResourceType("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", "validatingadmissionpolicy", "ValidatingAdmissionPolicy", false, ValidatingAdmissionPolicy.class, List.of(), List.of("api-extensions"));
+    public static final ResourceType VALIDATINGADMISSIONPOLICYBINDINGS = new ResourceType("admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings", "validatingadmissionpolicybinding", "ValidatingAdmissionPolicyBinding", false, ValidatingAdmissionPolicyBinding.class, List.of(), List.of("api-extensions"));
+
+    /** Every served resource; discovery lists groups in the order their first resource appears here. */
+    public static final List<ResourceType> ALL = List.of(NAMESPACES, NODES, PODS, SERVICES, ENDPOINTS, EVENTS,
+            CONFIGMAPS, SECRETS, SERVICEACCOUNTS, PERSISTENTVOLUMES, PERSISTENTVOLUMECLAIMS, REPLICATIONCONTROLLERS, LIMITRANGES, RESOURCEQUOTAS, PODTEMPLATES,
+            REPLICASETS, DEPLOYMENTS, DAEMONSETS, STATEFULSETS, CONTROLLERREVISIONS,
+            LEASES, JOBS, CRONJOBS, PODDISRUPTIONBUDGETS, PRIORITYCLASSES, ENDPOINTSLICES, STORAGECLASSES,
+            INGRESSES, INGRESSCLASSES, NETWORKPOLICIES, ROLES, CLUSTERROLES, ROLEBINDINGS, CLUSTERROLEBINDINGS,
+            HORIZONTALPODAUTOSCALERS, VALIDATINGADMISSIONPOLICIES, VALIDATINGADMISSIONPOLICYBINDINGS);
 
     private static final Map<String, ResourceType> BY_RESOURCE = ALL.stream().collect(Collectors.toMap(ResourceType::resource, Function.identity()));
     private static final Map<Class<?>, ResourceType> BY_CLASS = ALL.stream().collect(Collectors.toMap(ResourceType::type, Function.identity()));
@@ -28,6 +63,10 @@ public final class ResourceTypes {
 
     private static ResourceType core(String resource, String singular, String kind, boolean namespaced, Class<? extends KubeObject> type, List<String> shortNames, List<String> categories) {
         return new ResourceType("", "v1", resource, singular, kind, namespaced, type, shortNames, categories);
+    }
+
+    private static ResourceType rbac(String resource, String singular, String kind, boolean namespaced, Class<? extends KubeObject> type) {
+        return new ResourceType("rbac.authorization.k8s.io", "v1", resource, singular, kind, namespaced, type, List.of(), List.of());
     }
 
     /** The resource with this plural name (resource names are unique across kube4j's groups). */
