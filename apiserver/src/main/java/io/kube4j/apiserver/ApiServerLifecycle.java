@@ -1,7 +1,8 @@
 package io.kube4j.apiserver;
 
 import io.kube4j.apiserver.registry.kinds.NamespaceStrategy;
-import io.kube4j.apiserver.registry.kinds.SystemNamespaces;
+import io.kube4j.apiserver.registry.kinds.PriorityClassStrategy;
+import io.kube4j.apiserver.registry.kinds.SystemObjects;
 import io.kube4j.apiserver.storage.Compactor;
 import io.kube4j.apiserver.storage.Storage;
 import io.kube4j.apiserver.watch.WatchCache;
@@ -23,15 +24,15 @@ public class ApiServerLifecycle implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ApiServerLifecycle.class);
 
     private final WatchCache cache;
-    private final SystemNamespaces systemNamespaces;
+    private final SystemObjects systemObjects;
     private final Compactor compactor;
     private final ApiServerProperties props;
     private ScheduledExecutorService scheduler;
     private volatile boolean running;
 
-    public ApiServerLifecycle(WatchCache cache, SystemNamespaces systemNamespaces, Storage storage, ApiServerProperties props) {
+    public ApiServerLifecycle(WatchCache cache, SystemObjects systemObjects, Storage storage, ApiServerProperties props) {
         this.cache = cache;
-        this.systemNamespaces = systemNamespaces;
+        this.systemObjects = systemObjects;
         this.compactor = new Compactor(storage, props.compaction());
         this.props = props;
     }
@@ -50,8 +51,8 @@ public class ApiServerLifecycle implements SmartLifecycle {
         long delay = 200;
         while (running) {
             try {
-                systemNamespaces.ensure();
-                log.info("system namespaces present: {}", NamespaceStrategy.SYSTEM_NAMESPACES);
+                systemObjects.ensure();
+                log.info("system namespaces {} and priority classes {} present", NamespaceStrategy.SYSTEM_NAMESPACES, PriorityClassStrategy.SYSTEM_CLASSES.keySet());
                 return;
             } catch (RuntimeException e) {
                 log.warn("cannot create system namespaces yet: {}", e.getMessage());

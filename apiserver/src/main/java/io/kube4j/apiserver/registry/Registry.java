@@ -326,7 +326,9 @@ public class Registry {
         }
         // the typed view models most fields, not all: lay its (defaulted) values over the request's tree so
         // fields kube4j does not model survive verbatim instead of being dropped
-        return overlay(obj.deepCopy(), Json.toTree(typed));
+        ObjectNode out = overlay(obj.deepCopy(), Json.toTree(typed));
+        strategy.canonicalize(out);
+        return out;
     }
 
     private static KubeObject typed(ResourceType rt, ObjectNode obj) {

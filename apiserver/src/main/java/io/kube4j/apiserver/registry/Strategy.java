@@ -52,6 +52,14 @@ public interface Strategy {
     default void applyDefaults(KubeObject obj) {
     }
 
+    /**
+     * Removes from the stored tree what the kind never stores although a client may send it (a Secret's
+     * write-only stringData): the typed view's defaults are laid over the request's tree, which alone
+     * cannot delete a field.
+     */
+    default void canonicalize(ObjectNode stored) {
+    }
+
     /** Validate on create: adds one error per invalid field (metadata is checked by the registry). */
     default void validate(KubeObject obj, FieldErrors errs) {
     }

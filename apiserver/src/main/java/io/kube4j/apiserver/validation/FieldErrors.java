@@ -41,6 +41,11 @@ public final class FieldErrors {
         causes.add(new Status.Cause("FieldValueDuplicate", "Duplicate value: " + quote(value), field));
     }
 
+    /** field.TooLong: "Too long: must have at most N bytes". */
+    public void tooLong(String field, long max) {
+        causes.add(new Status.Cause("FieldValueTooLong", "Too long: must have at most " + max + " bytes", field));
+    }
+
     public void forbidden(String field, String detail) {
         causes.add(new Status.Cause("FieldValueForbidden", "Forbidden: " + detail, field));
     }

@@ -37,6 +37,19 @@ public final class Validation {
     private Validation() {
     }
 
+    /** The largest ConfigMap or Secret payload (MaxSecretSize, 1 MiB). */
+    public static final long MAX_CONFIG_SIZE = 1024 * 1024;
+    private static final java.util.regex.Pattern CONFIG_MAP_KEY = java.util.regex.Pattern.compile("^[-._a-zA-Z0-9]+$");
+
+    /** IsConfigMapKey: a key of a ConfigMap or Secret. */
+    public static void configMapKey(FieldErrors errs, String field, String key) {
+        if (key == null || key.isEmpty() || key.length() > 253 || !CONFIG_MAP_KEY.matcher(key).matches()) {
+            errs.invalid(field, key, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')");
+        } else if (key.equals(".") || key.equals("..") || key.startsWith("..")) {
+            errs.invalid(field, key, "must not be '.' or '..' or start with '..'");
+        }
+    }
+
     /** How {@code metadata.name} must look for a kind (Kubernetes' ValidateNameFunc of its strategy). */
     public enum NameRule {
         /** DNS-1123 subdomain: most kinds. */
@@ -140,6 +153,38 @@ public final class Validation {
         if (template.spec != null && template.spec.restartPolicy != null && !"Always".equals(template.spec.restartPolicy)) {
             errs.notSupported("spec.template.spec.restartPolicy", template.spec.restartPolicy, List.of("Always"));
         }
+    }
+
+    /** A selector given as a plain label map (ReplicationController), matching its template. */
+    public static void mapSelectorAndTemplate(FieldErrors errs, Map<String, String> selector, PodTemplateSpec template) {
+        if (selector == null || selector.isEmpty()) {
+            errs.required("spec.selector", null);
+        } else {
+            errs.labels("spec.selector", selector);
+        }
+        if (template == null) {
+            errs.required("spec.template", null);
+            return;
+        }
+        errs.labels("spec.template.metadata.labels", template.metadata.labels);
+        if (selector != null && !selector.isEmpty()) {
+            Map<String, String> labels = template.metadata.labels == null ? Map.of() : template.metadata.labels;
+            for (Map.Entry<String, String> e : selector.entrySet()) {
+                if (!e.getValue().equals(labels.get(e.getKey()))) {
+                    errs.invalid("spec.template.metadata.labels", io.kube4j.json.Json.write(template.metadata.labels), "`selector` does not match template `labels`");
+                    break;
+                }
+            }
+        }
+        podSpec(errs, "spec.template.spec", template.spec);
+        if (template.spec != null && template.spec.restartPolicy != null && !"Always".equals(template.spec.restartPolicy)) {
+            errs.notSupported("spec.template.spec.restartPolicy", template.spec.restartPolicy, List.of("Always"));
+        }
+    }
+
+    /** An IntOrString that is a non-negative int or a valid percentage (ValidatePositiveIntOrPercent); -1 when absent or invalid. */
+    public static int nonNegativeIntOrPercent(FieldErrors errs, String field, IntOrString v) {
+        return percentOrInt(errs, field, v);
     }
 
     /** ValidateDeployment. */

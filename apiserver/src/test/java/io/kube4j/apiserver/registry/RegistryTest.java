@@ -5,7 +5,7 @@ import io.kube4j.api.ResourceTypes;
 import io.kube4j.apiserver.ApiServerProperties;
 import io.kube4j.apiserver.admission.NamespaceLifecycle;
 import io.kube4j.apiserver.errors.ApiError;
-import io.kube4j.apiserver.registry.kinds.SystemNamespaces;
+import io.kube4j.apiserver.registry.kinds.SystemObjects;
 import io.kube4j.apiserver.storage.MemoryStorage;
 import io.kube4j.apiserver.watch.WatchCache;
 import io.kube4j.json.Json;
@@ -40,7 +40,7 @@ class RegistryTest {
         for (int i = 0; i < 200 && !cache.isReady(); i++) {
             Thread.sleep(10);
         }
-        new SystemNamespaces(registry).ensure();
+        new SystemObjects(registry).ensure();
     }
 
     @AfterEach
@@ -185,7 +185,7 @@ class RegistryTest {
     }
 
     @Test
-    void terminatingNamespaceRefusesNewContentAndSystemNamespacesCannotBeDeleted() {
+    void terminatingNamespaceRefusesNewContentAndSystemObjectsCannotBeDeleted() {
         registry.create(ResourceTypes.NAMESPACES, null, obj("metadata: {name: team}"), false);
         Registry.Deleted d = registry.delete(ResourceTypes.NAMESPACES, null, "team", new DeleteOptions(), false);
         assertThat(d.removed()).isFalse();

@@ -1,0 +1,60 @@
+package io.kube4j.apiserver.registry.kinds;
+
+import io.kube4j.api.ResourceTypes;
+import io.kube4j.apiserver.errors.ApiError;
+import io.kube4j.apiserver.registry.Registry;
+import io.kube4j.json.Json;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Creates the objects every cluster has from its first start: the system namespaces (default,
+ * kube-system, kube-public, kube-node-lease) and the system priority classes (system-cluster-critical,
+ * system-node-critical). Kubernetes: the bootstrap controllers of the apiserver
+ * ({@code pkg/controlplane/controller/systemnamespaces}, {@code pkg/registry/scheduling/rest} PostStartHook).
+ */
+@Component
+public class SystemObjects {
+    private final Registry registry;
+
+    public SystemObjects(Registry registry) {
+        this.registry = registry;
+    }
+
+    /** Creates each missing system object; idempotent, safe against another apiserver doing the same. */
+    public void ensure() {
+        for (String ns : NamespaceStrategy.SYSTEM_NAMESPACES) {
+            ObjectNode obj = Json.mapper().createObjectNode();
+            obj.putObject("metadata").put("name", ns);
+            ensure(ResourceTypes.NAMESPACES, obj);
+        }
+        for (var pc : PriorityClassStrategy.SYSTEM_CLASSES.entrySet()) {
+            ObjectNode obj = Json.mapper().createObjectNode();
+            obj.putObject("metadata").put("name", pc.getKey());
+            obj.put("value", pc.getValue());
+            obj.put("description", pc.getKey().equals("system-node-critical")
+                    ? "Used for system critical pods that must not be moved from their current node."
+                    : "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.");
+            ensure(ResourceTypes.PRIORITYCLASSES, obj);
+        }
+    }
+
+    private void ensure(io.kube4j.api.ResourceType rt, ObjectNode obj) {
+        String name = obj.path("metadata").path("name").asString();
+        try {
+            registry.get(rt, null, name);
+            return;
+        } catch (ApiError e) {
+            if (e.code() != 404) {
+                throw e;
+            }
+        }
+        try {
+            registry.create(rt, null, obj, false);
+        } catch (ApiError e) {
+            if (e.code() != 409) {
+                throw e;
+            }
+        }
+    }
+}

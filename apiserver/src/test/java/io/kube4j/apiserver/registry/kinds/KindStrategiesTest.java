@@ -1,0 +1,181 @@
+package io.kube4j.apiserver.registry.kinds;
+
+import io.kube4j.api.ResourceType;
+import io.kube4j.api.ResourceTypes;
+import io.kube4j.apiserver.ApiServerProperties;
+import io.kube4j.apiserver.admission.NamespaceLifecycle;
+import io.kube4j.apiserver.errors.ApiError;
+import io.kube4j.apiserver.registry.Registry;
+import io.kube4j.apiserver.registry.TestStrategies;
+import io.kube4j.apiserver.storage.MemoryStorage;
+import io.kube4j.apiserver.watch.WatchCache;
+import io.kube4j.json.Json;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/**
+ * Each kind's strategy through the real registry on in-memory storage: the defaults Kubernetes applies
+ * (field path = expected value) and the validation errors it gives (field paths of the 422's causes).
+ * Values from Kubernetes 1.32's SetDefaults_* and Validate* functions named in each strategy's Javadoc.
+ */
+class KindStrategiesTest {
+    static MemoryStorage storage;
+    static WatchCache cache;
+    static Registry registry;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        ApiServerProperties props = TestStrategies.defaultProperties();
+        storage = new MemoryStorage();
+        cache = new WatchCache(storage, props, new SimpleMeterRegistry());
+        registry = new Registry(storage, cache, props, TestStrategies.builtIn(null), List.of(new NamespaceLifecycle(cache, storage)));
+        cache.start();
+        for (int i = 0; i < 200 && !cache.isReady(); i++) {
+            Thread.sleep(10);
+        }
+        new SystemObjects(registry).ensure();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        cache.close();
+    }
+
+    static ObjectNode yaml(String y) {
+        return (ObjectNode) Json.mapper().valueToTree(Json.readYaml(y, Object.class));
+    }
+
+    static final String POD_TEMPLATE = "{metadata: {labels: {app: x}}, spec: {containers: [{name: c, image: busybox}]}}";
+
+    static Stream<Arguments> defaults() {
+        return Stream.of(
+                arguments(ResourceTypes.SECRETS, "{metadata: {name: s}, stringData: {user: admin}}",
+                        Map.of("type", "Opaque", "data.user", "YWRtaW4=", "stringData", "<absent>")),
+                arguments(ResourceTypes.JOBS, "{metadata: {name: j}, spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}}",
+                        Map.of("spec.completions", "1", "spec.parallelism", "1", "spec.backoffLimit", "6", "spec.completionMode", "NonIndexed",
+                                "spec.suspend", "false", "spec.podReplacementPolicy", "TerminatingOrFailed", "spec.manualSelector", "false",
+                                "spec.template.metadata.labels.job-name", "j", "spec.template.metadata.labels.batch\u2024kubernetes\u2024io/job-name", "j")),
+                arguments(ResourceTypes.CRONJOBS, "{metadata: {name: cj}, spec: {schedule: '*/5 * * * *', jobTemplate: {spec: {template: {spec: {restartPolicy: OnFailure, containers: [{name: c, image: busybox}]}}}}}}",
+                        Map.of("spec.concurrencyPolicy", "Allow", "spec.suspend", "false", "spec.successfulJobsHistoryLimit", "3", "spec.failedJobsHistoryLimit", "1")),
+                arguments(ResourceTypes.DAEMONSETS, "{metadata: {name: ds}, spec: {selector: {matchLabels: {app: x}}, template: " + POD_TEMPLATE + "}}",
+                        Map.of("spec.updateStrategy.type", "RollingUpdate", "spec.updateStrategy.rollingUpdate.maxUnavailable", "1",
+                                "spec.updateStrategy.rollingUpdate.maxSurge", "0", "spec.revisionHistoryLimit", "10", "spec.template.spec.restartPolicy", "Always")),
+                arguments(ResourceTypes.STATEFULSETS, "{metadata: {name: web}, spec: {serviceName: web, selector: {matchLabels: {app: x}}, template: " + POD_TEMPLATE + "}}",
+                        Map.of("spec.replicas", "1", "spec.podManagementPolicy", "OrderedReady", "spec.updateStrategy.type", "RollingUpdate",
+                                "spec.updateStrategy.rollingUpdate.partition", "0", "spec.persistentVolumeClaimRetentionPolicy.whenDeleted", "Retain",
+                                "spec.persistentVolumeClaimRetentionPolicy.whenScaled", "Retain", "spec.revisionHistoryLimit", "10")),
+                arguments(ResourceTypes.REPLICATIONCONTROLLERS, "{metadata: {name: rc}, spec: {template: " + POD_TEMPLATE + "}}",
+                        Map.of("spec.replicas", "1", "spec.selector.app", "x", "metadata.labels.app", "x")),
+                arguments(ResourceTypes.PERSISTENTVOLUMES, "{metadata: {name: pv}, spec: {capacity: {storage: 1Gi}, accessModes: [ReadWriteOnce], hostPath: {path: /tmp/x}}}",
+                        Map.of("spec.persistentVolumeReclaimPolicy", "Retain", "spec.volumeMode", "Filesystem", "status.phase", "Pending")),
+                arguments(ResourceTypes.PERSISTENTVOLUMECLAIMS, "{metadata: {name: pvc}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}",
+                        Map.of("spec.volumeMode", "Filesystem", "status.phase", "Pending")),
+                arguments(ResourceTypes.STORAGECLASSES, "{metadata: {name: sc}, provisioner: example.com/x}",
+                        Map.of("reclaimPolicy", "Delete", "volumeBindingMode", "Immediate")),
+                arguments(ResourceTypes.PRIORITYCLASSES, "{metadata: {name: high}, value: 1000}",
+                        Map.of("preemptionPolicy", "PreemptLowerPriority")),
+                arguments(ResourceTypes.NETWORKPOLICIES, "{metadata: {name: np}, spec: {podSelector: {}, egress: [{ports: [{port: 53}]}]}}",
+                        Map.of("spec.policyTypes", "[\"Ingress\",\"Egress\"]", "spec.egress.0.ports.0.protocol", "TCP")),
+                arguments(ResourceTypes.HORIZONTALPODAUTOSCALERS, "{metadata: {name: h}, spec: {scaleTargetRef: {kind: Deployment, name: d, apiVersion: apps/v1}, maxReplicas: 3}}",
+                        Map.of("spec.minReplicas", "1")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void defaults(ResourceType rt, String yaml, Map<String, String> expected) {
+        ObjectNode created = registry.create(rt, rt.namespaced() ? "default" : null, yaml(yaml), true);
+        expected.forEach((path, value) -> {
+            JsonNode node = at(created, path);
+            if (value.equals("<absent>")) {
+                assertThat(node.isMissingNode() || node.isEmpty()).as(path + " in " + created).isTrue();
+            } else {
+                assertThat(node.isValueNode() ? node.asString() : node.toString()).as(path + " in " + created).isEqualTo(value);
+            }
+        });
+    }
+
+    /** A dotted path; '\u2024' stands for a literal dot inside a key (label keys). */
+    static JsonNode at(JsonNode node, String path) {
+        JsonNode cur = node;
+        for (String part : path.split("\\.")) {
+            part = part.replace('\u2024', '.');
+            cur = part.matches("\\d+") && cur.isArray() ? cur.path(Integer.parseInt(part)) : cur.path(part);
+        }
+        return cur;
+    }
+
+    static Stream<Arguments> invalid() {
+        return Stream.of(
+                arguments(ResourceTypes.CONFIGMAPS, "{metadata: {name: c}, data: {'bad key': x}}", List.of("data[bad key]")),
+                arguments(ResourceTypes.SECRETS, "{metadata: {name: t}, type: kubernetes.io/tls, data: {tls.crt: eA==}}", List.of("data[tls.key]")),
+                arguments(ResourceTypes.SECRETS, "{metadata: {name: b}, data: {a: '!!notbase64'}}", List.of("data[a]")),
+                arguments(ResourceTypes.JOBS, "{metadata: {name: j}, spec: {template: {spec: {containers: [{name: c, image: busybox}]}}}}", List.of("spec.template.spec.restartPolicy")),
+                arguments(ResourceTypes.CRONJOBS, "{metadata: {name: cj}, spec: {schedule: '* * *', jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}}}}", List.of("spec.schedule")),
+                arguments(ResourceTypes.DAEMONSETS, "{metadata: {name: ds}, spec: {selector: {matchLabels: {app: other}}, template: " + POD_TEMPLATE + "}}", List.of("spec.template.metadata.labels")),
+                arguments(ResourceTypes.STATEFULSETS, "{metadata: {name: s}, spec: {podManagementPolicy: Sometimes, selector: {matchLabels: {app: x}}, template: " + POD_TEMPLATE + "}}", List.of("spec.podManagementPolicy")),
+                arguments(ResourceTypes.PERSISTENTVOLUMECLAIMS, "{metadata: {name: p}, spec: {resources: {requests: {storage: 1Gi}}}}", List.of("spec.accessModes")),
+                arguments(ResourceTypes.PERSISTENTVOLUMES, "{metadata: {name: pv}, spec: {accessModes: [ReadWriteOnce]}}", List.of("spec.capacity")),
+                arguments(ResourceTypes.PODDISRUPTIONBUDGETS, "{metadata: {name: pdb}, spec: {minAvailable: 1, maxUnavailable: 1, selector: {matchLabels: {app: x}}}}", List.of("spec")),
+                arguments(ResourceTypes.PRIORITYCLASSES, "{metadata: {name: huge}, value: 1000000001}", List.of("value")),
+                arguments(ResourceTypes.PRIORITYCLASSES, "{metadata: {name: system-mine}, value: 1}", List.of("metadata.name")),
+                arguments(ResourceTypes.ENDPOINTSLICES, "{metadata: {name: es}, addressType: IPv5}", List.of("addressType")),
+                arguments(ResourceTypes.INGRESSES, "{metadata: {name: i}, spec: {rules: [{http: {paths: [{path: /, backend: {service: {name: s, port: {number: 80}}}}]}}]}}", List.of("spec.rules[0].http.paths[0].pathType")),
+                arguments(ResourceTypes.ROLEBINDINGS, "{metadata: {name: rb}, roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Pod, name: x}, subjects: [{kind: User, name: u}]}", List.of("roleRef.kind")),
+                arguments(ResourceTypes.CLUSTERROLEBINDINGS, "{metadata: {name: crb}, roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: x}}", List.of("roleRef.kind")),
+                arguments(ResourceTypes.STORAGECLASSES, "{metadata: {name: sc2}}", List.of("provisioner")),
+                arguments(ResourceTypes.HORIZONTALPODAUTOSCALERS, "{metadata: {name: h}, spec: {scaleTargetRef: {kind: Deployment, name: d}, minReplicas: 5, maxReplicas: 3}}", List.of("spec.maxReplicas")),
+                arguments(ResourceTypes.REPLICATIONCONTROLLERS, "{metadata: {name: rc}, spec: {selector: {app: y}, template: " + POD_TEMPLATE + "}}", List.of("spec.template.metadata.labels")));
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource
+    void invalid(ResourceType rt, String yaml, List<String> fields) {
+        long before = storage.currentRevision();
+        assertThatThrownBy(() -> registry.create(rt, rt.namespaced() ? "default" : null, yaml(yaml), false))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(422);
+                    assertThat(e.status().reason).isEqualTo("Invalid");
+                    assertThat(e.status().details.causes).extracting(c -> c.field).containsExactlyInAnyOrderElementsOf(fields);
+                });
+        assertThat(storage.currentRevision()).as("nothing stored").isEqualTo(before);
+    }
+
+    @Test
+    void jobSelectorIsGeneratedFromTheUidAndSelectsTheTemplate() {
+        ObjectNode job = registry.create(ResourceTypes.JOBS, "default", yaml("{metadata: {name: gen}, spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}}"), false);
+        String uid = job.path("metadata").path("uid").asString();
+        assertThat(job.path("spec").path("selector").path("matchLabels").path("batch.kubernetes.io/controller-uid").asString()).isEqualTo(uid);
+        assertThat(job.path("spec").path("template").path("metadata").path("labels").path("controller-uid").asString()).isEqualTo(uid);
+    }
+
+    @Test
+    void immutableConfigMapRefusesDataChanges() {
+        registry.create(ResourceTypes.CONFIGMAPS, "default", yaml("{metadata: {name: frozen}, immutable: true, data: {a: b}}"), false);
+        assertThatThrownBy(() -> registry.patch(ResourceTypes.CONFIGMAPS, "default", "frozen", "application/merge-patch+json", yaml("{data: {a: c}}"), Registry.Part.MAIN, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(422);
+                    assertThat(e.getMessage()).isEqualTo("ConfigMap \"frozen\" is invalid: data: Forbidden: field is immutable when `immutable` is set");
+                });
+    }
+
+    @Test
+    void systemPriorityClassesExistFromTheStart() {
+        assertThat(registry.get(ResourceTypes.PRIORITYCLASSES, null, "system-node-critical").path("value").asInt()).isEqualTo(2000001000);
+        assertThat(registry.get(ResourceTypes.PRIORITYCLASSES, null, "system-cluster-critical").path("value").asInt()).isEqualTo(2000000000);
+    }
+}
