@@ -4,10 +4,12 @@ import io.kube4j.api.ResourceType;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * An admission plugin as the registry calls it, after defaults and validation and before the write
- * (Kubernetes' validating admission: the {@code createValidation}/{@code updateValidation} functions a
- * handler passes to the store). A denial throws an {@link io.kube4j.apiserver.errors.ApiError} (403 or
- * 422 with the plugin's reason) and nothing is stored. Plugins live in the {@code admission} package.
+ * An admission plugin as the registry calls it, in Kubernetes' order: {@link #admit} (mutating) after the
+ * kind's defaults and before its validation, {@link #validate} after validation and before the write
+ * (the {@code createValidation}/{@code updateValidation} functions a Kubernetes handler passes to the
+ * store). Plugins run in {@link org.springframework.core.annotation.Order} order. A denial throws an
+ * {@link io.kube4j.apiserver.errors.ApiError} (403 or 422 with the plugin's reason) and nothing is
+ * stored. Status writes are not admitted. Plugins live in the {@code admission} package.
  */
 public interface Admission {
     /** What is being admitted. {@code old} is null on create. */
@@ -17,6 +19,11 @@ public interface Admission {
     /** The write being admitted. */
     enum Operation { CREATE, UPDATE }
 
-    /** Throws to deny; must not change the object. */
-    void validate(Attributes attributes);
+    /** Mutating admission: may change the typed, defaulted object ({@code attributes.object()} is the request's tree). */
+    default void admit(Attributes attributes, io.kube4j.api.KubeObject obj) {
+    }
+
+    /** Validating admission: throws to deny; must not change the object. */
+    default void validate(Attributes attributes) {
+    }
 }

@@ -272,8 +272,8 @@ public class Registry {
         m.put("creationTimestamp", Times.now());
         m.put("generation", 1);
         strategy.prepareForCreate(obj);
-        ObjectNode out = defaultAndValidate(strategy, obj, null);
-        admit(new Admission.Attributes(Admission.Operation.CREATE, rt, namespace, name, out, null));
+        ObjectNode out = defaultAndValidate(strategy, obj, null, new Admission.Attributes(Admission.Operation.CREATE, rt, namespace, name, obj, null));
+        validateAdmission(new Admission.Attributes(Admission.Operation.CREATE, rt, namespace, name, out, null));
         try {
             return strategy.store(plain).create(key(rt, namespace, name), out, dryRun);
         } catch (StorageException e) {
@@ -281,7 +281,7 @@ public class Registry {
         }
     }
 
-    private void admit(Admission.Attributes attributes) {
+    private void validateAdmission(Admission.Attributes attributes) {
         for (Admission a : admission) {
             a.validate(attributes);
         }
@@ -308,11 +308,19 @@ public class Registry {
         obj.put("kind", rt.kind());
     }
 
-    /** Typed round trip: the kind's defaults, then validation (422 with causes); returns the defaulted tree. */
-    private ObjectNode defaultAndValidate(Strategy strategy, ObjectNode obj, ObjectNode old) {
+    /**
+     * Typed round trip: the kind's defaults, mutating admission ({@code attributes}, null for none), then
+     * validation (422 with causes); returns the defaulted tree.
+     */
+    private ObjectNode defaultAndValidate(Strategy strategy, ObjectNode obj, ObjectNode old, Admission.Attributes attributes) {
         ResourceType rt = strategy.type();
         KubeObject typed = typed(rt, obj);
         strategy.applyDefaults(typed);
+        if (attributes != null) {
+            for (Admission a : admission) {
+                a.admit(attributes, typed);
+            }
+        }
         FieldErrors errs = new FieldErrors();
         Validation.metadata(errs, typed, strategy.nameRule());
         strategy.validate(typed, errs);
@@ -434,9 +442,9 @@ public class Registry {
             if (part == Part.MAIN) {
                 store.carryOver(cur.object(), proposed);
             }
-            ObjectNode next = prepareUpdate(strategy, cur.object(), proposed, part);
+            ObjectNode next = prepareUpdate(strategy, cur.object(), proposed, part, namespace);
             if (part == Part.MAIN) {
-                admit(new Admission.Attributes(Admission.Operation.UPDATE, rt, namespace, name, next, cur.object()));
+                validateAdmission(new Admission.Attributes(Admission.Operation.UPDATE, rt, namespace, name, next, cur.object()));
             }
             if (dryRun) {
                 return next;
@@ -519,7 +527,7 @@ public class Registry {
      * object; a main-resource write keeps the current status (kinds with a status subresource), a status
      * write keeps everything else; generation moves only when the spec changes.
      */
-    private ObjectNode prepareUpdate(Strategy strategy, ObjectNode current, ObjectNode proposed, Part part) {
+    private ObjectNode prepareUpdate(Strategy strategy, ObjectNode current, ObjectNode proposed, Part part, String namespace) {
         ResourceType rt = strategy.type();
         ObjectNode next;
         if (part == Part.STATUS) {
@@ -566,7 +574,8 @@ public class Registry {
             }
             return next;
         }
-        return defaultAndValidate(strategy, next, current);
+        return defaultAndValidate(strategy, next, current,
+                new Admission.Attributes(Admission.Operation.UPDATE, rt, namespace, meta(current).path("name").asString(), next, current));
     }
 
     // ---- delete -------------------------------------------------------------------------------

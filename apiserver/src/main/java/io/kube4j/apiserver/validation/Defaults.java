@@ -26,6 +26,14 @@ public final class Defaults {
     /** SetDefaults_Pod plus the DefaultTolerationSeconds admission plugin's two tolerations. */
     public void pod(Pod p) {
         podSpec(p.spec);
+        // SetDefaults_Pod: a container that sets only a limit requests that much
+        List<Container> all = new ArrayList<>(p.spec.initContainers);
+        all.addAll(p.spec.containers);
+        for (Container c : all) {
+            if (c.resources != null && c.resources.limits != null) {
+                c.resources.limits.forEach((res, q) -> c.resources.requests.putIfAbsent(res, q));
+            }
+        }
         defaultToleration(p.spec, "node.kubernetes.io/not-ready");
         defaultToleration(p.spec, "node.kubernetes.io/unreachable");
     }
@@ -120,9 +128,6 @@ public final class Defaults {
         }
         if (spec.enableServiceLinks == null) {
             spec.enableServiceLinks = true;
-        }
-        if (spec.priority == null) {
-            spec.priority = 0;
         }
         List<Container> all = new ArrayList<>(spec.initContainers);
         all.addAll(spec.containers);

@@ -333,7 +333,7 @@ public final class Validation {
         if (p == null) {
             return;
         }
-        int handlers = (p.exec != null ? 1 : 0) + (p.httpGet != null ? 1 : 0) + (p.tcpSocket != null ? 1 : 0);
+        int handlers = (p.exec != null ? 1 : 0) + (p.httpGet != null ? 1 : 0) + (p.tcpSocket != null ? 1 : 0) + (p.grpc != null ? 1 : 0);
         if (handlers == 0) {
             errs.required(path, "must specify a handler type");
         } else if (handlers > 1) {
