@@ -8,6 +8,7 @@ public class Probe {
     public ExecAction exec;
     public HTTPGetAction httpGet;
     public TCPSocketAction tcpSocket;
+    public GRPCAction grpc;
     public Integer initialDelaySeconds;
     public Integer timeoutSeconds;
     public Integer periodSeconds;
@@ -41,6 +42,15 @@ public class Probe {
     public static class HTTPHeader {
         public String name;
         public String value;
+    }
+
+    /**
+     * Call the standard gRPC health service ({@code grpc.health.v1.Health/Check}) on {@code port} of the pod;
+     * SERVING is success. {@code service} is the service name asked about (empty: the server as a whole).
+     */
+    public static class GRPCAction {
+        public Integer port;
+        public String service;
     }
 
     /** Open a TCP connection; connecting is success. */

@@ -58,7 +58,7 @@ class ProbeRunnerTest {
         Probe.HTTPGetAction http = new Probe.HTTPGetAction();
         http.path = path;
         http.port = port;
-        return runner.run(new ProbeAction(null, http, null), container, "c1", "127.0.0.1", Duration.ofSeconds(1));
+        return runner.run(new ProbeAction(null, http, null, null, null), container, "c1", "127.0.0.1", Duration.ofSeconds(1));
     }
 
     @Test
@@ -81,7 +81,7 @@ class ProbeRunnerTest {
     void tcpSocketSucceedsWhenSomethingListens() throws IOException {
         Probe.TCPSocketAction open = new Probe.TCPSocketAction();
         open.port = IntOrString.of(server.getAddress().getPort());
-        assertThat(runner.run(new ProbeAction(null, null, open), container, "c1", "127.0.0.1", Duration.ofSeconds(1)).success()).isTrue();
+        assertThat(runner.run(new ProbeAction(null, null, open, null, null), container, "c1", "127.0.0.1", Duration.ofSeconds(1)).success()).isTrue();
 
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -89,7 +89,7 @@ class ProbeRunnerTest {
         }
         Probe.TCPSocketAction closed = new Probe.TCPSocketAction();
         closed.port = IntOrString.of(closedPort);
-        ProbeResult r = runner.run(new ProbeAction(null, null, closed), container, "c1", "127.0.0.1", Duration.ofSeconds(1));
+        ProbeResult r = runner.run(new ProbeAction(null, null, closed, null, null), container, "c1", "127.0.0.1", Duration.ofSeconds(1));
         assertThat(r.success()).isFalse();
         assertThat(r.message()).startsWith("dial tcp 127.0.0.1:" + closedPort);
     }
@@ -103,18 +103,18 @@ class ProbeRunnerTest {
                 new io.kube4j.kubelet.runtime.ContainerConfig(new io.kube4j.kubelet.runtime.PodRef("u", "ns", "p"), "app", 0, "img",
                         List.of(), List.of(), null, java.util.Map.of(), List.of(), null, null));
         runtime.onExec((c, cmd) -> new ExecResult(1, "cat: can't open '/tmp/healthy'"));
-        ProbeResult r = runner.run(new ProbeAction(exec, null, null), container, id, "127.0.0.1", Duration.ofSeconds(1));
+        ProbeResult r = runner.run(new ProbeAction(exec, null, null, null, null), container, id, "127.0.0.1", Duration.ofSeconds(1));
         assertThat(r.success()).isFalse();
         assertThat(r.message()).contains("exited with 1").contains("can't open");
 
         runtime.onExec((c, cmd) -> new ExecResult(0, ""));
-        assertThat(runner.run(new ProbeAction(exec, null, null), container, id, "127.0.0.1", Duration.ofSeconds(1)).success()).isTrue();
+        assertThat(runner.run(new ProbeAction(exec, null, null, null, null), container, id, "127.0.0.1", Duration.ofSeconds(1)).success()).isTrue();
         // the fake needs the container to exist for exec; a missing one is a failure, not an exception
-        assertThat(runner.run(new ProbeAction(exec, null, null), container, "missing", "127.0.0.1", Duration.ofSeconds(1)).success()).isFalse();
+        assertThat(runner.run(new ProbeAction(exec, null, null, null, null), container, "missing", "127.0.0.1", Duration.ofSeconds(1)).success()).isFalse();
     }
 
     @Test
     void probeWithoutHandlerFails() {
-        assertThat(runner.run(new ProbeAction(null, null, null), container, "c1", "127.0.0.1", Duration.ofSeconds(1)).message()).isEqualTo("probe has no handler");
+        assertThat(runner.run(new ProbeAction(null, null, null, null, null), container, "c1", "127.0.0.1", Duration.ofSeconds(1)).message()).isEqualTo("probe has no handler");
     }
 }
