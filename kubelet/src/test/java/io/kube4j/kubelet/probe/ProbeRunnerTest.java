@@ -117,4 +117,66 @@ class ProbeRunnerTest {
     void probeWithoutHandlerFails() {
         assertThat(runner.run(new ProbeAction(null, null, null, null, null), container, "c1", "127.0.0.1", Duration.ofSeconds(1)).message()).isEqualTo("probe has no handler");
     }
+
+    // ---- gRPC (grpc.health.v1) ----------------------------------------------------------------
+
+    private ProbeResult grpc(ProbeRunner r, int port, String service) {
+        Probe.GRPCAction g = new Probe.GRPCAction();
+        g.port = port;
+        g.service = service;
+        return r.run(new ProbeAction(null, null, null, g, null), container, "c1", "127.0.0.1", Duration.ofSeconds(1));
+    }
+
+    @Test
+    void grpcProbeSucceedsWhenTheHealthServiceSaysServing() throws Exception {
+        try (io.kube4j.kubelet.testing.GrpcHealthServer health = new io.kube4j.kubelet.testing.GrpcHealthServer(0)) {
+            assertThat(grpc(runner, health.port(), null).success()).isTrue();
+            health.status("etcd", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+            assertThat(grpc(runner, health.port(), "etcd").success()).isTrue();
+        }
+    }
+
+    @Test
+    void grpcProbeFailsWithKubernetesMessageWhenNotServing() throws Exception {
+        try (io.kube4j.kubelet.testing.GrpcHealthServer health = new io.kube4j.kubelet.testing.GrpcHealthServer(0)) {
+            health.status("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+            ProbeResult r = grpc(runner, health.port(), "");
+            assertThat(r.success()).isFalse();
+            assertThat(r.message()).isEqualTo("service unhealthy (responded with \"NOT_SERVING\")");
+            // an unknown service is NOT_FOUND from grpc-java's health service: a failure too
+            assertThat(grpc(runner, health.port(), "nope").success()).isFalse();
+        }
+    }
+
+    @Test
+    void grpcProbeFailsWhenNothingListens() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        ProbeResult r = grpc(runner, port, "");
+        assertThat(r.success()).isFalse();
+        assertThat(r.message()).startsWith("timeout: failed to connect service \"127.0.0.1:" + port + "\" within 1s");
+    }
+
+    @Test
+    void networkProbesOfMadeUpPodAddressesAreSimulatedNotSent() {
+        FakeRuntime hollow = new FakeRuntime(Clock.systemUTC(), Duration.ZERO, null);
+        ProbeRunner r = new ProbeRunner(hollow);
+        Probe.GRPCAction g = new Probe.GRPCAction();
+        g.port = 2379;
+        Probe.TCPSocketAction tcp = new Probe.TCPSocketAction();
+        tcp.port = IntOrString.of(80);
+        long start = System.nanoTime();
+        assertThat(r.run(new ProbeAction(null, null, null, g, null), container, "c1", "10.244.0.7", Duration.ofSeconds(1)).success()).isTrue();
+        assertThat(r.run(new ProbeAction(null, null, tcp, null, null), container, "c1", "10.244.0.7", Duration.ofSeconds(1)).success()).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
+    }
+
+    @Test
+    void sleepHookSleepsAtMostItsTimeout() {
+        long start = System.nanoTime();
+        assertThat(runner.run(new ProbeAction(null, null, null, null, 5L), container, "c1", "127.0.0.1", Duration.ofMillis(200)).success()).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(190), Duration.ofSeconds(2));
+    }
 }
