@@ -197,9 +197,14 @@ class KubeletLifecycleIT {
         c.livenessProbe = new Probe();
         c.livenessProbe.grpc = new Probe.GRPCAction();
         c.livenessProbe.grpc.port = port;
-        c.livenessProbe.initialDelaySeconds = 2;
         c.livenessProbe.periodSeconds = 1;
         c.livenessProbe.failureThreshold = 1;
+        // a JVM takes a moment to listen: the startup probe holds the liveness probe back until it does
+        c.startupProbe = new Probe();
+        c.startupProbe.grpc = new Probe.GRPCAction();
+        c.startupProbe.grpc.port = port;
+        c.startupProbe.periodSeconds = 1;
+        c.startupProbe.failureThreshold = 60;
         Pod p = pod("grpc-liveness", "Always", c);
         try {
             api.create(p);
