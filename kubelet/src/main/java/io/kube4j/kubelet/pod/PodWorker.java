@@ -95,6 +95,7 @@ public final class PodWorker {
         this.starter = new ContainerStarter(ctx, new ImagePuller(ctx), killer);
     }
 
+    /** The uid of the pod this worker owns. */
     public String uid() {
         return uid;
     }
