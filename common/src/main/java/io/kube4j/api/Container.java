@@ -28,6 +28,11 @@ public class Container {
     public String terminationMessagePath;
     public String terminationMessagePolicy;
     public String imagePullPolicy;
+    /**
+     * Only for init containers: {@code Always} makes it a sidecar (a restartable init container), started
+     * in order with the other init containers, kept running beside the main containers and stopped after them.
+     */
+    public String restartPolicy;
 
     @JsonAnySetter
     @JsonAnyGetter

@@ -44,6 +44,15 @@ public class Probe {
         public String value;
     }
 
+    /**
+     * Call the standard gRPC health service ({@code grpc.health.v1.Health/Check}) on {@code port} of the pod;
+     * SERVING is success. {@code service} is the service name asked about (empty: the server as a whole).
+     */
+    public static class GRPCAction {
+        public Integer port;
+        public String service;
+    }
+
     /** Open a TCP connection; connecting is success. */
     public static class TCPSocketAction {
         public IntOrString port;

@@ -68,6 +68,7 @@ public final class Kubelet {
     }
 
     public synchronized void start() {
+        ctx.pleg().start();
         pods.start();
         heartbeat = Thread.ofVirtual().name("heartbeat-" + nodeName).start(this::heartbeatLoop);
         housekeeping = Thread.ofVirtual().name("housekeeping-" + nodeName).start(this::housekeepingLoop);
@@ -128,6 +129,7 @@ public final class Kubelet {
         stopped = true;
         pods.stop();
         workers.stop();
+        ctx.pleg().stop();
         if (heartbeat != null) {
             heartbeat.interrupt();
         }

@@ -22,6 +22,7 @@ import java.util.Map;
  * @param sandboxImage    the image of pod sandboxes (docker runtime); must exist locally
  * @param rootDir         where the process runtime keeps logs and scratch volumes
  * @param syncPeriod      how often each pod worker re-checks its pod without being told
+ * @param relistPeriod    how often the runtime is listed (once per node, for all pods; Kubernetes' PLEG relist period)
  * @param statusInterval  how often node status is checked and the Lease renewed
  * @param statusReport    the longest time between two node status writes
  * @param docker          docker runtime settings
@@ -39,6 +40,7 @@ public record KubeletProperties(
         @DefaultValue("local/busybox:latest") String sandboxImage,
         @DefaultValue("") String rootDir,
         @DefaultValue("1s") Duration syncPeriod,
+        @DefaultValue("1s") Duration relistPeriod,
         @DefaultValue("10s") Duration statusInterval,
         @DefaultValue("40s") Duration statusReport,
         @DefaultValue Docker docker,
@@ -72,7 +74,17 @@ public record KubeletProperties(
                              @DefaultValue("") String serviceCidr, @DefaultValue("") String serviceGateway) {
     }
 
-    /** @param startDelay how long a container takes to become running; @param podIp a fixed pod IP (empty: 10.244.x.y) */
-    public record Fake(@DefaultValue("0s") Duration startDelay, @DefaultValue("") String podIp) {
+    /**
+     * The hollow runtime's timings, so hollow nodes take about as long as real ones.
+     *
+     * @param startDelay  how long starting a container takes
+     * @param podIp       a fixed pod IP (empty: made-up 10.244.x.y addresses, never contacted)
+     * @param pullDelay   how long pulling an image takes
+     * @param stopDelay   how long a container takes to exit after SIGTERM (longer than the grace period: SIGKILL, 137)
+     * @param initRunTime how long an init container without a command runs before it completes
+     */
+    public record Fake(@DefaultValue("0s") Duration startDelay, @DefaultValue("") String podIp,
+                       @DefaultValue("0s") Duration pullDelay, @DefaultValue("0s") Duration stopDelay,
+                       @DefaultValue("1s") Duration initRunTime) {
     }
 }

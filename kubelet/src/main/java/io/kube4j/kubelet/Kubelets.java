@@ -12,6 +12,8 @@ import io.kube4j.kubelet.pod.ContainerConfigFactory;
 import io.kube4j.kubelet.pod.EnvironmentProvider;
 import io.kube4j.kubelet.pod.KubeletContext;
 import io.kube4j.kubelet.pod.KubeletMetrics;
+import io.kube4j.kubelet.pod.StatusManager;
+import io.kube4j.kubelet.pleg.Pleg;
 import io.kube4j.kubelet.probe.ProbeRunner;
 import io.kube4j.kubelet.runtime.ContainerRuntime;
 import io.kube4j.kubelet.runtime.InstrumentedRuntime;
@@ -87,7 +89,8 @@ public final class Kubelets implements ApplicationListener<WebServerInitializedE
         Clock clock = Clock.systemUTC();
         KubeletContext ctx = new KubeletContext(nodeName, address, runtime, props.runtime(), client,
                 new EventRecorder(client, "kubelet", nodeName), new ProbeRunner(runtime), new ContainerConfigFactory(environmentProvider),
-                Backoff.kubelet(), Backoff.kubelet(), clock, props.syncPeriod(), metrics);
+                Backoff.kubelet(), Backoff.kubelet(), clock, props.syncPeriod(), metrics,
+                new Pleg(runtime, props.relistPeriod()), new StatusManager(client));
         NodeStatusReporter reporter = new NodeStatusReporter(client, description, runtime, clock, props.statusReport());
         return new Kubelet(nodeName, client, ctx, reporter, props.statusInterval());
     }

@@ -16,8 +16,9 @@ public class RuntimeFactory {
         return switch (props.runtime()) {
             case "docker" -> new DockerRuntime(new DockerClient(Path.of(props.docker().socket())), nodeName,
                     props.docker().network(), props.sandboxImage(), props.docker().pod());
-            case "process" -> new ProcessRuntime(rootDir(props, nodeName), address);
-            case "fake" -> new FakeRuntime(Clock.systemUTC(), props.fake().startDelay(), props.fake().podIp().isBlank() ? null : props.fake().podIp());
+            case "process" -> new ProcessRuntime(rootDir(props, nodeName), address, Clock.systemUTC());
+            case "fake" -> new FakeRuntime(Clock.systemUTC(), new FakeRuntime.Timings(props.fake().startDelay(), props.fake().pullDelay(),
+                    props.fake().stopDelay(), props.fake().initRunTime()), props.fake().podIp().isBlank() ? null : props.fake().podIp());
             default -> throw new IllegalArgumentException("kube4j.kubelet.runtime must be docker, process or fake, not " + props.runtime());
         };
     }

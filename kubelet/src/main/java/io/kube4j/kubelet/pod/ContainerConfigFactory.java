@@ -38,8 +38,10 @@ public final class ContainerConfigFactory {
         List<String> command = container.command.stream().map(s -> expand(s, env)).toList();
         List<String> args = container.args.stream().map(s -> expand(s, env)).toList();
         PodRef ref = new PodRef(pod.metadata.uid, pod.metadata.namespace, pod.metadata.name);
+        ContainerConfig.Kind kind = !pod.spec.initContainers.contains(container) ? ContainerConfig.Kind.CONTAINER
+                : PodActionsPlanner.isSidecar(container) ? ContainerConfig.Kind.SIDECAR : ContainerConfig.Kind.INIT;
         return new ContainerConfig(ref, container.name, attempt, container.image, command, args, container.workingDir, env,
-                mounts(pod, container), limit(container, "cpu", true), limit(container, "memory", false));
+                mounts(pod, container), limit(container, "cpu", true), limit(container, "memory", false), kind);
     }
 
     private static List<Mount> mounts(Pod pod, Container container) {

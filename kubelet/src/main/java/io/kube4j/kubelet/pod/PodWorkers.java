@@ -5,6 +5,7 @@ import io.kube4j.informer.ResourceEventHandler;
 import io.kube4j.informer.Store;
 import io.kube4j.kubelet.runtime.ContainerInfo;
 import io.kube4j.kubelet.runtime.ContainerRuntime;
+import io.kube4j.kubelet.runtime.RuntimePod;
 import io.kube4j.kubelet.runtime.Sandbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,9 +17,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The pod workers of one kubelet, one per pod uid, fed by the informer on this node's pods: every
- * event only wakes the pod's worker (creating it for a new pod). Housekeeping removes what the
- * runtime still has for pods that no longer exist (deleted while the kubelet was down).
+ * The pod workers of one kubelet, one per pod uid, fed by the informer on this node's pods and by the
+ * node's relist ({@code Pleg}): a pod event or a change of the pod's containers only wakes the pod's
+ * worker (creating it for a new pod). Housekeeping removes what the runtime still has for pods that no
+ * longer exist (deleted while the kubelet was down), from the relist's picture.
  */
 public final class PodWorkers implements ResourceEventHandler<Pod> {
     private static final Logger log = LoggerFactory.getLogger(PodWorkers.class);
@@ -32,6 +34,12 @@ public final class PodWorkers implements ResourceEventHandler<Pod> {
         this.store = store;
         this.ctx = ctx;
         ctx.metrics().track(this);
+        ctx.pleg().addListener(uid -> {
+            PodWorker w = workers.get(uid);
+            if (w != null) {
+                w.signal();
+            }
+        });
     }
 
     @Override
@@ -81,15 +89,17 @@ public final class PodWorkers implements ResourceEventHandler<Pod> {
             known.add(p.metadata.uid);
         }
         ContainerRuntime runtime = ctx.runtime();
-        for (ContainerInfo c : runtime.listContainers()) {
-            if (!known.contains(c.pod().uid())) {
+        for (String uid : Set.copyOf(ctx.pleg().podUids())) {
+            if (known.contains(uid)) {
+                continue;
+            }
+            RuntimePod orphan = ctx.pleg().pod(uid);
+            for (ContainerInfo c : orphan.containers()) {
                 log.info("removing orphaned container {} of pod {}", c.name(), c.pod());
                 runtime.stopContainer(c.id(), Duration.ZERO);
                 runtime.removeContainer(c.id());
             }
-        }
-        for (Sandbox s : runtime.listPodSandboxes()) {
-            if (!known.contains(s.pod().uid())) {
+            for (Sandbox s : orphan.sandboxes()) {
                 log.info("removing orphaned sandbox of pod {}", s.pod());
                 runtime.stopPodSandbox(s.id());
                 runtime.removePodSandbox(s.id());

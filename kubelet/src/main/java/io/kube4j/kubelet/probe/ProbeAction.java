@@ -4,19 +4,28 @@ import io.kube4j.api.Container;
 import io.kube4j.api.Probe;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
- * What to check, from either a {@link Probe} or a lifecycle {@link Probe.Handler} (preStop):
- * exactly one of exec, httpGet, tcpSocket.
+ * What to check or run, from either a {@link Probe} or a lifecycle {@link Probe.Handler}: exactly one of
+ * exec, httpGet, tcpSocket, grpc (probes only) or sleep (hooks only, in seconds).
  */
-public record ProbeAction(Probe.ExecAction exec, Probe.HTTPGetAction httpGet, Probe.TCPSocketAction tcpSocket) {
+public record ProbeAction(Probe.ExecAction exec, Probe.HTTPGetAction httpGet, Probe.TCPSocketAction tcpSocket,
+                          Probe.GRPCAction grpc, Long sleepSeconds) {
 
     public static ProbeAction of(Probe probe) {
-        return new ProbeAction(probe.exec, probe.httpGet, probe.tcpSocket);
+        return new ProbeAction(probe.exec, probe.httpGet, probe.tcpSocket, probe.grpc, null);
     }
 
     public static ProbeAction of(Probe.Handler handler) {
-        return new ProbeAction(handler.exec, handler.httpGet, handler.tcpSocket);
+        return new ProbeAction(handler.exec, handler.httpGet, handler.tcpSocket, null, sleepSeconds(handler.sleep));
+    }
+
+    private static Long sleepSeconds(Map<String, Object> sleep) {
+        if (sleep == null || !(sleep.get("seconds") instanceof Number n)) {
+            return null;
+        }
+        return n.longValue();
     }
 
     /** The probe's timeout: timeoutSeconds, at least 1 s as in Kubernetes. */

@@ -14,9 +14,12 @@ import java.net.URI;
 import java.time.Duration;
 
 /**
- * Runs one check against a container: an HTTP GET (200-399 is success), a TCP connect, or a command
- * in the container (exit 0). Never throws: every problem is a failed result with a message, as the
- * kubelet's prober reports it in Unhealthy events.
+ * Runs one check (or lifecycle hook) against a container: an HTTP GET (200-399 is success), a TCP
+ * connect, a gRPC health check ({@code grpc.health.v1.Health/Check} answering SERVING, as Kubernetes'
+ * {@code pkg/probe/grpc/grpc.go}), a command in the container (exit 0), or a sleep (hooks). Never
+ * throws: every problem is a failed result with a message, as the kubelet's prober reports it in
+ * Unhealthy events. When the runtime's pod IPs cannot be reached (the hollow runtime's made-up ones),
+ * network checks are simulated and succeed; no packet leaves for an address nobody owns.
  */
 public final class ProbeRunner {
     private final ContainerRuntime runtime;
@@ -25,11 +28,21 @@ public final class ProbeRunner {
         this.runtime = runtime;
     }
 
-    /** Runs {@code action} for the container {@code containerId} (spec {@code container}) of the pod at {@code podIp}. */
+    /**
+     * Runs {@code action} for the container {@code containerId} (spec {@code container}) of the pod at
+     * {@code podIp}, giving up after {@code timeout} (a sleep hook sleeps at most that long).
+     */
     public ProbeResult run(ProbeAction action, Container container, String containerId, String podIp, Duration timeout) {
         try {
             if (action.exec() != null) {
                 return exec(action.exec(), containerId, timeout);
+            }
+            if (action.sleepSeconds() != null) {
+                return sleep(Duration.ofSeconds(Math.max(0, action.sleepSeconds())), timeout);
+            }
+            boolean network = action.httpGet() != null || action.tcpSocket() != null || action.grpc() != null;
+            if (network && !runtime.podNetworkReachable() && isPodAddress(action, podIp)) {
+                return ProbeResult.ok();
             }
             if (action.httpGet() != null) {
                 return httpGet(action.httpGet(), container, podIp, timeout);
@@ -37,9 +50,28 @@ public final class ProbeRunner {
             if (action.tcpSocket() != null) {
                 return tcp(action.tcpSocket(), container, podIp, timeout);
             }
+            if (action.grpc() != null) {
+                return GrpcHealthCheck.check(podIp, action.grpc(), timeout);
+            }
             return ProbeResult.failure("probe has no handler");
         } catch (RuntimeException e) {
             return ProbeResult.failure(e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    // a probe naming its own host is the user's business; only the pod's own (made-up) address is simulated
+    private static boolean isPodAddress(ProbeAction action, String podIp) {
+        String host = action.httpGet() != null ? action.httpGet().host : action.tcpSocket() != null ? action.tcpSocket().host : null;
+        return host == null || host.isEmpty() || host.equals(podIp);
+    }
+
+    private static ProbeResult sleep(Duration d, Duration timeout) {
+        try {
+            Thread.sleep(d.compareTo(timeout) > 0 ? timeout : d);
+            return ProbeResult.ok();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ProbeResult.failure("interrupted");
         }
     }
 

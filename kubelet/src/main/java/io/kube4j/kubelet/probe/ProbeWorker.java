@@ -3,6 +3,7 @@ package io.kube4j.kubelet.probe;
 import io.kube4j.api.Container;
 import io.kube4j.api.Probe;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
@@ -30,6 +31,7 @@ public final class ProbeWorker {
     private final ProbeRunner runner;
     private final BooleanSupplier mayRun;
     private final Listener listener;
+    private final Clock clock;
     private volatile Boolean result;
     private volatile boolean stopped;
     private volatile Thread thread;
@@ -37,7 +39,7 @@ public final class ProbeWorker {
     private int failures;
 
     ProbeWorker(ProbeType type, Probe probe, Container container, String containerId, String podIp, Instant startedAt,
-                ProbeRunner runner, BooleanSupplier mayRun, Listener listener) {
+                ProbeRunner runner, BooleanSupplier mayRun, Listener listener, Clock clock) {
         this.type = type;
         this.probe = probe;
         this.container = container;
@@ -47,6 +49,7 @@ public final class ProbeWorker {
         this.runner = runner;
         this.mayRun = mayRun;
         this.listener = listener;
+        this.clock = clock;
         // Kubernetes' initial results: not ready until proven, alive until proven otherwise, not started
         this.result = switch (type) {
             case READINESS -> Boolean.FALSE;
@@ -68,6 +71,12 @@ public final class ProbeWorker {
         return result;
     }
 
+    /** The verdict as the planner reads it. */
+    public ProbeResults.Result verdict() {
+        Boolean r = result;
+        return r == null ? ProbeResults.Result.UNKNOWN : r ? ProbeResults.Result.SUCCESS : ProbeResults.Result.FAILURE;
+    }
+
     void start() {
         thread = Thread.ofVirtual().name("probe-" + type.name().toLowerCase() + "-" + container.name).start(this::run);
     }
@@ -85,7 +94,7 @@ public final class ProbeWorker {
         Duration period = Duration.ofSeconds(Math.max(1, value(probe.periodSeconds, 10)));
         int successThreshold = Math.max(1, value(probe.successThreshold, 1));
         int failureThreshold = Math.max(1, value(probe.failureThreshold, 3));
-        Duration wait = Duration.between(Instant.now(), startedAt.plus(initialDelay));
+        Duration wait = Duration.between(clock.instant(), startedAt.plus(initialDelay));
         if (!wait.isNegative() && !sleep(wait)) {
             return;
         }

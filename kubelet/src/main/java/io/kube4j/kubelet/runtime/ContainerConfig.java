@@ -6,6 +6,8 @@ import java.util.Map;
 /**
  * A container to create: the pod's spec resolved into what a runtime needs. {@code command} replaces
  * the image entrypoint and {@code args} its cmd, each only when non-empty. Limits are null when unset.
+ * {@code kind} tells a regular container from an init container and a sidecar (the hollow runtime
+ * needs it to make command-less init containers complete).
  */
 public record ContainerConfig(
         PodRef pod,
@@ -18,5 +20,15 @@ public record ContainerConfig(
         Map<String, String> env,
         List<Mount> mounts,
         Long cpuMillis,
-        Long memoryBytes) {
+        Long memoryBytes,
+        Kind kind) {
+
+    /** What part of the pod a container is. */
+    public enum Kind { CONTAINER, INIT, SIDECAR }
+
+    /** A regular container. */
+    public ContainerConfig(PodRef pod, String name, int attempt, String image, List<String> command, List<String> args, String workingDir,
+                           Map<String, String> env, List<Mount> mounts, Long cpuMillis, Long memoryBytes) {
+        this(pod, name, attempt, image, command, args, workingDir, env, mounts, cpuMillis, memoryBytes, Kind.CONTAINER);
+    }
 }

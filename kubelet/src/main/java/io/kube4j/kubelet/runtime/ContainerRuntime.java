@@ -72,4 +72,24 @@ public interface ContainerRuntime {
 
     /** Runs a command in the container (exec probes, preStop hooks). */
     ExecResult exec(String containerId, List<String> command, Duration timeout);
+
+    // ---- events and network -------------------------------------------------------------------
+
+    /**
+     * Registers {@code listener}, to be run (on any thread, and quickly) whenever a container of this node
+     * may have changed state on its own, e.g. a process exited: the kubelet then relists at once instead
+     * of at the end of its relist period (Kubernetes' evented PLEG). The default tells nothing: changes
+     * are found by the periodic relist alone.
+     */
+    default void addContainerEventListener(Runnable listener) {
+    }
+
+    /**
+     * Whether the kubelet can reach the pod IPs this runtime hands out. False for the hollow runtime's
+     * made-up addresses: httpGet, tcpSocket and grpc probes and hooks are then simulated (they succeed)
+     * instead of sending packets to addresses nobody owns.
+     */
+    default boolean podNetworkReachable() {
+        return true;
+    }
 }

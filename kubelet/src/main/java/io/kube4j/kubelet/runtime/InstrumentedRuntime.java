@@ -136,6 +136,21 @@ public final class InstrumentedRuntime implements ContainerRuntime, AutoCloseabl
         return timed("exec", () -> delegate.exec(containerId, command, timeout));
     }
 
+    @Override
+    public void addContainerEventListener(Runnable listener) {
+        delegate.addContainerEventListener(listener);
+    }
+
+    @Override
+    public boolean podNetworkReachable() {
+        return delegate.podNetworkReachable();
+    }
+
+    /** The runtime wrapped (tests reach the fake through it). */
+    public ContainerRuntime delegate() {
+        return delegate;
+    }
+
     /** Closes the runtime when it holds resources (the process runtime's processes). */
     @Override
     public void close() throws Exception {

@@ -8,16 +8,18 @@ import io.kube4j.api.Pod;
 import io.kube4j.api.Probe;
 import io.kube4j.events.EventRecorder;
 import io.kube4j.json.Times;
+import io.kube4j.kubelet.pleg.Pleg;
 import io.kube4j.kubelet.probe.ProbeRunner;
-import io.kube4j.kubelet.runtime.ContainerInfo;
+import io.kube4j.kubelet.runtime.ContainerRuntime;
 import io.kube4j.kubelet.runtime.ExecResult;
 import io.kube4j.kubelet.runtime.fake.FakeRuntime;
-import io.kube4j.testing.MutableClock;
 import io.kube4j.kubelet.testing.RecordingApiClient;
+import io.kube4j.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -28,6 +30,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+/**
+ * The pod worker on the fake runtime with a hand-moved clock: every step is one relist and one sync,
+ * as the real loop does them, so time-driven behaviour (back-off, deadlines) needs no sleeping.
+ */
 class PodWorkerTest {
     private static final String IMAGE = "local/busybox:latest";
 
@@ -35,25 +41,34 @@ class PodWorkerTest {
     private final FakeRuntime runtime = new FakeRuntime(clock, Duration.ZERO, "127.0.0.1");
     private final RecordingApiClient api = new RecordingApiClient();
     private final AtomicReference<Pod> informer = new AtomicReference<>();
-    private final KubeletContext ctx = new KubeletContext("node-1", "10.0.0.1", runtime, "fake", api,
-            new EventRecorder(api, "kubelet", "node-1"), new ProbeRunner(runtime), new ContainerConfigFactory(EnvironmentProvider.NONE),
-            Backoff.kubelet(), Backoff.kubelet(), clock, Duration.ofSeconds(1), new KubeletMetrics(new SimpleMeterRegistry()));
+    private final KubeletContext ctx = context(runtime, clock, Duration.ofSeconds(1));
     private final List<PodWorker> workers = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void stopWorkers() {
         workers.forEach(PodWorker::stop);
+        ctx.pleg().stop();
     }
 
     // ---- fixtures -----------------------------------------------------------------------------
 
-    private static Container container(String name) {
+    private KubeletContext context(ContainerRuntime rt, Clock c, Duration period) {
+        return new KubeletContext("node-1", "10.0.0.1", rt, "fake", api, new EventRecorder(api, "kubelet", "node-1"), new ProbeRunner(rt),
+                new ContainerConfigFactory(EnvironmentProvider.NONE), Backoff.kubelet(), Backoff.kubelet(), c, period,
+                new KubeletMetrics(new SimpleMeterRegistry()), new Pleg(rt, period), new StatusManager(api));
+    }
+
+    static Container container(String name, String script) {
         Container c = new Container();
         c.name = name;
         c.image = IMAGE;
         c.imagePullPolicy = "IfNotPresent";
-        c.command.addAll(List.of("sh", "-c", "sleep 3600"));
+        c.command.addAll(List.of("sh", "-c", script));
         return c;
+    }
+
+    private static Container container(String name) {
+        return container(name, "sleep 3600");
     }
 
     private Pod pod(String restartPolicy, Container... containers) {
@@ -64,6 +79,7 @@ class PodWorkerTest {
         p.metadata.uid = "uid-web";
         p.spec.nodeName = "node-1";
         p.spec.restartPolicy = restartPolicy;
+        p.spec.terminationGracePeriodSeconds = 30L;
         p.spec.containers.addAll(List.of(containers));
         return p;
     }
@@ -75,10 +91,20 @@ class PodWorkerTest {
         return w;
     }
 
-    /** One sync, then the informer catches up with what was written. */
+    /** One relist, one sync, then the informer catches up with what was written. */
     private void sync(PodWorker w) {
+        ctx.pleg().relist();
         w.sync();
-        informer.set(api.stored(Pod.class, "default", "web"));
+        Pod stored = api.stored(Pod.class, "default", "web");
+        if (stored != null) {
+            informer.set(stored);
+        }
+    }
+
+    private void sync(PodWorker w, int times) {
+        for (int i = 0; i < times; i++) {
+            sync(w);
+        }
     }
 
     private Pod current() {
@@ -89,6 +115,10 @@ class PodWorkerTest {
         return current().status.containerStatuses.stream().filter(s -> s.name.equals(name)).findFirst().orElseThrow();
     }
 
+    private ContainerStatus initStatus(String name) {
+        return current().status.initContainerStatuses.stream().filter(s -> s.name.equals(name)).findFirst().orElseThrow();
+    }
+
     private long calls(String prefix) {
         return runtime.calls().stream().filter(c -> c.startsWith(prefix)).count();
     }
@@ -96,48 +126,63 @@ class PodWorkerTest {
     // ---- starting -----------------------------------------------------------------------------
 
     @Test
-    void startsSandboxAndContainerAndReportsRunningPod() {
+    void startsSandboxAndContainerThenReportsRunningAfterTheNextRelist() {
         PodWorker w = worker(pod("Always", container("app")));
 
         sync(w);
-
         assertThat(runtime.calls()).containsExactly("runPodSandbox web#0", "create web/app#0", "start web/app#0");
+        assertThat(current().status.phase).isEqualTo("Pending");
+        assertThat(status("app").state.waiting.reason).isEqualTo("ContainerCreating");
+
+        sync(w);
         assertThat(current().status.phase).isEqualTo("Running");
         assertThat(current().status.podIP).isEqualTo("127.0.0.1");
         assertThat(current().status.hostIP).isEqualTo("10.0.0.1");
-        assertThat(current().status.startTime).isNotNull();
+        assertThat(current().status.startTime).isEqualTo(Times.format(clock.instant()));
         assertThat(status("app").state.running).isNotNull();
         assertThat(status("app").ready).isTrue();
+        assertThat(status("app").started).isTrue();
         assertThat(status("app").containerID).startsWith("fake://");
-        assertThat(current().status.condition("Ready").status).isEqualTo("True");
-        assertThat(current().status.condition("ContainersReady").status).isEqualTo("True");
-        assertThat(current().status.condition("Initialized").status).isEqualTo("True");
+        for (String type : List.of("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")) {
+            assertThat(current().status.condition(type).status).as(type).isEqualTo("True");
+        }
         await().untilAsserted(() -> assertThat(api.eventReasons()).contains("Pulled", "Created", "Started"));
     }
 
     @Test
-    void secondSyncChangesNothingAndWritesNoStatus() {
+    void aSteadyPodCausesNoRuntimeCallsAndNoStatusWrites() {
         PodWorker w = worker(pod("Always", container("app")));
-        sync(w);
+        sync(w, 2);
         List<String> callsBefore = runtime.calls();
-        int writesBefore = api.actions("updateStatus", "Pod").size();
+        int writesBefore = api.actions("patchStatus", "Pod").size();
+        clock.advance(Duration.ofSeconds(5));
 
-        sync(w);
-        sync(w);
+        sync(w, 3);
 
         assertThat(runtime.calls()).isEqualTo(callsBefore);
-        assertThat(api.actions("updateStatus", "Pod")).hasSize(writesBefore);
+        assertThat(api.actions("patchStatus", "Pod")).hasSize(writesBefore);
+        assertThat(api.actions("updateStatus", "Pod")).isEmpty();
+    }
+
+    @Test
+    void statusIsWrittenAsAPatchOfWhatChangedOnly() {
+        PodWorker w = worker(pod("Always", container("app")));
+        sync(w, 2);
+        List<RecordingApiClient.Action> patches = api.actions("patchStatus", "Pod");
+        String last = (String) patches.get(patches.size() - 1).body();
+
+        assertThat(last).contains("\"uid\":\"uid-web\"").contains("\"containerStatuses\"").doesNotContain("\"hostIP\"").doesNotContain("\"startTime\"");
     }
 
     @Test
     void newWorkerAdoptsRunningContainersInsteadOfCreatingThem() {
         Pod p = pod("Always", container("app"));
-        sync(worker(p));
+        sync(worker(p), 2);
         long creates = calls("create");
 
         PodWorker restarted = new PodWorker(p.metadata.uid, informer::get, ctx, () -> { });
         workers.add(restarted);
-        sync(restarted);
+        sync(restarted, 2);
 
         assertThat(calls("create")).isEqualTo(creates);
         assertThat(calls("runPodSandbox")).isEqualTo(1);
@@ -145,94 +190,77 @@ class PodWorkerTest {
         assertThat(status("app").state.running).isNotNull();
     }
 
-    @Test
-    void containerStartsAfterTheRuntimesStartDelay() {
-        FakeRuntime slow = new FakeRuntime(clock, Duration.ofSeconds(5), "127.0.0.1");
-        slow.addImage(IMAGE);
-        KubeletContext slowCtx = new KubeletContext("node-1", "10.0.0.1", slow, "fake", api, ctx.events(), new ProbeRunner(slow),
-                ctx.configFactory(), Backoff.kubelet(), Backoff.kubelet(), clock, Duration.ofSeconds(1), ctx.metrics());
-        Pod p = pod("Always", container("app"));
-        informer.set(api.put(p));
-        PodWorker w = new PodWorker(p.metadata.uid, informer::get, slowCtx, () -> { });
-
-        sync(w);
-        assertThat(current().status.phase).isEqualTo("Pending");
-        assertThat(status("app").state.waiting.reason).isEqualTo("ContainerCreating");
-
-        clock.advance(Duration.ofSeconds(5));
-        sync(w);
-        assertThat(current().status.phase).isEqualTo("Running");
-        assertThat(slow.calls().stream().filter(c -> c.startsWith("start")).count()).isEqualTo(1);
-    }
-
     // ---- restart policy -----------------------------------------------------------------------
 
     @Test
     void failedContainerWithRestartPolicyNeverFailsThePod() {
         PodWorker w = worker(pod("Never", container("app")));
-        sync(w);
+        sync(w, 2);
 
         runtime.exit("uid-web", "app", 1);
-        sync(w);
+        sync(w, 2);
 
         assertThat(current().status.phase).isEqualTo("Failed");
         assertThat(status("app").state.terminated.exitCode).isEqualTo(1);
         assertThat(status("app").state.terminated.reason).isEqualTo("Error");
+        assertThat(current().status.condition("Ready").reason).isEqualTo("PodFailed");
         assertThat(calls("create")).isEqualTo(1);
     }
 
     @Test
     void completedContainerWithOnFailureSucceedsAndTheSandboxStops() {
         PodWorker w = worker(pod("OnFailure", container("app")));
-        sync(w);
+        sync(w, 2);
 
         runtime.exit("uid-web", "app", 0);
-        sync(w);
+        sync(w, 2);
+
         assertThat(current().status.phase).isEqualTo("Succeeded");
         assertThat(status("app").state.terminated.reason).isEqualTo("Completed");
         assertThat(current().status.condition("Ready").reason).isEqualTo("PodCompleted");
-
-        sync(w);
+        assertThat(current().status.condition("PodReadyToStartContainers").status).isEqualTo("False");
         assertThat(calls("create")).isEqualTo(1);
         assertThat(runtime.calls()).contains("stopPodSandbox web");
     }
 
     @Test
-    void onFailureRestartsAFailedContainer() {
+    void onFailureRestartsAFailedContainerAndKeepsItsLastState() {
         PodWorker w = worker(pod("OnFailure", container("app")));
-        sync(w);
+        sync(w, 2);
 
         runtime.exit("uid-web", "app", 2);
-        sync(w);
+        sync(w, 2);
 
         assertThat(current().status.phase).isEqualTo("Running");
         assertThat(status("app").restartCount).isEqualTo(1);
+        assertThat(status("app").state.running).isNotNull();
         assertThat(status("app").lastState.terminated.exitCode).isEqualTo(2);
+        assertThat(status("app").lastState.terminated.reason).isEqualTo("Error");
     }
 
     @Test
     void crashingContainerBacksOffTenSecondsThenDoubling() {
         PodWorker w = worker(pod("Always", container("app")));
-        sync(w);
+        sync(w, 2);
 
         // the first restart is immediate
         runtime.exit("uid-web", "app", 1);
-        sync(w);
+        sync(w, 2);
         assertThat(status("app").restartCount).isEqualTo(1);
         assertThat(status("app").state.running).isNotNull();
 
-        // the second waits 10 s
+        // the second waits 10 s after the exit
         runtime.exit("uid-web", "app", 1);
         sync(w);
         assertThat(status("app").state.waiting.reason).isEqualTo("CrashLoopBackOff");
-        assertThat(status("app").state.waiting.message).startsWith("back-off 10s restarting failed container=app pod=web_default");
+        assertThat(status("app").state.waiting.message).isEqualTo("back-off 10s restarting failed container=app pod=web_default(uid-web)");
         assertThat(status("app").lastState.terminated.exitCode).isEqualTo(1);
         assertThat(current().status.phase).isEqualTo("Running");
         clock.advance(Duration.ofSeconds(9));
         sync(w);
-        assertThat(status("app").restartCount).isEqualTo(1);
+        assertThat(calls("start web/app")).isEqualTo(2);
         clock.advance(Duration.ofSeconds(1));
-        sync(w);
+        sync(w, 2);
         assertThat(status("app").restartCount).isEqualTo(2);
         assertThat(status("app").state.running).isNotNull();
 
@@ -242,9 +270,9 @@ class PodWorkerTest {
         assertThat(status("app").state.waiting.message).startsWith("back-off 20s");
         clock.advance(Duration.ofSeconds(19));
         sync(w);
-        assertThat(status("app").restartCount).isEqualTo(2);
+        assertThat(calls("start web/app")).isEqualTo(3);
         clock.advance(Duration.ofSeconds(1));
-        sync(w);
+        sync(w, 2);
         assertThat(status("app").restartCount).isEqualTo(3);
         await().untilAsserted(() -> assertThat(api.eventReasons()).contains("BackOff"));
     }
@@ -252,10 +280,10 @@ class PodWorkerTest {
     @Test
     void oomKilledIsReportedAsTheRuntimeSaysIt() {
         PodWorker w = worker(pod("Never", container("app")));
-        sync(w);
+        sync(w, 2);
 
         runtime.exit("uid-web", "app", 137, "OOMKilled");
-        sync(w);
+        sync(w, 2);
 
         assertThat(status("app").state.terminated.reason).isEqualTo("OOMKilled");
         assertThat(status("app").state.terminated.exitCode).isEqualTo(137);
@@ -264,43 +292,47 @@ class PodWorkerTest {
     @Test
     void onlyTheLatestTwoInstancesOfAContainerAreKept() {
         PodWorker w = worker(pod("Always", container("app")));
-        sync(w);
+        sync(w, 2);
         for (int i = 0; i < 4; i++) {
             runtime.exit("uid-web", "app", 1);
             clock.advance(Duration.ofMinutes(6));
-            sync(w);
+            sync(w, 2);
         }
-        sync(w);
+        sync(w, 2);
 
         assertThat(runtime.listContainers("uid-web")).hasSize(2);
         assertThat(status("app").restartCount).isEqualTo(4);
     }
 
-    // ---- init containers ----------------------------------------------------------------------
+    // ---- init containers and sidecars ---------------------------------------------------------
 
     @Test
-    void initContainersRunOneAfterAnotherBeforeTheAppContainers() {
+    void initContainersRunOneAfterAnotherToCompletionBeforeTheAppContainers() {
         Pod p = pod("Always", container("app"));
-        p.spec.initContainers.addAll(List.of(container("init-1"), container("init-2")));
+        p.spec.initContainers.addAll(List.of(container("init-1", "echo one; sleep 2"), container("init-2", "sleep 3")));
         PodWorker w = worker(p);
 
-        sync(w);
+        sync(w, 2);
         assertThat(runtime.calls()).containsExactly("runPodSandbox web#0", "create web/init-1#0", "start web/init-1#0");
         assertThat(current().status.phase).isEqualTo("Pending");
         assertThat(current().status.condition("Initialized").status).isEqualTo("False");
+        assertThat(current().status.condition("Initialized").message).isEqualTo("containers with incomplete status: [init-1 init-2]");
         assertThat(status("app").state.waiting.reason).isEqualTo("PodInitializing");
 
-        runtime.exit("uid-web", "init-1", 0);
+        clock.advance(Duration.ofSeconds(2)); // init-1's program ends
         sync(w);
         assertThat(calls("create web/init-2")).isEqualTo(1);
         assertThat(calls("create web/app")).isZero();
 
-        runtime.exit("uid-web", "init-2", 0);
-        sync(w);
+        clock.advance(Duration.ofSeconds(3));
+        sync(w, 2);
         assertThat(calls("create web/app")).isEqualTo(1);
         assertThat(current().status.phase).isEqualTo("Running");
         assertThat(current().status.condition("Initialized").status).isEqualTo("True");
-        assertThat(current().status.initContainerStatuses).allSatisfy(s -> assertThat(s.state.terminated.reason).isEqualTo("Completed"));
+        assertThat(current().status.initContainerStatuses).allSatisfy(s -> {
+            assertThat(s.state.terminated.reason).isEqualTo("Completed");
+            assertThat(s.ready).isTrue();
+        });
     }
 
     @Test
@@ -308,13 +340,115 @@ class PodWorkerTest {
         Pod p = pod("Never", container("app"));
         p.spec.initContainers.add(container("init"));
         PodWorker w = worker(p);
-        sync(w);
+        sync(w, 2);
 
         runtime.exit("uid-web", "init", 3);
-        sync(w);
+        sync(w, 2);
 
         assertThat(current().status.phase).isEqualTo("Failed");
+        assertThat(initStatus("init").state.terminated.exitCode).isEqualTo(3);
         assertThat(calls("create web/app")).isZero();
+    }
+
+    @Test
+    void failedInitContainerWithRestartPolicyAlwaysIsRestartedWithBackOff() {
+        Pod p = pod("Always", container("app"));
+        p.spec.initContainers.add(container("init", "exit 1"));
+        PodWorker w = worker(p);
+        sync(w, 3);
+        assertThat(calls("start web/init")).isEqualTo(2); // the first restart is immediate
+        sync(w);
+        assertThat(initStatus("init").state.waiting.reason).isEqualTo("CrashLoopBackOff");
+        assertThat(initStatus("init").lastState.terminated.exitCode).isEqualTo(1);
+        assertThat(current().status.phase).isEqualTo("Pending");
+        assertThat(calls("create web/app")).isZero();
+    }
+
+    @Test
+    void sidecarStartsFirstKeepsRunningBesideTheAppAndStopsAfterIt() {
+        // the documentation's sidecar example: a log shipper beside a job
+        Container sidecar = container("logshipper", "tail -F /opt/logs.txt");
+        sidecar.restartPolicy = "Always";
+        Pod p = pod("Never", container("myapp", "echo logging; sleep 5"));
+        p.spec.initContainers.add(sidecar);
+        PodWorker w = worker(p);
+
+        sync(w);
+        assertThat(runtime.calls()).containsExactly("runPodSandbox web#0", "create web/logshipper#0", "start web/logshipper#0");
+        sync(w, 2);
+        assertThat(calls("start web/myapp")).isEqualTo(1);
+        assertThat(current().status.phase).isEqualTo("Running");
+        assertThat(current().status.condition("Initialized").status).isEqualTo("True");
+        assertThat(initStatus("logshipper").state.running).isNotNull();
+        assertThat(initStatus("logshipper").started).isTrue();
+        assertThat(initStatus("logshipper").ready).isTrue();
+
+        // a sidecar that dies is restarted even under restartPolicy Never
+        runtime.exit("uid-web", "logshipper", 1);
+        sync(w, 2);
+        assertThat(initStatus("logshipper").restartCount).isEqualTo(1);
+        assertThat(initStatus("logshipper").state.running).isNotNull();
+
+        // the job ends: the sidecar is stopped after it, the pod succeeds
+        clock.advance(Duration.ofSeconds(5));
+        sync(w, 3);
+        assertThat(runtime.calls()).containsSubsequence("stop web/logshipper#1 30s", "stopPodSandbox web");
+        assertThat(current().status.phase).isEqualTo("Succeeded");
+        assertThat(status("myapp").state.terminated.reason).isEqualTo("Completed");
+        assertThat(initStatus("logshipper").state.terminated.exitCode).isEqualTo(143);
+    }
+
+    // ---- hooks --------------------------------------------------------------------------------
+
+    @Test
+    void postStartHookRunsAfterTheStartAndAFailingOneKillsAndRestartsTheContainer() {
+        Container c = container("app");
+        c.lifecycle = new Container.Lifecycle();
+        c.lifecycle.postStart = new Probe.Handler();
+        c.lifecycle.postStart.exec = new Probe.ExecAction();
+        c.lifecycle.postStart.exec.command.addAll(List.of("sh", "-c", "setup"));
+        List<List<String>> execs = new CopyOnWriteArrayList<>();
+        runtime.onExec((container, cmd) -> {
+            execs.add(cmd);
+            return new ExecResult(execs.size() == 1 ? 1 : 0, "boom");
+        });
+        PodWorker w = worker(pod("Always", c));
+
+        sync(w);
+        assertThat(execs).hasSize(1);
+        assertThat(runtime.calls()).containsSubsequence("start web/app#0", "stop web/app#0 30s");
+        sync(w);
+        assertThat(status("app").state.waiting).isNotNull();
+        sync(w, 2);
+        assertThat(execs).hasSize(2);
+        assertThat(status("app").restartCount).isEqualTo(1);
+        assertThat(status("app").state.running).isNotNull();
+        await().untilAsserted(() -> assertThat(api.events()).anySatisfy(e -> {
+            assertThat(e.reason).isEqualTo("FailedPostStartHook");
+            assertThat(e.message).isEqualTo("PostStartHook failed");
+        }));
+    }
+
+    // ---- deadline -----------------------------------------------------------------------------
+
+    @Test
+    void activeDeadlineFailsThePodWithDeadlineExceededAndStopsIt() {
+        Pod p = pod("Always", container("app", "sleep 120"));
+        p.spec.activeDeadlineSeconds = 3L;
+        PodWorker w = worker(p);
+        sync(w, 2);
+        assertThat(current().status.phase).isEqualTo("Running");
+
+        clock.advance(Duration.ofSeconds(3));
+        sync(w, 2);
+
+        assertThat(current().status.phase).isEqualTo("Failed");
+        assertThat(current().status.reason).isEqualTo("DeadlineExceeded");
+        assertThat(current().status.message).isEqualTo("Pod was active on the node longer than the specified deadline");
+        assertThat(status("app").state.terminated).isNotNull();
+        assertThat(runtime.calls()).contains("stop web/app#0 30s", "stopPodSandbox web");
+        assertThat(calls("create")).isEqualTo(1);
+        await().untilAsserted(() -> assertThat(api.eventReasons()).contains("DeadlineExceeded"));
     }
 
     // ---- images -------------------------------------------------------------------------------
@@ -328,12 +462,14 @@ class PodWorkerTest {
         PodWorker w = worker(pod("Always", c));
 
         sync(w);
+        assertThat(status("app").state.waiting.reason).isEqualTo("ContainerCreating");
+        sync(w);
         assertThat(status("app").state.waiting.reason).isEqualTo("ErrImagePull");
         assertThat(status("app").state.waiting.message).contains("pull access denied");
         assertThat(current().status.phase).isEqualTo("Pending");
-
         sync(w);
         assertThat(status("app").state.waiting.reason).isEqualTo("ImagePullBackOff");
+        assertThat(status("app").state.waiting.message).isEqualTo("Back-off pulling image \"registry.invalid/nope:1\"");
         assertThat(calls("pull")).isEqualTo(1);
 
         clock.advance(Duration.ofSeconds(10));
@@ -358,7 +494,7 @@ class PodWorkerTest {
         c.imagePullPolicy = "Never";
         PodWorker w = worker(pod("Always", c));
 
-        sync(w);
+        sync(w, 2);
 
         assertThat(status("app").state.waiting.reason).isEqualTo("ErrImageNeverPull");
         assertThat(calls("pull")).isZero();
@@ -388,7 +524,7 @@ class PodWorkerTest {
             return new ExecResult(0, "");
         });
         PodWorker w = worker(pod("Always", c));
-        sync(w);
+        sync(w, 2);
 
         Pod deleting = api.stored(Pod.class, "default", "web");
         deleting.metadata.deletionTimestamp = Times.now();
@@ -410,11 +546,36 @@ class PodWorkerTest {
     }
 
     @Test
+    void aContainerIgnoringSigtermIsKilledWhenTheGracePeriodIsOver() {
+        FakeRuntime stubborn = new FakeRuntime(clock, new FakeRuntime.Timings(Duration.ZERO, Duration.ZERO, Duration.ofSeconds(10), Duration.ZERO), "127.0.0.1");
+        stubborn.addImage(IMAGE);
+        KubeletContext c = context(stubborn, clock, Duration.ofSeconds(1));
+        Pod p = pod("Always", container("app"));
+        p.spec.terminationGracePeriodSeconds = 0L; // at least Kubernetes' minimum of 2 s
+        informer.set(api.put(p));
+        PodWorker w = new PodWorker(p.metadata.uid, informer::get, c, () -> { });
+        c.pleg().relist();
+        w.sync();
+        c.pleg().relist();
+
+        Pod deleting = api.stored(Pod.class, "default", "web");
+        deleting.metadata.deletionTimestamp = Times.now();
+        informer.set(api.put(deleting));
+        long before = System.nanoTime();
+        w.sync();
+
+        assertThat(stubborn.calls()).contains("stop web/app#0 2s");
+        assertThat(Duration.ofNanos(System.nanoTime() - before)).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+        assertThat(w.finished()).isTrue();
+    }
+
+    @Test
     void podThatVanishedIsStoppedAndRemovedWithoutDeletingAgain() {
         PodWorker w = worker(pod("Always", container("app")));
-        sync(w);
+        sync(w, 2);
 
         informer.set(null);
+        ctx.pleg().relist();
         w.sync();
 
         assertThat(runtime.listContainers()).isEmpty();
@@ -426,7 +587,7 @@ class PodWorkerTest {
     @Test
     void aNewPodWithTheSameNameIsNotTheOldWorkersPod() {
         PodWorker w = worker(pod("Always", container("app")));
-        sync(w);
+        sync(w, 2);
 
         Pod replacement = pod("Always", container("app"));
         replacement.metadata.uid = "uid-web-2";
@@ -437,26 +598,6 @@ class PodWorkerTest {
         assertThat(runtime.listContainers("uid-web")).isEmpty();
     }
 
-    // ---- the loop -----------------------------------------------------------------------------
-
-    @Test
-    void runningWorkerNoticesAnExitWithoutBeingTold() {
-        FakeRuntime live = new FakeRuntime(java.time.Clock.systemUTC(), Duration.ZERO, "127.0.0.1");
-        live.addImage(IMAGE);
-        KubeletContext liveCtx = new KubeletContext("node-1", "10.0.0.1", live, "fake", api, ctx.events(), new ProbeRunner(live),
-                ctx.configFactory(), Backoff.kubelet(), Backoff.kubelet(), java.time.Clock.systemUTC(), Duration.ofMillis(100), ctx.metrics());
-        Pod p = pod("Never", container("app"));
-        api.put(p);
-        PodWorker w = new PodWorker(p.metadata.uid, () -> api.stored(Pod.class, "default", "web"), liveCtx, () -> { });
-        workers.add(w);
-        w.start();
-        await().until(() -> "Running".equals(api.stored(Pod.class, "default", "web").status.phase));
-
-        live.exit("uid-web", "app", 0);
-
-        await().until(() -> "Succeeded".equals(api.stored(Pod.class, "default", "web").status.phase));
-    }
-
     // ---- probes against a real HTTP server ----------------------------------------------------
 
     @Test
@@ -465,7 +606,7 @@ class PodWorkerTest {
             Container c = container("app");
             c.livenessProbe = httpProbe(server.port());
             PodWorker w = worker(pod("Always", c));
-            sync(w);
+            sync(w, 2);
             Thread.sleep(1500);
             sync(w);
             assertThat(status("app").restartCount).isZero();
@@ -483,7 +624,7 @@ class PodWorkerTest {
             }));
             await().untilAsserted(() -> assertThat(api.events()).anySatisfy(e -> {
                 assertThat(e.reason).isEqualTo("Killing");
-                assertThat(e.message).contains("failed liveness probe");
+                assertThat(e.message).isEqualTo("Container app failed liveness probe, will be restarted");
             }));
         }
     }
@@ -496,10 +637,10 @@ class PodWorkerTest {
             c.readinessProbe = httpProbe(server.port());
             PodWorker w = worker(pod("Always", c));
 
-            sync(w);
+            sync(w, 2);
             assertThat(status("app").ready).isFalse();
             assertThat(current().status.condition("Ready").status).isEqualTo("False");
-            assertThat(current().status.condition("Ready").message).contains("app");
+            assertThat(current().status.condition("Ready").message).isEqualTo("containers with unready status: [app]");
 
             server.status(200);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -525,7 +666,7 @@ class PodWorkerTest {
             c.startupProbe.failureThreshold = 30;
             c.livenessProbe = httpProbe(server.port());
             PodWorker w = worker(pod("Always", c));
-            sync(w);
+            sync(w, 2);
             Thread.sleep(2500);
             sync(w);
             // liveness would have killed it by now had it not waited
@@ -540,7 +681,7 @@ class PodWorkerTest {
         }
     }
 
-    private static Probe httpProbe(int port) {
+    static Probe httpProbe(int port) {
         Probe p = new Probe();
         p.httpGet = new Probe.HTTPGetAction();
         p.httpGet.path = "/healthz";
@@ -549,16 +690,5 @@ class PodWorkerTest {
         p.failureThreshold = 1;
         p.timeoutSeconds = 1;
         return p;
-    }
-
-    @Test
-    void containerInfoStatesMapToWaitingRunningTerminated() {
-        // guards the fake: what the worker relies on
-        PodWorker w = worker(pod("Never", container("app")));
-        sync(w);
-        ContainerInfo info = runtime.listContainers("uid-web").get(0);
-        assertThat(info.running()).isTrue();
-        runtime.exit("uid-web", "app", 0);
-        assertThat(runtime.containerStatus(info.id()).exited()).isTrue();
     }
 }

@@ -58,7 +58,7 @@ class ProbeRunnerTest {
         Probe.HTTPGetAction http = new Probe.HTTPGetAction();
         http.path = path;
         http.port = port;
-        return runner.run(new ProbeAction(null, http, null), container, "c1", "127.0.0.1", Duration.ofSeconds(1));
+        return runner.run(new ProbeAction(null, http, null, null, null), container, "c1", "127.0.0.1", Duration.ofSeconds(1));
     }
 
     @Test
@@ -81,7 +81,7 @@ class ProbeRunnerTest {
     void tcpSocketSucceedsWhenSomethingListens() throws IOException {
         Probe.TCPSocketAction open = new Probe.TCPSocketAction();
         open.port = IntOrString.of(server.getAddress().getPort());
-        assertThat(runner.run(new ProbeAction(null, null, open), container, "c1", "127.0.0.1", Duration.ofSeconds(1)).success()).isTrue();
+        assertThat(runner.run(new ProbeAction(null, null, open, null, null), container, "c1", "127.0.0.1", Duration.ofSeconds(1)).success()).isTrue();
 
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -89,7 +89,7 @@ class ProbeRunnerTest {
         }
         Probe.TCPSocketAction closed = new Probe.TCPSocketAction();
         closed.port = IntOrString.of(closedPort);
-        ProbeResult r = runner.run(new ProbeAction(null, null, closed), container, "c1", "127.0.0.1", Duration.ofSeconds(1));
+        ProbeResult r = runner.run(new ProbeAction(null, null, closed, null, null), container, "c1", "127.0.0.1", Duration.ofSeconds(1));
         assertThat(r.success()).isFalse();
         assertThat(r.message()).startsWith("dial tcp 127.0.0.1:" + closedPort);
     }
@@ -103,18 +103,80 @@ class ProbeRunnerTest {
                 new io.kube4j.kubelet.runtime.ContainerConfig(new io.kube4j.kubelet.runtime.PodRef("u", "ns", "p"), "app", 0, "img",
                         List.of(), List.of(), null, java.util.Map.of(), List.of(), null, null));
         runtime.onExec((c, cmd) -> new ExecResult(1, "cat: can't open '/tmp/healthy'"));
-        ProbeResult r = runner.run(new ProbeAction(exec, null, null), container, id, "127.0.0.1", Duration.ofSeconds(1));
+        ProbeResult r = runner.run(new ProbeAction(exec, null, null, null, null), container, id, "127.0.0.1", Duration.ofSeconds(1));
         assertThat(r.success()).isFalse();
         assertThat(r.message()).contains("exited with 1").contains("can't open");
 
         runtime.onExec((c, cmd) -> new ExecResult(0, ""));
-        assertThat(runner.run(new ProbeAction(exec, null, null), container, id, "127.0.0.1", Duration.ofSeconds(1)).success()).isTrue();
+        assertThat(runner.run(new ProbeAction(exec, null, null, null, null), container, id, "127.0.0.1", Duration.ofSeconds(1)).success()).isTrue();
         // the fake needs the container to exist for exec; a missing one is a failure, not an exception
-        assertThat(runner.run(new ProbeAction(exec, null, null), container, "missing", "127.0.0.1", Duration.ofSeconds(1)).success()).isFalse();
+        assertThat(runner.run(new ProbeAction(exec, null, null, null, null), container, "missing", "127.0.0.1", Duration.ofSeconds(1)).success()).isFalse();
     }
 
     @Test
     void probeWithoutHandlerFails() {
-        assertThat(runner.run(new ProbeAction(null, null, null), container, "c1", "127.0.0.1", Duration.ofSeconds(1)).message()).isEqualTo("probe has no handler");
+        assertThat(runner.run(new ProbeAction(null, null, null, null, null), container, "c1", "127.0.0.1", Duration.ofSeconds(1)).message()).isEqualTo("probe has no handler");
+    }
+
+    // ---- gRPC (grpc.health.v1) ----------------------------------------------------------------
+
+    private ProbeResult grpc(ProbeRunner r, int port, String service) {
+        Probe.GRPCAction g = new Probe.GRPCAction();
+        g.port = port;
+        g.service = service;
+        return r.run(new ProbeAction(null, null, null, g, null), container, "c1", "127.0.0.1", Duration.ofSeconds(1));
+    }
+
+    @Test
+    void grpcProbeSucceedsWhenTheHealthServiceSaysServing() throws Exception {
+        try (io.kube4j.kubelet.testing.GrpcHealthServer health = new io.kube4j.kubelet.testing.GrpcHealthServer(0)) {
+            assertThat(grpc(runner, health.port(), null).success()).isTrue();
+            health.status("etcd", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+            assertThat(grpc(runner, health.port(), "etcd").success()).isTrue();
+        }
+    }
+
+    @Test
+    void grpcProbeFailsWithKubernetesMessageWhenNotServing() throws Exception {
+        try (io.kube4j.kubelet.testing.GrpcHealthServer health = new io.kube4j.kubelet.testing.GrpcHealthServer(0)) {
+            health.status("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+            ProbeResult r = grpc(runner, health.port(), "");
+            assertThat(r.success()).isFalse();
+            assertThat(r.message()).isEqualTo("service unhealthy (responded with \"NOT_SERVING\")");
+            // an unknown service is NOT_FOUND from grpc-java's health service: a failure too
+            assertThat(grpc(runner, health.port(), "nope").success()).isFalse();
+        }
+    }
+
+    @Test
+    void grpcProbeFailsWhenNothingListens() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        ProbeResult r = grpc(runner, port, "");
+        assertThat(r.success()).isFalse();
+        assertThat(r.message()).startsWith("timeout: failed to connect service \"127.0.0.1:" + port + "\" within 1s");
+    }
+
+    @Test
+    void networkProbesOfMadeUpPodAddressesAreSimulatedNotSent() {
+        FakeRuntime hollow = new FakeRuntime(Clock.systemUTC(), Duration.ZERO, null);
+        ProbeRunner r = new ProbeRunner(hollow);
+        Probe.GRPCAction g = new Probe.GRPCAction();
+        g.port = 2379;
+        Probe.TCPSocketAction tcp = new Probe.TCPSocketAction();
+        tcp.port = IntOrString.of(80);
+        long start = System.nanoTime();
+        assertThat(r.run(new ProbeAction(null, null, null, g, null), container, "c1", "10.244.0.7", Duration.ofSeconds(1)).success()).isTrue();
+        assertThat(r.run(new ProbeAction(null, null, tcp, null, null), container, "c1", "10.244.0.7", Duration.ofSeconds(1)).success()).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
+    }
+
+    @Test
+    void sleepHookSleepsAtMostItsTimeout() {
+        long start = System.nanoTime();
+        assertThat(runner.run(new ProbeAction(null, null, null, null, 5L), container, "c1", "127.0.0.1", Duration.ofMillis(200)).success()).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(190), Duration.ofSeconds(2));
     }
 }

@@ -121,6 +121,51 @@ public class RecordingApiClient extends ApiClient {
         return put(obj);
     }
 
+    /**
+     * PATCH of a status: merge patch semantics (objects merge, null removes) with conditions merged by type
+     * and {@code $patch: delete} honoured, as the apiserver's strategic merge patch does for pod status.
+     */
+    @Override
+    public <T extends KubeObject> T patchStatus(Class<T> type, String namespace, String name, String contentType, String body) {
+        KubeObject old = objects.get(type.getSimpleName() + "/" + io.kube4j.api.ObjectMeta.key(namespace, name));
+        actions.add(new Action("patchStatus", type.getSimpleName(), io.kube4j.api.ObjectMeta.key(namespace, name), body));
+        if (old == null) {
+            throw new ApiException(404, Status.failure(404, "NotFound", name + " not found"), "404 NotFound", null);
+        }
+        tools.jackson.databind.node.ObjectNode current = Json.toTree(old);
+        tools.jackson.databind.JsonNode patch = Json.tree(body).path("status");
+        tools.jackson.databind.node.ObjectNode status = current.has("status") && current.get("status").isObject()
+                ? (tools.jackson.databind.node.ObjectNode) current.get("status") : current.putObject("status");
+        for (var e : patch.properties()) {
+            if (e.getValue().isNull()) {
+                status.remove(e.getKey());
+            } else if (e.getKey().equals("conditions")) {
+                tools.jackson.databind.node.ArrayNode merged = status.has("conditions") ? (tools.jackson.databind.node.ArrayNode) status.get("conditions") : status.putArray("conditions");
+                for (tools.jackson.databind.JsonNode c : e.getValue()) {
+                    String t = c.path("type").asString("");
+                    int at = -1;
+                    for (int i = 0; i < merged.size(); i++) {
+                        if (merged.get(i).path("type").asString("").equals(t)) {
+                            at = i;
+                        }
+                    }
+                    if ("delete".equals(c.path("$patch").asString(""))) {
+                        if (at >= 0) {
+                            merged.remove(at);
+                        }
+                    } else if (at >= 0) {
+                        merged.set(at, c);
+                    } else {
+                        merged.add(c);
+                    }
+                }
+            } else {
+                status.set(e.getKey(), e.getValue());
+            }
+        }
+        return put(Json.convert(current, type));
+    }
+
     @Override
     public void delete(Class<? extends KubeObject> type, String namespace, String name, DeleteOptions options) {
         actions.add(new Action("delete", type.getSimpleName(), io.kube4j.api.ObjectMeta.key(namespace, name), options));

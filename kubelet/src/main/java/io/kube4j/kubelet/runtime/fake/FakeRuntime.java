@@ -28,17 +28,42 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
 /**
- * The hollow runtime: no processes, no containers, only bookkeeping. A started container is running at
- * once, or after {@code startDelay}, and stays running until stopped or told to {@link #exit}. Pods get
- * the fixed IP given (so tests can probe a local server) or one of 10.244.0.0/16. Tests script it with
+ * The hollow runtime: no processes, no containers, only bookkeeping, with timings so a hollow node
+ * behaves like a real one. A container does what its command says ({@link FakeProgram}: {@code sleep 5;
+ * exit 1} runs 5 s on this runtime's clock and exits 1; a server runs until stopped; a command-less init
+ * container completes after {@code initRunTime}). Starting takes {@code startDelay}, pulling
+ * {@code pullDelay}; a stopped container exits {@code stopDelay} after SIGTERM (143), or is killed (137)
+ * when that is longer than its grace period. Exits are announced to the container event listeners
+ * (the relist then runs at once). Pods get the fixed IP given (so tests can probe a local server) or one
+ * of 10.244.0.0/16, which nobody owns: network probes are then simulated. Tests script it with
  * {@link #failPull}, {@link #exit}, {@link #onExec} and read back {@link #calls()}.
  */
 public final class FakeRuntime implements ContainerRuntime {
     private static final AtomicInteger NEXT_IP = new AtomicInteger(1);
 
+    /**
+     * How long things take on a hollow node.
+     *
+     * @param startDelay  starting a container
+     * @param pullDelay   pulling an image
+     * @param stopDelay   a container's exit after SIGTERM
+     * @param initRunTime the run time of a command-less regular init container
+     */
+    public record Timings(Duration startDelay, Duration pullDelay, Duration stopDelay, Duration initRunTime) {
+        /** Everything at once; command-less init containers complete after 1 s. */
+        public static final Timings INSTANT = new Timings(Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1));
+    }
+
     private final Clock clock;
-    private final Duration startDelay;
+    private final Timings timings;
     private final String fixedPodIp;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    // wakes the listeners when a container's program ends on its own (on the wall clock)
+    private static final java.util.concurrent.ScheduledExecutorService TIMER = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "fake-runtime-timer");
+        t.setDaemon(true);
+        return t;
+    });
     private final Map<String, FakeSandbox> sandboxes = new ConcurrentHashMap<>();
     private final Map<String, FakeContainer> containers = new ConcurrentHashMap<>();
     private final Map<String, String> pullFailures = new ConcurrentHashMap<>();
@@ -48,9 +73,19 @@ public final class FakeRuntime implements ContainerRuntime {
     private volatile BiFunction<ContainerInfo, List<String>, ExecResult> exec = (c, cmd) -> new ExecResult(0, "");
     private volatile boolean down;
 
+    /** A runtime whose containers take {@code startDelay} to start and nothing else takes time. */
     public FakeRuntime(Clock clock, Duration startDelay, String fixedPodIp) {
+        this(clock, new Timings(startDelay, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1)), fixedPodIp);
+    }
+
+    /**
+     * @param clock      the clock container times and program run times are measured on
+     * @param timings    how long things take
+     * @param fixedPodIp the IP of every pod (a local address tests can probe), or null for made-up ones
+     */
+    public FakeRuntime(Clock clock, Timings timings, String fixedPodIp) {
         this.clock = clock;
-        this.startDelay = startDelay;
+        this.timings = timings;
         this.fixedPodIp = fixedPodIp;
     }
 
@@ -73,6 +108,7 @@ public final class FakeRuntime implements ContainerRuntime {
                 c.finish(clock.instant(), exitCode, reason);
             }
         }
+        fire();
     }
 
     public void exit(String podUid, String containerName, int exitCode) {
@@ -158,6 +194,7 @@ public final class FakeRuntime implements ContainerRuntime {
     @Override
     public void pullImage(String image) {
         check();
+        pause(timings.pullDelay());
         calls.add("pull " + image);
         String failure = pullFailures.get(image);
         if (failure != null) {
@@ -170,7 +207,7 @@ public final class FakeRuntime implements ContainerRuntime {
     public String createContainer(Sandbox sandbox, ContainerConfig config) {
         check();
         String id = "container-" + ids.incrementAndGet();
-        containers.put(id, new FakeContainer(id, config, clock.instant()));
+        containers.put(id, new FakeContainer(id, config, FakeProgram.of(config, timings.initRunTime()), clock.instant()));
         calls.add("create " + label(config));
         return id;
     }
@@ -179,8 +216,17 @@ public final class FakeRuntime implements ContainerRuntime {
     public void startContainer(String containerId) {
         check();
         FakeContainer c = require(containerId);
-        c.startAt = clock.instant().plus(startDelay);
+        pause(timings.startDelay());
+        Instant now = clock.instant();
+        c.startAt = now;
+        if (c.program.runTime() != null) {
+            c.naturalEnd = now.plus(c.program.runTime());
+            long millis = Math.max(0, c.program.runTime().toMillis());
+            TIMER.schedule(this::fire, millis + 5, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        c.log.addAll(c.program.output());
         calls.add("start " + label(c.config));
+        fire();
     }
 
     @Override
@@ -193,8 +239,11 @@ public final class FakeRuntime implements ContainerRuntime {
         calls.add("stop " + label(c.config) + " " + timeout.toSeconds() + "s");
         ContainerInfo.State state = c.state(clock.instant());
         if (state == ContainerInfo.State.RUNNING || state == ContainerInfo.State.CREATED) {
-            // 128 + SIGTERM: what a process that obeys SIGTERM exits with
-            c.finish(clock.instant(), 143, null);
+            boolean killed = timings.stopDelay().compareTo(timeout) > 0;
+            pause(killed ? timeout : timings.stopDelay());
+            // 128 + SIGTERM: what a process that obeys SIGTERM exits with; 128 + SIGKILL when it took too long
+            c.finish(clock.instant(), killed ? 137 : 143, null);
+            fire();
         }
     }
 
@@ -240,6 +289,32 @@ public final class FakeRuntime implements ContainerRuntime {
         return exec.apply(require(containerId).info(clock.instant()), command);
     }
 
+    @Override
+    public void addContainerEventListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    /** Only a fixed (local) pod IP can be reached; made-up ones are never contacted. */
+    @Override
+    public boolean podNetworkReachable() {
+        return fixedPodIp != null;
+    }
+
+    private void fire() {
+        listeners.forEach(Runnable::run);
+    }
+
+    private static void pause(Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            return;
+        }
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void check() {
         if (down) {
             throw new io.kube4j.kubelet.runtime.ContainerRuntimeException("fake runtime is down");
@@ -281,20 +356,28 @@ public final class FakeRuntime implements ContainerRuntime {
     private static final class FakeContainer {
         final String id;
         final ContainerConfig config;
+        final FakeProgram program;
         final Instant createdAt;
         final List<String> log = Collections.synchronizedList(new ArrayList<>());
         volatile Instant startAt;
+        // when the program ends on its own (null: never)
+        volatile Instant naturalEnd;
         volatile Instant finishedAt;
         volatile int exitCode;
         volatile String reason;
 
-        FakeContainer(String id, ContainerConfig config, Instant createdAt) {
+        FakeContainer(String id, ContainerConfig config, FakeProgram program, Instant createdAt) {
             this.id = id;
             this.config = config;
+            this.program = program;
             this.createdAt = createdAt;
         }
 
-        ContainerInfo.State state(Instant now) {
+        synchronized ContainerInfo.State state(Instant now) {
+            if (finishedAt == null && naturalEnd != null && !now.isBefore(naturalEnd)) {
+                finishedAt = naturalEnd;
+                exitCode = program.exitCode();
+            }
             if (finishedAt != null) {
                 return ContainerInfo.State.EXITED;
             }
@@ -304,7 +387,10 @@ public final class FakeRuntime implements ContainerRuntime {
             return ContainerInfo.State.RUNNING;
         }
 
-        void finish(Instant now, int code, String why) {
+        synchronized void finish(Instant now, int code, String why) {
+            if (finishedAt != null) {
+                return;
+            }
             if (startAt == null || now.isBefore(startAt)) {
                 startAt = now;
             }

@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +40,8 @@ import java.util.stream.Stream;
  * a minimal PATH) and workingDir (default: the pod's directory). Each container's stdout and stderr go
  * to its own log file in the CRI format. There is no network isolation: the pod IP is the node's
  * address and ports are the host's. Volumes are not mounted. State lives in memory only, so a
- * restarted kubelet starts the pods' processes afresh; {@link #close()} kills them all.
+ * restarted kubelet starts the pods' processes afresh; {@link #close()} kills them all. A process's exit
+ * is announced to the container event listeners at once (the kubelet relists on it).
  */
 public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessRuntime.class);
@@ -50,10 +52,32 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
     private final Map<String, ProcessSandbox> sandboxes = new ConcurrentHashMap<>();
     private final Map<String, ProcessContainer> containers = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
+    private final Clock clock;
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public ProcessRuntime(Path rootDir, String podIp) {
+    /**
+     * @param rootDir where pod directories and log files go
+     * @param podIp   the address every pod gets (the node's)
+     * @param clock   what container times are read from
+     */
+    public ProcessRuntime(Path rootDir, String podIp, Clock clock) {
         this.rootDir = rootDir;
         this.podIp = podIp;
+        this.clock = clock;
+    }
+
+    /** With the system clock. */
+    public ProcessRuntime(Path rootDir, String podIp) {
+        this(rootDir, podIp, Clock.systemUTC());
+    }
+
+    @Override
+    public void addContainerEventListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    private void fire() {
+        listeners.forEach(Runnable::run);
     }
 
     @Override
@@ -70,7 +94,7 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
         } catch (IOException e) {
             throw new ContainerRuntimeException("cannot create pod directory " + dir + ": " + e.getMessage(), e);
         }
-        sandboxes.put(id, new ProcessSandbox(id, config, dir, Instant.now()));
+        sandboxes.put(id, new ProcessSandbox(id, config, dir, clock.instant()));
         return id;
     }
 
@@ -118,7 +142,7 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
         }
         String id = "c" + ids.incrementAndGet();
         LogFile logFile = new LogFile(s.dir.resolve(config.name() + "_" + config.attempt() + "_" + id + ".log"));
-        containers.put(id, new ProcessContainer(id, config, s.dir, logFile, Instant.now()));
+        containers.put(id, new ProcessContainer(id, config, s.dir, logFile, clock.instant()));
         return id;
     }
 
@@ -132,13 +156,16 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
         try {
             Process p = pb.start();
             c.process = p;
-            c.startedAt = Instant.now();
+            c.startedAt = clock.instant();
             c.pumps.add(pump(p.getInputStream(), "stdout", c.log));
             c.pumps.add(pump(p.getErrorStream(), "stderr", c.log));
-            p.onExit().thenAccept(done -> c.exited(Instant.now(), done.exitValue()));
+            p.onExit().thenAccept(done -> {
+                c.exited(clock.instant(), done.exitValue());
+                fire();
+            });
         } catch (IOException e) {
             // as docker does: a container whose command cannot run has exited with 127
-            c.startedAt = Instant.now();
+            c.startedAt = clock.instant();
             c.exited(c.startedAt, 127);
             c.message = e.getMessage();
             throw new ContainerRuntimeException("failed to start container " + c.config.name() + ": " + e.getMessage(), e);
@@ -183,7 +210,7 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
         Process p = c.process;
         if (p == null) {
             if (c.finishedAt == null) {
-                c.startedAt = Instant.now();
+                c.startedAt = clock.instant();
                 c.exited(c.startedAt, 0);
             }
             return;
