@@ -58,10 +58,4 @@ public class Probe {
         public IntOrString port;
         public String host;
     }
-
-    /** Call the standard gRPC health check on port; SERVING is success. */
-    public static class GRPCAction {
-        public int port;
-        public String service;
-    }
 }
