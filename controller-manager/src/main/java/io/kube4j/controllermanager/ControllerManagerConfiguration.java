@@ -6,6 +6,7 @@ import io.kube4j.controllermanager.endpoints.EndpointsController;
 import io.kube4j.controllermanager.garbagecollector.GarbageCollector;
 import io.kube4j.controllermanager.namespace.NamespaceController;
 import io.kube4j.controllermanager.nodelifecycle.NodeLifecycleController;
+import io.kube4j.controllermanager.podgc.PodGCController;
 import io.kube4j.controllermanager.replicaset.ReplicaSetController;
 import io.kube4j.controllermanager.runtime.ApiControllerClient;
 import io.kube4j.controllermanager.runtime.Controller;
@@ -87,6 +88,13 @@ class ControllerManagerConfiguration {
     @Bean
     GarbageCollector garbageCollector(SharedInformers informers, ControllerClient client) {
         return new GarbageCollector(informers, client);
+    }
+
+    @Bean
+    PodGCController podGCController(SharedInformers informers, ControllerClient client, Clock clock, ControllerManagerProperties props,
+                                    MeterRegistry registry) {
+        return new PodGCController(informers, client, clock, props.terminatedPodGcThreshold(), props.podGcCheckPeriod(),
+                props.podGcQuarantineTime(), registry);
     }
 
     @Bean

@@ -26,6 +26,9 @@ class ControllerManagerPropertiesTest {
             assertThat(p.nodeMonitorGracePeriod()).isEqualTo(Duration.ofSeconds(40));
             assertThat(p.defaultTolerationSeconds()).isEqualTo(300);
             assertThat(p.workers()).isEqualTo(2);
+            assertThat(p.terminatedPodGcThreshold()).isEqualTo(12500);
+            assertThat(p.podGcCheckPeriod()).isEqualTo(Duration.ofSeconds(20));
+            assertThat(p.podGcQuarantineTime()).isEqualTo(Duration.ofSeconds(40));
             assertThat(ctx.getBean(ApiServerProperties.class).url()).isEqualTo("http://127.0.0.1:8080");
         });
     }

@@ -132,7 +132,8 @@ public final class RecordingClient implements ControllerClient {
 
     @Override
     public void delete(Class<? extends KubeObject> type, String namespace, String name, DeleteOptions options) {
-        record(new Action("delete", kindOf(type), namespace, name, null, options == null || options.propagationPolicy == null ? null : options.propagationPolicy));
+        record(new Action("delete", kindOf(type), namespace, name, null, options == null || options.propagationPolicy == null ? null : options.propagationPolicy,
+                options == null ? null : Json.copy(options)));
     }
 
     @Override
