@@ -22,6 +22,9 @@ import java.time.Duration;
  * @param podGcCheckPeriod         how often the pod garbage collector looks (Kubernetes' fixed {@code gcCheckPeriod})
  * @param podGcQuarantineTime      how long a node missing from the cache may take to show up before the pods bound
  *                                 to it are orphans (Kubernetes' fixed {@code quarantineTime})
+ * @param kubeApiQps               requests a second each controller may make to the apiserver, sustained
+ *                                 ({@code --kube-api-qps}, 20); 0 or less: no limit
+ * @param kubeApiBurst             requests each controller may make at once above that rate ({@code --kube-api-burst}, 30)
  */
 @ConfigurationProperties("kube4j.controller-manager")
 public record ControllerManagerProperties(
@@ -35,5 +38,7 @@ public record ControllerManagerProperties(
         @DefaultValue("300") long defaultTolerationSeconds,
         @DefaultValue("12500") int terminatedPodGcThreshold,
         @DefaultValue("20s") Duration podGcCheckPeriod,
-        @DefaultValue("40s") Duration podGcQuarantineTime) {
+        @DefaultValue("40s") Duration podGcQuarantineTime,
+        @DefaultValue("20") double kubeApiQps,
+        @DefaultValue("30") int kubeApiBurst) {
 }
