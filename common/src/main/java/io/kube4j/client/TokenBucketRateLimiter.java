@@ -39,10 +39,12 @@ public final class TokenBucketRateLimiter {
         this.lastNanos = nanoClock.getAsLong();
     }
 
+    /** Tokens added per second. */
     public double qps() {
         return qps;
     }
 
+    /** The bucket's size. */
     public int burst() {
         return burst;
     }

@@ -88,9 +88,13 @@ public final class PodGCController implements Controller {
     private final ControllerClient client;
     // time for the quarantine and condition timestamps
     private final Clock clock;
+    // terminated pods kept; 0 or less: keep all
     private final int terminatedPodThreshold;
+    // time between two passes
     private final Duration checkPeriod;
+    // grace for a node missing from the cache before its pods count as orphans
     private final Duration quarantineTime;
+    // for the force-delete counters
     private final MeterRegistry metrics;
     // holds GC_KEY only
     private final WorkQueue queue = new WorkQueue(RateLimiter.defaultControllerRateLimiter());

@@ -18,6 +18,7 @@ import java.util.function.Function;
 public final class ParallelCalls {
     /** The outcome of one call: its value, or the exception it threw (never both). */
     public record Outcome<T>(T value, Exception error) {
+        /** Whether the call returned normally. */
         public boolean ok() {
             return error == null;
         }

@@ -31,6 +31,7 @@ public final class Framework {
         this(List.of(), preFilters, filters, scorers);
     }
 
+    /** The plugins of each extension point, each list in the order they run. */
     public Framework(List<PreEnqueuePlugin> preEnqueues, List<PreFilterPlugin> preFilters, List<FilterPlugin> filters,
                      List<WeightedScorePlugin> scorers) {
         this.preEnqueues = List.copyOf(preEnqueues);
