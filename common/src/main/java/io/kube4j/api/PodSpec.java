@@ -30,6 +30,8 @@ public class PodSpec {
     public Integer priority;
     public List<TopologySpreadConstraint> topologySpreadConstraints = new ArrayList<>();
     public Boolean enableServiceLinks;
+    /** While non-empty the scheduler leaves the pod alone; gates can only be removed (Kubernetes 1.30+ GA). */
+    public List<PodSchedulingGate> schedulingGates = new ArrayList<>();
 
     @JsonAnySetter
     @JsonAnyGetter

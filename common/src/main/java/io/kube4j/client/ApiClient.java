@@ -10,6 +10,8 @@ import io.kube4j.api.Scale;
 import io.kube4j.api.Status;
 import io.kube4j.api.WatchEventList;
 import io.kube4j.json.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JavaType;
 
 import java.io.IOException;
@@ -27,13 +29,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A typed client of the kube4j (or any Kubernetes) apiserver over plain HTTP. Takes one or more
- * apiserver URLs and fails over to the next when one cannot be reached.
+ * apiserver URLs and fails over to the next when one cannot be reached. Optionally every request but a
+ * long-poll watch first waits for a token of a {@link TokenBucketRateLimiter} (client-go's QPS/Burst),
+ * see {@link #withRateLimiter}.
  */
 public class ApiClient {
+    private static final Logger log = LoggerFactory.getLogger(ApiClient.class);
+    // client-go logs waits longer than these (request.go longThrottleLatency / extraLongThrottleLatency)
+    private static final Duration LONG_THROTTLE = Duration.ofMillis(50);
+    private static final Duration EXTRA_LONG_THROTTLE = Duration.ofSeconds(1);
+
     private final List<String> baseUrls;
-    private final AtomicInteger current = new AtomicInteger();
+    private final AtomicInteger current;
     private final HttpClient http;
     private final String userAgent;
+    // null: no client-side limit
+    private final TokenBucketRateLimiter rateLimiter;
 
     /** {@code urls} is one URL or a comma-separated list, e.g. {@code http://127.0.0.1:8080}. */
     public ApiClient(String urls) {
@@ -47,11 +58,36 @@ public class ApiClient {
             throw new IllegalArgumentException("no apiserver URL given");
         }
         this.userAgent = userAgent;
+        this.current = new AtomicInteger();
+        this.rateLimiter = null;
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(3))
                 .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
                 .build();
+    }
+
+    private ApiClient(ApiClient base, TokenBucketRateLimiter rateLimiter) {
+        this.baseUrls = base.baseUrls;
+        this.current = base.current;
+        this.http = base.http;
+        this.userAgent = base.userAgent;
+        this.rateLimiter = rateLimiter;
+    }
+
+    /**
+     * A client that shares this one's connections and failover state but makes every request except
+     * long-poll watches ({@link #poll}) wait for a token of {@code limiter} (null: none). Kubernetes
+     * throttles its streaming watches too, but a stream is one request for minutes while a long-poll is
+     * one per batch of events, so throttling polls would starve the writes the limit is meant for.
+     */
+    public ApiClient withRateLimiter(TokenBucketRateLimiter limiter) {
+        return new ApiClient(this, limiter);
+    }
+
+    /** The limiter every request waits for, or null. */
+    public TokenBucketRateLimiter rateLimiter() {
+        return rateLimiter;
     }
 
     /** The apiserver URL in use now. */
@@ -150,7 +186,8 @@ public class ApiClient {
         if (!sel.isEmpty()) {
             q.add(sel);
         }
-        return send("GET", path + "?" + q, null, Json.type(WatchEventList.class, type), Duration.ofSeconds(timeoutSeconds + 15L));
+        HttpResponse<byte[]> r = exchange("GET", path + "?" + q, null, null, Duration.ofSeconds(timeoutSeconds + 15L), false);
+        return Json.read(r.body(), Json.type(WatchEventList.class, type));
     }
 
     /** Binds a pod to a node; 409 when it is already bound. */
@@ -174,12 +211,13 @@ public class ApiClient {
 
     /** GET of any path as text (logs, /version, discovery). */
     public String getText(String pathAndQuery) {
-        HttpResponse<byte[]> r = exchange("GET", pathAndQuery, null, null, Duration.ofSeconds(30));
+        HttpResponse<byte[]> r = exchange("GET", pathAndQuery, null, null, Duration.ofSeconds(30), true);
         return new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** A streaming GET (e.g. {@code pods/x/log?follow=true}); the caller closes the stream. */
     public InputStream stream(String pathAndQuery) {
+        throttle("GET", pathAndQuery);
         IOException last = null;
         for (int attempt = 0; attempt < baseUrls.size(); attempt++) {
             String base = baseUrl();
@@ -217,20 +255,45 @@ public class ApiClient {
 
     private <R> R send(String method, String path, Object body, JavaType resultType, Duration timeout) {
         byte[] bytes = body == null ? null : Json.writeBytes(body);
-        HttpResponse<byte[]> r = exchange(method, path, bytes == null ? null : "application/json", bytes, timeout);
+        HttpResponse<byte[]> r = exchange(method, path, bytes == null ? null : "application/json", bytes, timeout, true);
         return Json.read(r.body(), resultType);
     }
 
     private <R> R sendRaw(String method, String path, String contentType, byte[] body, JavaType resultType) {
-        HttpResponse<byte[]> r = exchange(method, path, contentType, body, Duration.ofSeconds(30));
+        HttpResponse<byte[]> r = exchange(method, path, contentType, body, Duration.ofSeconds(30), true);
         return Json.read(r.body(), resultType);
+    }
+
+    /** Waits for a token of the rate limiter, if any; logs long waits as client-go does. */
+    private void throttle(String method, String path) {
+        if (rateLimiter == null) {
+            return;
+        }
+        Duration waited;
+        try {
+            waited = rateLimiter.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(0, null, "interrupted while waiting for client-side throttling", e);
+        }
+        if (waited.compareTo(LONG_THROTTLE) > 0) {
+            String message = "Waited for " + waited.toMillis() + " ms due to client-side throttling, request: " + method + ":" + path;
+            if (waited.compareTo(EXTRA_LONG_THROTTLE) > 0) {
+                log.info(message);
+            } else {
+                log.debug(message);
+            }
+        }
     }
 
     /**
      * Sends the request to the current apiserver; on a connection failure moves on to the next one.
      * An HTTP error answer is not a reason to fail over: it is the cluster's answer.
      */
-    private HttpResponse<byte[]> exchange(String method, String path, String contentType, byte[] body, Duration timeout) {
+    private HttpResponse<byte[]> exchange(String method, String path, String contentType, byte[] body, Duration timeout, boolean throttled) {
+        if (throttled) {
+            throttle(method, path);
+        }
         IOException last = null;
         for (int attempt = 0; attempt < baseUrls.size(); attempt++) {
             String base = baseUrl();

@@ -6,10 +6,10 @@ import io.kube4j.controllermanager.endpoints.EndpointsController;
 import io.kube4j.controllermanager.garbagecollector.GarbageCollector;
 import io.kube4j.controllermanager.namespace.NamespaceController;
 import io.kube4j.controllermanager.nodelifecycle.NodeLifecycleController;
+import io.kube4j.controllermanager.podgc.PodGCController;
 import io.kube4j.controllermanager.replicaset.ReplicaSetController;
-import io.kube4j.controllermanager.runtime.ApiControllerClient;
 import io.kube4j.controllermanager.runtime.Controller;
-import io.kube4j.controllermanager.runtime.ControllerClient;
+import io.kube4j.controllermanager.runtime.ControllerClients;
 import io.kube4j.controllermanager.runtime.SharedInformers;
 import io.kube4j.events.EventRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,7 +24,10 @@ import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
 
-/** Wiring: the apiserver client, shared informers, every controller, and the manager that runs them. */
+/**
+ * Wiring: the apiserver client, shared informers, every controller (each with its own rate-limited
+ * client, see {@link ControllerClients}), and the manager that runs them.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({ApiServerProperties.class, ControllerManagerProperties.class})
 class ControllerManagerConfiguration {
@@ -60,38 +63,46 @@ class ControllerManagerConfiguration {
     }
 
     @Bean
-    ControllerClient controllerClient(ApiClient client, ReplicaIdentity identity) {
-        return new ApiControllerClient(client, new EventRecorder(client, "controller-manager", identity.name()));
+    ControllerClients controllerClients(ApiClient client, ReplicaIdentity identity, ControllerManagerProperties props) {
+        return new ControllerClients(client, new EventRecorder(client, "controller-manager", identity.name()), props.kubeApiQps(), props.kubeApiBurst());
     }
 
     @Bean
-    ReplicaSetController replicaSetController(SharedInformers informers, ControllerClient client, Clock clock) {
-        return new ReplicaSetController(informers, client, clock);
+    ReplicaSetController replicaSetController(SharedInformers informers, ControllerClients clients, Clock clock) {
+        return new ReplicaSetController(informers, clients.forController("replicaset"), clock);
     }
 
     @Bean
-    DeploymentController deploymentController(SharedInformers informers, ControllerClient client, Clock clock) {
-        return new DeploymentController(informers, client, clock);
+    DeploymentController deploymentController(SharedInformers informers, ControllerClients clients, Clock clock) {
+        return new DeploymentController(informers, clients.forController("deployment"), clock);
     }
 
     @Bean
-    EndpointsController endpointsController(SharedInformers informers, ControllerClient client) {
-        return new EndpointsController(informers, client);
+    EndpointsController endpointsController(SharedInformers informers, ControllerClients clients) {
+        return new EndpointsController(informers, clients.forController("endpoints"));
     }
 
     @Bean
-    NodeLifecycleController nodeLifecycleController(SharedInformers informers, ControllerClient client, Clock clock, ControllerManagerProperties props) {
-        return new NodeLifecycleController(informers, client, clock, props.nodeMonitorPeriod(), props.nodeMonitorGracePeriod(), props.defaultTolerationSeconds());
+    NodeLifecycleController nodeLifecycleController(SharedInformers informers, ControllerClients clients, Clock clock, ControllerManagerProperties props) {
+        return new NodeLifecycleController(informers, clients.forController("nodelifecycle"), clock, props.nodeMonitorPeriod(),
+                props.nodeMonitorGracePeriod(), props.defaultTolerationSeconds());
     }
 
     @Bean
-    GarbageCollector garbageCollector(SharedInformers informers, ControllerClient client) {
-        return new GarbageCollector(informers, client);
+    GarbageCollector garbageCollector(SharedInformers informers, ControllerClients clients) {
+        return new GarbageCollector(informers, clients.forController("garbagecollector"));
     }
 
     @Bean
-    NamespaceController namespaceController(SharedInformers informers, ControllerClient client) {
-        return new NamespaceController(informers, client);
+    PodGCController podGCController(SharedInformers informers, ControllerClients clients, Clock clock, ControllerManagerProperties props,
+                                    MeterRegistry registry) {
+        return new PodGCController(informers, clients.forController("podgc"), clock, props.terminatedPodGcThreshold(), props.podGcCheckPeriod(),
+                props.podGcQuarantineTime(), registry);
+    }
+
+    @Bean
+    NamespaceController namespaceController(SharedInformers informers, ControllerClients clients) {
+        return new NamespaceController(informers, clients.forController("namespace"));
     }
 
     @Bean

@@ -17,6 +17,14 @@ import java.time.Duration;
  * @param nodeMonitorPeriod       how often each node's health is checked
  * @param nodeMonitorGracePeriod  how long a node may go without a heartbeat before it is Unknown
  * @param defaultTolerationSeconds how long a pod without a toleration for the not-ready/unreachable taint stays
+ * @param terminatedPodGcThreshold terminated pods kept before the pod garbage collector deletes the oldest
+ *                                 (kube-controller-manager's {@code --terminated-pod-gc-threshold}); 0 or less: never
+ * @param podGcCheckPeriod         how often the pod garbage collector looks (Kubernetes' fixed {@code gcCheckPeriod})
+ * @param podGcQuarantineTime      how long a node missing from the cache may take to show up before the pods bound
+ *                                 to it are orphans (Kubernetes' fixed {@code quarantineTime})
+ * @param kubeApiQps               requests a second each controller may make to the apiserver, sustained
+ *                                 ({@code --kube-api-qps}, 20); 0 or less: no limit
+ * @param kubeApiBurst             requests each controller may make at once above that rate ({@code --kube-api-burst}, 30)
  */
 @ConfigurationProperties("kube4j.controller-manager")
 public record ControllerManagerProperties(
@@ -27,5 +35,10 @@ public record ControllerManagerProperties(
         @DefaultValue("2") int workers,
         @DefaultValue("5s") Duration nodeMonitorPeriod,
         @DefaultValue("40s") Duration nodeMonitorGracePeriod,
-        @DefaultValue("300") long defaultTolerationSeconds) {
+        @DefaultValue("300") long defaultTolerationSeconds,
+        @DefaultValue("12500") int terminatedPodGcThreshold,
+        @DefaultValue("20s") Duration podGcCheckPeriod,
+        @DefaultValue("40s") Duration podGcQuarantineTime,
+        @DefaultValue("20") double kubeApiQps,
+        @DefaultValue("30") int kubeApiBurst) {
 }

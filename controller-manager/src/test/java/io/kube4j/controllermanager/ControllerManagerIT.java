@@ -94,7 +94,9 @@ class ControllerManagerIT {
                 "--kube4j.controller-manager.leader-elect=true",
                 "--kube4j.controller-manager.node-monitor-period=1s",
                 "--kube4j.controller-manager.node-monitor-grace-period=4s",
-                "--kube4j.controller-manager.default-toleration-seconds=2");
+                "--kube4j.controller-manager.default-toleration-seconds=2",
+                "--kube4j.controller-manager.pod-gc-check-period=1s",
+                "--kube4j.controller-manager.pod-gc-quarantine-time=2s");
     }
 
     @AfterAll
@@ -372,6 +374,57 @@ class ControllerManagerIT {
 
     @Test
     @Order(8)
+    void aPodBoundToANodeThatDoesNotExistIsMarkedFailedAndRemovedSoItsNamespaceFinishesDeleting() {
+        namespace("ghost-town");
+        List<Pod> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Informer<Pod> watch = new Informer<>(client, Pod.class, "ghost-town", null, 2).addHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod p) {
+                seen.add(p);
+            }
+
+            @Override
+            public void onUpdate(Pod o, Pod p) {
+                seen.add(p);
+            }
+
+            @Override
+            public void onDelete(Pod p) {
+                seen.add(p);
+            }
+        });
+        watch.start();
+        try {
+            Pod stranded = new Pod();
+            stranded.metadata.namespace = "ghost-town";
+            stranded.metadata.name = "stranded";
+            Container c = new Container();
+            c.name = "app";
+            c.image = "web:1";
+            stranded.spec.containers.add(c);
+            // bound at creation to a node no kubelet will ever run; a long grace period that nobody finishes
+            stranded.spec.nodeName = "node-that-never-was";
+            stranded.spec.terminationGracePeriodSeconds = 3600L;
+            client.create(stranded);
+
+            client.delete(Namespace.class, null, "ghost-town");
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> client.find(Namespace.class, null, "ghost-town").isEmpty());
+            assertThat(seen).as("the pod was marked Failed with Kubernetes' DisruptionTarget condition first").anySatisfy(p -> {
+                assertThat(p.status.phase).isEqualTo("Failed");
+                assertThat(p.status.condition("DisruptionTarget")).satisfies(cond -> {
+                    assertThat(cond.status).isEqualTo("True");
+                    assertThat(cond.reason).isEqualTo("DeletionByPodGC");
+                    assertThat(cond.message).isEqualTo("PodGC: node no longer exists");
+                });
+            });
+        } finally {
+            watch.stop();
+        }
+    }
+
+    @Test
+    @Order(9)
     void aStandbyReplicaTakesOverWhenTheLeaderStops() {
         ConfigurableApplicationContext standby = startManager();
         try {

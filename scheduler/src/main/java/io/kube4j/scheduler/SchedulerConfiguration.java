@@ -12,11 +12,13 @@ import io.kube4j.scheduler.core.NodeEventHandler;
 import io.kube4j.scheduler.core.PodEventHandler;
 import io.kube4j.scheduler.core.Scheduler;
 import io.kube4j.scheduler.core.SchedulingAlgorithm;
+import io.kube4j.scheduler.core.SchedulingReporter;
 import io.kube4j.scheduler.framework.Framework;
 import io.kube4j.scheduler.metrics.SchedulerMetrics;
 import io.kube4j.scheduler.plugins.PluginRegistry;
 import io.kube4j.scheduler.queue.SchedulingQueue;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -33,8 +35,16 @@ class SchedulerConfiguration {
     }
 
     @Bean
-    SchedulingQueue schedulingQueue(SchedulerProperties props) {
-        return new SchedulingQueue(System::nanoTime, props.initialBackoff(), props.maxBackoff(), props.unschedulableTimeout());
+    SchedulingQueue schedulingQueue(SchedulerProperties props, Framework framework, SchedulingReporter reporter) {
+        return new SchedulingQueue(System::nanoTime, props.initialBackoff(), props.maxBackoff(), props.unschedulableTimeout(),
+                framework.preEnqueuePlugins(), reporter::gated);
+    }
+
+    // the pod informer is looked up when a report is written, not now: it needs the queue, which needs this
+    @Bean
+    SchedulingReporter schedulingReporter(SchedulerProperties props, ApiClient client, ObjectProvider<Informer<Pod>> podInformer) {
+        EventRecorder events = new EventRecorder(client, props.name(), SchedulerRunner.hostname());
+        return new ApiSchedulingReporter(client, events, key -> podInformer.getObject().store().get(key), props.recordScheduledEvents());
     }
 
     @Bean
@@ -64,12 +74,11 @@ class SchedulerConfiguration {
 
     @Bean
     Scheduler scheduler(SchedulerProperties props, ApiClient client, SchedulingQueue queue, SchedulerCache cache, Framework framework,
-                        SchedulerMetrics metrics, Informer<Pod> podInformer) {
-        EventRecorder events = new EventRecorder(client, props.name(), SchedulerRunner.hostname());
+                        SchedulerMetrics metrics, SchedulingReporter reporter, Informer<Pod> podInformer) {
         return new Scheduler(queue, cache, framework,
                 new SchedulingAlgorithm(framework, props.percentageOfNodesToScore(), new Random()),
                 new ApiBinder(client),
-                new ApiSchedulingReporter(client, events, key -> podInformer.store().get(key), props.recordScheduledEvents()),
+                reporter,
                 metrics, key -> podInformer.store().get(key),
                 Executors.newVirtualThreadPerTaskExecutor(), props.bindConcurrency());
     }

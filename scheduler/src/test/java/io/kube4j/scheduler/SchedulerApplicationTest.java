@@ -44,6 +44,7 @@ class SchedulerApplicationTest {
         assertThat(get("/actuator/health")).contains("UP");
         String metrics = get("/actuator/prometheus");
         assertThat(metrics).contains("scheduler_pending_pods{queue=\"active\"}", "scheduler_pending_pods{queue=\"unschedulable\"}",
+                "scheduler_pending_pods{queue=\"gated\"}",
                 "scheduler_schedule_attempts_total{result=\"scheduled\"}", "scheduler_scheduling_attempt_duration_seconds_bucket");
     }
 }

@@ -9,9 +9,11 @@ import io.kube4j.client.ApiException;
 import io.kube4j.controllermanager.runtime.Controller;
 import io.kube4j.controllermanager.runtime.ControllerClient;
 import io.kube4j.controllermanager.runtime.ControllerRefs;
+import io.kube4j.controllermanager.runtime.ParallelCalls;
 import io.kube4j.controllermanager.runtime.PodReadiness;
 import io.kube4j.controllermanager.runtime.Result;
 import io.kube4j.controllermanager.runtime.SharedInformers;
+import io.kube4j.controllermanager.runtime.SlowStartBatch;
 import io.kube4j.controllermanager.workqueue.RateLimiter;
 import io.kube4j.controllermanager.workqueue.WorkQueue;
 import io.kube4j.informer.Informer;
@@ -28,19 +30,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
- * Keeps {@code spec.replicas} active pods for every ReplicaSet: claims pods by selector (adopting
- * orphans, releasing pods that no longer match), creates missing pods in slow-start batches, deletes
- * surplus pods least valuable first, and writes status. Expectations stop it from acting twice on
- * the same shortfall while the pod watch lags.
+ * Keeps {@code spec.replicas} active pods for every ReplicaSet, as Kubernetes'
+ * {@code pkg/controller/replicaset/replica_set.go}: claims pods by selector (adopting orphans, releasing
+ * pods that no longer match), creates missing pods in slow-start batches ({@link SlowStartBatch}: 1, 2,
+ * 4, ..., at most {@link #BURST_REPLICAS} per sync, stopping at the first failed batch), deletes surplus
+ * pods least valuable first, all at once, and writes status. Expectations stop it from acting twice on
+ * the same shortfall while the pod watch lags: after a sync that created or deleted pods, it manages
+ * replicas again only once the informer has shown all of them (or five minutes passed).
  */
 public final class ReplicaSetController implements Controller {
     /** At most this many creations or deletions per sync (Kubernetes' burstReplicas). */
     static final int BURST_REPLICAS = 500;
+    /**
+     * Creations of a slow-start batch, or deletions, in flight at once. Kubernetes starts them all at
+     * once and lets the client's QPS/burst (here: {@code kube4j.controller-manager.kube-api-qps}) pace
+     * them; the cap only keeps a 256-pod batch from opening 256 connections at once.
+     */
+    static final int MAX_IN_FLIGHT = 64;
+    /** Kubernetes' {@code v1.NamespaceTerminatingCause}: a create refused because the namespace is going away. */
+    static final String NAMESPACE_TERMINATING_CAUSE = "NamespaceTerminating";
 
     // reads: the ReplicaSet and pod caches, never mutated
     private final Informer<ReplicaSet> replicaSets;
@@ -239,16 +249,17 @@ public final class ReplicaSetController implements Controller {
         int diff = active.size() - want;
         if (diff < 0) {
             int count = Math.min(-diff, BURST_REPLICAS);
+            // Kubernetes' ExpectCreations: replaces whatever was expected before
             expectations.forget(key);
             expectations.expectCreations(key, count);
-            String[] error = new String[1];
-            int created = createInBatches(rs, count, error);
-            if (created < count) {
-                // the skipped and failed ones will never be observed: stop expecting them
-                for (int i = created; i < count; i++) {
-                    expectations.creationObserved(key);
-                }
-                return Outcome.failed("FailedCreate", error[0] == null ? "created " + created + " of " + count + " pods" : error[0]);
+            SlowStartBatch.Result<Pod> created = SlowStartBatch.run(count, SlowStartBatch.INITIAL_BATCH_SIZE, MAX_IN_FLIGHT, () -> createPod(rs));
+            // the failed and the never attempted ones will not be observed: stop expecting them,
+            // so the retry (or the next sync) may slow-start again
+            for (int i = created.successes(); i < count; i++) {
+                expectations.creationObserved(key);
+            }
+            if (created.firstError() != null) {
+                return Outcome.failed("FailedCreate", errorText(created.firstError()));
             }
         } else if (diff > 0) {
             int count = Math.min(diff, BURST_REPLICAS);
@@ -259,64 +270,69 @@ public final class ReplicaSetController implements Controller {
             victims.forEach(p -> keys.add(p.key()));
             expectations.forget(key);
             expectations.expectDeletions(key, keys);
-            String failed = null;
-            for (Pod victim : victims) {
-                try {
-                    client.delete(Pod.class, victim.metadata.namespace, victim.metadata.name, new DeleteOptions());
-                    client.normalEvent(rs, "SuccessfulDelete", "Deleted pod: " + victim.metadata.name);
-                } catch (ApiException e) {
-                    expectations.deletionObserved(key, victim.key());
-                    if (!e.isNotFound()) {
-                        failed = "Error deleting: " + e.getMessage();
-                        client.warningEvent(rs, "FailedDelete", failed);
-                    }
+            // all at once, as Kubernetes (one goroutine per pod); every failure is reported, the first returned
+            List<ParallelCalls.Outcome<Boolean>> deleted = ParallelCalls.forEach(victims, MAX_IN_FLIGHT, victim -> deletePod(key, rs, victim));
+            for (ParallelCalls.Outcome<Boolean> o : deleted) {
+                if (!o.ok()) {
+                    return Outcome.failed("FailedDelete", "unable to delete pods: " + errorText(o.error()));
                 }
-            }
-            if (failed != null) {
-                return Outcome.failed("FailedDelete", failed);
             }
         }
         return Outcome.OK;
     }
 
     /**
-     * Slow start, as Kubernetes: batches of 1, 2, 4, ... created in parallel; the first batch with a
-     * failure ends the sync, so a quota or admission error costs one failed call, not hundreds.
+     * One creation from the template, with its Event (Kubernetes' {@code RealPodControl.CreatePods}).
+     * A namespace being deleted refuses every creation: that is not a failure to report or retry.
      */
-    private int createInBatches(ReplicaSet rs, int count, String[] firstError) {
-        int created = 0;
-        int batch = 1;
-        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            while (created < count) {
-                int size = Math.min(batch, count - created);
-                List<Future<Pod>> futures = new ArrayList<>();
-                for (int i = 0; i < size; i++) {
-                    futures.add(executor.submit(() -> client.create(newPod(rs))));
-                }
-                int ok = 0;
-                String error = null;
-                for (Future<Pod> f : futures) {
-                    try {
-                        Pod p = f.get();
-                        ok++;
-                        client.normalEvent(rs, "SuccessfulCreate", "Created pod: " + (p == null ? "" : p.metadata.name));
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        error = e.getCause() == null ? e.toString() : e.getCause().getMessage();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return created + ok;
-                    }
-                }
-                created += ok;
-                if (error != null) {
-                    firstError[0] = "Error creating: " + error;
-                    client.warningEvent(rs, "FailedCreate", firstError[0]);
-                    return created;
-                }
-                batch *= 2;
+    private Pod createPod(ReplicaSet rs) {
+        try {
+            Pod pod = client.create(newPod(rs));
+            client.normalEvent(rs, "SuccessfulCreate", "Created pod: " + (pod == null ? "" : pod.metadata.name));
+            return pod;
+        } catch (ApiException e) {
+            if (hasCause(e, NAMESPACE_TERMINATING_CAUSE)) {
+                return null;
             }
+            client.warningEvent(rs, "FailedCreate", "Error creating: " + errorText(e));
+            throw e;
         }
-        return created;
+    }
+
+    /**
+     * One deletion with its Event (Kubernetes' {@code RealPodControl.DeletePod}); a pod already gone is
+     * fine. A deletion that failed will never be observed, so it is no longer expected.
+     *
+     * @return true when deleted now, false when it was gone already
+     * @throws ApiException when the deletion failed
+     */
+    private boolean deletePod(String key, ReplicaSet rs, Pod victim) {
+        try {
+            client.delete(Pod.class, victim.metadata.namespace, victim.metadata.name, new DeleteOptions());
+            client.normalEvent(rs, "SuccessfulDelete", "Deleted pod: " + victim.metadata.name);
+            return true;
+        } catch (ApiException e) {
+            expectations.deletionObserved(key, victim.key());
+            if (e.isNotFound()) {
+                return false;
+            }
+            client.warningEvent(rs, "FailedDelete", "Error deleting: " + errorText(e));
+            throw e;
+        }
+    }
+
+    /** The apiserver's message (what Kubernetes' {@code err.Error()} is), else the exception's. */
+    static String errorText(Exception e) {
+        if (e instanceof ApiException api && api.status() != null && api.status().message != null) {
+            return api.status().message;
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    private static boolean hasCause(ApiException e, String reason) {
+        io.kube4j.api.Status s = e.status();
+        return s != null && s.details != null && s.details.causes != null
+                && s.details.causes.stream().anyMatch(c -> reason.equals(c.reason));
     }
 
     /** A pod from the template, controlled by {@code rs}, named by the apiserver from {@code <rs>-}. */

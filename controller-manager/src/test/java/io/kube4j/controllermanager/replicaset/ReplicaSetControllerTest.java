@@ -15,7 +15,10 @@ import tools.jackson.databind.JsonNode;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.kube4j.controllermanager.testing.Fixtures.NS;
 import static io.kube4j.controllermanager.testing.Fixtures.created;
@@ -25,6 +28,7 @@ import static io.kube4j.controllermanager.testing.Fixtures.ready;
 import static io.kube4j.controllermanager.testing.Fixtures.replicaSet;
 import static io.kube4j.controllermanager.testing.Fixtures.running;
 import static io.kube4j.informer.TestStores.preload;
+import static io.kube4j.informer.TestStores.remove;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ReplicaSetControllerTest {
@@ -92,7 +96,8 @@ class ReplicaSetControllerTest {
 
         controller.reconcile(NS + "/web");
 
-        assertThat(client.actions("delete", "Pod")).extracting(Action::name).containsExactly("unscheduled", "not-ready");
+        // deletions run in parallel: which pods, not in what order
+        assertThat(client.actions("delete", "Pod")).extracting(Action::name).containsExactlyInAnyOrder("unscheduled", "not-ready");
         assertThat(client.eventReasons()).containsExactly("SuccessfulDelete", "SuccessfulDelete");
     }
 
@@ -239,5 +244,157 @@ class ReplicaSetControllerTest {
         controller.podAdded(pod("a", LABELS, rs));
 
         assertThat(controller.queue().isQueued(NS + "/web")).isTrue();
+    }
+
+    // ---- slow start, expectations, parallel deletes ----------------------------------------------
+
+    static final List<Integer> HUNDRED_IN_BATCHES = List.of(1, 2, 4, 8, 16, 32, 37);
+
+    @Test
+    void aHundredReplicaSetIssuesAHundredCreatesInOneSync() {
+        given(replicaSet("web", 100, LABELS));
+
+        Result result = controller.reconcile(NS + "/web");
+
+        assertThat(result.kind()).isEqualTo(Result.Kind.DONE);
+        assertThat(client.actions("create", "Pod")).hasSize(100).extracting(Action::name).doesNotHaveDuplicates();
+        assertThat(client.eventReasons().stream().filter("SuccessfulCreate"::equals)).hasSize(100);
+        assertThat(controller.pendingCreations(NS + "/web")).isEqualTo(100);
+    }
+
+    /**
+     * The batches as the apiserver sees them: a failure of the k-th create ends the sync with its batch,
+     * so exactly as many creates are attempted as the batches up to and including that one hold.
+     */
+    @Test
+    void theHundredCreatesComeInBatchesOf1_2_4_8_16_32_37AndAFailureEndsItsBatch() {
+        for (int k = 1; k <= 100; k++) {
+            SharedInformers inf = io.kube4j.controllermanager.testing.Fixtures.informers();
+            RecordingClient c = new RecordingClient();
+            ReplicaSetController rsc = new ReplicaSetController(inf, c, Clock.fixed(NOW, ZoneOffset.UTC));
+            preload(inf.informer(ReplicaSet.class), replicaSet("web", 100, LABELS));
+            AtomicInteger attempts = new AtomicInteger();
+            int failing = k;
+            c.failWhen(a -> a.verb().equals("create") && attempts.incrementAndGet() == failing, 403);
+
+            Result result = rsc.reconcile(NS + "/web");
+
+            int endOfBatch = 0;
+            for (int size : HUNDRED_IN_BATCHES) {
+                endOfBatch += size;
+                if (endOfBatch >= k) {
+                    break;
+                }
+            }
+            assertThat(attempts).as("creates attempted when create #%d fails", k).hasValue(endOfBatch);
+            assertThat(c.actions("create", "Pod")).as("created when create #%d fails", k).hasSize(endOfBatch - 1);
+            assertThat(result.kind()).isEqualTo(Result.Kind.RETRY);
+            assertThat(c.eventReasons().stream().filter("FailedCreate"::equals)).hasSize(1);
+            // only the pods that exist are still expected: the failed and the skipped ones are not
+            assertThat(rsc.pendingCreations(NS + "/web")).isEqualTo(endOfBatch - 1);
+        }
+    }
+
+    @Test
+    void aSecondSyncBeforeTheInformerHasSeenTheCreatedPodsCreatesNothing() {
+        given(replicaSet("web", 100, LABELS));
+
+        controller.reconcile(NS + "/web");
+        List<Pod> created = new ArrayList<>();
+        for (Action a : client.actions("create", "Pod")) {
+            Pod p = Json.copy((Pod) a.object());
+            p.metadata.uid = "uid-" + p.metadata.name;
+            created.add(p);
+        }
+        // the informer has shown 60 of them so far
+        for (Pod p : created.subList(0, 60)) {
+            preload(informers.informer(Pod.class), p);
+            controller.podAdded(p);
+        }
+        controller.reconcile(NS + "/web");
+
+        assertThat(client.actions("create", "Pod")).as("no more creates while 40 are unseen").hasSize(100);
+        assertThat(controller.pendingCreations(NS + "/web")).isEqualTo(40);
+
+        for (Pod p : created.subList(60, 100)) {
+            preload(informers.informer(Pod.class), p);
+            controller.podAdded(p);
+        }
+        assertThat(controller.pendingCreations(NS + "/web")).isZero();
+        controller.reconcile(NS + "/web");
+        assertThat(client.actions("create", "Pod")).as("all 100 there: nothing to create").hasSize(100);
+    }
+
+    @Test
+    void surplusPodsAreDeletedTogetherAndAFailedDeletionIsReportedAndNoLongerExpected() {
+        ReplicaSet rs = withStatus(replicaSet("web", 0, LABELS), 10, 10, 10);
+        List<Pod> pods = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            pods.add(ready(pod("p" + i, LABELS, rs), "n1", NOW.minusSeconds(60)));
+        }
+        given(rs, pods.toArray(Pod[]::new));
+        client.failWhen(a -> a.verb().equals("delete") && a.name().equals("p3"), 500);
+
+        Result result = controller.reconcile(NS + "/web");
+
+        assertThat(client.actions("delete", "Pod")).hasSize(9).extracting(Action::name).doesNotContain("p3");
+        assertThat(client.eventReasons().stream().filter("SuccessfulDelete"::equals)).hasSize(9);
+        assertThat(client.events()).filteredOn(e -> e.reason.equals("FailedDelete")).singleElement()
+                .satisfies(e -> assertThat(e.message).isEqualTo("Error deleting: injected failure"));
+        assertThat(result.kind()).isEqualTo(Result.Kind.RETRY);
+        ReplicaSet failed = (ReplicaSet) client.actions("updateStatus", "ReplicaSet").getLast().object();
+        assertThat(failed.status.conditions).singleElement().satisfies(c -> {
+            assertThat(c.type).isEqualTo("ReplicaFailure");
+            assertThat(c.reason).isEqualTo("FailedDelete");
+            assertThat(c.message).isEqualTo("unable to delete pods: injected failure");
+        });
+
+        // before the informer shows the nine deletions, a retry deletes nothing
+        client.clear();
+        client.failWhen(a -> false, 0);
+        controller.reconcile(NS + "/web");
+        assertThat(client.actions("delete", "Pod")).isEmpty();
+
+        // once it has, only p3 is left to delete
+        for (Pod p : pods) {
+            if (!p.metadata.name.equals("p3")) {
+                remove(informers.informer(Pod.class), p);
+                controller.podDeleted(p);
+            }
+        }
+        controller.reconcile(NS + "/web");
+        assertThat(client.actions("delete", "Pod")).extracting(Action::name).containsExactly("p3");
+    }
+
+    @Test
+    void aNamespaceBeingDeletedIsNotACreateFailure() {
+        given(replicaSet("web", 3, LABELS));
+        io.kube4j.api.Status forbidden = io.kube4j.api.Status.failure(403, "Forbidden",
+                "pods \"web-x\" is forbidden: unable to create new content in namespace default because it is being terminated");
+        forbidden.details = new io.kube4j.api.Status.Details();
+        forbidden.details.causes.add(new io.kube4j.api.Status.Cause("NamespaceTerminating", "namespace default is being terminated", "metadata.namespace"));
+        client.failWhen(a -> a.verb().equals("create"), forbidden);
+
+        Result result = controller.reconcile(NS + "/web");
+
+        assertThat(result.kind()).isEqualTo(Result.Kind.DONE);
+        assertThat(client.eventReasons()).doesNotContain("FailedCreate");
+    }
+
+    @Test
+    void theFailureConditionCarriesTheApiserversMessageAsKubernetesErrError() {
+        given(replicaSet("web", 2, LABELS));
+        client.failWhen(a -> a.verb().equals("create"), io.kube4j.api.Status.failure(403, "Forbidden",
+                "pods \"web-abcde\" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2"));
+
+        controller.reconcile(NS + "/web");
+
+        assertThat(client.events()).singleElement().satisfies(e -> {
+            assertThat(e.reason).isEqualTo("FailedCreate");
+            assertThat(e.message).isEqualTo("Error creating: pods \"web-abcde\" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2");
+        });
+        ReplicaSet failed = (ReplicaSet) client.actions("updateStatus", "ReplicaSet").getFirst().object();
+        assertThat(failed.status.conditions.getFirst().message)
+                .isEqualTo("pods \"web-abcde\" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2");
     }
 }

@@ -33,11 +33,21 @@ public final class RecordingClient implements ControllerClient {
     private final Map<String, KubeObject> live = new ConcurrentHashMap<>();
     private volatile Predicate<Action> failWhen = a -> false;
     private volatile int failCode = 500;
+    private volatile Status failStatus;
 
     /** Makes every action matching {@code when} fail with an ApiException of {@code code}. */
     public RecordingClient failWhen(Predicate<Action> when, int code) {
         this.failWhen = when;
         this.failCode = code;
+        this.failStatus = null;
+        return this;
+    }
+
+    /** Makes every action matching {@code when} fail with an ApiException carrying {@code status}. */
+    public RecordingClient failWhen(Predicate<Action> when, Status status) {
+        this.failWhen = when;
+        this.failCode = status.code;
+        this.failStatus = status;
         return this;
     }
 
@@ -83,7 +93,9 @@ public final class RecordingClient implements ControllerClient {
 
     private void record(Action a) {
         if (failWhen.test(a)) {
-            throw new ApiException(failCode, Status.failure(failCode, failCode == 404 ? "NotFound" : "InternalError", "injected failure"), "injected failure", null);
+            Status status = failStatus != null ? failStatus
+                    : Status.failure(failCode, failCode == 404 ? "NotFound" : failCode == 409 ? "Conflict" : "InternalError", "injected failure");
+            throw new ApiException(failCode, status, failCode + " " + status.reason + ": " + status.message, null);
         }
         actions.add(a);
     }
@@ -132,7 +144,8 @@ public final class RecordingClient implements ControllerClient {
 
     @Override
     public void delete(Class<? extends KubeObject> type, String namespace, String name, DeleteOptions options) {
-        record(new Action("delete", kindOf(type), namespace, name, null, options == null || options.propagationPolicy == null ? null : options.propagationPolicy));
+        record(new Action("delete", kindOf(type), namespace, name, null, options == null || options.propagationPolicy == null ? null : options.propagationPolicy,
+                options == null ? null : Json.copy(options)));
     }
 
     @Override

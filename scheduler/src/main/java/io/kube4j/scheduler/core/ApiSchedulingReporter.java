@@ -7,6 +7,7 @@ import io.kube4j.client.ApiException;
 import io.kube4j.events.EventRecorder;
 import io.kube4j.json.Json;
 import io.kube4j.json.Times;
+import io.kube4j.scheduler.framework.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,15 +15,20 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
- * Reports through the apiserver: Events via the {@link EventRecorder}, the Unschedulable condition via
- * {@code PUT pods/{name}/status}. All asynchronous (the scheduling loop must not wait for them) and
- * best-effort: a lost report is logged, never retried forever.
+ * Reports through the apiserver: Events via the {@link EventRecorder}, the Unschedulable and
+ * SchedulingGated conditions via {@code PUT pods/{name}/status}. All asynchronous (the scheduling loop
+ * must not wait for them) and best-effort: a lost report is logged, never retried forever.
  */
 public final class ApiSchedulingReporter implements SchedulingReporter {
     private static final Logger log = LoggerFactory.getLogger(ApiSchedulingReporter.class);
     static final String REASON_UNSCHEDULABLE = "Unschedulable";
+    /** Kubernetes' {@code v1.PodReasonSchedulingGated}. */
+    static final String REASON_SCHEDULING_GATED = "SchedulingGated";
+    /** The message Kubernetes' apiserver puts on a gated pod ({@code pkg/registry/core/pod/strategy.go}). */
+    static final String MESSAGE_SCHEDULING_GATED = "Scheduling is blocked due to non-empty scheduling gates";
 
     private final ApiClient client;
     private final EventRecorder events;
@@ -60,7 +66,26 @@ public final class ApiSchedulingReporter implements SchedulingReporter {
         events.warning(pod, "FailedScheduling", message);
     }
 
+    /**
+     * Kubernetes' apiserver sets PodScheduled=False/SchedulingGated when a gated pod is created, and
+     * kube-scheduler writes nothing for it (the plugin's message only goes to its log). kube4j's apiserver
+     * does not set it, so the scheduler does, under the same rule: only on a pod without any
+     * PodScheduled condition. Against an apiserver that sets it, this writes nothing. No Event, as Kubernetes.
+     */
+    @Override
+    public void gated(Pod pod, Status status) {
+        if (withSchedulingGatedCondition(pod) == null) {
+            return;
+        }
+        writer.submit(() -> writeStatus(pod, ApiSchedulingReporter::withSchedulingGatedCondition, "PodScheduled=False/SchedulingGated"));
+    }
+
     private void writeCondition(Pod pod, String message) {
+        writeStatus(pod, p -> withUnschedulableCondition(p, message), "PodScheduled=False");
+    }
+
+    /** PUT status with {@code change} applied to the freshest pod known; a conflict re-reads and tries again (3 times). */
+    private void writeStatus(Pod pod, UnaryOperator<Pod> change, String what) {
         Pod current = podLister.apply(pod.key());
         if (current == null) {
             current = pod;
@@ -69,7 +94,7 @@ public final class ApiSchedulingReporter implements SchedulingReporter {
             if (current.spec.nodeName != null && !current.spec.nodeName.isEmpty()) {
                 return;
             }
-            Pod updated = withUnschedulableCondition(current, message);
+            Pod updated = change.apply(current);
             if (updated == null) {
                 return;
             }
@@ -81,7 +106,7 @@ public final class ApiSchedulingReporter implements SchedulingReporter {
                     return;
                 }
                 if (!e.isConflict()) {
-                    log.info("could not set PodScheduled=False on {}: {}", pod.key(), e.getMessage());
+                    log.info("could not set {} on {}: {}", what, pod.key(), e.getMessage());
                     return;
                 }
                 try {
@@ -91,6 +116,27 @@ public final class ApiSchedulingReporter implements SchedulingReporter {
                 }
             }
         }
+    }
+
+    /**
+     * A copy of {@code pod} with PodScheduled=False/SchedulingGated and Kubernetes' message, as its
+     * apiserver's {@code applySchedulingGatedCondition}; null when the pod has no gates or already has a
+     * PodScheduled condition of any kind.
+     */
+    static Pod withSchedulingGatedCondition(Pod pod) {
+        if (pod.spec.schedulingGates == null || pod.spec.schedulingGates.isEmpty()
+                || (pod.status != null && pod.status.condition("PodScheduled") != null)) {
+            return null;
+        }
+        Pod copy = Json.copy(pod);
+        if (copy.status == null) {
+            copy.status = new io.kube4j.api.PodStatus();
+        }
+        if (copy.status.phase == null) {
+            copy.status.phase = "Pending";
+        }
+        copy.status.conditions.add(new PodCondition("PodScheduled", "False", REASON_SCHEDULING_GATED, MESSAGE_SCHEDULING_GATED, Times.now()));
+        return copy;
     }
 
     /** A copy of {@code pod} with PodScheduled=False/Unschedulable/{@code message}; null if it has that already. */

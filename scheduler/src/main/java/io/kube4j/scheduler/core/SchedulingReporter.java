@@ -1,8 +1,9 @@
 package io.kube4j.scheduler.core;
 
 import io.kube4j.api.Pod;
+import io.kube4j.scheduler.framework.Status;
 
-/** Tells users what became of a pod: Events, and the PodScheduled condition when it fits nowhere. */
+/** Tells users what became of a pod: Events, and the PodScheduled condition when it fits nowhere or is gated. */
 public interface SchedulingReporter {
     /** The pod was bound to {@code nodeName}: a {@code Scheduled} Event. */
     void scheduled(Pod pod, String nodeName);
@@ -12,4 +13,11 @@ public interface SchedulingReporter {
 
     /** Scheduling failed for another reason (binding error, plugin error): a {@code FailedScheduling} Event. */
     void failed(Pod pod, String message);
+
+    /**
+     * A PreEnqueue plugin keeps the pod from being scheduled ({@code status} says which and why, e.g.
+     * {@code waiting for scheduling gates: [a]}). By default nothing is reported.
+     */
+    default void gated(Pod pod, Status status) {
+    }
 }

@@ -8,8 +8,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The configured plugins, run at their extension points: PreFilter once per pod, Filter per node
- * until the first rejection, Score per feasible node (normalized, weighted, summed).
+ * The configured plugins, run at their extension points: PreEnqueue (by the queue, before a pod may be
+ * scheduled at all), PreFilter once per pod, Filter per node until the first rejection, Score per
+ * feasible node (normalized, weighted, summed).
  */
 public final class Framework {
     /** A score plugin with its weight. */
@@ -19,16 +20,30 @@ public final class Framework {
     /** Attributes rejections of pods whose spec could not be compiled. */
     public static final String INVALID_POD = "PodSpec";
 
+    private final List<PreEnqueuePlugin> preEnqueues;
     private final List<PreFilterPlugin> preFilters;
     private final List<FilterPlugin> filters;
     private final List<WeightedScorePlugin> scorers;
     private final Map<String, FilterPlugin> filtersByName;
 
+    /** A framework without PreEnqueue plugins (every pending pod may be scheduled). */
     public Framework(List<PreFilterPlugin> preFilters, List<FilterPlugin> filters, List<WeightedScorePlugin> scorers) {
+        this(List.of(), preFilters, filters, scorers);
+    }
+
+    /** The plugins of each extension point, each list in the order they run. */
+    public Framework(List<PreEnqueuePlugin> preEnqueues, List<PreFilterPlugin> preFilters, List<FilterPlugin> filters,
+                     List<WeightedScorePlugin> scorers) {
+        this.preEnqueues = List.copyOf(preEnqueues);
         this.preFilters = List.copyOf(preFilters);
         this.filters = List.copyOf(filters);
         this.scorers = List.copyOf(scorers);
         this.filtersByName = filters.stream().collect(Collectors.toMap(Plugin::name, Function.identity()));
+    }
+
+    /** The plugins the scheduling queue asks before a pod may leave the gated part (see {@link PreEnqueuePlugin}). */
+    public List<PreEnqueuePlugin> preEnqueuePlugins() {
+        return preEnqueues;
     }
 
     public List<FilterPlugin> filters() {

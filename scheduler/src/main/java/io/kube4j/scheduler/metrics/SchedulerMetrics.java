@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * The scheduler's metrics under Kubernetes' names: {@code scheduler_schedule_attempts_total{result}}
  * (scheduled, unschedulable, error), {@code scheduler_scheduling_attempt_duration_seconds} (from the
  * attempt's start to the end of its binding, or to the verdict that it fits nowhere) and
- * {@code scheduler_pending_pods{queue}} (active, backoff, unschedulable), and
+ * {@code scheduler_pending_pods{queue}} (active, backoff, unschedulable, gated), and
  * {@code scheduler_scheduling_algorithm_duration_seconds} (snapshot, filter and score of one pod:
  * the part of an attempt the scheduling thread spends, as opposed to waiting for the apiserver).
  */
@@ -40,6 +40,7 @@ public final class SchedulerMetrics {
         pending(registry, queue, "active", SchedulingQueue::activeSize);
         pending(registry, queue, "backoff", SchedulingQueue::backoffSize);
         pending(registry, queue, "unschedulable", SchedulingQueue::unschedulableSize);
+        pending(registry, queue, "gated", SchedulingQueue::gatedSize);
     }
 
     private static Counter attempts(MeterRegistry registry, String result) {

@@ -3,6 +3,7 @@ package io.kube4j.scheduler.plugins;
 import io.kube4j.scheduler.framework.FilterPlugin;
 import io.kube4j.scheduler.framework.Framework;
 import io.kube4j.scheduler.framework.Plugin;
+import io.kube4j.scheduler.framework.PreEnqueuePlugin;
 import io.kube4j.scheduler.framework.PreFilterPlugin;
 import io.kube4j.scheduler.framework.ScorePlugin;
 import io.kube4j.scheduler.plugins.interpodaffinity.InterPodAffinity;
@@ -14,6 +15,7 @@ import io.kube4j.scheduler.plugins.noderesources.LeastAllocated;
 import io.kube4j.scheduler.plugins.noderesources.NodeResourcesFit;
 import io.kube4j.scheduler.plugins.nodeunschedulable.NodeUnschedulable;
 import io.kube4j.scheduler.plugins.podtopologyspread.PodTopologySpread;
+import io.kube4j.scheduler.plugins.schedulinggates.SchedulingGates;
 import io.kube4j.scheduler.plugins.tainttoleration.TaintToleration;
 
 import java.util.ArrayList;
@@ -31,9 +33,9 @@ public final class PluginRegistry {
     private PluginRegistry() {
     }
 
-    /** All plugins, in filter order. */
+    /** All plugins: the PreEnqueue ones, then the rest in filter order. */
     public static List<Plugin> defaultPlugins() {
-        return List.of(new NodeUnschedulable(), new NodeName(), new TaintToleration(), new NodeAffinity(), new NodePorts(),
+        return List.of(new SchedulingGates(), new NodeUnschedulable(), new NodeName(), new TaintToleration(), new NodeAffinity(), new NodePorts(),
                 new NodeResourcesFit(), new PodTopologySpread(), new InterPodAffinity(), new LeastAllocated(), new BalancedAllocation());
     }
 
@@ -55,10 +57,14 @@ public final class PluginRegistry {
                 throw new IllegalArgumentException("kube4j.scheduler.weights: no score plugin named " + name + "; known: " + scorePluginNames());
             }
         }
+        List<PreEnqueuePlugin> preEnqueues = new ArrayList<>();
         List<PreFilterPlugin> preFilters = new ArrayList<>();
         List<FilterPlugin> filters = new ArrayList<>();
         List<Framework.WeightedScorePlugin> scorers = new ArrayList<>();
         for (Plugin p : defaultPlugins()) {
+            if (p instanceof PreEnqueuePlugin pe) {
+                preEnqueues.add(pe);
+            }
             if (p instanceof PreFilterPlugin pf) {
                 preFilters.add(pf);
             }
@@ -75,6 +81,6 @@ public final class PluginRegistry {
                 }
             }
         }
-        return new Framework(preFilters, filters, scorers);
+        return new Framework(preEnqueues, preFilters, filters, scorers);
     }
 }

@@ -3,6 +3,10 @@ package io.kube4j.scheduler.queue;
 import io.kube4j.api.Pod;
 import io.kube4j.json.Times;
 import io.kube4j.scheduler.framework.ClusterEvent;
+import io.kube4j.scheduler.framework.PreEnqueuePlugin;
+import io.kube4j.scheduler.framework.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -23,19 +27,35 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
- * Pods waiting to be scheduled, in three parts as in Kubernetes:
+ * Pods waiting to be scheduled, in four parts as in Kubernetes:
  * <ul>
  *   <li><b>active</b>: ready now, highest priority first, then oldest;</li>
  *   <li><b>backoff</b>: failed recently, waiting 1 s doubling per attempt up to 10 s;</li>
  *   <li><b>unschedulable</b>: fit nowhere; moved back when a cluster event that one of the plugins
- *       that rejected it cares about happens, and at least every 60 s.</li>
+ *       that rejected it cares about happens, and at least every 60 s;</li>
+ *   <li><b>gated</b>: rejected by a {@link PreEnqueuePlugin} (e.g. {@code spec.schedulingGates} set):
+ *       never attempted, untouched by cluster events and the timeout, and asked again only when the pod
+ *       itself is added or updated (Kubernetes keeps these in unschedulablePods with {@code Gated} set;
+ *       a separate part says the same thing more plainly).</li>
  * </ul>
  * A pod handed out by {@link #pop()} is <em>in flight</em> until {@link #done}, {@link #requeueUnschedulable}
  * or {@link #requeueBackoff}; informer updates of an in-flight pod are not queued again (the requeue
  * takes the latest object), so a pod is never scheduled twice at once.
  */
 public final class SchedulingQueue {
-    private enum Where { ACTIVE, BACKOFF, UNSCHEDULABLE }
+    private static final Logger log = LoggerFactory.getLogger(SchedulingQueue.class);
+
+    private enum Where { ACTIVE, BACKOFF, UNSCHEDULABLE, GATED }
+
+    /** Told when a pod enters the gated part (once per pod until it leaves it); must return quickly. */
+    @FunctionalInterface
+    public interface GatedPodListener {
+        /**
+         * @param pod    the pod as the queue has it (informer object: read-only)
+         * @param status the rejecting plugin's status, e.g. {@code waiting for scheduling gates: [a]}
+         */
+        void gated(Pod pod, Status status);
+    }
 
     /** A queued pod and where it is; heap items refer to it with the version they were pushed at. */
     private static final class Entry {
@@ -80,6 +100,9 @@ public final class SchedulingQueue {
     private final Duration initialBackoff;
     private final Duration maxBackoff;
     private final Duration unschedulableTimeout;
+    // asked before a pod may leave the gated part, in order; the first rejection counts
+    private final List<PreEnqueuePlugin> preEnqueuePlugins;
+    private final GatedPodListener gatedListener;
     private long seq;
     private long cycle;
     private long lastLeftoverFlush;
@@ -87,14 +110,28 @@ public final class SchedulingQueue {
     private volatile int activeCount;
     private volatile int backoffCount;
     private volatile int unschedulableCount;
+    private volatile int gatedCount;
     private boolean closed;
 
     public SchedulingQueue() {
         this(System::nanoTime, Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60));
     }
 
-    /** @param clock nanoTime source (tests pass a fake) */
+    /** A queue without PreEnqueue plugins. @param clock nanoTime source (tests pass a fake) */
     public SchedulingQueue(LongSupplier clock, Duration initialBackoff, Duration maxBackoff, Duration unschedulableTimeout) {
+        this(clock, initialBackoff, maxBackoff, unschedulableTimeout, List.of(), (pod, status) -> {
+        });
+    }
+
+    /**
+     * @param clock             nanoTime source (tests pass a fake)
+     * @param preEnqueuePlugins asked, in order, before a pod may be scheduled (see {@link PreEnqueuePlugin})
+     * @param gatedListener     told when a pod becomes gated, outside the queue's lock
+     */
+    public SchedulingQueue(LongSupplier clock, Duration initialBackoff, Duration maxBackoff, Duration unschedulableTimeout,
+                           List<PreEnqueuePlugin> preEnqueuePlugins, GatedPodListener gatedListener) {
+        this.preEnqueuePlugins = List.copyOf(preEnqueuePlugins);
+        this.gatedListener = gatedListener;
         this.clock = clock;
         this.initialBackoff = initialBackoff;
         this.maxBackoff = maxBackoff;
@@ -104,25 +141,41 @@ public final class SchedulingQueue {
 
     // ---- informer side ----
 
-    /** A new pending pod (or one seen again): queued as active unless already queued or in flight. */
+    /**
+     * A new pending pod (or one seen again): queued as active unless already queued or in flight, or
+     * gated when a PreEnqueue plugin rejects it.
+     */
     public void add(Pod pod) {
+        Status gated;
         lock.lock();
         try {
-            String key = pod.key();
-            if (inFlight.containsKey(key)) {
-                return;
-            }
-            Entry e = entries.get(key);
-            if (e != null) {
-                e.pod = pod;
-                return;
-            }
-            e = new Entry(pod, clock.getAsLong(), seq++);
-            entries.put(key, e);
-            moveTo(e, Where.ACTIVE);
+            gated = addLocked(pod);
         } finally {
             lock.unlock();
         }
+        notifyGated(pod, gated);
+    }
+
+    // returns the rejection when the pod has just become gated
+    private Status addLocked(Pod pod) {
+        String key = pod.key();
+        if (inFlight.containsKey(key)) {
+            return null;
+        }
+        Entry e = entries.get(key);
+        if (e != null) {
+            e.pod = pod;
+            return regate(e);
+        }
+        e = new Entry(pod, clock.getAsLong(), seq++);
+        entries.put(key, e);
+        Status s = runPreEnqueue(pod);
+        if (!s.isSuccess()) {
+            moveTo(e, Where.GATED);
+            return s;
+        }
+        moveTo(e, Where.ACTIVE);
+        return null;
     }
 
     /**
@@ -131,6 +184,7 @@ public final class SchedulingQueue {
      * Unschedulable condition) just refreshes the object, so writing that condition never loops.
      */
     public void update(Pod oldPod, Pod newPod) {
+        Status gated = null;
         lock.lock();
         try {
             String key = newPod.key();
@@ -139,12 +193,18 @@ public final class SchedulingQueue {
             }
             Entry e = entries.get(key);
             if (e == null) {
-                add(newPod);
+                gated = addLocked(newPod);
                 return;
             }
             boolean changed = schedulingRelevantChange(oldPod, newPod);
             int oldPriority = priority(e.pod);
             e.pod = newPod;
+            Where before = e.where;
+            gated = regate(e);
+            if (before == Where.GATED || e.where == Where.GATED) {
+                // the PreEnqueue plugins decided: still gated, newly gated, or released to active
+                return;
+            }
             if (e.where == Where.UNSCHEDULABLE && changed) {
                 moveTo(e, isBackingOff(e) ? Where.BACKOFF : Where.ACTIVE);
             } else if (e.where == Where.ACTIVE && oldPriority != priority(newPod)) {
@@ -152,6 +212,7 @@ public final class SchedulingQueue {
             }
         } finally {
             lock.unlock();
+            notifyGated(newPod, gated);
         }
     }
 
@@ -245,6 +306,7 @@ public final class SchedulingQueue {
      * {@code requeueOn} the events that may make it fit.
      */
     public void requeueUnschedulable(QueuedPod attempt, Pod latest, Set<ClusterEvent> requeueOn) {
+        Status gated = null;
         lock.lock();
         try {
             Entry e = inFlight.remove(attempt.key());
@@ -255,6 +317,10 @@ public final class SchedulingQueue {
             e.requeueOn = requeueOn.isEmpty() ? EnumSet.allOf(ClusterEvent.class) : EnumSet.copyOf(requeueOn);
             e.backoffUntilNanos = clock.getAsLong() + backoffFor(e.attempts).toNanos();
             entries.put(attempt.key(), e);
+            gated = gateIfRejected(e);
+            if (gated != null) {
+                return;
+            }
             boolean missedEvent = false;
             for (ClusterEvent ev : e.requeueOn) {
                 Long at = lastEventCycle.get(ev);
@@ -266,11 +332,13 @@ public final class SchedulingQueue {
             moveTo(e, missedEvent ? Where.BACKOFF : Where.UNSCHEDULABLE);
         } finally {
             lock.unlock();
+            notifyGated(latest, gated);
         }
     }
 
     /** The attempt failed for a transient reason (an error, a failed binding): retry after the backoff. */
     public void requeueBackoff(QueuedPod attempt, Pod latest) {
+        Status gated = null;
         lock.lock();
         try {
             Entry e = inFlight.remove(attempt.key());
@@ -280,9 +348,13 @@ public final class SchedulingQueue {
             e.pod = latest;
             e.backoffUntilNanos = clock.getAsLong() + backoffFor(e.attempts).toNanos();
             entries.put(attempt.key(), e);
-            moveTo(e, Where.BACKOFF);
+            gated = gateIfRejected(e);
+            if (gated == null) {
+                moveTo(e, Where.BACKOFF);
+            }
         } finally {
             lock.unlock();
+            notifyGated(latest, gated);
         }
     }
 
@@ -309,6 +381,11 @@ public final class SchedulingQueue {
         return unschedulableCount;
     }
 
+    /** Pods a PreEnqueue plugin keeps from being scheduled (Kubernetes' {@code scheduler_pending_pods{queue="gated"}}). */
+    public int gatedSize() {
+        return gatedCount;
+    }
+
     /** Whether the pod is queued (in any part) or in flight. */
     public boolean contains(String key) {
         lock.lock();
@@ -329,6 +406,74 @@ public final class SchedulingQueue {
     }
 
     // ---- internals (lock held) ----
+
+    /** The first rejection of the PreEnqueue plugins, attributed to its plugin, or success. */
+    private Status runPreEnqueue(Pod pod) {
+        for (PreEnqueuePlugin p : preEnqueuePlugins) {
+            Status s;
+            try {
+                s = p.preEnqueue(pod);
+            } catch (RuntimeException ex) {
+                // as Kubernetes: an error keeps the pod out of the queue too, until the pod changes
+                log.error("PreEnqueue plugin {} failed on {}", p.name(), pod.key(), ex);
+                s = Status.error(p.name() + " failed: " + ex);
+            }
+            if (s != null && !s.isSuccess()) {
+                return s.by(p.name());
+            }
+        }
+        return Status.SUCCESS;
+    }
+
+    /**
+     * Asks the PreEnqueue plugins again about a queued entry: a gated pod that passes now is released
+     * (to active, as it was never attempted, unless still backing off); a queued pod that fails now
+     * becomes gated. Returns the rejection when the pod has just become gated.
+     */
+    private Status regate(Entry e) {
+        if (preEnqueuePlugins.isEmpty()) {
+            return null;
+        }
+        Status s = runPreEnqueue(e.pod);
+        if (e.where == Where.GATED) {
+            if (s.isSuccess()) {
+                log.debug("{} passed the PreEnqueue plugins: queued", e.pod.key());
+                moveTo(e, isBackingOff(e) ? Where.BACKOFF : Where.ACTIVE);
+            }
+            return null;
+        }
+        if (!s.isSuccess()) {
+            moveTo(e, Where.GATED);
+            return s;
+        }
+        return null;
+    }
+
+    // for an entry coming back from flight: gated if a plugin rejects it now, else the caller places it
+    private Status gateIfRejected(Entry e) {
+        if (preEnqueuePlugins.isEmpty()) {
+            return null;
+        }
+        Status s = runPreEnqueue(e.pod);
+        if (s.isSuccess()) {
+            return null;
+        }
+        moveTo(e, Where.GATED);
+        return s;
+    }
+
+    // outside the lock: the listener may write to the apiserver (asynchronously, but still)
+    private void notifyGated(Pod pod, Status status) {
+        if (status == null) {
+            return;
+        }
+        log.debug("{} is gated: {}", pod.key(), status.reasons());
+        try {
+            gatedListener.gated(pod, status);
+        } catch (RuntimeException ex) {
+            log.warn("gated-pod listener failed on {}", pod.key(), ex);
+        }
+    }
 
     private boolean isBackingOff(Entry e) {
         return e.attempts > 0 && clock.getAsLong() < e.backoffUntilNanos;
@@ -354,6 +499,7 @@ public final class SchedulingQueue {
                 unschedulable.add(e);
                 unschedulableCount++;
             }
+            case GATED -> gatedCount++;
         }
     }
 
@@ -368,6 +514,7 @@ public final class SchedulingQueue {
                 unschedulable.remove(e);
                 unschedulableCount--;
             }
+            case GATED -> gatedCount--;
         }
         e.where = null;
     }

@@ -37,4 +37,28 @@ class ApiSchedulingReporterTest {
         assertThat(updated.status.condition("PodScheduled").message).isEqualTo("new");
         assertThat(updated.status.condition("PodScheduled").lastTransitionTime).isEqualTo("2026-01-01T00:00:00Z");
     }
+
+    @Test
+    void aGatedPodWithoutAPodScheduledConditionGetsKubernetesSchedulingGatedCondition() {
+        Pod p = pod("p").gate("example.com/quota").build();
+
+        Pod updated = ApiSchedulingReporter.withSchedulingGatedCondition(p);
+
+        PodCondition c = updated.status.condition("PodScheduled");
+        assertThat(c.status).isEqualTo("False");
+        assertThat(c.reason).isEqualTo("SchedulingGated");
+        assertThat(c.message).isEqualTo("Scheduling is blocked due to non-empty scheduling gates");
+        assertThat(c.lastTransitionTime).isNotBlank();
+        assertThat(updated.status.phase).isEqualTo("Pending");
+        assertThat(p.status.conditions).as("the cached pod is not mutated").isEmpty();
+    }
+
+    @Test
+    void theSchedulingGatedConditionIsNotWrittenOverAnyPodScheduledCondition() {
+        Pod gated = ApiSchedulingReporter.withSchedulingGatedCondition(pod("p").gate("a").build());
+        assertThat(ApiSchedulingReporter.withSchedulingGatedCondition(gated)).as("already there").isNull();
+        Pod unschedulable = ApiSchedulingReporter.withUnschedulableCondition(pod("q").gate("a").build(), "m");
+        assertThat(ApiSchedulingReporter.withSchedulingGatedCondition(unschedulable)).as("as the apiserver: any PodScheduled condition wins").isNull();
+        assertThat(ApiSchedulingReporter.withSchedulingGatedCondition(pod("r").build())).as("no gates").isNull();
+    }
 }

@@ -27,6 +27,18 @@ class EventHandlersTest {
     }
 
     @Test
+    void aGatedPendingPodIsKeptInTheGatedPartOfTheQueueOfAFrameworkWithSchedulingGates() {
+        SchedulingQueue gatedQueue = new SchedulingQueue(System::nanoTime, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(10),
+                java.time.Duration.ofSeconds(60), io.kube4j.scheduler.plugins.PluginRegistry.defaultFramework(java.util.Map.of()).preEnqueuePlugins(),
+                (p, s) -> {
+                });
+        PodEventHandler handler = new PodEventHandler(gatedQueue, cache, "default-scheduler");
+        handler.onAdd(pod("gated").gate("a").build());
+        assertThat(gatedQueue.gatedSize()).isEqualTo(1);
+        assertThat(gatedQueue.activeSize()).isZero();
+    }
+
+    @Test
     void boundPodsGoToTheCacheAndLeaveTheQueue() {
         Pod pending = pod("p").cpu("1").build();
         pods.onAdd(pending);

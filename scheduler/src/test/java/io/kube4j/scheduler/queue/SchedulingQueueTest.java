@@ -3,10 +3,14 @@ package io.kube4j.scheduler.queue;
 import io.kube4j.api.Pod;
 import io.kube4j.json.Json;
 import io.kube4j.scheduler.framework.ClusterEvent;
+import io.kube4j.scheduler.framework.Status;
+import io.kube4j.scheduler.plugins.schedulinggates.SchedulingGates;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,7 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class SchedulingQueueTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
-    private final SchedulingQueue queue = new SchedulingQueue(now::get, Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60));
+    private final List<String> gatedReports = new ArrayList<>();
+    private final SchedulingQueue queue = new SchedulingQueue(now::get, Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60),
+            List.of(new SchedulingGates()), (pod, status) -> gatedReports.add(pod.metadata.name + ": " + status.reasons()));
 
     private void advance(Duration d) {
         now.addAndGet(d.toNanos());
@@ -183,5 +189,99 @@ class SchedulingQueueTest {
         long start = System.nanoTime();
         assertThat(real.pop().pod().metadata.name).isEqualTo("p");
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(50L, 1500L);
+    }
+
+    @Test
+    void aGatedPodIsNeverPoppedAndIsReportedOnce() throws Exception {
+        queue.add(pod("gated").gate("example.com/quota").created("2026-01-01T00:00:00Z").build());
+        queue.add(pod("free").created("2026-01-01T00:00:10Z").build());
+
+        assertThat(queue.gatedSize()).isEqualTo(1);
+        assertThat(queue.activeSize()).isEqualTo(1);
+        assertThat(queue.pop().pod().metadata.name).as("the older pod is gated, so the younger comes first").isEqualTo("free");
+        assertThat(queue.activeSize()).isZero();
+        assertThat(queue.contains("default/gated")).isTrue();
+        assertThat(gatedReports).containsExactly("gated: [waiting for scheduling gates: [example.com/quota]]");
+    }
+
+    @Test
+    void clusterEventsAndTheUnschedulableTimeoutLeaveAGatedPodGated() {
+        Pod gated = pod("gated").gate("g").build();
+        queue.add(gated);
+
+        for (ClusterEvent e : ClusterEvent.values()) {
+            queue.onEvent(e);
+        }
+        advance(Duration.ofMinutes(10));
+        Pod statusOnly = Json.copy(gated);
+        statusOnly.status.phase = "Pending";
+        queue.update(gated, statusOnly);
+
+        assertThat(queue.gatedSize()).isEqualTo(1);
+        assertThat(queue.activeSize()).isZero();
+        assertThat(queue.backoffSize()).isZero();
+        assertThat(gatedReports).as("a status update of a pod that stays gated is not reported again").hasSize(1);
+    }
+
+    @Test
+    void removingTheLastGateQueuesThePodAsActive() throws Exception {
+        Pod twoGates = pod("p").gate("a").gate("b").build();
+        queue.add(twoGates);
+        Pod oneGate = pod("p").gate("b").build();
+        oneGate.metadata.generation = 2L;
+        queue.update(twoGates, oneGate);
+        assertThat(queue.gatedSize()).as("one gate left").isEqualTo(1);
+
+        Pod noGates = pod("p").build();
+        noGates.metadata.generation = 3L;
+        queue.update(oneGate, noGates);
+
+        assertThat(queue.gatedSize()).isZero();
+        assertThat(queue.activeSize()).isEqualTo(1);
+        QueuedPod attempt = queue.pop();
+        assertThat(attempt.pod().spec.schedulingGates).isEmpty();
+        assertThat(attempt.attempts()).isEqualTo(1);
+        assertThat(gatedReports).hasSize(1);
+    }
+
+    @Test
+    void aDeletedGatedPodLeavesTheQueue() {
+        queue.add(pod("p").gate("a").build());
+        queue.delete("default/p");
+        assertThat(queue.gatedSize()).isZero();
+        assertThat(queue.contains("default/p")).isFalse();
+    }
+
+    @Test
+    void aPreEnqueueErrorKeepsThePodOutUntilItChanges() throws Exception {
+        List<Status> seen = new ArrayList<>();
+        boolean[] broken = {true};
+        SchedulingQueue q = new SchedulingQueue(now::get, Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60),
+                List.of(new io.kube4j.scheduler.framework.PreEnqueuePlugin() {
+                    @Override
+                    public String name() {
+                        return "Flaky";
+                    }
+
+                    @Override
+                    public Status preEnqueue(Pod pod) {
+                        if (broken[0]) {
+                            throw new IllegalStateException("boom");
+                        }
+                        return Status.SUCCESS;
+                    }
+                }), (pod, status) -> seen.add(status));
+        Pod p = pod("p").build();
+        q.add(p);
+        assertThat(q.gatedSize()).isEqualTo(1);
+        assertThat(seen).singleElement().satisfies(s -> {
+            assertThat(s.code()).isEqualTo(Status.Code.ERROR);
+            assertThat(s.plugin()).isEqualTo("Flaky");
+        });
+        broken[0] = false;
+        Pod changed = Json.copy(p);
+        changed.metadata.labels.put("x", "y");
+        q.update(p, changed);
+        assertThat(q.pop().pod().metadata.name).isEqualTo("p");
     }
 }

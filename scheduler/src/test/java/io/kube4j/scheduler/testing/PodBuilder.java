@@ -114,6 +114,12 @@ public final class PodBuilder {
         return this;
     }
 
+    /** Adds a scheduling gate ({@code spec.schedulingGates[].name}). */
+    public PodBuilder gate(String name) {
+        pod.spec.schedulingGates.add(new io.kube4j.api.PodSchedulingGate(name));
+        return this;
+    }
+
     public PodBuilder schedulerName(String n) {
         pod.spec.schedulerName = n;
         return this;

@@ -1,0 +1,40 @@
+package io.kube4j.controllermanager.runtime;
+
+import io.kube4j.client.ApiClient;
+import io.kube4j.client.TokenBucketRateLimiter;
+import io.kube4j.events.EventRecorder;
+
+/**
+ * Makes each controller's {@link ControllerClient}. As in kube-controller-manager, where every
+ * controller gets its own clientset ({@code ClientBuilder.ClientOrDie("replicaset-controller")}) and so
+ * its own {@code --kube-api-qps} / {@code --kube-api-burst} token bucket, each controller here waits for
+ * tokens of its own limiter: a ReplicaSet creating 500 pods does not slow the node lifecycle controller
+ * down. All share one HTTP client. Events are written through the unthrottled base client: Kubernetes
+ * throttles them too, but its event correlator also drops and aggregates most of them, which kube4j's
+ * {@link EventRecorder} does not; they are asynchronous either way.
+ */
+public final class ControllerClients {
+    private final ApiClient base;
+    private final EventRecorder events;
+    private final double qps;
+    private final int burst;
+
+    /**
+     * @param base   the shared client (informers, leader election and events use it as is)
+     * @param events records Events for every controller
+     * @param qps    each controller's sustained requests a second; 0 or less: no limit
+     * @param burst  each controller's bucket size
+     */
+    public ControllerClients(ApiClient base, EventRecorder events, double qps, int burst) {
+        this.base = base;
+        this.events = events;
+        this.qps = qps;
+        this.burst = burst;
+    }
+
+    /** A new client for the controller called {@code name}, with a token bucket of its own (unless qps is 0 or less). */
+    public ControllerClient forController(String name) {
+        ApiClient client = qps > 0 ? base.withRateLimiter(new TokenBucketRateLimiter(qps, burst)) : base;
+        return new ApiControllerClient(client, events);
+    }
+}
