@@ -3,21 +3,30 @@ package io.kube4j.apiserver.table;
 import tools.jackson.databind.JsonNode;
 
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
+import java.util.function.Function;
+
+import static io.kube4j.apiserver.table.SwaggerDocs.*;
 
 /**
- * kubectl's usual columns per resource, computed on the server as Kubernetes' printers do: pods
- * (NAME READY STATUS RESTARTS AGE, wide: IP NODE ...), nodes, deployments, replicasets, services,
- * endpoints, events, namespaces, leases; NAME and AGE for anything else.
+ * Server-side printing: the columns of every resource kube4j serves and how to fill them, as Kubernetes 1.32's
+ * {@code pkg/printers/internalversion/printers.go} defines them ({@code AddHandlers} for the column definitions,
+ * the {@code printXxx} functions, here {@link RowPrinters}, for the cells). Kinds Kubernetes has no printer for
+ * (limitranges, roles, clusterroles) get the apiserver's default table convertor
+ * ({@code apiserver/pkg/registry/rest/table.go}): Name and Created At. The apiserver always prints wide
+ * ({@code pkg/printers/storage}), so every row carries the priority-1 cells that {@code kubectl get -o wide} shows.
  */
 public final class Printers {
-    /** One column: priority 0 always shows, 1 only with {@code -o wide}. */
+    /** One column: priority 0 always shows, 1 only with {@code -o wide}; type string, integer, boolean or date. */
     public record Column(String name, String type, String format, int priority, String description) {
-        static Column of(String name, String description) {
+        static Column string(String name, String description) {
             return new Column(name, "string", "", 0, description);
+        }
+
+        static Column integer(String name, String description) {
+            return new Column(name, "integer", "", 0, description);
         }
 
         static Column wide(String name, String description) {
@@ -25,364 +34,253 @@ public final class Printers {
         }
     }
 
-    /** Cells of one row, in column order. */
+    /** A metav1.TableRowCondition (Kubernetes sets Completed on finished pods). */
+    public record RowCondition(String type, String status, String reason, String message) {
+    }
+
+    /** Cells of one row, in column order: String, Long or Boolean. */
     @FunctionalInterface
     public interface Cells {
         List<Object> of(JsonNode obj, Instant now);
     }
 
-    /** The columns of a resource and how to fill them. */
-    public record Printer(List<Column> columns, Cells cells) {
+    /** The columns of a resource, how to fill them, and the row's conditions. */
+    public record Printer(List<Column> columns, Cells cells, Function<JsonNode, List<RowCondition>> conditions) {
+        Printer(List<Column> columns, Cells cells) {
+            this(columns, cells, o -> List.of());
+        }
     }
 
-    private static final Column NAME = new Column("Name", "string", "name", 0, "Name must be unique within a namespace.");
-    private static final Column AGE = Column.of("Age", "CreationTimestamp is a timestamp representing the server time when this object was created.");
+    private static final Column NAME = new Column("Name", "string", "name", 0, SwaggerDocs.NAME);
+    private static final Column AGE = Column.string("Age", CREATION_TIMESTAMP);
+    private static final Column CONTAINERS = Column.wide("Containers", "Names of each container in the template.");
+    private static final Column IMAGES = Column.wide("Images", "Images referenced by each container in the template.");
 
-    private static final Printer DEFAULT = new Printer(List.of(NAME, AGE), (o, now) -> List.of(name(o), age(o, now)));
+    /** rest.NewDefaultTableConvertor: what Kubernetes serves for kinds without a printer. */
+    static final Printer DEFAULT_TABLE_CONVERTOR = new Printer(List.of(NAME,
+            new Column("Created At", "date", "", 0, CREATION_TIMESTAMP)), RowPrinters::defaultTableConvertor);
 
-    private static final Map<String, Printer> BY_RESOURCE = Map.of(
-            "pods", new Printer(List.of(NAME,
-                    Column.of("Ready", "The aggregate readiness state of this pod for accepting traffic."),
-                    Column.of("Status", "The aggregate status of the containers in this pod."),
-                    Column.of("Restarts", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."),
-                    AGE,
-                    Column.wide("IP", "IP address allocated to the pod."),
-                    Column.wide("Node", "Name of the Node this pod is assigned to."),
-                    Column.wide("Nominated Node", "Name of the Node where this pod could be scheduled if preemption succeeds."),
-                    Column.wide("Readiness Gates", "Pod readiness gates.")), Printers::pod),
-            "nodes", new Printer(List.of(NAME,
-                    Column.of("Status", "The status of the node"),
-                    Column.of("Roles", "The roles of the node"),
-                    AGE,
-                    Column.of("Version", "Kubelet Version reported by the node."),
-                    Column.wide("Internal-IP", "List of internal IPs."),
-                    Column.wide("External-IP", "List of external IPs."),
-                    Column.wide("OS-Image", "OS Image reported by the node."),
-                    Column.wide("Kernel-Version", "Kernel Version reported by the node."),
-                    Column.wide("Container-Runtime", "Container Runtime Version reported by the node.")), Printers::node),
-            "deployments", new Printer(List.of(NAME,
-                    Column.of("Ready", "Number of the pod with ready state"),
-                    new Column("Up-to-date", "integer", "", 0, "Total number of non-terminated pods targeted by this deployment that have the desired template spec."),
-                    new Column("Available", "integer", "", 0, "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment."),
-                    AGE,
-                    Column.wide("Containers", "Names of each container in the template."),
-                    Column.wide("Images", "Images referenced by each container in the template."),
-                    Column.wide("Selector", "Label selector for pods.")), Printers::deployment),
-            "replicasets", new Printer(List.of(NAME,
-                    new Column("Desired", "integer", "", 0, "Replicas is the number of desired replicas."),
-                    new Column("Current", "integer", "", 0, "Replicas is the most recently observed number of replicas."),
-                    new Column("Ready", "integer", "", 0, "The number of ready replicas for this replica set."),
-                    AGE,
-                    Column.wide("Containers", "Names of each container in the template."),
-                    Column.wide("Images", "Images referenced by each container in the template."),
-                    Column.wide("Selector", "Label selector for pods.")), Printers::replicaSet),
-            "services", new Printer(List.of(NAME,
-                    Column.of("Type", "The type of service."),
-                    Column.of("Cluster-IP", "The IP address of the service."),
-                    Column.of("External-IP", "The external IP addresses of the service."),
-                    Column.of("Port(s)", "The ports the service listens on."),
-                    AGE,
-                    Column.wide("Selector", "Route service traffic to pods with label keys and values matching this selector.")), Printers::service),
-            "endpoints", new Printer(List.of(NAME, Column.of("Endpoints", "Endpoints of the service"), AGE), Printers::endpoints),
-            "events", new Printer(List.of(
-                    Column.of("Last Seen", "Time of the most recent occurrence of the event."),
-                    Column.of("Type", "Type of this event."),
-                    Column.of("Reason", "Why the action was taken."),
-                    Column.of("Object", "The object this event is about."),
-                    Column.wide("Subobject", "The part of the object this event is about."),
-                    Column.wide("Source", "The component reporting this event."),
-                    Column.of("Message", "A human-readable description of the status of this operation."),
-                    Column.wide("First Seen", "The time at which the event was first recorded."),
-                    new Column("Count", "integer", "", 1, "The number of times this event has occurred."),
-                    new Column("Name", "string", "name", 1, "The name of the event.")), Printers::event),
-            "namespaces", new Printer(List.of(NAME, Column.of("Status", "The status of the namespace"), AGE),
-                    (o, now) -> List.of(name(o), text(o.path("status").path("phase"), "Active"), age(o, now))),
-            "leases", new Printer(List.of(NAME, Column.of("Holder", "The holder of the lease."), AGE),
-                    (o, now) -> List.of(name(o), text(o.path("spec").path("holderIdentity"), ""), age(o, now))));
+    private static final Map<String, Printer> BY_RESOURCE = new HashMap<>();
+
+    static {
+        // core/v1
+        register("pods", new Printer(List.of(NAME,
+                Column.string("Ready", "The aggregate readiness state of this pod for accepting traffic."),
+                Column.string("Status", "The aggregate status of the containers in this pod."),
+                Column.string("Restarts", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."),
+                AGE,
+                Column.wide("IP", POD_STATUS_POD_IP),
+                Column.wide("Node", POD_SPEC_NODE_NAME),
+                Column.wide("Nominated Node", POD_STATUS_NOMINATED_NODE_NAME),
+                Column.wide("Readiness Gates", POD_SPEC_READINESS_GATES)), RowPrinters::pod, RowPrinters::podConditions));
+        register("podtemplates", new Printer(List.of(NAME,
+                Column.string("Containers", "Names of each container in the template."),
+                Column.string("Images", "Images referenced by each container in the template."),
+                Column.string("Pod Labels", "The labels for the pod template.")), RowPrinters::podTemplate));
+        register("replicationcontrollers", new Printer(List.of(NAME,
+                Column.integer("Desired", RC_SPEC_REPLICAS),
+                Column.integer("Current", RC_STATUS_REPLICAS),
+                Column.integer("Ready", RC_STATUS_READY_REPLICAS),
+                AGE, CONTAINERS, IMAGES,
+                Column.wide("Selector", RC_SPEC_SELECTOR)), RowPrinters::replicationController));
+        register("services", new Printer(List.of(NAME,
+                Column.string("Type", SERVICE_SPEC_TYPE),
+                Column.string("Cluster-IP", SERVICE_SPEC_CLUSTER_IP),
+                Column.string("External-IP", SERVICE_SPEC_EXTERNAL_IPS),
+                Column.string("Port(s)", SERVICE_SPEC_PORTS),
+                AGE,
+                Column.wide("Selector", SERVICE_SPEC_SELECTOR)), RowPrinters::service));
+        register("endpoints", new Printer(List.of(NAME, Column.string("Endpoints", ENDPOINTS_SUBSETS), AGE), RowPrinters::endpoints));
+        register("nodes", new Printer(List.of(NAME,
+                Column.string("Status", "The status of the node"),
+                Column.string("Roles", "The roles of the node"),
+                AGE,
+                Column.string("Version", NODE_INFO_KUBELET_VERSION),
+                Column.wide("Internal-IP", NODE_STATUS_ADDRESSES),
+                Column.wide("External-IP", NODE_STATUS_ADDRESSES),
+                Column.wide("OS-Image", NODE_INFO_OS_IMAGE),
+                Column.wide("Kernel-Version", NODE_INFO_KERNEL_VERSION),
+                Column.wide("Container-Runtime", NODE_INFO_CONTAINER_RUNTIME_VERSION)), RowPrinters::node));
+        register("events", new Printer(List.of(
+                Column.string("Last Seen", EVENT_LAST_TIMESTAMP),
+                Column.string("Type", EVENT_TYPE),
+                Column.string("Reason", EVENT_REASON),
+                Column.string("Object", EVENT_INVOLVED_OBJECT),
+                Column.wide("Subobject", OBJECT_REFERENCE_FIELD_PATH),
+                Column.wide("Source", EVENT_SOURCE),
+                Column.string("Message", EVENT_MESSAGE),
+                Column.wide("First Seen", EVENT_FIRST_TIMESTAMP),
+                Column.wide("Count", EVENT_COUNT),
+                new Column("Name", "string", "name", 1, SwaggerDocs.NAME)), RowPrinters::event));
+        register("namespaces", new Printer(List.of(NAME, Column.string("Status", "The status of the namespace"), AGE), RowPrinters::namespace));
+        register("secrets", new Printer(List.of(NAME,
+                Column.string("Type", SECRET_TYPE),
+                Column.string("Data", SECRET_DATA),
+                AGE), RowPrinters::secret));
+        register("serviceaccounts", new Printer(List.of(NAME, Column.string("Secrets", SERVICE_ACCOUNT_SECRETS), AGE), RowPrinters::serviceAccount));
+        register("persistentvolumes", new Printer(List.of(NAME,
+                Column.string("Capacity", PV_SPEC_CAPACITY),
+                Column.string("Access Modes", PV_SPEC_ACCESS_MODES),
+                Column.string("Reclaim Policy", PV_SPEC_RECLAIM_POLICY),
+                Column.string("Status", PV_STATUS_PHASE),
+                Column.string("Claim", PV_SPEC_CLAIM_REF),
+                Column.string("StorageClass", "StorageClass of the pv"),
+                Column.string("VolumeAttributesClass", "VolumeAttributesClass of the pv"),
+                Column.string("Reason", PV_STATUS_REASON),
+                AGE,
+                Column.wide("VolumeMode", PV_SPEC_VOLUME_MODE)), RowPrinters::persistentVolume));
+        register("persistentvolumeclaims", new Printer(List.of(NAME,
+                Column.string("Status", PVC_STATUS_PHASE),
+                Column.string("Volume", PVC_SPEC_VOLUME_NAME),
+                Column.string("Capacity", PVC_STATUS_CAPACITY),
+                Column.string("Access Modes", PVC_STATUS_ACCESS_MODES),
+                Column.string("StorageClass", "StorageClass of the pvc"),
+                Column.string("VolumeAttributesClass", "VolumeAttributesClass of the pvc"),
+                AGE,
+                Column.wide("VolumeMode", PVC_SPEC_VOLUME_MODE)), RowPrinters::persistentVolumeClaim));
+        register("configmaps", new Printer(List.of(NAME, Column.string("Data", CONFIG_MAP_DATA), AGE), RowPrinters::configMap));
+        register("resourcequotas", new Printer(List.of(NAME,
+                Column.string("Request", "Request represents a minimum amount of cpu/memory that a container may consume."),
+                Column.string("Limit", "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node."),
+                AGE), RowPrinters::resourceQuota));
+        register("limitranges", DEFAULT_TABLE_CONVERTOR);
+
+        // apps/v1
+        register("deployments", new Printer(List.of(NAME,
+                Column.string("Ready", "Number of the pod with ready state"),
+                Column.string("Up-to-date", DEPLOYMENT_STATUS_UPDATED),
+                Column.string("Available", DEPLOYMENT_STATUS_AVAILABLE),
+                AGE, CONTAINERS, IMAGES,
+                Column.wide("Selector", DEPLOYMENT_SPEC_SELECTOR)), RowPrinters::deployment));
+        register("replicasets", new Printer(List.of(NAME,
+                Column.integer("Desired", RS_SPEC_REPLICAS),
+                Column.integer("Current", RS_STATUS_REPLICAS),
+                Column.integer("Ready", RS_STATUS_READY_REPLICAS),
+                AGE, CONTAINERS, IMAGES,
+                Column.wide("Selector", RS_SPEC_SELECTOR)), RowPrinters::replicaSet));
+        register("daemonsets", new Printer(List.of(NAME,
+                Column.integer("Desired", DS_STATUS_DESIRED),
+                Column.integer("Current", DS_STATUS_CURRENT),
+                Column.integer("Ready", DS_STATUS_READY),
+                Column.integer("Up-to-date", DS_STATUS_UPDATED),
+                Column.integer("Available", DS_STATUS_AVAILABLE),
+                Column.string("Node Selector", POD_SPEC_NODE_SELECTOR),
+                AGE, CONTAINERS, IMAGES,
+                Column.wide("Selector", DS_SPEC_SELECTOR)), RowPrinters::daemonSet));
+        register("statefulsets", new Printer(List.of(NAME,
+                Column.string("Ready", "Number of the pod with ready state"),
+                AGE, CONTAINERS, IMAGES), RowPrinters::statefulSet));
+        register("controllerrevisions", new Printer(List.of(NAME,
+                Column.string("Controller", "Controller of the object"),
+                Column.string("Revision", CONTROLLER_REVISION_REVISION),
+                AGE), RowPrinters::controllerRevision));
+
+        // batch/v1
+        register("jobs", new Printer(List.of(NAME,
+                Column.string("Status", "Status of the job."),
+                Column.string("Completions", JOB_STATUS_SUCCEEDED),
+                Column.string("Duration", "Time required to complete the job."),
+                AGE, CONTAINERS, IMAGES,
+                Column.wide("Selector", JOB_SPEC_SELECTOR)), RowPrinters::job));
+        register("cronjobs", new Printer(List.of(NAME,
+                Column.string("Schedule", CRON_JOB_SPEC_SCHEDULE),
+                Column.string("Timezone", CRON_JOB_SPEC_TIME_ZONE),
+                new Column("Suspend", "boolean", "", 0, CRON_JOB_SPEC_SUSPEND),
+                Column.integer("Active", CRON_JOB_STATUS_ACTIVE),
+                Column.string("Last Schedule", CRON_JOB_STATUS_LAST_SCHEDULE_TIME),
+                AGE, CONTAINERS, IMAGES,
+                Column.wide("Selector", JOB_SPEC_SELECTOR)), RowPrinters::cronJob));
+
+        // policy/v1, scheduling.k8s.io/v1, coordination.k8s.io/v1
+        register("poddisruptionbudgets", new Printer(List.of(NAME,
+                Column.string("Min Available", "The minimum number of pods that must be available."),
+                Column.string("Max Unavailable", "The maximum number of pods that may be unavailable."),
+                Column.integer("Allowed Disruptions", "Calculated number of pods that may be disrupted at this time."),
+                AGE), RowPrinters::podDisruptionBudget));
+        register("priorityclasses", new Printer(List.of(NAME,
+                Column.integer("Value", PRIORITY_CLASS_VALUE),
+                new Column("Global-Default", "boolean", "", 0, PRIORITY_CLASS_GLOBAL_DEFAULT),
+                AGE,
+                // priority 0 in Kubernetes too, although its cell is only filled when printing wide
+                Column.string("PreemptionPolicy", PRIORITY_CLASS_PREEMPTION_POLICY)), RowPrinters::priorityClass));
+        register("leases", new Printer(List.of(NAME, Column.string("Holder", LEASE_SPEC_HOLDER_IDENTITY), AGE), RowPrinters::lease));
+
+        // discovery.k8s.io/v1, networking.k8s.io/v1, storage.k8s.io/v1
+        register("endpointslices", new Printer(List.of(NAME,
+                Column.string("AddressType", ENDPOINT_SLICE_ADDRESS_TYPE),
+                Column.string("Ports", ENDPOINT_SLICE_PORTS),
+                Column.string("Endpoints", ENDPOINT_SLICE_ENDPOINTS),
+                AGE), RowPrinters::endpointSlice));
+        register("ingresses", new Printer(List.of(NAME,
+                Column.string("Class", "The name of the IngressClass resource that should be used for additional configuration"),
+                Column.string("Hosts", "Hosts that incoming requests are matched against before the ingress rule"),
+                Column.string("Address", "Address is a list containing ingress points for the load-balancer"),
+                Column.string("Ports", "Ports of TLS configurations that open"),
+                AGE), RowPrinters::ingress));
+        register("ingressclasses", new Printer(List.of(NAME,
+                Column.string("Controller", "Controller that is responsible for handling this class"),
+                Column.string("Parameters", "A reference to a resource with additional parameters"),
+                AGE), RowPrinters::ingressClass));
+        register("networkpolicies", new Printer(List.of(NAME, Column.string("Pod-Selector", NETWORK_POLICY_SPEC_POD_SELECTOR), AGE), RowPrinters::networkPolicy));
+        register("storageclasses", new Printer(List.of(NAME,
+                Column.string("Provisioner", STORAGE_CLASS_PROVISIONER),
+                Column.string("ReclaimPolicy", STORAGE_CLASS_RECLAIM_POLICY),
+                Column.string("VolumeBindingMode", STORAGE_CLASS_VOLUME_BINDING_MODE),
+                Column.string("AllowVolumeExpansion", STORAGE_CLASS_ALLOW_VOLUME_EXPANSION),
+                AGE), RowPrinters::storageClass));
+
+        // rbac.authorization.k8s.io/v1: Kubernetes prints bindings only; roles get the default convertor
+        register("rolebindings", new Printer(List.of(NAME,
+                Column.string("Role", ROLE_BINDING_ROLE_REF),
+                AGE,
+                Column.wide("Users", "Users in the roleBinding"),
+                Column.wide("Groups", "Groups in the roleBinding"),
+                Column.wide("ServiceAccounts", "ServiceAccounts in the roleBinding")), RowPrinters::roleBinding));
+        register("clusterrolebindings", new Printer(List.of(NAME,
+                Column.string("Role", CLUSTER_ROLE_BINDING_ROLE_REF),
+                AGE,
+                Column.wide("Users", "Users in the clusterRoleBinding"),
+                Column.wide("Groups", "Groups in the clusterRoleBinding"),
+                Column.wide("ServiceAccounts", "ServiceAccounts in the clusterRoleBinding")), RowPrinters::roleBinding));
+        register("roles", DEFAULT_TABLE_CONVERTOR);
+        register("clusterroles", DEFAULT_TABLE_CONVERTOR);
+
+        // autoscaling/v2
+        register("horizontalpodautoscalers", new Printer(List.of(NAME,
+                Column.string("Reference", HPA_SPEC_SCALE_TARGET_REF),
+                Column.string("Targets", HPA_SPEC_METRICS),
+                Column.string("MinPods", HPA_SPEC_MIN_REPLICAS),
+                Column.string("MaxPods", HPA_SPEC_MAX_REPLICAS),
+                Column.string("Replicas", HPA_STATUS_CURRENT_REPLICAS),
+                AGE), RowPrinters::horizontalPodAutoscaler));
+
+        // admissionregistration.k8s.io/v1
+        register("validatingadmissionpolicies", new Printer(List.of(NAME,
+                Column.integer("Validations", "Validations indicates the number of validation rules defined in this configuration"),
+                Column.string("ParamKind", "ParamKind specifies the kind of resources used to parameterize this policy"),
+                AGE), RowPrinters::validatingAdmissionPolicy));
+        register("validatingadmissionpolicybindings", new Printer(List.of(NAME,
+                Column.string("PolicyName", "PolicyName indicates the policy definition which the policy binding binded to"),
+                Column.string("ParamRef", "ParamRef indicates the param resource which sets the configration param"),
+                AGE), RowPrinters::validatingAdmissionPolicyBinding));
+    }
 
     private Printers() {
     }
 
-    /** The printer for a resource (by plural name). */
+    private static void register(String resource, Printer printer) {
+        if (BY_RESOURCE.put(resource, printer) != null) {
+            throw new IllegalStateException("two printers for " + resource);
+        }
+    }
+
+    /** The printer for a resource (by plural name); the default table convertor for one without its own. */
     public static Printer forResource(String resource) {
-        return BY_RESOURCE.getOrDefault(resource, DEFAULT);
+        return BY_RESOURCE.getOrDefault(resource, DEFAULT_TABLE_CONVERTOR);
     }
 
-    static String name(JsonNode o) {
-        return o.path("metadata").path("name").asString("");
-    }
-
-    static String age(JsonNode o, Instant now) {
-        return HumanDuration.since(o.path("metadata").path("creationTimestamp").asString(null), now);
-    }
-
-    private static String text(JsonNode n, String dflt) {
-        String s = n.isValueNode() ? n.asString("") : "";
-        return s.isEmpty() ? dflt : s;
-    }
-
-    /** Kubernetes' printPod: the phase, refined by init and container states, Terminating while deleted. */
-    static List<Object> pod(JsonNode o, Instant now) {
-        JsonNode status = o.path("status");
-        int total = o.path("spec").path("containers").size();
-        int ready = 0;
-        int restarts = 0;
-        String lastRestart = null;
-        String reason = text(status.path("reason"), text(status.path("phase"), "Pending"));
-        boolean initializing = false;
-        JsonNode inits = status.path("initContainerStatuses");
-        int initCount = o.path("spec").path("initContainers").size();
-        for (int i = 0; i < inits.size(); i++) {
-            JsonNode c = inits.get(i);
-            restarts += c.path("restartCount").asInt(0);
-            lastRestart = later(lastRestart, c.path("lastState").path("terminated").path("finishedAt").asString(null));
-            JsonNode term = c.path("state").path("terminated");
-            JsonNode wait = c.path("state").path("waiting");
-            if (term.isObject() && term.path("exitCode").asInt(0) == 0) {
-                continue;
-            }
-            if (term.isObject()) {
-                String r = term.path("reason").asString("");
-                reason = !r.isEmpty() ? "Init:" + r : term.path("signal").asInt(0) != 0 ? "Init:Signal:" + term.path("signal").asInt() : "Init:ExitCode:" + term.path("exitCode").asInt();
-            } else if (wait.isObject() && !wait.path("reason").asString("").isEmpty() && !"PodInitializing".equals(wait.path("reason").asString(""))) {
-                reason = "Init:" + wait.path("reason").asString();
-            } else {
-                reason = "Init:" + i + "/" + initCount;
-            }
-            initializing = true;
-            break;
-        }
-        if (!initializing) {
-            restarts = 0;
-            boolean running = false;
-            JsonNode cs = status.path("containerStatuses");
-            for (int i = cs.size() - 1; i >= 0; i--) {
-                JsonNode c = cs.get(i);
-                restarts += c.path("restartCount").asInt(0);
-                lastRestart = later(lastRestart, c.path("lastState").path("terminated").path("finishedAt").asString(null));
-                JsonNode term = c.path("state").path("terminated");
-                JsonNode wait = c.path("state").path("waiting");
-                if (wait.isObject() && !wait.path("reason").asString("").isEmpty()) {
-                    reason = wait.path("reason").asString();
-                } else if (term.isObject() && !term.path("reason").asString("").isEmpty()) {
-                    reason = term.path("reason").asString();
-                } else if (term.isObject()) {
-                    reason = term.path("signal").asInt(0) != 0 ? "Signal:" + term.path("signal").asInt() : "ExitCode:" + term.path("exitCode").asInt();
-                } else if (c.path("ready").asBoolean(false) && c.path("state").path("running").isObject()) {
-                    running = true;
-                    ready++;
-                }
-            }
-            if (reason.equals("Completed") && running) {
-                reason = hasReadyCondition(status) ? "Running" : "NotReady";
-            }
-        }
-        if (o.path("metadata").has("deletionTimestamp")) {
-            reason = "NodeLost".equals(status.path("reason").asString("")) ? "Unknown" : "Terminating";
-        }
-        String restartCell = Integer.toString(restarts);
-        if (restarts > 0 && lastRestart != null) {
-            restartCell += " (" + HumanDuration.since(lastRestart, now) + " ago)";
-        }
-        List<Object> row = new ArrayList<>();
-        row.add(name(o));
-        row.add(ready + "/" + total);
-        row.add(reason);
-        row.add(restartCell);
-        row.add(age(o, now));
-        row.add(text(status.path("podIP"), "<none>"));
-        row.add(text(o.path("spec").path("nodeName"), "<none>"));
-        row.add(text(status.path("nominatedNodeName"), "<none>"));
-        row.add("<none>");
-        return row;
-    }
-
-    private static boolean hasReadyCondition(JsonNode status) {
-        for (JsonNode c : status.path("conditions")) {
-            if ("Ready".equals(c.path("type").asString("")) && "True".equals(c.path("status").asString(""))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String later(String a, String b) {
-        if (b == null || b.isEmpty()) {
-            return a;
-        }
-        return a == null || b.compareTo(a) > 0 ? b : a;
-    }
-
-    static List<Object> node(JsonNode o, Instant now) {
-        JsonNode status = o.path("status");
-        String state = "Unknown";
-        for (JsonNode c : status.path("conditions")) {
-            if ("Ready".equals(c.path("type").asString(""))) {
-                state = "True".equals(c.path("status").asString("")) ? "Ready" : "NotReady";
-            }
-        }
-        if (o.path("spec").path("unschedulable").asBoolean(false)) {
-            state += ",SchedulingDisabled";
-        }
-        List<String> roles = new ArrayList<>();
-        o.path("metadata").path("labels").properties().forEach(e -> {
-            if (e.getKey().startsWith("node-role.kubernetes.io/")) {
-                roles.add(e.getKey().substring("node-role.kubernetes.io/".length()));
-            } else if (e.getKey().equals("kubernetes.io/role")) {
-                roles.add(e.getValue().asString(""));
-            }
-        });
-        JsonNode info = status.path("nodeInfo");
-        List<Object> row = new ArrayList<>();
-        row.add(name(o));
-        row.add(state);
-        row.add(roles.isEmpty() ? "<none>" : String.join(",", roles));
-        row.add(age(o, now));
-        row.add(text(info.path("kubeletVersion"), ""));
-        row.add(address(status, "InternalIP"));
-        row.add(address(status, "ExternalIP"));
-        row.add(text(info.path("osImage"), "<unknown>"));
-        row.add(text(info.path("kernelVersion"), "<unknown>"));
-        row.add(text(info.path("containerRuntimeVersion"), "<unknown>"));
-        return row;
-    }
-
-    private static String address(JsonNode status, String type) {
-        StringJoiner j = new StringJoiner(",");
-        for (JsonNode a : status.path("addresses")) {
-            if (type.equals(a.path("type").asString(""))) {
-                j.add(a.path("address").asString(""));
-            }
-        }
-        return j.length() == 0 ? "<none>" : j.toString();
-    }
-
-    static List<Object> deployment(JsonNode o, Instant now) {
-        JsonNode spec = o.path("spec");
-        JsonNode status = o.path("status");
-        List<Object> row = new ArrayList<>();
-        row.add(name(o));
-        row.add(status.path("readyReplicas").asInt(0) + "/" + spec.path("replicas").asInt(0));
-        row.add(status.path("updatedReplicas").asInt(0));
-        row.add(status.path("availableReplicas").asInt(0));
-        row.add(age(o, now));
-        addTemplateColumns(row, spec);
-        return row;
-    }
-
-    static List<Object> replicaSet(JsonNode o, Instant now) {
-        JsonNode spec = o.path("spec");
-        JsonNode status = o.path("status");
-        List<Object> row = new ArrayList<>();
-        row.add(name(o));
-        row.add(spec.path("replicas").asInt(0));
-        row.add(status.path("replicas").asInt(0));
-        row.add(status.path("readyReplicas").asInt(0));
-        row.add(age(o, now));
-        addTemplateColumns(row, spec);
-        return row;
-    }
-
-    private static void addTemplateColumns(List<Object> row, JsonNode spec) {
-        StringJoiner names = new StringJoiner(",");
-        StringJoiner images = new StringJoiner(",");
-        for (JsonNode c : spec.path("template").path("spec").path("containers")) {
-            names.add(c.path("name").asString(""));
-            images.add(c.path("image").asString(""));
-        }
-        row.add(names.toString());
-        row.add(images.toString());
-        row.add(selector(spec.path("selector")));
-    }
-
-    /** A LabelSelector as kubectl prints it: {@code app=web,tier in (a,b)}. */
-    static String selector(JsonNode sel) {
-        StringJoiner j = new StringJoiner(",");
-        sel.path("matchLabels").properties().forEach(e -> j.add(e.getKey() + "=" + e.getValue().asString("")));
-        for (JsonNode r : sel.path("matchExpressions")) {
-            String key = r.path("key").asString("");
-            StringJoiner vals = new StringJoiner(",");
-            r.path("values").forEach(v -> vals.add(v.asString("")));
-            switch (r.path("operator").asString("")) {
-                case "In" -> j.add(key + " in (" + vals + ")");
-                case "NotIn" -> j.add(key + " notin (" + vals + ")");
-                case "Exists" -> j.add(key);
-                case "DoesNotExist" -> j.add("!" + key);
-                default -> j.add(key + " " + r.path("operator").asString("") + " (" + vals + ")");
-            }
-        }
-        return j.length() == 0 ? "<none>" : j.toString();
-    }
-
-    static List<Object> service(JsonNode o, Instant now) {
-        JsonNode spec = o.path("spec");
-        String type = text(spec.path("type"), "ClusterIP");
-        StringJoiner ext = new StringJoiner(",");
-        spec.path("externalIPs").forEach(ip -> ext.add(ip.asString("")));
-        String external = ext.length() > 0 ? ext.toString() : type.equals("LoadBalancer") ? "<pending>" : "<none>";
-        StringJoiner ports = new StringJoiner(",");
-        for (JsonNode p : spec.path("ports")) {
-            String proto = text(p.path("protocol"), "TCP");
-            int nodePort = p.path("nodePort").asInt(0);
-            ports.add(p.path("port").asInt() + (nodePort > 0 ? ":" + nodePort : "") + "/" + proto);
-        }
-        StringJoiner sel = new StringJoiner(",");
-        spec.path("selector").properties().forEach(e -> sel.add(e.getKey() + "=" + e.getValue().asString("")));
-        List<Object> row = new ArrayList<>();
-        row.add(name(o));
-        row.add(type);
-        row.add(text(spec.path("clusterIP"), "<none>"));
-        row.add(external);
-        row.add(ports.length() == 0 ? "<none>" : ports.toString());
-        row.add(age(o, now));
-        row.add(sel.length() == 0 ? "<none>" : sel.toString());
-        return row;
-    }
-
-    static List<Object> endpoints(JsonNode o, Instant now) {
-        List<String> all = new ArrayList<>();
-        for (JsonNode subset : o.path("subsets")) {
-            List<String> ports = new ArrayList<>();
-            subset.path("ports").forEach(p -> ports.add(Integer.toString(p.path("port").asInt())));
-            for (JsonNode a : subset.path("addresses")) {
-                String ip = a.path("ip").asString("");
-                if (ports.isEmpty()) {
-                    all.add(ip);
-                } else {
-                    ports.forEach(p -> all.add(ip + ":" + p));
-                }
-            }
-        }
-        String cell = all.isEmpty() ? "<none>" : all.size() <= 3 ? String.join(",", all) : String.join(",", all.subList(0, 3)) + " + " + (all.size() - 3) + " more...";
-        return List.of(name(o), cell, age(o, now));
-    }
-
-    static List<Object> event(JsonNode o, Instant now) {
-        String last = firstNonEmpty(o.path("lastTimestamp").asString(""), o.path("eventTime").asString(""), o.path("metadata").path("creationTimestamp").asString(""));
-        String first = firstNonEmpty(o.path("firstTimestamp").asString(""), o.path("eventTime").asString(""), last);
-        JsonNode ref = o.path("involvedObject");
-        String source = text(o.path("source").path("component"), text(o.path("reportingComponent"), ""));
-        String host = o.path("source").path("host").asString("");
-        List<Object> row = new ArrayList<>();
-        row.add(HumanDuration.since(last, now));
-        row.add(text(o.path("type"), ""));
-        row.add(text(o.path("reason"), ""));
-        row.add(ref.path("kind").asString("").toLowerCase() + "/" + ref.path("name").asString(""));
-        row.add(text(ref.path("fieldPath"), ""));
-        row.add(host.isEmpty() ? source : source + ", " + host);
-        row.add(o.path("message").asString("").strip());
-        row.add(HumanDuration.since(first, now));
-        row.add(Math.max(1, o.path("count").asInt(1)));
-        row.add(name(o));
-        return row;
-    }
-
-    private static String firstNonEmpty(String... values) {
-        for (String v : values) {
-            if (v != null && !v.isEmpty()) {
-                return v;
-            }
-        }
-        return "";
+    /** Whether the resource has a printer registered here (its own, or the default convertor on purpose). */
+    public static boolean isRegistered(String resource) {
+        return BY_RESOURCE.containsKey(resource);
     }
 }

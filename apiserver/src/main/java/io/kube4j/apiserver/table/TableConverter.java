@@ -14,7 +14,8 @@ import java.util.List;
  * Server-side printing: turns an object or a list into a {@code meta.k8s.io/v1} Table when the client
  * asks for one in Accept ({@code application/json;as=Table;v=v1;g=meta.k8s.io}), as kubectl get does.
  * Each row carries the object's metadata as a PartialObjectMetadata (kubectl needs it for {@code -A}
- * and {@code --show-labels}), or the whole object with {@code includeObject=Object}.
+ * and {@code --show-labels}), or the whole object with {@code includeObject=Object}, and the row conditions
+ * its printer gives (Completed for finished pods). Columns and cells come from {@link Printers}.
  */
 public final class TableConverter {
     /** The Content-Type of a Table answer. */
@@ -52,6 +53,11 @@ public final class TableConverter {
      * instance, is not printed: null). {@code includeObject} is Metadata (default), Object or None.
      */
     public static ObjectNode toTable(ResourceType rt, JsonNode body, String includeObject, boolean withColumns) {
+        return toTable(rt, body, includeObject, withColumns, Instant.now());
+    }
+
+    /** As {@link #toTable(ResourceType, JsonNode, String, boolean)}, with ages computed at {@code now}. */
+    static ObjectNode toTable(ResourceType rt, JsonNode body, String includeObject, boolean withColumns, Instant now) {
         String kind = body.path("kind").asString("");
         List<JsonNode> items;
         ObjectNode listMeta = Json.mapper().createObjectNode();
@@ -90,15 +96,26 @@ public final class TableConverter {
             }
         }
         ArrayNode rows = table.putArray("rows");
-        Instant now = Instant.now();
         for (JsonNode item : items) {
             ObjectNode row = rows.addObject();
             ArrayNode cells = row.putArray("cells");
             for (Object cell : printer.cells().of(item, now)) {
-                if (cell instanceof Integer i) {
-                    cells.add(i);
-                } else {
-                    cells.add(String.valueOf(cell));
+                switch (cell) {
+                    case Integer i -> cells.add(i);
+                    case Long l -> cells.add(l);
+                    case Boolean b -> cells.add(b);
+                    default -> cells.add(String.valueOf(cell));
+                }
+            }
+            List<Printers.RowCondition> conditions = printer.conditions().apply(item);
+            if (!conditions.isEmpty()) {
+                ArrayNode conds = row.putArray("conditions");
+                for (Printers.RowCondition c : conditions) {
+                    ObjectNode cond = conds.addObject();
+                    cond.put("type", c.type());
+                    cond.put("status", c.status());
+                    cond.put("reason", c.reason());
+                    cond.put("message", c.message());
                 }
             }
             switch (includeObject == null || includeObject.isEmpty() ? "Metadata" : includeObject) {

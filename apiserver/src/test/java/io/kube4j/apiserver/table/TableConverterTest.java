@@ -69,8 +69,8 @@ class TableConverterTest {
         JsonNode initializing = json("{'metadata':{'name':'p'},'spec':{'initContainers':[{},{}],'containers':[{}]},"
                 + "'status':{'phase':'Pending','initContainerStatuses':[{'state':{'terminated':{'exitCode':0}}},{'state':{'running':{}}}]}}");
 
-        assertThat(Printers.pod(deleting, Instant.now()).get(2)).isEqualTo("Terminating");
-        assertThat(Printers.pod(initializing, Instant.now()).get(2)).isEqualTo("Init:1/2");
+        assertThat(RowPrinters.pod(deleting, Instant.now()).get(2)).isEqualTo("Terminating");
+        assertThat(RowPrinters.pod(initializing, Instant.now()).get(2)).isEqualTo("Init:1/2");
     }
 
     @Test
