@@ -387,6 +387,14 @@ public final class Validation {
             errs.forbidden("spec.nodeName", "pod updates may not set the node; use pods/binding to assign a node");
             return;
         }
+        // validateOnlyDeletedSchedulingGates: gates may be removed, never added or changed
+        List<String> before = old.spec.schedulingGates.stream().map(g -> g.name).toList();
+        for (int i = 0; i < now.spec.schedulingGates.size(); i++) {
+            if (!before.contains(now.spec.schedulingGates.get(i).name)) {
+                errs.forbidden("spec.schedulingGates", "only deletion is allowed, but found new scheduling gate '" + now.spec.schedulingGates.get(i).name + "'");
+                return;
+            }
+        }
         PodSpec a = io.kube4j.json.Json.copy(now.spec);
         PodSpec b = io.kube4j.json.Json.copy(old.spec);
         for (PodSpec s : List.of(a, b)) {
@@ -394,6 +402,7 @@ public final class Validation {
             s.initContainers.forEach(c -> c.image = null);
             s.activeDeadlineSeconds = null;
             s.tolerations.clear();
+            s.schedulingGates.clear();
         }
         if (!io.kube4j.json.Json.write(a).equals(io.kube4j.json.Json.write(b))) {
             errs.forbidden("spec", "pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds` or `spec.tolerations` (only additions to existing tolerations)");

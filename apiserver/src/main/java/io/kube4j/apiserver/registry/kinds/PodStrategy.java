@@ -38,9 +38,22 @@ public class PodStrategy implements Strategy {
         return true;
     }
 
+    /**
+     * Status Pending; a pod created with scheduling gates also gets PodScheduled=False/SchedulingGated
+     * (applySchedulingGatedCondition in Kubernetes' pod strategy).
+     */
     @Override
     public void prepareForCreate(ObjectNode obj) {
-        obj.putObject("status").put("phase", "Pending");
+        ObjectNode status = obj.putObject("status");
+        status.put("phase", "Pending");
+        if (!obj.path("spec").path("schedulingGates").isEmpty()) {
+            ObjectNode c = status.putArray("conditions").addObject();
+            c.put("type", "PodScheduled");
+            c.put("status", "False");
+            c.put("lastTransitionTime", io.kube4j.json.Times.now());
+            c.put("reason", "SchedulingGated");
+            c.put("message", "Scheduling is blocked due to non-empty scheduling gates");
+        }
     }
 
     @Override

@@ -42,6 +42,10 @@ public class BindingREST {
             if (meta.has("deletionTimestamp")) {
                 throw ApiError.conflict("", "pods", podName, "pod " + podName + " is being deleted, cannot be assigned to a host");
             }
+            // Kubernetes returns this as an untyped error (500); a client error is a 409 here
+            if (!pod.path("spec").path("schedulingGates").isEmpty()) {
+                throw ApiError.conflict("", "pods", podName, "pod " + podName + " has non-empty .spec.schedulingGates");
+            }
             String bound = pod.path("spec").path("nodeName").asString("");
             if (!bound.isEmpty()) {
                 throw ApiError.conflict("", "pods", podName, "pod " + podName + " is already assigned to node \"" + bound + "\"");
