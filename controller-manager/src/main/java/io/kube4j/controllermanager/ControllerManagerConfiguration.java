@@ -5,6 +5,7 @@ import io.kube4j.controllermanager.deployment.DeploymentController;
 import io.kube4j.controllermanager.endpoints.EndpointsController;
 import io.kube4j.controllermanager.garbagecollector.GarbageCollector;
 import io.kube4j.controllermanager.namespace.NamespaceController;
+import io.kube4j.controllermanager.resourcequota.ResourceQuotaController;
 import io.kube4j.controllermanager.nodelifecycle.NodeLifecycleController;
 import io.kube4j.controllermanager.podgc.PodGCController;
 import io.kube4j.controllermanager.replicaset.ReplicaSetController;
@@ -98,6 +99,11 @@ class ControllerManagerConfiguration {
                                     MeterRegistry registry) {
         return new PodGCController(informers, clients.forController("podgc"), clock, props.terminatedPodGcThreshold(), props.podGcCheckPeriod(),
                 props.podGcQuarantineTime(), registry);
+    }
+
+    @Bean
+    ResourceQuotaController resourceQuotaController(SharedInformers informers, ControllerClients clients) {
+        return new ResourceQuotaController(informers, clients.forController("resourcequota"));
     }
 
     @Bean

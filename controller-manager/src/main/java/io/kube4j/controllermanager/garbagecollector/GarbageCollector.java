@@ -1,13 +1,10 @@
 package io.kube4j.controllermanager.garbagecollector;
 
 import io.kube4j.api.DeleteOptions;
-import io.kube4j.api.Deployment;
-import io.kube4j.api.Endpoints;
 import io.kube4j.api.KubeObject;
+import io.kube4j.api.ResourceType;
+import io.kube4j.api.ResourceTypes;
 import io.kube4j.api.OwnerReference;
-import io.kube4j.api.Pod;
-import io.kube4j.api.ReplicaSet;
-import io.kube4j.api.Service;
 import io.kube4j.client.ApiException;
 import io.kube4j.controllermanager.runtime.Controller;
 import io.kube4j.controllermanager.runtime.ControllerClient;
@@ -42,8 +39,14 @@ public final class GarbageCollector implements Controller {
     static final String ORPHAN = "orphan";
     static final String BY_UID = "uid";
     static final String BY_OWNER = "ownerUid";
-    /** The kinds whose objects may own or be owned; an owner of any other kind is never judged gone. */
-    static final List<Class<? extends KubeObject>> KINDS = List.of(Deployment.class, ReplicaSet.class, Pod.class, Service.class, Endpoints.class);
+    /**
+     * The kinds whose objects may own or be owned: every served kind but Events (too many, and never
+     * owners); an owner of any other kind is never judged gone.
+     */
+    static final List<Class<? extends KubeObject>> KINDS = ResourceTypes.ALL.stream()
+            .filter(rt -> rt != ResourceTypes.EVENTS)
+            .<Class<? extends KubeObject>>map(ResourceType::type)
+            .toList();
     /** How soon an owner waiting for its dependents looks again if no event comes first. */
     static final Duration WAIT = Duration.ofSeconds(5);
 

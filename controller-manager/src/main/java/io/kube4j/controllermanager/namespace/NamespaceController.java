@@ -1,15 +1,10 @@
 package io.kube4j.controllermanager.namespace;
 
 import io.kube4j.api.DeleteOptions;
-import io.kube4j.api.Deployment;
-import io.kube4j.api.Endpoints;
-import io.kube4j.api.Event;
 import io.kube4j.api.KubeObject;
-import io.kube4j.api.Lease;
 import io.kube4j.api.Namespace;
-import io.kube4j.api.Pod;
-import io.kube4j.api.ReplicaSet;
-import io.kube4j.api.Service;
+import io.kube4j.api.ResourceType;
+import io.kube4j.api.ResourceTypes;
 import io.kube4j.client.ApiException;
 import io.kube4j.controllermanager.runtime.Controller;
 import io.kube4j.controllermanager.runtime.ControllerClient;
@@ -22,6 +17,7 @@ import io.kube4j.informer.ResourceEventHandler;
 import io.kube4j.json.Json;
 
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -32,9 +28,14 @@ import java.util.List;
  */
 public final class NamespaceController implements Controller {
     static final String FINALIZER = "kubernetes";
-    /** Every namespaced kind, owners before what they own. */
-    static final List<Class<? extends KubeObject>> CONTENTS = List.of(
-            Deployment.class, ReplicaSet.class, Pod.class, Service.class, Endpoints.class, Lease.class, Event.class);
+    /** Kinds deleted first, in this order, so that no controller recreates what was just deleted. */
+    static final List<String> OWNERS_FIRST = List.of("CronJob", "Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet", "ReplicationController", "Pod");
+    /** Every namespaced kind served, owners before what they own (the rest in served order). */
+    static final List<Class<? extends KubeObject>> CONTENTS = ResourceTypes.ALL.stream()
+            .filter(ResourceType::namespaced)
+            .sorted(Comparator.comparingInt(rt -> OWNERS_FIRST.contains(rt.kind()) ? OWNERS_FIRST.indexOf(rt.kind()) : OWNERS_FIRST.size()))
+            .<Class<? extends KubeObject>>map(ResourceType::type)
+            .toList();
     /** How soon to look again while contents are still going away. */
     static final Duration RECHECK = Duration.ofSeconds(2);
 
