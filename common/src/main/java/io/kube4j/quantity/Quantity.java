@@ -96,8 +96,9 @@ public final class Quantity implements Comparable<Quantity> {
         return value.setScale(0, RoundingMode.CEILING).longValueExact();
     }
 
+    /** The sum, in this quantity's format; a zero takes the other's format (as Go's Quantity.Add does). */
     public Quantity add(Quantity other) {
-        return new Quantity(value.add(other.value), format, null);
+        return new Quantity(value.add(other.value), isZero() ? other.format : format, null);
     }
 
     public Quantity subtract(Quantity other) {
