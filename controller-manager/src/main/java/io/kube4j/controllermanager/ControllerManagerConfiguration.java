@@ -5,6 +5,8 @@ import io.kube4j.controllermanager.deployment.DeploymentController;
 import io.kube4j.controllermanager.endpoints.EndpointsController;
 import io.kube4j.controllermanager.garbagecollector.GarbageCollector;
 import io.kube4j.controllermanager.namespace.NamespaceController;
+import io.kube4j.controllermanager.serviceaccount.ServiceAccountsController;
+import io.kube4j.controllermanager.volume.PersistentVolumeController;
 import io.kube4j.controllermanager.resourcequota.ResourceQuotaController;
 import io.kube4j.controllermanager.nodelifecycle.NodeLifecycleController;
 import io.kube4j.controllermanager.podgc.PodGCController;
@@ -104,6 +106,16 @@ class ControllerManagerConfiguration {
     @Bean
     ResourceQuotaController resourceQuotaController(SharedInformers informers, ControllerClients clients) {
         return new ResourceQuotaController(informers, clients.forController("resourcequota"));
+    }
+
+    @Bean
+    ServiceAccountsController serviceAccountsController(SharedInformers informers, ControllerClients clients) {
+        return new ServiceAccountsController(informers, clients.forController("serviceaccount"));
+    }
+
+    @Bean
+    PersistentVolumeController persistentVolumeController(SharedInformers informers, ControllerClients clients) {
+        return new PersistentVolumeController(informers, clients.forController("persistentvolume-binder"));
     }
 
     @Bean

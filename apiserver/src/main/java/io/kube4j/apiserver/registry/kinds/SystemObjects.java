@@ -10,7 +10,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Creates the objects every cluster has from its first start: the system namespaces (default,
  * kube-system, kube-public, kube-node-lease) and the system priority classes (system-cluster-critical,
- * system-node-critical). Kubernetes: the bootstrap controllers of the apiserver
+ * system-node-critical), and the default StorageClass {@code local-path} (kube4j's hostPath provisioner in the
+ * controller-manager; k3s ships the same). Kubernetes: the bootstrap controllers of the apiserver
  * ({@code pkg/controlplane/controller/systemnamespaces}, {@code pkg/registry/scheduling/rest} PostStartHook).
  */
 @Component
@@ -37,6 +38,13 @@ public class SystemObjects {
                     : "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.");
             ensure(ResourceTypes.PRIORITYCLASSES, obj);
         }
+        // the default StorageClass, as k3s ships one: claims without a class get hostPath volumes
+        ObjectNode sc = Json.mapper().createObjectNode();
+        sc.putObject("metadata").put("name", "local-path").putObject("annotations").put("storageclass.kubernetes.io/is-default-class", "true");
+        sc.put("provisioner", "kube4j.io/local-path");
+        sc.put("reclaimPolicy", "Delete");
+        sc.put("volumeBindingMode", "Immediate");
+        ensure(ResourceTypes.STORAGECLASSES, sc);
     }
 
     private void ensure(io.kube4j.api.ResourceType rt, ObjectNode obj) {
