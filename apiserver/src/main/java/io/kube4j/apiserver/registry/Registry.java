@@ -47,6 +47,8 @@ import java.util.function.UnaryOperator;
 @Component
 public class Registry {
     private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
+    /** maxGeneratedNameLength: 63 minus the 5 random characters. */
+    private static final int MAX_GENERATED_BASE = 58;
 
     private final Storage storage;
     private final WatchCache cache;
@@ -198,6 +200,10 @@ public class Registry {
             }
         }
         String prefix = prefix(rt, namespace);
+        if (from != null && !from.startsWith(prefix)) {
+            // a crafted token must not read outside the collection asked for
+            throw ApiError.badRequest("continue key is not valid: the continue token is for another collection");
+        }
         int want = limit <= 0 ? 500 : limit;
         String nextStart = null;
         outer:
@@ -261,7 +267,8 @@ public class Registry {
         String name = m.path("name").asString("");
         String generateName = m.path("generateName").asString("");
         if (name.isEmpty() && !generateName.isEmpty()) {
-            name = generateName + randomSuffix();
+            // SimpleNameGenerator: the base is cut to 58 characters so the name stays within 63
+            name = (generateName.length() > MAX_GENERATED_BASE ? generateName.substring(0, MAX_GENERATED_BASE) : generateName) + randomSuffix();
             m.put("name", name);
         }
         m.remove("resourceVersion");
@@ -420,6 +427,11 @@ public class Registry {
     public ObjectNode patch(ResourceType rt, String namespace, String name, String contentType, JsonNode patch, Part part, boolean dryRun, BinaryOperator<ObjectNode> track) {
         return guaranteedUpdate(rt, namespace, name, null, part, dryRun, current -> {
             ObjectNode patched = Patches.apply(contentType, current, patch, rt.type());
+            // a patch that sets metadata.resourceVersion makes it a precondition, as for PUT
+            String rv = meta(patched).path("resourceVersion").asString("");
+            if (!rv.isEmpty() && !rv.equals(meta(current).path("resourceVersion").asString(""))) {
+                throw ApiError.conflict(rt.group(), rt.resource(), name, StorageErrors.OPTIMISTIC_LOCK);
+            }
             return track == null ? patched : track.apply(current, patched);
         });
     }
@@ -509,11 +521,25 @@ public class Registry {
         Strategy strategy = strategy(rt);
         ObjectStore store = strategy.store(plain);
         String key = key(rt, namespace, name);
+        if (!deletionComplete(strategy, next) && sameObject(next, cur.object())) {
+            // an update that changes nothing is no write: same resourceVersion, no watch event (GuaranteedUpdate)
+            meta(next).put("resourceVersion", Long.toString(cur.modRevision()));
+            return next;
+        }
         long rev = deletionComplete(strategy, next)
                 ? store.delete(key, cur.object(), cur.modRevision())
                 : store.update(key, cur.object(), next, cur.modRevision());
         meta(next).put("resourceVersion", Long.toString(rev));
         return next;
+    }
+
+    /** Equal apart from resourceVersion (field order does not matter). */
+    private static boolean sameObject(ObjectNode a, ObjectNode b) {
+        ObjectNode x = a.deepCopy();
+        ObjectNode y = b.deepCopy();
+        meta(x).remove("resourceVersion");
+        meta(y).remove("resourceVersion");
+        return x.equals(y);
     }
 
     /** An object marked for deletion whose finalizers (and whatever else its kind waits for) have all gone is removed. */
@@ -560,7 +586,7 @@ public class Registry {
             }
         }
         long generation = cm.path("generation").asLong(1);
-        if (part == Part.MAIN && !Objects.equals(strategy.specOf(current), strategy.specOf(next))) {
+        if (part == Part.MAIN && !Objects.equals(withoutEmpty(strategy.specOf(current)), withoutEmpty(strategy.specOf(next)))) {
             generation++;
         }
         m.put("generation", generation);
@@ -576,6 +602,34 @@ public class Registry {
         }
         return defaultAndValidate(strategy, next, current,
                 new Admission.Attributes(Admission.Operation.UPDATE, rt, namespace, meta(current).path("name").asString(), next, current));
+    }
+
+    /**
+     * A copy without nulls, empty objects and empty arrays, recursively: Kubernetes compares specs with
+     * Semantic.DeepEqual, for which an empty and an absent slice or map are equal ({@code resources: {}},
+     * {@code args: []}), so such a difference is no spec change.
+     */
+    static JsonNode withoutEmpty(JsonNode node) {
+        if (node instanceof ObjectNode o) {
+            ObjectNode out = Json.mapper().createObjectNode();
+            for (Map.Entry<String, JsonNode> e : o.properties()) {
+                JsonNode v = withoutEmpty(e.getValue());
+                if (v != null) {
+                    out.set(e.getKey(), v);
+                }
+            }
+            return out.isEmpty() ? null : out;
+        }
+        if (node instanceof ArrayNode a) {
+            ArrayNode out = Json.mapper().createArrayNode();
+            for (JsonNode item : a) {
+                JsonNode v = withoutEmpty(item);
+                // keep positions: an element that empties out still counts as an element
+                out.add(v == null ? Json.mapper().createObjectNode() : v);
+            }
+            return out.isEmpty() ? null : out;
+        }
+        return node == null || node.isNull() || node.isMissingNode() ? null : node;
     }
 
     // ---- delete -------------------------------------------------------------------------------

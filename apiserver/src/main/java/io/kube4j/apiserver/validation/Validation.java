@@ -84,6 +84,14 @@ public final class Validation {
     /** An update may not change the uid. */
     public static void metadataUpdate(FieldErrors errs, KubeObject now, KubeObject old) {
         immutable(errs, "metadata.uid", now.metadata.uid, old.metadata.uid);
+        // ValidateObjectMetaUpdate: once deletion has started, finalizers may only be removed
+        if (old.metadata.deletionTimestamp != null) {
+            List<String> added = now.metadata.finalizers.stream().filter(f -> !old.metadata.finalizers.contains(f)).toList();
+            if (!added.isEmpty()) {
+                errs.forbidden("metadata.finalizers", "no new finalizers can be added if the object is being deleted, found new finalizers []string{"
+                        + String.join(", ", added.stream().map(f -> "\"" + f + "\"").toList()) + "}");
+            }
+        }
     }
 
     /** A workload's selector may not change (apps/v1 ValidateDeploymentUpdate, ValidateReplicaSetUpdate). */

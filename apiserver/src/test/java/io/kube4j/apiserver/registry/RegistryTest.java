@@ -210,4 +210,74 @@ class RegistryTest {
         assertThat(list.path("items").get(0).path("metadata").path("name").asString()).isEqualTo("b");
         assertThat(list.path("kind").asString()).isEqualTo("PodList");
     }
+
+    @Test
+    void aWriteThatChangesNothingIsNoWrite() {
+        ObjectNode created = registry.create(ResourceTypes.ENDPOINTS, "default", configMap("same", "10.0.0.7"), false);
+        long before = storage.currentRevision();
+        ObjectNode again = registry.patch(ResourceTypes.ENDPOINTS, "default", "same", "application/merge-patch+json",
+                obj("subsets: [{addresses: [{ip: 10.0.0.7}]}]"), Registry.Part.MAIN, false);
+        assertThat(storage.currentRevision()).isEqualTo(before);
+        assertThat(again.path("metadata").path("resourceVersion").asString()).isEqualTo(created.path("metadata").path("resourceVersion").asString());
+    }
+
+    @Test
+    void emptyEqualsAbsentForGeneration() {
+        registry.create(ResourceTypes.DEPLOYMENTS, "default", obj("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: empties}
+                spec:
+                  selector: {matchLabels: {app: e}}
+                  template:
+                    metadata: {labels: {app: e}}
+                    spec: {containers: [{name: c, image: busybox, args: [], env: [], resources: {}}]}
+                """), false);
+        ObjectNode without = registry.patch(ResourceTypes.DEPLOYMENTS, "default", "empties", "application/json-patch+json",
+                Json.tree("[{\"op\":\"remove\",\"path\":\"/spec/template/spec/containers/0/resources\"},{\"op\":\"remove\",\"path\":\"/spec/template/spec/containers/0/args\"}]"),
+                Registry.Part.MAIN, false);
+        assertThat(without.path("metadata").path("generation").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void patchCarryingAStaleResourceVersionIsAConflict() {
+        ObjectNode created = registry.create(ResourceTypes.ENDPOINTS, "default", configMap("pre", "10.0.0.8"), false);
+        String stale = created.path("metadata").path("resourceVersion").asString();
+        registry.patch(ResourceTypes.ENDPOINTS, "default", "pre", "application/merge-patch+json", obj("metadata: {labels: {a: b}}"), Registry.Part.MAIN, false);
+        assertThatThrownBy(() -> registry.patch(ResourceTypes.ENDPOINTS, "default", "pre", "application/merge-patch+json",
+                obj("metadata: {resourceVersion: '" + stale + "', labels: {a: c}}"), Registry.Part.MAIN, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code()).isEqualTo(409));
+    }
+
+    @Test
+    void noNewFinalizersOnceDeletionStarted() {
+        ObjectNode e = configMap("fin", "10.0.0.9");
+        Registry.meta(e).putArray("finalizers").add("a/hold");
+        registry.create(ResourceTypes.ENDPOINTS, "default", e, false);
+        registry.delete(ResourceTypes.ENDPOINTS, "default", "fin", new DeleteOptions(), false);
+        assertThatThrownBy(() -> registry.patch(ResourceTypes.ENDPOINTS, "default", "fin", "application/merge-patch+json",
+                obj("metadata: {finalizers: [a/hold, b/more]}"), Registry.Part.MAIN, false))
+                .isInstanceOfSatisfying(ApiError.class, x -> {
+                    assertThat(x.code()).isEqualTo(422);
+                    assertThat(x.getMessage()).isEqualTo("Endpoints \"fin\" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\"b/more\"}");
+                });
+    }
+
+    @Test
+    void generateNameIsCutTo58CharactersAndNamespacesCarryTheirNameLabel() {
+        ObjectNode p = pod("");
+        Registry.meta(p).remove("name");
+        Registry.meta(p).put("generateName", "a".repeat(70));
+        String name = registry.create(ResourceTypes.PODS, "default", p, false).path("metadata").path("name").asString();
+        assertThat(name).hasSize(63).startsWith("a".repeat(58));
+        ObjectNode ns = registry.create(ResourceTypes.NAMESPACES, null, obj("metadata: {name: labelled, labels: {kubernetes.io/metadata.name: other}}"), false);
+        assertThat(ns.path("metadata").path("labels").path("kubernetes.io/metadata.name").asString()).isEqualTo("labelled");
+    }
+
+    @Test
+    void aContinueTokenCannotReadOutsideTheCollection() {
+        String token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("{\"rv\":0,\"start\":\"/registry/\"}".getBytes());
+        assertThatThrownBy(() -> registry.list(ResourceTypes.PODS, "default", null, null, 10, token, null))
+                .isInstanceOfSatisfying(ApiError.class, x -> assertThat(x.code()).isEqualTo(400));
+    }
 }

@@ -44,9 +44,15 @@ public class NamespaceStrategy implements Strategy {
         return Validation.NameRule.LABEL;
     }
 
+    /** The defaults, and the label {@code kubernetes.io/metadata.name} always equal to the name (immutable, as in 1.32). */
     @Override
     public void applyDefaults(KubeObject obj) {
-        Defaults.namespace((Namespace) obj);
+        Namespace ns = (Namespace) obj;
+        Defaults.namespace(ns);
+        if (ns.metadata.labels == null) {
+            ns.metadata.labels = new java.util.LinkedHashMap<>();
+        }
+        ns.metadata.labels.put("kubernetes.io/metadata.name", ns.metadata.name);
     }
 
     @Override
