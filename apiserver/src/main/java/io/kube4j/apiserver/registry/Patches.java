@@ -50,12 +50,29 @@ public final class Patches {
         return result;
     }
 
-    /** RFC 6902: add, remove, replace, move, copy, test; a failed op or test is 422 with the op's index. */
+    /** maxJSONPatchOperations in Kubernetes' patch handler. */
+    static final int MAX_JSON_PATCH_OPERATIONS = 10000;
+    /**
+     * How many bytes {@code copy} operations may add in total: twice the largest request body, as
+     * Kubernetes sets json-patch's AccumulatedCopySizeLimit, so a small patch cannot blow up the heap.
+     */
+    static final long MAX_ACCUMULATED_COPY_BYTES = 2L * 3 * 1024 * 1024;
+
+    /**
+     * RFC 6902: add, remove, replace, move, copy, test; a failed op or test is 422 with the op's index.
+     * At most {@value #MAX_JSON_PATCH_OPERATIONS} operations (413), and copies adding at most
+     * {@value #MAX_ACCUMULATED_COPY_BYTES} bytes (422).
+     */
     public static JsonNode jsonPatch(JsonNode target, JsonNode ops) {
         if (!ops.isArray()) {
             throw ApiError.badRequest("a json patch must be a JSON array of operations");
         }
+        if (ops.size() > MAX_JSON_PATCH_OPERATIONS) {
+            throw new ApiError(io.kube4j.api.Status.failure(413, "RequestEntityTooLarge", "Request entity too large: The allowed maximum operations in a JSON patch is "
+                    + MAX_JSON_PATCH_OPERATIONS + ", got " + ops.size()));
+        }
         JsonNode doc = target.deepCopy();
+        long copied = 0;
         int i = 0;
         for (JsonNode op : ops) {
             String name = op.path("op").asString("");
@@ -73,7 +90,15 @@ public final class Patches {
                         JsonNode v = get(doc, from);
                         yield add(remove(doc, from), path, v);
                     }
-                    case "copy" -> add(doc, path, get(doc, op.path("from").asString("")).deepCopy());
+                    case "copy" -> {
+                        JsonNode v = get(doc, op.path("from").asString(""));
+                        copied += io.kube4j.json.Json.writeBytes(v).length;
+                        if (copied > MAX_ACCUMULATED_COPY_BYTES) {
+                            throw new IllegalArgumentException("Unable to copy, the accumulated size increase of copy is " + copied
+                                    + ", exceeding the limit " + MAX_ACCUMULATED_COPY_BYTES);
+                        }
+                        yield add(doc, path, v.deepCopy());
+                    }
                     case "test" -> {
                         if (!get(doc, path).equals(required(op, "value", i))) {
                             throw new IllegalArgumentException("testing value " + path + " failed");

@@ -280,4 +280,22 @@ class RegistryTest {
         assertThatThrownBy(() -> registry.list(ResourceTypes.PODS, "default", null, null, 10, token, null))
                 .isInstanceOfSatisfying(ApiError.class, x -> assertThat(x.code()).isEqualTo(400));
     }
+
+    @Test
+    void aJsonPatchThatCopiesAnArrayIntoItselfIsRefusedBeforeItExhaustsMemory() {
+        registry.create(ResourceTypes.ENDPOINTS, "default", configMap("bomb", "10.0.0.10"), false);
+        StringBuilder ops = new StringBuilder("[{\"op\":\"add\",\"path\":\"/metadata/annotations\",\"value\":{\"a\":\"" + "x".repeat(1000) + "\"}}");
+        ops.append(",{\"op\":\"add\",\"path\":\"/subsets/0/x\",\"value\":[\"" + "y".repeat(100) + "\"]}");
+        for (int i = 0; i < 25; i++) {
+            ops.append(",{\"op\":\"copy\",\"from\":\"/subsets/0/x\",\"path\":\"/subsets/0/x/-\"}");
+        }
+        ops.append("]");
+        long before = storage.currentRevision();
+        assertThatThrownBy(() -> registry.patch(ResourceTypes.ENDPOINTS, "default", "bomb", "application/json-patch+json", Json.tree(ops.toString()), Registry.Part.MAIN, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(422);
+                    assertThat(e.getMessage()).contains("Unable to copy, the accumulated size increase of copy is");
+                });
+        assertThat(storage.currentRevision()).isEqualTo(before);
+    }
 }
