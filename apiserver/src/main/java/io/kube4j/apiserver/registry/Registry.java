@@ -138,6 +138,14 @@ public class Registry {
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest("unable to parse fieldSelector: " + e.getMessage());
         }
+        Strategy strategy = strategy(rt);
+        for (FieldSelector.Term t : fields.terms()) {
+            // only the kind's field labels, as Kubernetes' field label conversion: anything else is 400, not an empty list
+            String label = t.field();
+            if (!strategy.fieldLabels().contains(label)) {
+                throw ApiError.badRequest(strategy.unsupportedFieldLabel(t.field()));
+            }
+        }
         if (labels.isEverything() && fields.isEverything()) {
             return o -> true;
         }

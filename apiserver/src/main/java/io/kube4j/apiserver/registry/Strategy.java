@@ -79,9 +79,30 @@ public interface Strategy {
         return rest;
     }
 
-    /** Field labels the kind supports in field selectors, besides {@link #METADATA_FIELD_LABELS}. */
+    /**
+     * The field labels the kind supports in field selectors (Kubernetes' field label conversion
+     * functions; the default, DefaultMetaV1FieldSelectorConversion, supports only metadata.name and
+     * metadata.namespace).
+     */
     default Set<String> fieldLabels() {
-        return Set.of();
+        return METADATA_FIELD_LABELS;
+    }
+
+    /** The message of the 400 for an unsupported field label, worded as the kind's conversion function words it. */
+    default String unsupportedFieldLabel(String label) {
+        return "\"" + label + "\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"";
+    }
+
+    /** The wording of core/v1's conversion functions (Pod, Node, ReplicationController, Event, Namespace, Secret, Service). */
+    static String coreUnsupportedFieldLabel(String label) {
+        return "field label not supported: " + label;
+    }
+
+    /** {@link #METADATA_FIELD_LABELS} plus {@code more}. */
+    static Set<String> withMetadata(String... more) {
+        Set<String> all = new java.util.HashSet<>(METADATA_FIELD_LABELS);
+        all.addAll(List.of(more));
+        return Set.copyOf(all);
     }
 
     /** Refuses deletion of objects the cluster cannot do without (403), e.g. system namespaces. */

@@ -298,4 +298,19 @@ class RegistryTest {
                 });
         assertThat(storage.currentRevision()).isEqualTo(before);
     }
+
+    @Test
+    void eachKindSupportsExactlyKubernetesFieldLabels() {
+        assertThat(registry.list(ResourceTypes.PODS, "default", null, "spec.nodeName=n1,status.phase=Running", 0, null, null).path("items")).isEmpty();
+        assertThatThrownBy(() -> registry.list(ResourceTypes.PODS, "default", null, "spec.foo=bar", 0, null, null))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(400);
+                    assertThat(e.getMessage()).isEqualTo("field label not supported: spec.foo");
+                });
+        assertThatThrownBy(() -> registry.list(ResourceTypes.NODES, null, null, "metadata.namespace=x", 0, null, null))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.getMessage()).isEqualTo("field label not supported: metadata.namespace"));
+        assertThatThrownBy(() -> registry.list(ResourceTypes.CONFIGMAPS, "default", null, "data.a=b", 0, null, null))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.getMessage()).isEqualTo("\"data.a\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""));
+        assertThat(registry.list(ResourceTypes.EVENTS, "default", null, "involvedObject.name=x,reason=Started", 0, null, null).path("items")).isEmpty();
+    }
 }

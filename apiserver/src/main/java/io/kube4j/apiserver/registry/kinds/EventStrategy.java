@@ -19,6 +19,11 @@ public class EventStrategy implements Strategy {
     public Set<String> fieldLabels() {
         return Set.of("involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
                 "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath",
-                "reason", "reportingComponent", "source", "type");
+                "reason", "reportingComponent", "source", "type", "metadata.namespace", "metadata.name");
+    }
+
+    @Override
+    public String unsupportedFieldLabel(String label) {
+        return Strategy.coreUnsupportedFieldLabel(label);
     }
 }

@@ -142,6 +142,12 @@ public class JobStrategy implements Strategy {
 
     @Override
     public Set<String> fieldLabels() {
-        return Set.of("status.successful");
+        return Strategy.withMetadata("status.successful");
+    }
+
+    /** batch/v1's conversion function wording. */
+    @Override
+    public String unsupportedFieldLabel(String label) {
+        return "field label \"" + label + "\" not supported for batchv1.Job";
     }
 }

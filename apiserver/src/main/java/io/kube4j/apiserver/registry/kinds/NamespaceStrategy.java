@@ -57,7 +57,12 @@ public class NamespaceStrategy implements Strategy {
 
     @Override
     public Set<String> fieldLabels() {
-        return Set.of("status.phase");
+        return Set.of("metadata.name", "status.phase");
+    }
+
+    @Override
+    public String unsupportedFieldLabel(String label) {
+        return Strategy.coreUnsupportedFieldLabel(label);
     }
 
     @Override

@@ -37,6 +37,11 @@ public class NodeStrategy implements Strategy {
 
     @Override
     public Set<String> fieldLabels() {
-        return Set.of("spec.unschedulable");
+        return Set.of("metadata.name", "spec.unschedulable");
+    }
+
+    @Override
+    public String unsupportedFieldLabel(String label) {
+        return Strategy.coreUnsupportedFieldLabel(label);
     }
 }

@@ -74,8 +74,13 @@ public class PodStrategy implements Strategy {
     /** Kubernetes' pod field labels (pkg/registry/core/pod/strategy.go PodToSelectableFields). */
     @Override
     public Set<String> fieldLabels() {
-        return Set.of("spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork",
+        return Strategy.withMetadata("spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork",
                 "status.phase", "status.podIP", "status.podIPs", "status.nominatedNodeName");
+    }
+
+    @Override
+    public String unsupportedFieldLabel(String label) {
+        return Strategy.coreUnsupportedFieldLabel(label);
     }
 
     /** A pod on a node gets its grace period so the kubelet can stop it; unbound or finished pods go at once. */

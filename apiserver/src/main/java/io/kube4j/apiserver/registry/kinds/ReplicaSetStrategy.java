@@ -43,7 +43,7 @@ public class ReplicaSetStrategy implements Strategy {
 
     @Override
     public Set<String> fieldLabels() {
-        return Set.of("status.replicas");
+        return Strategy.withMetadata("status.replicas");
     }
 
     @Override

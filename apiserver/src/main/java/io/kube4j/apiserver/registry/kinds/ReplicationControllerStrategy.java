@@ -59,7 +59,12 @@ public class ReplicationControllerStrategy implements Strategy {
 
     @Override
     public Set<String> fieldLabels() {
-        return Set.of("status.replicas");
+        return Strategy.withMetadata("status.replicas");
+    }
+
+    @Override
+    public String unsupportedFieldLabel(String label) {
+        return Strategy.coreUnsupportedFieldLabel(label);
     }
 
     @Override

@@ -57,7 +57,12 @@ public class SecretStrategy implements Strategy {
 
     @Override
     public Set<String> fieldLabels() {
-        return Set.of("type");
+        return Strategy.withMetadata("type");
+    }
+
+    @Override
+    public String unsupportedFieldLabel(String label) {
+        return Strategy.coreUnsupportedFieldLabel(label);
     }
 
     @Override

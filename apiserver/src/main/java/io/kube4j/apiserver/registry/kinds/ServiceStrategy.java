@@ -13,6 +13,8 @@ import io.kube4j.apiserver.validation.Validation;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ObjectNode;
 
+import java.util.Set;
+
 /**
  * Services: DNS-1035 names, port rules, and writes that allocate and release ClusterIPs and NodePorts in
  * the Service's own transaction. Kubernetes: {@code pkg/registry/core/service/strategy.go} and
@@ -49,6 +51,17 @@ public class ServiceStrategy implements Strategy {
     @Override
     public void validate(KubeObject obj, FieldErrors errs) {
         Validation.service(errs, (Service) obj);
+    }
+
+    /** Kubernetes' Service field labels (AddFieldLabelConversionsForService). */
+    @Override
+    public Set<String> fieldLabels() {
+        return Strategy.withMetadata("spec.clusterIP", "spec.type");
+    }
+
+    @Override
+    public String unsupportedFieldLabel(String label) {
+        return Strategy.coreUnsupportedFieldLabel(label);
     }
 
     @Override
