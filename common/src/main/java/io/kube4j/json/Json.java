@@ -8,6 +8,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.type.LogicalType;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
@@ -15,7 +18,9 @@ import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 
 /**
  * The JSON and YAML codecs, configured once so every component writes objects exactly like
- * Kubernetes: empty fields omitted (Go's omitempty), declared field order, unknown fields tolerated.
+ * Kubernetes: empty fields omitted (Go's omitempty), declared field order, unknown fields tolerated,
+ * and values decoded as strictly as Go's encoding/json (no string-to-number, number-to-string,
+ * fraction-to-integer or string-to-boolean coercion: a mismatch is a decoding error).
  */
 public final class Json {
     private static final ObjectMapper JSON = configure(JsonMapper.builder()).build();
@@ -34,7 +39,17 @@ public final class Json {
                 .disable(MapperFeature.SORT_CREATOR_PROPERTIES_FIRST)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                // strict types as Go's decoder: strings are not numbers, numbers are not strings, fractions are not integers
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail).setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+                .withCoercionConfig(LogicalType.Float, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+                .withCoercionConfig(LogicalType.Boolean, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail))
+                .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail).setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
     }
 
     /** The shared JSON mapper. */

@@ -358,7 +358,7 @@ public class Registry {
         try {
             return Json.convert(obj, rt.type());
         } catch (RuntimeException e) {
-            throw ApiError.badRequest(rt.kind() + " in version \"" + rt.version() + "\" cannot be handled as a " + rt.kind() + ": " + rootMessage(e));
+            throw ApiError.badRequest(rt.kind() + " in version \"" + rt.version() + "\" cannot be handled as a " + rt.kind() + ": " + DecodingErrors.describe(e));
         }
     }
 

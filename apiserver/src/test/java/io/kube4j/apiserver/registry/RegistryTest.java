@@ -17,6 +17,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -312,5 +313,24 @@ class RegistryTest {
         assertThatThrownBy(() -> registry.list(ResourceTypes.CONFIGMAPS, "default", null, "data.a=b", 0, null, null))
                 .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.getMessage()).isEqualTo("\"data.a\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""));
         assertThat(registry.list(ResourceTypes.EVENTS, "default", null, "involvedObject.name=x,reason=Started", 0, null, null).path("items")).isEmpty();
+    }
+
+    @Test
+    void wrongTypesAre400WithTheFieldPathAndGoTypeAndNothingIsStored() {
+        long before = storage.currentRevision();
+        String base = "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"typed\"},\"spec\":{\"selector\":{\"matchLabels\":{\"a\":\"b\"}},"
+                + "\"template\":{\"metadata\":{\"labels\":{\"a\":\"b\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}},";
+        Map<String, String> cases = Map.of(
+                "\"replicas\":\"two\"}}", "Deployment in version \"v1\" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32",
+                "\"replicas\":3.5}}", "Deployment in version \"v1\" cannot be handled as a Deployment: json: cannot unmarshal number into Go struct field DeploymentSpec.spec.replicas of type int32",
+                "\"paused\":\"true\"}}", "Deployment in version \"v1\" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.paused of type bool");
+        cases.forEach((tail, message) -> assertThatThrownBy(() -> registry.create(ResourceTypes.DEPLOYMENTS, "default", (ObjectNode) Json.tree(base + tail), false))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(400);
+                    assertThat(e.getMessage()).isEqualTo(message);
+                }));
+        assertThatThrownBy(() -> registry.create(ResourceTypes.PODS, "default", (ObjectNode) Json.tree("{\"metadata\":{\"name\":\"p\",\"labels\":{\"a\":1}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}"), false))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.getMessage()).endsWith("json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string"));
+        assertThat(storage.currentRevision()).isEqualTo(before);
     }
 }
