@@ -1,9 +1,11 @@
 package io.kube4j.controllermanager;
 
 import io.kube4j.client.ApiClient;
+import io.kube4j.controllermanager.cronjob.CronJobController;
 import io.kube4j.controllermanager.deployment.DeploymentController;
 import io.kube4j.controllermanager.endpoints.EndpointsController;
 import io.kube4j.controllermanager.garbagecollector.GarbageCollector;
+import io.kube4j.controllermanager.job.JobController;
 import io.kube4j.controllermanager.namespace.NamespaceController;
 import io.kube4j.controllermanager.nodelifecycle.NodeLifecycleController;
 import io.kube4j.controllermanager.replicaset.ReplicaSetController;
@@ -11,6 +13,7 @@ import io.kube4j.controllermanager.runtime.ApiControllerClient;
 import io.kube4j.controllermanager.runtime.Controller;
 import io.kube4j.controllermanager.runtime.ControllerClient;
 import io.kube4j.controllermanager.runtime.SharedInformers;
+import io.kube4j.controllermanager.ttlafterfinished.TtlAfterFinishedController;
 import io.kube4j.events.EventRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.SpringApplication;
@@ -92,6 +95,21 @@ class ControllerManagerConfiguration {
     @Bean
     NamespaceController namespaceController(SharedInformers informers, ControllerClient client) {
         return new NamespaceController(informers, client);
+    }
+
+    @Bean
+    JobController jobController(SharedInformers informers, ControllerClient client, Clock clock) {
+        return new JobController(informers, client, clock);
+    }
+
+    @Bean
+    CronJobController cronJobController(SharedInformers informers, ControllerClient client, Clock clock) {
+        return new CronJobController(informers, client, clock);
+    }
+
+    @Bean
+    TtlAfterFinishedController ttlAfterFinishedController(SharedInformers informers, ControllerClient client, Clock clock) {
+        return new TtlAfterFinishedController(informers, client, clock);
     }
 
     @Bean

@@ -130,6 +130,15 @@ public final class RecordingClient implements ControllerClient {
         return Json.convert(merged, type);
     }
 
+    /** Recorded as a {@code patch}; answers with the live object (if any) without applying the directives. */
+    @Override
+    public <T extends KubeObject> T strategicMergePatch(Class<T> type, String namespace, String name, String patch) {
+        String kind = kindOf(type);
+        record(new Action("patch", kind, namespace, name, null, patch));
+        KubeObject base = live.get(kind + ":" + io.kube4j.api.ObjectMeta.key(namespace, name));
+        return base == null ? null : type.cast(Json.copy(base));
+    }
+
     @Override
     public void delete(Class<? extends KubeObject> type, String namespace, String name, DeleteOptions options) {
         record(new Action("delete", kindOf(type), namespace, name, null, options == null || options.propagationPolicy == null ? null : options.propagationPolicy));
