@@ -29,6 +29,7 @@ import java.util.function.Predicate;
 public final class RecordingClient implements ControllerClient {
     private final List<Action> actions = Collections.synchronizedList(new ArrayList<>());
     private final List<Event> events = Collections.synchronizedList(new ArrayList<>());
+    private final List<DeleteOptions> deleteOptions = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger counter = new AtomicInteger();
     private final Map<String, KubeObject> live = new ConcurrentHashMap<>();
     private volatile Predicate<Action> failWhen = a -> false;
@@ -83,7 +84,12 @@ public final class RecordingClient implements ControllerClient {
 
     private void record(Action a) {
         if (failWhen.test(a)) {
-            throw new ApiException(failCode, Status.failure(failCode, failCode == 404 ? "NotFound" : "InternalError", "injected failure"), "injected failure", null);
+            String reason = switch (failCode) {
+                case 404 -> "NotFound";
+                case 409 -> a.verb().equals("create") ? "AlreadyExists" : "Conflict";
+                default -> "InternalError";
+            };
+            throw new ApiException(failCode, Status.failure(failCode, reason, "injected failure"), "injected failure", null);
         }
         actions.add(a);
     }
@@ -139,8 +145,16 @@ public final class RecordingClient implements ControllerClient {
         return base == null ? null : type.cast(Json.copy(base));
     }
 
+    /** The options of every recorded delete, in order. */
+    public List<DeleteOptions> deleteOptions() {
+        synchronized (deleteOptions) {
+            return List.copyOf(deleteOptions);
+        }
+    }
+
     @Override
     public void delete(Class<? extends KubeObject> type, String namespace, String name, DeleteOptions options) {
+        deleteOptions.add(options == null ? new DeleteOptions() : options);
         record(new Action("delete", kindOf(type), namespace, name, null, options == null || options.propagationPolicy == null ? null : options.propagationPolicy));
     }
 
