@@ -1,8 +1,10 @@
 package io.kube4j.controllermanager.garbagecollector;
 
+import io.kube4j.api.CronJob;
 import io.kube4j.api.DeleteOptions;
 import io.kube4j.api.Deployment;
 import io.kube4j.api.Endpoints;
+import io.kube4j.api.Job;
 import io.kube4j.api.KubeObject;
 import io.kube4j.api.OwnerReference;
 import io.kube4j.api.Pod;
@@ -43,7 +45,8 @@ public final class GarbageCollector implements Controller {
     static final String BY_UID = "uid";
     static final String BY_OWNER = "ownerUid";
     /** The kinds whose objects may own or be owned; an owner of any other kind is never judged gone. */
-    static final List<Class<? extends KubeObject>> KINDS = List.of(Deployment.class, ReplicaSet.class, Pod.class, Service.class, Endpoints.class);
+    static final List<Class<? extends KubeObject>> KINDS = List.of(Deployment.class, ReplicaSet.class, Pod.class, Service.class, Endpoints.class,
+            Job.class, CronJob.class);
     /** How soon an owner waiting for its dependents looks again if no event comes first. */
     static final Duration WAIT = Duration.ofSeconds(5);
 
