@@ -1,9 +1,11 @@
 package io.kube4j.controllermanager;
 
 import io.kube4j.client.ApiClient;
+import io.kube4j.controllermanager.cronjob.CronJobController;
 import io.kube4j.controllermanager.deployment.DeploymentController;
 import io.kube4j.controllermanager.endpoints.EndpointsController;
 import io.kube4j.controllermanager.garbagecollector.GarbageCollector;
+import io.kube4j.controllermanager.job.JobController;
 import io.kube4j.controllermanager.namespace.NamespaceController;
 import io.kube4j.controllermanager.serviceaccount.ServiceAccountsController;
 import io.kube4j.controllermanager.volume.PersistentVolumeController;
@@ -14,6 +16,7 @@ import io.kube4j.controllermanager.replicaset.ReplicaSetController;
 import io.kube4j.controllermanager.runtime.Controller;
 import io.kube4j.controllermanager.runtime.ControllerClients;
 import io.kube4j.controllermanager.runtime.SharedInformers;
+import io.kube4j.controllermanager.ttlafterfinished.TtlAfterFinishedController;
 import io.kube4j.events.EventRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.SpringApplication;
@@ -121,6 +124,21 @@ class ControllerManagerConfiguration {
     @Bean
     NamespaceController namespaceController(SharedInformers informers, ControllerClients clients) {
         return new NamespaceController(informers, clients.forController("namespace"));
+    }
+
+    @Bean
+    JobController jobController(SharedInformers informers, ControllerClients clients, Clock clock) {
+        return new JobController(informers, clients.forController("job"), clock);
+    }
+
+    @Bean
+    CronJobController cronJobController(SharedInformers informers, ControllerClients clients, Clock clock) {
+        return new CronJobController(informers, clients.forController("cronjob"), clock);
+    }
+
+    @Bean
+    TtlAfterFinishedController ttlAfterFinishedController(SharedInformers informers, ControllerClients clients, Clock clock) {
+        return new TtlAfterFinishedController(informers, clients.forController("ttl-after-finished"), clock);
     }
 
     @Bean

@@ -40,6 +40,11 @@ public final class ApiControllerClient implements ControllerClient {
     }
 
     @Override
+    public <T extends KubeObject> T strategicMergePatch(Class<T> type, String namespace, String name, String patch) {
+        return client.patch(type, namespace, name, "application/strategic-merge-patch+json", patch);
+    }
+
+    @Override
     public void delete(Class<? extends KubeObject> type, String namespace, String name, DeleteOptions options) {
         client.delete(type, namespace, name, options);
     }

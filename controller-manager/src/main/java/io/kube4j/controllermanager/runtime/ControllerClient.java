@@ -23,6 +23,13 @@ public interface ControllerClient {
     /** A JSON merge patch (RFC 7386) of the main resource. */
     <T extends KubeObject> T mergePatch(Class<T> type, String namespace, String name, String patch);
 
+    /**
+     * A strategic merge patch of the main resource, for its directives: the Job controller removes its
+     * pod finalizer with {@code $deleteFromPrimitiveList/finalizers}, so a concurrent change to other
+     * finalizers is never overwritten (Kubernetes' {@code removeTrackingFinalizerPatch}).
+     */
+    <T extends KubeObject> T strategicMergePatch(Class<T> type, String namespace, String name, String patch);
+
     void delete(Class<? extends KubeObject> type, String namespace, String name, DeleteOptions options);
 
     /** A live GET, for when a cache miss must be confirmed before acting on it. */

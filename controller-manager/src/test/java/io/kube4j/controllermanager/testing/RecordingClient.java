@@ -29,6 +29,7 @@ import java.util.function.Predicate;
 public final class RecordingClient implements ControllerClient {
     private final List<Action> actions = Collections.synchronizedList(new ArrayList<>());
     private final List<Event> events = Collections.synchronizedList(new ArrayList<>());
+    private final List<DeleteOptions> deleteOptions = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger counter = new AtomicInteger();
     private final Map<String, KubeObject> live = new ConcurrentHashMap<>();
     private volatile Predicate<Action> failWhen = a -> false;
@@ -93,8 +94,11 @@ public final class RecordingClient implements ControllerClient {
 
     private void record(Action a) {
         if (failWhen.test(a)) {
-            Status status = failStatus != null ? failStatus
-                    : Status.failure(failCode, failCode == 404 ? "NotFound" : failCode == 409 ? "Conflict" : "InternalError", "injected failure");
+            Status status = failStatus != null ? failStatus : Status.failure(failCode, switch (failCode) {
+                case 404 -> "NotFound";
+                case 409 -> a.verb().equals("create") ? "AlreadyExists" : "Conflict";
+                default -> "InternalError";
+            }, "injected failure");
             throw new ApiException(failCode, status, failCode + " " + status.reason + ": " + status.message, null);
         }
         actions.add(a);
@@ -142,8 +146,25 @@ public final class RecordingClient implements ControllerClient {
         return Json.convert(merged, type);
     }
 
+    /** Recorded as a {@code patch}; answers with the live object (if any) without applying the directives. */
+    @Override
+    public <T extends KubeObject> T strategicMergePatch(Class<T> type, String namespace, String name, String patch) {
+        String kind = kindOf(type);
+        record(new Action("patch", kind, namespace, name, null, patch));
+        KubeObject base = live.get(kind + ":" + io.kube4j.api.ObjectMeta.key(namespace, name));
+        return base == null ? null : type.cast(Json.copy(base));
+    }
+
+    /** The options of every recorded delete, in order. */
+    public List<DeleteOptions> deleteOptions() {
+        synchronized (deleteOptions) {
+            return List.copyOf(deleteOptions);
+        }
+    }
+
     @Override
     public void delete(Class<? extends KubeObject> type, String namespace, String name, DeleteOptions options) {
+        deleteOptions.add(options == null ? new DeleteOptions() : options);
         record(new Action("delete", kindOf(type), namespace, name, null, options == null || options.propagationPolicy == null ? null : options.propagationPolicy,
                 options == null ? null : Json.copy(options)));
     }
