@@ -143,4 +143,37 @@ class AdmissionIT {
         assertThat(missing.statusCode()).isEqualTo(403);
         assertThat(Json.tree(missing.body()).path("message").asString()).isEqualTo("pods \"lost\" is forbidden: no PriorityClass with name nope was found");
     }
+
+    @Test
+    void evictionHonoursThePodDisruptionBudget() {
+        namespace("evict");
+        for (String name : List.of("zk-0", "zk-1")) {
+            assertThat(post("/api/v1/namespaces/evict/pods", pod(name, "{}").replace("metadata: {name: " + name + "}", "metadata: {name: " + name + ", labels: {app: zk}}")).statusCode()).isEqualTo(201);
+            fx.send("PATCH", "/api/v1/namespaces/evict/pods/" + name + "/status", "application/merge-patch+json",
+                    "{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}}");
+        }
+        assertThat(post("/apis/policy/v1/namespaces/evict/poddisruptionbudgets", "{metadata: {name: zk-pdb}, spec: {minAvailable: 2, selector: {matchLabels: {app: zk}}}}").statusCode()).isEqualTo(201);
+        // the disruption controller's status: 2 healthy, 2 needed
+        fx.send("PATCH", "/apis/policy/v1/namespaces/evict/poddisruptionbudgets/zk-pdb/status", "application/merge-patch+json",
+                "{\"status\":{\"observedGeneration\":1,\"currentHealthy\":2,\"desiredHealthy\":2,\"expectedPods\":2,\"disruptionsAllowed\":0}}");
+        String eviction = "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"zk-0\",\"namespace\":\"evict\"}}";
+        HttpResponse<String> refused = fx.send("POST", "/api/v1/namespaces/evict/pods/zk-0/eviction", "application/json", eviction);
+        assertThat(refused.statusCode()).isEqualTo(429);
+        JsonNode status = Json.tree(refused.body());
+        assertThat(status.path("reason").asString()).isEqualTo("TooManyRequests");
+        assertThat(status.path("message").asString()).isEqualTo("Cannot evict pod as it would violate the pod's disruption budget.");
+        assertThat(status.path("details").path("causes").get(0).path("reason").asString()).isEqualTo("DisruptionBudget");
+        assertThat(status.path("details").path("causes").get(0).path("message").asString()).isEqualTo("The disruption budget zk-pdb needs 2 healthy pods and has 2 currently");
+        assertThat(fx.send("GET", "/api/v1/namespaces/evict/pods/zk-0", null, null).statusCode()).isEqualTo(200);
+
+        fx.send("PATCH", "/apis/policy/v1/namespaces/evict/poddisruptionbudgets/zk-pdb/status", "application/merge-patch+json",
+                "{\"status\":{\"desiredHealthy\":1,\"disruptionsAllowed\":1}}");
+        assertThat(fx.send("POST", "/api/v1/namespaces/evict/pods/zk-0/eviction", "application/json", eviction).statusCode()).isEqualTo(201);
+        JsonNode pdb = Json.tree(fx.send("GET", "/apis/policy/v1/namespaces/evict/poddisruptionbudgets/zk-pdb", null, null).body());
+        assertThat(pdb.path("status").path("disruptionsAllowed").asInt()).isEqualTo(0);
+        assertThat(pdb.path("status").path("disruptedPods").has("zk-0")).isTrue();
+        // the second eviction finds no disruption left
+        String second = eviction.replace("zk-0", "zk-1");
+        assertThat(fx.send("POST", "/api/v1/namespaces/evict/pods/zk-1/eviction", "application/json", second).statusCode()).isEqualTo(429);
+    }
 }

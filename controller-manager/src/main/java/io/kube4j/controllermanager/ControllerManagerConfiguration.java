@@ -3,6 +3,7 @@ package io.kube4j.controllermanager;
 import io.kube4j.client.ApiClient;
 import io.kube4j.controllermanager.cronjob.CronJobController;
 import io.kube4j.controllermanager.deployment.DeploymentController;
+import io.kube4j.controllermanager.disruption.DisruptionController;
 import io.kube4j.controllermanager.endpoints.EndpointsController;
 import io.kube4j.controllermanager.garbagecollector.GarbageCollector;
 import io.kube4j.controllermanager.job.JobController;
@@ -119,6 +120,11 @@ class ControllerManagerConfiguration {
     @Bean
     PersistentVolumeController persistentVolumeController(SharedInformers informers, ControllerClients clients) {
         return new PersistentVolumeController(informers, clients.forController("persistentvolume-binder"));
+    }
+
+    @Bean
+    DisruptionController disruptionController(SharedInformers informers, ControllerClients clients, Clock clock) {
+        return new DisruptionController(informers, clients.forController("disruption"), clock);
     }
 
     @Bean
