@@ -1,6 +1,7 @@
 package io.kube4j.controllermanager;
 
 import io.kube4j.client.ApiClient;
+import io.kube4j.controllermanager.daemon.DaemonSetController;
 import io.kube4j.controllermanager.deployment.DeploymentController;
 import io.kube4j.controllermanager.endpoints.EndpointsController;
 import io.kube4j.controllermanager.garbagecollector.GarbageCollector;
@@ -11,6 +12,7 @@ import io.kube4j.controllermanager.runtime.ApiControllerClient;
 import io.kube4j.controllermanager.runtime.Controller;
 import io.kube4j.controllermanager.runtime.ControllerClient;
 import io.kube4j.controllermanager.runtime.SharedInformers;
+import io.kube4j.controllermanager.statefulset.StatefulSetController;
 import io.kube4j.events.EventRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.SpringApplication;
@@ -92,6 +94,16 @@ class ControllerManagerConfiguration {
     @Bean
     NamespaceController namespaceController(SharedInformers informers, ControllerClient client) {
         return new NamespaceController(informers, client);
+    }
+
+    @Bean
+    DaemonSetController daemonSetController(SharedInformers informers, ControllerClient client, Clock clock) {
+        return new DaemonSetController(informers, client, clock);
+    }
+
+    @Bean
+    StatefulSetController statefulSetController(SharedInformers informers, ControllerClient client, Clock clock) {
+        return new StatefulSetController(informers, client, clock);
     }
 
     @Bean

@@ -43,7 +43,8 @@ public final class GarbageCollector implements Controller {
     static final String BY_UID = "uid";
     static final String BY_OWNER = "ownerUid";
     /** The kinds whose objects may own or be owned; an owner of any other kind is never judged gone. */
-    static final List<Class<? extends KubeObject>> KINDS = List.of(Deployment.class, ReplicaSet.class, Pod.class, Service.class, Endpoints.class);
+    static final List<Class<? extends KubeObject>> KINDS = List.of(Deployment.class, ReplicaSet.class, Pod.class, Service.class, Endpoints.class,
+            io.kube4j.api.DaemonSet.class, io.kube4j.api.StatefulSet.class, io.kube4j.api.ControllerRevision.class, io.kube4j.api.PersistentVolumeClaim.class);
     /** How soon an owner waiting for its dependents looks again if no event comes first. */
     static final Duration WAIT = Duration.ofSeconds(5);
 
