@@ -590,18 +590,19 @@ public final class DaemonSetController implements Controller {
                 && Objects.equals(orZero(s.numberUnavailable), unavailable)
                 && s.observedGeneration != null && ds.metadata.generation != null && s.observedGeneration >= ds.metadata.generation;
         if (!same) {
-            DaemonSet next = Json.copy(ds);
-            if (updateObservedGeneration) {
-                next.status.observedGeneration = ds.metadata.generation;
-            }
-            next.status.desiredNumberScheduled = desired;
-            next.status.currentNumberScheduled = current;
-            next.status.numberMisscheduled = misscheduled;
-            next.status.numberReady = ready;
-            next.status.updatedNumberScheduled = updated;
-            next.status.numberAvailable = available;
-            next.status.numberUnavailable = unavailable;
-            StatusUpdates.updateStatus(client, next);
+            int[] counts = {desired, current, misscheduled, ready, updated, available, unavailable};
+            StatusUpdates.updateStatus(client, ds, DaemonSet.class, next -> {
+                if (updateObservedGeneration) {
+                    next.status.observedGeneration = ds.metadata.generation;
+                }
+                next.status.desiredNumberScheduled = counts[0];
+                next.status.currentNumberScheduled = counts[1];
+                next.status.numberMisscheduled = counts[2];
+                next.status.numberReady = counts[3];
+                next.status.updatedNumberScheduled = counts[4];
+                next.status.numberAvailable = counts[5];
+                next.status.numberUnavailable = counts[6];
+            });
         }
         if (minReady > 0 && ready != available) {
             // a last line of defence against clock skew: look again once the ready pods should be available

@@ -493,9 +493,8 @@ final class StatefulSetControl {
         if (!inconsistent) {
             return;
         }
-        StatefulSet next = Json.copy(set);
-        next.status = status;
-        StatusUpdates.updateStatus(client, next);
+        // the whole status is replaced, as Kubernetes' status updater does (set.Status = *status)
+        StatusUpdates.updateStatus(client, set, StatefulSet.class, next -> next.status = Json.copy(status));
     }
 
     private static long orZero(Long v) {
