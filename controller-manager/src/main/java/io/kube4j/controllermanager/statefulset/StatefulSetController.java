@@ -133,8 +133,8 @@ public final class StatefulSetController implements Controller {
             queue.add(set.key());
             int minReady = StatefulSetPods.minReadySeconds(set);
             if (!PodReadiness.isReady(old) && PodReadiness.isReady(pod) && minReady > 0) {
-                // look again when the pod has been ready long enough to be available
-                queue.addAfter(set.key(), Duration.ofSeconds(minReady));
+                // look again when the pod has been ready long enough to be available (a second more against skew)
+                queue.addAfter(set.key(), Duration.ofSeconds(minReady + 1L));
             }
             return;
         }
