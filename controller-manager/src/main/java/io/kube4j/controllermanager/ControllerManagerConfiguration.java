@@ -2,6 +2,7 @@ package io.kube4j.controllermanager;
 
 import io.kube4j.client.ApiClient;
 import io.kube4j.controllermanager.cronjob.CronJobController;
+import io.kube4j.controllermanager.daemon.DaemonSetController;
 import io.kube4j.controllermanager.deployment.DeploymentController;
 import io.kube4j.controllermanager.disruption.DisruptionController;
 import io.kube4j.controllermanager.endpoints.EndpointsController;
@@ -18,6 +19,7 @@ import io.kube4j.controllermanager.runtime.Controller;
 import io.kube4j.controllermanager.runtime.ControllerClients;
 import io.kube4j.controllermanager.runtime.SharedInformers;
 import io.kube4j.controllermanager.ttlafterfinished.TtlAfterFinishedController;
+import io.kube4j.controllermanager.statefulset.StatefulSetController;
 import io.kube4j.events.EventRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.SpringApplication;
@@ -145,6 +147,16 @@ class ControllerManagerConfiguration {
     @Bean
     TtlAfterFinishedController ttlAfterFinishedController(SharedInformers informers, ControllerClients clients, Clock clock) {
         return new TtlAfterFinishedController(informers, clients.forController("ttl-after-finished"), clock);
+    }
+
+    @Bean
+    DaemonSetController daemonSetController(SharedInformers informers, ControllerClients clients, Clock clock) {
+        return new DaemonSetController(informers, clients.forController("daemonset"), clock);
+    }
+
+    @Bean
+    StatefulSetController statefulSetController(SharedInformers informers, ControllerClients clients, Clock clock) {
+        return new StatefulSetController(informers, clients.forController("statefulset"), clock);
     }
 
     @Bean

@@ -32,7 +32,8 @@ import java.util.Objects;
  * under {@code addresses} and the others under {@code notReadyAddresses}, with each service port's
  * targetPort resolved against the pod's container ports (by name or number). Pods with the same
  * resolved ports share a subset. Services without a selector are left alone (their Endpoints are
- * the user's).
+ * the user's). A pod whose {@code spec.subdomain} names the Service gets its {@code spec.hostname} on
+ * its address, for the DNS records of headless Services.
  */
 public final class EndpointsController implements Controller {
     // reads: services, pods, and the endpoints we wrote
@@ -201,6 +202,10 @@ public final class EndpointsController implements Controller {
             Endpoints.EndpointAddress address = new Endpoints.EndpointAddress();
             address.ip = pod.status.podIP;
             address.nodeName = pod.spec.nodeName;
+            if (shouldSetHostname(pod, service)) {
+                // what gives a StatefulSet pod its DNS name <hostname>.<service>.<ns>.svc
+                address.hostname = pod.spec.hostname;
+            }
             ObjectReference ref = new ObjectReference();
             ref.kind = "Pod";
             ref.namespace = pod.metadata.namespace;
@@ -210,6 +215,16 @@ public final class EndpointsController implements Controller {
             (PodReadiness.isReady(pod) ? subset.addresses : subset.notReadyAddresses).add(address);
         }
         return new ArrayList<>(byPorts.values());
+    }
+
+    /**
+     * Whether the address gets the pod's hostname (Kubernetes' endpointutil.ShouldSetHostname): the pod
+     * has a hostname and its subdomain names this Service, in the same namespace.
+     */
+    static boolean shouldSetHostname(Pod pod, Service service) {
+        return pod.spec.hostname != null && !pod.spec.hostname.isEmpty()
+                && Objects.equals(pod.spec.subdomain, service.metadata.name)
+                && Objects.equals(pod.metadata.namespace, service.metadata.namespace);
     }
 
     /** A number is itself; a name is the container port of that name on the pod, or null if none. */

@@ -92,6 +92,26 @@ class EndpointsControllerTest {
     }
 
     @Test
+    void aPodWhoseSubdomainNamesTheServiceHasItsHostnameOnItsAddress() {
+        // a StatefulSet pod (hostname web-0, subdomain web) and a pod whose subdomain names another service
+        preload(informers.informer(Service.class), service(IntOrString.of(8080)));
+        Pod member = ready(pod("web-0", LABELS, null), "n1", Instant.EPOCH);
+        member.spec.hostname = "web-0";
+        member.spec.subdomain = "web";
+        Pod other = ready(pod("other", LABELS, null), "n1", Instant.EPOCH);
+        other.spec.hostname = "other";
+        other.spec.subdomain = "db";
+        preload(informers.informer(Pod.class), member, other);
+
+        controller.reconcile(NS + "/web");
+
+        Endpoints e = (Endpoints) client.actions("create", "Endpoints").getFirst().object();
+        assertThat(e.subsets).singleElement().satisfies(s -> assertThat(s.addresses)
+                .extracting(a -> a.targetRef.name + "=" + a.hostname)
+                .containsExactly("other=null", "web-0=web-0"));
+    }
+
+    @Test
     void unchangedEndpointsAreNotWrittenAgain() {
         Service svc = service(IntOrString.of(8080));
         preload(informers.informer(Service.class), svc);

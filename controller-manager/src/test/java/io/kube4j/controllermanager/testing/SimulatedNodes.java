@@ -1,5 +1,6 @@
 package io.kube4j.controllermanager.testing;
 
+import io.kube4j.api.Affinity;
 import io.kube4j.api.Lease;
 import io.kube4j.api.Node;
 import io.kube4j.api.Pod;
@@ -18,12 +19,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * Stand-ins for the scheduler and kubelets in integration tests: registers nodes, renews their
  * Leases, binds unscheduled pods round-robin to live untainted nodes (POST binding), reports bound
  * pods Running and Ready with an IP, and finishes graceful deletions (delete with grace 0). A stopped
- * node does nothing at all, like a crashed kubelet.
+ * node does nothing at all, like a crashed kubelet. A pod pinned to a node by a required node affinity
+ * {@code metadata.name In [node]} (a DaemonSet's) is bound to that node only; pods a test chooses
+ * ({@link #readinessSetByTest}) are reported Running but not Ready, and the test patches them Ready.
  */
 public final class SimulatedNodes implements AutoCloseable {
     private final ApiClient client;
@@ -33,6 +37,7 @@ public final class SimulatedNodes implements AutoCloseable {
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger ipCounter = new AtomicInteger(1);
     private volatile boolean closed;
+    private volatile Predicate<Pod> readinessByTest = p -> false;
     private Thread loop;
     private Thread heartbeats;
 
@@ -49,6 +54,12 @@ public final class SimulatedNodes implements AutoCloseable {
         pods.start();
         loop = Thread.ofVirtual().name("simulated-nodes").start(this::podLoop);
         heartbeats = Thread.ofVirtual().name("simulated-heartbeats").start(this::heartbeatLoop);
+        return this;
+    }
+
+    /** Pods matching {@code which} are reported Running with Ready=False; the test makes them Ready. */
+    public SimulatedNodes readinessSetByTest(Predicate<Pod> which) {
+        this.readinessByTest = which;
         return this;
     }
 
@@ -159,7 +170,7 @@ public final class SimulatedNodes implements AutoCloseable {
         String node = pod.spec.nodeName;
         if (node == null || node.isEmpty()) {
             if (pod.metadata.deletionTimestamp == null) {
-                String target = pickNode();
+                String target = pickNode(pod);
                 if (target != null) {
                     client.bind(pod.metadata.namespace, pod.metadata.name, target);
                 }
@@ -180,13 +191,20 @@ public final class SimulatedNodes implements AutoCloseable {
             copy.status.hostIP = "127.0.0." + (names.indexOf(node) + 2);
             copy.status.startTime = Times.now();
             copy.status.conditions.removeIf(c -> "Ready".equals(c.type));
-            copy.status.conditions.add(new PodCondition("Ready", "True", null, null, Times.now()));
+            copy.status.conditions.add(new PodCondition("Ready", readinessByTest.test(pod) ? "False" : "True", null, null, Times.now()));
             client.updateStatus(copy);
         }
     }
 
-    /** Round-robin over running nodes without taints (what a scheduler would do for a plain pod). */
-    private String pickNode() {
+    /**
+     * The node the pod is pinned to, if that node is simulated and running; else round-robin over
+     * running nodes without taints (what a scheduler would do for a plain pod).
+     */
+    private String pickNode(Pod pod) {
+        String pinned = pinnedNode(pod);
+        if (pinned != null) {
+            return names.contains(pinned) && !stopped.contains(pinned) ? pinned : null;
+        }
         List<String> candidates = new ArrayList<>();
         for (String name : names) {
             if (stopped.contains(name)) {
@@ -201,6 +219,22 @@ public final class SimulatedNodes implements AutoCloseable {
             return null;
         }
         return candidates.get(Math.floorMod(next.getAndIncrement(), candidates.size()));
+    }
+
+    /** The single {@code metadata.name In [node]} value of the pod's required node affinity, or null. */
+    private static String pinnedNode(Pod pod) {
+        Affinity a = pod.spec.affinity;
+        if (a == null || a.nodeAffinity == null || a.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution == null) {
+            return null;
+        }
+        for (Affinity.NodeSelectorTerm term : a.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms) {
+            for (Affinity.NodeSelectorRequirement r : term.matchFields) {
+                if ("metadata.name".equals(r.key) && "In".equals(r.operator) && r.values.size() == 1) {
+                    return r.values.getFirst();
+                }
+            }
+        }
+        return null;
     }
 
     private static boolean repels(Taint t) {

@@ -25,7 +25,9 @@ import java.util.function.BiFunction;
 
 /**
  * The cluster zone: answers {@code <service>.<namespace>.svc.<domain>} from the informer caches with
- * the ClusterIP, the ready pod IPs of a headless Service, or a CNAME for an ExternalName Service.
+ * the ClusterIP, the ready pod IPs of a headless Service, or a CNAME for an ExternalName Service; and
+ * {@code <hostname>.<service>.<namespace>.svc.<domain>} with the ready address of that hostname behind
+ * a headless Service (a StatefulSet pod's stable name).
  * Unknown names inside the domain are NXDOMAIN (so a resolver walks its search list on); names
  * outside it are REFUSED, since this server forwards nowhere. Message parsing and building is dnsjava's.
  */
@@ -86,6 +88,9 @@ public final class ClusterDns {
             return null;
         }
         String[] labels = name.substring(0, name.length() - suffix.length()).split("\\.");
+        if (labels.length == 3) {
+            return endpointLookup(qname, type, labels[0], labels[1], labels[2]);
+        }
         if (labels.length != 2) {
             return null;
         }
@@ -115,6 +120,53 @@ public final class ClusterDns {
             }
         }
         return out;
+    }
+
+    /**
+     * {@code <hostname>.<service>.<ns>.svc.<zone>}: the ready addresses of a headless Service whose
+     * hostname is the first label (DNS spec 2.4.1). An address's hostname is its {@code hostname} field
+     * (set by the Endpoints controller for pods whose subdomain names the Service, e.g. StatefulSet
+     * pods), or, without one, its IP with dashes (CoreDNS's system-assigned name); null (NXDOMAIN) when
+     * no ready address has that name.
+     */
+    private List<Record> endpointLookup(Name qname, int type, String hostname, String service, String namespace) {
+        Service svc = services.apply(namespace, service);
+        if (svc == null || svc.spec == null || !"None".equals(svc.spec.clusterIP)) {
+            return null;
+        }
+        Endpoints eps = endpoints.apply(namespace, service);
+        if (eps == null) {
+            return null;
+        }
+        TreeSet<String> ips = new TreeSet<>();
+        for (Endpoints.EndpointSubset s : eps.subsets) {
+            for (Endpoints.EndpointAddress a : s.addresses) {
+                if (a.ip != null && a.ip.matches("\\d+\\.\\d+\\.\\d+\\.\\d+") && hostname.equals(endpointHostname(a))) {
+                    ips.add(a.ip);
+                }
+            }
+        }
+        if (ips.isEmpty()) {
+            return null;
+        }
+        List<Record> out = new ArrayList<>();
+        if (type != Type.A && type != Type.ANY) {
+            return out;
+        }
+        for (String ip : ips) {
+            try {
+                out.add(new ARecord(qname, DClass.IN, ttl, InetAddress.getByName(ip)));
+            } catch (UnknownHostException e) {
+                // cannot happen for a dotted quad; skip rather than fail the answer
+            }
+        }
+        return out;
+    }
+
+    /** The endpoint's DNS label: its hostname, or its IP with dashes for dots; lower case (names compare case-insensitively). */
+    static String endpointHostname(Endpoints.EndpointAddress a) {
+        String h = a.hostname != null && !a.hostname.isEmpty() ? a.hostname : a.ip.replace('.', '-');
+        return h.toLowerCase(Locale.ROOT);
     }
 
     /** The ClusterIP, or for a headless Service the ready addresses of its Endpoints. */

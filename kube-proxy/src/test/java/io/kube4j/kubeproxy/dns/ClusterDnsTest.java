@@ -49,10 +49,13 @@ class ClusterDnsTest {
         for (String ip : List.of("10.1.0.7", "10.1.0.5")) {
             Endpoints.EndpointAddress a = new Endpoints.EndpointAddress();
             a.ip = ip;
+            // as the Endpoints controller sets it for a pod with hostname db-0 and subdomain db
+            a.hostname = ip.equals("10.1.0.5") ? "db-0" : null;
             ss.addresses.add(a);
         }
         Endpoints.EndpointAddress notReady = new Endpoints.EndpointAddress();
         notReady.ip = "10.1.0.9";
+        notReady.hostname = "db-2";
         ss.notReadyAddresses.add(notReady);
         eps.subsets.add(ss);
         endpoints.put(eps.key(), eps);
@@ -98,6 +101,33 @@ class ClusterDnsTest {
     @Test
     void headlessServiceResolvesToItsReadyPodIps() throws Exception {
         assertThat(addresses(query("db.shop.svc.cluster.local.", Type.A))).containsExactly("10.1.0.5", "10.1.0.7");
+    }
+
+    @Test
+    void podHostnameUnderAHeadlessServiceResolvesToThatPodsReadyAddressOnly() throws Exception {
+        Message m = query("db-0.db.shop.svc.cluster.local.", Type.A);
+        assertThat(m.getRcode()).isEqualTo(Rcode.NOERROR);
+        assertThat(addresses(m)).containsExactly("10.1.0.5");
+        assertThat(addresses(query("DB-0.db.shop.svc.cluster.local.", Type.A))).containsExactly("10.1.0.5");
+    }
+
+    @Test
+    void anAddressWithoutHostnameIsNamedByItsDashedIp() throws Exception {
+        assertThat(addresses(query("10-1-0-7.db.shop.svc.cluster.local.", Type.A))).containsExactly("10.1.0.7");
+    }
+
+    @Test
+    void notReadyPodsUnknownHostnamesAndNonHeadlessServicesHaveNoPodRecords() throws Exception {
+        assertThat(query("db-2.db.shop.svc.cluster.local.", Type.A).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(query("db-1.db.shop.svc.cluster.local.", Type.A).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(query("web-0.web.default.svc.cluster.local.", Type.A).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    }
+
+    @Test
+    void aaaaForAnExistingPodNameIsAnEmptyNoerror() throws Exception {
+        Message m = query("db-0.db.shop.svc.cluster.local.", Type.AAAA);
+        assertThat(m.getRcode()).isEqualTo(Rcode.NOERROR);
+        assertThat(m.getSection(Section.ANSWER)).isEmpty();
     }
 
     @Test
