@@ -40,22 +40,33 @@ public final class MediaTypes {
     private MediaTypes() {
     }
 
+    private static final List<String> FORMATS = java.util.Arrays.stream(Format.values()).map(Format::mediaType).toList();
+
     /** The format for {@code accept} (the Accept header's value; null for none). */
     public static Format negotiate(String accept) {
         if (accept == null || accept.isBlank()) {
             return Format.JSON;
         }
+        int chosen = choose(accept, FORMATS);
+        return chosen < 0 ? Format.JSON : Format.values()[chosen];
+    }
+
+    /**
+     * The index in {@code supported} of the media type the first matching Accept clause picks (a
+     * wildcard picks the first supported type), or -1 when no clause matches.
+     */
+    public static int choose(String accept, List<String> supported) {
         for (Clause c : clauses(accept)) {
-            for (Format f : Format.values()) {
-                String[] supported = f.mediaType().split("/", 2);
-                boolean matches = (c.type().equals(supported[0]) && (c.subType().equals(supported[1]) || c.subType().equals("*")))
-                        || (c.type().equals("*") && c.subType().equals("*"));
-                if (matches) {
-                    return f;
+            for (int i = 0; i < supported.size(); i++) {
+                String[] s = supported.get(i).split("/", 2);
+                boolean typeMatches = c.type().equals(s[0]) || c.type().equals("*");
+                boolean subTypeMatches = c.subType().equals(s[1]) || c.subType().equals("*");
+                if (typeMatches && subTypeMatches) {
+                    return i;
                 }
             }
         }
-        return Format.JSON;
+        return -1;
     }
 
     /** goautoneg's ParseAccept: clauses by descending quality, specific before wildcard, else in header order. */
