@@ -229,6 +229,20 @@ class KubectlWireFormatsIT {
         }
     }
 
+    /** Kubernetes' PATCH handler takes only the patch media types: a protobuf body is 415, as there. */
+    @Test
+    void patchBodiesAreNeverProtobuf() {
+        ConfigMap cm = new ConfigMap();
+        cm.metadata.name = "patched";
+        cm.metadata.namespace = "wire";
+        fx.client.create(cm);
+
+        HttpResponse<String> r = fx.send("PATCH", "/api/v1/namespaces/wire/configmaps/patched", ProtobufCodec.MEDIA_TYPE, "k8s");
+
+        assertThat(r.statusCode()).isEqualTo(415);
+        assertThat(Json.tree(r.body()).path("reason").asString()).isEqualTo("UnsupportedMediaType");
+    }
+
     static HttpResponse<byte[]> get(String path, String accept) throws Exception {
         HttpRequest req = HttpRequest.newBuilder(URI.create(fx.apiserver.url() + path)).header("Accept", accept).timeout(Duration.ofSeconds(10)).build();
         return HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofByteArray());

@@ -2,10 +2,13 @@ package io.kube4j.apiserver.web;
 
 import io.kube4j.api.ResourceType;
 import io.kube4j.apiserver.protobuf.ProtobufCodec;
+import io.kube4j.apiserver.protobuf.ProtobufException;
 import io.kube4j.apiserver.table.TableConverter;
 import io.kube4j.json.Json;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
@@ -21,6 +24,7 @@ import java.io.IOException;
  */
 @Component
 public class ResponseEncoder {
+    private static final Logger log = LoggerFactory.getLogger(ResponseEncoder.class);
 
     /** Writes {@code body} (an object, a list, a Status) with the given HTTP code. */
     public void write(HttpServletRequest req, HttpServletResponse resp, int code, ResourceType type, JsonNode body) throws IOException {
@@ -32,8 +36,7 @@ public class ResponseEncoder {
         if (table != null) {
             bytes = Json.writeBytes(table);
             contentType = TableConverter.CONTENT_TYPE;
-        } else if (format == MediaTypes.Format.PROTOBUF && ProtobufCodec.encodable(body)) {
-            bytes = ProtobufCodec.encode(body);
+        } else if (format == MediaTypes.Format.PROTOBUF && (bytes = protobuf(body)) != null) {
             contentType = ProtobufCodec.MEDIA_TYPE;
         } else if (format == MediaTypes.Format.YAML) {
             bytes = Json.yaml().writeValueAsBytes(body);
@@ -46,6 +49,24 @@ public class ResponseEncoder {
         resp.setContentType(contentType);
         resp.setContentLength(bytes.length);
         resp.getOutputStream().write(bytes);
+    }
+
+    /**
+     * The protobuf form of {@code body}, or null to answer JSON: for kinds without a message, and for a
+     * stored object that does not fit its message (a value of the wrong JSON type, which Kubernetes'
+     * decoder would have refused on the way in): JSON still carries it, and the log says what did not fit.
+     */
+    private static byte[] protobuf(JsonNode body) {
+        if (!ProtobufCodec.encodable(body)) {
+            return null;
+        }
+        try {
+            return ProtobufCodec.encode(body);
+        } catch (ProtobufException e) {
+            log.warn("answering JSON instead of protobuf: {} {} does not fit its protobuf message: {}",
+                    body.path("kind").asString(""), body.path("metadata").path("name").asString(""), e.getMessage());
+            return null;
+        }
     }
 
     /**
