@@ -4,6 +4,7 @@ import io.kube4j.api.ResourceType;
 import io.kube4j.api.ResourceTypes;
 import io.kube4j.api.Scale;
 import io.kube4j.apiserver.errors.ApiError;
+import io.kube4j.apiserver.web.MediaTypes;
 import io.kube4j.json.Json;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpHeaders;
@@ -26,7 +27,8 @@ import java.util.Map;
  * OpenAPI for kubectl: {@code /openapi/v3} (an index of group-versions), {@code /openapi/v3/api/v1} and
  * {@code /openapi/v3/apis/{group}/{version}} (paths and real schemas: {@code kubectl explain} reads the
  * schemas, and a PATCH operation listing {@code fieldValidation} tells kubectl to validate on the
- * server), and {@code /openapi/v2} with the same content in Swagger 2.0. Built once: the types are fixed.
+ * server), and {@code /openapi/v2} with the same content in Swagger 2.0, as JSON or as the protobuf
+ * Document kubectl asks for (see {@link OpenApiV2Protobuf}). Built once: the types are fixed.
  */
 @RestController
 class OpenApiController {
@@ -34,6 +36,14 @@ class OpenApiController {
     private final Map<String, String> hashes = new LinkedHashMap<>();
     private final byte[] v3Index;
     private final byte[] v2;
+    private final byte[] v2Protobuf;
+
+    /**
+     * The forms of /openapi/v2 in kube-openapi's order (handler.go): JSON, then the protobuf media type
+     * client-go asks for and its newer spelling; both protobuf ones are answered with the newer one.
+     */
+    private static final List<String> V2_TYPES = List.of("application/json",
+            "application/com.github.proto-openapi.spec.v2@v1.0+protobuf", OpenApiV2Protobuf.CONTENT_TYPE);
 
     OpenApiController() {
         ObjectNode index = Json.mapper().createObjectNode();
@@ -45,7 +55,9 @@ class OpenApiController {
             paths.putObject(gv.path()).put("serverRelativeURL", "/openapi/v3/" + gv.path() + "?hash=" + hashes.get(gv.path()));
         }
         v3Index = Json.writeBytes(index);
-        v2 = Json.writeBytes(v2Document());
+        ObjectNode v2Doc = v2Document();
+        v2 = Json.writeBytes(v2Doc);
+        v2Protobuf = OpenApiV2Protobuf.encode(v2Doc);
     }
 
     @GetMapping("/openapi/v3")
@@ -63,9 +75,21 @@ class OpenApiController {
         return ok(doc);
     }
 
+    /**
+     * Swagger 2.0 as JSON or as gnostic's protobuf Document, chosen from Accept as kube-openapi chooses
+     * (no Accept is {@code *}{@code /*}, hence JSON); 406 with no body when no clause matches.
+     */
     @GetMapping("/openapi/v2")
-    ResponseEntity<byte[]> swagger() {
-        return ok(v2);
+    ResponseEntity<byte[]> swagger(HttpServletRequest req) {
+        String accept = req.getHeader(HttpHeaders.ACCEPT);
+        int chosen = MediaTypes.choose(accept == null || accept.isBlank() ? "*/*" : accept, V2_TYPES);
+        if (chosen < 0) {
+            return ResponseEntity.status(406).header(HttpHeaders.VARY, HttpHeaders.ACCEPT).build();
+        }
+        if (chosen == 0) {
+            return ResponseEntity.ok().header(HttpHeaders.CONTENT_TYPE, "application/json").header(HttpHeaders.VARY, HttpHeaders.ACCEPT).body(v2);
+        }
+        return ResponseEntity.ok().header(HttpHeaders.CONTENT_TYPE, OpenApiV2Protobuf.CONTENT_TYPE).header(HttpHeaders.VARY, HttpHeaders.ACCEPT).body(v2Protobuf);
     }
 
     private static ResponseEntity<byte[]> ok(byte[] body) {

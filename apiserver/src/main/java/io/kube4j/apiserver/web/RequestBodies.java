@@ -1,6 +1,8 @@
 package io.kube4j.apiserver.web;
 
 import io.kube4j.apiserver.errors.ApiError;
+import io.kube4j.apiserver.protobuf.ProtobufCodec;
+import io.kube4j.apiserver.protobuf.ProtobufException;
 import io.kube4j.json.Json;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.core.JacksonException;
@@ -11,9 +13,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 
-/** Reads request bodies: size limit (413), content type (JSON by default, YAML, patch types), decoding (400). */
+/**
+ * Reads request bodies: size limit (413), content type (JSON by default, YAML, Kubernetes protobuf, patch
+ * types), decoding (400). The object types are Kubernetes' serializers in its order (json, yaml, protobuf);
+ * patches stay JSON or YAML, as in Kubernetes, whose PATCH handler takes only the patch media types.
+ */
 public final class RequestBodies {
-    static final List<String> OBJECT_TYPES = List.of("application/json", "application/yaml");
+    static final List<String> OBJECT_TYPES = List.of("application/json", "application/yaml", ProtobufCodec.MEDIA_TYPE);
 
     private RequestBodies() {
     }
@@ -44,22 +50,59 @@ public final class RequestBodies {
         }
     }
 
-    /** An object body in JSON or YAML; 415 for other types, 400 for undecodable or non-object bodies. */
-    public static ObjectNode object(HttpServletRequest req, long limit) {
+    /**
+     * An object body in JSON, YAML or protobuf for an endpoint of kind {@code kind} in {@code apiVersion}
+     * (the defaults of a protobuf envelope that names neither, and the type decode errors name); 415 for
+     * other types, 400 for undecodable or non-object bodies.
+     */
+    public static ObjectNode object(HttpServletRequest req, long limit, String apiVersion, String kind) {
         String ct = contentType(req);
         if (!OBJECT_TYPES.contains(ct)) {
             throw ApiError.unsupportedMediaType(ct, OBJECT_TYPES);
         }
-        return asObject(tree(read(req, limit), ct.equals("application/yaml")));
+        byte[] body = read(req, limit);
+        if (ct.equals(ProtobufCodec.MEDIA_TYPE)) {
+            return protobuf(body, apiVersion, kind);
+        }
+        return asObject(tree(body, ct.equals("application/yaml")));
     }
 
     /** An optional object body (DELETE options): null when empty. */
-    public static ObjectNode optionalObject(HttpServletRequest req, long limit) {
+    public static ObjectNode optionalObject(HttpServletRequest req, long limit, String apiVersion, String kind) {
         byte[] body = read(req, limit);
+        String ct = contentType(req);
+        if (ct.equals(ProtobufCodec.MEDIA_TYPE)) {
+            return body.length == 0 ? null : protobuf(body, apiVersion, kind);
+        }
         if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
             return null;
         }
-        return asObject(tree(body, contentType(req).equals("application/yaml")));
+        return asObject(tree(body, ct.equals("application/yaml")));
+    }
+
+    /**
+     * A protobuf body as a JSON object. Errors are worded as Kubernetes' transformDecodeError words them
+     * (apiserver/pkg/endpoints/handlers/rest.go): with the kind the envelope names when it names one,
+     * otherwise with the first bytes of the body.
+     */
+    static ObjectNode protobuf(byte[] body, String apiVersion, String kind) {
+        ProtobufCodec.Envelope envelope;
+        try {
+            envelope = ProtobufCodec.envelope(body);
+        } catch (ProtobufException e) {
+            throw ApiError.badRequest("the object provided is unrecognized (must be of type " + kind + "): "
+                    + e.getMessage() + " (" + ProtobufCodec.summarize(body, 30) + ")");
+        }
+        try {
+            return ProtobufCodec.toJson(envelope, apiVersion, kind);
+        } catch (ProtobufException e) {
+            if (envelope.kind().isEmpty()) {
+                throw ApiError.badRequest("the object provided is unrecognized (must be of type " + kind + "): "
+                        + e.getMessage() + " (" + ProtobufCodec.summarize(body, 30) + ")");
+            }
+            throw ApiError.badRequest(envelope.kind() + " in version \"" + envelope.version() + "\" cannot be handled as a "
+                    + kind + ": " + e.getMessage());
+        }
     }
 
     public static JsonNode tree(byte[] body, boolean yaml) {

@@ -86,7 +86,7 @@ public class ResourceController {
             case "POST" -> {
                 if (path.name() == null) {
                     verb(req, "create");
-                    ObjectNode body = RequestBodies.object(req, maxBody);
+                    ObjectNode body = RequestBodies.object(req, maxBody, rt.apiVersion(), rt.kind());
                     FieldValidation.check(req, resp, body, rt.type(), rt.kind(), rt.apiVersion());
                     String manager = req.getParameter("fieldManager");
                     if (manager != null && !manager.isEmpty()) {
@@ -96,13 +96,13 @@ public class ResourceController {
                     encoder.write(req, resp, 201, rt, created);
                 } else if ("binding".equals(sub)) {
                     verb(req, "create");
-                    binding.bind(path.namespace(), path.name(), RequestBodies.object(req, maxBody));
+                    binding.bind(path.namespace(), path.name(), RequestBodies.object(req, maxBody, "v1", "Binding"));
                     Status ok = Status.success();
                     ok.code = 201;
                     encoder.write(req, resp, 201, rt, Json.toTree(ok));
                 } else if ("eviction".equals(sub)) {
                     verb(req, "create");
-                    eviction.evict(path.namespace(), path.name(), RequestBodies.object(req, maxBody), dryRun);
+                    eviction.evict(path.namespace(), path.name(), RequestBodies.object(req, maxBody, "policy/v1", "Eviction"), dryRun);
                     Status ok = Status.success();
                     ok.code = 201;
                     encoder.write(req, resp, 201, null, Json.toTree(ok));
@@ -113,7 +113,9 @@ public class ResourceController {
             case "PUT" -> {
                 verb(req, "update");
                 requireName(path);
-                ObjectNode body = RequestBodies.object(req, maxBody);
+                ObjectNode body = "scale".equals(sub)
+                        ? RequestBodies.object(req, maxBody, "autoscaling/v1", "Scale")
+                        : RequestBodies.object(req, maxBody, rt.apiVersion(), rt.kind());
                 FieldValidation.check(req, resp, body, "scale".equals(sub) ? Scale.class : rt.type(), "scale".equals(sub) ? "Scale" : rt.kind(), "scale".equals(sub) ? "autoscaling/v1" : rt.apiVersion());
                 ObjectNode result = switch (sub == null ? "" : sub) {
                     case "" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.MAIN, dryRun, tracker(req, rt));
@@ -157,7 +159,7 @@ public class ResourceController {
                 if (sub != null) {
                     throw ApiError.methodNotAllowed("DELETE is not supported on " + rt.resource() + "/" + sub);
                 }
-                DeleteOptions opts = deleteOptions(req);
+                DeleteOptions opts = deleteOptions(req, rt);
                 // kubectl sends dryRun in the DeleteOptions body rather than the query
                 boolean dryDelete = dryRun || (opts.dryRun != null && opts.dryRun.contains("All"));
                 if (path.name() == null) {
@@ -281,7 +283,8 @@ public class ResourceController {
     }
 
     /**
-     * Streaming watch for kubectl and client-go: chunked, one JSON event per line. Without a
+     * Streaming watch for kubectl and client-go: chunked, one JSON event per line (or, for a client that
+     * prefers protobuf, one length-prefixed protobuf WatchEvent per frame). Without a
      * resourceVersion (or with 0) it starts with a synthetic ADDED for every current object.
      */
     private void stream(HttpServletRequest req, HttpServletResponse resp, RequestPath path) throws IOException {
@@ -295,12 +298,12 @@ public class ResourceController {
         resp.setStatus(200);
         // no Content-Length, so the container chunks the body itself; setting Transfer-Encoding here
         // as well sends the header twice, which Go's HTTP client (kubectl) refuses
-        resp.setContentType("application/json");
+        resp.setContentType(encoder.watchContentType(req, rt));
         OutputStream out = resp.getOutputStream();
         if (from <= 0) {
             WatchCache.Snapshot snap = cache.snapshot(prefix, filter);
             for (ObjectNode o : snap.items()) {
-                out.write(encoder.watchLine(req, rt, "ADDED", o));
+                out.write(encoder.watchEvent(req, rt, "ADDED", o));
             }
             from = snap.revision();
         }
@@ -312,12 +315,12 @@ public class ResourceController {
                 batch = cache.eventsAfter(prefix, filter, from, 500, Duration.ofMillis(Math.min(left, 5000)));
             } catch (Expired e) {
                 Status gone = Status.failure(410, "Expired", e.getMessage());
-                out.write(encoder.watchLine(req, rt, "ERROR", Json.toTree(gone)));
+                out.write(encoder.watchEvent(req, rt, "ERROR", Json.toTree(gone)));
                 out.flush();
                 return;
             }
             for (WatchCache.WatchEventOut e : batch.events()) {
-                out.write(encoder.watchLine(req, rt, e.type(), e.object()));
+                out.write(encoder.watchEvent(req, rt, e.type(), e.object()));
             }
             // an idle watch writes nothing unless the client takes bookmarks; a client that went away is
             // then noticed at the next event or at timeoutSeconds (blank keepalive lines would break
@@ -327,15 +330,15 @@ public class ResourceController {
                 bm.put("apiVersion", rt.apiVersion());
                 bm.put("kind", rt.kind());
                 bm.putObject("metadata").put("resourceVersion", Long.toString(batch.revision()));
-                out.write(encoder.watchLine(req, rt, "BOOKMARK", bm));
+                out.write(encoder.watchEvent(req, rt, "BOOKMARK", bm));
             }
             from = batch.revision();
             out.flush();
         }
     }
 
-    private DeleteOptions deleteOptions(HttpServletRequest req) {
-        ObjectNode body = RequestBodies.optionalObject(req, maxBody);
+    private DeleteOptions deleteOptions(HttpServletRequest req, ResourceType rt) {
+        ObjectNode body = RequestBodies.optionalObject(req, maxBody, rt.apiVersion(), "DeleteOptions");
         DeleteOptions opts;
         try {
             opts = body == null ? new DeleteOptions() : Json.convert(body, DeleteOptions.class);

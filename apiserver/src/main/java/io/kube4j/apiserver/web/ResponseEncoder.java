@@ -1,21 +1,30 @@
 package io.kube4j.apiserver.web;
 
 import io.kube4j.api.ResourceType;
+import io.kube4j.apiserver.protobuf.ProtobufCodec;
+import io.kube4j.apiserver.protobuf.ProtobufException;
 import io.kube4j.apiserver.table.TableConverter;
 import io.kube4j.json.Json;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
 
 /**
- * Writes objects and lists in the representation the client asked for with Accept: JSON by default,
- * YAML for {@code application/yaml}, a Table for kubectl's {@code as=Table}. The one place that decides a response's bytes.
+ * Writes objects and lists in the representation the client asked for with Accept (see
+ * {@link MediaTypes}): JSON by default, YAML for {@code application/yaml}, Kubernetes protobuf for
+ * {@code application/vnd.kubernetes.protobuf} when the object's kind has a protobuf message (kinds
+ * without one, like kube4j's long-poll WatchEventList, are answered in JSON, as Kubernetes answers JSON
+ * for custom resources, which have no protobuf form), a Table for kubectl's {@code as=Table}. The one
+ * place that decides a response's bytes.
  */
 @Component
 public class ResponseEncoder {
+    private static final Logger log = LoggerFactory.getLogger(ResponseEncoder.class);
 
     /** Writes {@code body} (an object, a list, a Status) with the given HTTP code. */
     public void write(HttpServletRequest req, HttpServletResponse resp, int code, ResourceType type, JsonNode body) throws IOException {
@@ -23,10 +32,13 @@ public class ResponseEncoder {
         String contentType;
         JsonNode table = code < 300 && type != null && TableConverter.wanted(req)
                 ? TableConverter.toTable(type, body, req.getParameter("includeObject"), true) : null;
+        MediaTypes.Format format = MediaTypes.negotiate(req.getHeader("Accept"));
         if (table != null) {
             bytes = Json.writeBytes(table);
             contentType = TableConverter.CONTENT_TYPE;
-        } else if (wantsYaml(req)) {
+        } else if (format == MediaTypes.Format.PROTOBUF && (bytes = protobuf(body)) != null) {
+            contentType = ProtobufCodec.MEDIA_TYPE;
+        } else if (format == MediaTypes.Format.YAML) {
             bytes = Json.yaml().writeValueAsBytes(body);
             contentType = "application/yaml";
         } else {
@@ -39,8 +51,47 @@ public class ResponseEncoder {
         resp.getOutputStream().write(bytes);
     }
 
-    /** One line of a streaming watch: {@code {"type":..,"object":..}}. */
-    public byte[] watchLine(HttpServletRequest req, ResourceType type, String eventType, JsonNode object) {
+    /**
+     * The protobuf form of {@code body}, or null to answer JSON: for kinds without a message, and for a
+     * stored object that does not fit its message (a value of the wrong JSON type, which Kubernetes'
+     * decoder would have refused on the way in): JSON still carries it, and the log says what did not fit.
+     */
+    private static byte[] protobuf(JsonNode body) {
+        if (!ProtobufCodec.encodable(body)) {
+            return null;
+        }
+        try {
+            return ProtobufCodec.encode(body);
+        } catch (ProtobufException e) {
+            log.warn("answering JSON instead of protobuf: {} {} does not fit its protobuf message: {}",
+                    body.path("kind").asString(""), body.path("metadata").path("name").asString(""), e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Whether a watch of {@code type} streams protobuf frames: the client prefers protobuf and wants
+     * objects rather than Table rows (Kubernetes' NegotiateOutputStreamSerializer takes the same choice).
+     */
+    public boolean protobufWatch(HttpServletRequest req, ResourceType type) {
+        return MediaTypes.negotiate(req.getHeader("Accept")) == MediaTypes.Format.PROTOBUF
+                && !(type != null && TableConverter.wanted(req));
+    }
+
+    /** The Content-Type of a streaming watch: JSON lines, or protobuf frames ({@code ;stream=watch}). */
+    public String watchContentType(HttpServletRequest req, ResourceType type) {
+        return protobufWatch(req, type) ? ProtobufCodec.STREAM_MEDIA_TYPE : "application/json";
+    }
+
+    /**
+     * One event of a streaming watch: a JSON line {@code {"type":..,"object":..}}, or a length-prefixed
+     * protobuf WatchEvent when {@link #protobufWatch} (every served kind, and Status for ERROR events,
+     * has a protobuf message).
+     */
+    public byte[] watchEvent(HttpServletRequest req, ResourceType type, String eventType, JsonNode object) {
+        if (protobufWatch(req, type)) {
+            return ProtobufCodec.watchFrame(eventType, object);
+        }
         tools.jackson.databind.node.ObjectNode e = Json.mapper().createObjectNode();
         e.put("type", eventType);
         JsonNode table = type != null && !eventType.equals("ERROR") && !eventType.equals("BOOKMARK") && TableConverter.wanted(req)
@@ -51,22 +102,5 @@ public class ResponseEncoder {
         System.arraycopy(b, 0, line, 0, b.length);
         line[b.length] = '\n';
         return line;
-    }
-
-    static boolean wantsYaml(HttpServletRequest req) {
-        String accept = req.getHeader("Accept");
-        if (accept == null) {
-            return false;
-        }
-        for (String part : accept.split(",")) {
-            String t = part.split(";")[0].trim();
-            if (t.equals("application/json") || t.equals("*/*")) {
-                return false;
-            }
-            if (t.equals("application/yaml")) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -1,6 +1,7 @@
 package io.kube4j.apiserver.web;
 
 import io.kube4j.apiserver.errors.ApiError;
+import io.kube4j.apiserver.protobuf.ProtobufCodec;
 import io.kube4j.api.Status;
 import io.kube4j.apiserver.registry.StorageErrors;
 import io.kube4j.apiserver.storage.StorageException;
@@ -28,38 +29,38 @@ public class StatusErrorHandler {
     private static final Logger log = LoggerFactory.getLogger(StatusErrorHandler.class);
 
     @ExceptionHandler(ApiError.class)
-    public ResponseEntity<byte[]> apiError(ApiError e) {
-        return respond(e.status());
+    public ResponseEntity<byte[]> apiError(ApiError e, HttpServletRequest request) {
+        return respond(request, e.status());
     }
 
     @ExceptionHandler(StorageException.class)
-    public ResponseEntity<byte[]> storage(StorageException e) {
-        return respond(StorageErrors.toApiError(e, null, null).status());
+    public ResponseEntity<byte[]> storage(StorageException e, HttpServletRequest request) {
+        return respond(request, StorageErrors.toApiError(e, null, null).status());
     }
 
     @ExceptionHandler(Expired.class)
-    public ResponseEntity<byte[]> expired(Expired e) {
-        return respond(Status.failure(410, "Expired", e.getMessage()));
+    public ResponseEntity<byte[]> expired(Expired e, HttpServletRequest request) {
+        return respond(request, Status.failure(410, "Expired", e.getMessage()));
     }
 
     @ExceptionHandler(JacksonException.class)
-    public ResponseEntity<byte[]> malformed(JacksonException e) {
-        return respond(Status.failure(400, "BadRequest", "the request body could not be decoded: " + e.getOriginalMessage()));
+    public ResponseEntity<byte[]> malformed(JacksonException e, HttpServletRequest request) {
+        return respond(request, Status.failure(400, "BadRequest", "the request body could not be decoded: " + e.getOriginalMessage()));
     }
 
     @ExceptionHandler(NoResourceFoundException.class)
-    public ResponseEntity<byte[]> noSuchPath(NoResourceFoundException e) {
-        return respond(Status.failure(404, "NotFound", "the server could not find the requested resource"));
+    public ResponseEntity<byte[]> noSuchPath(NoResourceFoundException e, HttpServletRequest request) {
+        return respond(request, Status.failure(404, "NotFound", "the server could not find the requested resource"));
     }
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-    public ResponseEntity<byte[]> method(HttpRequestMethodNotSupportedException e) {
-        return respond(Status.failure(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"));
+    public ResponseEntity<byte[]> method(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
+        return respond(request, Status.failure(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"));
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
-    public ResponseEntity<byte[]> mediaType(HttpMediaTypeNotSupportedException e) {
-        return respond(Status.failure(415, "UnsupportedMediaType", e.getMessage()));
+    public ResponseEntity<byte[]> mediaType(HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
+        return respond(request, Status.failure(415, "UnsupportedMediaType", e.getMessage()));
     }
 
     /** A watcher or log follower that hung up: nothing to answer and nothing wrong with the server. */
@@ -72,9 +73,27 @@ public class StatusErrorHandler {
     @ExceptionHandler(Exception.class)
     public ResponseEntity<byte[]> unexpected(Exception e, HttpServletRequest request) {
         log.error("{} {} failed", request.getMethod(), request.getRequestURI(), e);
-        return respond(Status.failure(500, "InternalError", "Internal error occurred: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
+        return respond(request, Status.failure(500, "InternalError", "Internal error occurred: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
     }
 
+    /**
+     * A Status in the representation the request negotiates, as Kubernetes' ErrorNegotiated writes
+     * errors with the same serializer as objects: protobuf for a resource request whose Accept prefers
+     * {@code application/vnd.kubernetes.protobuf} (kubectl's typed commands), JSON otherwise (YAML
+     * clients get JSON Status too, which every Kubernetes client reads).
+     */
+    public static ResponseEntity<byte[]> respond(HttpServletRequest request, Status status) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        boolean resourcePath = path.equals("/api") || path.startsWith("/api/") || path.equals("/apis") || path.startsWith("/apis/");
+        if (resourcePath && MediaTypes.negotiate(request.getHeader(HttpHeaders.ACCEPT)) == MediaTypes.Format.PROTOBUF) {
+            return ResponseEntity.status(status.code)
+                    .header(HttpHeaders.CONTENT_TYPE, ProtobufCodec.MEDIA_TYPE)
+                    .body(ProtobufCodec.encode(Json.toTree(status)));
+        }
+        return respond(status);
+    }
+
+    /** A Status as JSON. */
     public static ResponseEntity<byte[]> respond(Status status) {
         return ResponseEntity.status(status.code)
                 .header(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON_VALUE)

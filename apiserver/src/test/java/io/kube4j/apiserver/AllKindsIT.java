@@ -1,0 +1,157 @@
+package io.kube4j.apiserver;
+
+import io.kube4j.api.ResourceType;
+import io.kube4j.api.ResourceTypes;
+import io.kube4j.json.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.JsonNode;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every served kind through the real apiserver and etcd: create, get, list, a streaming watch that sees
+ * the change, update, delete; and kubectl {@code create}, {@code get} (its table) and {@code describe}.
+ * {@link #SAMPLES} must name every kind in {@link ResourceTypes#ALL}, so a kind added without one fails.
+ */
+class AllKindsIT {
+    static final String POD_SPEC = "{containers: [{name: c, image: busybox}]}";
+    static final String TEMPLATE = "{metadata: {labels: {app: x}}, spec: " + POD_SPEC + "}";
+    /** A small valid object of each kind, without its name (added per test). */
+    static final Map<String, String> SAMPLES = new LinkedHashMap<>();
+
+    static {
+        SAMPLES.put("namespaces", "{}");
+        SAMPLES.put("nodes", "{spec: {unschedulable: true}}");
+        SAMPLES.put("pods", "{spec: " + POD_SPEC + "}");
+        SAMPLES.put("services", "{spec: {ports: [{port: 80}]}}");
+        SAMPLES.put("endpoints", "{subsets: [{addresses: [{ip: 10.0.0.1}], ports: [{port: 80}]}]}");
+        SAMPLES.put("events", "{involvedObject: {kind: Pod, name: p, namespace: default}, reason: Test, message: hello, type: Normal}");
+        SAMPLES.put("configmaps", "{data: {a: b}}");
+        SAMPLES.put("secrets", "{stringData: {a: b}}");
+        SAMPLES.put("serviceaccounts", "{}");
+        SAMPLES.put("persistentvolumes", "{spec: {capacity: {storage: 1Gi}, accessModes: [ReadWriteOnce], hostPath: {path: /tmp/kube4j-test}, storageClassName: manual}}");
+        SAMPLES.put("persistentvolumeclaims", "{spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}, storageClassName: manual}}");
+        SAMPLES.put("replicationcontrollers", "{spec: {replicas: 0, selector: {app: x}, template: " + TEMPLATE + "}}");
+        SAMPLES.put("limitranges", "{spec: {limits: [{type: Container, max: {cpu: '1'}}]}}");
+        SAMPLES.put("resourcequotas", "{spec: {hard: {pods: '100'}}}");
+        SAMPLES.put("podtemplates", "{template: " + TEMPLATE + "}");
+        SAMPLES.put("replicasets", "{spec: {replicas: 0, selector: {matchLabels: {app: x}}, template: " + TEMPLATE + "}}");
+        SAMPLES.put("deployments", "{spec: {replicas: 0, selector: {matchLabels: {app: x}}, template: " + TEMPLATE + "}}");
+        SAMPLES.put("daemonsets", "{spec: {selector: {matchLabels: {app: x}}, template: " + TEMPLATE + "}}");
+        SAMPLES.put("statefulsets", "{spec: {replicas: 0, serviceName: s, selector: {matchLabels: {app: x}}, template: " + TEMPLATE + "}}");
+        SAMPLES.put("controllerrevisions", "{data: {spec: {}}, revision: 1}");
+        SAMPLES.put("leases", "{spec: {holderIdentity: me}}");
+        SAMPLES.put("jobs", "{spec: {suspend: true, template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}}");
+        SAMPLES.put("cronjobs", "{spec: {schedule: '*/5 * * * *', suspend: true, jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}}}}");
+        SAMPLES.put("poddisruptionbudgets", "{spec: {minAvailable: 1, selector: {matchLabels: {app: x}}}}");
+        SAMPLES.put("priorityclasses", "{value: 100, description: test}");
+        SAMPLES.put("endpointslices", "{addressType: IPv4, endpoints: [{addresses: [10.0.0.1]}], ports: [{port: 80}]}");
+        SAMPLES.put("storageclasses", "{provisioner: example.com/none}");
+        SAMPLES.put("ingresses", "{spec: {rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: s, port: {number: 80}}}}]}}]}}");
+        SAMPLES.put("ingressclasses", "{spec: {controller: example.com/ingress}}");
+        SAMPLES.put("networkpolicies", "{spec: {podSelector: {}, policyTypes: [Ingress]}}");
+        SAMPLES.put("roles", "{rules: [{apiGroups: [''], resources: [pods], verbs: [get]}]}");
+        SAMPLES.put("clusterroles", "{rules: [{apiGroups: [''], resources: [pods], verbs: [get]}]}");
+        SAMPLES.put("rolebindings", "{roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}, subjects: [{kind: User, name: u, apiGroup: rbac.authorization.k8s.io}]}");
+        SAMPLES.put("clusterrolebindings", "{roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}, subjects: [{kind: Group, name: g, apiGroup: rbac.authorization.k8s.io}]}");
+        SAMPLES.put("horizontalpodautoscalers", "{spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: d}, maxReplicas: 3}}");
+        SAMPLES.put("validatingadmissionpolicies", "{spec: {validations: [{expression: 'true'}]}}");
+        SAMPLES.put("validatingadmissionpolicybindings", "{spec: {policyName: p, validationActions: [Deny]}}");
+    }
+
+    static ApiServerFixture fx;
+
+    @BeforeAll
+    static void start() {
+        fx = new ApiServerFixture().start();
+    }
+
+    @AfterAll
+    static void stop() {
+        fx.close();
+    }
+
+    static Stream<ResourceType> kinds() {
+        return ResourceTypes.ALL.stream();
+    }
+
+    static String body(ResourceType rt, String name) {
+        JsonNode sample = Json.yaml().readTree(SAMPLES.get(rt.resource()));
+        var obj = Json.mapper().createObjectNode();
+        obj.put("apiVersion", rt.apiVersion());
+        obj.put("kind", rt.kind());
+        obj.putObject("metadata").put("name", name);
+        sample.properties().forEach(e -> obj.set(e.getKey(), e.getValue()));
+        return Json.write(obj);
+    }
+
+    @Test
+    void everyServedKindHasASample() {
+        assertThat(SAMPLES.keySet()).containsExactlyInAnyOrderElementsOf(ResourceTypes.ALL.stream().map(ResourceType::resource).toList());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void crudAndWatch(ResourceType rt) throws Exception {
+        String name = "crud-" + rt.singular().replace('.', '-');
+        String ns = rt.namespaced() ? "default" : null;
+        String collection = rt.collectionPath(ns);
+        String rv = Json.tree(fx.send("GET", collection, null, null).body()).path("metadata").path("resourceVersion").asString();
+
+        HttpResponse<String> created = fx.send("POST", collection, "application/json", body(rt, name));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode obj = Json.tree(created.body());
+        assertThat(obj.path("kind").asString()).isEqualTo(rt.kind());
+        assertThat(obj.path("metadata").path("uid").asString()).isNotEmpty();
+
+        HttpResponse<String> got = fx.send("GET", rt.objectPath(ns, name), null, null);
+        assertThat(got.statusCode()).isEqualTo(200);
+        JsonNode list = Json.tree(fx.send("GET", collection, null, null).body());
+        assertThat(list.path("kind").asString()).isEqualTo(rt.listKind());
+        assertThat(list.path("items").findValuesAsString("name")).contains(name);
+
+        HttpResponse<String> watched = fx.send("GET", collection + "?watch=true&timeoutSeconds=2&resourceVersion=" + rv, null, null);
+        assertThat(watched.body().lines().map(Json::tree).filter(e -> e.path("object").path("metadata").path("name").asString("").equals(name)))
+                .anySatisfy(e -> assertThat(e.path("type").asString()).isEqualTo("ADDED"));
+
+        HttpResponse<String> patched = fx.send("PATCH", rt.objectPath(ns, name), "application/merge-patch+json", "{\"metadata\":{\"labels\":{\"touched\":\"yes\"}}}");
+        assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+        assertThat(Json.tree(patched.body()).path("metadata").path("labels").path("touched").asString()).isEqualTo("yes");
+
+        HttpResponse<String> deleted = fx.send("DELETE", rt.objectPath(ns, name), null, null);
+        assertThat(deleted.statusCode()).as(deleted.body()).isIn(200, 202);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void kubectlCreatesGetsAndDescribes(ResourceType rt) throws Exception {
+        String name = "kubectl-" + rt.singular().replace('.', '-');
+        Path file = Files.createTempFile("kind", ".json");
+        Files.writeString(file, body(rt, name));
+        Kubectl k = Kubectl.forServer(fx.apiserver.url(), Files.createTempDirectory("kubectl"));
+        String ns = rt.namespaced() ? "default" : null;
+        Kubectl.Result create = ns == null ? k.run("create", "-f", file.toString()) : k.run("create", "-n", ns, "-f", file.toString());
+        assertThat(create.exitCode()).as(create.toString()).isEqualTo(0);
+        assertThat(create.out()).contains(name).contains("created");
+        String resource = rt.group().isEmpty() ? rt.resource() : rt.resource() + "." + rt.group();
+        Kubectl.Result get = ns == null ? k.run("get", resource, name) : k.run("get", "-n", ns, resource, name);
+        assertThat(get.exitCode()).as(get.toString()).isEqualTo(0);
+        assertThat(get.out().lines().findFirst().orElse("")).startsWith("NAME");
+        assertThat(get.out()).contains(name);
+        Kubectl.Result describe = ns == null ? k.run("describe", resource, name) : k.run("describe", "-n", ns, resource, name);
+        assertThat(describe.exitCode()).as(describe.toString()).isEqualTo(0);
+        assertThat(describe.out()).contains(name);
+        Files.deleteIfExists(file);
+    }
+}
