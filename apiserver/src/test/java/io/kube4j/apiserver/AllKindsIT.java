@@ -147,8 +147,14 @@ class AllKindsIT {
         String resource = rt.group().isEmpty() ? rt.resource() : rt.resource() + "." + rt.group();
         Kubectl.Result get = ns == null ? k.run("get", resource, name) : k.run("get", "-n", ns, resource, name);
         assertThat(get.exitCode()).as(get.toString()).isEqualTo(0);
-        assertThat(get.out().lines().findFirst().orElse("")).startsWith("NAME");
-        assertThat(get.out()).contains(name);
+        if (rt == ResourceTypes.EVENTS) {
+            // events print LAST SEEN, TYPE, REASON, OBJECT, MESSAGE; their name is a wide column
+            assertThat(get.out().lines().findFirst().orElse("")).startsWith("LAST SEEN");
+            assertThat(get.out()).contains("pod/p");
+        } else {
+            assertThat(get.out().lines().findFirst().orElse("")).startsWith("NAME");
+            assertThat(get.out()).contains(name);
+        }
         Kubectl.Result describe = ns == null ? k.run("describe", resource, name) : k.run("describe", "-n", ns, resource, name);
         assertThat(describe.exitCode()).as(describe.toString()).isEqualTo(0);
         assertThat(describe.out()).contains(name);

@@ -47,6 +47,8 @@ public class EndpointSlice extends KubeObject {
 
     /** A port of every endpoint in the slice. */
     public static class EndpointPort {
+        /** A pointer in Kubernetes, defaulted to "" and then written even when empty (kubectl dereferences it). */
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
         public String name;
         public String protocol;
         public Integer port;

@@ -24,6 +24,19 @@ public class EndpointSliceStrategy implements Strategy {
         return ResourceTypes.ENDPOINTSLICES;
     }
 
+    /** SetDefaults_EndpointPort: name "" and protocol TCP. */
+    @Override
+    public void applyDefaults(KubeObject obj) {
+        for (EndpointSlice.EndpointPort p : ((EndpointSlice) obj).ports) {
+            if (p.name == null) {
+                p.name = "";
+            }
+            if (p.protocol == null) {
+                p.protocol = "TCP";
+            }
+        }
+    }
+
     @Override
     public void validate(KubeObject obj, FieldErrors errs) {
         EndpointSlice es = (EndpointSlice) obj;
