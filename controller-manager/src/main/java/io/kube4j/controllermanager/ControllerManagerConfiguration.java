@@ -3,6 +3,8 @@ package io.kube4j.controllermanager;
 import io.kube4j.client.ApiClient;
 import io.kube4j.controllermanager.deployment.DeploymentController;
 import io.kube4j.controllermanager.endpoints.EndpointsController;
+import io.kube4j.controllermanager.endpointslice.EndpointSliceController;
+import io.kube4j.controllermanager.endpointslice.EndpointSliceMirroringController;
 import io.kube4j.controllermanager.garbagecollector.GarbageCollector;
 import io.kube4j.controllermanager.namespace.NamespaceController;
 import io.kube4j.controllermanager.serviceaccount.ServiceAccountsController;
@@ -83,6 +85,16 @@ class ControllerManagerConfiguration {
     @Bean
     EndpointsController endpointsController(SharedInformers informers, ControllerClients clients) {
         return new EndpointsController(informers, clients.forController("endpoints"));
+    }
+
+    @Bean
+    EndpointSliceController endpointSliceController(SharedInformers informers, ControllerClients clients) {
+        return new EndpointSliceController(informers, clients.forController("endpointslice"));
+    }
+
+    @Bean
+    EndpointSliceMirroringController endpointSliceMirroringController(SharedInformers informers, ControllerClients clients) {
+        return new EndpointSliceMirroringController(informers, clients.forController("endpointslicemirroring"));
     }
 
     @Bean
