@@ -1,5 +1,7 @@
 package io.kube4j.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,6 +9,11 @@ import java.util.Map;
 
 /** An EndpointSlice (discovery.k8s.io/v1): a slice of a Service's endpoints of one address type. */
 public class EndpointSlice extends KubeObject {
+    /** The label naming the Service a slice belongs to ({@code discovery.LabelServiceName}). */
+    public static final String LABEL_SERVICE_NAME = "kubernetes.io/service-name";
+    /** The label naming the controller or entity that manages a slice ({@code discovery.LabelManagedBy}). */
+    public static final String LABEL_MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
+
     public String addressType;
     public List<Endpoint> endpoints = new ArrayList<>();
     public List<EndpointPort> ports = new ArrayList<>();
@@ -45,10 +52,12 @@ public class EndpointSlice extends KubeObject {
         public String name;
     }
 
-    /** A port of every endpoint in the slice. */
+    /**
+     * A port of every endpoint in the slice. {@code name} is written even when empty: Kubernetes'
+     * controllers always set the pointer, and kubectl 1.32's {@code describe service} dereferences it.
+     */
     public static class EndpointPort {
-        /** A pointer in Kubernetes, defaulted to "" and then written even when empty (kubectl dereferences it). */
-        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        @JsonInclude(JsonInclude.Include.NON_NULL)
         public String name;
         public String protocol;
         public Integer port;

@@ -30,6 +30,8 @@ public class Service extends KubeObject {
         public String internalTrafficPolicy;
         public List<String> ipFamilies = new ArrayList<>();
         public String ipFamilyPolicy;
+        /** Publish the addresses of pods that are not ready (e.g. for a StatefulSet's peer discovery). */
+        public Boolean publishNotReadyAddresses;
     }
 
     /** One port of a service. */
@@ -39,6 +41,7 @@ public class Service extends KubeObject {
         public int port;
         public IntOrString targetPort;
         public Integer nodePort;
+        public String appProtocol;
     }
 
     /** ClientIP affinity timeout. */

@@ -6,6 +6,8 @@ import io.kube4j.controllermanager.daemon.DaemonSetController;
 import io.kube4j.controllermanager.deployment.DeploymentController;
 import io.kube4j.controllermanager.disruption.DisruptionController;
 import io.kube4j.controllermanager.endpoints.EndpointsController;
+import io.kube4j.controllermanager.endpointslice.EndpointSliceController;
+import io.kube4j.controllermanager.endpointslice.EndpointSliceMirroringController;
 import io.kube4j.controllermanager.garbagecollector.GarbageCollector;
 import io.kube4j.controllermanager.job.JobController;
 import io.kube4j.controllermanager.namespace.NamespaceController;
@@ -89,6 +91,16 @@ class ControllerManagerConfiguration {
     @Bean
     EndpointsController endpointsController(SharedInformers informers, ControllerClients clients) {
         return new EndpointsController(informers, clients.forController("endpoints"));
+    }
+
+    @Bean
+    EndpointSliceController endpointSliceController(SharedInformers informers, ControllerClients clients) {
+        return new EndpointSliceController(informers, clients.forController("endpointslice"));
+    }
+
+    @Bean
+    EndpointSliceMirroringController endpointSliceMirroringController(SharedInformers informers, ControllerClients clients) {
+        return new EndpointSliceMirroringController(informers, clients.forController("endpointslicemirroring"));
     }
 
     @Bean

@@ -34,12 +34,17 @@ final class Cluster implements AutoCloseable {
 
     /** A hollow node (fake runtime) in its own process, so the test can kill it like a lost machine. */
     ComponentProcess startHollowKubelet(String nodeName) {
+        return startHollowKubelet(nodeName, "4", "8Gi");
+    }
+
+    /** A hollow node with the given cpu and memory capacity. */
+    ComponentProcess startHollowKubelet(String nodeName, String cpu, String memory) {
         ComponentProcess k = start("kubelet", "kubelet-" + nodeName, List.of(
                 "--kube4j.kubelet.node-name=" + nodeName,
                 "--kube4j.kubelet.runtime=fake",
                 "--kube4j.kubelet.address=127.0.0.1",
-                "--kube4j.kubelet.capacity.cpu=4",
-                "--kube4j.kubelet.capacity.memory=8Gi",
+                "--kube4j.kubelet.capacity.cpu=" + cpu,
+                "--kube4j.kubelet.capacity.memory=" + memory,
                 "--kube4j.kubelet.status-interval=2s"));
         kubelets.put(nodeName, k);
         return k;

@@ -1,6 +1,6 @@
 package io.kube4j.kubeproxy;
 
-import io.kube4j.api.Endpoints;
+import io.kube4j.api.EndpointSlice;
 import io.kube4j.api.Service;
 import io.kube4j.client.ApiClient;
 import io.kube4j.informer.Informer;
@@ -14,7 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wiring: the apiserver client, the two informers, the proxier the configuration asks for, and the sync loop. */
+/** Wiring: the apiserver client, the Service and EndpointSlice informers, the proxier the configuration asks for, and the sync loop. */
 @Configuration(proxyBeanMethods = false)
 class KubeProxyConfiguration {
 
@@ -28,9 +28,10 @@ class KubeProxyConfiguration {
         return new Informer<>(client, Service.class);
     }
 
+    /** The EndpointSlices of all Services, as Kubernetes' kube-proxy reads them (no Endpoints). */
     @Bean
-    Informer<Endpoints> endpointsInformer(ApiClient client) {
-        return new Informer<>(client, Endpoints.class);
+    EndpointSliceCache endpointSliceCache(ApiClient client) {
+        return new EndpointSliceCache(new Informer<>(client, EndpointSlice.class));
     }
 
     @Bean
@@ -50,7 +51,7 @@ class KubeProxyConfiguration {
     }
 
     @Bean
-    ProxySync proxySync(Informer<Service> services, Informer<Endpoints> endpoints, Proxier proxier, ProxyMetrics metrics, KubeProxyProperties props) {
-        return new ProxySync(services, endpoints, proxier, metrics, props.syncPeriod());
+    ProxySync proxySync(Informer<Service> services, EndpointSliceCache slices, Proxier proxier, ProxyMetrics metrics, KubeProxyProperties props) {
+        return new ProxySync(services, slices, proxier, metrics, props.syncPeriod());
     }
 }

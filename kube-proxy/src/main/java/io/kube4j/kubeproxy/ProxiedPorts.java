@@ -1,6 +1,6 @@
 package io.kube4j.kubeproxy;
 
-import io.kube4j.api.Endpoints;
+import io.kube4j.api.EndpointSlice;
 import io.kube4j.api.Service;
 
 import java.time.Duration;
@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 
-/** Turns a Service and its Endpoints into the ports to proxy (a pure function, the proxiers' only input). */
+/** Turns a Service and its EndpointSlices into the ports to proxy (a pure function, the proxiers' only input). */
 public final class ProxiedPorts {
     /** Kubernetes' default ClientIP affinity timeout (3 hours). */
     static final Duration DEFAULT_AFFINITY_TIMEOUT = Duration.ofSeconds(10800);
@@ -16,8 +16,11 @@ public final class ProxiedPorts {
     private ProxiedPorts() {
     }
 
-    /** The Service's ports with their ready endpoints; none for ExternalName Services. {@code endpoints} may be null. */
-    public static List<ProxiedPort> of(Service service, Endpoints endpoints) {
+    /**
+     * The Service's ports with their usable endpoints from the Service's EndpointSlices; none for
+     * ExternalName Services.
+     */
+    public static List<ProxiedPort> of(Service service, List<EndpointSlice> slices) {
         List<ProxiedPort> out = new ArrayList<>();
         if (service.spec == null || "ExternalName".equals(service.spec.type)) {
             return out;
@@ -32,43 +35,43 @@ public final class ProxiedPorts {
             String protocol = sp.protocol == null ? "TCP" : sp.protocol;
             out.add(new ProxiedPort(service.metadata.namespace, service.metadata.name, sp.name, protocol, service.spec.clusterIP,
                     sp.port, sp.nodePort == null ? 0 : sp.nodePort, affinity, timeout,
-                    readyEndpoints(sp, protocol, service.spec.ports.size(), endpoints)));
+                    usableEndpoints(sp.name == null ? "" : sp.name, protocol, slices == null ? List.of() : slices)));
         }
         return out;
     }
 
     /**
-     * The ready addresses of the subsets that carry this port: the Endpoints controller names each
-     * endpoint port after its Service port; a single-port Service also takes a subset's single port
-     * whatever its name, so hand-written Endpoints work too.
+     * The endpoints of one Service port: every slice port of the same name and protocol contributes its
+     * slice's endpoints (first address, that port), deduplicated by address and port
+     * ({@code endpointslicecache.go}). Of those, the ready ones; when none is ready anywhere, the ones
+     * still serving while terminating, so connections drain to pods on their way out rather than
+     * fail ({@code CategorizeEndpoints} in {@code pkg/proxy/topology.go}, Cluster traffic policy).
      */
-    private static List<Endpoint> readyEndpoints(Service.ServicePort sp, String protocol, int servicePorts, Endpoints endpoints) {
-        TreeSet<Endpoint> out = new TreeSet<>();
-        if (endpoints == null) {
-            return List.of();
-        }
-        String name = sp.name == null ? "" : sp.name;
-        for (Endpoints.EndpointSubset subset : endpoints.subsets) {
-            Endpoints.EndpointPort match = null;
-            for (Endpoints.EndpointPort ep : subset.ports) {
-                String epName = ep.name == null ? "" : ep.name;
-                String epProtocol = ep.protocol == null ? "TCP" : ep.protocol;
-                if (epName.equals(name) && epProtocol.equals(protocol)) {
-                    match = ep;
+    static List<Endpoint> usableEndpoints(String portName, String protocol, List<EndpointSlice> slices) {
+        TreeSet<Endpoint> ready = new TreeSet<>();
+        TreeSet<Endpoint> servingTerminating = new TreeSet<>();
+        for (EndpointSlice slice : slices) {
+            for (EndpointSlice.EndpointPort port : slice.ports) {
+                // a port without a name, number or an impossible number is ignored, as Kubernetes does
+                if (port.name == null || port.port == null || port.port < 1 || port.port > 65535) {
+                    continue;
                 }
-            }
-            if (match == null && servicePorts == 1 && subset.ports.size() == 1) {
-                match = subset.ports.get(0);
-            }
-            if (match == null || match.port < 1 || match.port > 65535) {
-                continue;
-            }
-            for (Endpoints.EndpointAddress a : subset.addresses) {
-                if (a.ip != null && !a.ip.isEmpty()) {
-                    out.add(new Endpoint(a.ip, match.port));
+                if (!port.name.equals(portName) || !protocol.equals(port.protocol == null ? "TCP" : port.protocol)) {
+                    continue;
+                }
+                for (EndpointSlice.Endpoint e : slice.endpoints) {
+                    if (e.addresses.isEmpty() || e.addresses.getFirst() == null || e.addresses.getFirst().isEmpty()) {
+                        continue;
+                    }
+                    Endpoint ep = new Endpoint(e.addresses.getFirst(), port.port);
+                    if (EndpointSliceCache.isReady(e)) {
+                        ready.add(ep);
+                    } else if (EndpointSliceCache.isServing(e) && EndpointSliceCache.isTerminating(e)) {
+                        servingTerminating.add(ep);
+                    }
                 }
             }
         }
-        return List.copyOf(out);
+        return List.copyOf(ready.isEmpty() ? servingTerminating : ready);
     }
 }

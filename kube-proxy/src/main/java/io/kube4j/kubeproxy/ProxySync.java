@@ -1,6 +1,6 @@
 package io.kube4j.kubeproxy;
 
-import io.kube4j.api.Endpoints;
+import io.kube4j.api.EndpointSlice;
 import io.kube4j.api.Service;
 import io.kube4j.informer.Informer;
 import io.kube4j.informer.ResourceEventHandler;
@@ -17,7 +17,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps the proxier in line with the informer caches: any Service or Endpoints event marks the state
+ * Keeps the proxier in line with the informer caches: any Service or EndpointSlice event marks the state
  * dirty, and one worker recomputes the full list of ports and hands it to the proxier. Events that
  * arrive while a sync runs collapse into one more sync; a periodic sync retries what failed (a port
  * that could not be bound).
@@ -27,8 +27,10 @@ public class ProxySync implements SmartLifecycle {
 
     /** Service informer (all namespaces). */
     private final Informer<Service> services;
-    /** Endpoints informer (all namespaces). */
-    private final Informer<Endpoints> endpoints;
+    /** EndpointSlices (all namespaces), by Service. */
+    private final EndpointSliceCache slices;
+    // the slice informer behind it, started and stopped here
+    private final Informer<EndpointSlice> endpoints;
     /** The forwarding implementation chosen by configuration. */
     private final Proxier proxier;
     private final ProxyMetrics metrics;
@@ -39,9 +41,10 @@ public class ProxySync implements SmartLifecycle {
     private volatile boolean hasSynced;
     private Thread worker;
 
-    public ProxySync(Informer<Service> services, Informer<Endpoints> endpoints, Proxier proxier, ProxyMetrics metrics, Duration period) {
+    public ProxySync(Informer<Service> services, EndpointSliceCache slices, Proxier proxier, ProxyMetrics metrics, Duration period) {
         this.services = services;
-        this.endpoints = endpoints;
+        this.slices = slices;
+        this.endpoints = slices.informer();
         this.proxier = proxier;
         this.metrics = metrics;
         this.period = period;
@@ -111,7 +114,7 @@ public class ProxySync implements SmartLifecycle {
         List<ProxiedPort> ports = new ArrayList<>();
         for (Service s : services.store().list()) {
             try {
-                ports.addAll(ProxiedPorts.of(s, endpoints.store().get(s.metadata.namespace, s.metadata.name)));
+                ports.addAll(ProxiedPorts.of(s, slices.slices(s.metadata.namespace, s.metadata.name)));
             } catch (RuntimeException e) {
                 log.warn("skipping Service {}: {}", s.key(), e.toString());
             }

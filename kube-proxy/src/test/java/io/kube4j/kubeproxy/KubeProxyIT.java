@@ -1,6 +1,6 @@
 package io.kube4j.kubeproxy;
 
-import io.kube4j.api.Endpoints;
+import io.kube4j.api.EndpointSlice;
 import io.kube4j.api.Service;
 import io.kube4j.client.ApiClient;
 import io.kube4j.testing.ApiServerProcess;
@@ -39,7 +39,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The kube-proxy process against a real apiserver and etcd, forwarding real TCP connections to three
- * backend HTTP servers. The test writes Services and Endpoints itself, as the Endpoints controller would.
+ * backend HTTP servers. The test writes Services and EndpointSlices itself, as the EndpointSlice controller would.
  */
 class KubeProxyIT {
     static EtcdContainer etcd;
@@ -105,31 +105,48 @@ class KubeProxyIT {
         return api.create(s);
     }
 
-    /** Endpoints as the Endpoints controller writes them: the port named after the Service port. */
+    /**
+     * EndpointSlices as the EndpointSlice controller writes them: the backends all listen on 127.0.0.1
+     * on different ports, like pods whose named target port resolves to different numbers, so each
+     * gets its own slice; slices of backends no longer listed are deleted.
+     */
     static void endpoints(String name, List<Backend> ready) {
-        Endpoints eps = api.find(Endpoints.class, "default", name).orElseGet(() -> {
-            Endpoints e = new Endpoints();
-            e.metadata.name = name;
-            e.metadata.namespace = "default";
-            return e;
-        });
-        eps.subsets.clear();
-        for (Backend b : ready) {
-            Endpoints.EndpointSubset ss = new Endpoints.EndpointSubset();
-            Endpoints.EndpointAddress a = new Endpoints.EndpointAddress();
-            a.ip = "127.0.0.1";
-            ss.addresses.add(a);
-            Endpoints.EndpointPort p = new Endpoints.EndpointPort();
+        endpoints(name, ready, true, true, false);
+    }
+
+    /** As {@link #endpoints(String, List)}, with the given conditions on every endpoint. */
+    static void endpoints(String name, List<Backend> backends, boolean ready, boolean serving, boolean terminating) {
+        List<String> wanted = new ArrayList<>();
+        for (Backend b : backends) {
+            String sliceName = name + "-" + b.name;
+            wanted.add(sliceName);
+            if (api.find(EndpointSlice.class, "default", sliceName).isPresent()) {
+                continue;
+            }
+            EndpointSlice s = new EndpointSlice();
+            s.metadata.name = sliceName;
+            s.metadata.namespace = "default";
+            s.metadata.labels.put(EndpointSlice.LABEL_SERVICE_NAME, name);
+            s.metadata.labels.put(EndpointSlice.LABEL_MANAGED_BY, "endpointslice-controller.k8s.io");
+            s.addressType = "IPv4";
+            EndpointSlice.EndpointPort p = new EndpointSlice.EndpointPort();
             p.name = "http";
             p.port = b.port();
             p.protocol = "TCP";
-            ss.ports.add(p);
-            eps.subsets.add(ss);
+            s.ports.add(p);
+            EndpointSlice.Endpoint e = new EndpointSlice.Endpoint();
+            e.addresses.add("127.0.0.1");
+            e.conditions = new EndpointSlice.EndpointConditions();
+            e.conditions.ready = ready;
+            e.conditions.serving = serving;
+            e.conditions.terminating = terminating;
+            s.endpoints.add(e);
+            api.create(s);
         }
-        if (eps.metadata.resourceVersion == null) {
-            api.create(eps);
-        } else {
-            api.update(eps);
+        for (EndpointSlice s : api.list(EndpointSlice.class, "default").items) {
+            if (name.equals(s.metadata.labels.get(EndpointSlice.LABEL_SERVICE_NAME)) && !wanted.contains(s.metadata.name)) {
+                api.delete(EndpointSlice.class, "default", s.metadata.name);
+            }
         }
     }
 
@@ -159,7 +176,7 @@ class KubeProxyIT {
         assertThat(hits).containsOnlyKeys("a", "b", "c");
         assertThat(hits.values()).allMatch(n -> n == 10);
 
-        // the endpoint dies before the Endpoints controller notices: refused connections move on to the next
+        // the endpoint dies before the EndpointSlice controller notices: refused connections move on to the next
         b.get(2).close();
         Map<String, Integer> beforeUpdate = spread(nodePort, 20);
         assertThat(beforeUpdate).containsOnlyKeys("a", "b");
@@ -214,6 +231,58 @@ class KubeProxyIT {
             assertThat(answers).singleElement().satisfies(r -> assertThat(((ARecord) r).getAddress().getHostAddress()).isEqualTo(svc.spec.clusterIP));
         });
         api.delete(Service.class, "default", "named");
+    }
+
+    @Test
+    void withNoReadyEndpointLeftConnectionsGoToTheOnesStillServingWhileTerminating() throws Exception {
+        List<Backend> b = backends("leaving", "stopped");
+        Service svc = service("draining", "None");
+        endpoints("draining", b.subList(0, 1), false, true, true);
+        // a terminating endpoint that no longer serves is never used
+        EndpointSlice notServing = api.get(EndpointSlice.class, "default", "draining-leaving");
+        notServing.metadata.name = "draining-stopped";
+        notServing.metadata.resourceVersion = null;
+        notServing.metadata.uid = null;
+        notServing.ports.getFirst().port = b.get(1).port();
+        notServing.endpoints.getFirst().conditions.serving = false;
+        api.create(notServing);
+        int nodePort = svc.spec.ports.get(0).nodePort;
+        awaitBackends(nodePort, "leaving");
+        assertThat(spread(nodePort, 10)).containsOnlyKeys("leaving");
+        api.delete(Service.class, "default", "draining");
+    }
+
+    @Test
+    void aHeadlessServiceResolvesToTheReadyAddressesOfItsSlices() throws Exception {
+        Service s = new Service();
+        s.metadata.name = "peers";
+        s.metadata.namespace = "default";
+        s.spec.clusterIP = "None";
+        Service.ServicePort p = new Service.ServicePort();
+        p.name = "http";
+        p.port = 80;
+        s.spec.ports.add(p);
+        api.create(s);
+        EndpointSlice slice = new EndpointSlice();
+        slice.metadata.name = "peers-abcde";
+        slice.metadata.namespace = "default";
+        slice.metadata.labels.put(EndpointSlice.LABEL_SERVICE_NAME, "peers");
+        slice.addressType = "IPv4";
+        for (String[] ep : new String[][]{{"10.1.0.5", "true"}, {"10.1.0.6", "false"}}) {
+            EndpointSlice.Endpoint e = new EndpointSlice.Endpoint();
+            e.addresses.add(ep[0]);
+            e.conditions = new EndpointSlice.EndpointConditions();
+            e.conditions.ready = Boolean.parseBoolean(ep[1]);
+            slice.endpoints.add(e);
+        }
+        api.create(slice);
+        SimpleResolver resolver = new SimpleResolver(new InetSocketAddress("127.0.0.1", dnsPort));
+        resolver.setTimeout(Duration.ofSeconds(2));
+        Message query = Message.newQuery(Record.newRecord(Name.fromString("peers.default.svc.cluster.local."), Type.A, DClass.IN));
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                assertThat(resolver.send(query).getSection(Section.ANSWER)).singleElement()
+                        .satisfies(r -> assertThat(((ARecord) r).getAddress().getHostAddress()).isEqualTo("10.1.0.5")));
+        api.delete(Service.class, "default", "peers");
     }
 
     static String get(String url) throws Exception {

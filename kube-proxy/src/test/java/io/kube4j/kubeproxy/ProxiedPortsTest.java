@@ -1,6 +1,6 @@
 package io.kube4j.kubeproxy;
 
-import io.kube4j.api.Endpoints;
+import io.kube4j.api.EndpointSlice;
 import io.kube4j.api.Service;
 import org.junit.jupiter.api.Test;
 
@@ -22,38 +22,50 @@ class ProxiedPortsTest {
             Service.ServicePort p = new Service.ServicePort();
             p.name = n;
             p.port = 80 + i;
+            p.protocol = "TCP";
             p.nodePort = 30080 + i++;
             s.spec.ports.add(p);
         }
         return s;
     }
 
-    static Endpoints.EndpointSubset subset(List<String> ready, List<String> notReady, Object... namePorts) {
-        Endpoints.EndpointSubset ss = new Endpoints.EndpointSubset();
-        for (String ip : ready) {
-            Endpoints.EndpointAddress a = new Endpoints.EndpointAddress();
-            a.ip = ip;
-            ss.addresses.add(a);
-        }
-        for (String ip : notReady) {
-            Endpoints.EndpointAddress a = new Endpoints.EndpointAddress();
-            a.ip = ip;
-            ss.notReadyAddresses.add(a);
-        }
+    /** An endpoint with the three conditions (null: unset). */
+    static EndpointSlice.Endpoint endpoint(String ip, Boolean ready, Boolean serving, Boolean terminating) {
+        EndpointSlice.Endpoint e = new EndpointSlice.Endpoint();
+        e.addresses.add(ip);
+        e.conditions = new EndpointSlice.EndpointConditions();
+        e.conditions.ready = ready;
+        e.conditions.serving = serving;
+        e.conditions.terminating = terminating;
+        return e;
+    }
+
+    static EndpointSlice.Endpoint ready(String ip) {
+        return endpoint(ip, true, true, false);
+    }
+
+    static EndpointSlice slice(String name, List<EndpointSlice.Endpoint> endpoints, Object... namePorts) {
+        EndpointSlice s = new EndpointSlice();
+        s.metadata.name = name;
+        s.metadata.namespace = "default";
+        s.metadata.labels.put(EndpointSlice.LABEL_SERVICE_NAME, "web");
+        s.addressType = "IPv4";
+        s.endpoints.addAll(endpoints);
         for (int i = 0; i < namePorts.length; i += 2) {
-            Endpoints.EndpointPort p = new Endpoints.EndpointPort();
+            EndpointSlice.EndpointPort p = new EndpointSlice.EndpointPort();
             p.name = (String) namePorts[i];
             p.port = (Integer) namePorts[i + 1];
-            ss.ports.add(p);
+            p.protocol = "TCP";
+            s.ports.add(p);
         }
-        return ss;
+        return s;
     }
 
     @Test
-    void eachServicePortGetsTheReadyAddressesOfItsNamedEndpointPort() {
-        Endpoints eps = new Endpoints();
-        eps.subsets.add(subset(List.of("10.1.0.2", "10.1.0.1"), List.of("10.1.0.9"), "http", 8080, "metrics", 9090));
-        List<ProxiedPort> ports = ProxiedPorts.of(service("http", "metrics"), eps);
+    void eachServicePortGetsTheReadyEndpointsOfTheSlicePortOfItsName() {
+        EndpointSlice s = slice("web-abcde", List.of(ready("10.1.0.2"), ready("10.1.0.1"), endpoint("10.1.0.9", false, false, false)),
+                "http", 8080, "metrics", 9090);
+        List<ProxiedPort> ports = ProxiedPorts.of(service("http", "metrics"), List.of(s));
         assertThat(ports).hasSize(2);
         assertThat(ports.get(0).id()).isEqualTo("default/web:http");
         assertThat(ports.get(0).nodePort()).isEqualTo(30080);
@@ -62,32 +74,67 @@ class ProxiedPortsTest {
     }
 
     @Test
-    void singlePortServiceTakesASubsetsOnlyPortWhateverItsName() {
-        Endpoints eps = new Endpoints();
-        eps.subsets.add(subset(List.of("10.1.0.1"), List.of(), "whatever", 8080));
-        eps.subsets.add(subset(List.of("10.1.0.2"), List.of(), null, 8081));
-        List<ProxiedPort> ports = ProxiedPorts.of(service((String) null), eps);
-        assertThat(ports.get(0).endpoints()).containsExactly(new Endpoint("10.1.0.1", 8080), new Endpoint("10.1.0.2", 8081));
-        assertThat(ports.get(0).id()).isEqualTo("default/web");
+    void theEndpointsOfAllTheServicesSlicesAreMergedAndDeduplicated() {
+        List<EndpointSlice> slices = List.of(
+                slice("web-aaaaa", List.of(ready("10.1.0.1"), ready("10.1.0.2")), "http", 8080),
+                slice("web-bbbbb", List.of(ready("10.1.0.2"), ready("10.1.0.3")), "http", 8080),
+                // pods whose named target port resolved to another number are another slice
+                slice("web-ccccc", List.of(ready("10.1.0.4")), "http", 9090));
+        assertThat(ProxiedPorts.of(service("http"), slices).getFirst().endpoints()).containsExactly(
+                new Endpoint("10.1.0.1", 8080), new Endpoint("10.1.0.2", 8080), new Endpoint("10.1.0.3", 8080), new Endpoint("10.1.0.4", 9090));
     }
 
     @Test
-    void missingEndpointsMeanNoBackendsAndExternalNameMeansNoPorts() {
-        assertThat(ProxiedPorts.of(service("http"), null).get(0).endpoints()).isEmpty();
+    void anUnnamedServicePortMatchesTheEmptyNameOnlyAndTheProtocolMustMatch() {
+        EndpointSlice unnamed = slice("web-aaaaa", List.of(ready("10.1.0.1")), "", 8080);
+        EndpointSlice other = slice("web-bbbbb", List.of(ready("10.1.0.2")), "whatever", 8081);
+        EndpointSlice udp = slice("web-ccccc", List.of(ready("10.1.0.3")), "", 8082);
+        udp.ports.getFirst().protocol = "UDP";
+        List<ProxiedPort> ports = ProxiedPorts.of(service((String) null), List.of(unnamed, other, udp));
+        assertThat(ports.getFirst().endpoints()).containsExactly(new Endpoint("10.1.0.1", 8080));
+        assertThat(ports.getFirst().id()).isEqualTo("default/web");
+    }
+
+    @Test
+    void unsetConditionsMeanReady() {
+        EndpointSlice.Endpoint unknown = new EndpointSlice.Endpoint();
+        unknown.addresses.add("10.1.0.1");
+        assertThat(ProxiedPorts.of(service("http"), List.of(slice("web-a", List.of(unknown), "http", 8080))).getFirst().endpoints())
+                .containsExactly(new Endpoint("10.1.0.1", 8080));
+    }
+
+    @Test
+    void withoutAReadyEndpointTheServingTerminatingOnesAreUsed() {
+        EndpointSlice draining = slice("web-a", List.of(
+                endpoint("10.1.0.1", false, true, true),
+                endpoint("10.1.0.2", false, false, true),
+                endpoint("10.1.0.3", false, false, false)), "http", 8080);
+        assertThat(ProxiedPorts.of(service("http"), List.of(draining)).getFirst().endpoints()).containsExactly(new Endpoint("10.1.0.1", 8080));
+
+        // as soon as one endpoint is ready anywhere, terminating ones get no new connections
+        EndpointSlice fresh = slice("web-b", List.of(ready("10.1.0.9")), "http", 8080);
+        assertThat(ProxiedPorts.of(service("http"), List.of(draining, fresh)).getFirst().endpoints()).containsExactly(new Endpoint("10.1.0.9", 8080));
+    }
+
+    @Test
+    void missingSlicesMeanNoBackendsAndExternalNameMeansNoPorts() {
+        assertThat(ProxiedPorts.of(service("http"), List.of()).get(0).endpoints()).isEmpty();
+        // the placeholder slice of a Service without pods: no ports, no endpoints
+        assertThat(ProxiedPorts.of(service("http"), List.of(slice("web-a", List.of()))).get(0).endpoints()).isEmpty();
         Service ext = service("http");
         ext.spec.type = "ExternalName";
-        assertThat(ProxiedPorts.of(ext, null)).isEmpty();
+        assertThat(ProxiedPorts.of(ext, List.of())).isEmpty();
     }
 
     @Test
     void clientIpAffinityUsesTheConfiguredTimeoutOrThreeHours() {
         Service s = service("http");
         s.spec.sessionAffinity = "ClientIP";
-        assertThat(ProxiedPorts.of(s, null).get(0).affinityTimeout()).isEqualTo(Duration.ofHours(3));
+        assertThat(ProxiedPorts.of(s, List.of()).get(0).affinityTimeout()).isEqualTo(Duration.ofHours(3));
         s.spec.sessionAffinityConfig = new Service.SessionAffinityConfig();
         s.spec.sessionAffinityConfig.clientIP = new Service.SessionAffinityConfig.ClientIPConfig();
         s.spec.sessionAffinityConfig.clientIP.timeoutSeconds = 60;
-        ProxiedPort p = ProxiedPorts.of(s, null).get(0);
+        ProxiedPort p = ProxiedPorts.of(s, List.of()).get(0);
         assertThat(p.clientIpAffinity()).isTrue();
         assertThat(p.affinityTimeout()).isEqualTo(Duration.ofSeconds(60));
     }

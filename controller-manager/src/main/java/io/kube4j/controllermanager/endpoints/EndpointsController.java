@@ -1,15 +1,14 @@
 package io.kube4j.controllermanager.endpoints;
 
-import io.kube4j.api.Container;
 import io.kube4j.api.DeleteOptions;
 import io.kube4j.api.Endpoints;
-import io.kube4j.api.IntOrString;
 import io.kube4j.api.ObjectReference;
 import io.kube4j.api.Pod;
 import io.kube4j.api.Service;
 import io.kube4j.client.ApiException;
 import io.kube4j.controllermanager.runtime.Controller;
 import io.kube4j.controllermanager.runtime.ControllerClient;
+import io.kube4j.controllermanager.runtime.PodPorts;
 import io.kube4j.controllermanager.runtime.PodReadiness;
 import io.kube4j.controllermanager.runtime.Result;
 import io.kube4j.controllermanager.runtime.SharedInformers;
@@ -30,7 +29,7 @@ import java.util.Objects;
 /**
  * Keeps an Endpoints object per Service with a selector: the IPs of the selected pods, ready ones
  * under {@code addresses} and the others under {@code notReadyAddresses}, with each service port's
- * targetPort resolved against the pod's container ports (by name or number). Pods with the same
+ * targetPort resolved against the pod's container ports ({@link PodPorts#findPort}). Pods with the same
  * resolved ports share a subset. Services without a selector are left alone (their Endpoints are
  * the user's). A pod whose {@code spec.subdomain} names the Service gets its {@code spec.hostname} on
  * its address, for the DNS records of headless Services.
@@ -181,7 +180,7 @@ public final class EndpointsController implements Controller {
             }
             List<Endpoints.EndpointPort> ports = new ArrayList<>();
             for (Service.ServicePort sp : service.spec.ports) {
-                Integer port = resolve(sp.targetPort == null ? IntOrString.of(sp.port) : sp.targetPort, pod);
+                Integer port = PodPorts.findPort(pod, sp);
                 if (port != null) {
                     Endpoints.EndpointPort ep = new Endpoints.EndpointPort();
                     ep.name = sp.name;
@@ -225,25 +224,5 @@ public final class EndpointsController implements Controller {
         return pod.spec.hostname != null && !pod.spec.hostname.isEmpty()
                 && Objects.equals(pod.spec.subdomain, service.metadata.name)
                 && Objects.equals(pod.metadata.namespace, service.metadata.namespace);
-    }
-
-    /** A number is itself; a name is the container port of that name on the pod, or null if none. */
-    static Integer resolve(IntOrString target, Pod pod) {
-        if (target.isInt()) {
-            return target.intValue();
-        }
-        String name = target.strValue();
-        for (Container c : pod.spec.containers) {
-            for (Container.ContainerPort p : c.ports) {
-                if (name.equals(p.name) && p.containerPort != null) {
-                    return p.containerPort;
-                }
-            }
-        }
-        try {
-            return Integer.parseInt(name);
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 }

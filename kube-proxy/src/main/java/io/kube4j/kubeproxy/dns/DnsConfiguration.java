@@ -1,8 +1,8 @@
 package io.kube4j.kubeproxy.dns;
 
-import io.kube4j.api.Endpoints;
 import io.kube4j.api.Service;
 import io.kube4j.informer.Informer;
+import io.kube4j.kubeproxy.EndpointSliceCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -12,17 +12,18 @@ import org.springframework.context.annotation.Configuration;
 
 import java.io.IOException;
 
-/** Starts cluster DNS on the kube-proxy's Service and Endpoints caches when {@code kube4j.dns.enabled} (the default). */
+/** Starts cluster DNS on the kube-proxy's Service and EndpointSlice caches when {@code kube4j.dns.enabled} (the default). */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "kube4j.dns.enabled", havingValue = "true", matchIfMissing = true)
 class DnsConfiguration {
     private static final Logger log = LoggerFactory.getLogger(DnsConfiguration.class);
 
     @Bean
-    ClusterDns clusterDns(DnsProperties props, Informer<Service> services, Informer<Endpoints> endpoints) {
+    ClusterDns clusterDns(DnsProperties props, Informer<Service> services, EndpointSliceCache slices) {
         return new ClusterDns(props.domain(), props.ttlSeconds(),
                 (ns, name) -> services.store().get(ns, name),
-                (ns, name) -> endpoints.store().get(ns, name));
+                // the Service's EndpointSlices, seen as the Endpoints ClusterDns answers from
+                slices::endpoints);
     }
 
     @Bean

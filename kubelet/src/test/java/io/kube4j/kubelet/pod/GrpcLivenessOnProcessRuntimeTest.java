@@ -76,6 +76,8 @@ class GrpcLivenessOnProcessRuntimeTest {
         try {
             await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
                 Pod s = api.stored(Pod.class, "default", "grpc");
+                // an assertion, not an exception, while the first status is not written yet: await retries it
+                assertThat(s.status.containerStatuses).isNotEmpty();
                 ContainerStatus st = s.status.containerStatuses.get(0);
                 assertThat(st.restartCount).isGreaterThanOrEqualTo(1);
                 assertThat(st.lastState.terminated).isNotNull();

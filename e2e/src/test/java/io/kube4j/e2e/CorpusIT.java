@@ -1,0 +1,476 @@
+package io.kube4j.e2e;
+
+import io.kube4j.api.ResourceType;
+import io.kube4j.api.ResourceTypes;
+import io.kube4j.client.ApiClient;
+import io.kube4j.json.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Kubernetes documentation's example manifests ({@code ../shared/corpus/k8s-website-examples}, 312
+ * files), each applied with kubectl into its own namespace of a cluster of three hollow nodes (2 CPU
+ * each, as {@code expectations.yaml} assumes), then checked against what a Kubernetes 1.32 cluster does
+ * with it: every object accepted or refused as there, pods Running/Succeeded or staying Pending,
+ * Deployments fully or partly available, Services with a ClusterIP and endpoints. Files are run in
+ * small batches (a file with large requests alone) so that one file's pods never crowd out
+ * another's. At least 95% of the files that 1.32 can serve must pass; the failures are printed with
+ * their reasons, and so are the files whose API 1.32 does not serve ({@code k8s_132}), which pass
+ * either way.
+ */
+class CorpusIT {
+    static final Duration SETTLE = Duration.ofSeconds(Long.getLong("kube4j.corpus.settle-seconds", 45));
+    static final int BATCH = Integer.getInteger("kube4j.corpus.batch", 12);
+
+    static Cluster cluster;
+    static ApiClient api;
+    static Path corpus;
+    static Map<String, Map<String, Object>> expectations;
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws IOException {
+        corpus = findCorpus();
+        expectations = readExpectations(corpus.resolveSibling("expectations.yaml"));
+        cluster = new Cluster().startControlPlane(List.of());
+        for (String node : List.of("node-a", "node-b", "node-c")) {
+            cluster.startHollowKubelet(node, "2", "8Gi");
+        }
+        api = cluster.api;
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** {@code shared/corpus/k8s-website-examples}, beside the checkout; the test fails (never skips) without it. */
+    static Path findCorpus() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path c = dir.resolveSibling("shared").resolve("corpus").resolve("k8s-website-examples");
+            if (Files.isDirectory(c)) {
+                return c;
+            }
+        }
+        throw new IllegalStateException("../shared/corpus/k8s-website-examples not found above " + Path.of("").toAbsolutePath());
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Map<String, Object>> readExpectations(Path file) throws IOException {
+        Map<String, Object> raw = Json.yaml().readValue(Files.readString(file), Map.class);
+        Map<String, Map<String, Object>> out = new TreeMap<>();
+        raw.forEach((k, v) -> out.put(k, v == null ? Map.of() : (Map<String, Object>) v));
+        return out;
+    }
+
+    /** One object of a manifest. */
+    record Obj(String kind, String apiVersion, String name, String namespace, JsonNode doc) {
+        String id() {
+            return kind + "/" + name;
+        }
+    }
+
+    /** One corpus file under test, its namespace and setup files, and the verdict. */
+    static final class Case {
+        final String path;
+        final String namespace;
+        final List<String> setup;
+        final Map<String, String> expect;
+        final String k8s132;
+        final List<Obj> objects;
+        String applyOutput = "";
+        final List<String> problems = new ArrayList<>();
+
+        Case(String path, int index, Map<String, Object> exp) {
+            this.path = path;
+            this.namespace = "corpus-" + index;
+            @SuppressWarnings("unchecked") List<String> s = (List<String>) exp.getOrDefault("setup", List.of());
+            this.setup = s;
+            Map<String, String> e = new LinkedHashMap<>();
+            Object ex = exp.get("expect");
+            if (ex instanceof Map<?, ?> m) {
+                m.forEach((k, v) -> e.put(String.valueOf(k), String.valueOf(v)));
+            }
+            this.expect = e;
+            this.k8s132 = exp.get("k8s_132") == null ? null : String.valueOf(exp.get("k8s_132"));
+            this.objects = objects(corpus.resolve(path), namespace);
+        }
+
+        boolean heavy() {
+            return objects.stream().anyMatch(o -> requestsMuch(o.doc()));
+        }
+
+        /** The file's objects name their own namespace (then it is applied without -n). */
+        boolean ownNamespace() {
+            return objects.stream().anyMatch(o -> o.doc().path("metadata").has("namespace"));
+        }
+    }
+
+    static List<Obj> objects(Path file, String defaultNs) {
+        List<Obj> out = new ArrayList<>();
+        try {
+            String text = Files.readString(file);
+            for (String part : text.split("(?m)^---\\s*$")) {
+                if (part.isBlank() || part.lines().allMatch(l -> l.isBlank() || l.trim().startsWith("#"))) {
+                    continue;
+                }
+                JsonNode doc;
+                try {
+                    doc = Json.yaml().readTree(part);
+                } catch (RuntimeException e) {
+                    continue;
+                }
+                if (doc == null || !doc.isObject() || !doc.has("kind")) {
+                    continue;
+                }
+                List<JsonNode> docs = new ArrayList<>();
+                if (doc.path("kind").asString().equals("List")) {
+                    doc.path("items").forEach(docs::add);
+                } else {
+                    docs.add(doc);
+                }
+                for (JsonNode d : docs) {
+                    String kind = d.path("kind").asString();
+                    Optional<ResourceType> rt = typeOf(d.path("apiVersion").asString(), kind);
+                    String ns = d.path("metadata").path("namespace").asString(null);
+                    if (ns == null && rt.map(ResourceType::namespaced).orElse(true)) {
+                        ns = defaultNs;
+                    }
+                    if (rt.isPresent() && !rt.get().namespaced()) {
+                        ns = null;
+                    }
+                    out.add(new Obj(kind, d.path("apiVersion").asString(), d.path("metadata").path("name").asString(""), ns, d));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    static Optional<ResourceType> typeOf(String apiVersion, String kind) {
+        return ResourceTypes.ALL.stream().filter(rt -> rt.kind().equals(kind) && rt.apiVersion().equals(apiVersion)).findFirst();
+    }
+
+    /** A pod template or pod asking for half a CPU or more, or 1Gi or more, in total: run it alone. */
+    static boolean requestsMuch(JsonNode doc) {
+        List<JsonNode> containers = new ArrayList<>();
+        doc.findValues("containers").forEach(cs -> cs.forEach(containers::add));
+        int replicas = Math.max(1, doc.path("spec").path("replicas").asInt(1));
+        double cpu = 0;
+        double mem = 0;
+        for (JsonNode c : containers) {
+            JsonNode req = c.path("resources").path("requests");
+            JsonNode lim = c.path("resources").path("limits");
+            cpu += cpu(req.path("cpu").asString(lim.path("cpu").asString("0")));
+            mem += mem(req.path("memory").asString(lim.path("memory").asString("0")));
+        }
+        return cpu * replicas >= 0.5 || mem * replicas >= 1024.0 * 1024 * 1024;
+    }
+
+    static double cpu(String q) {
+        try {
+            return io.kube4j.quantity.Quantity.parse(q).exact().doubleValue();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    static double mem(String q) {
+        return cpu(q);
+    }
+
+    @Test
+    void theDocumentationExamplesBehaveAsOnKubernetes132() throws Exception {
+        List<Case> cases = new ArrayList<>();
+        List<String> files;
+        try (Stream<Path> s = Files.walk(corpus)) {
+            files = s.filter(p -> p.toString().endsWith(".yaml")).map(p -> corpus.relativize(p).toString()).sorted().toList();
+        }
+        int i = 0;
+        for (String f : files) {
+            cases.add(new Case(f, i++, expectations.getOrDefault(f, Map.of())));
+        }
+        List<List<Case>> batches = new ArrayList<>();
+        List<Case> light = new ArrayList<>();
+        for (Case c : cases) {
+            if (c.heavy()) {
+                batches.add(List.of(c));
+            } else {
+                light.add(c);
+            }
+        }
+        for (int from = 0; from < light.size(); from += BATCH) {
+            batches.add(light.subList(from, Math.min(light.size(), from + BATCH)));
+        }
+        long t0 = System.nanoTime();
+        int n = 0;
+        for (List<Case> batch : batches) {
+            run(batch);
+            n++;
+            long bad = batch.stream().filter(c -> c.k8s132 == null && !c.problems.isEmpty()).count();
+            System.out.printf("corpus batch %d/%d (%d files, %d failing) at %d s%n", n, batches.size(), batch.size(), bad,
+                    Duration.ofNanos(System.nanoTime() - t0).toSeconds());
+        }
+        List<Case> counted = cases.stream().filter(c -> c.k8s132 == null).toList();
+        List<Case> failed = counted.stream().filter(c -> !c.problems.isEmpty()).toList();
+        StringBuilder report = new StringBuilder();
+        report.append(String.format("corpus: %d files, %d counted, %d passed (%.1f%%), %d failed; %d not served by 1.32; %d batches in %d s%n",
+                cases.size(), counted.size(), counted.size() - failed.size(), 100.0 * (counted.size() - failed.size()) / counted.size(), failed.size(),
+                cases.size() - counted.size(), batches.size(), Duration.ofNanos(System.nanoTime() - t0).toSeconds()));
+        for (Case c : failed) {
+            report.append("  FAIL ").append(c.path).append(": ").append(String.join("; ", c.problems)).append('\n');
+        }
+        for (Case c : cases) {
+            if (c.k8s132 != null) {
+                report.append("  (1.32 does not serve) ").append(c.path).append(": ").append(c.k8s132)
+                        .append(c.problems.isEmpty() ? "" : " [kube4j: " + String.join("; ", c.problems) + "]").append('\n');
+            }
+        }
+        System.out.println(report);
+        Files.writeString(Path.of("target", "corpus-report.txt"), report.toString());
+        assertThat(counted.size() - failed.size()).as(report.toString()).isGreaterThanOrEqualTo((int) Math.ceil(counted.size() * 0.95));
+    }
+
+    /** Applies a batch, waits until every expectation holds or {@link #SETTLE} passes, records problems, cleans up. */
+    void run(List<Case> batch) throws Exception {
+        for (Case c : batch) {
+            post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + c.namespace + "\"}}");
+            for (String s : c.setup) {
+                kubectl(List.of("apply", "-n", c.namespace, "-f", corpus.resolve(s).toString()));
+            }
+            List<String> args = new ArrayList<>(List.of("apply"));
+            if (!c.ownNamespace()) {
+                args.addAll(List.of("-n", c.namespace));
+            }
+            args.addAll(List.of("-f", corpus.resolve(c.path).toString()));
+            c.applyOutput = kubectl(args);
+        }
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        boolean first = true;
+        while (true) {
+            boolean allDone = true;
+            for (Case c : batch) {
+                c.problems.clear();
+                check(c);
+                allDone &= c.problems.isEmpty();
+            }
+            // a "pending" object must still be pending after a while, not only at the first look
+            boolean waitsForPending = batch.stream().anyMatch(c -> c.expect.containsValue("pending"));
+            if ((allDone && !(first && waitsForPending)) || System.nanoTime() > deadline) {
+                break;
+            }
+            first = false;
+            Thread.sleep(waitsForPending && allDone ? 8000 : 1000);
+        }
+        for (Case c : batch) {
+            kubectl(List.of("delete", "namespace", c.namespace, "--wait=false"));
+            for (Obj o : c.objects) {
+                if (o.namespace() == null || !o.namespace().equals(c.namespace)) {
+                    typeOf(o.apiVersion(), o.kind()).ifPresent(rt -> delete(rt, o));
+                }
+            }
+        }
+        // the next batch starts on empty nodes
+        long drain = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        while (System.nanoTime() < drain && batch.stream().anyMatch(c -> !get("/api/v1/namespaces/" + c.namespace + "/pods").path("items").isEmpty())) {
+            Thread.sleep(500);
+        }
+    }
+
+    void check(Case c) {
+        for (Obj o : c.objects) {
+            String want = c.expect.getOrDefault(o.id(), "default");
+            Optional<ResourceType> rt = typeOf(o.apiVersion(), o.kind());
+            JsonNode live = rt.map(t -> get(path(t, o))).orElse(null);
+            boolean exists = live != null && live.has("metadata");
+            if (want.equals("rejected")) {
+                if (exists) {
+                    c.problems.add(o.id() + " accepted, Kubernetes refuses it");
+                }
+                continue;
+            }
+            if (!exists) {
+                c.problems.add(o.id() + " refused or missing: " + applyError(c, o));
+                continue;
+            }
+            if (want.equals("any")) {
+                continue;
+            }
+            String state = state(rt.get(), live, c);
+            switch (want) {
+                case "pending" -> {
+                    if (!state.equals("pending")) {
+                        c.problems.add(o.id() + " is " + state + ", Kubernetes keeps it pending");
+                    }
+                }
+                case "partial" -> {
+                    if (!state.equals("partial")) {
+                        c.problems.add(o.id() + " is " + state + ", Kubernetes reaches partial availability");
+                    }
+                }
+                default -> {
+                    if (!state.equals("ready")) {
+                        c.problems.add(o.id() + " is " + state);
+                    }
+                }
+            }
+        }
+    }
+
+    static String applyError(Case c, Obj o) {
+        for (String line : c.applyOutput.lines().toList()) {
+            if (line.contains(o.name()) && (line.startsWith("Error") || line.startsWith("error"))) {
+                return line;
+            }
+        }
+        return c.applyOutput.lines().filter(l -> l.startsWith("Error") || l.startsWith("error")).findFirst().orElse("(no error printed)");
+    }
+
+    /** ready, partial, pending, or a short description of what is wrong. */
+    static String state(ResourceType rt, JsonNode o, Case c) {
+        JsonNode spec = o.path("spec");
+        JsonNode status = o.path("status");
+        switch (rt.kind()) {
+            case "Pod" -> {
+                String phase = status.path("phase").asString("");
+                return phase.equals("Running") || phase.equals("Succeeded") ? "ready" : phase.equals("Pending") ? "pending" : "phase " + phase;
+            }
+            case "Deployment", "ReplicaSet", "StatefulSet", "ReplicationController" -> {
+                int want = spec.path("replicas").asInt(1);
+                int avail = rt.kind().equals("StatefulSet") ? status.path("readyReplicas").asInt(0) : status.path("availableReplicas").asInt(0);
+                return avail >= want ? "ready" : avail > 0 ? "partial" : "pending";
+            }
+            case "DaemonSet" -> {
+                int desired = status.path("desiredNumberScheduled").asInt(0);
+                int avail = status.path("numberAvailable").asInt(0);
+                return desired > 0 && avail >= desired ? "ready" : avail > 0 ? "partial" : "pending (desired " + desired + ")";
+            }
+            case "Job" -> {
+                for (JsonNode cond : status.path("conditions")) {
+                    if (cond.path("type").asString().equals("Complete") && cond.path("status").asString().equals("True")) {
+                        return "ready";
+                    }
+                    if (cond.path("type").asString().equals("Failed") && cond.path("status").asString().equals("True")) {
+                        return "failed: " + cond.path("reason").asString();
+                    }
+                }
+                return status.path("active").asInt(0) > 0 && status.path("ready").asInt(0) > 0 ? "ready" : "pending";
+            }
+            case "Service" -> {
+                String type = spec.path("type").asString("ClusterIP");
+                if (!type.equals("ExternalName") && !spec.path("clusterIP").asString("").equals("None") && spec.path("clusterIP").asString("").isEmpty()) {
+                    return "without a cluster IP";
+                }
+                if (spec.path("selector").isEmpty() || !selectsPodsOfFile(spec.path("selector"), c)) {
+                    return "ready";
+                }
+                JsonNode ep = get("/api/v1/namespaces/" + o.path("metadata").path("namespace").asString() + "/endpoints/" + o.path("metadata").path("name").asString());
+                for (JsonNode subset : ep.path("subsets")) {
+                    if (!subset.path("addresses").isEmpty()) {
+                        return "ready";
+                    }
+                }
+                return "without endpoints";
+            }
+            default -> {
+                return "ready";
+            }
+        }
+    }
+
+    /** Whether a pod template or pod of the same file has all of {@code selector}'s labels. */
+    static boolean selectsPodsOfFile(JsonNode selector, Case c) {
+        for (Obj o : c.objects) {
+            JsonNode labels = o.kind().equals("Pod") ? o.doc().path("metadata").path("labels") : o.doc().path("spec").path("template").path("metadata").path("labels");
+            boolean all = labels.isObject();
+            for (var e : selector.properties()) {
+                all &= e.getValue().asString().equals(labels.path(e.getKey()).asString(null));
+            }
+            if (all && labels.isObject() && !labels.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String path(ResourceType rt, Obj o) {
+        return rt.objectPath(o.namespace(), o.name());
+    }
+
+    static JsonNode get(String path) {
+        try {
+            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(cluster.apiserver.url() + path)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            return r.statusCode() == 200 ? Json.tree(r.body()) : Json.mapper().createObjectNode();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void post(String path, String json) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(cluster.apiserver.url() + path)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 201) {
+                throw new IllegalStateException("POST " + path + ": " + r.statusCode() + " " + r.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void delete(ResourceType rt, Obj o) {
+        try {
+            http.send(HttpRequest.newBuilder(URI.create(cluster.apiserver.url() + path(rt, o))).DELETE().timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs kubectl against the cluster; returns stdout and stderr together. */
+    static String kubectl(List<String> args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("kubectl", "--server", cluster.apiserver.url(), "--request-timeout=30s"));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return new String(out, StandardCharsets.UTF_8);
+    }
+}
