@@ -18,6 +18,7 @@ import io.kube4j.kubelet.runtime.PodRef;
 import io.kube4j.kubelet.runtime.RuntimePod;
 import io.kube4j.kubelet.runtime.Sandbox;
 import io.kube4j.kubelet.runtime.SandboxConfig;
+import io.kube4j.kubelet.volume.VolumeManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,7 @@ import java.util.function.Supplier;
  * {@code pod_workers.go} + {@code syncPod}). Each {@link #sync()} plans, then acts:
  * <ol>
  *   <li>read the pod (informer) and what the runtime had for it at the node's last relist ({@code Pleg});</li>
+ *   <li>set up or update its volumes ({@link VolumeManager}); until all are set up nothing is started;</li>
  *   <li>plan: {@link PodActionsPlanner#compute} decides what to kill and start, pure;</li>
  *   <li>report: {@link PodStatusGenerator} builds the status from the same picture, {@link StatusManager}
  *       PATCHes it when it changed;</li>
@@ -202,6 +204,8 @@ public final class PodWorker {
             syncTerminal(pod, runtime, written, generation);
             return;
         }
+        // Kubernetes' WaitForAttachAndMount, without the waiting: set up (or update) the volumes, see which are ready
+        VolumeManager.PodVolumes volumes = ctx.volumes().mountPod(pod);
         Instant now = ctx.clock().instant();
         String startTime = written != null && written.startTime != null ? written.startTime : pod.status == null ? null : pod.status.startTime;
         PodActions actions = PodActionsPlanner.compute(pod, runtime, probes, ctx.crashBackoff(), startTime == null ? null : Times.parse(startTime), now);
@@ -221,6 +225,11 @@ public final class PodWorker {
         if (PodStatusGenerator.terminal(status.phase)) {
             // done for good (all containers finished under Never/OnFailure, or the deadline passed)
             syncTerminal(pod, runtime, ctx.statusManager().written(uid), generation);
+            return;
+        }
+        if (!volumes.ready()) {
+            // nothing starts until every volume is set up: the containers show ContainerCreating meanwhile
+            actedOn = -1;
             return;
         }
         act(pod, runtime, actions, generation);
@@ -360,6 +369,8 @@ public final class PodWorker {
             ctx.runtime().stopPodSandbox(s.id());
             ctx.runtime().removePodSandbox(s.id());
         }
+        // the pod's directory (its volumes' files) goes once nothing of the pod runs any more
+        ctx.volumes().unmountPod(uid);
         ctx.crashBackoff().forget(uid);
         ctx.pullBackoff().forget(uid);
         ctx.statusManager().forget(uid);
