@@ -70,7 +70,8 @@ public final class PodWorker {
     private final Set<String> backOffReported = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> lastReadinessEvent = new ConcurrentHashMap<>();
     private volatile Pod lastKnown;
-    // the relist generation the last actions were planned on; -1 when the last sync did nothing. Starts at 0:
+    // the relists started when the last actions were done (the next sync needs a newer picture); -1 when the
+    // last sync did nothing. Starts at 0:
     // the first sync waits for the node's first relist, else a restarted kubelet would not see what runs
     private volatile long actedOn = 0;
     private volatile boolean deadlineReported;
@@ -184,7 +185,6 @@ public final class PodWorker {
         if (pod != null && !uid.equals(pod.metadata.uid)) {
             pod = null; // the name now belongs to a new pod
         }
-        long generation = ctx.pleg().generation();
         RuntimePod runtime = ctx.pleg().pod(uid);
         runningContainers = runtime.running().size();
         if (pod == null) {
@@ -201,7 +201,7 @@ public final class PodWorker {
         boolean terminal = PodStatusGenerator.terminal(pod.status == null ? null : pod.status.phase)
                 || (written != null && PodStatusGenerator.terminal(written.phase));
         if (terminal) {
-            syncTerminal(pod, runtime, written, generation);
+            syncTerminal(pod, runtime, written);
             return;
         }
         // Kubernetes' WaitForAttachAndMount, without the waiting: set up (or update) the volumes, see which are ready
@@ -224,7 +224,7 @@ public final class PodWorker {
         }
         if (PodStatusGenerator.terminal(status.phase)) {
             // done for good (all containers finished under Never/OnFailure, or the deadline passed)
-            syncTerminal(pod, runtime, ctx.statusManager().written(uid), generation);
+            syncTerminal(pod, runtime, ctx.statusManager().written(uid));
             return;
         }
         if (!volumes.ready()) {
@@ -232,18 +232,26 @@ public final class PodWorker {
             actedOn = -1;
             return;
         }
-        act(pod, runtime, actions, generation);
+        act(pod, runtime, actions);
     }
 
     /** Carries out the plan: kills first, then the sandbox, then init containers in order, then containers. */
-    private void act(Pod pod, RuntimePod runtime, PodActions actions, long generation) {
+    private void act(Pod pod, RuntimePod runtime, PodActions actions) {
         if (actions.isEmpty()) {
             actedOn = -1;
             probes.sync(pod, runtime, podIp(runtime));
             pruneDeadContainers(runtime);
             return;
         }
-        actedOn = generation;
+        try {
+            carryOut(pod, runtime, actions);
+        } finally {
+            // a relist that started before now may not show what was just done: wait for a later one
+            actedOn = ctx.pleg().started();
+        }
+    }
+
+    private void carryOut(Pod pod, RuntimePod runtime, PodActions actions) {
         if (actions.killPod()) {
             probes.stopAll();
             killer.killPod(pod, runtime, null);
@@ -340,11 +348,11 @@ public final class PodWorker {
     // ---- terminal and terminating -------------------------------------------------------------
 
     /** A pod that is done: nothing may run any more; its final status is reported, its containers kept for logs. */
-    private void syncTerminal(Pod pod, RuntimePod runtime, PodStatus written, long generation) {
+    private void syncTerminal(Pod pod, RuntimePod runtime, PodStatus written) {
         probes.stopAll();
         if (!runtime.stopped()) {
             killer.killPod(pod, runtime, null);
-            actedOn = generation;
+            actedOn = ctx.pleg().started();
         } else {
             actedOn = -1;
         }
