@@ -100,9 +100,15 @@ public final class VolumeManager {
      * Sets up (or brings up to date) every volume a container of {@code pod} mounts, without waiting: one
      * pass of Kubernetes' reconciler for this pod. Idempotent; writes only what changed.
      */
-    public synchronized PodVolumes mountPod(Pod pod) {
-        String uid = pod.metadata.uid;
-        Map<String, VolumeState> states = pods.computeIfAbsent(uid, u -> new ConcurrentHashMap<>());
+    public PodVolumes mountPod(Pod pod) {
+        Map<String, VolumeState> states = pods.computeIfAbsent(pod.metadata.uid, u -> new ConcurrentHashMap<>());
+        // one pod at a time per pod (its worker, housekeeping): a slow read for one pod holds up no other
+        synchronized (states) {
+            return mountPod(pod, states);
+        }
+    }
+
+    private PodVolumes mountPod(Pod pod, Map<String, VolumeState> states) {
         Set<String> used = usedVolumes(pod);
         List<String> unmounted = new ArrayList<>();
         Instant now = clock.instant();
@@ -290,7 +296,7 @@ public final class VolumeManager {
      *
      * @throws IOException when the subPath cannot be pinned (outside the volume, disk error)
      */
-    public synchronized Path pinSubPath(String uid, MountedVolume volume, String subPath, String containerName, int index) throws IOException {
+    public Path pinSubPath(String uid, MountedVolume volume, String subPath, String containerName, int index) throws IOException {
         Path pinned = podDir(uid).resolve("volume-subpaths").resolve(volume.name()).resolve(containerName).resolve(Integer.toString(index));
         if (Files.exists(pinned, LinkOption.NOFOLLOW_LINKS)) {
             return pinned;
@@ -323,8 +329,19 @@ public final class VolumeManager {
     }
 
     /** Removes the pod's directory (its volumes' files, pinned subPaths) once its containers are gone. */
-    public synchronized void unmountPod(String uid) {
-        pods.remove(uid);
+    public void unmountPod(String uid) {
+        Map<String, VolumeState> states = pods.remove(uid);
+        if (states == null) {
+            deletePodDir(uid);
+            return;
+        }
+        synchronized (states) {
+            // after any write in progress for this pod
+            deletePodDir(uid);
+        }
+    }
+
+    private void deletePodDir(String uid) {
         try {
             AtomicWriter.deleteRecursively(podDir(uid));
         } catch (IOException e) {
