@@ -19,10 +19,12 @@ public final class ObjectNotFoundException extends RuntimeException {
         this.name = name;
     }
 
+    /** {@code configmap} or {@code secret}. */
     public String resource() {
         return resource;
     }
 
+    /** The missing object's name. */
     public String name() {
         return name;
     }

@@ -87,7 +87,14 @@ class KubeletDockerRuntimeIT {
         }
         try {
             for (JsonNode c : containers(DockerRuntime.LABEL_NODE + "=" + NODE)) {
-                docker.call("DELETE", "/containers/" + c.path("Id").asString() + "?force=1&v=1", null, Duration.ofSeconds(30));
+                try {
+                    docker.call("DELETE", "/containers/" + c.path("Id").asString() + "?force=1&v=1", null, Duration.ofSeconds(30));
+                } catch (DockerClient.DockerException e) {
+                    // the kubelet removed it meanwhile (a pod deleted just before)
+                    if (e.status() != 404) {
+                        throw e;
+                    }
+                }
             }
             String volumes = URLEncoder.encode(Json.write(Map.of("label", List.of(DockerRuntime.LABEL_NODE + "=" + NODE))), StandardCharsets.UTF_8);
             for (JsonNode v : docker.call("GET", "/volumes?filters=" + volumes, null, Duration.ofSeconds(30)).path("Volumes")) {
@@ -283,5 +290,6 @@ class KubeletDockerRuntimeIT {
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
                 assertThat(api.getText("/api/v1/namespaces/default/pods/configured/log")).contains("dir=two sub=one"));
         api.delete(Pod.class, "default", "configured");
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.find(Pod.class, "default", "configured").isEmpty());
     }
 }
