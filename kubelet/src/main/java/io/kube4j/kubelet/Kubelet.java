@@ -129,6 +129,8 @@ public final class Kubelet {
         stopped = true;
         pods.stop();
         workers.stop();
+        ctx.configMaps().stop();
+        ctx.secrets().stop();
         ctx.pleg().stop();
         if (heartbeat != null) {
             heartbeat.interrupt();

@@ -3,6 +3,7 @@ package io.kube4j.kubelet;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,7 @@ import java.util.Map;
  * @param labels          extra node labels
  * @param taints          node taints as {@code key=value:Effect} or {@code key:Effect}
  * @param sandboxImage    the image of pod sandboxes (docker runtime); must exist locally
- * @param rootDir         where the process runtime keeps logs and scratch volumes
+ * @param rootDir         where each node's pod directories (volumes) go, and the process runtime's logs and scratch volumes
  * @param syncPeriod      how often each pod worker re-checks its pod without being told
  * @param relistPeriod    how often the runtime is listed (once per node, for all pods; Kubernetes' PLEG relist period)
  * @param statusInterval  how often node status is checked and the Lease renewed
@@ -49,6 +50,16 @@ public record KubeletProperties(
     public KubeletProperties {
         labels = labels == null ? Map.of() : labels;
         taints = taints == null ? List.of() : taints;
+    }
+
+    /**
+     * The directory of one node's files (absolute): {@code <root-dir>/<node>}, the root dir defaulting to
+     * {@code $TMPDIR/kube4j-kubelet}. The kubelet keeps its pod directories in {@code pods/} below it; the
+     * process runtime keeps its own per-pod directories there too.
+     */
+    public Path nodeDir(String nodeName) {
+        Path base = rootDir.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "kube4j-kubelet") : Path.of(rootDir);
+        return base.resolve(nodeName).toAbsolutePath().normalize();
     }
 
     /** Capacity overrides; empty means "what the machine has" (pods: 110). */

@@ -1,9 +1,13 @@
 package io.kube4j.kubelet;
 
+import io.kube4j.api.ConfigMap;
 import io.kube4j.api.Pod;
+import io.kube4j.api.Secret;
 import io.kube4j.api.Taint;
 import io.kube4j.client.ApiClient;
 import io.kube4j.events.EventRecorder;
+import io.kube4j.kubelet.manager.ObjectManager;
+import io.kube4j.kubelet.manager.WatchBasedManager;
 import io.kube4j.kubelet.node.MachineInfo;
 import io.kube4j.kubelet.node.NodeDescription;
 import io.kube4j.kubelet.node.NodeStatusReporter;
@@ -17,6 +21,8 @@ import io.kube4j.kubelet.pleg.Pleg;
 import io.kube4j.kubelet.probe.ProbeRunner;
 import io.kube4j.kubelet.runtime.ContainerRuntime;
 import io.kube4j.kubelet.runtime.InstrumentedRuntime;
+import io.kube4j.kubelet.volume.VolumeManager;
+import io.kube4j.kubelet.volume.VolumePayloads;
 import io.kube4j.quantity.Quantity;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -87,10 +93,18 @@ public final class Kubelets implements ApplicationListener<WebServerInitializedE
         ContainerRuntime runtime = new InstrumentedRuntime(runtimeFactory.create(props, nodeName, address), registry);
         NodeDescription description = new NodeDescription(nodeName, address, nodeName, port, labels(nodeName), taints(), capacity());
         Clock clock = Clock.systemUTC();
+        EventRecorder events = new EventRecorder(client, "kubelet", nodeName);
+        // allocatable is the capacity (no reservations): the default of unset limits in resourceFieldRef
+        Map<String, Quantity> allocatable = Map.copyOf(description.capacity());
+        ObjectManager<ConfigMap> configMaps = WatchBasedManager.configMaps(client);
+        ObjectManager<Secret> secrets = WatchBasedManager.secrets(client);
+        VolumeManager volumes = new VolumeManager(props.nodeDir(nodeName).resolve("pods"), client,
+                new VolumePayloads(configMaps, secrets, () -> allocatable), events, clock);
         KubeletContext ctx = new KubeletContext(nodeName, address, runtime, props.runtime(), client,
-                new EventRecorder(client, "kubelet", nodeName), new ProbeRunner(runtime), new ContainerConfigFactory(environmentProvider),
+                events, new ProbeRunner(runtime),
+                new ContainerConfigFactory(environmentProvider, configMaps, secrets, () -> allocatable, volumes),
                 Backoff.kubelet(), Backoff.kubelet(), clock, props.syncPeriod(), metrics,
-                new Pleg(runtime, props.relistPeriod()), new StatusManager(client));
+                new Pleg(runtime, props.relistPeriod()), new StatusManager(client), configMaps, secrets, volumes);
         NodeStatusReporter reporter = new NodeStatusReporter(client, description, runtime, clock, props.statusReport());
         return new Kubelet(nodeName, client, ctx, reporter, props.statusInterval());
     }

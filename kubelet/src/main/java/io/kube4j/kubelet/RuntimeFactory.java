@@ -16,15 +16,10 @@ public class RuntimeFactory {
         return switch (props.runtime()) {
             case "docker" -> new DockerRuntime(new DockerClient(Path.of(props.docker().socket())), nodeName,
                     props.docker().network(), props.sandboxImage(), props.docker().pod());
-            case "process" -> new ProcessRuntime(rootDir(props, nodeName), address, Clock.systemUTC());
+            case "process" -> new ProcessRuntime(props.nodeDir(nodeName), address, Clock.systemUTC());
             case "fake" -> new FakeRuntime(Clock.systemUTC(), new FakeRuntime.Timings(props.fake().startDelay(), props.fake().pullDelay(),
                     props.fake().stopDelay(), props.fake().initRunTime()), props.fake().podIp().isBlank() ? null : props.fake().podIp());
             default -> throw new IllegalArgumentException("kube4j.kubelet.runtime must be docker, process or fake, not " + props.runtime());
         };
-    }
-
-    private static Path rootDir(KubeletProperties props, String nodeName) {
-        Path base = props.rootDir().isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "kube4j-kubelet") : Path.of(props.rootDir());
-        return base.resolve(nodeName);
     }
 }

@@ -30,9 +30,11 @@ import java.util.stream.Collectors;
  * container events ({@link ContainerRuntime#addContainerEventListener}) triggers a relist right away, so
  * an exit reaches the pod's status well within one period.
  * <p>
- * Each successful relist increments {@link #generation()}: a worker that has just changed the runtime
- * waits for a generation newer than the one it acted on (Kubernetes' cache.GetNewerThan), so it never
- * acts twice on the same stale picture.
+ * Each relist is numbered when it starts ({@link #started()}) and its snapshot, once published, carries
+ * that number as {@link #generation()}. A worker that has just changed the runtime notes {@link #started()}
+ * and waits for a generation newer than that: a relist that began after its changes (Kubernetes'
+ * cache.GetNewerThan, whose timestamps are taken before listing), so it never acts twice on a stale picture,
+ * not even one a relist in flight while it acted would publish.
  */
 public final class Pleg {
     private static final Logger log = LoggerFactory.getLogger(Pleg.class);
@@ -43,6 +45,8 @@ public final class Pleg {
     // at most one pending wake-up: events during a relist coalesce into one more relist
     private final LinkedBlockingQueue<Boolean> wakeups = new LinkedBlockingQueue<>(1);
     private final AtomicLong relists = new AtomicLong();
+    // relists started so far: the number of the next one to publish
+    private final AtomicLong started = new AtomicLong();
     private final Object monitor = new Object();
     private Map<String, String> fingerprints = Map.of();
     private volatile Map<String, RuntimePod> pods = Map.of();
@@ -105,6 +109,7 @@ public final class Pleg {
      * Returns the new generation. Throws what the runtime throws (the snapshot is then left as it was).
      */
     public long relist() {
+        long number = started.incrementAndGet();
         List<Sandbox> sandboxes = runtime.listPodSandboxes();
         List<ContainerInfo> containers = runtime.listContainers();
         relists.incrementAndGet();
@@ -122,6 +127,9 @@ public final class Pleg {
         List<String> changed = new ArrayList<>();
         long gen;
         synchronized (monitor) {
+            if (number <= generation) {
+                return generation; // a relist that started later has published already: this picture is older
+            }
             for (Map.Entry<String, String> e : nextFingerprints.entrySet()) {
                 if (!e.getValue().equals(fingerprints.get(e.getKey()))) {
                     changed.add(e.getKey());
@@ -134,7 +142,8 @@ public final class Pleg {
             }
             fingerprints = nextFingerprints;
             pods = Map.copyOf(next);
-            gen = ++generation;
+            generation = number;
+            gen = number;
             monitor.notifyAll();
         }
         for (String uid : changed) {
@@ -164,9 +173,17 @@ public final class Pleg {
         return pods.keySet();
     }
 
-    /** How many relists have succeeded; a snapshot of generation g is newer than anything acted on at g-1. */
+    /** The number of the relist whose snapshot is published now (relists are numbered as they start). */
     public long generation() {
         return generation;
+    }
+
+    /**
+     * How many relists have started: a worker that has just changed the runtime waits for a generation newer
+     * than this, i.e. a relist that began after its changes.
+     */
+    public long started() {
+        return started.get();
     }
 
     /** How many times the runtime has been listed (for tests and metrics). */

@@ -1,64 +1,161 @@
 package io.kube4j.kubelet.pod;
 
+import io.kube4j.api.ConfigMap;
 import io.kube4j.api.Container;
 import io.kube4j.api.Pod;
+import io.kube4j.api.Secret;
 import io.kube4j.api.Volume;
+import io.kube4j.kubelet.manager.ObjectManager;
 import io.kube4j.kubelet.runtime.ContainerConfig;
 import io.kube4j.kubelet.runtime.Mount;
 import io.kube4j.kubelet.runtime.PodRef;
+import io.kube4j.kubelet.volume.MountedVolume;
+import io.kube4j.kubelet.volume.VolumeManager;
 import io.kube4j.quantity.Quantity;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
- * Turns a pod's container spec into a runtime {@link ContainerConfig}: environment (provider first,
- * then the container's own, with {@code fieldRef} values and {@code $(VAR)} references resolved),
- * command and args (with {@code $(VAR)} expanded), volume mounts (emptyDir and hostPath; other volume
- * sources are not supported and skipped) and cpu/memory limits.
+ * Turns a pod's container spec into a runtime {@link ContainerConfig}, as Kubernetes' {@code generateContainerConfig}
+ * and {@code GenerateRunContainerOptions} do: the environment ({@link EnvironmentVariables}: envFrom, env with
+ * valueFrom and {@code $(VAR)} expansion, then the provider's Service variables), the mounts ({@code makeMounts}),
+ * command and args with {@code $(VAR)} expanded against the final environment, and cpu/memory limits.
+ *
+ * <p>Mounts: emptyDir (the runtime's scratch volume) and hostPath as given; configMap, secret, downwardAPI,
+ * projected and persistentVolumeClaim volumes at the path the {@link VolumeManager} set them up at, read-only
+ * where Kubernetes makes them so. A {@code subPath} of an API-data volume is pinned (never updated afterwards,
+ * as in Kubernetes); other volume kinds are not supported and not mounted; subPath on emptyDir is not supported.
+ *
+ * @see ContainerConfigException the CreateContainerConfigError cases
  */
 public final class ContainerConfigFactory {
     private final EnvironmentProvider environmentProvider;
+    private final EnvironmentVariables environment;
+    private final VolumeManager volumes;
 
+    /** Without an apiserver: ConfigMap and Secret references fail, only emptyDir and hostPath volumes mount. */
     public ContainerConfigFactory(EnvironmentProvider environmentProvider) {
-        this.environmentProvider = environmentProvider;
+        this(environmentProvider, ObjectManager.none("configMap"), ObjectManager.none("secret"), Map::of, null);
     }
 
+    /**
+     * @param environmentProvider the Service variables of the pod's namespace
+     * @param configMaps          where ConfigMaps are read
+     * @param secrets             where Secrets are read
+     * @param allocatable         the node's allocatable resources (resourceFieldRef defaults)
+     * @param volumes             the node's volume manager; null when only emptyDir and hostPath are mounted
+     */
+    public ContainerConfigFactory(EnvironmentProvider environmentProvider, ObjectManager<ConfigMap> configMaps, ObjectManager<Secret> secrets,
+                                  Supplier<Map<String, Quantity>> allocatable, VolumeManager volumes) {
+        this.environmentProvider = environmentProvider;
+        this.environment = new EnvironmentVariables(configMaps, secrets, allocatable);
+        this.volumes = volumes;
+    }
+
+    /**
+     * The config of instance {@code attempt} of {@code container}.
+     *
+     * @param podIp  the pod's IP (null before the sandbox has one)
+     * @param hostIp the node's IP
+     * @throws ContainerConfigException when the environment or a mount cannot be made (CreateContainerConfigError)
+     */
     public ContainerConfig create(Pod pod, Container container, int attempt, String podIp, String hostIp) {
-        Map<String, String> env = new LinkedHashMap<>(environmentProvider.environment(pod, container));
-        for (Container.EnvVar var : container.env) {
-            if (var.name == null) {
-                continue;
-            }
-            String value = var.value != null ? expand(var.value, env) : fieldRef(var, pod, podIp, hostIp);
-            env.put(var.name, value == null ? "" : value);
-        }
-        List<String> command = container.command.stream().map(s -> expand(s, env)).toList();
-        List<String> args = container.args.stream().map(s -> expand(s, env)).toList();
+        Map<String, String> env = environment.make(pod, container, environmentProvider.environment(pod, container),
+                podIp == null ? List.of() : List.of(podIp), hostIp == null ? List.of() : List.of(hostIp));
+        List<Mount> mounts = mounts(pod, container);
+        // Kubernetes' ExpandContainerCommandAndArgs: against the container's final environment
+        UnaryOperator<String> mapping = Expansion.mappingFor(List.of(env));
+        List<String> command = container.command.stream().map(s -> Expansion.expand(s, mapping)).toList();
+        List<String> args = container.args.stream().map(s -> Expansion.expand(s, mapping)).toList();
         PodRef ref = new PodRef(pod.metadata.uid, pod.metadata.namespace, pod.metadata.name);
         ContainerConfig.Kind kind = !pod.spec.initContainers.contains(container) ? ContainerConfig.Kind.CONTAINER
                 : PodActionsPlanner.isSidecar(container) ? ContainerConfig.Kind.SIDECAR : ContainerConfig.Kind.INIT;
         return new ContainerConfig(ref, container.name, attempt, container.image, command, args, container.workingDir, env,
-                mounts(pod, container), limit(container, "cpu", true), limit(container, "memory", false), kind);
+                mounts, limit(container, "cpu", true), limit(container, "memory", false), kind);
     }
 
-    private static List<Mount> mounts(Pod pod, Container container) {
+    /** Kubernetes' {@code makeMounts} for the volume kinds kube4j supports. */
+    private List<Mount> mounts(Pod pod, Container container) {
+        Map<String, MountedVolume> mounted = volumes == null ? Map.of() : volumes.mountedVolumes(pod.metadata.uid);
         List<Mount> mounts = new ArrayList<>();
-        for (Container.VolumeMount vm : container.volumeMounts) {
+        for (int i = 0; i < container.volumeMounts.size(); i++) {
+            Container.VolumeMount vm = container.volumeMounts.get(i);
             Volume volume = pod.spec.volumes.stream().filter(v -> v.name != null && v.name.equals(vm.name)).findFirst().orElse(null);
-            if (volume == null || vm.mountPath == null) {
+            if (volume == null) {
+                throw new ContainerConfigException(cannotFind(vm.name, container.name));
+            }
+            if (vm.mountPath == null) {
                 continue;
             }
-            boolean ro = Boolean.TRUE.equals(vm.readOnly);
-            if (volume.hostPath != null && volume.hostPath.path != null) {
-                mounts.add(new Mount(volume.name, vm.mountPath, ro, volume.hostPath.path));
-            } else if (volume.emptyDir != null) {
-                mounts.add(new Mount(volume.name, vm.mountPath, ro, null));
+            String subPath = vm.subPath == null ? "" : vm.subPath;
+            if (!subPath.isEmpty()) {
+                if (subPath.startsWith("/")) {
+                    throw new ContainerConfigException("error SubPath `" + subPath + "` must not be an absolute path");
+                }
+                if (List.of(subPath.split("/")).contains("..")) {
+                    throw new ContainerConfigException("unable to provision SubPath `" + subPath + "`: must not contain '..'");
+                }
             }
+            boolean readOnly = Boolean.TRUE.equals(vm.readOnly);
+            if (volume.hostPath != null && volume.hostPath.path != null) {
+                mounts.add(new Mount(volume.name, vm.mountPath, readOnly, subPath(Path.of(volume.hostPath.path), subPath, vm, container).toString()));
+            } else if (volume.emptyDir != null) {
+                mounts.add(new Mount(volume.name, vm.mountPath, readOnly, null));
+            } else if (volume.configMap != null || volume.secret != null || volume.downwardAPI != null || volume.projected != null
+                    || volume.persistentVolumeClaim != null) {
+                MountedVolume mv = mounted.get(volume.name);
+                if (mv == null) {
+                    throw new ContainerConfigException(cannotFind(vm.name, container.name));
+                }
+                Path host = mv.path();
+                if (!subPath.isEmpty()) {
+                    host = mv.atomic() ? pin(pod, mv, subPath, vm, container, i) : subPath(host, subPath, vm, container);
+                }
+                mounts.add(new Mount(volume.name, vm.mountPath, readOnly || mv.readOnly(), host.toString()));
+            }
+            // other volume kinds are not supported by kube4j's kubelet: not mounted
         }
         return mounts;
+    }
+
+    private Path pin(Pod pod, MountedVolume mv, String subPath, Container.VolumeMount vm, Container container, int index) {
+        try {
+            return volumes.pinSubPath(pod.metadata.uid, mv, subPath, container.name, index);
+        } catch (IOException e) {
+            throw new ContainerConfigException(failedSubPath(vm, container));
+        }
+    }
+
+    /** A subPath of a live directory (hostPath, a claim's volume): created when missing, as Kubernetes does. */
+    private static Path subPath(Path volumePath, String subPath, Container.VolumeMount vm, Container container) {
+        if (subPath.isEmpty()) {
+            return volumePath;
+        }
+        Path path = volumePath.resolve(subPath);
+        try {
+            if (!Files.exists(path)) {
+                Files.createDirectories(path);
+            }
+        } catch (IOException e) {
+            throw new ContainerConfigException(failedSubPath(vm, container));
+        }
+        return path;
+    }
+
+    // Kubernetes keeps host details out of this message
+    private static String failedSubPath(Container.VolumeMount vm, Container container) {
+        return "failed to create subPath directory for volumeMount \"" + vm.name + "\" of container \"" + container.name + "\"";
+    }
+
+    private static String cannotFind(String volume, String container) {
+        return "cannot find volume \"" + volume + "\" to mount into container \"" + container + "\"";
     }
 
     private static Long limit(Container container, String resource, boolean milli) {
@@ -72,54 +169,8 @@ public final class ContainerConfigFactory {
         return milli ? q.milliValue() : q.value();
     }
 
-    // the downward API fields a container most often asks for
-    private static String fieldRef(Container.EnvVar var, Pod pod, String podIp, String hostIp) {
-        if (var.valueFrom == null || !(var.valueFrom.get("fieldRef") instanceof Map<?, ?> ref)) {
-            return null;
-        }
-        Object path = ref.get("fieldPath");
-        return switch (String.valueOf(path)) {
-            case "metadata.name" -> pod.metadata.name;
-            case "metadata.namespace" -> pod.metadata.namespace;
-            case "metadata.uid" -> pod.metadata.uid;
-            case "spec.nodeName" -> pod.spec.nodeName;
-            case "spec.serviceAccountName" -> pod.spec.serviceAccountName;
-            case "status.podIP" -> podIp;
-            case "status.hostIP" -> hostIp;
-            default -> null;
-        };
-    }
-
-    /** Kubernetes' {@code $(VAR)} expansion: defined variables are replaced, {@code $$} escapes, the rest stays. */
+    /** Kubernetes' {@code $(VAR)} expansion against one set of variables (see {@link Expansion}). */
     static String expand(String s, Map<String, String> env) {
-        if (s == null || !s.contains("$")) {
-            return s;
-        }
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '$' && i + 1 < s.length()) {
-                char next = s.charAt(i + 1);
-                if (next == '$') {
-                    out.append('$');
-                    i++;
-                    continue;
-                }
-                if (next == '(') {
-                    int close = s.indexOf(')', i + 2);
-                    if (close > 0) {
-                        String name = s.substring(i + 2, close);
-                        String value = env.get(name);
-                        if (value != null) {
-                            out.append(value);
-                            i = close;
-                            continue;
-                        }
-                    }
-                }
-            }
-            out.append(c);
-        }
-        return out.toString();
+        return Expansion.expand(s, Expansion.mappingFor(List.of(env)));
     }
 }

@@ -1,10 +1,14 @@
 package io.kube4j.kubelet.pod;
 
+import io.kube4j.api.ConfigMap;
+import io.kube4j.api.Secret;
 import io.kube4j.client.ApiClient;
 import io.kube4j.events.EventRecorder;
+import io.kube4j.kubelet.manager.ObjectManager;
 import io.kube4j.kubelet.pleg.Pleg;
 import io.kube4j.kubelet.probe.ProbeRunner;
 import io.kube4j.kubelet.runtime.ContainerRuntime;
+import io.kube4j.kubelet.volume.VolumeManager;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +31,9 @@ import java.time.Duration;
  * @param metrics       the kubelet's metrics
  * @param pleg          the node's relist: the runtime state every worker reads
  * @param statusManager writes pod statuses when they change
+ * @param configMaps    the ConfigMaps the node's pods refer to (watched per object)
+ * @param secrets       the Secrets the node's pods refer to (watched per object)
+ * @param volumes       sets up the pods' configMap, secret, downwardAPI, projected and claim volumes
  */
 public record KubeletContext(
         String nodeName,
@@ -43,5 +50,8 @@ public record KubeletContext(
         Duration syncPeriod,
         KubeletMetrics metrics,
         Pleg pleg,
-        StatusManager statusManager) {
+        StatusManager statusManager,
+        ObjectManager<ConfigMap> configMaps,
+        ObjectManager<Secret> secrets,
+        VolumeManager volumes) {
 }

@@ -18,6 +18,7 @@ import io.kube4j.kubelet.runtime.PodRef;
 import io.kube4j.kubelet.runtime.RuntimePod;
 import io.kube4j.kubelet.runtime.Sandbox;
 import io.kube4j.kubelet.runtime.SandboxConfig;
+import io.kube4j.kubelet.volume.VolumeManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,7 @@ import java.util.function.Supplier;
  * {@code pod_workers.go} + {@code syncPod}). Each {@link #sync()} plans, then acts:
  * <ol>
  *   <li>read the pod (informer) and what the runtime had for it at the node's last relist ({@code Pleg});</li>
+ *   <li>set up or update its volumes ({@link VolumeManager}); until all are set up nothing is started;</li>
  *   <li>plan: {@link PodActionsPlanner#compute} decides what to kill and start, pure;</li>
  *   <li>report: {@link PodStatusGenerator} builds the status from the same picture, {@link StatusManager}
  *       PATCHes it when it changed;</li>
@@ -68,7 +70,8 @@ public final class PodWorker {
     private final Set<String> backOffReported = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> lastReadinessEvent = new ConcurrentHashMap<>();
     private volatile Pod lastKnown;
-    // the relist generation the last actions were planned on; -1 when the last sync did nothing. Starts at 0:
+    // the relists started when the last actions were done (the next sync needs a newer picture); -1 when the
+    // last sync did nothing. Starts at 0:
     // the first sync waits for the node's first relist, else a restarted kubelet would not see what runs
     private volatile long actedOn = 0;
     private volatile boolean deadlineReported;
@@ -182,7 +185,6 @@ public final class PodWorker {
         if (pod != null && !uid.equals(pod.metadata.uid)) {
             pod = null; // the name now belongs to a new pod
         }
-        long generation = ctx.pleg().generation();
         RuntimePod runtime = ctx.pleg().pod(uid);
         runningContainers = runtime.running().size();
         if (pod == null) {
@@ -199,9 +201,11 @@ public final class PodWorker {
         boolean terminal = PodStatusGenerator.terminal(pod.status == null ? null : pod.status.phase)
                 || (written != null && PodStatusGenerator.terminal(written.phase));
         if (terminal) {
-            syncTerminal(pod, runtime, written, generation);
+            syncTerminal(pod, runtime, written);
             return;
         }
+        // Kubernetes' WaitForAttachAndMount, without the waiting: set up (or update) the volumes, see which are ready
+        VolumeManager.PodVolumes volumes = ctx.volumes().mountPod(pod);
         Instant now = ctx.clock().instant();
         String startTime = written != null && written.startTime != null ? written.startTime : pod.status == null ? null : pod.status.startTime;
         PodActions actions = PodActionsPlanner.compute(pod, runtime, probes, ctx.crashBackoff(), startTime == null ? null : Times.parse(startTime), now);
@@ -220,21 +224,34 @@ public final class PodWorker {
         }
         if (PodStatusGenerator.terminal(status.phase)) {
             // done for good (all containers finished under Never/OnFailure, or the deadline passed)
-            syncTerminal(pod, runtime, ctx.statusManager().written(uid), generation);
+            syncTerminal(pod, runtime, ctx.statusManager().written(uid));
             return;
         }
-        act(pod, runtime, actions, generation);
+        if (!volumes.ready()) {
+            // nothing starts until every volume is set up: the containers show ContainerCreating meanwhile
+            actedOn = -1;
+            return;
+        }
+        act(pod, runtime, actions);
     }
 
     /** Carries out the plan: kills first, then the sandbox, then init containers in order, then containers. */
-    private void act(Pod pod, RuntimePod runtime, PodActions actions, long generation) {
+    private void act(Pod pod, RuntimePod runtime, PodActions actions) {
         if (actions.isEmpty()) {
             actedOn = -1;
             probes.sync(pod, runtime, podIp(runtime));
             pruneDeadContainers(runtime);
             return;
         }
-        actedOn = generation;
+        try {
+            carryOut(pod, runtime, actions);
+        } finally {
+            // a relist that started before now may not show what was just done: wait for a later one
+            actedOn = ctx.pleg().started();
+        }
+    }
+
+    private void carryOut(Pod pod, RuntimePod runtime, PodActions actions) {
         if (actions.killPod()) {
             probes.stopAll();
             killer.killPod(pod, runtime, null);
@@ -331,11 +348,11 @@ public final class PodWorker {
     // ---- terminal and terminating -------------------------------------------------------------
 
     /** A pod that is done: nothing may run any more; its final status is reported, its containers kept for logs. */
-    private void syncTerminal(Pod pod, RuntimePod runtime, PodStatus written, long generation) {
+    private void syncTerminal(Pod pod, RuntimePod runtime, PodStatus written) {
         probes.stopAll();
         if (!runtime.stopped()) {
             killer.killPod(pod, runtime, null);
-            actedOn = generation;
+            actedOn = ctx.pleg().started();
         } else {
             actedOn = -1;
         }
@@ -360,6 +377,8 @@ public final class PodWorker {
             ctx.runtime().stopPodSandbox(s.id());
             ctx.runtime().removePodSandbox(s.id());
         }
+        // the pod's directory (its volumes' files) goes once nothing of the pod runs any more
+        ctx.volumes().unmountPod(uid);
         ctx.crashBackoff().forget(uid);
         ctx.pullBackoff().forget(uid);
         ctx.statusManager().forget(uid);

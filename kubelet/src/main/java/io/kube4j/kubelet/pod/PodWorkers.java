@@ -19,8 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The pod workers of one kubelet, one per pod uid, fed by the informer on this node's pods and by the
  * node's relist ({@code Pleg}): a pod event or a change of the pod's containers only wakes the pod's
- * worker (creating it for a new pod). Housekeeping removes what the runtime still has for pods that no
- * longer exist (deleted while the kubelet was down), from the relist's picture.
+ * worker (creating it for a new pod), and so does a change of a ConfigMap or Secret the pod refers to (pods
+ * are registered with the node's ConfigMap and Secret managers while they have a worker). Housekeeping
+ * removes what the runtime still has for pods that no longer exist (deleted while the kubelet was down),
+ * from the relist's picture, and their pod directories.
  */
 public final class PodWorkers implements ResourceEventHandler<Pod> {
     private static final Logger log = LoggerFactory.getLogger(PodWorkers.class);
@@ -34,12 +36,17 @@ public final class PodWorkers implements ResourceEventHandler<Pod> {
         this.store = store;
         this.ctx = ctx;
         ctx.metrics().track(this);
-        ctx.pleg().addListener(uid -> {
-            PodWorker w = workers.get(uid);
-            if (w != null) {
-                w.signal();
-            }
-        });
+        ctx.pleg().addListener(this::signal);
+        // a ConfigMap or Secret a pod waits for (or mounts) appeared or changed: sync that pod now
+        ctx.configMaps().addListener(uids -> uids.forEach(this::signal));
+        ctx.secrets().addListener(uids -> uids.forEach(this::signal));
+    }
+
+    private void signal(String uid) {
+        PodWorker w = workers.get(uid);
+        if (w != null) {
+            w.signal();
+        }
     }
 
     @Override
@@ -66,12 +73,23 @@ public final class PodWorkers implements ResourceEventHandler<Pod> {
             return;
         }
         String key = pod.key();
+        // Kubernetes' podManager.AddPod/UpdatePod: watch what the pod refers to before its worker reads it
+        if (pod.metadata.deletionTimestamp == null) {
+            ctx.configMaps().registerPod(pod);
+            ctx.secrets().registerPod(pod);
+        }
         PodWorker worker = workers.computeIfAbsent(uid, u -> {
-            PodWorker w = new PodWorker(u, () -> store.get(key), ctx, () -> workers.remove(u));
+            PodWorker w = new PodWorker(u, () -> store.get(key), ctx, () -> finished(u));
             w.start();
             return w;
         });
         worker.signal();
+    }
+
+    private void finished(String uid) {
+        workers.remove(uid);
+        ctx.configMaps().unregisterPod(uid);
+        ctx.secrets().unregisterPod(uid);
     }
 
     /** The worker of a pod uid (for tests and the log endpoint), or null. */
@@ -88,6 +106,7 @@ public final class PodWorkers implements ResourceEventHandler<Pod> {
         for (Pod p : store.list()) {
             known.add(p.metadata.uid);
         }
+        ctx.volumes().cleanupOrphans(known);
         ContainerRuntime runtime = ctx.runtime();
         for (String uid : Set.copyOf(ctx.pleg().podUids())) {
             if (known.contains(uid)) {

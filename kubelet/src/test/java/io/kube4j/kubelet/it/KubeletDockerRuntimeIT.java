@@ -1,11 +1,13 @@
 package io.kube4j.kubelet.it;
 
+import io.kube4j.api.ConfigMap;
 import io.kube4j.api.Container;
 import io.kube4j.api.ContainerStatus;
 import io.kube4j.api.Event;
 import io.kube4j.api.IntOrString;
 import io.kube4j.api.Pod;
 import io.kube4j.api.Probe;
+import io.kube4j.api.Volume;
 import io.kube4j.client.ApiClient;
 import io.kube4j.client.ListOptions;
 import io.kube4j.json.Json;
@@ -85,7 +87,14 @@ class KubeletDockerRuntimeIT {
         }
         try {
             for (JsonNode c : containers(DockerRuntime.LABEL_NODE + "=" + NODE)) {
-                docker.call("DELETE", "/containers/" + c.path("Id").asString() + "?force=1&v=1", null, Duration.ofSeconds(30));
+                try {
+                    docker.call("DELETE", "/containers/" + c.path("Id").asString() + "?force=1&v=1", null, Duration.ofSeconds(30));
+                } catch (DockerClient.DockerException e) {
+                    // the kubelet removed it meanwhile (a pod deleted just before)
+                    if (e.status() != 404) {
+                        throw e;
+                    }
+                }
             }
             String volumes = URLEncoder.encode(Json.write(Map.of("label", List.of(DockerRuntime.LABEL_NODE + "=" + NODE))), StandardCharsets.UTF_8);
             for (JsonNode v : docker.call("GET", "/volumes?filters=" + volumes, null, Duration.ofSeconds(30)).path("Volumes")) {
@@ -235,5 +244,52 @@ class KubeletDockerRuntimeIT {
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
                 assertThat(get("bad-image").status.containerStatuses.get(0).state.waiting.reason).isEqualTo("ImagePullBackOff"));
         api.delete(Pod.class, "default", "bad-image");
+    }
+
+    @Test
+    @Order(6)
+    void configMapVariablesAndAReadOnlyBindMountedVolumeThatFollowsUpdatesExceptUnderSubPath() {
+        ConfigMap cm = new ConfigMap();
+        cm.metadata.namespace = "default";
+        cm.metadata.name = "docker-settings";
+        cm.data.put("level", "debug");
+        cm.data.put("greeting", "one");
+        api.create(cm);
+        Pod p = pod("configured", "echo \"level=$LEVEL\"; touch /etc/config/x 2>/dev/null || echo read-only; "
+                + "while true; do echo \"dir=`cat /etc/config/greeting` sub=`cat /etc/greeting.txt`\"; sleep 1; done");
+        Container c = p.spec.containers.get(0);
+        Container.EnvVar level = new Container.EnvVar();
+        level.name = "LEVEL";
+        level.valueFrom = Map.of("configMapKeyRef", Map.of("name", "docker-settings", "key", "level"));
+        c.env.add(level);
+        Volume v = new Volume();
+        v.name = "config";
+        v.configMap = new Volume.ConfigMapVolumeSource();
+        v.configMap.name = "docker-settings";
+        p.spec.volumes.add(v);
+        Container.VolumeMount whole = new Container.VolumeMount();
+        whole.name = "config";
+        whole.mountPath = "/etc/config";
+        Container.VolumeMount single = new Container.VolumeMount();
+        single.name = "config";
+        single.mountPath = "/etc/greeting.txt";
+        single.subPath = "greeting";
+        c.volumeMounts.addAll(List.of(whole, single));
+        api.create(p);
+
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            String log = api.getText("/api/v1/namespaces/default/pods/configured/log");
+            assertThat(log).contains("level=debug", "read-only", "dir=one sub=one");
+        });
+
+        cm = api.get(ConfigMap.class, "default", "docker-settings");
+        cm.data.put("greeting", "two");
+        api.update(cm);
+
+        // the volume follows within seconds; the subPath mount keeps what it had (Kubernetes' behaviour)
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+                assertThat(api.getText("/api/v1/namespaces/default/pods/configured/log")).contains("dir=two sub=one"));
+        api.delete(Pod.class, "default", "configured");
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.find(Pod.class, "default", "configured").isEmpty());
     }
 }

@@ -4,6 +4,7 @@ import io.kube4j.api.Container;
 import io.kube4j.api.ContainerStatus;
 import io.kube4j.api.Pod;
 import io.kube4j.events.EventRecorder;
+import io.kube4j.kubelet.manager.ObjectManager;
 import io.kube4j.kubelet.pod.Backoff;
 import io.kube4j.kubelet.pod.ContainerConfigFactory;
 import io.kube4j.kubelet.pod.EnvironmentProvider;
@@ -15,10 +16,13 @@ import io.kube4j.kubelet.probe.ProbeRunner;
 import io.kube4j.kubelet.runtime.InstrumentedRuntime;
 import io.kube4j.kubelet.runtime.fake.FakeRuntime;
 import io.kube4j.kubelet.testing.RecordingApiClient;
+import io.kube4j.kubelet.volume.VolumeManager;
+import io.kube4j.kubelet.volume.VolumePayloads;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +48,9 @@ class PlegTest {
     private final Pleg pleg = new Pleg(runtime, PERIOD);
     private final KubeletContext ctx = new KubeletContext("node-1", "10.0.0.1", runtime, "fake", api, new EventRecorder(api, "kubelet", "node-1"),
             new ProbeRunner(runtime), new ContainerConfigFactory(EnvironmentProvider.NONE), Backoff.kubelet(), Backoff.kubelet(), Clock.systemUTC(),
-            Duration.ofSeconds(1), new KubeletMetrics(registry), pleg, new StatusManager(api));
+            Duration.ofSeconds(1), new KubeletMetrics(registry), pleg, new StatusManager(api),
+            ObjectManager.none("configMap"), ObjectManager.none("secret"), new VolumeManager(Path.of("target/pleg-test-pods"), api,
+            new VolumePayloads(ObjectManager.none("configMap"), ObjectManager.none("secret"), Map::of), new EventRecorder(api, "kubelet", "node-1"), Clock.systemUTC()));
     private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
 
     @AfterEach

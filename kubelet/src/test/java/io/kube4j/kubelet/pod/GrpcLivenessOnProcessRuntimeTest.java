@@ -5,11 +5,14 @@ import io.kube4j.api.ContainerStatus;
 import io.kube4j.api.Pod;
 import io.kube4j.api.Probe;
 import io.kube4j.events.EventRecorder;
+import io.kube4j.kubelet.manager.ObjectManager;
 import io.kube4j.kubelet.pleg.Pleg;
 import io.kube4j.kubelet.probe.ProbeRunner;
 import io.kube4j.kubelet.runtime.process.ProcessRuntime;
 import io.kube4j.kubelet.testing.GrpcHealthServer;
 import io.kube4j.kubelet.testing.RecordingApiClient;
+import io.kube4j.kubelet.volume.VolumeManager;
+import io.kube4j.kubelet.volume.VolumePayloads;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -44,7 +48,9 @@ class GrpcLivenessOnProcessRuntimeTest {
         Pleg pleg = new Pleg(runtime, Duration.ofSeconds(1));
         KubeletContext ctx = new KubeletContext("node-1", "127.0.0.1", runtime, "process", api, new EventRecorder(api, "kubelet", "node-1"),
                 new ProbeRunner(runtime), new ContainerConfigFactory(EnvironmentProvider.NONE), Backoff.kubelet(), Backoff.kubelet(), Clock.systemUTC(),
-                Duration.ofSeconds(1), new KubeletMetrics(new SimpleMeterRegistry()), pleg, new StatusManager(api));
+                Duration.ofSeconds(1), new KubeletMetrics(new SimpleMeterRegistry()), pleg, new StatusManager(api),
+                ObjectManager.none("configMap"), ObjectManager.none("secret"), new VolumeManager(root.resolve("pods"), api,
+                new VolumePayloads(ObjectManager.none("configMap"), ObjectManager.none("secret"), Map::of), new EventRecorder(api, "kubelet", "node-1"), Clock.systemUTC()));
         Container c = new Container();
         c.name = "etcd";
         c.image = "local/etcd:3.4";
@@ -74,7 +80,7 @@ class GrpcLivenessOnProcessRuntimeTest {
         pleg.start();
         w.start();
         try {
-            await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(40)).ignoreExceptions().untilAsserted(() -> {
                 Pod s = api.stored(Pod.class, "default", "grpc");
                 // an assertion, not an exception, while the first status is not written yet: await retries it
                 assertThat(s.status.containerStatuses).isNotEmpty();

@@ -1,11 +1,13 @@
 package io.kube4j.kubelet.pod;
 
+import io.kube4j.api.ConfigMap;
 import io.kube4j.api.Container;
 import io.kube4j.api.ContainerStatus;
 import io.kube4j.api.DeleteOptions;
 import io.kube4j.api.IntOrString;
 import io.kube4j.api.Pod;
 import io.kube4j.api.Probe;
+import io.kube4j.api.Secret;
 import io.kube4j.events.EventRecorder;
 import io.kube4j.json.Times;
 import io.kube4j.kubelet.pleg.Pleg;
@@ -13,17 +15,24 @@ import io.kube4j.kubelet.probe.ProbeRunner;
 import io.kube4j.kubelet.runtime.ContainerRuntime;
 import io.kube4j.kubelet.runtime.ExecResult;
 import io.kube4j.kubelet.runtime.fake.FakeRuntime;
+import io.kube4j.kubelet.testing.MapObjectManager;
 import io.kube4j.kubelet.testing.RecordingApiClient;
+import io.kube4j.kubelet.volume.VolumeManager;
+import io.kube4j.kubelet.volume.VolumePayloads;
+import io.kube4j.quantity.Quantity;
 import io.kube4j.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -37,6 +46,12 @@ import static org.awaitility.Awaitility.await;
 class PodWorkerTest {
     private static final String IMAGE = "local/busybox:latest";
 
+    private static final Map<String, Quantity> ALLOCATABLE = Map.of("cpu", Quantity.parse("4"), "memory", Quantity.parse("8Gi"));
+
+    @TempDir
+    static Path podsDir;
+    private final MapObjectManager<ConfigMap> configMaps = new MapObjectManager<>("configmap");
+    private final MapObjectManager<Secret> secrets = new MapObjectManager<>("secret");
     private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     private final FakeRuntime runtime = new FakeRuntime(clock, Duration.ZERO, "127.0.0.1");
     private final RecordingApiClient api = new RecordingApiClient();
@@ -53,9 +68,11 @@ class PodWorkerTest {
     // ---- fixtures -----------------------------------------------------------------------------
 
     private KubeletContext context(ContainerRuntime rt, Clock c, Duration period) {
-        return new KubeletContext("node-1", "10.0.0.1", rt, "fake", api, new EventRecorder(api, "kubelet", "node-1"), new ProbeRunner(rt),
-                new ContainerConfigFactory(EnvironmentProvider.NONE), Backoff.kubelet(), Backoff.kubelet(), c, period,
-                new KubeletMetrics(new SimpleMeterRegistry()), new Pleg(rt, period), new StatusManager(api));
+        EventRecorder events = new EventRecorder(api, "kubelet", "node-1");
+        VolumeManager volumes = new VolumeManager(podsDir, api, new VolumePayloads(configMaps, secrets, () -> ALLOCATABLE), events, c);
+        return new KubeletContext("node-1", "10.0.0.1", rt, "fake", api, events, new ProbeRunner(rt),
+                new ContainerConfigFactory(EnvironmentProvider.NONE, configMaps, secrets, () -> ALLOCATABLE, volumes), Backoff.kubelet(), Backoff.kubelet(), c, period,
+                new KubeletMetrics(new SimpleMeterRegistry()), new Pleg(rt, period), new StatusManager(api), configMaps, secrets, volumes);
     }
 
     static Container container(String name, String script) {
@@ -188,6 +205,87 @@ class PodWorkerTest {
         assertThat(calls("runPodSandbox")).isEqualTo(1);
         assertThat(status("app").restartCount).isZero();
         assertThat(status("app").state.running).isNotNull();
+    }
+
+    // ---- ConfigMaps, Secrets and volumes ------------------------------------------------------
+
+    private static ConfigMap configMap(String name, String key, String value) {
+        ConfigMap cm = new ConfigMap();
+        cm.metadata.namespace = "default";
+        cm.metadata.name = name;
+        cm.data.put(key, value);
+        return cm;
+    }
+
+    private String containerId(String name) {
+        return runtime.listContainers("uid-web").stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow().id();
+    }
+
+    @Test
+    void aMissingConfigMapHoldsTheContainerInCreateContainerConfigErrorUntilItAppears() {
+        Container app = container("app");
+        Container.EnvVar level = new Container.EnvVar();
+        level.name = "LEVEL";
+        level.valueFrom = Map.of("configMapKeyRef", Map.of("name", "settings", "key", "level"));
+        app.env.add(level);
+        app.command.clear();
+        app.command.addAll(List.of("sh", "-c", "echo $(LEVEL); sleep 3600"));
+        PodWorker w = worker(pod("Always", app));
+
+        sync(w, 2);
+        ContainerStatus.Waiting waiting = status("app").state.waiting;
+        assertThat(waiting.reason).isEqualTo("CreateContainerConfigError");
+        assertThat(waiting.message).isEqualTo("configmap \"settings\" not found");
+        assertThat(calls("create")).isZero();
+        assertThat(current().status.phase).isEqualTo("Pending");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(api.events()).anySatisfy(e -> {
+            assertThat(e.reason).isEqualTo("Failed");
+            assertThat(e.message).isEqualTo("Error: configmap \"settings\" not found");
+        }));
+        // one event per container and message every 10 s, not one per sync
+        assertThat(api.events().stream().filter(e -> e.reason.equals("Failed")).count()).isEqualTo(1);
+
+        configMaps.put(configMap("settings", "level", "debug"), "uid-web");
+        sync(w, 2);
+
+        assertThat(status("app").state.running).isNotNull();
+        assertThat(runtime.config(containerId("app")).env()).containsEntry("LEVEL", "debug");
+        assertThat(runtime.config(containerId("app")).command()).containsExactly("sh", "-c", "echo debug; sleep 3600");
+    }
+
+    @Test
+    void aMissingConfigMapVolumeHoldsThePodInContainerCreatingWithFailedMountAndNoSandbox() {
+        Container app = container("app");
+        Container.VolumeMount mount = new Container.VolumeMount();
+        mount.name = "config";
+        mount.mountPath = "/etc/config";
+        app.volumeMounts.add(mount);
+        Pod p = pod("Always", app);
+        io.kube4j.api.Volume config = new io.kube4j.api.Volume();
+        config.name = "config";
+        config.configMap = new io.kube4j.api.Volume.ConfigMapVolumeSource();
+        config.configMap.name = "settings";
+        p.spec.volumes.add(config);
+        PodWorker w = worker(p);
+
+        sync(w, 2);
+        assertThat(runtime.calls()).isEmpty();
+        assertThat(status("app").state.waiting.reason).isEqualTo("ContainerCreating");
+        assertThat(current().status.phase).isEqualTo("Pending");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(api.events()).anySatisfy(e -> {
+            assertThat(e.reason).isEqualTo("FailedMount");
+            assertThat(e.message).isEqualTo("MountVolume.SetUp failed for volume \"config\" : configmap \"settings\" not found");
+        }));
+
+        configMaps.put(configMap("settings", "greeting", "hello"), "uid-web");
+        sync(w, 2);
+
+        assertThat(status("app").state.running).isNotNull();
+        io.kube4j.kubelet.runtime.Mount m = runtime.config(containerId("app")).mounts().get(0);
+        assertThat(m.containerPath()).isEqualTo("/etc/config");
+        assertThat(m.readOnly()).isTrue();
+        assertThat(Path.of(m.hostPath())).isEqualTo(podsDir.resolve("uid-web/volumes/kubernetes.io~configmap/config").toAbsolutePath());
+        assertThat(Path.of(m.hostPath()).resolve("greeting")).hasContent("hello");
     }
 
     // ---- restart policy -----------------------------------------------------------------------

@@ -140,6 +140,12 @@ public final class FakeRuntime implements ContainerRuntime {
 
     // ---- ContainerRuntime ---------------------------------------------------------------------
 
+    /** The config a container was created with (its resolved env, command and mounts), or null when unknown. */
+    public ContainerConfig config(String containerId) {
+        FakeContainer c = containers.get(containerId);
+        return c == null ? null : c.config;
+    }
+
     @Override
     public RuntimeVersion version() {
         check();

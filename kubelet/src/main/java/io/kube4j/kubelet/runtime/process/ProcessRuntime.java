@@ -7,6 +7,7 @@ import io.kube4j.kubelet.runtime.ContainerRuntimeException;
 import io.kube4j.kubelet.runtime.ExecResult;
 import io.kube4j.kubelet.runtime.LogFile;
 import io.kube4j.kubelet.runtime.LogOptions;
+import io.kube4j.kubelet.runtime.Mount;
 import io.kube4j.kubelet.runtime.RuntimeVersion;
 import io.kube4j.kubelet.runtime.Sandbox;
 import io.kube4j.kubelet.runtime.SandboxConfig;
@@ -39,7 +40,9 @@ import java.util.stream.Stream;
  * {@code command} + {@code args} run as given (so one is required), with the container's env (on top of
  * a minimal PATH) and workingDir (default: the pod's directory). Each container's stdout and stderr go
  * to its own log file in the CRI format. There is no network isolation: the pod IP is the node's
- * address and ports are the host's. Volumes are not mounted. State lives in memory only, so a
+ * address and ports are the host's. Volumes are not mounted but linked: a volume appears at its mountPath
+ * taken relative to the pod's directory ({@code /etc/config} is {@code etc/config} from the default working
+ * directory, {@code $HOME/etc/config} from anywhere). State lives in memory only, so a
  * restarted kubelet starts the pods' processes afresh; {@link #close()} kills them all. A process's exit
  * is announced to the container event listeners at once (the kubelet relists on it).
  */
@@ -140,10 +143,48 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
         if (config.command().isEmpty() && config.args().isEmpty()) {
             throw new ContainerRuntimeException("the process runtime ignores images: container " + config.name() + " needs a command");
         }
+        linkMounts(s.dir, config);
         String id = "c" + ids.incrementAndGet();
         LogFile logFile = new LogFile(s.dir.resolve(config.name() + "_" + config.attempt() + "_" + id + ".log"));
         containers.put(id, new ProcessContainer(id, config, s.dir, logFile, clock.instant()));
         return id;
+    }
+
+    /**
+     * What stands in for mounts without a mount namespace: each volume appears at its mountPath taken relative
+     * to the pod's directory (the default working directory and $HOME), as a symlink to where its files are:
+     * {@code mountPath: /etc/config} is {@code <podDir>/etc/config}. An emptyDir is a directory of the pod's
+     * own ({@code volumes/kubernetes.io~empty-dir/<name>}). Read-only is not enforced. When two containers
+     * mount different volumes at one path, the later one's link wins.
+     */
+    private static void linkMounts(Path podDir, ContainerConfig config) {
+        for (Mount m : config.mounts()) {
+            String relative = m.containerPath().replaceFirst("^/+", "");
+            Path link = podDir.resolve(relative).normalize();
+            if (relative.isEmpty() || !link.startsWith(podDir) || link.equals(podDir)) {
+                log.warn("container {}: mountPath {} cannot be linked into the pod directory", config.name(), m.containerPath());
+                continue;
+            }
+            try {
+                Path target = m.isEmptyDir()
+                        ? Files.createDirectories(podDir.resolve("volumes").resolve("kubernetes.io~empty-dir").resolve(m.volumeName()))
+                        : Path.of(m.hostPath());
+                Files.createDirectories(link.getParent());
+                if (Files.isSymbolicLink(link)) {
+                    if (Files.readSymbolicLink(link).equals(target)) {
+                        continue;
+                    }
+                    Files.delete(link);
+                } else if (Files.exists(link)) {
+                    log.warn("container {}: {} exists in the pod directory and is not a volume link; volume {} not linked",
+                            config.name(), link, m.volumeName());
+                    continue;
+                }
+                Files.createSymbolicLink(link, target);
+            } catch (IOException e) {
+                throw new ContainerRuntimeException("cannot link volume " + m.volumeName() + " at " + link + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.kube4j.kubelet.runtime.ContainerConfig;
 import io.kube4j.kubelet.runtime.ContainerInfo;
 import io.kube4j.kubelet.runtime.ContainerRuntimeException;
 import io.kube4j.kubelet.runtime.LogOptions;
+import io.kube4j.kubelet.runtime.Mount;
 import io.kube4j.kubelet.runtime.PodRef;
 import io.kube4j.kubelet.runtime.Sandbox;
 import io.kube4j.kubelet.runtime.SandboxConfig;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +52,28 @@ class ProcessRuntimeTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         runtime.logs(id, LogOptions.ALL, out);
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void volumesAreLinkedAtTheirMountPathInsideThePodDirectoryAndEmptyDirsAreShared() throws Exception {
+        Path config = Files.createDirectories(root.resolve("volume-src"));
+        Files.writeString(config.resolve("greeting"), "from a volume");
+        Sandbox s = sandbox();
+        List<Mount> mounts = List.of(new Mount("config", "/etc/config", true, config.toString()),
+                new Mount("scratch", "/tmp/scratch", false, null));
+        ContainerConfig writer = new ContainerConfig(pod, "writer", 0, "ignored:1", List.of("sh", "-c"),
+                List.of("cat etc/config/greeting; echo; cat $HOME/etc/config/greeting; echo; echo shared > tmp/scratch/note"), null,
+                Map.of(), mounts, null, null);
+        String id = runtime.createContainer(s, writer);
+        runtime.startContainer(id);
+        await().until(() -> runtime.containerStatus(id).exited());
+
+        assertThat(runtime.containerStatus(id).exitCode()).isZero();
+        // once through the working directory, once through $HOME
+        await().untilAsserted(() -> assertThat(logs(id)).containsSubsequence("from a volume\n", "from a volume\n"));
+        Path podDir = root.resolve("uid-1");
+        assertThat(Files.readSymbolicLink(podDir.resolve("etc/config"))).isEqualTo(config);
+        assertThat(podDir.resolve("volumes/kubernetes.io~empty-dir/scratch/note")).hasContent("shared");
     }
 
     @Test
