@@ -2,6 +2,7 @@ package io.kube4j.scheduler;
 
 import io.kube4j.api.Node;
 import io.kube4j.api.Pod;
+import io.kube4j.api.PodDisruptionBudget;
 import io.kube4j.client.ApiClient;
 import io.kube4j.events.EventRecorder;
 import io.kube4j.informer.Informer;
@@ -16,16 +17,21 @@ import io.kube4j.scheduler.core.SchedulingReporter;
 import io.kube4j.scheduler.framework.Framework;
 import io.kube4j.scheduler.metrics.SchedulerMetrics;
 import io.kube4j.scheduler.plugins.PluginRegistry;
+import io.kube4j.scheduler.plugins.defaultpreemption.ApiPreemption;
+import io.kube4j.scheduler.plugins.defaultpreemption.DefaultPreemption;
+import io.kube4j.scheduler.plugins.defaultpreemption.PreemptionMetrics;
+import io.kube4j.scheduler.queue.Nominator;
 import io.kube4j.scheduler.queue.SchedulingQueue;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Executors;
 
-/** Wiring: client, informers, queue, cache, framework, the scheduling loop and its runner. */
+/** Wiring: client, informers, queue and its nominator, cache, framework with DefaultPreemption, the scheduling loop and its runner. */
 @Configuration(proxyBeanMethods = false)
 class SchedulerConfiguration {
 
@@ -35,9 +41,15 @@ class SchedulerConfiguration {
     }
 
     @Bean
-    SchedulingQueue schedulingQueue(SchedulerProperties props, Framework framework, SchedulingReporter reporter) {
+    SchedulingQueue schedulingQueue(SchedulerProperties props, Framework framework, SchedulingReporter reporter, Nominator nominator) {
         return new SchedulingQueue(System::nanoTime, props.initialBackoff(), props.maxBackoff(), props.unschedulableTimeout(),
-                framework.preEnqueuePlugins(), reporter::gated);
+                framework.preEnqueuePlugins(), reporter::gated, nominator);
+    }
+
+    // the pod informer is looked up when a nomination is made, not now (it needs the queue, which needs this)
+    @Bean
+    Nominator nominator(ObjectProvider<Informer<Pod>> podInformer) {
+        return new Nominator(key -> podInformer.getObject().store().get(key));
     }
 
     // the pod informer is looked up when a report is written, not now: it needs the queue, which needs this
@@ -52,9 +64,34 @@ class SchedulerConfiguration {
         return new SchedulerCache();
     }
 
+    /**
+     * The default plugins plus DefaultPreemption, whose informers and metrics are looked up when it runs
+     * (they need the queue, which needs the framework).
+     */
     @Bean
-    Framework framework(SchedulerProperties props) {
-        return PluginRegistry.defaultFramework(props.weights());
+    Framework framework(SchedulerProperties props, ApiClient client, Nominator nominator, Informer<PodDisruptionBudget> pdbInformer,
+                        ObjectProvider<Informer<Pod>> podInformer, ObjectProvider<SchedulerMetrics> metrics) {
+        EventRecorder events = new EventRecorder(client, props.name(), SchedulerRunner.hostname());
+        PreemptionMetrics preemptionMetrics = new PreemptionMetrics() {
+            @Override
+            public void preemptionAttempt() {
+                metrics.getObject().preemptionAttempt();
+            }
+
+            @Override
+            public void preemptionVictims(int victims) {
+                metrics.getObject().preemptionVictims(victims);
+            }
+        };
+        DefaultPreemption preemption = new DefaultPreemption(key -> podInformer.getObject().store().get(key), () -> pdbInformer.store().list(),
+                new ApiPreemption(client, events, props.name()), new Random(), props.minCandidateNodesPercentage(),
+                props.minCandidateNodesAbsolute(), preemptionMetrics);
+        return PluginRegistry.defaultFramework(props.weights(), List.of(preemption), nominator);
+    }
+
+    @Bean
+    Informer<PodDisruptionBudget> pdbInformer(ApiClient client) {
+        return new Informer<>(client, PodDisruptionBudget.class);
     }
 
     @Bean
@@ -85,7 +122,7 @@ class SchedulerConfiguration {
 
     @Bean
     SchedulerRunner schedulerRunner(SchedulerProperties props, ApiClient client, Scheduler scheduler, SchedulingQueue queue,
-                                    Informer<Pod> podInformer, Informer<Node> nodeInformer) {
-        return new SchedulerRunner(props, client, scheduler, queue, podInformer, nodeInformer);
+                                    Informer<Pod> podInformer, Informer<Node> nodeInformer, Informer<PodDisruptionBudget> pdbInformer) {
+        return new SchedulerRunner(props, client, scheduler, queue, podInformer, nodeInformer, pdbInformer);
     }
 }

@@ -23,6 +23,9 @@ import java.util.Map;
  * @param identity                 leader election identity; empty means hostname plus a random suffix
  * @param recordScheduledEvents    write a {@code Scheduled} Event per bound pod (one more apiserver write per
  *                                 pod; FailedScheduling events are always written)
+ * @param minCandidateNodesPercentage DefaultPreemption's {@code minCandidateNodesPercentage}: the dry run looks for
+ *                                 candidates on at least this share of the nodes preemption may help on (0..100)
+ * @param minCandidateNodesAbsolute DefaultPreemption's {@code minCandidateNodesAbsolute}: ... and on at least this many
  */
 @ConfigurationProperties("kube4j.scheduler")
 public record SchedulerProperties(
@@ -37,12 +40,24 @@ public record SchedulerProperties(
         @DefaultValue("10s") Duration maxBackoff,
         @DefaultValue("60s") Duration unschedulableTimeout,
         @DefaultValue("") String identity,
-        @DefaultValue("true") boolean recordScheduledEvents) {
+        @DefaultValue("true") boolean recordScheduledEvents,
+        @DefaultValue("10") int minCandidateNodesPercentage,
+        @DefaultValue("100") int minCandidateNodesAbsolute) {
 
     public SchedulerProperties {
         weights = weights == null ? Map.of() : Map.copyOf(weights);
         if (percentageOfNodesToScore < 0 || percentageOfNodesToScore > 100) {
             throw new IllegalArgumentException("kube4j.scheduler.percentage-of-nodes-to-score must be 0..100, not " + percentageOfNodesToScore);
+        }
+        // Kubernetes' ValidateDefaultPreemptionArgs
+        if (minCandidateNodesPercentage < 0 || minCandidateNodesPercentage > 100) {
+            throw new IllegalArgumentException("kube4j.scheduler.min-candidate-nodes-percentage must be 0..100, not " + minCandidateNodesPercentage);
+        }
+        if (minCandidateNodesAbsolute < 0) {
+            throw new IllegalArgumentException("kube4j.scheduler.min-candidate-nodes-absolute must not be negative");
+        }
+        if (minCandidateNodesPercentage == 0 && minCandidateNodesAbsolute == 0) {
+            throw new IllegalArgumentException("kube4j.scheduler.min-candidate-nodes-percentage and min-candidate-nodes-absolute must not both be 0");
         }
     }
 }

@@ -2,6 +2,7 @@ package io.kube4j.scheduler;
 
 import io.kube4j.api.Node;
 import io.kube4j.api.Pod;
+import io.kube4j.api.PodDisruptionBudget;
 import io.kube4j.client.ApiClient;
 import io.kube4j.informer.Informer;
 import io.kube4j.leader.LeaderElector;
@@ -29,18 +30,21 @@ public final class SchedulerRunner implements SmartLifecycle {
     private final SchedulingQueue queue;
     private final Informer<Pod> podInformer;
     private final Informer<Node> nodeInformer;
+    private final Informer<PodDisruptionBudget> pdbInformer;
     private LeaderElector elector;
     private Thread loop;
     private volatile boolean running;
 
+    /** @param pdbInformer the PodDisruptionBudgets preemption prefers not to violate */
     public SchedulerRunner(SchedulerProperties props, ApiClient client, Scheduler scheduler, SchedulingQueue queue,
-                           Informer<Pod> podInformer, Informer<Node> nodeInformer) {
+                           Informer<Pod> podInformer, Informer<Node> nodeInformer, Informer<PodDisruptionBudget> pdbInformer) {
         this.props = props;
         this.client = client;
         this.scheduler = scheduler;
         this.queue = queue;
         this.podInformer = podInformer;
         this.nodeInformer = nodeInformer;
+        this.pdbInformer = pdbInformer;
     }
 
     @Override
@@ -48,6 +52,7 @@ public final class SchedulerRunner implements SmartLifecycle {
         running = true;
         nodeInformer.start();
         podInformer.start();
+        pdbInformer.start();
         if (props.leaderElect()) {
             String identity = props.identity().isEmpty() ? hostname() + "_" + UUID.randomUUID() : props.identity();
             elector = LeaderElector.withDefaults(client, props.leaseNamespace(), props.leaseName(), identity, new LeaderElector.Callbacks() {
@@ -80,7 +85,8 @@ public final class SchedulerRunner implements SmartLifecycle {
         loop = Thread.ofPlatform().name("scheduling-loop").daemon().start(() -> {
             try {
                 // decisions on a half-filled cache would overcommit nodes
-                while (!(nodeInformer.waitForSync(Duration.ofSeconds(1)) && podInformer.waitForSync(Duration.ofSeconds(1)))) {
+                while (!(nodeInformer.waitForSync(Duration.ofSeconds(1)) && podInformer.waitForSync(Duration.ofSeconds(1))
+                        && pdbInformer.waitForSync(Duration.ofSeconds(1)))) {
                     if (Thread.currentThread().isInterrupted()) {
                         return;
                     }
@@ -112,6 +118,7 @@ public final class SchedulerRunner implements SmartLifecycle {
         queue.close();
         podInformer.stop();
         nodeInformer.stop();
+        pdbInformer.stop();
     }
 
     @Override

@@ -7,7 +7,9 @@ import io.kube4j.client.ApiException;
 import io.kube4j.events.EventRecorder;
 import io.kube4j.json.Json;
 import io.kube4j.json.Times;
+import io.kube4j.scheduler.framework.NominatingInfo;
 import io.kube4j.scheduler.framework.Status;
+import tools.jackson.databind.node.ObjectNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,13 +20,16 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * Reports through the apiserver: Events via the {@link EventRecorder}, the Unschedulable and
- * SchedulingGated conditions via {@code PUT pods/{name}/status}. All asynchronous (the scheduling loop
- * must not wait for them) and best-effort: a lost report is logged, never retried forever.
+ * Reports through the apiserver: Events via the {@link EventRecorder}; the Unschedulable condition and
+ * the nominated node via {@code PATCH pods/{name}/status} (a strategic merge patch of what changed, as
+ * Kubernetes' {@code updatePod}); the SchedulingGated condition via {@code PUT pods/{name}/status}. All
+ * asynchronous (the scheduling loop must not wait for them) and best-effort: a lost report is logged,
+ * never retried forever.
  */
 public final class ApiSchedulingReporter implements SchedulingReporter {
     private static final Logger log = LoggerFactory.getLogger(ApiSchedulingReporter.class);
     static final String REASON_UNSCHEDULABLE = "Unschedulable";
+    static final String STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
     /** Kubernetes' {@code v1.PodReasonSchedulingGated}. */
     static final String REASON_SCHEDULING_GATED = "SchedulingGated";
     /** The message Kubernetes' apiserver puts on a gated pod ({@code pkg/registry/core/pod/strategy.go}). */
@@ -57,8 +62,62 @@ public final class ApiSchedulingReporter implements SchedulingReporter {
 
     @Override
     public void unschedulable(Pod pod, String message) {
+        unschedulable(pod, message, NominatingInfo.NOOP);
+    }
+
+    @Override
+    public void unschedulable(Pod pod, String message, NominatingInfo nominating) {
         events.warning(pod, "FailedScheduling", message);
-        writer.submit(() -> writeCondition(pod, message));
+        writer.submit(() -> patchUnschedulable(pod, message, nominating));
+    }
+
+    private void patchUnschedulable(Pod pod, String message, NominatingInfo nominating) {
+        Pod current = podLister.apply(pod.key());
+        if (current == null) {
+            current = pod;
+        }
+        if (current.spec.nodeName != null && !current.spec.nodeName.isEmpty()) {
+            return;
+        }
+        String patch = unschedulablePatch(current, message, nominating);
+        if (patch == null) {
+            return;
+        }
+        try {
+            client.patchStatus(Pod.class, pod.metadata.namespace, pod.metadata.name, STRATEGIC_MERGE_PATCH, patch);
+        } catch (ApiException e) {
+            if (!e.isNotFound()) {
+                log.info("could not set PodScheduled=False on {}: {}", pod.key(), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The strategic merge patch Kubernetes' {@code updatePod} sends: the PodScheduled=False/Unschedulable
+     * condition if it changes, and {@code nominatedNodeName} if {@code nominating} overrides it with another
+     * value (empty: {@code null}, which removes it); null when nothing changes.
+     */
+    static String unschedulablePatch(Pod pod, String message, NominatingInfo nominating) {
+        String current = pod.status == null || pod.status.nominatedNodeName == null ? "" : pod.status.nominatedNodeName;
+        boolean nnnNeedsUpdate = nominating.isOverride() && !current.equals(nominating.nominatedNodeName());
+        Pod withCondition = withUnschedulableCondition(pod, message);
+        if (withCondition == null && !nnnNeedsUpdate) {
+            return null;
+        }
+        ObjectNode status = Json.mapper().createObjectNode();
+        if (withCondition != null) {
+            status.putArray("conditions").add(Json.toTree(withCondition.status.condition("PodScheduled")));
+        }
+        if (nnnNeedsUpdate) {
+            if (nominating.nominatedNodeName().isEmpty()) {
+                status.putNull("nominatedNodeName");
+            } else {
+                status.put("nominatedNodeName", nominating.nominatedNodeName());
+            }
+        }
+        ObjectNode root = Json.mapper().createObjectNode();
+        root.set("status", status);
+        return Json.write(root);
     }
 
     @Override
@@ -78,10 +137,6 @@ public final class ApiSchedulingReporter implements SchedulingReporter {
             return;
         }
         writer.submit(() -> writeStatus(pod, ApiSchedulingReporter::withSchedulingGatedCondition, "PodScheduled=False/SchedulingGated"));
-    }
-
-    private void writeCondition(Pod pod, String message) {
-        writeStatus(pod, p -> withUnschedulableCondition(p, message), "PodScheduled=False");
     }
 
     /** PUT status with {@code change} applied to the freshest pod known; a conflict re-reads and tries again (3 times). */

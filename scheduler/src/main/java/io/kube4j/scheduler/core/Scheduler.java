@@ -4,7 +4,10 @@ import io.kube4j.api.Pod;
 import io.kube4j.client.ApiException;
 import io.kube4j.scheduler.cache.SchedulerCache;
 import io.kube4j.scheduler.framework.ClusterEvent;
+import io.kube4j.scheduler.framework.Diagnosis;
 import io.kube4j.scheduler.framework.Framework;
+import io.kube4j.scheduler.framework.NominatingInfo;
+import io.kube4j.scheduler.framework.PostFilterResult;
 import io.kube4j.scheduler.framework.PodInfo;
 import io.kube4j.scheduler.framework.Snapshot;
 import io.kube4j.scheduler.metrics.SchedulerMetrics;
@@ -21,7 +24,9 @@ import java.util.function.Function;
 /**
  * The scheduling loop: one pod at a time, pop it from the queue, run the algorithm on a fresh
  * snapshot, assume the chosen node in the cache and hand the binding to another thread, so the next
- * pod is scheduled while the apiserver persists the last one. The assume-cache keeps the pods being
+ * pod is scheduled while the apiserver persists the last one. A pod that fits nowhere goes through the
+ * PostFilter plugins (preemption), which may nominate a node for it: the nomination is kept by the
+ * queue's nominator at once and written to {@code status.nominatedNodeName} with the Unschedulable condition. The assume-cache keeps the pods being
  * bound counted on their nodes. A binding that fails is forgotten and the pod retried with backoff,
  * unless the apiserver answered 409/404 (already bound, or gone): then the informer tells the truth.
  */
@@ -104,8 +109,19 @@ public final class Scheduler {
         ScheduleResult result = algorithm.schedule(info, snapshot);
         metrics.algorithm(System.nanoTime() - start);
         if (!result.fits()) {
-            String message = result.diagnosis().message();
-            boolean error = result.diagnosis().hasError();
+            Diagnosis diagnosis = result.diagnosis();
+            boolean error = diagnosis.hasError();
+            NominatingInfo nominating = NominatingInfo.NOOP;
+            if (!error && result.state() != null && framework.hasPostFilterPlugins()) {
+                // Kubernetes runs PostFilter on a FitError: try to make the pod fit in a later cycle
+                PostFilterResult postFilter = framework.runPostFilters(result.state(), info, diagnosis);
+                diagnosis.setPostFilterMessage(postFilter.status().message());
+                if (postFilter.status().code() == io.kube4j.scheduler.framework.Status.Code.ERROR) {
+                    log.warn("PostFilter for {}: {}", key, postFilter.status().message());
+                }
+                nominating = postFilter.nominating();
+            }
+            String message = diagnosis.message();
             metrics.attempt(error ? Result.ERROR : Result.UNSCHEDULABLE, System.nanoTime() - start);
             log.debug("{} unschedulable: {}", key, message);
             Pod latest = podLister.apply(key);
@@ -113,13 +129,19 @@ public final class Scheduler {
                 queue.requeueBackoff(attempt, latest);
                 reporter.failed(pod, message);
             } else {
-                queue.requeueUnschedulable(attempt, latest, framework.requeueEvents(result.diagnosis().rejectingPlugins()));
-                reporter.unschedulable(pod, message);
+                if (nominating.isOverride() && latest != null) {
+                    // known at once, not only when the informer brings the status patch: the room is reserved from now
+                    queue.nominator().addNominatedPod(latest == pod ? info : PodInfo.of(latest), nominating);
+                }
+                queue.requeueUnschedulable(attempt, latest, framework.requeueEvents(diagnosis.rejectingPlugins()));
+                reporter.unschedulable(latest == null ? pod : latest, message, nominating);
             }
             return;
         }
         String node = result.nodeName();
         cache.assume(info, node);
+        // an assumed pod takes its room for real: it no longer reserves any as a nominated pod
+        queue.nominator().deleteNominatedPodIfExists(key);
         bindExecutor.execute(() -> bind(attempt, node, start));
     }
 

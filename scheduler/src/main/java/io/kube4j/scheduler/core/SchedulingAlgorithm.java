@@ -35,18 +35,35 @@ public final class SchedulingAlgorithm {
         this.random = random;
     }
 
+    /**
+     * Places {@code pod} on {@code snapshot}. A pod with a nominated node (where its preemption made room)
+     * tries that node first and takes it if it fits, as Kubernetes' {@code evaluateNominatedNode}: it is
+     * likely the only node that does. Every Filter counts the nominated pods of equal or higher priority
+     * (see {@link Framework#runFiltersWithNominatedPods}).
+     */
     public ScheduleResult schedule(PodInfo pod, Snapshot snapshot) {
         List<NodeInfo> nodes = snapshot.nodes();
         int n = nodes.size();
         Diagnosis diagnosis = new Diagnosis(n);
         if (n == 0) {
-            return new ScheduleResult(null, diagnosis, 0, 0);
+            return new ScheduleResult(null, diagnosis, 0, 0, null);
         }
         CycleState state = new CycleState(snapshot);
         Status pre = framework.runPreFilters(state, pod, snapshot);
         if (!pre.isSuccess()) {
-            diagnosis.add(pre, n);
-            return new ScheduleResult(null, diagnosis, 0, 0);
+            diagnosis.addPreFilterRejection(pre);
+            return new ScheduleResult(null, diagnosis, 0, 0, state);
+        }
+        String nominated = pod.nominatedNodeName();
+        if (!nominated.isEmpty()) {
+            NodeInfo node = snapshot.get(nominated);
+            if (node != null && node.node() != null) {
+                Status s = framework.runFiltersWithNominatedPods(state, pod, node);
+                if (s.isSuccess()) {
+                    return new ScheduleResult(node.name(), diagnosis, 1, 1, state);
+                }
+                diagnosis.add(node.name(), s);
+            }
         }
         int wanted = numFeasibleNodesToFind(n);
         List<NodeInfo> feasible = new ArrayList<>(Math.min(wanted, n));
@@ -55,22 +72,22 @@ public final class SchedulingAlgorithm {
         while (processed < n && feasible.size() < wanted) {
             NodeInfo node = nodes.get((start + processed) % n);
             processed++;
-            Status s = framework.runFilters(state, pod, node);
+            Status s = framework.runFiltersWithNominatedPods(state, pod, node);
             if (s.isSuccess()) {
                 feasible.add(node);
             } else {
-                diagnosis.add(s);
+                diagnosis.add(node.name(), s);
             }
         }
         nextStartNodeIndex = (start + processed) % n;
         if (feasible.isEmpty()) {
-            return new ScheduleResult(null, diagnosis, processed, 0);
+            return new ScheduleResult(null, diagnosis, processed, 0, state);
         }
         if (feasible.size() == 1) {
-            return new ScheduleResult(feasible.getFirst().name(), diagnosis, processed, 1);
+            return new ScheduleResult(feasible.getFirst().name(), diagnosis, processed, 1, state);
         }
         long[] scores = framework.runScores(state, pod, feasible);
-        return new ScheduleResult(selectHost(feasible, scores), diagnosis, processed, feasible.size());
+        return new ScheduleResult(selectHost(feasible, scores), diagnosis, processed, feasible.size(), state);
     }
 
     /** How many feasible nodes are enough to stop filtering. */

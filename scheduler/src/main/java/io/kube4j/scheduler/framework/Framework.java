@@ -9,10 +9,11 @@ import java.util.stream.Collectors;
 
 /**
  * The configured plugins, run at their extension points: PreEnqueue (by the queue, before a pod may be
- * scheduled at all), PreFilter once per pod, Filter per node until the first rejection, Score per
- * feasible node (normalized, weighted, summed).
+ * scheduled at all), PreFilter once per pod, Filter per node until the first rejection (with the node's
+ * nominated pods counted, see {@link #runFiltersWithNominatedPods}), PostFilter when no node fits, Score
+ * per feasible node (normalized, weighted, summed). Kubernetes: {@code pkg/scheduler/framework/runtime/framework.go}.
  */
-public final class Framework {
+public final class Framework implements PostFilterPlugin.Handle {
     /** A score plugin with its weight. */
     public record WeightedScorePlugin(ScorePlugin plugin, int weight) {
     }
@@ -24,6 +25,8 @@ public final class Framework {
     private final List<PreFilterPlugin> preFilters;
     private final List<FilterPlugin> filters;
     private final List<WeightedScorePlugin> scorers;
+    private final List<PostFilterPlugin> postFilters;
+    private final PodNominator nominator;
     private final Map<String, FilterPlugin> filtersByName;
 
     /** A framework without PreEnqueue plugins (every pending pod may be scheduled). */
@@ -31,13 +34,24 @@ public final class Framework {
         this(List.of(), preFilters, filters, scorers);
     }
 
-    /** The plugins of each extension point, each list in the order they run. */
+    /** The plugins of each extension point, each list in the order they run; no PostFilter, no nominations. */
     public Framework(List<PreEnqueuePlugin> preEnqueues, List<PreFilterPlugin> preFilters, List<FilterPlugin> filters,
                      List<WeightedScorePlugin> scorers) {
+        this(preEnqueues, preFilters, filters, List.of(), scorers, PodNominator.NONE);
+    }
+
+    /**
+     * @param postFilters run in order when a pod fits nowhere
+     * @param nominator   the nominated pods that filtering reserves room for (the scheduling queue's)
+     */
+    public Framework(List<PreEnqueuePlugin> preEnqueues, List<PreFilterPlugin> preFilters, List<FilterPlugin> filters,
+                     List<PostFilterPlugin> postFilters, List<WeightedScorePlugin> scorers, PodNominator nominator) {
         this.preEnqueues = List.copyOf(preEnqueues);
         this.preFilters = List.copyOf(preFilters);
         this.filters = List.copyOf(filters);
+        this.postFilters = List.copyOf(postFilters);
         this.scorers = List.copyOf(scorers);
+        this.nominator = nominator;
         this.filtersByName = filters.stream().collect(Collectors.toMap(Plugin::name, Function.identity()));
     }
 
@@ -52,6 +66,19 @@ public final class Framework {
 
     public List<WeightedScorePlugin> scorers() {
         return scorers;
+    }
+
+    public List<PostFilterPlugin> postFilters() {
+        return postFilters;
+    }
+
+    public boolean hasPostFilterPlugins() {
+        return !postFilters.isEmpty();
+    }
+
+    @Override
+    public PodNominator nominator() {
+        return nominator;
     }
 
     /** Runs every PreFilter; the first non-success (attributed to its plugin) rejects the pod everywhere. */
@@ -77,6 +104,110 @@ public final class Framework {
             }
         }
         return Status.SUCCESS;
+    }
+
+    /**
+     * Filter as Kubernetes' {@code RunFilterPluginsWithNominatedPods}: when pods of equal or higher priority
+     * (other than {@code pod}) are nominated to the node, the filters run first with them added to copies
+     * of the node and the state, and, if that passes, again without them. The pod must fit both ways:
+     * it must not take room that preemption freed for a more important pod (resources, anti-affinity
+     * count the nominated pods as running), nor rely on pods that may still go elsewhere (affinity).
+     */
+    @Override
+    public Status runFiltersWithNominatedPods(CycleState state, PodInfo pod, NodeInfo node) {
+        List<PodInfo> nominated = nominator.nominatedPodsForNode(node.name());
+        if (!nominated.isEmpty()) {
+            NodeInfo nodeOut = null;
+            CycleState stateOut = null;
+            for (PodInfo pi : nominated) {
+                if (pi.priority() >= pod.priority() && !pi.key().equals(pod.key())) {
+                    if (nodeOut == null) {
+                        nodeOut = node.copy();
+                        stateOut = state.copy();
+                    }
+                    nodeOut.addPod(pi);
+                    Status s = runPreFilterExtensionAddPod(stateOut, pod, pi, nodeOut);
+                    if (!s.isSuccess()) {
+                        return s;
+                    }
+                }
+            }
+            if (nodeOut != null) {
+                Status withNominated = runFilters(stateOut, pod, nodeOut);
+                if (!withNominated.isSuccess()) {
+                    return withNominated;
+                }
+            }
+        }
+        return runFilters(state, pod, node);
+    }
+
+    @Override
+    public Status runPreFilterExtensionAddPod(CycleState state, PodInfo podToSchedule, PodInfo podToAdd, NodeInfo node) {
+        for (PreFilterPlugin p : preFilters) {
+            PreFilterExtensions ext = p.preFilterExtensions();
+            if (ext == null) {
+                continue;
+            }
+            Status s = runSafely(p, () -> ext.addPod(state, podToSchedule, podToAdd, node));
+            if (!s.isSuccess()) {
+                return Status.error("running AddPod on PreFilter plugin \"" + p.name() + "\": " + s.message()).by(p.name());
+            }
+        }
+        return Status.SUCCESS;
+    }
+
+    @Override
+    public Status runPreFilterExtensionRemovePod(CycleState state, PodInfo podToSchedule, PodInfo podToRemove, NodeInfo node) {
+        for (PreFilterPlugin p : preFilters) {
+            PreFilterExtensions ext = p.preFilterExtensions();
+            if (ext == null) {
+                continue;
+            }
+            Status s = runSafely(p, () -> ext.removePod(state, podToSchedule, podToRemove, node));
+            if (!s.isSuccess()) {
+                return Status.error("running RemovePod on PreFilter plugin \"" + p.name() + "\": " + s.message()).by(p.name());
+            }
+        }
+        return Status.SUCCESS;
+    }
+
+    /**
+     * Runs the PostFilter plugins as Kubernetes' {@code RunPostFilterPlugins}: the first success, or the
+     * first {@code UnschedulableAndUnresolvable}, or the first error ends the run; otherwise the result is
+     * Unschedulable with every plugin's reasons and the last nomination a plugin asked for.
+     */
+    public PostFilterResult runPostFilters(CycleState state, PodInfo pod, Diagnosis diagnosis) {
+        NominatingInfo nominating = NominatingInfo.NOOP;
+        List<String> reasons = new java.util.ArrayList<>();
+        String rejector = null;
+        for (PostFilterPlugin p : postFilters) {
+            PostFilterResult r;
+            try {
+                r = p.postFilter(this, state, pod, diagnosis);
+            } catch (RuntimeException e) {
+                return new PostFilterResult(Status.error(p.name() + " failed: " + e).by(p.name()), null);
+            }
+            Status s = r.status() == null ? Status.SUCCESS : r.status();
+            if (s.isSuccess()) {
+                return r;
+            }
+            if (s.code() == Status.Code.UNSCHEDULABLE_AND_UNRESOLVABLE) {
+                return new PostFilterResult(s.by(p.name()), r.nominating());
+            }
+            if (!s.isRejection()) {
+                return new PostFilterResult(s.by(p.name()), null);
+            }
+            if (r.nominating().isOverride()) {
+                nominating = r.nominating();
+            }
+            reasons.addAll(s.reasons());
+            if (rejector == null) {
+                rejector = p.name();
+            }
+        }
+        Status s = Status.unschedulable(reasons.toArray(String[]::new));
+        return new PostFilterResult(rejector == null ? s : s.by(rejector), nominating);
     }
 
     /** The weighted total score of each node (in the order given). */

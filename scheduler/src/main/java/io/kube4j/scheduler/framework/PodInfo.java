@@ -147,8 +147,24 @@ public final class PodInfo {
         return pod.spec.nodeName;
     }
 
+    /** {@code spec.priority}, 0 when unset (Kubernetes' {@code corev1helpers.PodPriority}). */
     public int priority() {
         return pod.spec.priority == null ? 0 : pod.spec.priority;
+    }
+
+    /**
+     * {@code spec.preemptionPolicy} ({@code PreemptLowerPriority} or {@code Never}), null when unset. kube4j's
+     * PodSpec keeps this field among its unmodelled fields (the apiserver's Priority admission writes it
+     * there), so it is read from {@code unknownFields}.
+     */
+    public String preemptionPolicy() {
+        Object v = pod.spec.unknownFields.get("preemptionPolicy");
+        return v instanceof String s ? s : null;
+    }
+
+    /** {@code status.nominatedNodeName}, or empty. */
+    public String nominatedNodeName() {
+        return pod.status == null || pod.status.nominatedNodeName == null ? "" : pod.status.nominatedNodeName;
     }
 
     /** Requests for fitting: containers summed, init containers as their maximum. */

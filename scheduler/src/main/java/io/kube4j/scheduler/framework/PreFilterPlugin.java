@@ -7,4 +7,12 @@ package io.kube4j.scheduler.framework;
  */
 public interface PreFilterPlugin extends Plugin {
     Status preFilter(CycleState state, PodInfo pod, Snapshot snapshot);
+
+    /**
+     * How this plugin's PreFilter data follows simulated pod additions and removals; null (the default)
+     * when Filter reads nothing from PreFilter that depends on other pods.
+     */
+    default PreFilterExtensions preFilterExtensions() {
+        return null;
+    }
 }

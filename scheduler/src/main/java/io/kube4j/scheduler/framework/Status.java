@@ -49,6 +49,11 @@ public record Status(Code code, String plugin, List<String> reasons) {
         return code == Code.UNSCHEDULABLE || code == Code.UNSCHEDULABLE_AND_UNRESOLVABLE;
     }
 
+    /** The reasons joined by {@code ", "}: Kubernetes' {@code Status.Message()}. */
+    public String message() {
+        return String.join(", ", reasons);
+    }
+
     /** This status, attributed to {@code pluginName}. */
     public Status by(String pluginName) {
         return isSuccess() || pluginName.equals(plugin) ? this : new Status(code, pluginName, reasons);

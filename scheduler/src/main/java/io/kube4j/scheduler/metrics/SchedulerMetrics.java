@@ -1,7 +1,9 @@
 package io.kube4j.scheduler.metrics;
 
+import io.kube4j.scheduler.plugins.defaultpreemption.PreemptionMetrics;
 import io.kube4j.scheduler.queue.SchedulingQueue;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -14,9 +16,10 @@ import java.util.concurrent.TimeUnit;
  * attempt's start to the end of its binding, or to the verdict that it fits nowhere) and
  * {@code scheduler_pending_pods{queue}} (active, backoff, unschedulable, gated), and
  * {@code scheduler_scheduling_algorithm_duration_seconds} (snapshot, filter and score of one pod:
- * the part of an attempt the scheduling thread spends, as opposed to waiting for the apiserver).
+ * the part of an attempt the scheduling thread spends, as opposed to waiting for the apiserver), and
+ * preemption's {@code scheduler_preemption_attempts_total} and {@code scheduler_preemption_victims}.
  */
-public final class SchedulerMetrics {
+public final class SchedulerMetrics implements PreemptionMetrics {
     /** The result label of an attempt. */
     public enum Result { SCHEDULED, UNSCHEDULABLE, ERROR }
 
@@ -27,6 +30,8 @@ public final class SchedulerMetrics {
     private final Timer unschedulableDuration;
     private final Timer errorDuration;
     private final Timer algorithmDuration;
+    private final Counter preemptionAttempts;
+    private final DistributionSummary preemptionVictims;
 
     public SchedulerMetrics(MeterRegistry registry, SchedulingQueue queue) {
         this.scheduled = attempts(registry, "scheduled");
@@ -37,6 +42,11 @@ public final class SchedulerMetrics {
         this.errorDuration = duration(registry, "error");
         this.algorithmDuration = Timer.builder("scheduler.scheduling.algorithm.duration")
                 .description("Scheduling algorithm latency: snapshot, filter, score").publishPercentileHistogram().register(registry);
+        this.preemptionAttempts = Counter.builder("scheduler.preemption.attempts").description("Total preemption attempts in the cluster till now")
+                .register(registry);
+        // Kubernetes: buckets 1, 2, 4, ... 64 (exponential, factor 2, 7 buckets)
+        this.preemptionVictims = DistributionSummary.builder("scheduler.preemption.victims").description("Number of selected preemption victims")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(registry);
         pending(registry, queue, "active", SchedulingQueue::activeSize);
         pending(registry, queue, "backoff", SchedulingQueue::backoffSize);
         pending(registry, queue, "unschedulable", SchedulingQueue::unschedulableSize);
@@ -74,6 +84,16 @@ public final class SchedulerMetrics {
                 errorDuration.record(nanos, TimeUnit.NANOSECONDS);
             }
         }
+    }
+
+    @Override
+    public void preemptionAttempt() {
+        preemptionAttempts.increment();
+    }
+
+    @Override
+    public void preemptionVictims(int victims) {
+        preemptionVictims.record(victims);
     }
 
     /** Records the algorithm's share of an attempt. */

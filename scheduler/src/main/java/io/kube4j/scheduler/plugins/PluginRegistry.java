@@ -3,9 +3,12 @@ package io.kube4j.scheduler.plugins;
 import io.kube4j.scheduler.framework.FilterPlugin;
 import io.kube4j.scheduler.framework.Framework;
 import io.kube4j.scheduler.framework.Plugin;
+import io.kube4j.scheduler.framework.PodNominator;
+import io.kube4j.scheduler.framework.PostFilterPlugin;
 import io.kube4j.scheduler.framework.PreEnqueuePlugin;
 import io.kube4j.scheduler.framework.PreFilterPlugin;
 import io.kube4j.scheduler.framework.ScorePlugin;
+import io.kube4j.scheduler.plugins.defaultpreemption.DefaultPreemption;
 import io.kube4j.scheduler.plugins.interpodaffinity.InterPodAffinity;
 import io.kube4j.scheduler.plugins.nodeaffinity.NodeAffinity;
 import io.kube4j.scheduler.plugins.nodename.NodeName;
@@ -50,8 +53,17 @@ public final class PluginRegistry {
         return names;
     }
 
-    /** The default framework with {@code weights} (by plugin name) overriding the default weights. */
+    /** The default framework with {@code weights} (by plugin name) overriding the default weights; no PostFilter, no nominations. */
     public static Framework defaultFramework(Map<String, Integer> weights) {
+        return defaultFramework(weights, List.of(), PodNominator.NONE);
+    }
+
+    /**
+     * The default framework with the given PostFilter plugins (in production: {@link DefaultPreemption}, which
+     * needs the apiserver and informers, so the caller builds it) and the nominator whose nominated pods
+     * filtering reserves room for.
+     */
+    public static Framework defaultFramework(Map<String, Integer> weights, List<PostFilterPlugin> postFilters, PodNominator nominator) {
         for (String name : weights.keySet()) {
             if (!scorePluginNames().contains(name)) {
                 throw new IllegalArgumentException("kube4j.scheduler.weights: no score plugin named " + name + "; known: " + scorePluginNames());
@@ -81,6 +93,6 @@ public final class PluginRegistry {
                 }
             }
         }
-        return new Framework(preEnqueues, preFilters, filters, scorers);
+        return new Framework(preEnqueues, preFilters, filters, postFilters, scorers, nominator);
     }
 }

@@ -103,6 +103,7 @@ public final class SchedulingQueue {
     // asked before a pod may leave the gated part, in order; the first rejection counts
     private final List<PreEnqueuePlugin> preEnqueuePlugins;
     private final GatedPodListener gatedListener;
+    private final Nominator nominator;
     private long seq;
     private long cycle;
     private long lastLeftoverFlush;
@@ -130,6 +131,18 @@ public final class SchedulingQueue {
      */
     public SchedulingQueue(LongSupplier clock, Duration initialBackoff, Duration maxBackoff, Duration unschedulableTimeout,
                            List<PreEnqueuePlugin> preEnqueuePlugins, GatedPodListener gatedListener) {
+        this(clock, initialBackoff, maxBackoff, unschedulableTimeout, preEnqueuePlugins, gatedListener, new Nominator());
+    }
+
+    /**
+     * @param clock             nanoTime source (tests pass a fake)
+     * @param preEnqueuePlugins asked, in order, before a pod may be scheduled (see {@link PreEnqueuePlugin})
+     * @param gatedListener     told when a pod becomes gated, outside the queue's lock
+     * @param nominator         kept current with the pending pods' nominations, as Kubernetes' queue keeps its nominator
+     */
+    public SchedulingQueue(LongSupplier clock, Duration initialBackoff, Duration maxBackoff, Duration unschedulableTimeout,
+                           List<PreEnqueuePlugin> preEnqueuePlugins, GatedPodListener gatedListener, Nominator nominator) {
+        this.nominator = nominator;
         this.preEnqueuePlugins = List.copyOf(preEnqueuePlugins);
         this.gatedListener = gatedListener;
         this.clock = clock;
@@ -146,6 +159,7 @@ public final class SchedulingQueue {
      * gated when a PreEnqueue plugin rejects it.
      */
     public void add(Pod pod) {
+        nominator.podAdded(pod);
         Status gated;
         lock.lock();
         try {
@@ -184,6 +198,8 @@ public final class SchedulingQueue {
      * Unschedulable condition) just refreshes the object, so writing that condition never loops.
      */
     public void update(Pod oldPod, Pod newPod) {
+        // also for a pod in flight: a nomination written meanwhile must be known when it comes back
+        nominator.podUpdated(oldPod, newPod);
         Status gated = null;
         lock.lock();
         try {
@@ -218,6 +234,7 @@ public final class SchedulingQueue {
 
     /** The pod is gone, bound elsewhere, or no longer ours. */
     public void delete(String key) {
+        nominator.deleteNominatedPodIfExists(key);
         lock.lock();
         try {
             Entry e = entries.remove(key);
@@ -367,6 +384,11 @@ public final class SchedulingQueue {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The nominated pods of the queued (and in-flight) pods. */
+    public Nominator nominator() {
+        return nominator;
     }
 
     public int activeSize() {

@@ -61,4 +61,29 @@ class ApiSchedulingReporterTest {
         assertThat(ApiSchedulingReporter.withSchedulingGatedCondition(unschedulable)).as("as the apiserver: any PodScheduled condition wins").isNull();
         assertThat(ApiSchedulingReporter.withSchedulingGatedCondition(pod("r").build())).as("no gates").isNull();
     }
+
+    @Test
+    void thePatchCarriesTheConditionAndTheNominatedNodeAsKubernetesUpdatePod() {
+        Pod p = pod("p").build();
+        String patch = ApiSchedulingReporter.unschedulablePatch(p, "m", io.kube4j.scheduler.framework.NominatingInfo.override("n1"));
+        tools.jackson.databind.JsonNode status = io.kube4j.json.Json.tree(patch).get("status");
+        assertThat(status.get("nominatedNodeName").asString()).isEqualTo("n1");
+        assertThat(status.get("conditions")).hasSize(1);
+        assertThat(status.get("conditions").get(0).get("type").asString()).isEqualTo("PodScheduled");
+        assertThat(status.get("conditions").get(0).get("reason").asString()).isEqualTo("Unschedulable");
+        assertThat(status.get("conditions").get(0).get("message").asString()).isEqualTo("m");
+    }
+
+    @Test
+    void onlyWhatChangesIsPatched() {
+        Pod p = ApiSchedulingReporter.withUnschedulableCondition(pod("p").nominatedNodeName("n1").build(), "m");
+        // same condition, same node: nothing to write
+        assertThat(ApiSchedulingReporter.unschedulablePatch(p, "m", io.kube4j.scheduler.framework.NominatingInfo.override("n1"))).isNull();
+        assertThat(ApiSchedulingReporter.unschedulablePatch(p, "m", io.kube4j.scheduler.framework.NominatingInfo.NOOP)).isNull();
+        // clearing the nomination: null removes the field, the unchanged condition is left out
+        assertThat(ApiSchedulingReporter.unschedulablePatch(p, "m", io.kube4j.scheduler.framework.NominatingInfo.override("")))
+                .isEqualTo("{\"status\":{\"nominatedNodeName\":null}}");
+        // a Noop leaves the nomination alone even when the message changes
+        assertThat(ApiSchedulingReporter.unschedulablePatch(p, "m2", io.kube4j.scheduler.framework.NominatingInfo.NOOP)).doesNotContain("nominatedNodeName");
+    }
 }

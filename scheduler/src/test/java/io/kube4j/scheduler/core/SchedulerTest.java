@@ -8,7 +8,12 @@ import io.kube4j.scheduler.cache.SchedulerCache;
 import io.kube4j.scheduler.framework.Framework;
 import io.kube4j.scheduler.metrics.SchedulerMetrics;
 import io.kube4j.scheduler.plugins.PluginRegistry;
+import io.kube4j.scheduler.framework.NominatingInfo;
+import io.kube4j.scheduler.plugins.defaultpreemption.DefaultPreemption;
+import io.kube4j.scheduler.plugins.defaultpreemption.PreemptionMetrics;
+import io.kube4j.scheduler.queue.Nominator;
 import io.kube4j.scheduler.queue.SchedulingQueue;
+import io.kube4j.scheduler.testing.RecordingPreemptionApi;
 import io.kube4j.scheduler.testing.PodBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -26,15 +31,23 @@ import static io.kube4j.scheduler.testing.NodeBuilder.node;
 import static io.kube4j.scheduler.testing.PodBuilder.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The scheduling loop with a fake binder and reporter: bindings run on the calling thread. */
+/**
+ * The scheduling loop with the production plugins (DefaultPreemption included, its apiserver calls
+ * recorded), a fake binder and reporter: bindings run on the calling thread.
+ */
 class SchedulerTest {
-    private final SchedulingQueue queue = new SchedulingQueue(System::nanoTime, Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(60));
-    private final SchedulerCache cache = new SchedulerCache();
-    private final Framework framework = PluginRegistry.defaultFramework(Map.of());
     private final Map<String, Pod> pods = new ConcurrentHashMap<>();
+    private final Nominator nominator = new Nominator(pods::get);
+    private final RecordingPreemptionApi preemptionApi = new RecordingPreemptionApi();
+    private final Framework framework = PluginRegistry.defaultFramework(Map.of(),
+            List.of(new DefaultPreemption(pods::get, List::of, preemptionApi, new Random(1), PreemptionMetrics.NONE)), nominator);
+    private final SchedulingQueue queue = new SchedulingQueue(System::nanoTime, Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(60),
+            framework.preEnqueuePlugins(), (pod, status) -> { }, nominator);
+    private final SchedulerCache cache = new SchedulerCache();
     private final Map<String, String> bound = new LinkedHashMap<>();
     private final List<ApiException> bindFailures = new ArrayList<>();
     private final Map<String, String> unschedulable = new HashMap<>();
+    private final Map<String, NominatingInfo> nominations = new HashMap<>();
     private final List<String> scheduledEvents = new ArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
@@ -54,6 +67,12 @@ class SchedulerTest {
         @Override
         public void unschedulable(Pod pod, String message) {
             unschedulable.put(pod.metadata.name, message);
+        }
+
+        @Override
+        public void unschedulable(Pod pod, String message, NominatingInfo nominating) {
+            unschedulable(pod, message);
+            nominations.put(pod.metadata.name, nominating);
         }
 
         @Override
@@ -94,7 +113,10 @@ class SchedulerTest {
         bound.values().forEach(n -> perNode.merge(n, 1L, Long::sum));
         assertThat(perNode).containsOnly(Map.entry("n1", 2L), Map.entry("n2", 2L), Map.entry("n3", 2L));
         String leftOver = pods.keySet().stream().map(k -> k.substring("default/".length())).filter(n -> !bound.containsKey(n)).findFirst().orElseThrow();
-        assertThat(unschedulable).containsEntry(leftOver, "0/3 nodes are available: 3 Insufficient cpu.");
+        assertThat(unschedulable).containsEntry(leftOver, "0/3 nodes are available: 3 Insufficient cpu. "
+                + "preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.");
+        assertThat(nominations.get(leftOver)).isEqualTo(NominatingInfo.override(""));
+        assertThat(preemptionApi.actions()).isEmpty();
         assertThat(queue.unschedulableSize()).isEqualTo(1);
         assertThat(attempts("scheduled")).isEqualTo(6);
         assertThat(attempts("unschedulable")).isEqualTo(1);
@@ -108,7 +130,9 @@ class SchedulerTest {
         cache.addOrUpdateNode(node("gpu").cpu("8").taint("dedicated", "gpu", "NoSchedule").build());
         submit(pod("big").cpu("2"));
         drain();
-        assertThat(unschedulable).containsEntry("big", "0/3 nodes are available: 2 Insufficient cpu, 1 node(s) had untolerated taint {dedicated: gpu}.");
+        // the tainted node is UnschedulableAndUnresolvable: preemption does not even try it
+        assertThat(unschedulable).containsEntry("big", "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu. "
+                + "preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.");
     }
 
     @Test
@@ -177,7 +201,8 @@ class SchedulerTest {
         drain();
         assertThat(bound).hasSize(3);
         assertThat(new java.util.HashSet<>(bound.values())).hasSize(3);
-        assertThat(unschedulable.values()).containsExactly("0/3 nodes are available: 3 node(s) didn't satisfy existing pods anti-affinity rules.");
+        assertThat(unschedulable.values()).containsExactly("0/3 nodes are available: 3 node(s) didn't satisfy existing pods anti-affinity rules. "
+                + "preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.");
     }
 
     @Test
@@ -196,6 +221,88 @@ class SchedulerTest {
         cache.addOrUpdateNode(node("n1").build());
         submit(pod("bad").requiredNodeAffinity("gen", "Gt", "x"));
         drain();
-        assertThat(unschedulable.get("bad")).startsWith("0/1 nodes are available: 1 invalid pod spec:");
+        assertThat(unschedulable.get("bad")).startsWith("0/1 nodes are available: invalid pod spec:")
+                .endsWith(". preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
+    }
+
+    /** A pod bound to a node, as the informer's event handler would count it. */
+    private void running(PodBuilder b) {
+        Pod p = b.build();
+        pods.put(p.key(), p);
+        cache.addOrUpdatePod(p);
+    }
+
+    @Test
+    void aHighPriorityPodPreemptsIsNominatedAndIsBoundThereOnceTheVictimIsGone() throws Exception {
+        cache.addOrUpdateNode(node("n1").cpu("2").build());
+        running(pod("low").nodeName("n1").cpu("2").priority(0));
+        submit(pod("high").cpu("2").priority(1000));
+        scheduler.scheduleOne();
+        assertThat(preemptionApi.actions()).containsExactly("preempt default/low on n1 for default/high");
+        // preemption succeeded: no "preemption:" part, the node is nominated
+        assertThat(unschedulable).containsEntry("high", "0/1 nodes are available: 1 Insufficient cpu.");
+        assertThat(nominations.get("high")).isEqualTo(NominatingInfo.override("n1"));
+        assertThat(nominator.nominatedNodeFor("default/high")).isEqualTo("n1");
+        assertThat(queue.unschedulableSize()).isEqualTo(1);
+
+        // the victim's deletion completes: the pod is retried and takes the room
+        Pod low = pods.remove("default/low");
+        new PodEventHandler(queue, cache, "default-scheduler").onDelete(low);
+        Thread.sleep(30);
+        scheduler.scheduleOne();
+        assertThat(bound).containsEntry("high", "n1");
+        assertThat(nominator.nominatedNodeFor("default/high")).as("bound pods reserve nothing").isNull();
+    }
+
+    @Test
+    void theRoomPreemptionFreedIsReservedAgainstLowerPriorityPods() throws Exception {
+        cache.addOrUpdateNode(node("n1").cpu("2").build());
+        running(pod("low").nodeName("n1").cpu("2").priority(0));
+        submit(pod("high").cpu("2").priority(1000));
+        scheduler.scheduleOne();
+        Pod low = pods.remove("default/low");
+        new PodEventHandler(queue, cache, "default-scheduler").onDelete(low);
+        // the high pod is backing off; a pod of lower priority comes first and must not take its room
+        submit(pod("medium").cpu("2").priority(500));
+        scheduler.scheduleOne();
+        assertThat(bound).doesNotContainKey("medium");
+        assertThat(unschedulable.get("medium")).isEqualTo("0/1 nodes are available: 1 Insufficient cpu. "
+                + "preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.");
+        Thread.sleep(30);
+        scheduler.scheduleOne();
+        assertThat(bound).containsEntry("high", "n1");
+    }
+
+    @Test
+    void aNominatedNodeIsTriedFirst() throws Exception {
+        // scoring prefers the emptier node a; the pod's status nominates b, which it takes
+        cache.addOrUpdateNode(node("a").cpu("8").build());
+        cache.addOrUpdateNode(node("b").cpu("4").build());
+        submit(pod("p").cpu("1").nominatedNodeName("b"));
+        scheduler.scheduleOne();
+        assertThat(bound).containsEntry("p", "b");
+    }
+
+    @Test
+    void aPodWithPreemptionPolicyNeverStaysPendingAndPreemptsNothing() throws Exception {
+        cache.addOrUpdateNode(node("n1").cpu("2").build());
+        running(pod("low").nodeName("n1").cpu("2").priority(0));
+        submit(pod("polite").cpu("2").priority(1000).preemptionPolicy("Never"));
+        scheduler.scheduleOne();
+        assertThat(preemptionApi.actions()).isEmpty();
+        assertThat(unschedulable).containsEntry("polite", "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.");
+        assertThat(nominations.get("polite")).isEqualTo(NominatingInfo.NOOP);
+        assertThat(queue.unschedulableSize()).isEqualTo(1);
+    }
+
+    @Test
+    void aPreemptorWaitsWhileItsVictimsTerminate() throws Exception {
+        cache.addOrUpdateNode(node("n1").cpu("2").build());
+        running(pod("low").nodeName("n1").cpu("2").priority(0).terminating().condition("DisruptionTarget", "True", "PreemptionByScheduler"));
+        submit(pod("high").cpu("2").priority(1000).nominatedNodeName("n1"));
+        scheduler.scheduleOne();
+        assertThat(preemptionApi.actions()).isEmpty();
+        assertThat(unschedulable).containsEntry("high", "0/1 nodes are available: 1 Insufficient cpu. "
+                + "preemption: not eligible due to a terminating pod on the nominated node.");
     }
 }

@@ -215,13 +215,24 @@ class SchedulingIT {
         assertThat(metrics.get("scheduler.schedule.attempts").tag("result", "scheduled").counter().count()).isEqualTo(PODS - impossible.size());
     }
 
+    private static String fitError(List<String> histogram) {
+        List<String> sorted = new ArrayList<>(histogram);
+        java.util.Collections.sort(sorted);
+        return "0/" + NODES + " nodes are available: " + String.join(", ", sorted) + ".";
+    }
+
     @Test
     @Order(2)
     void eachImpossiblePodCarriesTheBuiltMessageAndAFailedSchedulingEvent() {
-        String tooBig = "0/" + NODES + " nodes are available: " + regularNodes + " Insufficient cpu, " + gpuNodes
-                + " node(s) had untolerated taint {dedicated: gpu}, 1 node(s) were unschedulable.";
-        String noZone = "0/" + NODES + " nodes are available: " + regularNodes + " node(s) didn't match Pod's node affinity/selector, " + gpuNodes
-                + " node(s) had untolerated taint {dedicated: gpu}, 1 node(s) were unschedulable.";
+        // Kubernetes' FitError: "<count> <reason>" strings in sort.Strings order, then DefaultPreemption's verdict
+        // (all pods have priority 0: no victims where cpu is short, no help where taints, selectors or cordons reject)
+        String tooBig = fitError(List.of(regularNodes + " Insufficient cpu", gpuNodes + " node(s) had untolerated taint {dedicated: gpu}",
+                "1 node(s) were unschedulable"))
+                + " preemption: " + fitError(List.of(regularNodes + " No preemption victims found for incoming pod",
+                (gpuNodes + 1) + " Preemption is not helpful for scheduling"));
+        String noZone = fitError(List.of(regularNodes + " node(s) didn't match Pod's node affinity/selector",
+                gpuNodes + " node(s) had untolerated taint {dedicated: gpu}", "1 node(s) were unschedulable"))
+                + " preemption: " + fitError(List.of(NODES + " Preemption is not helpful for scheduling"));
         Map<String, String> expected = Map.of("too-big", tooBig, "no-such-zone", noZone);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             for (Map.Entry<String, String> e : expected.entrySet()) {

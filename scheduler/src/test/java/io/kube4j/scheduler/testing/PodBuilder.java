@@ -104,6 +104,33 @@ public final class PodBuilder {
         return this;
     }
 
+    /** {@code spec.preemptionPolicy} (kept among PodSpec's unmodelled fields, as the apiserver writes it). */
+    public PodBuilder preemptionPolicy(String policy) {
+        pod.spec.unknownFields.put("preemptionPolicy", policy);
+        return this;
+    }
+
+    public PodBuilder startTime(String rfc3339) {
+        pod.status.startTime = rfc3339;
+        return this;
+    }
+
+    public PodBuilder nominatedNodeName(String node) {
+        pod.status.nominatedNodeName = node;
+        return this;
+    }
+
+    /** Being deleted gracefully ({@code metadata.deletionTimestamp} set). */
+    public PodBuilder terminating() {
+        pod.metadata.deletionTimestamp = "2026-01-01T00:00:10Z";
+        return this;
+    }
+
+    public PodBuilder condition(String type, String status, String reason) {
+        pod.status.conditions.add(new io.kube4j.api.PodCondition(type, status, reason, null, "2026-01-01T00:00:00Z"));
+        return this;
+    }
+
     public PodBuilder created(String rfc3339) {
         pod.metadata.creationTimestamp = rfc3339;
         return this;

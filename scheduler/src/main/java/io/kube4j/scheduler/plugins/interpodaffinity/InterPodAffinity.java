@@ -6,6 +6,7 @@ import io.kube4j.scheduler.framework.CycleState;
 import io.kube4j.scheduler.framework.FilterPlugin;
 import io.kube4j.scheduler.framework.NodeInfo;
 import io.kube4j.scheduler.framework.PodInfo;
+import io.kube4j.scheduler.framework.PreFilterExtensions;
 import io.kube4j.scheduler.framework.PreFilterPlugin;
 import io.kube4j.scheduler.framework.ScorePlugin;
 import io.kube4j.scheduler.framework.Snapshot;
@@ -34,8 +35,70 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Sc
     private static final String PRE_FILTER = NAME + "/preFilter";
     private static final String PRE_SCORE = NAME + "/preScore";
 
-    /** Counts per domain computed once per cycle. */
-    record Counts(Map<TopologyPair, Integer> existingAntiAffinity, Map<TopologyPair, Integer> affinity, Map<TopologyPair, Integer> antiAffinity) {
+    /**
+     * Counts per domain computed once per cycle; preemption changes copies of them through
+     * {@link #preFilterExtensions()}. A domain whose count drops to zero is removed, as Kubernetes does,
+     * so "no matching pod anywhere" stays an empty map.
+     */
+    record Counts(Map<TopologyPair, Integer> existingAntiAffinity, Map<TopologyPair, Integer> affinity,
+                  Map<TopologyPair, Integer> antiAffinity) implements CycleState.StateData {
+        @Override
+        public Counts copy() {
+            return new Counts(new HashMap<>(existingAntiAffinity), new HashMap<>(affinity), new HashMap<>(antiAffinity));
+        }
+
+        /**
+         * Counts {@code pod} on {@code node} once more ({@code delta} 1) or once less (-1), as Kubernetes'
+         * {@code preFilterState.updateWithPod}: its required anti-affinity against the pod being scheduled,
+         * and the pod being scheduled's required (anti-)affinity terms that select it.
+         */
+        void updateWithPod(PodInfo podToSchedule, PodInfo pod, NodeInfo node, int delta) {
+            if (node.node() == null) {
+                return;
+            }
+            for (AffinityTerm t : pod.requiredAntiAffinity()) {
+                String value = node.labels().get(t.topologyKey());
+                if (value != null && t.matches(podToSchedule)) {
+                    update(existingAntiAffinity, new TopologyPair(t.topologyKey(), value), delta);
+                }
+            }
+            count(podToSchedule.requiredAffinity(), pod, node, affinity, delta);
+            count(podToSchedule.requiredAntiAffinity(), pod, node, antiAffinity, delta);
+        }
+    }
+
+    private static void update(Map<TopologyPair, Integer> counts, TopologyPair pair, int delta) {
+        int n = counts.getOrDefault(pair, 0) + delta;
+        if (n == 0) {
+            counts.remove(pair);
+        } else {
+            counts.put(pair, n);
+        }
+    }
+
+    /** Keeps the PreFilter counts right while preemption simulates adding and removing pods. */
+    @Override
+    public PreFilterExtensions preFilterExtensions() {
+        return new PreFilterExtensions() {
+            @Override
+            public Status addPod(CycleState state, PodInfo podToSchedule, PodInfo podToAdd, NodeInfo node) {
+                return updateWithPod(state, podToSchedule, podToAdd, node, 1);
+            }
+
+            @Override
+            public Status removePod(CycleState state, PodInfo podToSchedule, PodInfo podToRemove, NodeInfo node) {
+                return updateWithPod(state, podToSchedule, podToRemove, node, -1);
+            }
+        };
+    }
+
+    private static Status updateWithPod(CycleState state, PodInfo podToSchedule, PodInfo pod, NodeInfo node, int delta) {
+        Counts counts = state.read(PRE_FILTER);
+        if (counts == null) {
+            return Status.error("InterPodAffinity: PreFilter did not run");
+        }
+        counts.updateWithPod(podToSchedule, pod, node, delta);
+        return Status.SUCCESS;
     }
 
     @Override
@@ -72,8 +135,8 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Sc
         if (!pod.requiredAffinity().isEmpty() || !pod.requiredAntiAffinity().isEmpty()) {
             for (NodeInfo node : snapshot.nodes()) {
                 for (PodInfo existing : node.pods()) {
-                    count(pod.requiredAffinity(), existing, node, affinity);
-                    count(pod.requiredAntiAffinity(), existing, node, anti);
+                    count(pod.requiredAffinity(), existing, node, affinity, 1);
+                    count(pod.requiredAntiAffinity(), existing, node, anti, 1);
                 }
             }
         }
@@ -81,11 +144,11 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Sc
         return Status.SUCCESS;
     }
 
-    private static void count(List<AffinityTerm> terms, PodInfo existing, NodeInfo node, Map<TopologyPair, Integer> into) {
+    private static void count(List<AffinityTerm> terms, PodInfo existing, NodeInfo node, Map<TopologyPair, Integer> into, int delta) {
         for (AffinityTerm t : terms) {
             String value = node.labels().get(t.topologyKey());
             if (value != null && t.matches(existing)) {
-                into.merge(new TopologyPair(t.topologyKey(), value), 1, Integer::sum);
+                update(into, new TopologyPair(t.topologyKey(), value), delta);
             }
         }
     }

@@ -7,6 +7,7 @@ import io.kube4j.scheduler.framework.CycleState;
 import io.kube4j.scheduler.framework.FilterPlugin;
 import io.kube4j.scheduler.framework.NodeInfo;
 import io.kube4j.scheduler.framework.PodInfo;
+import io.kube4j.scheduler.framework.PreFilterExtensions;
 import io.kube4j.scheduler.framework.PreFilterPlugin;
 import io.kube4j.scheduler.framework.ScorePlugin;
 import io.kube4j.scheduler.framework.Snapshot;
@@ -46,8 +47,68 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, S
         }
     }
 
-    /** Counts per domain of each constraint, plus the minimum per constraint. */
-    record Counts(List<Constraint> constraints, Map<TopologyPair, Integer> perDomain, int[] minMatch, int[] domains) {
+    /**
+     * Counts per domain of each constraint, plus the minimum per constraint; preemption changes copies of
+     * them through {@link #preFilterExtensions()}.
+     */
+    record Counts(List<Constraint> constraints, Map<TopologyPair, Integer> perDomain, int[] minMatch, int[] domains)
+            implements CycleState.StateData {
+        @Override
+        public Counts copy() {
+            return new Counts(constraints, new HashMap<>(perDomain), minMatch.clone(), domains.clone());
+        }
+
+        /**
+         * Counts {@code pod} on {@code node} once more ({@code delta} 1) or once less (-1), as Kubernetes'
+         * {@code preFilterState.updateWithPod}: only a pod of the same namespace, on a node the pod being
+         * scheduled may go to, in the domains of the constraints that select it. Terminating pods are
+         * skipped because PreFilter did not count them either.
+         */
+        void updateWithPod(PodInfo podToSchedule, PodInfo pod, NodeInfo node, int delta) {
+            if (node.node() == null || pod.pod().metadata.deletionTimestamp != null
+                    || podToSchedule.namespace() == null || !podToSchedule.namespace().equals(pod.namespace())
+                    || !eligible(podToSchedule, constraints, node)) {
+                return;
+            }
+            for (int i = 0; i < constraints.size(); i++) {
+                Constraint c = constraints.get(i);
+                if (!c.selector().matches(pod.labels())) {
+                    continue;
+                }
+                perDomain.merge(new TopologyPair(c.topologyKey(), node.labels().get(c.topologyKey())), delta, Integer::sum);
+                int m = Integer.MAX_VALUE;
+                for (Map.Entry<TopologyPair, Integer> e : perDomain.entrySet()) {
+                    if (e.getKey().key().equals(c.topologyKey())) {
+                        m = Math.min(m, e.getValue());
+                    }
+                }
+                minMatch[i] = m == Integer.MAX_VALUE ? 0 : m;
+            }
+        }
+    }
+
+    /** Keeps the PreFilter counts right while preemption simulates adding and removing pods. */
+    @Override
+    public PreFilterExtensions preFilterExtensions() {
+        return new PreFilterExtensions() {
+            @Override
+            public Status addPod(CycleState state, PodInfo podToSchedule, PodInfo podToAdd, NodeInfo node) {
+                Counts counts = state.read(PRE_FILTER);
+                if (counts != null) {
+                    counts.updateWithPod(podToSchedule, podToAdd, node, 1);
+                }
+                return Status.SUCCESS;
+            }
+
+            @Override
+            public Status removePod(CycleState state, PodInfo podToSchedule, PodInfo podToRemove, NodeInfo node) {
+                Counts counts = state.read(PRE_FILTER);
+                if (counts != null) {
+                    counts.updateWithPod(podToSchedule, podToRemove, node, -1);
+                }
+                return Status.SUCCESS;
+            }
+        };
     }
 
     @Override
