@@ -42,8 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * either way.
  */
 class CorpusIT {
-    static final Duration SETTLE = Duration.ofSeconds(Long.getLong("kube4j.corpus.settle-seconds", 45));
-    static final int BATCH = Integer.getInteger("kube4j.corpus.batch", 12);
+    static final Duration SETTLE = Duration.ofSeconds(Long.getLong("kube4j.corpus.settle-seconds", 40));
+    static final int BATCH = Integer.getInteger("kube4j.corpus.batch", 16);
 
     static Cluster cluster;
     static ApiClient api;
@@ -123,6 +123,13 @@ class CorpusIT {
 
         boolean heavy() {
             return objects.stream().anyMatch(o -> requestsMuch(o.doc()));
+        }
+
+        /** Namespaces the file's objects name that it does not create itself and the cluster does not have from the start. */
+        List<String> ownNamespaces() {
+            List<String> created = objects.stream().filter(o -> o.kind().equals("Namespace")).map(Obj::name).toList();
+            return objects.stream().map(Obj::namespace).filter(ns -> ns != null && !ns.equals(namespace) && !created.contains(ns)
+                    && !List.of("default", "kube-system", "kube-public", "kube-node-lease").contains(ns)).distinct().toList();
         }
 
         /** The file's objects name their own namespace (then it is applied without -n). */
@@ -261,6 +268,10 @@ class CorpusIT {
     void run(List<Case> batch) throws Exception {
         for (Case c : batch) {
             post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + c.namespace + "\"}}");
+            // a file that names its own namespace (the docs create it first with kubectl create namespace)
+            for (String ns : c.ownNamespaces()) {
+                postIfAbsent("/api/v1/namespaces", "/api/v1/namespaces/" + ns, "{\"metadata\":{\"name\":\"" + ns + "\"}}");
+            }
             for (String s : c.setup) {
                 kubectl(List.of("apply", "-n", c.namespace, "-f", corpus.resolve(s).toString()));
             }
@@ -290,6 +301,9 @@ class CorpusIT {
         }
         for (Case c : batch) {
             kubectl(List.of("delete", "namespace", c.namespace, "--wait=false"));
+            for (String ns : c.ownNamespaces()) {
+                kubectl(List.of("delete", "namespace", ns, "--wait=false"));
+            }
             for (Obj o : c.objects) {
                 if (o.namespace() == null || !o.namespace().equals(c.namespace)) {
                     typeOf(o.apiVersion(), o.kind()).ifPresent(rt -> delete(rt, o));
@@ -298,7 +312,9 @@ class CorpusIT {
         }
         // the next batch starts on empty nodes
         long drain = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-        while (System.nanoTime() < drain && batch.stream().anyMatch(c -> !get("/api/v1/namespaces/" + c.namespace + "/pods").path("items").isEmpty())) {
+        // and a namespace another file names again is gone before that file runs
+        while (System.nanoTime() < drain && batch.stream().anyMatch(c -> !get("/api/v1/namespaces/" + c.namespace + "/pods").path("items").isEmpty()
+                || c.ownNamespaces().stream().anyMatch(ns -> get("/api/v1/namespaces/" + ns).has("metadata")))) {
             Thread.sleep(500);
         }
     }
@@ -449,6 +465,13 @@ class CorpusIT {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    static void postIfAbsent(String collection, String object, String json) {
+        if (get(object).has("metadata")) {
+            return;
+        }
+        post(collection, json);
     }
 
     static void delete(ResourceType rt, Obj o) {

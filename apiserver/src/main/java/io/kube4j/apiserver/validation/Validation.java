@@ -57,7 +57,9 @@ public final class Validation {
         /** DNS-1123 label: Namespaces. */
         LABEL,
         /** DNS-1035 label: Services. */
-        DNS1035
+        DNS1035,
+        /** Any name that is a valid path segment (ValidatePathSegmentName): RBAC roles and bindings, e.g. {@code system:kube-scheduler}. */
+        PATH_SEGMENT
     }
 
     /** ObjectMeta: name per {@code rule}, labels, annotation keys and total size (ValidateObjectMeta). */
@@ -67,6 +69,7 @@ public final class Validation {
             case LABEL -> errs.dns1123Label("metadata.name", m.name);
             case DNS1035 -> errs.dns1035Label("metadata.name", m.name);
             case SUBDOMAIN -> errs.dns1123Subdomain("metadata.name", m.name);
+            case PATH_SEGMENT -> pathSegment(errs, m.name);
         }
         errs.labels("metadata.labels", m.labels);
         if (m.annotations != null) {
@@ -78,6 +81,17 @@ public final class Validation {
             if (size > 256 * 1024) {
                 errs.invalid("metadata.annotations", "", "Too long: must have at most 262144 bytes");
             }
+        }
+    }
+
+    /** IsValidPathSegmentName: not "." or "..", no "/" or "%". */
+    private static void pathSegment(FieldErrors errs, String name) {
+        if (name == null || name.isEmpty()) {
+            errs.required("metadata.name", "name or generateName is required");
+        } else if (name.equals(".") || name.equals("..")) {
+            errs.invalid("metadata.name", name, "may not be '" + name + "'");
+        } else if (name.contains("/") || name.contains("%")) {
+            errs.invalid("metadata.name", name, "may not contain '" + (name.contains("/") ? "/" : "%") + "'");
         }
     }
 

@@ -6,6 +6,7 @@ import io.kube4j.api.ResourceTypes;
 import io.kube4j.api.RoleBinding;
 import io.kube4j.apiserver.registry.Strategy;
 import io.kube4j.apiserver.validation.FieldErrors;
+import io.kube4j.apiserver.validation.Validation;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,6 +18,11 @@ public class RoleBindingStrategy implements Strategy {
     @Override
     public ResourceType type() {
         return ResourceTypes.ROLEBINDINGS;
+    }
+
+    @Override
+    public Validation.NameRule nameRule() {
+        return Validation.NameRule.PATH_SEGMENT;
     }
 
     @Override

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * (cat, date, env, hostname, ls, mkdir, touch, cp, mv, rm); statements separated by {@code ;},
  * {@code &&}, {@code ||} or new lines, {@code exec} ignored. Anything else (a loop, {@code tail -F}, a
  * server binary) runs until stopped. A container without a command runs until stopped, except a regular
- * init container, which completes after {@code initRunTime}.
+ * init container, which completes after {@code initRunTime} (as does one whose command is not understood).
  *
  * @param runTime  how long it runs before exiting on its own; null: until stopped
  * @param exitCode its exit code when it exits on its own
@@ -48,7 +48,13 @@ public record FakeProgram(Duration runTime, int exitCode, List<String> output) {
         } else {
             script = String.join(" ", words);
         }
-        return parse(script);
+        FakeProgram program = parse(script);
+        // a regular init container is meant to finish: one whose work is not understood (wget, git clone, ...)
+        // completes after initRunTime instead of holding the pod in Init forever
+        if (program.runTime() == null && config.kind() == ContainerConfig.Kind.INIT) {
+            return new FakeProgram(initRunTime, 0, program.output());
+        }
+        return program;
     }
 
     /** Interprets a shell script as described above. */
