@@ -59,8 +59,11 @@ public final class WatchCache implements AutoCloseable {
     static final int DEFAULT_QUEUE_CAPACITY = 10_000;
     private static final long INITIAL_BACKOFF_MS = 200;
     private static final long MAX_BACKOFF_MS = 5_000;
-    /** A new watch that has said nothing (not even a progress notification) by then is retried. */
-    private static final long FIRST_ANSWER_TIMEOUT_MS = 10_000;
+    /**
+     * A new watch that has reported no error for this long counts as running (its first response counts
+     * earlier). Not a progress request: etcd before 3.4.31 answers those before the replayed history.
+     */
+    private static final long WATCH_STABLE_MS = 1_000;
 
     /** A consistent snapshot: the objects under a prefix and the revision they are current at. */
     public record Snapshot(List<ObjectNode> items, long revision) {
@@ -100,6 +103,8 @@ public final class WatchCache implements AutoCloseable {
     private NavigableMap<String, ObjectNode> objects = new TreeMap<>();
     private final ArrayDeque<CacheEvent> events = new ArrayDeque<>();
     private long revision;
+    // the newest revision of an event applied (revision may be further on, from a progress notification)
+    private long lastEventRevision;
     // every event with a revision above this is in the buffer
     private long oldest;
     private volatile boolean ready;
@@ -114,7 +119,6 @@ public final class WatchCache implements AutoCloseable {
     private long watchSeq;
     private boolean answered;
     private long watchStartedNanos;
-    private long progressRequestedNanos;
     private long backoffMs = INITIAL_BACKOFF_MS;
 
     // --- liveness
@@ -164,6 +168,10 @@ public final class WatchCache implements AutoCloseable {
         return state;
     }
 
+    /**
+     * The etcd revision the served state is current at: the newest event applied, or further when etcd
+     * reported progress. A list's resourceVersion, and where a watch without one starts.
+     */
     public long revision() {
         lock.lock();
         try {
@@ -318,6 +326,7 @@ public final class WatchCache implements AutoCloseable {
             events.clear();
             oldest = at;
             revision = at;
+            lastEventRevision = at;
             ready = true;
             changed.signalAll();
         } finally {
@@ -379,7 +388,6 @@ public final class WatchCache implements AutoCloseable {
         listener = l;
         answered = false;
         watchStartedNanos = System.nanoTime();
-        progressRequestedNanos = watchStartedNanos;
         try {
             watch = storage.watch(ROOT, from, l);
         } catch (RuntimeException e) {
@@ -393,7 +401,9 @@ public final class WatchCache implements AutoCloseable {
     private void requestProgress() {
         try {
             // the new watch's first answer proves it runs, even when nothing under /registry/ changes
-            storage.requestProgress();
+            if (storage.supportsRequestProgress()) {
+                storage.requestProgress();
+            }
         } catch (RuntimeException e) {
             log.debug("progress request failed: {}", e.toString());
         }
@@ -418,7 +428,7 @@ public final class WatchCache implements AutoCloseable {
 
     /** Takes the next signal from storage's watch threads (waiting at most {@code pollMillis}) and acts on it. */
     private void awaitSignal() throws InterruptedException {
-        Signal s = queue.poll(pollMillis, TimeUnit.MILLISECONDS);
+        Signal s = queue.poll(answered ? pollMillis : Math.min(pollMillis, 50), TimeUnit.MILLISECONDS);
         heartbeat();
         Listener l = listener;
         if (l == null) {
@@ -446,14 +456,10 @@ public final class WatchCache implements AutoCloseable {
             watchFailed("more than " + (queue.remainingCapacity() + queue.size()) + " watch responses waited for the cache");
             return;
         }
-        if (!answered) {
-            long now = System.nanoTime();
-            if (now - watchStartedNanos > TimeUnit.MILLISECONDS.toNanos(FIRST_ANSWER_TIMEOUT_MS)) {
-                watchFailed("no answer from the etcd watch within " + FIRST_ANSWER_TIMEOUT_MS + " ms");
-            } else if (now - progressRequestedNanos > TimeUnit.SECONDS.toNanos(1)) {
-                progressRequestedNanos = now;
-                requestProgress();
-            }
+        if (!answered && System.nanoTime() - watchStartedNanos > TimeUnit.MILLISECONDS.toNanos(WATCH_STABLE_MS)) {
+            answered = true;
+            backoffMs = INITIAL_BACKOFF_MS;
+            transition(WatchCacheState.SYNCED, "etcd watch open for " + WATCH_STABLE_MS + " ms without error");
         }
     }
 
@@ -476,7 +482,7 @@ public final class WatchCache implements AutoCloseable {
      * response is a progress notification: etcd has sent everything up to its header revision.
      */
     private void apply(List<Storage.Event> batch, long headerRevision) {
-        long applied = revision; // only this thread writes it
+        long applied = lastEventRevision; // only this thread writes it
         List<ObjectNode> decoded = new ArrayList<>(batch.size());
         // decode outside the lock: readers wait only for the map updates
         for (Storage.Event e : batch) {
@@ -490,6 +496,11 @@ public final class WatchCache implements AutoCloseable {
                 long rev = e.modRevision();
                 if (rev <= applied) {
                     continue;
+                }
+                if (rev <= revision) {
+                    // a progress notification claimed this revision before its event came: etcd's ordering
+                    // bug (fixed in 3.4.31 / 3.5.13). Applied all the same, so the cache stays equal to etcd.
+                    log.error("etcd reported progress to {} before sending the event at {} for {}", revision, rev, e.key());
                 }
                 String key = e.key();
                 ObjectNode prev = objects.get(key);
@@ -507,10 +518,11 @@ public final class WatchCache implements AutoCloseable {
                 }
                 last = Math.max(last, rev);
             }
+            lastEventRevision = last;
             if (batch.isEmpty()) {
                 last = Math.max(last, headerRevision);
             }
-            revision = last;
+            revision = Math.max(revision, last);
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -644,7 +656,7 @@ public final class WatchCache implements AutoCloseable {
                     throw new StorageException(StorageException.Kind.UNAVAILABLE, ROOT,
                             "the watch cache has not caught up with etcd (at " + revision + ", need " + rev + ")", null);
                 }
-                if (ready && left < timeout.toNanos() / 2) {
+                if (ready && left < timeout.toNanos() / 2 && storage.supportsRequestProgress()) {
                     // nothing under /registry/ moved for a while: ask etcd how far the watch has got
                     storage.requestProgress();
                 }
@@ -777,6 +789,7 @@ public final class WatchCache implements AutoCloseable {
         }
     }
 
+    /** Stops the cache's thread and its etcd watch; waiting watchers return at once. The state becomes CLOSED. */
     @Override
     public void close() {
         closed = true;

@@ -247,6 +247,12 @@ public final class MemoryStorage implements Storage {
         }
     }
 
+    /** Progress is delivered under the same monitor as every write's events: always in order. */
+    @Override
+    public boolean supportsRequestProgress() {
+        return true;
+    }
+
     // ------------------------------------------------------------------ fault injection and probes
 
     /** Every open watch gets {@code onError(cause)} and delivers nothing more, as when the connection drops. */

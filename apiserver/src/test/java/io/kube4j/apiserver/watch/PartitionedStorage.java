@@ -28,6 +28,9 @@ final class PartitionedStorage implements Storage {
     final AtomicInteger snapshotPages = new AtomicInteger();
     final AtomicReference<CountDownLatch> rangeGate = new AtomicReference<>();
     final AtomicReference<Error> rangeError = new AtomicReference<>();
+    final AtomicInteger progressRequests = new AtomicInteger();
+    /** False: as etcd before 3.4.31, whose requested progress may overtake events. */
+    volatile boolean progressInOrder = true;
 
     PartitionedStorage(MemoryStorage etcd) {
         this.etcd = etcd;
@@ -186,8 +189,21 @@ final class PartitionedStorage implements Storage {
 
     @Override
     public void requestProgress() {
+        progressRequests.incrementAndGet();
         if (!cut) {
             etcd.requestProgress();
+        }
+    }
+
+    @Override
+    public boolean supportsRequestProgress() {
+        return progressInOrder && etcd.supportsRequestProgress();
+    }
+
+    /** Hands a made-up watch response to every open watch, as etcd would send it. */
+    void deliver(List<Event> events, long headerRevision) {
+        for (Link l : links) {
+            l.onEvents(events, headerRevision);
         }
     }
 

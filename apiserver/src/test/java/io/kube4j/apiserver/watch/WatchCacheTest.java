@@ -278,6 +278,33 @@ class WatchCacheTest {
         assertCacheEqualsStorage();
     }
 
+    @Test
+    void anEtcdWhoseProgressMayOvertakeEventsIsNeverAskedForProgress() throws Exception {
+        link.progressInOrder = false;
+        etcd.create(key("a"), object("a", 1));
+        startSynced();
+        long from = cache.revision();
+        etcd.breakWatches(new StorageException(StorageException.Kind.UNAVAILABLE, ROOT, "reset", null));
+        etcd.create(key("b"), object("b", 1));
+        awaitCaughtUp();
+        // a consistent read still works: every write under /registry/ reaches the cache as an event
+        cache.waitUntilFresh(etcd.currentRevision(), Duration.ofSeconds(5));
+        assertThat(link.progressRequests.get()).isZero();
+        assertThat(watchAll(from)).isEqualTo(historyAsWatchEvents(from));
+    }
+
+    @Test
+    void anEventBehindAProgressNotificationIsStillApplied() {
+        startSynced();
+        long at = cache.revision();
+        // as etcd 3.4.23 can: progress to at+5 first, then the event at at+3
+        link.deliver(List.of(), at + 5);
+        link.deliver(List.of(new Storage.Event(key("late"), object("late", 1), at + 3)), at + 5);
+        await("the late event applied", () -> cache.get(key("late")) != null);
+        assertThat(cache.get(key("late")).path("metadata").path("resourceVersion").asString()).isEqualTo(Long.toString(at + 3));
+        assertThat(cache.revision()).isEqualTo(at + 5);
+    }
+
     // ------------------------------------------------------------------ compacted: one reload, 410 for watchers behind
 
     @Test
