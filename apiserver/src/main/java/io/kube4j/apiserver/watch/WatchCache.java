@@ -202,14 +202,18 @@ public final class WatchCache implements AutoCloseable {
         long now = System.nanoTime();
         long timeout = livenessTimeout.toNanos();
         if (now - heartbeatNanos > timeout) {
-            return Optional.of("the watch cache's thread has not run for " + Duration.ofNanos(now - heartbeatNanos).toSeconds() + " s");
+            return Optional.of("the watch cache's thread has not run for " + seconds(now - heartbeatNanos));
         }
         WatchCacheState s = state;
         if (s != WatchCacheState.SYNCED && now - progressNanos > timeout) {
-            return Optional.of("the watch cache has been " + s + " for " + Duration.ofNanos(now - progressNanos).toSeconds()
-                    + " s without loading anything from etcd");
+            return Optional.of("the watch cache has been " + s + " for " + seconds(now - progressNanos)
+                    + " without loading anything from etcd");
         }
         return Optional.empty();
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
     }
 
     // ------------------------------------------------------------------ the cache's thread
