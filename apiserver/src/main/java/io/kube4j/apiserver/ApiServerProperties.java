@@ -10,7 +10,8 @@ import java.time.Duration;
  * {@code KUBE4J_ETCD_ENDPOINTS} work in compose).
  *
  * @param etcd           where etcd is and how long a request may take
- * @param watchCache     how many recent events the watch cache keeps (its window for resuming watches)
+ * @param watchCache     how many recent events the watch cache keeps (its window for resuming watches),
+ *                       and when it counts as dead for {@code /livez}
  * @param compaction     how often etcd history is compacted and how many revisions are kept
  * @param maxRequestBytes request bodies above this size get 413
  * @param admission      admission defaults
@@ -39,9 +40,14 @@ public record ApiServerProperties(
                        @DefaultValue("5s") Duration requestTimeout) {
     }
 
-    /** Ring buffer capacity in events. */
+    /**
+     * The watch cache: ring buffer capacity in events, most events per long-poll answer, and how long it
+     * may be unable to (re)load from etcd, or its thread stalled, before {@code /livez} fails so that a
+     * supervisor restarts the process.
+     */
     public record WatchCache(@DefaultValue("20000") int capacity,
-                             @DefaultValue("5000") int batchLimit) {
+                             @DefaultValue("5000") int batchLimit,
+                             @DefaultValue("2m") Duration livenessTimeout) {
     }
 
     /** Compaction period and how many revisions of history to keep behind the head. */

@@ -24,6 +24,12 @@ public final class ApiServerProcess implements AutoCloseable {
         this.process = new ComponentProcess("apiserver", "apiserver", port, "/readyz", args);
     }
 
+    /** Further JVM options (e.g. {@code -Xmx256m}) for {@link #start}. */
+    public ApiServerProcess jvmArgs(String... options) {
+        process.jvmArgs(options);
+        return this;
+    }
+
     /** Starts the process and waits until {@code /readyz} answers 200. */
     public ApiServerProcess start() {
         process.start();

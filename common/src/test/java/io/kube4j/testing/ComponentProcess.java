@@ -21,6 +21,7 @@ public final class ComponentProcess implements AutoCloseable {
     private final int port;
     private final String healthPath;
     private final List<String> args;
+    private final List<String> jvmArgs = new ArrayList<>();
     private Process process;
 
     /**
@@ -38,6 +39,12 @@ public final class ComponentProcess implements AutoCloseable {
         this.args = List.copyOf(args);
     }
 
+    /** Further JVM options for the next {@link #start} (e.g. {@code -Xmx256m}), before {@code -jar}. */
+    public ComponentProcess jvmArgs(String... options) {
+        jvmArgs.addAll(List.of(options));
+        return this;
+    }
+
     public ComponentProcess start() {
         return start(Duration.ofSeconds(90));
     }
@@ -47,6 +54,10 @@ public final class ComponentProcess implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-Xss512k");
+        // as in the images (docker/Dockerfile): after an OutOfMemoryError nothing in the process can be
+        // trusted, so it exits and its supervisor (here: the test, which sees it die) restarts it
+        cmd.add("-XX:+ExitOnOutOfMemoryError");
+        cmd.addAll(jvmArgs);
         cmd.add("-jar");
         cmd.add(locateJar(module).toString());
         cmd.add("--server.port=" + port);

@@ -18,6 +18,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.kube4j.apiserver.ApiServerProperties;
 
+import io.kube4j.json.Json;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,8 +51,13 @@ public final class EtcdStorage implements Storage {
     private final Duration timeout;
     private final MeterRegistry meters;
 
+    private final String[] endpoints;
+    // null until every endpoint has told its version
+    private volatile Boolean requestProgressSupported;
+
     public EtcdStorage(ApiServerProperties props, MeterRegistry meters) {
         String[] endpoints = Arrays.stream(props.etcd().endpoints().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toArray(String[]::new);
+        this.endpoints = endpoints;
         this.client = Client.builder()
                 .endpoints(endpoints)
                 // fail fast while etcd is down (503 to the caller) instead of queueing requests
@@ -231,6 +244,60 @@ public final class EtcdStorage implements Storage {
     @Override
     public void requestProgress() {
         client.getWatchClient().requestProgress();
+    }
+
+    /**
+     * True when every endpoint runs etcd 3.4.31+ (3.4.x) or 3.5.13+ (3.5 and later), as Kubernetes'
+     * feature support checker decides; asked once per process from etcd's {@code /version} (plain-HTTP
+     * endpoints, as kube4j's), false while an endpoint has not answered.
+     */
+    @Override
+    public boolean supportsRequestProgress() {
+        Boolean known = requestProgressSupported;
+        if (known != null) {
+            return known;
+        }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        boolean all = true;
+        for (String endpoint : endpoints) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint.replaceAll("/+$", "") + "/version"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                String version = Json.tree(r.body()).path("etcdserver").asString("");
+                all &= requestProgressInOrder(version);
+            } catch (IOException | RuntimeException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        requestProgressSupported = all;
+        LoggerFactory.getLogger(EtcdStorage.class).info("etcd {} requested watch progress in order with events", all ? "sends" : "does not send");
+        return all;
+    }
+
+    /** etcd {@code version} (e.g. 3.4.23) sends requested progress in order: 3.4.31+ in 3.4, 3.5.13+ from 3.5 on. */
+    static boolean requestProgressInOrder(String version) {
+        String[] p = version.split("[.+-]");
+        try {
+            int major = Integer.parseInt(p[0]);
+            int minor = Integer.parseInt(p[1]);
+            int patch = Integer.parseInt(p[2]);
+            if (major != 3) {
+                return major > 3;
+            }
+            if (minor < 4) {
+                return false;
+            }
+            if (minor == 4) {
+                return patch >= 31;
+            }
+            return minor > 5 || patch >= 13;
+        } catch (RuntimeException e) {
+            // unparsable: assume not, as Kubernetes does
+            return false;
+        }
     }
 
     @Override

@@ -108,6 +108,14 @@ public interface Storage extends AutoCloseable {
     /** Asks the running watches to report how far storage has got (an empty {@link WatchListener#onEvents}). */
     void requestProgress();
 
+    /**
+     * Whether {@link #requestProgress} answers in order with a watch's events, so that its revision may be
+     * trusted as "every event up to here has been delivered". etcd before 3.4.31 / 3.5.13 may answer before
+     * events it has not sent yet (etcd issues 15220 and 17507). False until known. Kubernetes' counterpart:
+     * {@code RequestWatchProgress} in {@code staging/src/k8s.io/apiserver/pkg/storage/feature/feature_support_checker.go}.
+     */
+    boolean supportsRequestProgress();
+
     @Override
     void close();
 }

@@ -4,6 +4,7 @@ import io.kube4j.apiserver.ApiServerProperties;
 import io.kube4j.apiserver.storage.Storage;
 import io.kube4j.apiserver.storage.StorageException;
 import io.kube4j.json.Json;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -14,12 +15,14 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -28,12 +31,39 @@ import java.util.function.Predicate;
 /**
  * The apiserver's one view of etcd: a single etcd watch on {@code /registry/} keeps a decoded copy of
  * every object and a ring buffer of recent events. Lists and both kinds of watch are served from here,
- * so watchers never touch etcd. A watcher asking for a revision older than the buffer gets
- * {@link Expired} (410) and must re-list.
+ * so watchers never touch etcd.
+ *
+ * <p>The cache is a state machine ({@link WatchCacheState}) driven by one thread of its own:
+ * <ul>
+ *   <li>Storage's watch threads (jetcd's event loop) only put what they receive on a bounded queue and
+ *       return; they never wait for the cache's lock. If the queue is full, the watch is dropped and
+ *       re-established from the last applied revision + 1, which loses nothing.</li>
+ *   <li>When the watch breaks, the cache re-establishes it from the last revision it applied + 1, one
+ *       attempt at a time with backoff: no reload at all while etcd still has that history.</li>
+ *   <li>Only when that revision has been compacted does it read one snapshot, page by page at one
+ *       revision S (only objects whose modRevision changed are decoded again), and swap it in at once.
+ *       It then has no history before S, so a watcher behind S gets 410 "too old resource version" and
+ *       re-lists; no synthetic event is ever made up. This is Kubernetes' behaviour:
+ *       {@code watchCache.Replace} empties the event buffer and a watch from before the list's
+ *       resourceVersion is refused ({@code staging/src/k8s.io/apiserver/pkg/storage/cacher/watch_cache.go}).</li>
+ * </ul>
+ * Every event has a higher revision than the one before: the stream a watcher gets equals etcd's
+ * history, or the watcher gets {@link Expired}.
  */
 public final class WatchCache implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WatchCache.class);
     private static final String ROOT = "/registry/";
+    /** Keys per range request while loading: bounds the undecoded bytes held at once. */
+    static final int PAGE_SIZE = 500;
+    /** Watch responses that may wait for the cache's thread before the watch is dropped and resumed. */
+    static final int DEFAULT_QUEUE_CAPACITY = 10_000;
+    private static final long INITIAL_BACKOFF_MS = 200;
+    private static final long MAX_BACKOFF_MS = 5_000;
+    /**
+     * A new watch that has reported no error for this long counts as running (its first response counts
+     * earlier). Not a progress request: etcd before 3.4.31 answers those before the replayed history.
+     */
+    private static final long WATCH_STABLE_MS = 1_000;
 
     /** A consistent snapshot: the objects under a prefix and the revision they are current at. */
     public record Snapshot(List<ObjectNode> items, long revision) {
@@ -47,46 +77,101 @@ public final class WatchCache implements AutoCloseable {
     public record WatchEventOut(String type, ObjectNode object, long revision) {
     }
 
+    /** What storage's watch threads hand to the cache's thread. */
+    private sealed interface Signal permits Delivered, Failed {
+        long watchId();
+    }
+
+    private record Delivered(long watchId, List<Storage.Event> events, long headerRevision) implements Signal {
+    }
+
+    private record Failed(long watchId, Throwable error) implements Signal {
+    }
+
     private final Storage storage;
     private final int capacity;
+    private final Duration livenessTimeout;
+    // how long the idle cache thread waits for a signal: well inside the liveness timeout
+    private final long pollMillis;
+    private final BlockingQueue<Signal> queue;
+    private final MeterRegistry meters;
+    private final Counter initializations;
+
+    // --- the served state, guarded by lock; written only by the cache's thread
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final NavigableMap<String, ObjectNode> objects = new TreeMap<>();
+    private NavigableMap<String, ObjectNode> objects = new TreeMap<>();
     private final ArrayDeque<CacheEvent> events = new ArrayDeque<>();
     private long revision;
+    // the newest revision of an event applied (revision may be further on, from a progress notification)
+    private long lastEventRevision;
     // every event with a revision above this is in the buffer
     private long oldest;
     private volatile boolean ready;
     private volatile boolean closed;
-    private Storage.Watch watch;
+
+    // --- the state machine, moved by the cache's thread (and close())
+    private final Object stateLock = new Object();
+    private volatile WatchCacheState state = WatchCacheState.LOADING;
+    private volatile Thread thread;
+    private volatile Storage.Watch watch;
+    private volatile Listener listener;
+    private long watchSeq;
+    private boolean answered;
+    private long watchStartedNanos;
+    private long backoffMs = INITIAL_BACKOFF_MS;
+
+    // --- liveness
+    private volatile long heartbeatNanos = System.nanoTime();
+    private volatile long progressNanos = System.nanoTime();
+    private volatile String fatal;
 
     public WatchCache(Storage storage, ApiServerProperties props, MeterRegistry meters) {
+        this(storage, props, meters, DEFAULT_QUEUE_CAPACITY);
+    }
+
+    /** As the public constructor, with the queue between storage's watch threads and the cache sized for a test. */
+    WatchCache(Storage storage, ApiServerProperties props, MeterRegistry meters, int queueCapacity) {
         this.storage = storage;
         this.capacity = props.watchCache().capacity();
-        Gauge.builder("apiserver_watch_cache_objects", objects, Map::size).register(meters);
-        Gauge.builder("apiserver_watch_cache_events", events, ArrayDeque::size).register(meters);
+        this.livenessTimeout = props.watchCache().livenessTimeout();
+        this.pollMillis = Math.max(10, Math.min(1000, livenessTimeout.toMillis() / 4));
+        this.queue = new LinkedBlockingQueue<>(queueCapacity);
+        this.meters = meters;
+        Gauge.builder("apiserver_watch_cache_objects", this, WatchCache::objectCount).register(meters);
+        Gauge.builder("apiserver_watch_cache_events", this, WatchCache::eventCount).register(meters);
+        Gauge.builder("apiserver_watch_cache_queue_length", queue, BlockingQueue::size)
+                .description("etcd watch responses waiting for the watch cache's thread").register(meters);
+        for (WatchCacheState s : WatchCacheState.values()) {
+            Gauge.builder("apiserver_watch_cache_state", this, c -> c.state == s ? 1 : 0)
+                    .description("1 for the state the watch cache is in").tag("state", s.name()).register(meters);
+        }
+        // Kubernetes' name (cacher/metrics): how many times a snapshot was listed and installed
+        this.initializations = Counter.builder("apiserver_watch_cache_initializations_total")
+                .description("snapshots read from etcd and installed (first load and reloads after compaction)").register(meters);
     }
 
-    /** Loads everything and starts watching; retries in the background while etcd is unreachable. */
+    /** Starts the cache's thread: it loads everything, watches, and recovers from storage failures by itself. */
     public void start() {
-        Thread.ofVirtual().name("watch-cache-init").start(() -> {
-            Duration backoff = Duration.ofMillis(200);
-            while (!closed && !ready) {
-                try {
-                    reload();
-                } catch (RuntimeException e) {
-                    log.warn("watch cache cannot load from etcd yet: {}", e.getMessage());
-                    sleep(backoff);
-                    backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
-                }
-            }
-        });
+        Thread t = Thread.ofPlatform().daemon().name("watch-cache").unstarted(this::run);
+        thread = t;
+        t.start();
     }
 
+    /** True once a snapshot has been installed: the cache serves a consistent state (possibly behind etcd). */
     public boolean isReady() {
         return ready;
     }
 
+    /** The state the cache is in now. */
+    public WatchCacheState state() {
+        return state;
+    }
+
+    /**
+     * The etcd revision the served state is current at: the newest event applied, or further when etcd
+     * reported progress. A list's resourceVersion, and where a watch without one starts.
+     */
     public long revision() {
         lock.lock();
         try {
@@ -97,138 +182,418 @@ public final class WatchCache implements AutoCloseable {
     }
 
     /**
-     * Reads all of etcd under /registry/ at one revision and (re)starts the watch right after it. On a
-     * reload after a broken watch, the differences become events at the new revision, so watchers that
-     * are still within the window see every change.
+     * Why this process can no longer serve and should be restarted, for {@code /livez}; empty when it
+     * can. Reasons: an {@link OutOfMemoryError} reached the cache's thread; that thread stopped or has
+     * not run for {@code kube4j.watch-cache.liveness-timeout}; or the cache has been out of
+     * {@link WatchCacheState#SYNCED} that long without loading a single page or event.
      */
-    private void reload() {
-        Map<String, ObjectNode> fresh = new HashMap<>();
-        long rev = 0;
+    public Optional<String> livenessProblem() {
+        String f = fatal;
+        if (f != null) {
+            return Optional.of(f);
+        }
+        Thread t = thread;
+        if (closed || t == null) {
+            return Optional.empty();
+        }
+        if (!t.isAlive()) {
+            return Optional.of("the watch cache's thread has stopped");
+        }
+        long now = System.nanoTime();
+        long timeout = livenessTimeout.toNanos();
+        if (now - heartbeatNanos > timeout) {
+            return Optional.of("the watch cache's thread has not run for " + seconds(now - heartbeatNanos));
+        }
+        WatchCacheState s = state;
+        if (s != WatchCacheState.SYNCED && now - progressNanos > timeout) {
+            return Optional.of("the watch cache has been " + s + " for " + seconds(now - progressNanos)
+                    + " without loading anything from etcd");
+        }
+        return Optional.empty();
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
+    }
+
+    // ------------------------------------------------------------------ the cache's thread
+
+    private void run() {
+        try {
+            while (!closed) {
+                heartbeat();
+                if (watch == null) {
+                    boolean ok = switch (state) {
+                        case LOADING, RELOADING -> loadSnapshot();
+                        case RECONNECTING, SYNCED -> resumeWatch();
+                        case CLOSED -> true;
+                    };
+                    if (!ok) {
+                        backoff();
+                    }
+                } else {
+                    awaitSignal();
+                }
+            }
+        } catch (OutOfMemoryError e) {
+            // the heap is exhausted: nothing this process holds can be trusted to recover; say so on /livez
+            fatal = "OutOfMemoryError in the watch cache: " + e.getMessage();
+            log.error("watch cache stopped: {}", fatal, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            if (!closed) {
+                fatal = "the watch cache's thread failed: " + e;
+                log.error("watch cache stopped", e);
+            }
+        }
+    }
+
+    private void heartbeat() {
+        heartbeatNanos = System.nanoTime();
+        if (state == WatchCacheState.SYNCED) {
+            progressNanos = heartbeatNanos;
+        }
+    }
+
+    private void progress() {
+        heartbeatNanos = System.nanoTime();
+        progressNanos = heartbeatNanos;
+    }
+
+    private void backoff() throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
+        // in short steps so that the heartbeat stays fresh and close() is seen
+        while (!closed && System.nanoTime() < until) {
+            Thread.sleep(Math.min(200, Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime()))));
+            heartbeatNanos = System.nanoTime();
+        }
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+    }
+
+    /**
+     * LOADING / RELOADING: reads everything under /registry/ at one revision S, page by page, decoding
+     * only objects whose modRevision differs from the cached copy; installs it in one step; watches from
+     * S + 1. False (retry after backoff) when storage failed on the way.
+     */
+    private boolean loadSnapshot() {
+        WatchCacheState phase = state;
+        NavigableMap<String, ObjectNode> current = objects; // only this thread replaces or mutates it
+        NavigableMap<String, ObjectNode> fresh = new TreeMap<>();
+        long at = 0;
         String from = null;
-        // page through so one huge response never exceeds gRPC's message limit
-        while (true) {
-            Storage.Page page = storage.range(ROOT, from, rev, 2000);
-            rev = page.revision();
-            for (Storage.Stored s : page.items()) {
-                fresh.put(s.key(), decode(s.value(), s.modRevision()));
+        int decoded = 0;
+        int kept = 0;
+        long started = System.nanoTime();
+        try {
+            while (!closed) {
+                Storage.Page page = storage.range(ROOT, from, at, PAGE_SIZE);
+                if (at == 0) {
+                    // the first page fixes S; every further page is read at S (a page's header revision is etcd's head)
+                    at = page.revision();
+                }
+                for (Storage.Stored s : page.items()) {
+                    ObjectNode old = current.get(s.key());
+                    if (old != null && modRevision(old) == s.modRevision()) {
+                        fresh.put(s.key(), old);
+                        kept++;
+                    } else {
+                        ObjectNode obj = decodeOrNull(s.key(), s.value(), s.modRevision());
+                        if (obj != null) {
+                            fresh.put(s.key(), obj);
+                        }
+                        decoded++;
+                    }
+                }
+                progress();
+                if (!page.more() || page.items().isEmpty()) {
+                    break;
+                }
+                from = page.items().get(page.items().size() - 1).key() + "\0";
             }
-            if (!page.more() || page.items().isEmpty()) {
-                break;
+        } catch (RuntimeException e) {
+            log.warn("watch cache cannot read a snapshot from etcd ({}): {}", phase, e.getMessage());
+            return false;
+        }
+        if (closed) {
+            return true;
+        }
+        int removed = 0;
+        for (String key : current.keySet()) {
+            if (!fresh.containsKey(key)) {
+                removed++;
             }
-            from = page.items().get(page.items().size() - 1).key() + "\0";
         }
         lock.lock();
         try {
-            if (ready) {
-                emitDifferences(fresh, rev);
-            } else {
-                objects.clear();
-                objects.putAll(fresh);
-                events.clear();
-                oldest = rev;
-            }
-            revision = Math.max(revision, rev);
+            objects = fresh;
+            events.clear();
+            oldest = at;
+            revision = at;
+            lastEventRevision = at;
             ready = true;
             changed.signalAll();
         } finally {
             lock.unlock();
         }
-        watchFrom(rev + 1);
-        log.info("watch cache loaded {} objects at revision {}", fresh.size(), rev);
-    }
-
-    private void emitDifferences(Map<String, ObjectNode> fresh, long rev) {
-        for (Map.Entry<String, ObjectNode> e : fresh.entrySet()) {
-            ObjectNode old = objects.get(e.getKey());
-            if (old == null || !resourceVersion(old).equals(resourceVersion(e.getValue()))) {
-                append(new CacheEvent(rev, CacheEvent.Type.PUT, e.getKey(), e.getValue(), old));
-                objects.put(e.getKey(), e.getValue());
-            }
+        initializations.increment();
+        log.info("watch cache {} {} objects at revision {} in {} ms ({} decoded, {} unchanged, {} gone); watchers behind {} must re-list",
+                phase == WatchCacheState.LOADING ? "loaded" : "reloaded", fresh.size(), at,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), decoded, kept, removed, at);
+        try {
+            startWatch(at + 1);
+        } catch (RuntimeException e) {
+            // the snapshot is installed: from now on only the watch has to be re-established
+            transition(WatchCacheState.RECONNECTING, "watch from " + (at + 1) + " failed: " + e.getMessage());
+            return false;
         }
-        for (String key : new ArrayList<>(objects.keySet())) {
-            if (!fresh.containsKey(key)) {
-                ObjectNode last = objects.remove(key).deepCopy();
-                ((ObjectNode) last.get("metadata")).put("resourceVersion", Long.toString(rev));
-                append(new CacheEvent(rev, CacheEvent.Type.DELETE, key, last, last));
-            }
-        }
+        return true;
     }
 
-    private static String resourceVersion(ObjectNode o) {
-        return o.path("metadata").path("resourceVersion").asString("");
-    }
-
-    private void watchFrom(long fromRevision) {
-        if (watch != null) {
-            watch.close();
-        }
-        watch = storage.watch(ROOT, fromRevision, new Storage.WatchListener() {
-            @Override
-            public void onEvents(List<Storage.Event> events, long headerRevision) {
-                onWatchEvents(events, headerRevision);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                onWatchError(error);
-            }
-        });
-    }
-
-    private void onWatchEvents(List<Storage.Event> batch, long headerRev) {
+    /**
+     * RECONNECTING: asks etcd whether it still has the history after the cache's revision; if so,
+     * watches from revision + 1 (no reload), else moves to RELOADING. False when etcd did not answer.
+     */
+    private boolean resumeWatch() {
+        long from;
         lock.lock();
         try {
-            for (Storage.Event e : batch) {
-                String key = e.key();
-                long rev = e.modRevision();
-                if (rev <= revision && !e.isDelete() && objects.containsKey(key)
-                        && Long.parseLong(resourceVersion(objects.get(key))) >= rev) {
-                    continue; // already applied (a reload raced the watch)
+            from = revision + 1;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            long head = storage.currentRevision();
+            if (head < from - 1) {
+                transition(WatchCacheState.RELOADING, "etcd's revision " + head + " is behind the cache's " + (from - 1) + " (etcd restored?)");
+                return true;
+            }
+            if (head >= from) {
+                // a range at `from` fails with COMPACTED exactly when a watch from `from` would
+                storage.range(ROOT, null, from, 1);
+            }
+            startWatch(from);
+            return true;
+        } catch (StorageException e) {
+            if (e.kind() == StorageException.Kind.COMPACTED) {
+                transition(WatchCacheState.RELOADING, "revision " + from + " has been compacted");
+                return true;
+            }
+            log.debug("watch cache cannot resume from {} yet: {}", from, e.getMessage());
+            return false;
+        } catch (RuntimeException e) {
+            log.warn("watch cache cannot resume from {} yet: {}", from, e.toString());
+            return false;
+        }
+    }
+
+    private void startWatch(long from) {
+        Listener l = new Listener(++watchSeq);
+        listener = l;
+        answered = false;
+        watchStartedNanos = System.nanoTime();
+        try {
+            watch = storage.watch(ROOT, from, l);
+        } catch (RuntimeException e) {
+            l.stopped = true;
+            listener = null;
+            throw e;
+        }
+        requestProgress();
+    }
+
+    private void requestProgress() {
+        try {
+            // the new watch's first answer proves it runs, even when nothing under /registry/ changes
+            if (storage.supportsRequestProgress()) {
+                storage.requestProgress();
+            }
+        } catch (RuntimeException e) {
+            log.debug("progress request failed: {}", e.toString());
+        }
+    }
+
+    private void closeWatch() {
+        Listener l = listener;
+        if (l != null) {
+            l.stopped = true;
+        }
+        listener = null;
+        Storage.Watch w = watch;
+        watch = null;
+        if (w != null) {
+            try {
+                w.close();
+            } catch (RuntimeException e) {
+                log.debug("closing the etcd watch failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** Takes the next signal from storage's watch threads (waiting at most {@code pollMillis}) and acts on it. */
+    private void awaitSignal() throws InterruptedException {
+        Signal s = queue.poll(answered ? pollMillis : Math.min(pollMillis, 50), TimeUnit.MILLISECONDS);
+        heartbeat();
+        Listener l = listener;
+        if (l == null) {
+            return;
+        }
+        // signals of watches already given up are ignored: the running watch resumes after what was applied
+        if (s != null && s.watchId() == l.id) {
+            switch (s) {
+                case Delivered d -> {
+                    apply(d.events(), d.headerRevision());
+                    if (!answered) {
+                        answered = true;
+                        backoffMs = INITIAL_BACKOFF_MS;
+                        transition(WatchCacheState.SYNCED, "etcd watch running" + (d.events().isEmpty() ? "" : ", " + d.events().size() + " events"));
+                    }
                 }
+                case Failed f -> {
+                    watchFailed(f.error().toString());
+                    return;
+                }
+            }
+        }
+        if (l.overflowed && queue.isEmpty()) {
+            // everything this watch queued before it overflowed has been applied
+            watchFailed("more than " + (queue.remainingCapacity() + queue.size()) + " watch responses waited for the cache");
+            return;
+        }
+        if (!answered && System.nanoTime() - watchStartedNanos > TimeUnit.MILLISECONDS.toNanos(WATCH_STABLE_MS)) {
+            answered = true;
+            backoffMs = INITIAL_BACKOFF_MS;
+            transition(WatchCacheState.SYNCED, "etcd watch open for " + WATCH_STABLE_MS + " ms without error");
+        }
+    }
+
+    private void watchFailed(String why) throws InterruptedException {
+        boolean hadAnswered = answered;
+        closeWatch();
+        if (state != WatchCacheState.RECONNECTING) {
+            transition(WatchCacheState.RECONNECTING, "etcd watch broke: " + why);
+        } else {
+            log.debug("etcd watch broke again while reconnecting: {}", why);
+        }
+        if (!hadAnswered) {
+            backoff();
+        }
+    }
+
+    /**
+     * Applies one watch response: every event above the cache's revision, in order (a revision is never
+     * split across responses, so anything at or below it was applied before and is skipped). An empty
+     * response is a progress notification: etcd has sent everything up to its header revision.
+     */
+    private void apply(List<Storage.Event> batch, long headerRevision) {
+        long applied = lastEventRevision; // only this thread writes it
+        List<ObjectNode> decoded = new ArrayList<>(batch.size());
+        // decode outside the lock: readers wait only for the map updates
+        for (Storage.Event e : batch) {
+            decoded.add(e.isDelete() || e.modRevision() <= applied ? null : decodeOrNull(e.key(), e.value(), e.modRevision()));
+        }
+        lock.lock();
+        try {
+            long last = applied;
+            for (int i = 0; i < batch.size(); i++) {
+                Storage.Event e = batch.get(i);
+                long rev = e.modRevision();
+                if (rev <= applied) {
+                    continue;
+                }
+                if (rev <= revision) {
+                    // a progress notification claimed this revision before its event came: etcd's ordering
+                    // bug (fixed in 3.4.31 / 3.5.13). Applied all the same, so the cache stays equal to etcd.
+                    log.error("etcd reported progress to {} before sending the event at {} for {}", revision, rev, e.key());
+                }
+                String key = e.key();
                 ObjectNode prev = objects.get(key);
                 if (!e.isDelete()) {
-                    ObjectNode obj = decode(e.value(), rev);
-                    objects.put(key, obj);
-                    append(new CacheEvent(rev, CacheEvent.Type.PUT, key, obj, prev));
-                } else {
-                    if (prev == null) {
-                        continue;
+                    ObjectNode obj = decoded.get(i);
+                    if (obj != null) {
+                        objects.put(key, obj);
+                        append(new CacheEvent(rev, CacheEvent.Type.PUT, key, obj, prev));
                     }
+                } else if (prev != null) {
                     objects.remove(key);
-                    ObjectNode last = prev.deepCopy();
-                    ((ObjectNode) last.get("metadata")).put("resourceVersion", Long.toString(rev));
-                    append(new CacheEvent(rev, CacheEvent.Type.DELETE, key, last, prev));
+                    ObjectNode last0 = prev.deepCopy();
+                    ((ObjectNode) last0.get("metadata")).put("resourceVersion", Long.toString(rev));
+                    append(new CacheEvent(rev, CacheEvent.Type.DELETE, key, last0, prev));
                 }
-                revision = Math.max(revision, rev);
+                last = Math.max(last, rev);
             }
-            // progress notifications and empty responses still tell us how far storage is
-            if (batch.isEmpty() && headerRev > revision) {
-                revision = headerRev;
+            lastEventRevision = last;
+            if (batch.isEmpty()) {
+                last = Math.max(last, headerRevision);
             }
+            revision = Math.max(revision, last);
             changed.signalAll();
         } finally {
             lock.unlock();
         }
+        progress();
     }
 
-    private void onWatchError(Throwable t) {
-        if (closed) {
-            return;
-        }
-        log.warn("etcd watch broke ({}); reloading the watch cache", t.toString());
-        Thread.ofVirtual().name("watch-cache-reload").start(() -> {
-            Duration backoff = Duration.ofMillis(200);
-            while (!closed) {
-                try {
-                    reload();
-                    return;
-                } catch (RuntimeException e) {
-                    sleep(backoff);
-                    backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
-                }
+    private void transition(WatchCacheState to, String why) {
+        synchronized (stateLock) {
+            WatchCacheState from = state;
+            if (from == to || from == WatchCacheState.CLOSED) {
+                return;
             }
-        });
+            if (!from.canMoveTo(to)) {
+                throw new IllegalStateException("watch cache cannot move from " + from + " to " + to);
+            }
+            // counted before the state is visible, so that whoever sees the state sees the count
+            Counter.builder("apiserver_watch_cache_transitions_total").description("watch cache state changes")
+                    .tag("from", from.name()).tag("to", to.name()).register(meters).increment();
+            if (from == WatchCacheState.SYNCED || to == WatchCacheState.SYNCED) {
+                // an unsynced period starts now
+                progressNanos = System.nanoTime();
+            }
+            state = to;
+            if (to == WatchCacheState.SYNCED || to == WatchCacheState.CLOSED) {
+                log.info("watch cache {} -> {}: {}", from, to, why);
+            } else {
+                log.warn("watch cache {} -> {}: {}", from, to, why);
+            }
+        }
     }
+
+    /** Receives one watch's responses on storage's thread: only queues them, never waits. */
+    private final class Listener implements Storage.WatchListener {
+        final long id;
+        volatile boolean stopped;
+        volatile boolean overflowed;
+
+        Listener(long id) {
+            this.id = id;
+        }
+
+        @Override
+        public void onEvents(List<Storage.Event> batch, long headerRevision) {
+            offer(new Delivered(id, batch, headerRevision));
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            offer(new Failed(id, error));
+            // whatever this watch says after an error is not used: the cache resumes after what it applied
+            stopped = true;
+        }
+
+        private void offer(Signal s) {
+            if (stopped || overflowed) {
+                return;
+            }
+            if (!queue.offer(s)) {
+                // drop the rest of this watch instead of blocking storage's thread; the cache resumes
+                // from the last revision it applied, so nothing is lost
+                overflowed = true;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ serving
 
     private void append(CacheEvent e) {
         events.addLast(e);
@@ -238,11 +603,47 @@ public final class WatchCache implements AutoCloseable {
         }
     }
 
+    private static long modRevision(ObjectNode o) {
+        try {
+            return Long.parseLong(o.path("metadata").path("resourceVersion").asString(""));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static ObjectNode decodeOrNull(String key, byte[] value, long modRevision) {
+        try {
+            return decode(value, modRevision);
+        } catch (RuntimeException e) {
+            // one undecodable value must not stop the cache for every other object
+            log.error("watch cache skips {} at revision {}: not a JSON object ({})", key, modRevision, e.getMessage());
+            return null;
+        }
+    }
+
     static ObjectNode decode(byte[] value, long modRevision) {
         ObjectNode obj = (ObjectNode) Json.tree(value);
         ObjectNode meta = obj.has("metadata") && obj.get("metadata").isObject() ? (ObjectNode) obj.get("metadata") : obj.putObject("metadata");
         meta.put("resourceVersion", Long.toString(modRevision));
         return obj;
+    }
+
+    private int objectCount() {
+        lock.lock();
+        try {
+            return objects.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int eventCount() {
+        lock.lock();
+        try {
+            return events.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -259,7 +660,7 @@ public final class WatchCache implements AutoCloseable {
                     throw new StorageException(StorageException.Kind.UNAVAILABLE, ROOT,
                             "the watch cache has not caught up with etcd (at " + revision + ", need " + rev + ")", null);
                 }
-                if (ready && left < timeout.toNanos() / 2) {
+                if (ready && left < timeout.toNanos() / 2 && storage.supportsRequestProgress()) {
                     // nothing under /registry/ moved for a while: ask etcd how far the watch has got
                     storage.requestProgress();
                 }
@@ -303,6 +704,9 @@ public final class WatchCache implements AutoCloseable {
      * The events under {@code prefix} after {@code fromRevision} as seen through {@code filter}: an
      * object that starts matching is ADDED, one that stops matching is DELETED. Waits up to
      * {@code timeout} for the first one. Never splits the events of one revision across batches.
+     *
+     * @throws Expired when events after {@code fromRevision} are no longer all held (the ring buffer
+     *                 moved on, or a reload after compaction left no history before its snapshot)
      */
     public Batch eventsAfter(String prefix, Predicate<ObjectNode> filter, long fromRevision, int limit, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -374,19 +778,34 @@ public final class WatchCache implements AutoCloseable {
         return null;
     }
 
-    private static void sleep(Duration d) {
+    /** For tests: the lock readers and the cache's thread share (holding it stalls the cache's thread). */
+    ReentrantLock lockForTests() {
+        return lock;
+    }
+
+    /** For tests: a copy of the cached objects by key. */
+    Map<String, ObjectNode> objectsForTests() {
+        lock.lock();
         try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return new TreeMap<>(objects);
+        } finally {
+            lock.unlock();
         }
     }
 
+    /** Stops the cache's thread and its etcd watch; waiting watchers return at once. The state becomes CLOSED. */
     @Override
     public void close() {
         closed = true;
-        if (watch != null) {
-            watch.close();
+        synchronized (stateLock) {
+            if (state != WatchCacheState.CLOSED) {
+                transition(WatchCacheState.CLOSED, "shut down");
+            }
+        }
+        closeWatch();
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
         }
         lock.lock();
         try {
