@@ -177,8 +177,63 @@ public class Registry {
         return cur.isMissingNode() || cur.isNull() ? "" : cur.isValueNode() ? cur.asString("") : cur.toString();
     }
 
-    /** A list of one page, as the JSON the client gets. */
+    /** A list of one page, as the JSON the client gets (resourceVersionMatch unset). */
     public ObjectNode list(ResourceType rt, String namespace, String labelSelector, String fieldSelector, int limit, String continueToken, String resourceVersion) {
+        return list(rt, namespace, labelSelector, fieldSelector, limit, continueToken, resourceVersion, null);
+    }
+
+    /** How long a list waits for the cache to reach a resourceVersion before 504 (the cacher's blockTimeout). */
+    static final Duration TOO_LARGE_WAIT = Duration.ofSeconds(3);
+
+    /**
+     * A list of one page with Kubernetes' resourceVersion semantics (API concepts, "Resource versions"):
+     * no resourceVersion is the current state (consistent read); {@code 0} any state the cache has;
+     * {@code N} with match {@code NotOlderThan} (or none) a state at least as new as N, waiting up to
+     * {@link #TOO_LARGE_WAIT} then 504 ResourceVersionTooLarge; {@code Exact} the state at exactly N (from
+     * etcd, 410 when compacted). Invalid combinations are 422 ListOptions, an unparsable version 400.
+     */
+    public ObjectNode list(ResourceType rt, String namespace, String labelSelector, String fieldSelector, int limit, String continueToken,
+                           String resourceVersion, String resourceVersionMatch) {
+        boolean hasRv = resourceVersion != null && !resourceVersion.isEmpty();
+        boolean hasContinue = continueToken != null && !continueToken.isEmpty();
+        if (resourceVersionMatch != null && !resourceVersionMatch.isEmpty()) {
+            if (!hasRv) {
+                throw listOptionsInvalid(new io.kube4j.api.Status.Cause("FieldValueForbidden", "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided", "resourceVersionMatch"));
+            }
+            if (hasContinue) {
+                throw listOptionsInvalid(new io.kube4j.api.Status.Cause("FieldValueForbidden", "Forbidden: resourceVersionMatch is forbidden when continue is provided", "resourceVersionMatch"));
+            }
+            if (!resourceVersionMatch.equals("NotOlderThan") && !resourceVersionMatch.equals("Exact")) {
+                throw listOptionsInvalid(new io.kube4j.api.Status.Cause("FieldValueNotSupported", "Unsupported value: \"" + resourceVersionMatch
+                        + "\": supported values: \"Exact\", \"NotOlderThan\", \"\"", "resourceVersionMatch"));
+            }
+            if (resourceVersionMatch.equals("Exact") && resourceVersion.equals("0")) {
+                throw listOptionsInvalid(new io.kube4j.api.Status.Cause("FieldValueForbidden", "Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"", "resourceVersionMatch"));
+            }
+        }
+        long rv = 0;
+        if (hasRv) {
+            try {
+                rv = Long.parseUnsignedLong(resourceVersion);
+            } catch (NumberFormatException e) {
+                throw ApiError.badRequest("invalid resource version: resourceVersion: Invalid value: \"" + resourceVersion
+                        + "\": strconv.ParseUint: parsing \"" + resourceVersion + "\": invalid syntax");
+            }
+        }
+        if (rv > 0 && !hasContinue) {
+            long current = storage.currentRevision();
+            if ("Exact".equals(resourceVersionMatch)) {
+                if (rv > current) {
+                    throw tooLargeResourceVersion(rv, current);
+                }
+                return page(rt, namespace, filter(rt, labelSelector, fieldSelector), limit <= 0 ? Integer.MAX_VALUE - 1 : limit, rv, null);
+            }
+            try {
+                cache.waitUntilFresh(rv, TOO_LARGE_WAIT);
+            } catch (StorageException e) {
+                throw tooLargeResourceVersion(rv, cache.revision());
+            }
+        }
         Predicate<ObjectNode> filter = filter(rt, labelSelector, fieldSelector);
         ObjectNode list = Json.mapper().createObjectNode();
         list.put("apiVersion", rt.apiVersion());
@@ -186,7 +241,7 @@ public class Registry {
         ObjectNode lm = list.putObject("metadata");
         ArrayNode items = list.putArray("items");
         if (limit <= 0 && (continueToken == null || continueToken.isEmpty())) {
-            if (!"0".equals(resourceVersion)) {
+            if (!hasRv) {
                 // a consistent list: the cache must have caught up with what etcd has now
                 cache.waitUntilFresh(storage.currentRevision(), Duration.ofSeconds(5));
             }
@@ -198,6 +253,7 @@ public class Registry {
         // paginated lists read etcd at one revision, so every page belongs to the same snapshot
         long rev = 0;
         String from = null;
+        int want = limit <= 0 ? 500 : limit;
         if (continueToken != null && !continueToken.isEmpty()) {
             try {
                 JsonNode t = Json.tree(Base64.getUrlDecoder().decode(continueToken));
@@ -207,12 +263,21 @@ public class Registry {
                 throw ApiError.badRequest("invalid continue token");
             }
         }
-        String prefix = prefix(rt, namespace);
-        if (from != null && !from.startsWith(prefix)) {
+        if (from != null && !from.startsWith(prefix(rt, namespace))) {
             // a crafted token must not read outside the collection asked for
             throw ApiError.badRequest("continue key is not valid: the continue token is for another collection");
         }
-        int want = limit <= 0 ? 500 : limit;
+        return page(rt, namespace, filter, want, rev, from);
+    }
+
+    /** One page read from etcd at {@code rev} (0: now) from key {@code from} (null: the start), with a continue token if more follow. */
+    private ObjectNode page(ResourceType rt, String namespace, Predicate<ObjectNode> filter, int want, long rev, String from) {
+        ObjectNode list = Json.mapper().createObjectNode();
+        list.put("apiVersion", rt.apiVersion());
+        list.put("kind", rt.listKind());
+        ObjectNode lm = list.putObject("metadata");
+        ArrayNode items = list.putArray("items");
+        String prefix = prefix(rt, namespace);
         String nextStart = null;
         outer:
         while (true) {
@@ -222,7 +287,9 @@ public class Registry {
                 page = storage.range(prefix, from, rev, want - items.size() + 1);
             } catch (StorageException e) {
                 if (e.kind() == StorageException.Kind.COMPACTED) {
-                    throw ApiError.gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
+                    throw ApiError.gone(from == null
+                            ? "The resourceVersion for the provided list is too old."
+                            : "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
                 }
                 throw e;
             }
@@ -250,6 +317,24 @@ public class Registry {
             lm.put("continue", Base64.getUrlEncoder().withoutPadding().encodeToString(Json.writeBytes(t)));
         }
         return list;
+    }
+
+    private static ApiError listOptionsInvalid(io.kube4j.api.Status.Cause cause) {
+        io.kube4j.api.Status s = io.kube4j.api.Status.failure(422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: " + cause.field + ": " + cause.message);
+        s.details = new io.kube4j.api.Status.Details();
+        s.details.group = "meta.k8s.io";
+        s.details.kind = "ListOptions";
+        s.details.causes = List.of(cause);
+        return new ApiError(s);
+    }
+
+    /** NewTooLargeResourceVersionError: 504 Timeout with the ResourceVersionTooLarge cause and a retry hint. */
+    static ApiError tooLargeResourceVersion(long wanted, long current) {
+        io.kube4j.api.Status s = io.kube4j.api.Status.failure(504, "Timeout", "Too large resource version: " + wanted + ", current: " + current);
+        s.details = new io.kube4j.api.Status.Details();
+        s.details.causes = List.of(new io.kube4j.api.Status.Cause("ResourceVersionTooLarge", "Too large resource version", null));
+        s.details.retryAfterSeconds = 1;
+        return new ApiError(s);
     }
 
     // ---- create -------------------------------------------------------------------------------

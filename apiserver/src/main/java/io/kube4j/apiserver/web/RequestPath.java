@@ -61,7 +61,10 @@ public record RequestPath(ResourceType type, String namespace, String name, Stri
         return new RequestPath(type, namespace, name, sub);
     }
 
+    /** Kubernetes' 404 for a path it does not serve: with an empty {@code details}, which clients such as kubectl debug dereference. */
     private static ApiError notFound() {
-        return new ApiError(io.kube4j.api.Status.failure(404, "NotFound", "the server could not find the requested resource"));
+        io.kube4j.api.Status s = io.kube4j.api.Status.failure(404, "NotFound", "the server could not find the requested resource");
+        s.details = new io.kube4j.api.Status.Details();
+        return new ApiError(s);
     }
 }

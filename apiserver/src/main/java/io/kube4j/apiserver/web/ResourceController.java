@@ -78,7 +78,7 @@ public class ResourceController {
         RequestPath path = RequestPath.parse(req.getRequestURI().substring(req.getContextPath().length()), served);
         ResourceType rt = path.type();
         req.setAttribute(RESOURCE, rt.resource() + (path.subresource() == null ? "" : "/" + path.subresource()));
-        boolean dryRun = "All".equals(req.getParameter("dryRun"));
+        boolean dryRun = dryRun(req);
         String method = req.getMethod();
         String sub = path.subresource();
         switch (method) {
@@ -182,6 +182,24 @@ public class ResourceController {
         return (current, next) -> ManagedFields.recordUpdate(current, next, manager, rt);
     }
 
+    /**
+     * ValidateDryRun: {@code dryRun} may only be {@code All} (repeated or not); anything else is 400, never a
+     * real write (a client sending {@code dryRun=true} must not delete for real).
+     */
+    static boolean dryRun(HttpServletRequest req) {
+        String[] values = req.getParameterValues("dryRun");
+        if (values == null || values.length == 0) {
+            return false;
+        }
+        for (String v : values) {
+            if (!"All".equals(v)) {
+                throw ApiError.badRequest("dryRun: Unsupported value: []string{" + String.join(", ", java.util.Arrays.stream(values).map(x -> "\"" + x + "\"").toList())
+                        + "}: supported values: \"All\"");
+            }
+        }
+        return true;
+    }
+
     private static void requireName(RequestPath path) {
         if (path.name() == null) {
             throw ApiError.methodNotAllowed("this method needs an object name in the URL");
@@ -211,7 +229,7 @@ public class ResourceController {
             } else {
                 verb(req, "list");
                 ObjectNode list = registry.list(rt, path.namespace(), req.getParameter("labelSelector"), req.getParameter("fieldSelector"),
-                        intParam(req, "limit", 0), req.getParameter("continue"), req.getParameter("resourceVersion"));
+                        intParam(req, "limit", 0), req.getParameter("continue"), req.getParameter("resourceVersion"), req.getParameter("resourceVersionMatch"));
                 encoder.write(req, resp, 200, rt, list);
             }
             return;
@@ -287,6 +305,15 @@ public class ResourceController {
      * prefers protobuf, one length-prefixed protobuf WatchEvent per frame). Without a
      * resourceVersion (or with 0) it starts with a synthetic ADDED for every current object.
      */
+    private static ApiError watchListInvalid(String field, String why) {
+        Status s = Status.failure(422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: " + field + ": Forbidden: " + why);
+        s.details = new Status.Details();
+        s.details.group = "meta.k8s.io";
+        s.details.kind = "ListOptions";
+        s.details.causes = List.of(new Status.Cause("FieldValueForbidden", "Forbidden: " + why, field));
+        return new ApiError(s);
+    }
+
     private void stream(HttpServletRequest req, HttpServletResponse resp, RequestPath path) throws IOException {
         ResourceType rt = path.type();
         Predicate<ObjectNode> filter = registry.filter(rt, req.getParameter("labelSelector"), req.getParameter("fieldSelector"));
@@ -294,18 +321,38 @@ public class ResourceController {
         String prefix = Registry.prefix(rt, path.namespace());
         long from = revisionParam(req);
         boolean bookmarks = "true".equals(req.getParameter("allowWatchBookmarks"));
+        boolean initialEvents = "true".equals(req.getParameter("sendInitialEvents"));
+        if (req.getParameter("sendInitialEvents") != null) {
+            // ValidateListOptions for watch-list: sendInitialEvents needs bookmarks and resourceVersionMatch=NotOlderThan
+            if (!"NotOlderThan".equals(req.getParameter("resourceVersionMatch"))) {
+                throw watchListInvalid("resourceVersionMatch", "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan");
+            }
+            if (initialEvents && !bookmarks) {
+                throw watchListInvalid("allowWatchBookmarks", "sendInitialEvents requires setting allowWatchBookmarks to true");
+            }
+        }
         long deadline = System.nanoTime() + Duration.ofSeconds(Math.max(1, intParam(req, "timeoutSeconds", 1800))).toNanos();
         resp.setStatus(200);
         // no Content-Length, so the container chunks the body itself; setting Transfer-Encoding here
         // as well sends the header twice, which Go's HTTP client (kubectl) refuses
         resp.setContentType(encoder.watchContentType(req, rt));
         OutputStream out = resp.getOutputStream();
-        if (from <= 0) {
+        if (from <= 0 || initialEvents) {
             WatchCache.Snapshot snap = cache.snapshot(prefix, filter);
             for (ObjectNode o : snap.items()) {
                 out.write(encoder.watchEvent(req, rt, "ADDED", o));
             }
             from = snap.revision();
+            if (initialEvents) {
+                // the end of the initial events, as 1.32's watch-list: a bookmark annotated k8s.io/initial-events-end
+                ObjectNode bm = Json.mapper().createObjectNode();
+                bm.put("apiVersion", rt.apiVersion());
+                bm.put("kind", rt.kind());
+                ObjectNode meta = bm.putObject("metadata");
+                meta.put("resourceVersion", Long.toString(from));
+                meta.putObject("annotations").put("k8s.io/initial-events-end", "true");
+                out.write(encoder.watchEvent(req, rt, "BOOKMARK", bm));
+            }
         }
         out.flush();
         while (System.nanoTime() < deadline) {

@@ -333,4 +333,31 @@ class RegistryTest {
                 .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.getMessage()).endsWith("json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string"));
         assertThat(storage.currentRevision()).isEqualTo(before);
     }
+
+    @Test
+    void listResourceVersionSemanticsFollowTheApiConcepts() {
+        registry.create(ResourceTypes.CONFIGMAPS, "default", obj("{metadata: {name: rv1}, data: {a: b}}"), false);
+        long now = storage.currentRevision();
+        assertThat(registry.list(ResourceTypes.CONFIGMAPS, "default", null, null, 0, null, Long.toString(now), "NotOlderThan").path("items")).hasSize(1);
+        assertThat(registry.list(ResourceTypes.CONFIGMAPS, "default", null, null, 0, null, "0", null).path("items")).hasSize(1);
+        assertThat(registry.list(ResourceTypes.CONFIGMAPS, "default", null, null, 0, null, Long.toString(now), "Exact").path("items")).hasSize(1);
+        assertThatThrownBy(() -> registry.list(ResourceTypes.CONFIGMAPS, "default", null, null, 0, null, null, "NotOlderThan"))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(422);
+                    assertThat(e.getMessage()).isEqualTo("ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided");
+                });
+        assertThatThrownBy(() -> registry.list(ResourceTypes.CONFIGMAPS, "default", null, null, 0, null, "0", "Exact"))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code()).isEqualTo(422));
+        assertThatThrownBy(() -> registry.list(ResourceTypes.CONFIGMAPS, "default", null, null, 0, null, "abc", null))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code()).isEqualTo(400));
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> registry.list(ResourceTypes.CONFIGMAPS, "default", null, null, 0, null, Long.toString(now + 1_000_000), null))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(504);
+                    assertThat(e.status().reason).isEqualTo("Timeout");
+                    assertThat(e.getMessage()).isEqualTo("Too large resource version: " + (now + 1_000_000) + ", current: " + now);
+                    assertThat(e.status().details.causes).extracting(c -> c.reason).containsExactly("ResourceVersionTooLarge");
+                });
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(3));
+    }
 }
