@@ -33,6 +33,7 @@ public class Container {
      * in order with the other init containers, kept running beside the main containers and stopped after them.
      */
     public String restartPolicy;
+    public SecurityContext securityContext;
 
     @JsonAnySetter
     @JsonAnyGetter

@@ -27,6 +27,7 @@ public class PodSpec {
     public String schedulerName;
     public List<Toleration> tolerations = new ArrayList<>();
     public String priorityClassName;
+    public PodSecurityContext securityContext;
     public Integer priority;
     public List<TopologySpreadConstraint> topologySpreadConstraints = new ArrayList<>();
     public Boolean enableServiceLinks;

@@ -67,11 +67,11 @@ public final class TypeModel {
     private static final Map<Class<?>, Set<String>> KEPT_UNMODELLED = Map.of(
             ObjectMeta.class, Set.of("selfLink"),
             Event.class, Set.of("series", "related"),
-            PodSpec.class, Set.of("securityContext", "imagePullSecrets", "serviceAccount", "automountServiceAccountToken",
+            PodSpec.class, Set.of("imagePullSecrets", "serviceAccount", "automountServiceAccountToken",
                     "hostPID", "hostIPC", "shareProcessNamespace", "hostAliases", "dnsConfig", "readinessGates",
                     "runtimeClassName", "preemptionPolicy", "overhead", "setHostnameAsFQDN", "os", "hostUsers",
                     "schedulingGates", "resourceClaims", "ephemeralContainers", "resources"),
-            Container.class, Set.of("securityContext", "stdin", "stdinOnce", "tty", "envFrom", "volumeDevices",
+            Container.class, Set.of("stdin", "stdinOnce", "tty", "envFrom", "volumeDevices",
                     "resizePolicy", "restartPolicy"),
             Volume.class, Set.of("gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "secret", "nfs", "iscsi",
                     "glusterfs", "persistentVolumeClaim", "rbd", "flexVolume", "cinder", "cephfs", "flocker",

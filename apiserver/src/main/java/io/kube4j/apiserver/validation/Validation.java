@@ -464,6 +464,20 @@ public final class Validation {
                 errs.forbidden(path + ".nodePort", "may not be used when `type` is 'ClusterIP'");
             }
         }
+        // kube4j's service network is single-stack IPv4 (kube4j.services.cluster-ip-range): another family is not configured
+        for (int i = 0; i < s.spec.ipFamilies.size(); i++) {
+            String family = s.spec.ipFamilies.get(i);
+            if (!List.of("IPv4", "IPv6").contains(family)) {
+                errs.notSupported("spec.ipFamilies[" + i + "]", family, List.of("IPv4", "IPv6"));
+            } else if (!family.equals("IPv4")) {
+                errs.invalid("spec.ipFamilies[" + i + "]", family, "not configured on this cluster");
+            }
+        }
+        if (s.spec.ipFamilyPolicy != null && !List.of("SingleStack", "PreferDualStack", "RequireDualStack").contains(s.spec.ipFamilyPolicy)) {
+            errs.notSupported("spec.ipFamilyPolicy", s.spec.ipFamilyPolicy, List.of("PreferDualStack", "RequireDualStack", "SingleStack"));
+        } else if ("RequireDualStack".equals(s.spec.ipFamilyPolicy)) {
+            errs.invalid("spec.ipFamilyPolicy", s.spec.ipFamilyPolicy, "this cluster is not configured for dual-stack services");
+        }
         if (s.spec.sessionAffinity != null && !List.of("None", "ClientIP").contains(s.spec.sessionAffinity)) {
             errs.notSupported("spec.sessionAffinity", s.spec.sessionAffinity, List.of("ClientIP", "None"));
         }

@@ -33,4 +33,12 @@ class UnknownFieldsTest {
 
         assertThat(UnknownFields.of(patch, Deployment.class)).isEmpty();
     }
+
+    @Test
+    void unknownFieldsInsideSecurityContextsAreFound() {
+        var pod = Json.tree("{\"metadata\":{\"name\":\"p\"},\"spec\":{\"securityContext\":{\"runAsUser\":1,\"runAsUsr\":2},"
+                + "\"containers\":[{\"name\":\"a\",\"securityContext\":{\"cgroupOptions\":{\"mountMode\":\"ReadWrite\"},\"capabilities\":{\"add\":[\"NET_ADMIN\"]}}}]}}");
+
+        assertThat(UnknownFields.of(pod, Pod.class)).containsExactly("spec.securityContext.runAsUsr", "spec.containers[0].securityContext.cgroupOptions");
+    }
 }

@@ -139,7 +139,8 @@ class KindStrategiesTest {
                 arguments(ResourceTypes.CLUSTERROLEBINDINGS, "{metadata: {name: crb}, roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: x}}", List.of("roleRef.kind")),
                 arguments(ResourceTypes.STORAGECLASSES, "{metadata: {name: sc2}}", List.of("provisioner")),
                 arguments(ResourceTypes.HORIZONTALPODAUTOSCALERS, "{metadata: {name: h}, spec: {scaleTargetRef: {kind: Deployment, name: d}, minReplicas: 5, maxReplicas: 3}}", List.of("spec.maxReplicas")),
-                arguments(ResourceTypes.REPLICATIONCONTROLLERS, "{metadata: {name: rc}, spec: {selector: {app: y}, template: " + POD_TEMPLATE + "}}", List.of("spec.template.metadata.labels")));
+                arguments(ResourceTypes.REPLICATIONCONTROLLERS, "{metadata: {name: rc}, spec: {selector: {app: y}, template: " + POD_TEMPLATE + "}}", List.of("spec.template.metadata.labels")),
+                arguments(ResourceTypes.SERVICES, "{metadata: {name: v6}, spec: {ipFamilies: [IPv6], ports: [{port: 80}]}}", List.of("spec.ipFamilies[0]")));
     }
 
     @ParameterizedTest(name = "{0} {2}")
