@@ -28,8 +28,8 @@ import java.util.Objects;
  * over the namespace's objects the quota's scopes cover, of what each counts ({@link QuotaUsage}).
  * The apiserver's admission charges creates to {@code used} as they happen; this controller is what
  * brings usage back down after deletes and pods finishing, and corrects drift (a charged create
- * whose write then failed). Recomputed whenever an object of a counted kind changes in the
- * namespace, and every {@link #RESYNC} regardless.
+ * whose write then failed). Recomputed when a quota is created or its spec changes, when an object of
+ * a counted kind is deleted or a pod finishes (replenishment), and every {@link #RESYNC} regardless.
  * Kubernetes: {@code pkg/controller/resourcequota/resource_quota_controller.go}.
  */
 public final class ResourceQuotaController implements Controller {
@@ -38,8 +38,8 @@ public final class ResourceQuotaController implements Controller {
             ResourceTypes.CONFIGMAPS, ResourceTypes.SECRETS, ResourceTypes.REPLICATIONCONTROLLERS, ResourceTypes.RESOURCEQUOTAS,
             ResourceTypes.DEPLOYMENTS, ResourceTypes.REPLICASETS, ResourceTypes.STATEFULSETS, ResourceTypes.DAEMONSETS, ResourceTypes.JOBS,
             ResourceTypes.CRONJOBS, ResourceTypes.SERVICEACCOUNTS);
-    /** Kubernetes' --resource-quota-sync-period is 5 minutes; kube4j recomputes more often, it is cheap at its scale. */
-    static final Duration RESYNC = Duration.ofSeconds(30);
+    /** Kubernetes' --resource-quota-sync-period: a full recount corrects drift, rarely, since it races creates in flight. */
+    static final Duration RESYNC = Duration.ofMinutes(5);
 
     // reads: the quotas, and one informer per counted kind
     private final Informer<ResourceQuota> quotas;
@@ -75,15 +75,14 @@ public final class ResourceQuotaController implements Controller {
         @SuppressWarnings("unchecked") Class<T> type = (Class<T>) rt.type();
         Informer<T> informer = informers.informer(type);
         counted.put(rt, informer);
+        // replenishment only, as Kubernetes' quota controller: usage goes down when an object goes away or a pod
+        // finishes. Creates are charged by admission; recomputing on them from a cache that has not seen the
+        // other creates in flight would undo those charges and let a quota be overrun.
         informer.addHandler(new ResourceEventHandler<>() {
             @Override
-            public void onAdd(T obj) {
-                namespaceChanged(obj.metadata.namespace);
-            }
-
-            @Override
             public void onUpdate(T old, T obj) {
-                if (!Objects.equals(old.metadata.resourceVersion, obj.metadata.resourceVersion)) {
+                if (old instanceof io.kube4j.api.Pod before && obj instanceof io.kube4j.api.Pod after
+                        && !QuotaUsage.isTerminal(before) && QuotaUsage.isTerminal(after)) {
                     namespaceChanged(obj.metadata.namespace);
                 }
             }
