@@ -103,6 +103,19 @@ grep -q 'successfully rolled out' "$OUT/kubectl.out" || fail "kubectl rollout st
 grep -q 'serving on :8080' "$OUT/kubectl.out" || fail "kubectl logs showed no container output"
 rm -f kube4j.kubeconfig
 
+run workloads 600
+grep -q '^2 daemon pods ready$' "$OUT/workloads.out" || fail "the DaemonSet did not run a pod on each node"
+grep -q '^5 completions$' "$OUT/workloads.out" || fail "the Job did not complete 5 times"
+[ "$(grep -c '^data-db-[0-2] *Bound' "$OUT/workloads.out")" = 3 ] || fail "the StatefulSet's claims were not all Bound"
+grep -q '^db-2$' "$OUT/workloads.out" || fail "a pod could not reach db-2 by its DNS name"
+grep -q 'env=hello file=hello again' "$OUT/workloads.out" || fail "the ConfigMap update did not reach the file (or changed the env)"
+
+run lifecycle 240
+grep -q '^lifecycle .*Completed' "$OUT/lifecycle.out" || fail "the pod with a sidecar did not complete"
+grep -q '^postStart ran$' "$OUT/lifecycle.out" || fail "the postStart hook did not run in the container"
+grep -q '^log-shipper ' "$OUT/lifecycle.out" || fail "the sidecar has no status"
+grep -q '^OOMKilled$' "$OUT/lifecycle.out" || fail "the container over its memory limit was not OOMKilled"
+
 run nodeloss 300
 grep -q 'node.kubernetes.io/unreachable' "$OUT/nodeloss.out" || fail "node-1 was not tainted unreachable"
 

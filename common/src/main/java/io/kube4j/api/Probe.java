@@ -50,6 +50,8 @@ public class Probe {
      */
     public static class GRPCAction {
         public Integer port;
+        /** Defaulted to "" and then always written, as Kubernetes does (kubectl describe dereferences it). */
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
         public String service;
     }
 

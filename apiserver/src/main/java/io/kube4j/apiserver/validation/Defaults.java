@@ -205,5 +205,8 @@ public final class Defaults {
         if (p.httpGet != null && p.httpGet.path == null) {
             p.httpGet.path = "/";
         }
+        if (p.grpc != null && p.grpc.service == null) {
+            p.grpc.service = "";
+        }
     }
 }

@@ -81,7 +81,19 @@ public class StatefulSetStrategy implements Strategy {
     public void validate(KubeObject obj, FieldErrors errs) {
         StatefulSet.StatefulSetSpec spec = ((StatefulSet) obj).spec;
         Validation.replicas(errs, "spec.replicas", spec.replicas);
-        Validation.selectorAndTemplate(errs, spec.selector, spec.template);
+        // volumeMounts may name a volumeClaimTemplate: validate the template as the pods will be, with a volume
+        // per claim template (ValidateStatefulSetSpec adds them the same way)
+        io.kube4j.api.PodTemplateSpec template = spec.template;
+        if (template != null && !spec.volumeClaimTemplates.isEmpty()) {
+            template = Json.copy(template);
+            for (var claim : spec.volumeClaimTemplates) {
+                io.kube4j.api.Volume v = new io.kube4j.api.Volume();
+                v.name = claim.metadata.name;
+                v.emptyDir = new io.kube4j.api.Volume.EmptyDir();
+                template.spec.volumes.add(v);
+            }
+        }
+        Validation.selectorAndTemplate(errs, spec.selector, template);
         if (spec.podManagementPolicy != null && !List.of("OrderedReady", "Parallel").contains(spec.podManagementPolicy)) {
             errs.invalid("spec.podManagementPolicy", spec.podManagementPolicy, "must be 'OrderedReady' or 'Parallel'");
         }
