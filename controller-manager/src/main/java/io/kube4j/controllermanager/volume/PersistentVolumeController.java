@@ -84,6 +84,10 @@ public final class PersistentVolumeController implements Controller {
             @Override
             public void onAdd(PersistentVolume v) {
                 queue.add("volume:" + v.metadata.name);
+                // a volume provisioned for (pre-bound to) a claim: that claim can bind now
+                if (v.spec.claimRef != null && v.spec.claimRef.name != null) {
+                    queue.add("claim:" + v.spec.claimRef.namespace + "/" + v.spec.claimRef.name);
+                }
             }
 
             @Override

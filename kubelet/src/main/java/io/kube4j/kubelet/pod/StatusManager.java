@@ -117,8 +117,19 @@ public final class StatusManager {
         for (JsonNode c : to) {
             String type = c.path("type").asString("");
             types.add(type);
-            if (!c.equals(old.get(type))) {
-                out.add(c);
+            JsonNode before = old.get(type);
+            if (!c.equals(before)) {
+                // a merge keeps fields the patch leaves out: clear the ones the new condition no longer has
+                // (a condition turning True drops its reason and message)
+                ObjectNode changed = ((ObjectNode) c).deepCopy();
+                if (before != null) {
+                    before.properties().forEach(e -> {
+                        if (!changed.has(e.getKey())) {
+                            changed.putNull(e.getKey());
+                        }
+                    });
+                }
+                out.add(changed);
             }
         }
         for (String type : old.keySet()) {
