@@ -28,6 +28,14 @@ public class PriorityClassStrategy implements Strategy {
         return ResourceTypes.PRIORITYCLASSES;
     }
 
+    /** The system classes cannot be deleted (pkg/registry/scheduling/priorityclass/storage: REST.Delete). */
+    @Override
+    public void checkDelete(String name) {
+        if (SYSTEM_CLASSES.containsKey(name)) {
+            throw io.kube4j.apiserver.errors.ApiError.forbidden("scheduling.k8s.io", "priorityclasses", name, "this is a system priority class and cannot be deleted");
+        }
+    }
+
     @Override
     public void applyDefaults(KubeObject obj) {
         PriorityClass pc = (PriorityClass) obj;

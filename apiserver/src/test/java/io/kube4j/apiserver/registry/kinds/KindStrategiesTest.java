@@ -175,6 +175,15 @@ class KindStrategiesTest {
     }
 
     @Test
+    void systemPriorityClassesCannotBeDeleted() {
+        assertThatThrownBy(() -> registry.delete(ResourceTypes.PRIORITYCLASSES, null, "system-node-critical", new io.kube4j.api.DeleteOptions(), false))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(403);
+                    assertThat(e.getMessage()).isEqualTo("priorityclasses.scheduling.k8s.io \"system-node-critical\" is forbidden: this is a system priority class and cannot be deleted");
+                });
+    }
+
+    @Test
     void systemPriorityClassesExistFromTheStart() {
         assertThat(registry.get(ResourceTypes.PRIORITYCLASSES, null, "system-node-critical").path("value").asInt()).isEqualTo(2000001000);
         assertThat(registry.get(ResourceTypes.PRIORITYCLASSES, null, "system-cluster-critical").path("value").asInt()).isEqualTo(2000000000);
