@@ -20,5 +20,6 @@ public class Namespace extends KubeObject {
     /** Active or Terminating. */
     public static class NamespaceStatus {
         public String phase;
+        public java.util.List<Condition> conditions = new java.util.ArrayList<>();
     }
 }

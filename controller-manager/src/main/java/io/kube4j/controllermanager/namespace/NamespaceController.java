@@ -2,6 +2,7 @@ package io.kube4j.controllermanager.namespace;
 
 import io.kube4j.api.DeleteOptions;
 import io.kube4j.api.KubeObject;
+import io.kube4j.api.Condition;
 import io.kube4j.api.Namespace;
 import io.kube4j.api.ResourceType;
 import io.kube4j.api.ResourceTypes;
@@ -89,9 +90,21 @@ public final class NamespaceController implements Controller {
             return Result.done();
         }
         int remaining = 0;
+        java.util.TreeMap<String, Integer> remainingByResource = new java.util.TreeMap<>();
+        java.util.TreeMap<String, Integer> finalizers = new java.util.TreeMap<>();
         for (Class<? extends KubeObject> type : CONTENTS) {
-            remaining += deleteAll(type, ns.metadata.name);
+            List<? extends KubeObject> left = deleteAll(type, ns.metadata.name);
+            remaining += left.size();
+            if (!left.isEmpty()) {
+                ResourceType rt = ResourceTypes.of(type);
+                // Kubernetes' wording, quirk included: "<resource>.<group>", so core resources end in a dot
+                remainingByResource.put(rt.resource() + "." + rt.group(), left.size());
+                for (KubeObject o : left) {
+                    o.metadata.finalizers.forEach(f -> finalizers.merge(f, 1, Integer::sum));
+                }
+            }
         }
+        reportProgress(ns, remainingByResource, finalizers);
         if (remaining > 0) {
             return Result.requeueAfter(RECHECK);
         }
@@ -101,8 +114,51 @@ public final class NamespaceController implements Controller {
         return Result.done();
     }
 
-    /** Deletes what is not yet being deleted; returns how many objects of {@code type} remain. */
-    private int deleteAll(Class<? extends KubeObject> type, String namespace) {
+    /**
+     * The namespace's deletion conditions, as Kubernetes' namespace controller writes them
+     * (pkg/controller/namespace/deletion/status_condition_utils.go): discovery, parsing and content-deletion
+     * failures (none here), content remaining, and finalizers remaining. Written only when they change.
+     */
+    private void reportProgress(Namespace ns, java.util.Map<String, Integer> remaining, java.util.Map<String, Integer> finalizers) {
+        List<Condition> wanted = new java.util.ArrayList<>();
+        wanted.add(new Condition("NamespaceDeletionDiscoveryFailure", "False", "ResourcesDiscovered", "All resources successfully discovered", null));
+        wanted.add(new Condition("NamespaceDeletionGroupVersionParsingFailure", "False", "ParsedGroupVersions", "All legacy kube types successfully parsed", null));
+        wanted.add(new Condition("NamespaceDeletionContentFailure", "False", "ContentDeleted", "All content successfully deleted, may be waiting on finalization", null));
+        wanted.add(remaining.isEmpty()
+                ? new Condition("NamespaceContentRemaining", "False", "ContentRemoved", "All content successfully removed", null)
+                : new Condition("NamespaceContentRemaining", "True", "SomeResourcesRemain", "Some resources are remaining: "
+                + String.join(", ", remaining.entrySet().stream().map(e -> e.getKey() + " has " + e.getValue() + " resource instances").toList()), null));
+        wanted.add(finalizers.isEmpty()
+                ? new Condition("NamespaceFinalizersRemaining", "False", "ContentHasNoFinalizers", "All content-preserving finalizers finished", null)
+                : new Condition("NamespaceFinalizersRemaining", "True", "SomeFinalizersRemain", "Some content in the namespace has finalizers remaining: "
+                + String.join(", ", finalizers.entrySet().stream().map(e -> e.getKey() + " in " + e.getValue() + " resource instances").toList()), null));
+        Namespace copy = Json.copy(ns);
+        boolean changed = false;
+        String now = io.kube4j.json.Times.now();
+        for (Condition c : wanted) {
+            Condition old = copy.status.conditions.stream().filter(x -> x.type.equals(c.type)).findFirst().orElse(null);
+            if (old != null && old.status.equals(c.status) && java.util.Objects.equals(old.reason, c.reason) && java.util.Objects.equals(old.message, c.message)) {
+                continue;
+            }
+            c.lastTransitionTime = old != null && old.status.equals(c.status) ? old.lastTransitionTime : now;
+            copy.status.conditions.removeIf(x -> x.type.equals(c.type));
+            copy.status.conditions.add(c);
+            changed = true;
+        }
+        if (changed) {
+            try {
+                client.updateStatus(copy);
+            } catch (ApiException e) {
+                // informational: the next pass writes it again
+                if (!e.isNotFound() && e.code() != 409) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Deletes what is not yet being deleted; returns the objects of {@code type} that remain. */
+    private List<? extends KubeObject> deleteAll(Class<? extends KubeObject> type, String namespace) {
         List<? extends KubeObject> items = client.list(type, namespace);
         for (KubeObject obj : items) {
             if (obj.metadata.deletionTimestamp != null) {
@@ -118,6 +174,6 @@ public final class NamespaceController implements Controller {
                 }
             }
         }
-        return items.size();
+        return items;
     }
 }

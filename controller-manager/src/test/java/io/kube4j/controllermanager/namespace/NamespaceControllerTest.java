@@ -42,8 +42,18 @@ class NamespaceControllerTest {
 
         Result result = controller.reconcile("default");
 
-        assertThat(client.actions()).extracting(Action::summary).containsExactly("delete Deployment default/web", "delete Pod default/p");
+        assertThat(client.actions()).extracting(Action::summary).containsExactly("delete Deployment default/web", "delete Pod default/p",
+                "updateStatus Namespace default");
         assertThat(result.kind()).isEqualTo(Result.Kind.REQUEUE_AFTER);
+        // Kubernetes' deletion conditions, with its wording ("pods." for the core group)
+        Namespace status = (Namespace) client.actions().getLast().object();
+        assertThat(status.status.conditions).extracting(c -> c.type + "=" + c.status + " " + c.reason).containsExactly(
+                "NamespaceDeletionDiscoveryFailure=False ResourcesDiscovered",
+                "NamespaceDeletionGroupVersionParsingFailure=False ParsedGroupVersions",
+                "NamespaceDeletionContentFailure=False ContentDeleted",
+                "NamespaceContentRemaining=True SomeResourcesRemain",
+                "NamespaceFinalizersRemaining=False ContentHasNoFinalizers");
+        assertThat(status.status.conditions.get(3).message).isEqualTo("Some resources are remaining: deployments.apps has 1 resource instances, pods. has 2 resource instances");
     }
 
     @Test
@@ -52,7 +62,8 @@ class NamespaceControllerTest {
 
         controller.reconcile("default");
 
-        assertThat(client.actions()).singleElement().satisfies(a -> {
+        assertThat(client.actions()).extracting(Action::summary).containsExactly("updateStatus Namespace default", "finalize Namespace default");
+        assertThat(client.actions().getLast()).satisfies(a -> {
             assertThat(a.summary()).isEqualTo("finalize Namespace default");
             assertThat(((Namespace) a.object()).spec.finalizers).doesNotContain("kubernetes");
         });
