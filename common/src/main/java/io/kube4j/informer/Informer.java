@@ -130,6 +130,10 @@ public final class Informer<T extends KubeObject> {
                 int timeout = pollSeconds <= 1 ? pollSeconds : pollSeconds / 2 + ThreadLocalRandom.current().nextInt(pollSeconds / 2 + 1);
                 WatchEventList<T> batch = client.poll(type, namespace, selectors, resourceVersion, timeout);
                 for (WatchEvent<T> e : batch.items) {
+                    // a stopped informer's store stays as it was: a poll that was in flight must not change it
+                    if (stopped) {
+                        break;
+                    }
                     apply(e);
                 }
                 if (batch.metadata != null && batch.metadata.resourceVersion != null) {
