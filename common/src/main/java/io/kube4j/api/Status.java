@@ -52,6 +52,32 @@ public class Status {
         return s;
     }
 
+    /**
+     * The reason Kubernetes gives an HTTP code when nothing more specific is known, as
+     * {@code k8s.io/apimachinery/pkg/api/errors.NewGenericServerResponse} does: 400 BadRequest, 401
+     * Unauthorized, 403 Forbidden, 404 NotFound, 405 MethodNotAllowed, 406 NotAcceptable, 409 Conflict,
+     * 413 RequestEntityTooLarge, 415 UnsupportedMediaType, 422 Invalid, 429 TooManyRequests, 503
+     * ServiceUnavailable, 504 Timeout, any other 5xx InternalError; other codes have no reason (null).
+     */
+    public static String reasonFor(int code) {
+        return switch (code) {
+            case 400 -> "BadRequest";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "NotFound";
+            case 405 -> "MethodNotAllowed";
+            case 406 -> "NotAcceptable";
+            case 409 -> "Conflict";
+            case 413 -> "RequestEntityTooLarge";
+            case 415 -> "UnsupportedMediaType";
+            case 422 -> "Invalid";
+            case 429 -> "TooManyRequests";
+            case 503 -> "ServiceUnavailable";
+            case 504 -> "Timeout";
+            default -> code >= 500 ? "InternalError" : null;
+        };
+    }
+
     public static Status success() {
         Status s = new Status();
         s.status = "Success";

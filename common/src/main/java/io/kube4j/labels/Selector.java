@@ -189,6 +189,15 @@ public final class Selector {
                     case "<" -> Operator.LT;
                     default -> Operator.EQUALS;
                 };
+                if (o == Operator.GT || o == Operator.LT) {
+                    // labels.NewRequirement: Gt and Lt compare integers
+                    try {
+                        Long.parseLong(value);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("unable to parse requirement: values[0]: Invalid value: \"" + value
+                                + "\": for 'Gt', 'Lt' operators, the value must be an integer");
+                    }
+                }
                 return new Requirement(key, o, Set.of(value));
             }
         }
@@ -202,6 +211,16 @@ public final class Selector {
     private static final java.util.regex.Pattern VALUE = java.util.regex.Pattern.compile("^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$");
 
     private static String checkKey(String key, String whole) {
+        // validation.IsQualifiedName: a name part of at most 63 characters after an optional DNS-subdomain prefix
+        int slash = key.indexOf('/');
+        if (key.length() - slash - 1 > 63) {
+            throw new IllegalArgumentException("unable to parse requirement: key: Invalid value: \"" + key
+                    + "\": name part must be no more than 63 characters");
+        }
+        if (slash > 253) {
+            throw new IllegalArgumentException("unable to parse requirement: key: Invalid value: \"" + key
+                    + "\": prefix part must be no more than 253 characters");
+        }
         if (!KEY.matcher(key).matches()) {
             throw new IllegalArgumentException("unable to parse requirement: invalid label key \"" + key + "\" in \"" + whole + "\"");
         }

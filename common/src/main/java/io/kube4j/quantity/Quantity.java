@@ -88,13 +88,36 @@ public final class Quantity implements Comparable<Quantity> {
 
     /** The value in thousandths, rounded up (as Kubernetes' MilliValue). */
     public long milliValue() {
-        return value.scaleByPowerOfTen(3).setScale(0, RoundingMode.CEILING).longValueExact();
+        return ceilingSaturated(value.scaleByPowerOfTen(3));
     }
 
     /** The value rounded up to a whole number (as Kubernetes' Value). */
     public long value() {
-        return value.setScale(0, RoundingMode.CEILING).longValueExact();
+        return ceilingSaturated(value);
     }
+
+    /**
+     * {@code v} rounded up to a long, saturating at {@link Long#MAX_VALUE}/{@link Long#MIN_VALUE}; decided
+     * from precision and scale first, so that {@code 1e20000000} (which Kubernetes accepts) costs nothing
+     * instead of building a number of twenty million digits.
+     */
+    private static long ceilingSaturated(BigDecimal v) {
+        int integerDigits = v.precision() - v.scale();
+        if (integerDigits > 19) {
+            return v.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+        if (integerDigits < -19) {
+            // |v| < 1e-19: the ceiling of a tiny positive number is 1, of a tiny negative one 0
+            return v.signum() > 0 ? 1 : 0;
+        }
+        BigDecimal whole = v.setScale(0, RoundingMode.CEILING);
+        return whole.compareTo(LONG_MAX) > 0 ? Long.MAX_VALUE
+                : whole.compareTo(LONG_MIN) < 0 ? Long.MIN_VALUE
+                : whole.longValue();
+    }
+
+    private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+    private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
 
     /** The sum, in this quantity's format; a zero takes the other's format (as Go's Quantity.Add does). */
     public Quantity add(Quantity other) {

@@ -48,6 +48,19 @@ class SelectorTest {
     }
 
     @Test
+    void gtAndLtNeedIntegersAndKeysHaveKubernetesLengthLimits() {
+        assertThatThrownBy(() -> Selector.parse("a>")).hasMessage(
+                "unable to parse requirement: values[0]: Invalid value: \"\": for 'Gt', 'Lt' operators, the value must be an integer");
+        assertThatThrownBy(() -> Selector.parse("a>1x")).hasMessage(
+                "unable to parse requirement: values[0]: Invalid value: \"1x\": for 'Gt', 'Lt' operators, the value must be an integer");
+        assertThat(Selector.parse("a>1").matches(Map.of("a", "2"))).isTrue();
+        String key = "a".repeat(300);
+        assertThatThrownBy(() -> Selector.parse(key)).hasMessage(
+                "unable to parse requirement: key: Invalid value: \"" + key + "\": name part must be no more than 63 characters");
+        assertThat(Selector.parse("example.com/" + "a".repeat(63)).requirements()).hasSize(1);
+    }
+
+    @Test
     void fieldSelectorMatchesEqualityAndInequality() {
         FieldSelector f = FieldSelector.parse("spec.nodeName=n1,status.phase!=Failed");
         assertThat(f.matches(Map.of("spec.nodeName", "n1", "status.phase", "Running"))).isTrue();

@@ -45,4 +45,17 @@ class QuantityTest {
         assertThatThrownBy(() -> Quantity.parse("12x")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("12x");
         assertThatThrownBy(() -> Quantity.parse("")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void hugeAndTinyExponentsSaturateWithoutExpandingTheNumber() {
+        // Kubernetes accepts 1e20000000 (its exponent fits an int32); using it must not build 20M digits
+        Quantity huge = Quantity.parse("1e20000000");
+        assertThat(huge.milliValue()).isEqualTo(Long.MAX_VALUE);
+        assertThat(huge.value()).isEqualTo(Long.MAX_VALUE);
+        assertThat(Quantity.parse("-1e20000000").value()).isEqualTo(Long.MIN_VALUE);
+        assertThat(Quantity.parse("1e-20000000").milliValue()).isEqualTo(1);
+        assertThat(Quantity.parse("9223372036854775808").value()).isEqualTo(Long.MAX_VALUE);
+        assertThat(Quantity.parse("100m").milliValue()).isEqualTo(100);
+        assertThat(huge.toString()).isEqualTo("1e20000000");
+    }
 }

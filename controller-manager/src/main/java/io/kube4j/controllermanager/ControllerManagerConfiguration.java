@@ -43,6 +43,13 @@ import java.util.UUID;
 @EnableConfigurationProperties({ApiServerProperties.class, ControllerManagerProperties.class})
 class ControllerManagerConfiguration {
 
+    /** The HTTP connector's own errors (bad request targets, oversized headers) answered as a Status. */
+    @org.springframework.context.annotation.Bean
+    org.springframework.boot.tomcat.TomcatContextCustomizer statusErrorReportValve() {
+        return io.kube4j.web.StatusErrorReportValve::install;
+    }
+
+
     @Bean
     ApiClient apiClient(ApiServerProperties apiServer) {
         return new ApiClient(apiServer.url(), "kube4j-controller-manager");

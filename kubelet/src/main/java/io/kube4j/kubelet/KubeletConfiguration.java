@@ -11,6 +11,13 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class KubeletConfiguration {
 
+    /** The HTTP connector's own errors (bad request targets, oversized headers) answered as a Status. */
+    @org.springframework.context.annotation.Bean
+    org.springframework.boot.tomcat.TomcatContextCustomizer statusErrorReportValve() {
+        return io.kube4j.web.StatusErrorReportValve::install;
+    }
+
+
     @Bean
     ApiClient apiClient(ApiServerProperties apiServer) {
         return new ApiClient(apiServer.url(), "kubelet/kube4j");

@@ -35,6 +35,13 @@ import java.util.concurrent.Executors;
 @Configuration(proxyBeanMethods = false)
 class SchedulerConfiguration {
 
+    /** The HTTP connector's own errors (bad request targets, oversized headers) answered as a Status. */
+    @org.springframework.context.annotation.Bean
+    org.springframework.boot.tomcat.TomcatContextCustomizer statusErrorReportValve() {
+        return io.kube4j.web.StatusErrorReportValve::install;
+    }
+
+
     @Bean
     ApiClient apiClient(ApiServerProperties apiServer) {
         return new ApiClient(apiServer.url(), "scheduler/kube4j");

@@ -286,6 +286,11 @@ public class Registry {
                 // one more than needed, so we know whether another page follows
                 page = storage.range(prefix, from, rev, want - items.size() + 1);
             } catch (StorageException e) {
+                if (e.kind() == StorageException.Kind.FUTURE_REVISION && from != null) {
+                    // only a crafted token can name a revision etcd has not reached
+                    throw ApiError.badRequest("invalid continue token: continue key is not valid: its resourceVersion " + rev
+                            + " is newer than the storage's latest revision; start a new list without the continue parameter");
+                }
                 if (e.kind() == StorageException.Kind.COMPACTED) {
                     throw ApiError.gone(from == null
                             ? "The resourceVersion for the provided list is too old."
@@ -344,6 +349,7 @@ public class Registry {
         Strategy strategy = strategy(rt);
         ObjectNode obj = body.deepCopy();
         checkKind(rt, obj);
+        checkTimes(rt, obj);
         ObjectNode m = meta(obj);
         String bodyNs = m.path("namespace").asString("");
         if (rt.namespaced()) {
@@ -439,7 +445,19 @@ public class Registry {
         return out;
     }
 
+    /**
+     * Refuses a body whose timestamps do not parse, as Kubernetes' decoder does before anything else sees
+     * the object (so even fields the server overwrites, such as creationTimestamp, count).
+     */
+    private static void checkTimes(ResourceType rt, ObjectNode obj) {
+        java.util.Optional<String> badTime = io.kube4j.apiserver.schema.TimeFields.firstError(obj, rt.type());
+        if (badTime.isPresent()) {
+            throw ApiError.badRequest(rt.kind() + " in version \"" + rt.version() + "\" cannot be handled as a " + rt.kind() + ": " + badTime.get());
+        }
+    }
+
     private static KubeObject typed(ResourceType rt, ObjectNode obj) {
+        checkTimes(rt, obj);
         try {
             return Json.convert(obj, rt.type());
         } catch (RuntimeException e) {
@@ -498,6 +516,7 @@ public class Registry {
     /** PUT with {@code track(current, proposed)} applied to the proposal first (managedFields bookkeeping); null for none. */
     public ObjectNode update(ResourceType rt, String namespace, String name, ObjectNode body, Part part, boolean dryRun, BinaryOperator<ObjectNode> track) {
         checkKind(rt, body);
+        checkTimes(rt, body);
         String bodyName = meta(body).path("name").asString("");
         if (!bodyName.isEmpty() && !bodyName.equals(name)) {
             throw ApiError.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" + name + ")");

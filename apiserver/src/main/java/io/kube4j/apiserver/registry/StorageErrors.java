@@ -8,7 +8,8 @@ import io.kube4j.apiserver.storage.StorageException;
 /**
  * The one mapping from storage failures to API errors: about an object when the caller knows which
  * (409 Conflict / AlreadyExists and 404 with Kubernetes' messages), generic otherwise (503 while etcd is
- * unreachable, 504 for an unconfirmed write, 410 for compacted history).
+ * unreachable, 504 for an unconfirmed write, 410 for compacted history, 413 for an object over etcd's
+ * request limit).
  */
 public final class StorageErrors {
     /** Kubernetes' message for an update whose resourceVersion is stale (OptimisticLockErrorMsg). */
@@ -41,6 +42,10 @@ public final class StorageErrors {
             case CONFLICT -> Status.failure(409, "Conflict", OPTIMISTIC_LOCK);
             case KEY_EXISTS -> Status.failure(409, "AlreadyExists", "the object already exists");
             case NOT_FOUND -> Status.failure(404, "NotFound", "the object was not found");
+            // Kubernetes answers etcd's refusal with a 500 (kubernetes/kubernetes#112152 asks for better); a 413
+            // tells the client what is wrong and that a retry cannot help
+            case TOO_LARGE -> Status.failure(413, "RequestEntityTooLarge", "Request entity too large: the object exceeds etcd's request limit of 1.5 MiB (etcdserver: request is too large)");
+            case FUTURE_REVISION -> Status.failure(400, "BadRequest", "the requested resourceVersion is newer than the storage's latest revision");
         });
     }
 }

@@ -1,6 +1,7 @@
 package io.kube4j.apiserver.schema;
 
 import io.kube4j.apiserver.errors.ApiError;
+import io.kube4j.apiserver.warning.WarningRecorder;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.JsonNode;
@@ -10,7 +11,7 @@ import java.util.List;
 /**
  * The {@code fieldValidation} query parameter: {@code Strict} refuses a body with unknown fields (400
  * naming every one), {@code Warn} (the default, as in Kubernetes) accepts it with one {@code Warning}
- * header per field, {@code Ignore} skips the check.
+ * header per field (bounded by {@link WarningRecorder}), {@code Ignore} skips the check.
  */
 public final class FieldValidation {
     private FieldValidation() {
@@ -42,8 +43,9 @@ public final class FieldValidation {
             }
             throw ApiError.badRequest(msg.toString());
         }
+        WarningRecorder warnings = WarningRecorder.of(req, resp);
         for (String f : unknown) {
-            resp.addHeader("Warning", "299 - \"unknown field \\\"" + f + "\\\"\"");
+            warnings.add("unknown field \"" + f + "\"");
         }
     }
 

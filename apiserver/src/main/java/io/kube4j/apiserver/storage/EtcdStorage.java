@@ -202,6 +202,13 @@ public final class EtcdStorage implements Storage {
             if (msg.contains("compacted")) {
                 throw new StorageException(StorageException.Kind.COMPACTED, key, msg, cause);
             }
+            if (msg.contains("request is too large")) {
+                // a client's fault, not etcd's: never retry it as if etcd were down
+                throw new StorageException(StorageException.Kind.TOO_LARGE, key, "etcdserver: request is too large", cause);
+            }
+            if (msg.contains("future revision")) {
+                throw new StorageException(StorageException.Kind.FUTURE_REVISION, key, "mvcc: required revision is a future revision", cause);
+            }
             throw new StorageException(StorageException.Kind.UNAVAILABLE, key, "etcd request failed: " + msg, cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -118,4 +118,57 @@ public final class FieldErrors {
             invalid(field, port, "must be between 1 and 65535, inclusive");
         }
     }
+
+    /** IsValidIP (k8s.io/apimachinery/pkg/util/validation/ip.go): an IPv4 or IPv6 literal. */
+    public void ip(String field, String value) {
+        if (!isIp(value)) {
+            invalid(field, value, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
+        }
+    }
+
+    /** IsValidCIDR: an IP literal, a slash and a prefix length in range for its family. */
+    public void cidr(String field, String value) {
+        int slash = value == null ? -1 : value.indexOf('/');
+        boolean ok = false;
+        if (slash > 0 && isIp(value.substring(0, slash))) {
+            String bits = value.substring(slash + 1);
+            int max = value.substring(0, slash).contains(":") ? 128 : 32;
+            ok = bits.matches("\\d{1,3}") && Integer.parseInt(bits) <= max;
+        }
+        if (!ok) {
+            invalid(field, value, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)");
+        }
+    }
+
+    /**
+     * Whether {@code s} is an IP literal as Go's {@code netutils.ParseIPSloppy} reads one: four dotted
+     * decimal parts of 0-255 (leading zeros allowed), or an IPv6 literal without a zone. Never resolves a
+     * name: {@link java.net.InetAddress#ofLiteral} only parses.
+     */
+    public static boolean isIp(String s) {
+        if (s == null || s.isEmpty()) {
+            return false;
+        }
+        if (!s.contains(":")) {
+            String[] parts = s.split("\\.", -1);
+            if (parts.length != 4) {
+                return false;
+            }
+            for (String p : parts) {
+                if (!p.matches("\\d{1,3}") || Integer.parseInt(p) > 255) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (s.contains("%") || s.contains("[") || s.contains("]") || s.contains("/")) {
+            return false;
+        }
+        try {
+            java.net.InetAddress.ofLiteral(s);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
 }

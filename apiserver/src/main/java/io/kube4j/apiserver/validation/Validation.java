@@ -20,6 +20,7 @@ import io.kube4j.api.Toleration;
 import io.kube4j.labels.Selector;
 import io.kube4j.quantity.Quantity;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +124,22 @@ public final class Validation {
     /** ValidatePodUpdate: the node may change only through binding; only a few fields are mutable. */
     public static void podUpdate(FieldErrors errs, Pod now, Pod old) {
         podChange(errs, now, old);
+        podIPs(errs, now);
+    }
+
+    /** validatePodIPs (ValidatePodStatusUpdate): podIP is podIPs[0] after conversion; each must be an IP. */
+    private static void podIPs(FieldErrors errs, Pod p) {
+        if (p.status == null) {
+            return;
+        }
+        List<String> ips = new ArrayList<>();
+        p.status.podIPs.forEach(ip -> ips.add(ip.ip));
+        if (ips.isEmpty() && p.status.podIP != null && !p.status.podIP.isEmpty()) {
+            ips.add(p.status.podIP);
+        }
+        for (int i = 0; i < ips.size(); i++) {
+            errs.ip("status.podIPs[" + i + "]", ips.get(i));
+        }
     }
 
     /** ValidateReplicaSet. */
@@ -135,6 +152,12 @@ public final class Validation {
     public static void node(FieldErrors errs, Node n) {
         for (int i = 0; i < n.spec.taints.size(); i++) {
             taint(errs, "spec.taints[" + i + "]", n.spec.taints.get(i));
+        }
+        // podCIDR is converted into podCIDRs[0] before validation in Kubernetes, hence the path
+        List<String> cidrs = !n.spec.podCIDRs.isEmpty() ? n.spec.podCIDRs
+                : n.spec.podCIDR == null || n.spec.podCIDR.isEmpty() ? List.of() : List.of(n.spec.podCIDR);
+        for (int i = 0; i < cidrs.size(); i++) {
+            errs.cidr("spec.podCIDRs[" + i + "]", cidrs.get(i));
         }
     }
 
@@ -437,6 +460,7 @@ public final class Validation {
         if (!SERVICE_TYPES.contains(type)) {
             errs.notSupported("spec.type", type, SERVICE_TYPES);
         }
+        errs.labels("spec.selector", s.spec.selector);
         boolean headless = "None".equals(s.spec.clusterIP);
         if (s.spec.ports.isEmpty() && !"ExternalName".equals(type) && !headless) {
             errs.required("spec.ports", null);
@@ -488,10 +512,7 @@ public final class Validation {
         for (int i = 0; i < e.subsets.size(); i++) {
             Endpoints.EndpointSubset ss = e.subsets.get(i);
             for (int j = 0; j < ss.addresses.size(); j++) {
-                String ip = ss.addresses.get(j).ip;
-                if (ip == null || !ip.matches("^\\d{1,3}(\\.\\d{1,3}){3}$|^[0-9a-fA-F:]+$")) {
-                    errs.invalid("subsets[" + i + "].addresses[" + j + "].ip", ip, "must be a valid IP address");
-                }
+                errs.ip("subsets[" + i + "].addresses[" + j + "].ip", ss.addresses.get(j).ip);
             }
             for (int j = 0; j < ss.ports.size(); j++) {
                 errs.port("subsets[" + i + "].ports[" + j + "].port", ss.ports.get(j).port);

@@ -53,12 +53,37 @@ public record RequestPath(ResourceType type, String namespace, String name, Stri
             throw notFound();
         }
         String name = r.size() > 1 ? r.get(1) : null;
+        if (name != null) {
+            checkPathSegmentName(name);
+        }
         String sub = r.size() > 2 ? r.get(2) : null;
         if (r.size() > 3 || (type.namespaced() && namespace == null && name != null)
                 || (sub != null && !served.serves(type, sub))) {
             throw notFound();
         }
         return new RequestPath(type, namespace, name, sub);
+    }
+
+    /**
+     * Kubernetes' {@code path.IsValidPathSegmentName} as {@code NamespaceKeyFunc} applies it to the name in
+     * a URL: {@code .} and {@code ..} are refused, as are names containing {@code /} or {@code %}; 400
+     * {@code Name parameter invalid: "..": may not be '..'}.
+     */
+    static void checkPathSegmentName(String name) {
+        List<String> problems = new ArrayList<>();
+        if (name.equals(".") || name.equals("..")) {
+            problems.add("may not be '" + name + "'");
+        } else {
+            if (name.contains("/")) {
+                problems.add("may not contain '/'");
+            }
+            if (name.contains("%")) {
+                problems.add("may not contain '%'");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw ApiError.badRequest("Name parameter invalid: \"" + name + "\": " + String.join(";", problems));
+        }
     }
 
     /** Kubernetes' 404 for a path it does not serve: with an empty {@code details}, which clients such as kubectl debug dereference. */

@@ -141,7 +141,7 @@ public class ResourceController {
                     if (sub != null) {
                         throw ApiError.unsupportedMediaType(ct, List.of("application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"));
                     }
-                    boolean force = "true".equals(req.getParameter("force"));
+                    boolean force = boolParam(req, "force");
                     ServerSideApply.Result applied = serverSideApply.apply(rt, path.namespace(), path.name(), patch, req.getParameter("fieldManager"), force, dryRun);
                     encoder.write(req, resp, applied.created() ? 201 : 200, rt, applied.object());
                     return;
@@ -217,7 +217,7 @@ public class ResourceController {
             if ("poll".equals(watch)) {
                 verb(req, "watch");
                 poll(req, resp, path);
-            } else if ("true".equals(watch) || "1".equals(watch)) {
+            } else if (boolParam(req, "watch")) {
                 verb(req, "watch");
                 if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
                     // a WebSocket handshake answered with an endless 200 stream hangs the client until the
@@ -245,6 +245,16 @@ public class ResourceController {
         } else {
             throw ApiError.notFound(rt.group(), rt.resource() + "/" + sub, path.name());
         }
+    }
+
+    /**
+     * A boolean query parameter read as Kubernetes' {@code Convert_Slice_string_To_bool} reads it: absent,
+     * {@code 0} and {@code false} (any case) are false, anything else, the empty string included, is true
+     * (so {@code watch=maybe} is a watch, as on a real apiserver).
+     */
+    static boolean boolParam(HttpServletRequest req, String name) {
+        String v = req.getParameter(name);
+        return v != null && !v.equals("0") && !v.equalsIgnoreCase("false");
     }
 
     private static int intParam(HttpServletRequest req, String name, int dflt) {
@@ -320,8 +330,8 @@ public class ResourceController {
         WatchCache cache = registry.cache();
         String prefix = Registry.prefix(rt, path.namespace());
         long from = revisionParam(req);
-        boolean bookmarks = "true".equals(req.getParameter("allowWatchBookmarks"));
-        boolean initialEvents = "true".equals(req.getParameter("sendInitialEvents"));
+        boolean bookmarks = boolParam(req, "allowWatchBookmarks");
+        boolean initialEvents = boolParam(req, "sendInitialEvents");
         if (req.getParameter("sendInitialEvents") != null) {
             // ValidateListOptions for watch-list: sendInitialEvents needs bookmarks and resourceVersionMatch=NotOlderThan
             if (!"NotOlderThan".equals(req.getParameter("resourceVersionMatch"))) {

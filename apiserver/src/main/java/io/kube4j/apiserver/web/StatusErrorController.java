@@ -16,14 +16,7 @@ class StatusErrorController implements ErrorController {
     ResponseEntity<byte[]> error(HttpServletRequest req) {
         Object code = req.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int status = code instanceof Integer i ? i : 500;
-        String reason = switch (status) {
-            case 400 -> "BadRequest";
-            case 404 -> "NotFound";
-            case 405 -> "MethodNotAllowed";
-            case 413 -> "RequestEntityTooLarge";
-            case 415 -> "UnsupportedMediaType";
-            default -> status >= 500 ? "InternalError" : "Unknown";
-        };
+        String reason = Status.reasonFor(status);
         Object msg = req.getAttribute(RequestDispatcher.ERROR_MESSAGE);
         return StatusErrorHandler.respond(Status.failure(status, reason, msg == null || msg.toString().isEmpty() ? "the request failed with HTTP " + status : msg.toString()));
     }

@@ -63,6 +63,15 @@ public class StatusErrorHandler {
         return respond(request, Status.failure(415, "UnsupportedMediaType", e.getMessage()));
     }
 
+    /**
+     * A query string Tomcat could not decode (invalid UTF-8, a bad %-escape): the client's fault, so 400,
+     * as the label selector or parameter parsing of a real apiserver refuses such values.
+     */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    public ResponseEntity<byte[]> badQuery(org.apache.tomcat.util.http.InvalidParameterException e, HttpServletRequest request) {
+        return respond(request, Status.failure(400, "BadRequest", "the query string could not be decoded: it must be valid UTF-8 with correct %-escapes"));
+    }
+
     /** A watcher or log follower that hung up: nothing to answer and nothing wrong with the server. */
     @ExceptionHandler({org.springframework.web.context.request.async.AsyncRequestNotUsableException.class,
             org.apache.catalina.connector.ClientAbortException.class})
