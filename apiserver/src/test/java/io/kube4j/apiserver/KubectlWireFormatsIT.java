@@ -111,6 +111,21 @@ class KubectlWireFormatsIT {
         assertThat(r.out().trim()).isEqualTo("configmap/verbose created");
     }
 
+    /**
+     * kubectl debug patches {@code pods/<name>/ephemeralcontainers}; while that subresource is not served
+     * the 404 carries an empty {@code details}, which kubectl (debug.go) turns into its own clear message
+     * instead of crashing on a missing field.
+     */
+    @Test
+    void debugSaysEphemeralContainersAreNotAvailable(@TempDir Path dir) {
+        Kubectl k = kubectl(dir);
+        created(k.run("-n", "wire", "run", "dbg", "--image=busybox", "--", "sleep", "1000"), "pod/dbg created");
+        Kubectl.Result r = k.run("-n", "wire", "debug", "dbg", "--image=busybox");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).as(r.toString()).contains(
+                "error: ephemeral containers are disabled for this cluster (error from server: \"the server could not find the requested resource\")");
+    }
+
     @Test
     void zeroReplicasStayZero(@TempDir Path dir) {
         created(kubectl(dir).run("-n", "wire", "create", "deployment", "zero", "--image=busybox", "--replicas=0"), "deployment.apps/zero created");

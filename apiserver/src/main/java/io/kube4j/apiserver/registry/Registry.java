@@ -226,7 +226,7 @@ public class Registry {
                 if (rv > current) {
                     throw tooLargeResourceVersion(rv, current);
                 }
-                return page(rt, namespace, filter(rt, labelSelector, fieldSelector), limit <= 0 ? Integer.MAX_VALUE - 1 : limit, rv, null);
+                return page(rt, namespace, filter(rt, labelSelector, fieldSelector), unfiltered(labelSelector, fieldSelector), limit <= 0 ? Integer.MAX_VALUE - 1 : limit, rv, null);
             }
             try {
                 cache.waitUntilFresh(rv, TOO_LARGE_WAIT);
@@ -267,11 +267,20 @@ public class Registry {
             // a crafted token must not read outside the collection asked for
             throw ApiError.badRequest("continue key is not valid: the continue token is for another collection");
         }
-        return page(rt, namespace, filter, want, rev, from);
+        return page(rt, namespace, filter, unfiltered(labelSelector, fieldSelector), want, rev, from);
     }
 
-    /** One page read from etcd at {@code rev} (0: now) from key {@code from} (null: the start), with a continue token if more follow. */
-    private ObjectNode page(ResourceType rt, String namespace, Predicate<ObjectNode> filter, int want, long rev, String from) {
+    private static boolean unfiltered(String labelSelector, String fieldSelector) {
+        return (labelSelector == null || labelSelector.isBlank()) && (fieldSelector == null || fieldSelector.isBlank());
+    }
+
+    /**
+     * One page read from etcd at {@code rev} (0: now) from key {@code from} (null: the start), with a
+     * continue token if more follow, and, for an unfiltered list, {@code remainingItemCount} (etcd3
+     * store GetList: the range's count minus the limit; not set when a selector filters, since the
+     * count includes objects the selector would drop).
+     */
+    private ObjectNode page(ResourceType rt, String namespace, Predicate<ObjectNode> filter, boolean unfiltered, int want, long rev, String from) {
         ObjectNode list = Json.mapper().createObjectNode();
         list.put("apiVersion", rt.apiVersion());
         list.put("kind", rt.listKind());
@@ -279,6 +288,7 @@ public class Registry {
         ArrayNode items = list.putArray("items");
         String prefix = prefix(rt, namespace);
         String nextStart = null;
+        long firstCount = -1;
         outer:
         while (true) {
             Storage.Page page;
@@ -299,6 +309,9 @@ public class Registry {
                 throw e;
             }
             rev = page.revision();
+            if (firstCount < 0) {
+                firstCount = page.count();
+            }
             for (Storage.Stored s : page.items()) {
                 if (items.size() == want) {
                     nextStart = s.key();
@@ -320,6 +333,9 @@ public class Registry {
             t.put("rv", rev);
             t.put("start", nextStart);
             lm.put("continue", Base64.getUrlEncoder().withoutPadding().encodeToString(Json.writeBytes(t)));
+            if (unfiltered) {
+                lm.put("remainingItemCount", firstCount - want);
+            }
         }
         return list;
     }

@@ -161,7 +161,7 @@ public final class EtcdStorage implements Storage {
         for (KeyValue kvp : r.getKvs()) {
             items.add(new Stored(kvp.getKey().toString(StandardCharsets.UTF_8), kvp.getValue().getBytes(), kvp.getModRevision()));
         }
-        return new Page(items, r.getHeader().getRevision(), r.isMore());
+        return new Page(items, r.getHeader().getRevision(), r.isMore(), r.getCount());
     }
 
     /** etcd's current revision (a count-only read, cheap). */

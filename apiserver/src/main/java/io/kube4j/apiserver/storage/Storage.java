@@ -22,8 +22,12 @@ public interface Storage extends AutoCloseable {
     record Stored(String key, byte[] value, long modRevision) {
     }
 
-    /** One page of a range read, at one revision; {@code more} when keys beyond the limit exist. */
-    record Page(List<Stored> items, long revision, boolean more) {
+    /**
+     * One page of a range read, at one revision; {@code more} when keys beyond the limit exist;
+     * {@code count} the number of keys in the whole range from the start key, limit or not (etcd's
+     * RangeResponse.count), which Kubernetes turns into a list's remainingItemCount.
+     */
+    record Page(List<Stored> items, long revision, boolean more, long count) {
     }
 
     /** A condition of a transaction: the key was never created, or was last written at {@code modRevision}. */

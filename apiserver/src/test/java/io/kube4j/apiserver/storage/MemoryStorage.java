@@ -155,17 +155,19 @@ public final class MemoryStorage implements Storage {
             TreeMap<String, Entry> view = atRevision > 0 ? stateAt(atRevision) : data;
             List<Stored> items = new ArrayList<>();
             boolean more = false;
+            long count = 0;
             for (Map.Entry<String, Entry> e : view.tailMap(fromKey == null ? prefix : fromKey, true).entrySet()) {
                 if (!e.getKey().startsWith(prefix)) {
                     break;
                 }
+                count++;
                 if (limit > 0 && items.size() == limit) {
                     more = true;
-                    break;
+                    continue;
                 }
                 items.add(new Stored(e.getKey(), e.getValue().value().clone(), e.getValue().modRevision()));
             }
-            return new Page(items, revision, more);
+            return new Page(items, revision, more, count);
         }
     }
 
