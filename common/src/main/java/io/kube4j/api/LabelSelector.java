@@ -22,7 +22,8 @@ public class LabelSelector {
         public Requirement(String key, String operator, List<String> values) {
             this.key = key;
             this.operator = operator;
-            this.values = new ArrayList<>(values);
+            // a requirement without values (Exists, DoesNotExist, or a bad In) decodes with null
+            this.values = values == null ? new ArrayList<>() : new ArrayList<>(values);
         }
     }
 

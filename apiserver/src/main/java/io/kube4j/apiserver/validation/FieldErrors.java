@@ -88,10 +88,15 @@ public final class FieldErrors {
         }
         labels.forEach((k, v) -> {
             qualifiedKey(field, k);
-            if (v == null || v.length() > 63 || !LABEL_VALUE.matcher(v).matches()) {
-                invalid(field, v, "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')");
-            }
+            labelValue(field, v);
         });
+    }
+
+    /** IsValidLabelValue: empty, or at most 63 alphanumerics, '-', '_' and '.', alphanumeric at both ends. */
+    public void labelValue(String field, String v) {
+        if (v == null || v.length() > 63 || !LABEL_VALUE.matcher(v).matches()) {
+            invalid(field, v, "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')");
+        }
     }
 
     /** An annotation or label key: {@code [prefix/]name}. */

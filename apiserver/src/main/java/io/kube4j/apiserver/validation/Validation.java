@@ -174,12 +174,48 @@ public final class Validation {
         }
     }
 
+    /**
+     * ValidateLabelSelector (apimachinery metav1/validation): matchLabels as labels; each expression's
+     * operator In/NotIn with values, Exists/DoesNotExist without, its key a qualified name and its
+     * values label values. Returns whether the selector is valid.
+     */
+    public static boolean labelSelector(FieldErrors errs, String path, LabelSelector s) {
+        if (s == null) {
+            return true;
+        }
+        int before = errs.causes().size();
+        errs.labels(path + ".matchLabels", s.matchLabels);
+        for (int i = 0; i < s.matchExpressions.size(); i++) {
+            LabelSelector.Requirement r = s.matchExpressions.get(i);
+            String rp = path + ".matchExpressions[" + i + "]";
+            List<String> values = r.values == null ? List.of() : r.values;
+            switch (r.operator == null ? "" : r.operator) {
+                case "In", "NotIn" -> {
+                    if (values.isEmpty()) {
+                        errs.required(rp + ".values", "must be specified when `operator` is 'In' or 'NotIn'");
+                    }
+                }
+                case "Exists", "DoesNotExist" -> {
+                    if (!values.isEmpty()) {
+                        errs.forbidden(rp + ".values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
+                    }
+                }
+                default -> errs.invalid(rp + ".operator", r.operator, "not a valid selector operator");
+            }
+            errs.qualifiedKey(rp + ".key", r.key == null ? "" : r.key);
+            for (int j = 0; j < values.size(); j++) {
+                errs.labelValue(rp + ".values[" + j + "]", values.get(j));
+            }
+        }
+        return errs.causes().size() == before;
+    }
+
     /** A workload's selector and pod template (ValidatePodTemplateSpecForReplicaSet). */
     public static void selectorAndTemplate(FieldErrors errs, LabelSelector selector, PodTemplateSpec template) {
         Selector sel = null;
         if (selector == null || (selector.matchLabels.isEmpty() && selector.matchExpressions.isEmpty())) {
             errs.required("spec.selector", null);
-        } else {
+        } else if (labelSelector(errs, "spec.selector", selector)) {
             try {
                 sel = Selector.from(selector);
             } catch (IllegalArgumentException e) {

@@ -116,6 +116,8 @@ public class JobStrategy implements Strategy {
         }
         if (spec.selector == null) {
             errs.required("spec.selector", null);
+        } else {
+            Validation.labelSelector(errs, "spec.selector", spec.selector);
         }
         if (spec.template == null) {
             errs.required("spec.template", null);

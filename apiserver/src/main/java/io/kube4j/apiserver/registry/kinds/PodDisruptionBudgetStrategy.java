@@ -33,6 +33,7 @@ public class PodDisruptionBudgetStrategy implements Strategy {
         if (spec.minAvailable != null && spec.maxUnavailable != null) {
             errs.invalid("spec", spec, "minAvailable and maxUnavailable cannot be both set");
         }
+        Validation.labelSelector(errs, "spec.selector", spec.selector);
         Validation.nonNegativeIntOrPercent(errs, "spec.minAvailable", spec.minAvailable);
         Validation.nonNegativeIntOrPercent(errs, "spec.maxUnavailable", spec.maxUnavailable);
         if (spec.unhealthyPodEvictionPolicy != null && !List.of("IfHealthyBudget", "AlwaysAllow").contains(spec.unhealthyPodEvictionPolicy)) {

@@ -125,6 +125,13 @@ class KindStrategiesTest {
                 arguments(ResourceTypes.SECRETS, "{metadata: {name: t}, type: kubernetes.io/tls, data: {tls.crt: eA==}}", List.of("data[tls.key]")),
                 arguments(ResourceTypes.SECRETS, "{metadata: {name: b}, data: {a: '!!notbase64'}}", List.of("data[a]")),
                 arguments(ResourceTypes.JOBS, "{metadata: {name: j}, spec: {template: {spec: {containers: [{name: c, image: busybox}]}}}}", List.of("spec.template.spec.restartPolicy")),
+                // ValidateLabelSelectorRequirement: In without values, Exists with values, an unknown operator
+                arguments(ResourceTypes.JOBS, "{metadata: {name: js}, spec: {manualSelector: true, selector: {matchExpressions: [{key: app, operator: In}]}, template: {metadata: {labels: {app: x}}, spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}}",
+                        List.of("spec.selector.matchExpressions[0].values")),
+                arguments(ResourceTypes.DEPLOYMENTS, "{metadata: {name: d}, spec: {selector: {matchExpressions: [{key: app, operator: Exists, values: [x]}, {key: app, operator: Near, values: [x]}]}, template: " + POD_TEMPLATE + "}}",
+                        List.of("spec.selector.matchExpressions[0].values", "spec.selector.matchExpressions[1].operator")),
+                arguments(ResourceTypes.PODDISRUPTIONBUDGETS, "{metadata: {name: pdb}, spec: {minAvailable: 1, selector: {matchExpressions: [{key: 'BAD KEY', operator: DoesNotExist}]}}}",
+                        List.of("spec.selector.matchExpressions[0].key")),
                 arguments(ResourceTypes.CRONJOBS, "{metadata: {name: cj}, spec: {schedule: '* * *', jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}}}}", List.of("spec.schedule")),
                 arguments(ResourceTypes.DAEMONSETS, "{metadata: {name: ds}, spec: {selector: {matchLabels: {app: other}}, template: " + POD_TEMPLATE + "}}", List.of("spec.template.metadata.labels")),
                 arguments(ResourceTypes.STATEFULSETS, "{metadata: {name: s}, spec: {podManagementPolicy: Sometimes, selector: {matchLabels: {app: x}}, template: " + POD_TEMPLATE + "}}", List.of("spec.podManagementPolicy")),
