@@ -53,16 +53,17 @@ public final class FieldPaths {
                 default -> null;
             };
             List<String> path = append(prefix, "f:" + k);
-            String mergeKey = TypeModel.mergeKey(owner, k);
+            List<String> keys = TypeModel.listMapKeys(owner, k);
             if (v instanceof ObjectNode o && !o.isEmpty()) {
                 walk(o, fs, path, out);
-            } else if (v instanceof ArrayNode a && !a.isEmpty() && mergeKey != null) {
+            } else if (v instanceof ArrayNode a && !a.isEmpty() && keys != null) {
                 TypeModel.Shape element = fs != null && fs.kind() == TypeModel.Kind.LIST ? fs.element() : null;
                 for (JsonNode item : a) {
-                    if (item instanceof ObjectNode io && io.has(mergeKey)) {
-                        List<String> itemPath = append(path, keyToken(mergeKey, io.get(mergeKey)));
+                    ObjectNode key = item instanceof ObjectNode io ? keyOf(io, keys) : null;
+                    if (key != null) {
+                        List<String> itemPath = append(path, "k:" + Json.write(key));
                         out.add(append(itemPath, "."));
-                        walk(io, element, itemPath, out);
+                        walk(item, element, itemPath, out);
                     }
                 }
             } else if (v instanceof ArrayNode a && !a.isEmpty() && TypeModel.isScalarSet(owner, k)) {
@@ -75,10 +76,25 @@ public final class FieldPaths {
         }
     }
 
-    static String keyToken(String mergeKey, JsonNode value) {
+    /**
+     * The key of a list-map element: its values of {@code keys}, in order, a missing one taken from the
+     * schema default ({@code protocol: TCP}); null when a key without default is missing.
+     */
+    static ObjectNode keyOf(ObjectNode item, List<String> keys) {
         ObjectNode k = Json.mapper().createObjectNode();
-        k.set(mergeKey, value);
-        return "k:" + Json.write(k);
+        for (String key : keys) {
+            JsonNode v = item.get(key);
+            if (v == null || v.isNull()) {
+                String dflt = TypeModel.keyDefault(key);
+                if (dflt == null) {
+                    return null;
+                }
+                k.put(key, dflt);
+            } else {
+                k.set(key, v);
+            }
+        }
+        return k;
     }
 
     private static List<String> append(List<String> prefix, String token) {
@@ -132,6 +148,9 @@ public final class FieldPaths {
                 boolean all = true;
                 for (Map.Entry<String, JsonNode> kv : want.properties()) {
                     JsonNode have = item.get(kv.getKey());
+                    if ((have == null || have.isNull()) && TypeModel.keyDefault(kv.getKey()) != null) {
+                        have = Json.mapper().getNodeFactory().stringNode(TypeModel.keyDefault(kv.getKey()));
+                    }
                     all &= have != null && StrategicMergePatch.same(have, kv.getValue());
                 }
                 if (all) {

@@ -111,7 +111,7 @@ public final class ManagedFields {
         if (!conflicts.isEmpty() && !force) {
             throw conflict(rt, meta(live).path("name").asString(""), conflicts);
         }
-        ObjectNode merged = StrategicMergePatch.apply(live, config, rt.type());
+        ObjectNode merged = StrategicMergePatch.applyConfiguration(live, config, rt.type());
         Set<List<String>> previous = Set.of();
         Set<List<String>> ownedByOthers = new LinkedHashSet<>();
         List<Entry> out = new ArrayList<>();

@@ -41,8 +41,25 @@ public final class StrategicMergePatch {
         return out;
     }
 
-    /** Merges {@code patch} into {@code target} (changed in place); null when the patch deletes the map. */
+    /**
+     * A server-side apply configuration merged into {@code live}, as structured-merge-diff merges: lists
+     * are merged by their x-kubernetes-list-map-keys ({@link TypeModel#listMapKeys}: container ports by
+     * port and protocol, not by the strategic-merge key alone), sets by value, others replaced whole;
+     * {@code $}-directives have no meaning there and are refused. The live object is not changed.
+     */
+    public static ObjectNode applyConfiguration(ObjectNode live, ObjectNode config, Class<?> type) {
+        return mergeObject(live.deepCopy(), config, TypeModel.Shape.of(type), true);
+    }
+
     static ObjectNode mergeObject(ObjectNode target, ObjectNode patch, TypeModel.Shape shape) {
+        return mergeObject(target, patch, shape, false);
+    }
+
+    /**
+     * Merges {@code patch} into {@code target} (changed in place); null when the patch deletes the map.
+     * {@code apply}: keyed by list-map keys (server-side apply) instead of patchMergeKey.
+     */
+    static ObjectNode mergeObject(ObjectNode target, ObjectNode patch, TypeModel.Shape shape, boolean apply) {
         String directive = patch.path(PATCH).asString("");
         switch (directive) {
             case "" -> {
@@ -69,7 +86,7 @@ public final class StrategicMergePatch {
                 target.remove(k);
             } else if (v instanceof ObjectNode vo) {
                 ObjectNode base = target.get(k) instanceof ObjectNode cur ? cur : Json.mapper().createObjectNode();
-                ObjectNode merged = mergeObject(base, vo, fs);
+                ObjectNode merged = mergeObject(base, vo, fs, apply);
                 if (merged == null) {
                     target.remove(k);
                 } else {
@@ -78,7 +95,9 @@ public final class StrategicMergePatch {
             } else if (v instanceof ArrayNode va) {
                 ArrayNode cur = target.get(k) instanceof ArrayNode a ? a : null;
                 TypeModel.Shape element = fs != null && fs.kind() == TypeModel.Kind.LIST ? fs.element() : null;
-                target.set(k, mergeList(cur, va, TypeModel.mergeKey(owner, k), TypeModel.isScalarSet(owner, k), element));
+                List<String> keys = apply ? TypeModel.listMapKeys(owner, k)
+                        : TypeModel.mergeKey(owner, k) == null ? null : List.of(TypeModel.mergeKey(owner, k));
+                target.set(k, mergeList(cur, va, keys, TypeModel.isScalarSet(owner, k), element, apply));
             } else {
                 target.set(k, v.deepCopy());
             }
@@ -125,7 +144,7 @@ public final class StrategicMergePatch {
         };
     }
 
-    private static ArrayNode mergeList(ArrayNode current, ArrayNode patch, String mergeKey, boolean scalarSet, TypeModel.Shape element) {
+    private static ArrayNode mergeList(ArrayNode current, ArrayNode patch, List<String> keys, boolean scalarSet, TypeModel.Shape element, boolean apply) {
         ArrayNode out = Json.mapper().createArrayNode();
         if (scalarSet) {
             if (current != null) {
@@ -138,7 +157,7 @@ public final class StrategicMergePatch {
             }
             return out;
         }
-        boolean replaceAll = mergeKey == null;
+        boolean replaceAll = keys == null;
         for (JsonNode p : patch) {
             if (p instanceof ObjectNode o && o.size() == 1 && "replace".equals(o.path(PATCH).asString(""))) {
                 replaceAll = true;
@@ -150,7 +169,7 @@ public final class StrategicMergePatch {
                     if (o.has(PATCH) && o.size() == 1) {
                         continue;
                     }
-                    ObjectNode clean = mergeObject(Json.mapper().createObjectNode(), o, element);
+                    ObjectNode clean = mergeObject(Json.mapper().createObjectNode(), o, element, apply);
                     if (clean != null) {
                         out.add(clean);
                     }
@@ -168,27 +187,29 @@ public final class StrategicMergePatch {
                 out.add(p.deepCopy());
                 continue;
             }
-            JsonNode key = po.get(mergeKey);
+            ObjectNode key = FieldPaths.keyOf(po, keys);
             if (key == null) {
-                throw ApiError.badRequest("a list element in a strategic merge patch lacks its merge key \"" + mergeKey + "\": " + po);
+                throw ApiError.badRequest(apply
+                        ? "an element of an associative list omits one of its key fields " + keys + " (and it has no default): " + po
+                        : "a list element in a strategic merge patch lacks its merge key \"" + keys.getFirst() + "\": " + po);
             }
-            int idx = indexOf(out, mergeKey, key);
-            if ("delete".equals(po.path(PATCH).asString(""))) {
+            int idx = indexOf(out, keys, key);
+            if (!apply && "delete".equals(po.path(PATCH).asString(""))) {
                 while (idx >= 0) {
                     out.remove(idx);
-                    idx = indexOf(out, mergeKey, key);
+                    idx = indexOf(out, keys, key);
                 }
                 continue;
             }
             if (idx >= 0) {
-                ObjectNode merged = mergeObject((ObjectNode) out.get(idx), po, element);
+                ObjectNode merged = mergeObject((ObjectNode) out.get(idx), po, element, apply);
                 if (merged == null) {
                     out.remove(idx);
                 } else {
                     out.set(idx, merged);
                 }
             } else {
-                ObjectNode added = mergeObject(Json.mapper().createObjectNode(), po, element);
+                ObjectNode added = mergeObject(Json.mapper().createObjectNode(), po, element, apply);
                 if (added != null) {
                     out.add(added);
                 }
@@ -197,10 +218,10 @@ public final class StrategicMergePatch {
         return out;
     }
 
-    private static int indexOf(ArrayNode list, String mergeKey, JsonNode key) {
+    private static int indexOf(ArrayNode list, List<String> keys, ObjectNode key) {
         for (int i = 0; i < list.size(); i++) {
-            JsonNode v = list.get(i).get(mergeKey);
-            if (v != null && same(v, key)) {
+            ObjectNode k = list.get(i) instanceof ObjectNode o ? FieldPaths.keyOf(o, keys) : null;
+            if (k != null && sameKey(k, key)) {
                 return i;
             }
         }
@@ -244,6 +265,19 @@ public final class StrategicMergePatch {
             }
         }
         return false;
+    }
+
+    private static boolean sameKey(ObjectNode a, ObjectNode b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (Map.Entry<String, JsonNode> e : a.properties()) {
+            JsonNode other = b.get(e.getKey());
+            if (other == null || !same(e.getValue(), other)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Value equality that treats 80 and 80L (and 80.0) alike, as JSON does. */

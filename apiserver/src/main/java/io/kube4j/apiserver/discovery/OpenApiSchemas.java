@@ -106,7 +106,8 @@ final class OpenApiSchemas {
                     p.put("x-kubernetes-patch-merge-key", key);
                     p.put("x-kubernetes-patch-strategy", "merge");
                     p.put("x-kubernetes-list-type", "map");
-                    p.putArray("x-kubernetes-list-map-keys").add(key);
+                    tools.jackson.databind.node.ArrayNode keys = p.putArray("x-kubernetes-list-map-keys");
+                    TypeModel.listMapKeys(c, field).forEach(keys::add);
                 } else if (TypeModel.isScalarSet(c, field)) {
                     p.put("x-kubernetes-patch-strategy", "merge");
                     p.put("x-kubernetes-list-type", "set");

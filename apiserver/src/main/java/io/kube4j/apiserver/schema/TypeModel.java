@@ -91,6 +91,23 @@ public final class TypeModel {
             Deployment.DeploymentStatus.class, Map.of("conditions", "type"),
             ReplicaSet.ReplicaSetStatus.class, Map.of("conditions", "type"));
 
+    /**
+     * x-kubernetes-list-map-keys where server-side apply's keys differ from the strategic-merge key (Go
+     * struct tags {@code +listMapKey}, several per list): container ports and Service ports are keyed by
+     * port and protocol, so 53/TCP and 53/UDP are two elements; topology spread constraints by key and
+     * whenUnsatisfiable. Every other merge-keyed list uses its patchMergeKey alone.
+     */
+    private static final Map<Class<?>, Map<String, List<String>>> LIST_MAP_KEYS = Map.of(
+            Container.class, Map.of("ports", List.of("containerPort", "protocol")),
+            Service.ServiceSpec.class, Map.of("ports", List.of("port", "protocol")),
+            PodSpec.class, Map.of("topologySpreadConstraints", List.of("topologyKey", "whenUnsatisfiable")));
+
+    /**
+     * Schema defaults of list-map key fields: structured-merge-diff uses a key field's default when an
+     * element omits it, so an applied port without a protocol is the TCP one.
+     */
+    private static final Map<String, String> KEY_DEFAULTS = Map.of("protocol", "TCP");
+
     /** Lists of scalars with patchStrategy merge: merged as sets instead of replaced. */
     private static final Map<Class<?>, Set<String>> SCALAR_SETS = Map.of(
             ObjectMeta.class, Set.of("finalizers"),
@@ -165,6 +182,29 @@ public final class TypeModel {
             }
         }
         return null;
+    }
+
+    /**
+     * The x-kubernetes-list-map-keys of list {@code field} of {@code owner} (server-side apply merges its
+     * elements by these fields together), or null for an atomic list or a set.
+     */
+    public static List<String> listMapKeys(Class<?> owner, String field) {
+        if (owner == null) {
+            return null;
+        }
+        for (Class<?> c = owner; c != null && c != Object.class; c = c.getSuperclass()) {
+            List<String> keys = LIST_MAP_KEYS.getOrDefault(c, Map.of()).get(field);
+            if (keys != null) {
+                return keys;
+            }
+        }
+        String single = mergeKey(owner, field);
+        return single == null ? null : List.of(single);
+    }
+
+    /** The schema default of list-map key field {@code key}, or null when it has none. */
+    public static String keyDefault(String key) {
+        return KEY_DEFAULTS.get(key);
     }
 
     /** Whether list {@code field} of {@code owner} is a list of scalars merged as a set. */

@@ -93,4 +93,37 @@ class ManagedFieldsTest {
         assertThat(FieldPaths.toFieldsV1(FieldPaths.fromFieldsV1(fields))).isEqualTo(fields);
         assertThat(FieldPaths.describe(List.of("f:spec", "f:containers", "k:{\"name\":\"c\"}", "f:image"))).isEqualTo(".spec.containers[name=\"c\"].image");
     }
+
+    /**
+     * Container ports are x-kubernetes-list-map-keys [containerPort, protocol] (and Service ports [port,
+     * protocol]): applying 53/TCP and 53/UDP keeps two ports, a port without protocol is the TCP one, and
+     * managedFields name both keys, as a real apiserver's do. (A strategic merge patch keys by
+     * containerPort alone, which is Kubernetes' own behaviour there.)
+     */
+    @Test
+    void applyMergesListsByTheirListMapKeysWithKeyDefaults() {
+        String dns = "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'dns'},'spec':{'containers':[{'name':'c','image':'x','ports':[%s]}]}}";
+        ObjectNode live = ManagedFields.apply(null, json(dns.formatted("{'containerPort':53}")), "first", false, ResourceTypes.PODS);
+        ObjectNode both = ManagedFields.apply(live, json(dns.formatted("{'containerPort':53,'protocol':'TCP'},{'containerPort':53,'protocol':'UDP','name':'dns-udp'}")),
+                "first", false, ResourceTypes.PODS);
+
+        JsonNode ports = both.path("spec").path("containers").get(0).path("ports");
+        assertThat(ports).hasSize(2);
+        assertThat(ports.get(1).path("protocol").asString()).isEqualTo("UDP");
+        assertThat(ports.get(1).path("name").asString()).isEqualTo("dns-udp");
+        JsonNode owned = entry(both, "first").path("fieldsV1").path("f:spec").path("f:containers").path("k:{\"name\":\"c\"}").path("f:ports");
+        assertThat(owned.has("k:{\"containerPort\":53,\"protocol\":\"TCP\"}")).isTrue();
+        assertThat(owned.has("k:{\"containerPort\":53,\"protocol\":\"UDP\"}")).isTrue();
+
+        // applying only the UDP port again drops the TCP one this manager no longer applies
+        ObjectNode udpOnly = ManagedFields.apply(both, json(dns.formatted("{'containerPort':53,'protocol':'UDP'}")), "first", false, ResourceTypes.PODS);
+        JsonNode left = udpOnly.path("spec").path("containers").get(0).path("ports");
+        assertThat(left).hasSize(1);
+        assertThat(left.get(0).path("protocol").asString()).isEqualTo("UDP");
+
+        String svc = "{'apiVersion':'v1','kind':'Service','metadata':{'name':'dns'},'spec':{'ports':[%s]}}";
+        ObjectNode s = ManagedFields.apply(null, json(svc.formatted("{'port':53,'name':'tcp'}")), "m", false, ResourceTypes.SERVICES);
+        ObjectNode s2 = ManagedFields.apply(s, json(svc.formatted("{'port':53,'name':'tcp'},{'port':53,'protocol':'UDP','name':'udp'}")), "m", false, ResourceTypes.SERVICES);
+        assertThat(s2.path("spec").path("ports")).hasSize(2);
+    }
 }
