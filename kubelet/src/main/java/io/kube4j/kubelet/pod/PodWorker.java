@@ -54,6 +54,13 @@ import java.util.function.Supplier;
 public final class PodWorker {
     private static final Logger log = LoggerFactory.getLogger(PodWorker.class);
     private static final Duration READINESS_EVENT_INTERVAL = Duration.ofSeconds(30);
+    /**
+     * How long a container whose creation failed waits before the next try: Kubernetes' pod worker
+     * backOffPeriod (pkg/kubelet/kubelet.go backOffPeriod = 10 s; the jitter of up to 50 % is left out so tests
+     * can name the moment).
+     */
+    static final Duration SYNC_ERROR_BACKOFF = Duration.ofSeconds(10);
+    private static final Set<String> RETRIED_AFTER_SYNC_BACKOFF = Set.of("CreateContainerConfigError", "CreateContainerError");
 
     private final String uid;
     private final Supplier<Pod> source;
@@ -68,6 +75,8 @@ public final class PodWorker {
     private final Map<String, ContainerStatus.Waiting> reasons = new ConcurrentHashMap<>();
     // one BackOff event per exited instance, one Unhealthy readiness event per 30 s
     private final Set<String> backOffReported = ConcurrentHashMap.newKeySet();
+    // per container: when a start that failed with CreateContainerError / CreateContainerConfigError may be tried again
+    private final Map<String, Instant> startRetryAt = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastReadinessEvent = new ConcurrentHashMap<>();
     private volatile Pod lastKnown;
     // the relists started when the last actions were done (the next sync needs a newer picture); -1 when the
@@ -319,12 +328,23 @@ public final class PodWorker {
             // the attempt counts against the back-off (Kubernetes' doBackOff calls Next before starting)
             ctx.crashBackoff().next(PodActionsPlanner.backOffKey(pod, c), exited.finishedAt(), ctx.clock().instant());
         }
+        Instant now = ctx.clock().instant();
+        Instant retryAt = startRetryAt.get(c.name);
+        if (retryAt != null && now.isBefore(retryAt)) {
+            return false; // the last failure's reason stays in the status until the retry
+        }
         ContainerStatus.Waiting failure = starter.start(pod, sandbox, c, latest == null ? 0 : latest.attempt() + 1);
         if (failure == null) {
             reasons.remove(c.name);
+            startRetryAt.remove(c.name);
             return true;
         }
         reasons.put(c.name, failure);
+        if (RETRIED_AFTER_SYNC_BACKOFF.contains(failure.reason)) {
+            // Kubernetes: the failed start fails SyncPod, and the pod worker requeues the pod after its backOffPeriod
+            // (pod_workers.go completeWork: wait.Jitter(10 s, 0.5)); no instance exists, so no crash-loop back-off
+            startRetryAt.put(c.name, now.plus(SYNC_ERROR_BACKOFF));
+        }
         return false;
     }
 

@@ -242,10 +242,20 @@ class PodWorkerTest {
             assertThat(e.reason).isEqualTo("Failed");
             assertThat(e.message).isEqualTo("Error: configmap \"settings\" not found");
         }));
-        // one event per container and message every 10 s, not one per sync
+        // Kubernetes retries the start after the pod worker's 10 s back-off, not at every sync: one attempt, one event
+        sync(w, 5);
+        clock.advance(Duration.ofSeconds(9));
+        sync(w, 2);
         assertThat(api.events().stream().filter(e -> e.reason.equals("Failed")).count()).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(1));
+        sync(w);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(api.events().stream().filter(e -> e.reason.equals("Failed")).count()).isEqualTo(2));
 
         configMaps.put(configMap("settings", "level", "debug"), "uid-web");
+        sync(w, 2);
+        assertThat(status("app").state.waiting.reason).as("still within the back-off").isEqualTo("CreateContainerConfigError");
+        clock.advance(Duration.ofSeconds(10));
         sync(w, 2);
 
         assertThat(status("app").state.running).isNotNull();
