@@ -390,6 +390,9 @@ public final class PodWorker {
         // the relist may be a moment behind what this worker last started: ask the runtime for this pod itself
         RuntimePod current = new RuntimePod(uid, ctx.runtime().listPodSandboxes(uid), ctx.runtime().listContainers(uid));
         killer.killPod(pod, current, pod == null ? null : ContainerKiller.gracePeriod(pod, null, PodActions.KillReason.UNKNOWN));
+        if (deleteFromApi && pod != null) {
+            publishFinalStatus(pod);
+        }
         for (ContainerInfo c : ctx.runtime().listContainers(uid)) {
             ctx.runtime().removeContainer(c.id());
         }
@@ -417,6 +420,24 @@ public final class PodWorker {
             }
         }
         finished = true;
+    }
+
+    /**
+     * The status of a deleted pod once its containers have stopped, written before the pod is deleted with grace 0,
+     * as Kubernetes' kubelet does (syncTerminatingPod, then the status manager's syncPod writes the terminal status
+     * and only then, canBeDeleted, deletes): every container terminated with its exit code, phase Succeeded when all
+     * exited 0, else Failed (getPhase with podIsTerminal). Watchers see it before the DELETED event.
+     */
+    private void publishFinalStatus(Pod pod) {
+        RuntimePod stopped = new RuntimePod(uid, ctx.runtime().listPodSandboxes(uid), ctx.runtime().listContainers(uid));
+        PodStatus status = PodStatusGenerator.generate(new PodStatusGenerator.Input(pod, ctx.statusManager().written(uid), stopped,
+                Map.copyOf(reasons), probes, ctx.runtimeName(), ctx.hostIp(), true, null, ctx.clock().instant()));
+        try {
+            ctx.statusManager().set(pod, status);
+        } catch (ApiException e) {
+            // the deletion goes on: a status that cannot be written must not keep the pod forever
+            log.warn("final status of pod {} not written: {}", pod.key(), e.getMessage());
+        }
     }
 
     // ---- probes -------------------------------------------------------------------------------

@@ -654,6 +654,31 @@ class PodWorkerTest {
     }
 
     @Test
+    void aDeletedPodsFinalStatusIsWrittenBeforeItIsDeletedWithGraceZero() {
+        PodWorker w = worker(pod("Always", container("app")));
+        sync(w, 2);
+        assertThat(status("app").state.running).isNotNull();
+
+        Pod deleting = api.stored(Pod.class, "default", "web");
+        deleting.metadata.deletionTimestamp = Times.now();
+        deleting.metadata.deletionGracePeriodSeconds = 30L;
+        informer.set(api.put(deleting));
+        api.clear();
+        w.sync();
+
+        // Kubernetes' status manager: the terminal status first, then (canBeDeleted) the delete with grace 0
+        List<String> verbs = api.actions().stream().filter(a -> a.kind().equals("Pod")).map(RecordingApiClient.Action::verb).toList();
+        assertThat(verbs).containsExactly("patchStatus", "delete");
+        tools.jackson.databind.JsonNode last = io.kube4j.json.Json.tree((String) api.actions("patchStatus", "Pod").get(0).body()).path("status");
+        // getPhase with podIsTerminal: all containers stopped, not all with 0, so Failed (restartPolicy Always notwithstanding)
+        assertThat(last.path("phase").asString()).isEqualTo("Failed");
+        tools.jackson.databind.JsonNode app = last.path("containerStatuses").get(0);
+        assertThat(app.path("state").path("terminated").path("exitCode").asInt()).isEqualTo(143);
+        assertThat(app.path("state").path("terminated").path("reason").asString()).isEqualTo("Error");
+        assertThat(app.path("ready").asBoolean()).isFalse();
+    }
+
+    @Test
     void aContainerIgnoringSigtermIsKilledWhenTheGracePeriodIsOver() {
         FakeRuntime stubborn = new FakeRuntime(clock, new FakeRuntime.Timings(Duration.ZERO, Duration.ZERO, Duration.ofSeconds(10), Duration.ZERO), "127.0.0.1");
         stubborn.addImage(IMAGE);
