@@ -166,6 +166,19 @@ class PodWorkerTest {
         await().untilAsserted(() -> assertThat(api.eventReasons()).contains("Pulled", "Created", "Started"));
     }
 
+    /** generateAPIPodStatus: status.qosClass is GetPodQOS (the apiserver's value when it set one on create). */
+    @Test
+    void theStatusCarriesTheQosClass() {
+        Container app = container("app");
+        app.resources = new io.kube4j.api.ResourceRequirements();
+        app.resources.limits.put("cpu", io.kube4j.quantity.Quantity.parse("100m"));
+        app.resources.limits.put("memory", io.kube4j.quantity.Quantity.parse("64Mi"));
+        app.resources.requests.putAll(app.resources.limits);
+        PodWorker w = worker(pod("Always", app));
+        sync(w, 2);
+        assertThat(current().status.qosClass).isEqualTo("Guaranteed");
+    }
+
     @Test
     void aSteadyPodCausesNoRuntimeCallsAndNoStatusWrites() {
         PodWorker w = worker(pod("Always", container("app")));
