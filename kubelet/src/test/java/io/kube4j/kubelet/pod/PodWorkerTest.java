@@ -779,6 +779,37 @@ class PodWorkerTest {
         }
     }
 
+    /** The grpc example on the fake (hollow) runtime: a health service that stops serving gets the container restarted. */
+    @Test
+    void failingGrpcLivenessProbeKillsAndRestartsTheContainerOnTheFakeRuntime() throws Exception {
+        try (io.kube4j.kubelet.testing.GrpcHealthServer server = new io.kube4j.kubelet.testing.GrpcHealthServer(0)) {
+            server.status("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+            Container c = container("app");
+            Probe p = new Probe();
+            p.grpc = new Probe.GRPCAction();
+            p.grpc.port = server.port();
+            p.periodSeconds = 1;
+            p.failureThreshold = 1;
+            p.timeoutSeconds = 2;
+            c.livenessProbe = p;
+            PodWorker w = worker(pod("Always", c));
+            sync(w, 2);
+            Thread.sleep(1500);
+            sync(w);
+            assertThat(status("app").restartCount).isZero();
+
+            server.status("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                sync(w);
+                assertThat(status("app").restartCount).isEqualTo(1);
+            });
+            await().untilAsserted(() -> assertThat(api.events()).anySatisfy(e -> {
+                assertThat(e.reason).isEqualTo("Unhealthy");
+                assertThat(e.message).isEqualTo("Liveness probe failed: service unhealthy (responded with \"NOT_SERVING\")");
+            }));
+        }
+    }
+
     @Test
     void readinessProbeDrivesTheReadyCondition() throws Exception {
         try (TestHttpServer server = new TestHttpServer()) {
