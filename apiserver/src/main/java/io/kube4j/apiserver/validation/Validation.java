@@ -122,14 +122,20 @@ public final class Validation {
 
     /**
      * ValidatePodUpdate: the node may change only through binding; only a few fields are mutable;
-     * {@code activeDeadlineSeconds} may be set or lowered, never raised or removed. Plus, for status writes
-     * (ValidatePodStatusUpdate's ValidateContainerStateTransition): a terminated container that its pod's
-     * restartPolicy will not restart may not go back to waiting or running.
+     * {@code activeDeadlineSeconds} may be set or lowered, never raised or removed.
      */
     public static void podUpdate(FieldErrors errs, Pod now, Pod old) {
         if (activeDeadlineUpdate(errs, now.spec.activeDeadlineSeconds, old.spec.activeDeadlineSeconds)) {
             podChange(errs, now, old);
         }
+    }
+
+    /**
+     * ValidatePodStatusUpdate's ValidateContainerStateTransition: a terminated container that its pod's
+     * restartPolicy will not restart may not go back to waiting or running. (Kubernetes 1.32 has no such rule for
+     * the pod's phase: the kubelet keeps terminal phases, the apiserver does not check them.)
+     */
+    public static void podStatusUpdate(FieldErrors errs, Pod now, Pod old) {
         if (now.status != null && old.status != null) {
             String policy = old.spec.restartPolicy == null ? "Always" : old.spec.restartPolicy;
             containerStateTransition(errs, "status.containerStatuses", now.status.containerStatuses, old.status.containerStatuses, policy);

@@ -38,6 +38,12 @@ class PodValidationTest {
         return render(errs);
     }
 
+    static List<String> statusUpdateErrors(Pod now, Pod old) {
+        FieldErrors errs = new FieldErrors();
+        Validation.podStatusUpdate(errs, now, old);
+        return render(errs);
+    }
+
     static List<String> render(FieldErrors errs) {
         return errs.causes().stream().map((Status.Cause c) -> c.field + ": " + c.message).toList();
     }
@@ -113,11 +119,11 @@ class PodValidationTest {
         String done = "{terminated: {exitCode: 0}}";
         String failed = "{terminated: {exitCode: 1}}";
         String running = "{running: {}}";
-        assertThat(updateErrors(withStatus("Never", running), withStatus("Never", failed)))
+        assertThat(statusUpdateErrors(withStatus("Never", running), withStatus("Never", failed)))
                 .containsExactly("status.containerStatuses[0].state: Forbidden: may not be transitioned to non-terminated state");
-        assertThat(updateErrors(withStatus("OnFailure", running), withStatus("OnFailure", done)))
+        assertThat(statusUpdateErrors(withStatus("OnFailure", running), withStatus("OnFailure", done)))
                 .containsExactly("status.containerStatuses[0].state: Forbidden: may not be transitioned to non-terminated state");
-        assertThat(updateErrors(withStatus("OnFailure", running), withStatus("OnFailure", failed))).isEmpty();
-        assertThat(updateErrors(withStatus("Always", running), withStatus("Always", done))).isEmpty();
+        assertThat(statusUpdateErrors(withStatus("OnFailure", running), withStatus("OnFailure", failed))).isEmpty();
+        assertThat(statusUpdateErrors(withStatus("Always", running), withStatus("Always", done))).isEmpty();
     }
 }

@@ -92,6 +92,12 @@ public class PodStrategy implements Strategy {
         Validation.podUpdate(errs, (Pod) obj, (Pod) old);
     }
 
+    /** podStatusStrategy.ValidateUpdate: ValidatePodStatusUpdate. */
+    @Override
+    public void validateStatusUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+        Validation.podStatusUpdate(errs, (Pod) obj, (Pod) old);
+    }
+
     /** Kubernetes' pod field labels (pkg/registry/core/pod/strategy.go PodToSelectableFields). */
     @Override
     public Set<String> fieldLabels() {

@@ -203,4 +203,18 @@ class KindStrategiesTest {
                 yaml("{metadata: {name: " + name + "}, spec: {containers: [{name: c, image: busybox, resources: " + resources + "}]}}"), false);
         assertThat(pod.path("status").path("qosClass").asString()).isEqualTo(qos);
     }
+
+    /** ValidatePodStatusUpdate's ValidateContainerStateTransition, through pods/status. */
+    @Test
+    void aStatusPatchMayNotBringBackAContainerThatRestartPolicyNeverLeftTerminated() {
+        registry.create(ResourceTypes.PODS, "default", yaml("{metadata: {name: once}, spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}"), false);
+        registry.patch(ResourceTypes.PODS, "default", "once", "application/merge-patch+json",
+                yaml("{status: {phase: Failed, containerStatuses: [{name: c, state: {terminated: {exitCode: 1}}}]}}"), Registry.Part.STATUS, false);
+        assertThatThrownBy(() -> registry.patch(ResourceTypes.PODS, "default", "once", "application/merge-patch+json",
+                yaml("{status: {containerStatuses: [{name: c, state: {running: {}}}]}}"), Registry.Part.STATUS, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(422);
+                    assertThat(e.getMessage()).isEqualTo("Pod \"once\" is invalid: status.containerStatuses[0].state: Forbidden: may not be transitioned to non-terminated state");
+                });
+    }
 }
