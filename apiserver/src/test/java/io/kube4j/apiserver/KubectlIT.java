@@ -283,6 +283,8 @@ class KubectlIT {
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).containsPattern("Name:\\s+described").containsPattern("Image:\\s+busybox:1.36")
+                // status.qosClass, set on create as Kubernetes' PrepareForCreate does (GetPodQOS)
+                .containsPattern("QoS Class:\\s+BestEffort")
                 .contains("Events:").containsPattern("Normal\\s+Scheduled\\s+\\S+\\s+default-scheduler\\s+Successfully assigned default/described to node-1");
     }
 

@@ -332,6 +332,10 @@ class ControllerManagerIT {
                 assertThat(t.key).isEqualTo("node.kubernetes.io/unreachable");
                 assertThat(t.effect).isEqualTo("NoExecute");
             });
+            // MarkPodsNotReady: the silent node's pods are not ready any more (they stay, terminating, until the node is back)
+            List<Pod> left = doomed.stream().flatMap(name -> client.find(Pod.class, "failover", name).stream()).toList();
+            assertThat(left).as("the silent node's pods").isNotEmpty()
+                    .allSatisfy(p -> assertThat(p.status.condition("Ready").status).as(p.metadata.name + " Ready").isEqualTo("False"));
         });
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             List<Pod> active = activePods("failover");

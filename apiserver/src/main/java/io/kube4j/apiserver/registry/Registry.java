@@ -721,10 +721,18 @@ public class Registry {
         m.remove("resourceVersion");
         if (part == Part.STATUS) {
             // a status write cannot be validated against spec rules it does not touch, but must still decode
+            KubeObject typedNext;
+            checkTimes(rt, next);
             try {
-                Json.convert(next, rt.type());
+                typedNext = Json.convert(next, rt.type());
             } catch (RuntimeException e) {
                 throw ApiError.badRequest(rt.kind() + " status cannot be decoded: " + rootMessage(e));
+            }
+            // and pass the kind's status rules (e.g. ValidatePodStatusUpdate)
+            FieldErrors errs = new FieldErrors();
+            strategy.validateStatusUpdate(typedNext, Json.convert(current, rt.type()), errs);
+            if (!errs.isEmpty()) {
+                throw ApiError.invalid(rt.group(), rt.kind(), typedNext.metadata.name, errs.causes());
             }
             return next;
         }

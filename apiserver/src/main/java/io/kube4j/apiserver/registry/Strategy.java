@@ -68,6 +68,13 @@ public interface Strategy {
     default void validateUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
     }
 
+    /**
+     * The status strategy's ValidateUpdate: what a write of the status subresource may not do, {@code obj} being
+     * the current object with the proposed status. Nothing by default.
+     */
+    default void validateStatusUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+    }
+
     /** What counts as the spec for {@code metadata.generation}: {@code spec}, or for kinds without one everything but metadata and status. */
     default JsonNode specOf(ObjectNode obj) {
         if (obj.has("spec")) {

@@ -121,10 +121,68 @@ public final class Validation {
         podSpec(errs, "spec", p.spec);
     }
 
-    /** ValidatePodUpdate: the node may change only through binding; only a few fields are mutable. */
+    /**
+     * ValidatePodUpdate: the node may change only through binding; only a few fields are mutable;
+     * {@code activeDeadlineSeconds} may be set or lowered, never raised or removed.
+     */
     public static void podUpdate(FieldErrors errs, Pod now, Pod old) {
-        podChange(errs, now, old);
+        if (activeDeadlineUpdate(errs, now.spec.activeDeadlineSeconds, old.spec.activeDeadlineSeconds)) {
+            podChange(errs, now, old);
+        }
+    }
+
+    /**
+     * ValidatePodStatusUpdate's ValidateContainerStateTransition: a terminated container that its pod's
+     * restartPolicy will not restart may not go back to waiting or running. (Kubernetes 1.32 has no such rule for
+     * the pod's phase: the kubelet keeps terminal phases, the apiserver does not check them.)
+     */
+    public static void podStatusUpdate(FieldErrors errs, Pod now, Pod old) {
         podIPs(errs, now);
+        if (now.status != null && old.status != null) {
+            String policy = old.spec.restartPolicy == null ? "Always" : old.spec.restartPolicy;
+            containerStateTransition(errs, "status.containerStatuses", now.status.containerStatuses, old.status.containerStatuses, policy);
+        }
+    }
+
+    /** The activeDeadlineSeconds part of ValidatePodUpdate; false when validation stops there. */
+    private static boolean activeDeadlineUpdate(FieldErrors errs, Long now, Long old) {
+        String field = "spec.activeDeadlineSeconds";
+        if (now != null) {
+            if (now < 0 || now > Integer.MAX_VALUE) {
+                errs.invalid(field, now, "must be between 0 and 2147483647, inclusive");
+                return false;
+            }
+            if (old != null && old < now) {
+                errs.invalid(field, now, "must be less than or equal to previous value");
+                return false;
+            }
+        } else if (old != null) {
+            // field.ErrorBody prints a nil pointer as the string "null", quoted
+            errs.invalid(field, "null", "must not update from a positive integer to nil value");
+        }
+        return true;
+    }
+
+    /** ValidateContainerStateTransition: only restartPolicy Always (and OnFailure after a failure) may leave terminated. */
+    private static void containerStateTransition(FieldErrors errs, String path, List<io.kube4j.api.ContainerStatus> now,
+                                                 List<io.kube4j.api.ContainerStatus> old, String restartPolicy) {
+        if (restartPolicy.equals("Always") || now == null || old == null) {
+            return;
+        }
+        for (int i = 0; i < old.size(); i++) {
+            io.kube4j.api.ContainerStatus o = old.get(i);
+            if (o.state == null || o.state.terminated == null) {
+                continue;
+            }
+            if (o.state.terminated.exitCode != 0 && restartPolicy.equals("OnFailure")) {
+                continue;
+            }
+            for (io.kube4j.api.ContainerStatus n : now) {
+                if (Objects.equals(o.name, n.name) && (n.state == null || n.state.terminated == null)) {
+                    errs.forbidden(path + "[" + i + "].state", "may not be transitioned to non-terminated state");
+                }
+            }
+        }
     }
 
     /** validatePodIPs (ValidatePodStatusUpdate): podIP is podIPs[0] after conversion; each must be an IP. */
@@ -323,9 +381,21 @@ public final class Validation {
         Set<String> names = new HashSet<>();
         for (int i = 0; i < spec.initContainers.size(); i++) {
             container(errs, path + ".initContainers[" + i + "]", spec.initContainers.get(i), names, spec);
+            initContainer(errs, path + ".initContainers[" + i + "]", spec.initContainers.get(i));
         }
         for (int i = 0; i < spec.containers.size(); i++) {
-            container(errs, path + ".containers[" + i + "]", spec.containers.get(i), names, spec);
+            Container c = spec.containers.get(i);
+            String cp = path + ".containers[" + i + "]";
+            container(errs, cp, c, names, spec);
+            containerProbes(errs, cp, c);
+            // validateContainers: a container-level restartPolicy is only for (sidecar) init containers in 1.32
+            if (c.restartPolicy != null) {
+                errs.forbidden(cp + ".restartPolicy", "may not be set for non-init containers");
+            }
+        }
+        // ValidatePodSpec: InclusiveRangeError(1, math.MaxInt32)
+        if (spec.activeDeadlineSeconds != null && (spec.activeDeadlineSeconds < 1 || spec.activeDeadlineSeconds > Integer.MAX_VALUE)) {
+            errs.invalid(path + ".activeDeadlineSeconds", spec.activeDeadlineSeconds, "must be between 1 and 2147483647, inclusive");
         }
         if (spec.restartPolicy != null && !RESTART_POLICIES.contains(spec.restartPolicy)) {
             errs.notSupported(path + ".restartPolicy", spec.restartPolicy, RESTART_POLICIES);
@@ -405,9 +475,56 @@ public final class Validation {
                 errs.required(path + ".volumeMounts[" + i + "].mountPath", null);
             }
         }
+    }
+
+    /**
+     * validateInitContainers (Kubernetes 1.32): {@code restartPolicy} may only be {@code Always} (a sidecar); an
+     * init container that is not a sidecar may not have lifecycle hooks or probes; a sidecar's are validated as
+     * a regular container's.
+     */
+    private static void initContainer(FieldErrors errs, String path, Container c) {
+        if (c.restartPolicy != null && !c.restartPolicy.equals("Always")) {
+            errs.notSupported(path + ".restartPolicy", c.restartPolicy, List.of("Always"));
+        }
+        if ("Always".equals(c.restartPolicy)) {
+            containerProbes(errs, path, c);
+            return;
+        }
+        String notSidecar = "may not be set for init containers without restartPolicy=Always";
+        if (c.lifecycle != null) {
+            errs.forbidden(path + ".lifecycle", notSidecar);
+        }
+        if (c.livenessProbe != null) {
+            errs.forbidden(path + ".livenessProbe", notSidecar);
+        }
+        if (c.readinessProbe != null) {
+            errs.forbidden(path + ".readinessProbe", notSidecar);
+        }
+        if (c.startupProbe != null) {
+            errs.forbidden(path + ".startupProbe", notSidecar);
+        }
+    }
+
+    /**
+     * validateLivenessProbe / validateReadinessProbe / validateStartupProbe: liveness and startup probes need
+     * {@code successThreshold} 1; a readiness probe may not carry {@code terminationGracePeriodSeconds}.
+     */
+    private static void containerProbes(FieldErrors errs, String path, Container c) {
         probe(errs, path + ".livenessProbe", c.livenessProbe);
         probe(errs, path + ".readinessProbe", c.readinessProbe);
         probe(errs, path + ".startupProbe", c.startupProbe);
+        successThresholdOne(errs, path + ".livenessProbe", c.livenessProbe);
+        successThresholdOne(errs, path + ".startupProbe", c.startupProbe);
+        if (c.readinessProbe != null && c.readinessProbe.terminationGracePeriodSeconds != null) {
+            errs.invalid(path + ".readinessProbe.terminationGracePeriodSeconds", c.readinessProbe.terminationGracePeriodSeconds,
+                    "must not be set for readinessProbes");
+        }
+    }
+
+    private static void successThresholdOne(FieldErrors errs, String path, Probe p) {
+        if (p != null && p.successThreshold != null && p.successThreshold != 1) {
+            errs.invalid(path + ".successThreshold", p.successThreshold, "must be 1");
+        }
     }
 
     private static void probe(FieldErrors errs, String path, Probe p) {
@@ -428,6 +545,14 @@ public final class Validation {
         }
         if (p.periodSeconds != null && p.periodSeconds < 1) {
             errs.invalid(path + ".periodSeconds", p.periodSeconds, "must be greater than or equal to 1");
+        }
+        // validateGRPCAction: ValidatePortNumOrName on the number
+        if (p.grpc != null && (p.grpc.port == null || p.grpc.port < 1 || p.grpc.port > 65535)) {
+            errs.invalid(path + ".grpc.port", p.grpc.port, "must be between 1 and 65535, inclusive");
+        }
+        // validateProbe: a probe-level grace period must be positive
+        if (p.terminationGracePeriodSeconds != null && p.terminationGracePeriodSeconds <= 0) {
+            errs.invalid(path + ".terminationGracePeriodSeconds", p.terminationGracePeriodSeconds, "must be greater than 0");
         }
     }
 

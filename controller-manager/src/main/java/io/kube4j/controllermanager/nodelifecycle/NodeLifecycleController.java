@@ -60,6 +60,8 @@ public final class NodeLifecycleController implements Controller {
     private final long defaultTolerationSeconds;
     // node name -> last heartbeat change seen; local time so that clock skew between machines does not matter
     private final Map<String, Heartbeat> heartbeats = new ConcurrentHashMap<>();
+    // nodes whose pods could not all be marked not ready (Kubernetes' nodesToRetry)
+    private final Set<String> nodesToRetry = ConcurrentHashMap.newKeySet();
     // node names
     private final WorkQueue queue = new WorkQueue(RateLimiter.defaultControllerRateLimiter());
 
@@ -141,6 +143,7 @@ public final class NodeLifecycleController implements Controller {
         Node cached = nodes.store().get(key);
         if (cached == null) {
             heartbeats.remove(key);
+            nodesToRetry.remove(key);
             return Result.done();
         }
         Instant now = clock.instant();
@@ -152,12 +155,20 @@ public final class NodeLifecycleController implements Controller {
 
         String readyStatus = ready == null ? null : ready.status;
         boolean silent = Duration.between(hb.observedAt, now).compareTo(gracePeriod) > 0;
+        Result marked = Result.done();
         if (silent && !"Unknown".equals(readyStatus)) {
+            boolean wasReady = "True".equals(readyStatus);
             node = markUnknown(node, now, ready == null);
             readyStatus = "Unknown";
+            if (wasReady) {
+                // monitorNodeHealth: Ready went from True to not True, so the pods on the node are not ready either
+                marked = markPodsNotReady(node.metadata.name, now);
+            }
+        } else if (nodesToRetry.contains(key) && !"True".equals(readyStatus)) {
+            marked = markPodsNotReady(node.metadata.name, now);
         }
         node = reconcileTaints(node, readyStatus, now);
-        Result evictions = evictPods(node, now);
+        Result evictions = evictPods(node, now).and(marked);
         // look again one monitor period from now, or when the next eviction is due if that is sooner
         Result next = Result.requeueAfter(silent ? monitorPeriod : minDuration(monitorPeriod, Duration.between(now, hb.observedAt.plus(gracePeriod)).plusMillis(100)));
         return evictions.and(next);
@@ -194,6 +205,48 @@ public final class NodeLifecycleController implements Controller {
         Node written = client.updateStatus(next);
         client.normalEvent(node, "NodeNotReady", "Node " + node.metadata.name + " status is now: NodeNotReady");
         return written == null ? next : written;
+    }
+
+    /**
+     * Kubernetes' MarkPodsNotReady ({@code pkg/controller/util/node/controller_utils.go}): each pod on the node with a
+     * Ready condition that is not False gets it False through {@code pods/status} (UpdatePodCondition: the transition
+     * time is now, reason and message stay as they were), then a Warning event {@code NodeNotReady} "Node is not
+     * ready" on the pod. A pod already gone is skipped; other failures are retried.
+     */
+    private Result markPodsNotReady(String nodeName, Instant now) {
+        Result result = Result.done();
+        for (Pod cached : pods.store().byIndex(BY_NODE, nodeName)) {
+            if (!nodeName.equals(cached.spec.nodeName)) {
+                continue;
+            }
+            io.kube4j.api.PodCondition readyCondition = cached.status == null ? null
+                    : cached.status.conditions.stream().filter(c -> "Ready".equals(c.type)).findFirst().orElse(null);
+            if (readyCondition == null || "False".equals(readyCondition.status)) {
+                continue;
+            }
+            Pod pod = Json.copy(cached);
+            for (io.kube4j.api.PodCondition c : pod.status.conditions) {
+                if ("Ready".equals(c.type)) {
+                    c.status = "False";
+                    c.lastTransitionTime = Times.format(now);
+                }
+            }
+            try {
+                client.updateStatus(pod);
+            } catch (ApiException e) {
+                if (!e.isNotFound()) {
+                    result = result.and(Result.retry("marking pod " + pod.key() + " not ready failed: " + e.getMessage()));
+                }
+                continue;
+            }
+            client.warningEvent(pod, "NodeNotReady", "Node is not ready");
+        }
+        if (result.kind() == Result.Kind.RETRY) {
+            nodesToRetry.add(nodeName);
+        } else {
+            nodesToRetry.remove(nodeName);
+        }
+        return result;
     }
 
     /** unreachable for Unknown, not-ready for False, neither for True (or no condition yet). */

@@ -103,6 +103,60 @@ class NodeLifecycleControllerTest {
         assertThat(client.eventReasons()).contains("NodeNotReady");
     }
 
+    /** MarkPodsNotReady: Ready=False through pods/status (reason and message as they were), a NodeNotReady Warning per pod. */
+    @Test
+    void whenASilentNodeTurnsUnknownItsReadyPodsAreMarkedNotReady() {
+        preload(informers.informer(Node.class), node("True"));
+        preload(informers.informer(Lease.class, "kube-node-lease"), lease(T0));
+        Pod web = ready(pod("web", Map.of(), null), "n1", T0);
+        Pod alreadyNotReady = io.kube4j.controllermanager.testing.Fixtures.running(pod("starting", Map.of(), null), "n1");
+        Pod elsewhere = ready(pod("other", Map.of(), null), "n2", T0);
+        preload(informers.informer(Pod.class), web, alreadyNotReady, elsewhere);
+        controller.reconcile("n1");
+
+        clock.advance(Duration.ofSeconds(41));
+        controller.reconcile("n1");
+
+        assertThat(client.summaries()).containsExactly("updateStatus Node n1", "updateStatus Pod default/web", "update Node n1");
+        Pod marked = (Pod) client.actions("updateStatus", "Pod").getFirst().object();
+        io.kube4j.api.PodCondition readyCondition = marked.status.conditions.stream().filter(c -> c.type.equals("Ready")).findFirst().orElseThrow();
+        assertThat(readyCondition.status).isEqualTo("False");
+        assertThat(readyCondition.reason).isNull();
+        assertThat(readyCondition.lastTransitionTime).isEqualTo(Times.format(T0.plusSeconds(41)));
+        assertThat(client.events()).anySatisfy(e -> {
+            assertThat(e.reason).isEqualTo("NodeNotReady");
+            assertThat(e.type).isEqualTo("Warning");
+            assertThat(e.message).isEqualTo("Node is not ready");
+            assertThat(e.involvedObject.name).isEqualTo("web");
+        });
+
+        // marked once: the next passes over the Unknown node leave the pods alone
+        preload(informers.informer(Node.class), (Node) client.actions("updateStatus", "Node").getFirst().object());
+        client.clear();
+        clock.advance(Duration.ofSeconds(5));
+        controller.reconcile("n1");
+        assertThat(client.actions("updateStatus", "Pod")).isEmpty();
+    }
+
+    @Test
+    void aPodThatCouldNotBeMarkedIsMarkedOnTheNextPass() {
+        preload(informers.informer(Node.class), node("True"));
+        preload(informers.informer(Lease.class, "kube-node-lease"), lease(T0));
+        preload(informers.informer(Pod.class), ready(pod("web", Map.of(), null), "n1", T0));
+        controller.reconcile("n1");
+        client.failWhen(a -> a.verb().equals("updateStatus") && a.kind().equals("Pod"), 500);
+        clock.advance(Duration.ofSeconds(41));
+
+        Result failed = controller.reconcile("n1");
+        assertThat(failed.kind()).isEqualTo(Result.Kind.RETRY);
+
+        client.failWhen(a -> false, 500);
+        preload(informers.informer(Node.class), node("Unknown"));
+        client.clear();
+        controller.reconcile("n1");
+        assertThat(client.summaries()).contains("updateStatus Pod default/web");
+    }
+
     @Test
     void aRenewedLeaseKeepsTheNodeHealthy() {
         preload(informers.informer(Node.class), node("True"));

@@ -9,9 +9,6 @@ import io.kube4j.kubelet.runtime.ContainerRuntimeException;
 import io.kube4j.kubelet.runtime.Sandbox;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Starts one container instance as Kubernetes' {@code startContainer} does ({@code kuberuntime_container.go}):
@@ -21,27 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * CreateContainerError, RunContainerError, PostStartHookError.
  */
 final class ContainerStarter {
-    static final Duration CONFIG_ERROR_EVENT_INTERVAL = Duration.ofSeconds(10);
-
     private final KubeletContext ctx;
     private final ImagePuller images;
     private final ContainerKiller killer;
-    // the last CreateContainerConfigError event per container: its message and when
-    private final Map<String, Map.Entry<String, Instant>> configErrors = new ConcurrentHashMap<>();
-
-    /**
-     * A Failed event for a CreateContainerConfigError, at most one per container and message every 10 s: Kubernetes
-     * records one per attempt, and retries a failed pod sync after its 10 s back-off, while this worker retries
-     * at every sync (so a ConfigMap that appears is used at once).
-     */
-    private void configErrorEvent(Pod pod, Container c, String message) {
-        Instant now = ctx.clock().instant();
-        Map.Entry<String, Instant> last = configErrors.get(c.name);
-        if (last == null || !last.getKey().equals(message) || Duration.between(last.getValue(), now).compareTo(CONFIG_ERROR_EVENT_INTERVAL) >= 0) {
-            configErrors.put(c.name, Map.entry(message, now));
-            ctx.events().warning(pod, "Failed", "Error: " + message);
-        }
-    }
 
     ContainerStarter(KubeletContext ctx, ImagePuller images, ContainerKiller killer) {
         this.ctx = ctx;
@@ -62,10 +41,10 @@ final class ContainerStarter {
         try {
             config = ctx.configFactory().create(pod, c, attempt, sandbox.ip(), ctx.hostIp());
         } catch (ContainerConfigException e) {
-            configErrorEvent(pod, c, e.getMessage());
+            // one event per attempt, as Kubernetes' startContainer; attempts are 10 s apart (PodWorker.startContainer)
+            ctx.events().warning(pod, "Failed", "Error: " + e.getMessage());
             return ImagePuller.waiting("CreateContainerConfigError", e.getMessage());
         }
-        configErrors.remove(c.name);
         String id;
         try {
             id = ctx.runtime().createContainer(sandbox, config);

@@ -108,7 +108,8 @@ public final class PodStatusGenerator {
             s.podIPs.add(new PodStatus.PodIP(podIp));
         }
         s.startTime = old.startTime != null ? old.startTime : api.startTime != null ? api.startTime : Times.format(in.now());
-        s.qosClass = api.qosClass;
+        // generateAPIPodStatus: GetPodQOS, the apiserver's class when it set one (it does on create)
+        s.qosClass = io.kube4j.api.PodQos.get(pod);
         s.nominatedNodeName = api.nominatedNodeName;
 
         // conditions others own stay as the apiserver has them

@@ -54,6 +54,13 @@ import java.util.function.Supplier;
 public final class PodWorker {
     private static final Logger log = LoggerFactory.getLogger(PodWorker.class);
     private static final Duration READINESS_EVENT_INTERVAL = Duration.ofSeconds(30);
+    /**
+     * How long a container whose creation failed waits before the next try: Kubernetes' pod worker
+     * backOffPeriod (pkg/kubelet/kubelet.go backOffPeriod = 10 s; the jitter of up to 50 % is left out so tests
+     * can name the moment).
+     */
+    static final Duration SYNC_ERROR_BACKOFF = Duration.ofSeconds(10);
+    private static final Set<String> RETRIED_AFTER_SYNC_BACKOFF = Set.of("CreateContainerConfigError", "CreateContainerError");
 
     private final String uid;
     private final Supplier<Pod> source;
@@ -68,6 +75,8 @@ public final class PodWorker {
     private final Map<String, ContainerStatus.Waiting> reasons = new ConcurrentHashMap<>();
     // one BackOff event per exited instance, one Unhealthy readiness event per 30 s
     private final Set<String> backOffReported = ConcurrentHashMap.newKeySet();
+    // per container: when a start that failed with CreateContainerError / CreateContainerConfigError may be tried again
+    private final Map<String, Instant> startRetryAt = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastReadinessEvent = new ConcurrentHashMap<>();
     private volatile Pod lastKnown;
     // the relists started when the last actions were done (the next sync needs a newer picture); -1 when the
@@ -319,12 +328,23 @@ public final class PodWorker {
             // the attempt counts against the back-off (Kubernetes' doBackOff calls Next before starting)
             ctx.crashBackoff().next(PodActionsPlanner.backOffKey(pod, c), exited.finishedAt(), ctx.clock().instant());
         }
+        Instant now = ctx.clock().instant();
+        Instant retryAt = startRetryAt.get(c.name);
+        if (retryAt != null && now.isBefore(retryAt)) {
+            return false; // the last failure's reason stays in the status until the retry
+        }
         ContainerStatus.Waiting failure = starter.start(pod, sandbox, c, latest == null ? 0 : latest.attempt() + 1);
         if (failure == null) {
             reasons.remove(c.name);
+            startRetryAt.remove(c.name);
             return true;
         }
         reasons.put(c.name, failure);
+        if (RETRIED_AFTER_SYNC_BACKOFF.contains(failure.reason)) {
+            // Kubernetes: the failed start fails SyncPod, and the pod worker requeues the pod after its backOffPeriod
+            // (pod_workers.go completeWork: wait.Jitter(10 s, 0.5)); no instance exists, so no crash-loop back-off
+            startRetryAt.put(c.name, now.plus(SYNC_ERROR_BACKOFF));
+        }
         return false;
     }
 
@@ -370,6 +390,9 @@ public final class PodWorker {
         // the relist may be a moment behind what this worker last started: ask the runtime for this pod itself
         RuntimePod current = new RuntimePod(uid, ctx.runtime().listPodSandboxes(uid), ctx.runtime().listContainers(uid));
         killer.killPod(pod, current, pod == null ? null : ContainerKiller.gracePeriod(pod, null, PodActions.KillReason.UNKNOWN));
+        if (deleteFromApi && pod != null) {
+            publishFinalStatus(pod);
+        }
         for (ContainerInfo c : ctx.runtime().listContainers(uid)) {
             ctx.runtime().removeContainer(c.id());
         }
@@ -397,6 +420,24 @@ public final class PodWorker {
             }
         }
         finished = true;
+    }
+
+    /**
+     * The status of a deleted pod once its containers have stopped, written before the pod is deleted with grace 0,
+     * as Kubernetes' kubelet does (syncTerminatingPod, then the status manager's syncPod writes the terminal status
+     * and only then, canBeDeleted, deletes): every container terminated with its exit code, phase Succeeded when all
+     * exited 0, else Failed (getPhase with podIsTerminal). Watchers see it before the DELETED event.
+     */
+    private void publishFinalStatus(Pod pod) {
+        RuntimePod stopped = new RuntimePod(uid, ctx.runtime().listPodSandboxes(uid), ctx.runtime().listContainers(uid));
+        PodStatus status = PodStatusGenerator.generate(new PodStatusGenerator.Input(pod, ctx.statusManager().written(uid), stopped,
+                Map.copyOf(reasons), probes, ctx.runtimeName(), ctx.hostIp(), true, null, ctx.clock().instant()));
+        try {
+            ctx.statusManager().set(pod, status);
+        } catch (ApiException e) {
+            // the deletion goes on: a status that cannot be written must not keep the pod forever
+            log.warn("final status of pod {} not written: {}", pod.key(), e.getMessage());
+        }
     }
 
     // ---- probes -------------------------------------------------------------------------------

@@ -80,7 +80,8 @@ public final class ProbeRunner {
         if (r.exitCode() == 0) {
             return ProbeResult.ok();
         }
-        return ProbeResult.failure("command " + exec.command + " exited with " + r.exitCode() + (r.output().isBlank() ? "" : ": " + r.output().strip()));
+        // pkg/probe/exec: a non-zero exit is a failure whose message is the command's output as it is
+        return ProbeResult.failure(r.output());
     }
 
     private static ProbeResult httpGet(Probe.HTTPGetAction http, Container container, String podIp, Duration timeout) {
@@ -111,7 +112,11 @@ public final class ProbeRunner {
             }
             return ProbeResult.failure("HTTP probe failed with statuscode: " + code);
         } catch (IOException e) {
-            return ProbeResult.failure("Get \"" + url + "\": " + e.getMessage());
+            // Go's *url.Error from client.Do, as pkg/probe/http returns it
+            String cause = e instanceof java.net.SocketTimeoutException && !(e.getMessage() != null && e.getMessage().contains("connect"))
+                    ? "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+                    : dialError(host, port, e);
+            return ProbeResult.failure("Get \"" + url + "\": " + cause);
         }
     }
 
@@ -122,7 +127,32 @@ public final class ProbeRunner {
             s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             return ProbeResult.ok();
         } catch (IOException e) {
-            return ProbeResult.failure("dial tcp " + host + ":" + port + ": " + e.getMessage());
+            return ProbeResult.failure(dialError(host, port, e));
         }
+    }
+
+    /**
+     * A failed connection worded as Go's {@code net.OpError} that Kubernetes' probers pass on ({@code pkg/probe/tcp},
+     * {@code pkg/probe/http}): {@code dial tcp 127.0.0.1:81: connect: connection refused}, {@code ...: i/o timeout},
+     * {@code ...: connect: no route to host}; other causes keep Java's message.
+     */
+    static String dialError(String host, int port, IOException e) {
+        String addr = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(java.util.Locale.ROOT);
+        String cause;
+        if (e instanceof java.net.SocketTimeoutException) {
+            cause = "i/o timeout";
+        } else if (m.contains("connection refused")) {
+            cause = "connect: connection refused";
+        } else if (m.contains("no route to host")) {
+            cause = "connect: no route to host";
+        } else if (m.contains("network is unreachable")) {
+            cause = "connect: network is unreachable";
+        } else if (e instanceof java.net.UnknownHostException) {
+            return "dial tcp: lookup " + host + ": no such host";
+        } else {
+            cause = e.getMessage();
+        }
+        return "dial tcp " + addr + ": " + cause;
     }
 }

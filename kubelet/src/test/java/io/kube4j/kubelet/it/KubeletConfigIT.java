@@ -194,7 +194,8 @@ class KubeletConfigIT {
 
         long created = System.nanoTime();
         api.create(configMap("late-settings", Map.of("mode", "fast")));
-        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
+        // the next try comes after the pod worker's 10 s back-off (Kubernetes: 10-15 s with its jitter)
+        await().atMost(Duration.ofSeconds(25)).ignoreExceptions().untilAsserted(() -> {
             assertThat(get("config-late").status.containerStatuses.get(0).state.running).isNotNull();
             assertThat(logs("config-late")).contains("mode=fast");
         });

@@ -99,6 +99,37 @@ class KubeletLifecycleIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> api.find(Pod.class, "default", name).isEmpty());
     }
 
+    /**
+     * Kubernetes' status manager writes a deleted pod's terminal status before it deletes the pod with grace 0,
+     * so a watcher sees the stopped containers (here exit 0 on SIGTERM: Completed, phase Succeeded) before DELETED.
+     */
+    @Test
+    void aWatcherSeesTheDeletedPodsFinalStatusBeforeItsDeletedEvent() {
+        api.create(pod("final", "Always", container("app", "trap 'exit 0' TERM; while true; do sleep 1; done")));
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                assertThat(get("final").status.containerStatuses.get(0).state.running).isNotNull());
+        String rv = get("final").metadata.resourceVersion;
+
+        api.delete(Pod.class, "default", "final");
+        List<io.kube4j.api.WatchEvent<Pod>> seen = new java.util.ArrayList<>();
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        io.kube4j.client.ListOptions byName = new io.kube4j.client.ListOptions(null, "metadata.name=final", null, null, null);
+        while (seen.stream().noneMatch(e -> e.type.equals("DELETED")) && System.nanoTime() < until) {
+            io.kube4j.api.WatchEventList<Pod> batch = api.poll(Pod.class, "default", byName, rv, 5);
+            seen.addAll(batch.items);
+            if (!batch.items.isEmpty()) {
+                rv = batch.items.getLast().object.metadata.resourceVersion;
+            }
+        }
+        assertThat(seen).extracting(e -> e.type).endsWith("DELETED");
+        Pod beforeDeleted = seen.get(seen.size() - 2).object;
+        assertThat(seen.get(seen.size() - 2).type).isEqualTo("MODIFIED");
+        assertThat(beforeDeleted.status.phase).isEqualTo("Succeeded");
+        assertThat(beforeDeleted.status.containerStatuses.get(0).state.terminated.reason).isEqualTo("Completed");
+        assertThat(beforeDeleted.status.containerStatuses.get(0).state.terminated.exitCode).isZero();
+        assertThat(seen.getLast().object.status.phase).isEqualTo("Succeeded");
+    }
+
     @Test
     void sidecarRunsBesideTheAppAndThePodIsRunningNotInitializing() {
         // the documentation's sidecar example, with a relative log file (the process runtime has no /opt of its own)

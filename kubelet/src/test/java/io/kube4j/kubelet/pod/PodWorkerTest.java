@@ -166,6 +166,19 @@ class PodWorkerTest {
         await().untilAsserted(() -> assertThat(api.eventReasons()).contains("Pulled", "Created", "Started"));
     }
 
+    /** generateAPIPodStatus: status.qosClass is GetPodQOS (the apiserver's value when it set one on create). */
+    @Test
+    void theStatusCarriesTheQosClass() {
+        Container app = container("app");
+        app.resources = new io.kube4j.api.ResourceRequirements();
+        app.resources.limits.put("cpu", io.kube4j.quantity.Quantity.parse("100m"));
+        app.resources.limits.put("memory", io.kube4j.quantity.Quantity.parse("64Mi"));
+        app.resources.requests.putAll(app.resources.limits);
+        PodWorker w = worker(pod("Always", app));
+        sync(w, 2);
+        assertThat(current().status.qosClass).isEqualTo("Guaranteed");
+    }
+
     @Test
     void aSteadyPodCausesNoRuntimeCallsAndNoStatusWrites() {
         PodWorker w = worker(pod("Always", container("app")));
@@ -242,10 +255,24 @@ class PodWorkerTest {
             assertThat(e.reason).isEqualTo("Failed");
             assertThat(e.message).isEqualTo("Error: configmap \"settings\" not found");
         }));
-        // one event per container and message every 10 s, not one per sync
+        // Kubernetes retries the start after the pod worker's 10 s back-off, not at every sync: one attempt, one event
+        sync(w, 5);
+        clock.advance(Duration.ofSeconds(9));
+        sync(w, 2);
+        assertThat(api.events().stream().filter(e -> e.reason.equals("Failed")).count()).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(1));
+        sync(w);
+        // the second attempt's identical event counts up on the first (client-go's EventLogger)
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(api.storedEvents()).anySatisfy(e -> {
+            assertThat(e.reason).isEqualTo("Failed");
+            assertThat(e.count).isEqualTo(2);
+        }));
         assertThat(api.events().stream().filter(e -> e.reason.equals("Failed")).count()).isEqualTo(1);
 
         configMaps.put(configMap("settings", "level", "debug"), "uid-web");
+        sync(w, 2);
+        assertThat(status("app").state.waiting.reason).as("still within the back-off").isEqualTo("CreateContainerConfigError");
+        clock.advance(Duration.ofSeconds(10));
         sync(w, 2);
 
         assertThat(status("app").state.running).isNotNull();
@@ -644,6 +671,31 @@ class PodWorkerTest {
     }
 
     @Test
+    void aDeletedPodsFinalStatusIsWrittenBeforeItIsDeletedWithGraceZero() {
+        PodWorker w = worker(pod("Always", container("app")));
+        sync(w, 2);
+        assertThat(status("app").state.running).isNotNull();
+
+        Pod deleting = api.stored(Pod.class, "default", "web");
+        deleting.metadata.deletionTimestamp = Times.now();
+        deleting.metadata.deletionGracePeriodSeconds = 30L;
+        informer.set(api.put(deleting));
+        api.clear();
+        w.sync();
+
+        // Kubernetes' status manager: the terminal status first, then (canBeDeleted) the delete with grace 0
+        List<String> verbs = api.actions().stream().filter(a -> a.kind().equals("Pod")).map(RecordingApiClient.Action::verb).toList();
+        assertThat(verbs).containsExactly("patchStatus", "delete");
+        tools.jackson.databind.JsonNode last = io.kube4j.json.Json.tree((String) api.actions("patchStatus", "Pod").get(0).body()).path("status");
+        // getPhase with podIsTerminal: all containers stopped, not all with 0, so Failed (restartPolicy Always notwithstanding)
+        assertThat(last.path("phase").asString()).isEqualTo("Failed");
+        tools.jackson.databind.JsonNode app = last.path("containerStatuses").get(0);
+        assertThat(app.path("state").path("terminated").path("exitCode").asInt()).isEqualTo(143);
+        assertThat(app.path("state").path("terminated").path("reason").asString()).isEqualTo("Error");
+        assertThat(app.path("ready").asBoolean()).isFalse();
+    }
+
+    @Test
     void aContainerIgnoringSigtermIsKilledWhenTheGracePeriodIsOver() {
         FakeRuntime stubborn = new FakeRuntime(clock, new FakeRuntime.Timings(Duration.ZERO, Duration.ZERO, Duration.ofSeconds(10), Duration.ZERO), "127.0.0.1");
         stubborn.addImage(IMAGE);
@@ -723,6 +775,37 @@ class PodWorkerTest {
             await().untilAsserted(() -> assertThat(api.events()).anySatisfy(e -> {
                 assertThat(e.reason).isEqualTo("Killing");
                 assertThat(e.message).isEqualTo("Container app failed liveness probe, will be restarted");
+            }));
+        }
+    }
+
+    /** The grpc example on the fake (hollow) runtime: a health service that stops serving gets the container restarted. */
+    @Test
+    void failingGrpcLivenessProbeKillsAndRestartsTheContainerOnTheFakeRuntime() throws Exception {
+        try (io.kube4j.kubelet.testing.GrpcHealthServer server = new io.kube4j.kubelet.testing.GrpcHealthServer(0)) {
+            server.status("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+            Container c = container("app");
+            Probe p = new Probe();
+            p.grpc = new Probe.GRPCAction();
+            p.grpc.port = server.port();
+            p.periodSeconds = 1;
+            p.failureThreshold = 1;
+            p.timeoutSeconds = 2;
+            c.livenessProbe = p;
+            PodWorker w = worker(pod("Always", c));
+            sync(w, 2);
+            Thread.sleep(1500);
+            sync(w);
+            assertThat(status("app").restartCount).isZero();
+
+            server.status("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                sync(w);
+                assertThat(status("app").restartCount).isEqualTo(1);
+            });
+            await().untilAsserted(() -> assertThat(api.events()).anySatisfy(e -> {
+                assertThat(e.reason).isEqualTo("Unhealthy");
+                assertThat(e.message).isEqualTo("Liveness probe failed: service unhealthy (responded with \"NOT_SERVING\")");
             }));
         }
     }

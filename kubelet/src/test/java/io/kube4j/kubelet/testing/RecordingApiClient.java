@@ -84,6 +84,24 @@ public class RecordingApiClient extends ApiClient {
         return put(copy);
     }
 
+    /** A JSON merge patch of the main resource (the event recorder's count updates). */
+    @Override
+    public <T extends KubeObject> T patch(Class<T> type, String namespace, String name, String contentType, String body) {
+        actions.add(new Action("patch", type.getSimpleName(), io.kube4j.api.ObjectMeta.key(namespace, name), body));
+        T old = stored(type, namespace, name);
+        if (old == null) {
+            throw new ApiException(404, Status.failure(404, "NotFound", name + " not found"), "404 NotFound", null);
+        }
+        tools.jackson.databind.node.ObjectNode current = Json.toTree(old);
+        Json.tree(body).properties().forEach(e -> current.set(e.getKey(), e.getValue()));
+        return put(Json.convert(current, type));
+    }
+
+    /** The Events as they are now, with their counts (identical events are counted on the first one). */
+    public List<Event> storedEvents() {
+        return objects.values().stream().filter(o -> o instanceof Event).map(o -> (Event) Json.copy(o)).toList();
+    }
+
     @Override
     public <T extends KubeObject> T get(Class<T> type, String namespace, String name) {
         T o = stored(type, namespace, name);

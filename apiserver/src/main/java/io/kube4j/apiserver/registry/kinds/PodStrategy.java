@@ -3,6 +3,7 @@ package io.kube4j.apiserver.registry.kinds;
 import io.kube4j.api.DeleteOptions;
 import io.kube4j.api.KubeObject;
 import io.kube4j.api.Pod;
+import io.kube4j.api.PodQos;
 import io.kube4j.api.ResourceType;
 import io.kube4j.api.ResourceTypes;
 import io.kube4j.apiserver.ApiServerProperties;
@@ -39,13 +40,18 @@ public class PodStrategy implements Strategy {
     }
 
     /**
-     * Status Pending; a pod created with scheduling gates also gets PodScheduled=False/SchedulingGated
+     * Status Pending with {@code qosClass} (Kubernetes 1.32's PrepareForCreate: {@code QOSClass: qos.GetPodQOS(pod)},
+     * computed on the defaulted pod, so a container giving only limits counts as requesting them); a pod created with scheduling gates also gets PodScheduled=False/SchedulingGated
      * (applySchedulingGatedCondition in Kubernetes' pod strategy).
      */
     @Override
     public void prepareForCreate(ObjectNode obj) {
         ObjectNode status = obj.putObject("status");
         status.put("phase", "Pending");
+        String qos = qosClass(obj);
+        if (qos != null) {
+            status.put("qosClass", qos);
+        }
         if (!obj.path("spec").path("schedulingGates").isEmpty()) {
             ObjectNode c = status.putArray("conditions").addObject();
             c.put("type", "PodScheduled");
@@ -53,6 +59,21 @@ public class PodStrategy implements Strategy {
             c.put("lastTransitionTime", io.kube4j.json.Times.now());
             c.put("reason", "SchedulingGated");
             c.put("message", "Scheduling is blocked due to non-empty scheduling gates");
+        }
+    }
+
+    // on a defaulted copy: Kubernetes decodes (and so defaults) before PrepareForCreate; null when the
+    // object cannot be read as a Pod (the registry's own decoding then answers 400)
+    private String qosClass(ObjectNode obj) {
+        try {
+            Pod typed = io.kube4j.json.Json.convert(obj, Pod.class);
+            if (typed.spec == null) {
+                return null;
+            }
+            defaults.pod(typed);
+            return PodQos.compute(typed);
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
@@ -69,6 +90,12 @@ public class PodStrategy implements Strategy {
     @Override
     public void validateUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
         Validation.podUpdate(errs, (Pod) obj, (Pod) old);
+    }
+
+    /** podStatusStrategy.ValidateUpdate: ValidatePodStatusUpdate. */
+    @Override
+    public void validateStatusUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+        Validation.podStatusUpdate(errs, (Pod) obj, (Pod) old);
     }
 
     /** Kubernetes' pod field labels (pkg/registry/core/pod/strategy.go PodToSelectableFields). */

@@ -195,4 +195,33 @@ class KindStrategiesTest {
         assertThat(registry.get(ResourceTypes.PRIORITYCLASSES, null, "system-node-critical").path("value").asInt()).isEqualTo(2000001000);
         assertThat(registry.get(ResourceTypes.PRIORITYCLASSES, null, "system-cluster-critical").path("value").asInt()).isEqualTo(2000000000);
     }
+
+    /** PrepareForCreate sets status.qosClass (GetPodQOS on the defaulted pod): limits alone count as requests. */
+    @ParameterizedTest(name = "{1}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "{}|BestEffort",
+            "{limits: {cpu: 100m, memory: 64Mi}}|Guaranteed",
+            "{requests: {cpu: 100m, memory: 64Mi}, limits: {cpu: 100m, memory: 64Mi}}|Guaranteed",
+            "{requests: {cpu: 100m}}|Burstable",
+            "{requests: {cpu: 50m, memory: 64Mi}, limits: {cpu: 100m, memory: 64Mi}}|Burstable"})
+    void aCreatedPodGetsItsQosClass(String resources, String qos) {
+        String name = "qos-" + Integer.toHexString(resources.hashCode());
+        ObjectNode pod = registry.create(ResourceTypes.PODS, "default",
+                yaml("{metadata: {name: " + name + "}, spec: {containers: [{name: c, image: busybox, resources: " + resources + "}]}}"), false);
+        assertThat(pod.path("status").path("qosClass").asString()).isEqualTo(qos);
+    }
+
+    /** ValidatePodStatusUpdate's ValidateContainerStateTransition, through pods/status. */
+    @Test
+    void aStatusPatchMayNotBringBackAContainerThatRestartPolicyNeverLeftTerminated() {
+        registry.create(ResourceTypes.PODS, "default", yaml("{metadata: {name: once}, spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}"), false);
+        registry.patch(ResourceTypes.PODS, "default", "once", "application/merge-patch+json",
+                yaml("{status: {phase: Failed, containerStatuses: [{name: c, state: {terminated: {exitCode: 1}}}]}}"), Registry.Part.STATUS, false);
+        assertThatThrownBy(() -> registry.patch(ResourceTypes.PODS, "default", "once", "application/merge-patch+json",
+                yaml("{status: {containerStatuses: [{name: c, state: {running: {}}}]}}"), Registry.Part.STATUS, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(422);
+                    assertThat(e.getMessage()).isEqualTo("Pod \"once\" is invalid: status.containerStatuses[0].state: Forbidden: may not be transitioned to non-terminated state");
+                });
+    }
 }
