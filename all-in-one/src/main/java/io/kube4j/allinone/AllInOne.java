@@ -130,6 +130,9 @@ public final class AllInOne implements AutoCloseable {
         List<String> all = new ArrayList<>();
         // the module's own application.yml (copied under its name at build time) and nothing else from the classpath
         all.add("--spring.config.location=classpath:/io/kube4j/allinone/" + module + "/application.yml");
+        // the log's [application name] column is one JVM-wide setting (the first context's name on every
+        // line), which would mislabel three of the four components: thread names tell them apart instead
+        all.add("--logging.include-application-name=false");
         all.addAll(List.of(args));
         all.addAll(options.passThrough());
         ConfigurableApplicationContext ctx = new SpringApplicationBuilder(application)
