@@ -1,5 +1,7 @@
 package io.kube4j.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /** The state of one container as the kubelet sees it. */
 public class ContainerStatus {
     public String name;
@@ -8,7 +10,9 @@ public class ContainerStatus {
     public boolean ready;
     public int restartCount;
     public String image;
-    public String imageID;
+    /** Always sent, "" while the container waits: Kubernetes' {@code json:"imageID"} has no omitempty, and strict clients (client-java) require it. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public String imageID = "";
     public String containerID;
     public Boolean started;
 

@@ -1,5 +1,6 @@
 package io.kube4j.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.kube4j.quantity.Quantity;
 
 import java.util.ArrayList;
@@ -91,17 +92,21 @@ public class Node extends KubeObject {
         }
     }
 
-    /** Versions and OS of the node. */
+    /**
+     * Versions and OS of the node. Every field is always sent, "" when unknown: none of Kubernetes'
+     * NodeSystemInfo fields has omitempty, and strict clients (client-java) require them all.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public static class NodeSystemInfo {
-        public String machineID;
-        public String systemUUID;
-        public String bootID;
-        public String kernelVersion;
-        public String osImage;
-        public String containerRuntimeVersion;
-        public String kubeletVersion;
-        public String kubeProxyVersion;
-        public String operatingSystem;
-        public String architecture;
+        public String machineID = "";
+        public String systemUUID = "";
+        public String bootID = "";
+        public String kernelVersion = "";
+        public String osImage = "";
+        public String containerRuntimeVersion = "";
+        public String kubeletVersion = "";
+        public String kubeProxyVersion = "";
+        public String operatingSystem = "";
+        public String architecture = "";
     }
 }

@@ -8,12 +8,13 @@ import org.testcontainers.utility.DockerImageName;
 import java.time.Duration;
 
 /**
- * A real etcd in a container for tests. The image comes from {@code KUBE4J_ETCD_IMAGE} (our CI builds
+ * A real etcd in a container for tests. The image is {@link TestImages#ETCD}: the official
+ * {@code quay.io/coreos/etcd:v3.5.17} unless {@code KUBE4J_ETCD_IMAGE} names another (our CI builds
  * {@code local/etcd:3.4} without a registry). A {@code local/} image is never pulled, so a missing one
- * fails fast; any other name (e.g. {@code quay.io/coreos/etcd:v3.5.17}) is pulled as usual.
+ * fails fast; any other name is pulled as usual.
  */
 public class EtcdContainer extends GenericContainer<EtcdContainer> {
-    public static final String IMAGE = System.getenv().getOrDefault("KUBE4J_ETCD_IMAGE", "local/etcd:3.4");
+    public static final String IMAGE = TestImages.ETCD;
 
     /** For locally built images: there is nothing to pull them from. */
     public static final ImagePullPolicy NEVER_PULL = imageName -> false;

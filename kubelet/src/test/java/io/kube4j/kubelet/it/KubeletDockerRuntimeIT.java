@@ -16,6 +16,7 @@ import io.kube4j.kubelet.runtime.docker.DockerClient;
 import io.kube4j.kubelet.runtime.docker.DockerRuntime;
 import io.kube4j.testing.ApiServerProcess;
 import io.kube4j.testing.EtcdContainer;
+import io.kube4j.testing.TestImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -44,14 +45,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The kubelet with the docker runtime against the real Docker Engine (images: the locally built
- * {@code local/busybox:latest}, never pulled), a real apiserver and etcd. Every container it makes is
+ * The kubelet with the docker runtime against the real Docker Engine (pods and sandboxes run
+ * {@link TestImages#BUSYBOX}: busybox:1.36, pulled if absent, or CI's local build), a real apiserver and etcd. Every container it makes is
  * labelled with this test's unique node name and removed afterwards by that label.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KubeletDockerRuntimeIT {
     private static final String NODE = "it-docker-" + UUID.randomUUID().toString().substring(0, 8);
-    private static final String IMAGE = "local/busybox:latest";
+    private static final String IMAGE = TestImages.BUSYBOX;
     private static final DockerClient docker = new DockerClient(Path.of("/var/run/docker.sock"));
     private static EtcdContainer etcd;
     private static ApiServerProcess apiserver;
@@ -74,6 +75,7 @@ class KubeletDockerRuntimeIT {
                 "--kube4j.apiserver.url=" + apiserver.url(),
                 "--kube4j.kubelet.node-name=" + NODE,
                 "--kube4j.kubelet.runtime=docker",
+                "--kube4j.kubelet.sandbox-image=" + IMAGE,
                 "--kube4j.kubelet.docker.network=bridge",
                 "--kube4j.kubelet.address=127.0.0.1",
                 "--kube4j.kubelet.sync-period=500ms");
