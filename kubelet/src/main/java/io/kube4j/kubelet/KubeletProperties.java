@@ -102,10 +102,5 @@ public record KubeletProperties(
                        @DefaultValue("0s") Duration pullDelay, @DefaultValue("0s") Duration stopDelay,
                        @DefaultValue("1s") Duration initRunTime, @DefaultValue("0") String cpuUsage,
                        @DefaultValue("0") String memoryUsage) {
-
-        /** No synthetic load. */
-        public Fake(Duration startDelay, String podIp, Duration pullDelay, Duration stopDelay, Duration initRunTime) {
-            this(startDelay, podIp, pullDelay, stopDelay, initRunTime, "0", "0");
-        }
     }
 }

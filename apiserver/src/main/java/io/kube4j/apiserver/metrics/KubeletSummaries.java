@@ -51,6 +51,7 @@ public class KubeletSummaries {
     private final Map<String, NodeSummary> cache = new ConcurrentHashMap<>();
     private final ExecutorService scrapers = Executors.newVirtualThreadPerTaskExecutor();
 
+    @org.springframework.beans.factory.annotation.Autowired
     public KubeletSummaries(Registry registry, @Value("${kube4j.metrics.resolution:10s}") Duration resolution) {
         this(registry, resolution, Clock.systemUTC());
     }

@@ -9,5 +9,15 @@ import java.time.Instant;
  * cAdvisor and the CRI report it). Rates such as {@code usageNanoCores} are derived by the kubelet from
  * two samples.
  */
-public record ContainerUsage(Instant time, long usageCoreNanoSeconds, long workingSetBytes) {
+public record ContainerUsage(Instant time, long usageCoreNanoSeconds, long workingSetBytes, Long usageNanoCores) {
+
+    /**
+     * A measurement without a rate (the kubelet derives it from two samples).
+     *
+     * @param usageNanoCores in the canonical constructor: the exact current rate when the source knows it (a
+     *                       synthetic load), else null
+     */
+    public ContainerUsage(Instant time, long usageCoreNanoSeconds, long workingSetBytes) {
+        this(time, usageCoreNanoSeconds, workingSetBytes, null);
+    }
 }

@@ -98,7 +98,8 @@ public final class SummaryProvider {
                     continue;
                 }
                 seen.add(c.id());
-                Long rate = rate(c.id(), u, c.startedAt());
+                Long derived = rate(c.id(), u, c.startedAt());
+                Long rate = u.usageNanoCores() != null ? u.usageNanoCores() : derived;
                 containers.add(new Summary.ContainerStats(c.name(), time(c.startedAt()),
                         new Summary.CPUStats(time(u.time()), rate, u.usageCoreNanoSeconds()),
                         new Summary.MemoryStats(time(u.time()), u.workingSetBytes())));

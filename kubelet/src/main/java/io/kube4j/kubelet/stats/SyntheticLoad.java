@@ -63,7 +63,8 @@ public final class SyntheticLoad implements UsageSource {
             long elapsed = Math.max(0, Duration.between(from, now).toNanos());
             return new Accumulated(now, base + Math.round(rate * (elapsed / 1e9)));
         });
-        return new ContainerUsage(now, next.coreNanoSeconds(), memory);
+        // the rate is known exactly: no need to derive it (and round it) from two samples
+        return new ContainerUsage(now, next.coreNanoSeconds(), memory, rate);
     }
 
     /** Forgets containers that no longer exist. */
