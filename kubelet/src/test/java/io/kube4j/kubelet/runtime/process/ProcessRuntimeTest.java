@@ -77,6 +77,27 @@ class ProcessRuntimeTest {
     }
 
     @Test
+    void usageCountsTheCpuAndResidentMemoryOfTheWholeProcessTree() throws Exception {
+        Sandbox s = sandbox();
+        // a busy child of the shell: its CPU must be counted although pid 1 of the container only waits
+        String id = runtime.createContainer(s, config("sh -c 'while :; do :; done' & wait"));
+        runtime.startContainer(id);
+        await().until(() -> runtime.containerStatus(id).running());
+
+        io.kube4j.kubelet.runtime.ContainerUsage first = runtime.containerUsage(id);
+        Thread.sleep(1500);
+        io.kube4j.kubelet.runtime.ContainerUsage second = runtime.containerUsage(id);
+
+        assertThat(second.workingSetBytes()).isPositive();
+        long used = second.usageCoreNanoSeconds() - first.usageCoreNanoSeconds();
+        // a spinning loop on a shared machine: at least a fifth of a core over 1.5 s
+        assertThat(used).isGreaterThan(300_000_000L);
+        runtime.stopContainer(id, Duration.ofSeconds(1));
+        await().until(() -> runtime.containerStatus(id).exited());
+        assertThat(runtime.containerUsage(id)).isNull();
+    }
+
+    @Test
     void containerRunsItsCommandWithItsEnvAndLogsItsOutput() throws Exception {
         Sandbox s = sandbox();
         assertThat(s.ip()).isEqualTo("127.0.0.1");
