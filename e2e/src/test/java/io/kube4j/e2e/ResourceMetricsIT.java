@@ -109,12 +109,14 @@ class ResourceMetricsIT {
     void kubectlTopPrintsNodesPodsAndContainers() {
         Result nodes = kubectl("top", "nodes");
         assertThat(nodes.exit).as(nodes.toString()).isZero();
+        System.out.println("$ kubectl top nodes\n" + nodes.out);
         List<String> header = columns(nodes.out.lines().findFirst().orElseThrow());
         assertThat(header).containsExactly("NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)");
         assertThat(nodes.out).contains("hollow-1").contains("hollow-2");
 
         Result pods = kubectl("top", "pods", "-l", "app=top");
         assertThat(pods.exit).as(pods.toString()).isZero();
+        System.out.println("$ kubectl top pods -l app=top\n" + pods.out);
         List<String> lines = pods.out.lines().toList();
         assertThat(columns(lines.getFirst())).containsExactly("NAME", "CPU(cores)", "MEMORY(bytes)");
         assertThat(lines).hasSize(3);
@@ -123,6 +125,7 @@ class ResourceMetricsIT {
 
         Result containers = kubectl("top", "pods", "--containers", "-l", "app=top");
         assertThat(containers.exit).as(containers.toString()).isZero();
+        System.out.println("$ kubectl top pods --containers -l app=top\n" + containers.out);
         List<String> clines = containers.out.lines().toList();
         assertThat(columns(clines.getFirst())).containsExactly("POD", "NAME", "CPU(cores)", "MEMORY(bytes)");
         assertThat(clines).hasSize(5);
