@@ -85,13 +85,10 @@ class ProcessRuntimeTest {
         await().until(() -> runtime.containerStatus(id).running());
 
         io.kube4j.kubelet.runtime.ContainerUsage first = runtime.containerUsage(id);
-        Thread.sleep(1500);
-        io.kube4j.kubelet.runtime.ContainerUsage second = runtime.containerUsage(id);
-
-        assertThat(second.workingSetBytes()).isPositive();
-        long used = second.usageCoreNanoSeconds() - first.usageCoreNanoSeconds();
-        // a spinning loop on a shared machine: at least a fifth of a core over 1.5 s
-        assertThat(used).isGreaterThan(300_000_000L);
+        assertThat(first.workingSetBytes()).isPositive();
+        // pid 1 only waits: the CPU time that piles up is the spinning child's (however busy the machine is)
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(runtime.containerUsage(id).usageCoreNanoSeconds() - first.usageCoreNanoSeconds()).isGreaterThan(200_000_000L));
         runtime.stopContainer(id, Duration.ofSeconds(1));
         await().until(() -> runtime.containerStatus(id).exited());
         assertThat(runtime.containerUsage(id)).isNull();
