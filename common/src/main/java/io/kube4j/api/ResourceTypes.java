@@ -55,6 +55,14 @@ public final class ResourceTypes {
             INGRESSES, INGRESSCLASSES, NETWORKPOLICIES, ROLES, CLUSTERROLES, ROLEBINDINGS, CLUSTERROLEBINDINGS,
             HORIZONTALPODAUTOSCALERS, VALIDATINGADMISSIONPOLICIES, VALIDATINGADMISSIONPOLICYBINDINGS);
 
+    /**
+     * The resource metrics API (metrics.k8s.io/v1beta1), read-only (get, list) and not stored: the apiserver
+     * builds it from the kubelets, as metrics-server does. Not in {@link #ALL}, which the generic registry serves.
+     */
+    public static final ResourceType NODEMETRICS = new ResourceType("metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false, NodeMetrics.class, List.of(), List.of());
+    public static final ResourceType PODMETRICS = new ResourceType("metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true, PodMetrics.class, List.of(), List.of());
+    public static final List<ResourceType> METRICS = List.of(NODEMETRICS, PODMETRICS);
+
     private static final Map<String, ResourceType> BY_RESOURCE = ALL.stream().collect(Collectors.toMap(ResourceType::resource, Function.identity()));
     private static final Map<Class<?>, ResourceType> BY_CLASS = ALL.stream().collect(Collectors.toMap(ResourceType::type, Function.identity()));
 

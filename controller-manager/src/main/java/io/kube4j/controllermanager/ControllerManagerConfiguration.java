@@ -15,6 +15,10 @@ import io.kube4j.controllermanager.serviceaccount.ServiceAccountsController;
 import io.kube4j.controllermanager.volume.PersistentVolumeController;
 import io.kube4j.controllermanager.resourcequota.ResourceQuotaController;
 import io.kube4j.controllermanager.nodelifecycle.NodeLifecycleController;
+import io.kube4j.controllermanager.podautoscaler.ApiScaleClient;
+import io.kube4j.controllermanager.podautoscaler.HorizontalController;
+import io.kube4j.controllermanager.podautoscaler.ReplicaCalculator;
+import io.kube4j.controllermanager.podautoscaler.RestMetricsClient;
 import io.kube4j.controllermanager.podgc.PodGCController;
 import io.kube4j.controllermanager.replicaset.ReplicaSetController;
 import io.kube4j.controllermanager.runtime.Controller;
@@ -24,6 +28,7 @@ import io.kube4j.controllermanager.ttlafterfinished.TtlAfterFinishedController;
 import io.kube4j.controllermanager.statefulset.StatefulSetController;
 import io.kube4j.events.EventRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -32,6 +37,7 @@ import org.springframework.context.annotation.Configuration;
 
 import java.net.InetAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
@@ -176,6 +182,22 @@ class ControllerManagerConfiguration {
     @Bean
     StatefulSetController statefulSetController(SharedInformers informers, ControllerClients clients, Clock clock) {
         return new StatefulSetController(informers, clients.forController("statefulset"), clock);
+    }
+
+    /**
+     * The HPA controller, with kube-controller-manager's flags as properties under
+     * {@code kube4j.controller-manager.horizontal-pod-autoscaler-*} (same names and defaults).
+     */
+    @Bean
+    HorizontalController horizontalController(SharedInformers informers, ControllerClients clients, ApiClient client, Clock clock,
+            @Value("${kube4j.controller-manager.horizontal-pod-autoscaler-sync-period:15s}") Duration syncPeriod,
+            @Value("${kube4j.controller-manager.horizontal-pod-autoscaler-downscale-stabilization:5m}") Duration downscaleStabilization,
+            @Value("${kube4j.controller-manager.horizontal-pod-autoscaler-tolerance:0.1}") double tolerance,
+            @Value("${kube4j.controller-manager.horizontal-pod-autoscaler-cpu-initialization-period:5m}") Duration cpuInitializationPeriod,
+            @Value("${kube4j.controller-manager.horizontal-pod-autoscaler-initial-readiness-delay:30s}") Duration initialReadinessDelay) {
+        return new HorizontalController(informers, clients.forController("horizontal-pod-autoscaler"), new ApiScaleClient(client),
+                new RestMetricsClient(client), new ReplicaCalculator(tolerance, cpuInitializationPeriod, initialReadinessDelay, clock),
+                clock, syncPeriod, downscaleStabilization);
     }
 
     @Bean

@@ -93,9 +93,14 @@ public record KubeletProperties(
      * @param pullDelay   how long pulling an image takes
      * @param stopDelay   how long a container takes to exit after SIGTERM (longer than the grace period: SIGKILL, 137)
      * @param initRunTime how long an init container without a command runs before it completes
+     * @param cpuUsage    the CPU each hollow container reports using (cores, e.g. {@code 5m}) unless its pod's
+     *                    {@code kube4j.io/synthetic-cpu} annotation says otherwise
+     * @param memoryUsage the working set each hollow container reports (bytes, e.g. {@code 16Mi}) unless its pod's
+     *                    {@code kube4j.io/synthetic-memory} annotation says otherwise
      */
     public record Fake(@DefaultValue("0s") Duration startDelay, @DefaultValue("") String podIp,
                        @DefaultValue("0s") Duration pullDelay, @DefaultValue("0s") Duration stopDelay,
-                       @DefaultValue("1s") Duration initRunTime) {
+                       @DefaultValue("1s") Duration initRunTime, @DefaultValue("0") String cpuUsage,
+                       @DefaultValue("0") String memoryUsage) {
     }
 }

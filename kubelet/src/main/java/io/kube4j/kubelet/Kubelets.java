@@ -21,6 +21,10 @@ import io.kube4j.kubelet.pleg.Pleg;
 import io.kube4j.kubelet.probe.ProbeRunner;
 import io.kube4j.kubelet.runtime.ContainerRuntime;
 import io.kube4j.kubelet.runtime.InstrumentedRuntime;
+import io.kube4j.kubelet.stats.MachineUsage;
+import io.kube4j.kubelet.stats.SummaryProvider;
+import io.kube4j.kubelet.stats.SyntheticLoad;
+import io.kube4j.kubelet.stats.UsageSource;
 import io.kube4j.kubelet.volume.VolumeManager;
 import io.kube4j.kubelet.volume.VolumePayloads;
 import io.kube4j.quantity.Quantity;
@@ -53,6 +57,8 @@ public final class Kubelets implements ApplicationListener<WebServerInitializedE
     private final EnvironmentProvider environmentProvider;
     private final RuntimeFactory runtimeFactory;
     private final List<Kubelet> kubelets = new CopyOnWriteArrayList<>();
+    // node name -> what its /stats/summary and /metrics/resource serve
+    private final Map<String, SummaryProvider> summaries = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Kubelets(KubeletProperties props, ApiClient client, MeterRegistry registry, EnvironmentProvider environmentProvider, RuntimeFactory runtimeFactory) {
         this.props = props;
@@ -106,7 +112,22 @@ public final class Kubelets implements ApplicationListener<WebServerInitializedE
                 Backoff.kubelet(), Backoff.kubelet(), clock, props.syncPeriod(), metrics,
                 new Pleg(runtime, props.relistPeriod()), new StatusManager(client), configMaps, secrets, volumes);
         NodeStatusReporter reporter = new NodeStatusReporter(client, description, runtime, clock, props.statusReport());
-        return new Kubelet(nodeName, client, ctx, reporter, props.statusInterval());
+        Kubelet kubelet = new Kubelet(nodeName, client, ctx, reporter, props.statusInterval());
+        summaries.put(nodeName, summaryProvider(nodeName, kubelet, runtime, clock));
+        return kubelet;
+    }
+
+    /**
+     * Hollow nodes report the configured synthetic load and are the sum of their pods; the others measure
+     * their containers through the runtime and the machine through /proc.
+     */
+    private SummaryProvider summaryProvider(String nodeName, Kubelet kubelet, ContainerRuntime runtime, Clock clock) {
+        boolean hollow = "fake".equals(props.runtime());
+        UsageSource usage = hollow ? new SyntheticLoad(clock, props.fake().cpuUsage(), props.fake().memoryUsage())
+                : SummaryProvider.fromRuntime(runtime);
+        java.util.function.Supplier<io.kube4j.kubelet.runtime.ContainerUsage> machine = hollow ? () -> null
+                : new MachineUsage(java.nio.file.Path.of("/proc"), clock);
+        return new SummaryProvider(nodeName, clock.instant(), () -> kubelet.pods().store().list(), runtime, usage, machine, clock);
     }
 
     private Map<String, String> labels(String nodeName) {
@@ -160,6 +181,11 @@ public final class Kubelets implements ApplicationListener<WebServerInitializedE
             }
         }
         return Optional.empty();
+    }
+
+    /** The summary provider of node {@code nodeName}, or null when this process does not run it. */
+    public SummaryProvider summary(String nodeName) {
+        return summaries.get(nodeName);
     }
 
     @Override

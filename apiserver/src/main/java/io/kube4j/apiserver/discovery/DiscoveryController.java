@@ -115,7 +115,7 @@ class DiscoveryController {
             r.put("singularName", rt.singular());
             r.put("namespaced", rt.namespaced());
             r.put("kind", rt.kind());
-            strings(r.putArray("verbs"), ServedResources.VERBS);
+            strings(r.putArray("verbs"), ServedResources.verbs(rt));
             if (!rt.shortNames().isEmpty()) {
                 strings(r.putArray("shortNames"), rt.shortNames());
             }
@@ -169,7 +169,7 @@ class DiscoveryController {
                 kind(r.putObject("responseKind"), rt.group(), rt.version(), rt.kind());
                 r.put("scope", rt.namespaced() ? "Namespaced" : "Cluster");
                 r.put("singularResource", rt.singular());
-                strings(r.putArray("verbs"), ServedResources.VERBS);
+                strings(r.putArray("verbs"), ServedResources.verbs(rt));
                 if (!rt.shortNames().isEmpty()) {
                     strings(r.putArray("shortNames"), rt.shortNames());
                 }

@@ -97,7 +97,7 @@ class OpenApiController {
     }
 
     private static ObjectNode v3Document(ServedResources.GroupVersion gv) {
-        OpenApiSchemas schemas = new OpenApiSchemas("#/components/schemas/", ResourceTypes.ALL);
+        OpenApiSchemas schemas = new OpenApiSchemas("#/components/schemas/", everything());
         ObjectNode doc = Json.mapper().createObjectNode();
         doc.put("openapi", "3.0.0");
         info(doc);
@@ -111,16 +111,23 @@ class OpenApiController {
     }
 
     private static ObjectNode v2Document() {
-        OpenApiSchemas schemas = new OpenApiSchemas("#/definitions/", ResourceTypes.ALL);
+        OpenApiSchemas schemas = new OpenApiSchemas("#/definitions/", everything());
         ObjectNode doc = Json.mapper().createObjectNode();
         doc.put("swagger", "2.0");
         info(doc);
         ObjectNode paths = doc.putObject("paths");
-        for (ResourceType rt : ResourceTypes.ALL) {
+        for (ResourceType rt : everything()) {
             addPaths(paths, rt, schemas, false);
         }
-        addSchemas(doc.putObject("definitions"), ResourceTypes.ALL, schemas);
+        addSchemas(doc.putObject("definitions"), everything(), schemas);
         return doc;
+    }
+
+    /** The stored resources and the read-only metrics ones. */
+    private static List<ResourceType> everything() {
+        List<ResourceType> all = new java.util.ArrayList<>(ResourceTypes.ALL);
+        all.addAll(ResourceTypes.METRICS);
+        return all;
     }
 
     private static void info(ObjectNode doc) {
@@ -148,6 +155,18 @@ class OpenApiController {
                 ? rt.groupVersionPath() + "/namespaces/{namespace}/" + rt.resource()
                 : rt.groupVersionPath() + "/" + rt.resource();
         ObjectNode coll = paths.putObject(collection);
+        if (ServedResources.readOnly(rt)) {
+            operation(coll, "get", "list", rt, schemas, v3, List.of("labelSelector", "fieldSelector"));
+            ObjectNode one = paths.putObject(collection + "/{name}");
+            operation(one, "get", "get", rt, schemas, v3, List.of());
+            ArrayNode params = one.putArray("parameters");
+            pathParam(params, "name", v3);
+            if (rt.namespaced()) {
+                pathParam(params, "namespace", v3);
+                pathParam(coll.putArray("parameters"), "namespace", v3);
+            }
+            return;
+        }
         operation(coll, "get", "list", rt, schemas, v3, List.of("labelSelector", "fieldSelector", "limit", "continue", "resourceVersion", "watch", "timeoutSeconds"));
         operation(coll, "post", "post", rt, schemas, v3, List.of("dryRun", "fieldManager", "fieldValidation"));
         operation(coll, "delete", "deletecollection", rt, schemas, v3, List.of("labelSelector", "fieldSelector", "dryRun"));

@@ -58,7 +58,19 @@ public final class ServedResources {
         }
         List<GroupVersion> out = new ArrayList<>();
         by.forEach((g, list) -> out.add(new GroupVersion(g, list.getFirst().version(), List.copyOf(list))));
+        // the resource metrics API last, as an aggregated API server's group comes after the built-in ones
+        out.add(new GroupVersion(ResourceTypes.NODEMETRICS.group(), ResourceTypes.NODEMETRICS.version(), ResourceTypes.METRICS));
         return out;
+    }
+
+    /** The verbs of a served resource: all of {@link #VERBS}, or get and list for the read-only metrics. */
+    public static List<String> verbs(ResourceType rt) {
+        return readOnly(rt) ? List.of("get", "list") : VERBS;
+    }
+
+    /** Whether {@code rt} is built on read (metrics.k8s.io) rather than stored. */
+    public static boolean readOnly(ResourceType rt) {
+        return ResourceTypes.METRICS.contains(rt);
     }
 
     /** The group-version with this group and version, or null. */
@@ -73,6 +85,9 @@ public final class ServedResources {
 
     /** The subresources of {@code rt}, as its {@link Strategy} declares them, in name order. */
     public List<Subresource> subresources(ResourceType rt) {
+        if (readOnly(rt)) {
+            return List.of();
+        }
         Strategy strategy = strategies.of(rt);
         List<String> names = new ArrayList<>(strategy.subresources());
         if (strategy.hasStatusSubresource()) {
@@ -88,6 +103,9 @@ public final class ServedResources {
 
     /** Whether {@code rt} serves subresource {@code name}. */
     public boolean serves(ResourceType rt, String name) {
+        if (readOnly(rt)) {
+            return false;
+        }
         Strategy strategy = strategies.of(rt);
         return name.equals("status") ? strategy.hasStatusSubresource() : strategy.subresources().contains(name);
     }

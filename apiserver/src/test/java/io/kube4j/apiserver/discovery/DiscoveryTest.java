@@ -59,6 +59,32 @@ class DiscoveryTest {
     }
 
     @Test
+    void theResourceMetricsApiIsDiscoverableWithGetAndListOnly() {
+        JsonNode list = body(discovery.groupResources("metrics.k8s.io", "v1beta1"));
+        assertThat(list.path("groupVersion").asString()).isEqualTo("metrics.k8s.io/v1beta1");
+        assertThat(list.path("resources")).hasSize(2);
+        JsonNode nodes = list.path("resources").get(0);
+        assertThat(nodes.path("name").asString()).isEqualTo("nodes");
+        assertThat(nodes.path("kind").asString()).isEqualTo("NodeMetrics");
+        assertThat(nodes.path("namespaced").asBoolean()).isFalse();
+        assertThat(nodes.path("verbs").toString()).isEqualTo("[\"get\",\"list\"]");
+        assertThat(list.path("resources").get(1).path("kind").asString()).isEqualTo("PodMetrics");
+        assertThat(list.path("resources").get(1).path("namespaced").asBoolean()).isTrue();
+
+        String clientGo = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+        List<String> groups = new ArrayList<>();
+        body(discovery.apis(request("/apis", clientGo))).path("items").forEach(i -> groups.add(i.path("metadata").path("name").asString()));
+        assertThat(groups).contains("metrics.k8s.io");
+        List<String> legacy = new ArrayList<>();
+        body(discovery.apis(request("/apis", "application/json"))).path("groups").forEach(g -> legacy.add(g.path("name").asString()));
+        assertThat(legacy).contains("metrics.k8s.io");
+        JsonNode paths = body(openapi.groupVersion(request("/openapi/v3/apis/metrics.k8s.io/v1beta1", null))).path("paths");
+        JsonNode pods = paths.path("/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods/{name}");
+        assertThat(pods.has("get")).isTrue();
+        assertThat(pods.has("delete")).isFalse();
+    }
+
+    @Test
     void aggregatedDiscoveryOnlyWhenAskedAndWithItsExactContentType() {
         String clientGo = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
 

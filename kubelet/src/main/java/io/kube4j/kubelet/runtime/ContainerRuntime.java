@@ -73,6 +73,15 @@ public interface ContainerRuntime {
     /** Runs a command in the container (exec probes, preStop hooks). */
     ExecResult exec(String containerId, List<String> command, Duration timeout);
 
+    /**
+     * The container's CPU and memory usage now, or null when this runtime cannot measure it (the container
+     * is gone, or the runtime has nothing to measure, as the hollow one). Kubernetes: the CRI's
+     * {@code ContainerStats}.
+     */
+    default ContainerUsage containerUsage(String containerId) {
+        return null;
+    }
+
     // ---- events and network -------------------------------------------------------------------
 
     /**

@@ -142,6 +142,11 @@ public final class InstrumentedRuntime implements ContainerRuntime, AutoCloseabl
     }
 
     @Override
+    public ContainerUsage containerUsage(String containerId) {
+        return timed("container_stats", () -> delegate.containerUsage(containerId));
+    }
+
+    @Override
     public boolean podNetworkReachable() {
         return delegate.podNetworkReachable();
     }

@@ -4,6 +4,7 @@ import io.kube4j.json.Json;
 import io.kube4j.kubelet.runtime.ContainerConfig;
 import io.kube4j.kubelet.runtime.ContainerInfo;
 import io.kube4j.kubelet.runtime.ContainerRuntime;
+import io.kube4j.kubelet.runtime.ContainerUsage;
 import io.kube4j.kubelet.runtime.ContainerRuntimeException;
 import io.kube4j.kubelet.KubeletProperties;
 import io.kube4j.kubelet.runtime.ExecResult;
@@ -430,6 +431,43 @@ public final class DockerRuntime implements ContainerRuntime {
             return new ExecResult(-1, "command still running after " + timeout.toMillis() + "ms");
         }
         return new ExecResult(inspect.path("ExitCode").asInt(-1), output.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * One sample of the Engine's stats API ({@code GET /containers/{id}/stats?stream=false&one-shot=true}):
+     * {@code cpu_stats.cpu_usage.total_usage} (nanoseconds) and the working set as cAdvisor computes it,
+     * {@code memory_stats.usage} minus inactive file pages ({@code inactive_file} on cgroup v2,
+     * {@code total_inactive_file} on v1), never below zero. Null when the container is gone or not running.
+     */
+    @Override
+    public ContainerUsage containerUsage(String containerId) {
+        JsonNode stats;
+        try {
+            stats = docker.call("GET", "/containers/" + containerId + "/stats?stream=false&one-shot=true", null, CALL_TIMEOUT);
+        } catch (DockerClient.DockerException e) {
+            if (e.status() == 404) {
+                return null;
+            }
+            throw new ContainerRuntimeException(e.getMessage(), e);
+        }
+        JsonNode cpu = stats.path("cpu_stats").path("cpu_usage").path("total_usage");
+        if (cpu.isMissingNode() || cpu.isNull()) {
+            return null;
+        }
+        JsonNode memory = stats.path("memory_stats");
+        long usage = memory.path("usage").asLong(0);
+        JsonNode inner = memory.path("stats");
+        long inactive = inner.has("inactive_file") ? inner.path("inactive_file").asLong(0) : inner.path("total_inactive_file").asLong(0);
+        java.time.Instant read;
+        try {
+            read = java.time.Instant.parse(stats.path("read").asString());
+            if (read.getEpochSecond() <= 0) {
+                read = java.time.Instant.now();
+            }
+        } catch (RuntimeException e) {
+            read = java.time.Instant.now();
+        }
+        return new ContainerUsage(read, cpu.asLong(), Math.max(0, usage - inactive));
     }
 
     // ---- helpers ------------------------------------------------------------------------------

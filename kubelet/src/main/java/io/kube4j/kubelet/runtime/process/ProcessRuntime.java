@@ -3,6 +3,7 @@ package io.kube4j.kubelet.runtime.process;
 import io.kube4j.kubelet.runtime.ContainerConfig;
 import io.kube4j.kubelet.runtime.ContainerInfo;
 import io.kube4j.kubelet.runtime.ContainerRuntime;
+import io.kube4j.kubelet.runtime.ContainerUsage;
 import io.kube4j.kubelet.runtime.ContainerRuntimeException;
 import io.kube4j.kubelet.runtime.ExecResult;
 import io.kube4j.kubelet.runtime.LogFile;
@@ -311,6 +312,43 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
     @Override
     public List<ContainerInfo> listContainers() {
         return containers.values().stream().map(ProcessContainer::info).toList();
+    }
+
+    /**
+     * The container's process tree read from {@code /proc}: CPU is the sum of each live process's user and
+     * system time ({@code utime+stime} of {@code /proc/<pid>/stat}, which {@link ProcessHandle.Info#totalCpuDuration()}
+     * reads), memory the sum of their resident set sizes ({@code /proc/<pid>/statm}, pages of 4 KiB). CPU of
+     * children that already exited is not counted (Linux credits it to a parent only once reaped). Null when
+     * the container is not running.
+     */
+    @Override
+    public ContainerUsage containerUsage(String containerId) {
+        ProcessContainer c = containers.get(containerId);
+        Process p = c == null ? null : c.process;
+        if (p == null || !p.isAlive()) {
+            return null;
+        }
+        java.time.Instant now = clock.instant();
+        long cpuNanos = 0;
+        long rss = 0;
+        List<ProcessHandle> tree = new java.util.ArrayList<>();
+        tree.add(p.toHandle());
+        p.descendants().forEach(tree::add);
+        for (ProcessHandle h : tree) {
+            cpuNanos += h.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+            rss += residentBytes(h.pid());
+        }
+        return new ContainerUsage(now, cpuNanos, rss);
+    }
+
+    /** The resident set of one process: the second field of {@code /proc/<pid>/statm}, in pages; 0 if unreadable. */
+    static long residentBytes(long pid) {
+        try {
+            String[] fields = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "statm")).trim().split("\\s+");
+            return fields.length > 1 ? Long.parseLong(fields[1]) * 4096 : 0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     @Override

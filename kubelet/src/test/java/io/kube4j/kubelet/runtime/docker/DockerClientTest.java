@@ -84,6 +84,22 @@ class DockerClientTest {
     }
 
     @Test
+    void containerUsageReadsTheOneShotStatsLikeCadvisor() throws Exception {
+        // an Engine stats answer (cgroup v2): working set = usage - inactive_file
+        String stats = "{\"read\":\"2026-01-01T00:00:05.5Z\",\"cpu_stats\":{\"cpu_usage\":{\"total_usage\":123456789}},"
+                + "\"memory_stats\":{\"usage\":10485760,\"stats\":{\"inactive_file\":2097152}}}";
+        DockerClient client = serve(http("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + stats.length() + "\r\n\r\n" + stats));
+        DockerRuntime runtime = new DockerRuntime(client, "node-a", "", "local/busybox:latest");
+
+        io.kube4j.kubelet.runtime.ContainerUsage u = runtime.containerUsage("abc");
+
+        assertThat(requests.get(0)).startsWith("GET /v1.41/containers/abc/stats?stream=false&one-shot=true HTTP/1.1\r\n");
+        assertThat(u.usageCoreNanoSeconds()).isEqualTo(123456789L);
+        assertThat(u.workingSetBytes()).isEqualTo(8L << 20);
+        assertThat(u.time()).isEqualTo(java.time.Instant.parse("2026-01-01T00:00:05.5Z"));
+    }
+
+    @Test
     void decodesChunkedBodies() throws Exception {
         DockerClient client = serve(http("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n[{\"a\"\r\n6;ext=1\r\n:1},{}\r\n1\r\n]\r\n0\r\n\r\n"));
 

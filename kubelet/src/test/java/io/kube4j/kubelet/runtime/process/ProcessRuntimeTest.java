@@ -77,6 +77,24 @@ class ProcessRuntimeTest {
     }
 
     @Test
+    void usageCountsTheCpuAndResidentMemoryOfTheWholeProcessTree() throws Exception {
+        Sandbox s = sandbox();
+        // a busy child of the shell: its CPU must be counted although pid 1 of the container only waits
+        String id = runtime.createContainer(s, config("sh -c 'while :; do :; done' & wait"));
+        runtime.startContainer(id);
+        await().until(() -> runtime.containerStatus(id).running());
+
+        io.kube4j.kubelet.runtime.ContainerUsage first = runtime.containerUsage(id);
+        assertThat(first.workingSetBytes()).isPositive();
+        // pid 1 only waits: the CPU time that piles up is the spinning child's (however busy the machine is)
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(runtime.containerUsage(id).usageCoreNanoSeconds() - first.usageCoreNanoSeconds()).isGreaterThan(200_000_000L));
+        runtime.stopContainer(id, Duration.ofSeconds(1));
+        await().until(() -> runtime.containerStatus(id).exited());
+        assertThat(runtime.containerUsage(id)).isNull();
+    }
+
+    @Test
     void containerRunsItsCommandWithItsEnvAndLogsItsOutput() throws Exception {
         Sandbox s = sandbox();
         assertThat(s.ip()).isEqualTo("127.0.0.1");
