@@ -118,10 +118,21 @@ public final class StructuralSchema {
         if (lvl == Level.ROOT && !type.isEmpty() && !type.equals("object")) {
             out.add(invalid(path + ".type", type, "must be object at the root"));
         }
+        // the IntOrString patterns are allowed: anyOf [integer, string], or allOf whose first item is that anyOf
+        boolean skipAnyOf = isIntOrStringAnyOf(s.get("anyOf"));
+        boolean skipFirstAllOfAnyOf = s.path("allOf").size() >= 1 && isIntOrStringAnyOf(s.get("allOf").get(0).get("anyOf"));
         for (String junctor : List.of("anyOf", "allOf", "oneOf")) {
+            if (junctor.equals("anyOf") && skipAnyOf) {
+                continue;
+            }
             JsonNode list = s.path(junctor);
             for (int i = 0; i < list.size(); i++) {
-                nested(list.get(i), path + "." + junctor + "[" + i + "]", out);
+                JsonNode item = list.get(i);
+                if (junctor.equals("allOf") && i == 0 && skipFirstAllOfAnyOf) {
+                    item = item.deepCopy();
+                    ((ObjectNode) item).remove("anyOf");
+                }
+                nested(item, path + "." + junctor + "[" + i + "]", out);
             }
         }
         if (s.has("not")) {
@@ -145,6 +156,12 @@ public final class StructuralSchema {
         if (embedded && !preserve && (!s.path("properties").isObject() || s.get("properties").isEmpty())) {
             out.add(required(path + ".properties", "must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields"));
         }
+    }
+
+    private static boolean isIntOrStringAnyOf(JsonNode anyOf) {
+        return anyOf != null && anyOf.isArray() && anyOf.size() == 2
+                && anyOf.get(0).size() == 1 && "integer".equals(anyOf.get(0).path("type").asString(""))
+                && anyOf.get(1).size() == 1 && "string".equals(anyOf.get(1).path("type").asString(""));
     }
 
     /** validateNestedValueValidation: inside anyOf/allOf/oneOf/not only value validations are structural. */
