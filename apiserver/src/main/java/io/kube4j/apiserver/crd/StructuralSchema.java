@@ -423,22 +423,27 @@ public final class StructuralSchema {
             BigDecimal max = s.get("maximum").decimalValue();
             boolean exclusive = s.path("exclusiveMaximum").asBoolean(false);
             if (exclusive ? n.compareTo(max) >= 0 : n.compareTo(max) > 0) {
-                out.add(invalid(path, v, bodyPath(path) + " in body should be less than " + (exclusive ? "" : "or equal to ") + s.get("maximum")));
+                out.add(invalid(path, v, bodyPath(path) + " in body should be less than " + (exclusive ? "" : "or equal to ") + goNumber(s.get("maximum"))));
             }
         }
         if (s.has("minimum")) {
             BigDecimal min = s.get("minimum").decimalValue();
             boolean exclusive = s.path("exclusiveMinimum").asBoolean(false);
             if (exclusive ? n.compareTo(min) <= 0 : n.compareTo(min) < 0) {
-                out.add(invalid(path, v, bodyPath(path) + " in body should be greater than " + (exclusive ? "" : "or equal to ") + s.get("minimum")));
+                out.add(invalid(path, v, bodyPath(path) + " in body should be greater than " + (exclusive ? "" : "or equal to ") + goNumber(s.get("minimum"))));
             }
         }
         if (s.has("multipleOf")) {
             BigDecimal m = s.get("multipleOf").decimalValue();
             if (m.signum() != 0 && n.remainder(m).signum() != 0) {
-                out.add(invalid(path, v, bodyPath(path) + " in body should be a multiple of " + s.get("multipleOf")));
+                out.add(invalid(path, v, bodyPath(path) + " in body should be a multiple of " + goNumber(s.get("multipleOf"))));
             }
         }
+    }
+
+    /** A schema bound as Go prints a float64 with %v: {@code 1}, {@code 1.5} (the schema may say {@code 1.0}). */
+    private static String goNumber(JsonNode n) {
+        return n.decimalValue().stripTrailingZeros().toPlainString();
     }
 
     private static boolean typeMatches(String type, JsonNode v) {

@@ -22,7 +22,7 @@ class StructuralSchemaTest {
               "spec":{"type":"object","required":["name"],"properties":{
                 "name":{"type":"string","minLength":2,"maxLength":5},
                 "code":{"type":"string","pattern":"^[A-Z]+$"},
-                "count":{"type":"integer","minimum":1,"maximum":3},
+                "count":{"type":"integer","minimum":1.0,"maximum":3},
                 "ratio":{"type":"number","exclusiveMinimum":true,"minimum":0,"exclusiveMaximum":true,"maximum":1},
                 "size":{"type":"string","enum":["S","M"]},
                 "tags":{"type":"array","minItems":1,"maxItems":2,"items":{"type":"string"}},
