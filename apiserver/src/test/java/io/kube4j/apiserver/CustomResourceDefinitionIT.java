@@ -491,6 +491,37 @@ class CustomResourceDefinitionIT {
         assertThat(json(req("GET", w, null, null, null)).path("items").size()).isZero();
     }
 
+    @Test
+    void celValidationRules() throws Exception {
+        String crd = """
+                {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"scalers.cel.example.com"},
+                 "spec":{"group":"cel.example.com","scope":"Namespaced","names":{"plural":"scalers","kind":"Scaler"},
+                   "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","properties":{
+                     "spec":{"type":"object","x-kubernetes-validations":[
+                        {"rule":"self.minReplicas <= self.maxReplicas","message":"minReplicas cannot be larger than maxReplicas"}],
+                      "properties":{"minReplicas":{"type":"integer"},"maxReplicas":{"type":"integer"},
+                        "mode":{"type":"string","x-kubernetes-validations":[{"rule":"self == oldSelf","message":"Value is immutable"}]}}}}}}}]}}""";
+        String broken = crd.replace("scalers.cel", "brokens.cel").replace("\"scalers\"", "\"brokens\"").replace("Scaler", "Broken")
+                .replace("self.minReplicas <= self.maxReplicas", "self.minReplicas <=");
+        HttpResponse<String> refused = post(CRDS, broken);
+        assertThat(refused.statusCode()).isEqualTo(422);
+        assertThat(json(refused).path("details").path("causes").get(0).path("field").asString())
+                .isEqualTo("spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule");
+        assertThat(post(CRDS, crd).statusCode()).isEqualTo(201);
+        awaitEstablished("scalers.cel.example.com");
+        String path = "/apis/cel.example.com/v1/namespaces/default/scalers";
+        HttpResponse<String> invalid = post(path, "{\"apiVersion\":\"cel.example.com/v1\",\"kind\":\"Scaler\",\"metadata\":{\"name\":\"s\"},\"spec\":{\"minReplicas\":5,\"maxReplicas\":3,\"mode\":\"a\"}}");
+        assertThat(invalid.statusCode()).isEqualTo(422);
+        assertThat(json(invalid).path("message").asString())
+                .isEqualTo("Scaler.cel.example.com \"s\" is invalid: spec: Invalid value: \"object\": minReplicas cannot be larger than maxReplicas");
+        assertThat(post(path, "{\"apiVersion\":\"cel.example.com/v1\",\"kind\":\"Scaler\",\"metadata\":{\"name\":\"s\"},\"spec\":{\"minReplicas\":1,\"maxReplicas\":3,\"mode\":\"a\"}}").statusCode()).isEqualTo(201);
+        HttpResponse<String> changed = req("PATCH", path + "/s", "application/merge-patch+json", "{\"spec\":{\"mode\":\"b\"}}", null);
+        assertThat(changed.statusCode()).isEqualTo(422);
+        assertThat(json(changed).path("details").path("causes").get(0).path("field").asString()).isEqualTo("spec.mode");
+        assertThat(json(changed).path("details").path("causes").get(0).path("message").asString()).isEqualTo("Invalid value: \"string\": Value is immutable");
+        assertThat(req("PATCH", path + "/s", "application/merge-patch+json", "{\"spec\":{\"maxReplicas\":4}}", null).statusCode()).isEqualTo(200);
+    }
+
     // ---- kubectl ------------------------------------------------------------------------------
 
     /** The corpus' Shirt example with the real kubectl: apply, get with printer columns, field selector, explain, status patch, delete. */

@@ -176,6 +176,7 @@ public class CustomResourceDefinitionStrategy implements Strategy {
         } else {
             JsonNode schema = Json.mapper().valueToTree(v.schema.openAPIV3Schema);
             errs.causes().addAll(StructuralSchema.structuralErrors(schema, p + ".schema.openAPIV3Schema"));
+            CelValidation.compileErrors(schema, p + ".schema.openAPIV3Schema", errs.causes());
         }
         if (v.subresources != null && v.subresources.scale != null) {
             CustomResourceDefinition.Scale sc = v.subresources.scale;

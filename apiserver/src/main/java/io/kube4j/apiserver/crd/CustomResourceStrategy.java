@@ -97,6 +97,12 @@ public final class CustomResourceStrategy implements Strategy {
         schema.validate(Json.toTree(obj), errs.causes());
     }
 
+    /** CEL transition rules, which compare with the stored object. */
+    @Override
+    public void validateUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+        schema.validateTransition(Json.toTree(obj), Json.toTree(old), errs.causes());
+    }
+
     /** Pruning of unknown fields, and the storage version's apiVersion on what is stored. */
     @Override
     public void canonicalize(ObjectNode stored) {

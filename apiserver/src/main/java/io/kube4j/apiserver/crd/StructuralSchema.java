@@ -311,6 +311,35 @@ public final class StructuralSchema {
             rootNoMeta = r;
         }
         value(copy, rootNoMeta, "", out);
+        if (out.isEmpty()) {
+            // Kubernetes runs CEL rules only on objects that pass the OpenAPI checks
+            CelValidation.validate(copy, null, rootNoMeta, "", out);
+        }
+    }
+
+    /** The CEL transition rules ({@code oldSelf}) of an update from {@code old} to {@code obj}. */
+    public void validateTransition(JsonNode obj, JsonNode old, List<Status.Cause> out) {
+        if (root == null) {
+            return;
+        }
+        List<Status.Cause> all = new ArrayList<>();
+        CelValidation.validate(withoutMeta(obj), withoutMeta(old), root, "", all);
+        // the rules without oldSelf ran in validate(); keep only what the transition adds
+        List<Status.Cause> plain = new ArrayList<>();
+        CelValidation.validate(withoutMeta(obj), null, root, "", plain);
+        for (Status.Cause c : all) {
+            if (plain.stream().noneMatch(p -> p.field.equals(c.field) && p.message.equals(c.message))) {
+                out.add(c);
+            }
+        }
+    }
+
+    private static JsonNode withoutMeta(JsonNode obj) {
+        ObjectNode copy = (ObjectNode) obj.deepCopy();
+        copy.remove("metadata");
+        copy.remove("apiVersion");
+        copy.remove("kind");
+        return copy;
     }
 
     private static String bodyPath(String path) {
