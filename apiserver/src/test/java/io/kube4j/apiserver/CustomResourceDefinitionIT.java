@@ -420,6 +420,10 @@ class CustomResourceDefinitionIT {
         assertThat(st.path("status").path("replicas").asInt()).isEqualTo(2);
         assertThat(st.path("spec").path("image").asString()).isEqualTo("jp");
         assertThat(st.path("metadata").path("generation").asInt()).isEqualTo(3);
+        HttpResponse<String> badStatus = req("PATCH", CT + "/sub/status", "application/merge-patch+json", "{\"status\":{\"replicas\":\"two\",\"junk\":1}}", null);
+        assertThat(badStatus.statusCode()).isEqualTo(422);
+        assertThat(json(badStatus).path("message").asString())
+                .isEqualTo("CronTab.stable.example.com \"sub\" is invalid: status.replicas: Invalid value: \"string\": status.replicas in body must be of type integer: \"string\"");
         JsonNode main = json(req("PATCH", CT + "/sub", "application/merge-patch+json", "{\"status\":{\"replicas\":9}}", null));
         assertThat(main.path("status").path("replicas").asInt()).isEqualTo(2);
         // scale

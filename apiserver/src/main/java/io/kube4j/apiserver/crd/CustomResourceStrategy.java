@@ -97,6 +97,17 @@ public final class CustomResourceStrategy implements Strategy {
         schema.validate(Json.toTree(obj), errs.causes());
     }
 
+    /** A status write is pruned, defaulted and validated like any write (the status strategy's ValidateUpdate). */
+    @Override
+    public void prepareStatusUpdate(ObjectNode next, ObjectNode current, FieldErrors errs) {
+        schema.prune(next);
+        schema.applyDefaults(next);
+        schema.validate(next, errs.causes());
+        if (errs.isEmpty()) {
+            schema.validateTransition(next, current, errs.causes());
+        }
+    }
+
     /** CEL transition rules, which compare with the stored object. */
     @Override
     public void validateUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {

@@ -700,6 +700,11 @@ public class Registry {
             } catch (RuntimeException e) {
                 throw ApiError.badRequest(rt.kind() + " status cannot be decoded: " + rootMessage(e));
             }
+            FieldErrors statusErrs = new FieldErrors();
+            strategy.prepareStatusUpdate(next, current, statusErrs);
+            if (!statusErrs.isEmpty()) {
+                throw ApiError.invalid(rt.group(), rt.kind(), meta(current).path("name").asString(), statusErrs.causes());
+            }
             return next;
         }
         return defaultAndValidate(strategy, next, current,
