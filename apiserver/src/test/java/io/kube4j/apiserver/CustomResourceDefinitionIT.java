@@ -477,11 +477,29 @@ class CustomResourceDefinitionIT {
         assertThat(post(w, "{\"apiVersion\":\"example.org/v1alpha1\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"w1\"},\"anything\":{\"goes\":1}}").statusCode()).isEqualTo(201);
         assertThat(json(req("GET", w + "/w1", null, null, null)).path("anything").path("goes").asInt()).isEqualTo(1);
         assertThat(json(req("GET", w + "/w1", null, null, null)).path("metadata").has("namespace")).isFalse();
+        // an instance with a finalizer holds the CRD in Terminating, where creates are refused
+        assertThat(post(w, "{\"apiVersion\":\"example.org/v1alpha1\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"held\",\"finalizers\":[\"example.org/hold\"]}}").statusCode()).isEqualTo(201);
         HttpResponse<String> del = req("DELETE", CRDS + "/widgets.example.org", null, null, null);
         assertThat(del.statusCode()).isEqualTo(200);
         JsonNode marked = json(del);
         assertThat(marked.path("metadata").path("finalizers").toString()).contains("customresourcecleanup.apiextensions.k8s.io");
         assertThat(marked.path("status").path("conditions").toString()).contains("InstanceDeletionPending");
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        HttpResponse<String> refused = null;
+        while (System.nanoTime() < until) {
+            refused = post(w, "{\"apiVersion\":\"example.org/v1alpha1\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"late\"}}");
+            if (refused.statusCode() != 201) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(refused.statusCode()).isEqualTo(405);
+        assertThat(json(refused).path("reason").asString()).isEqualTo("MethodNotAllowed");
+        assertThat(json(refused).path("message").asString()).isEqualTo("create is not supported on resources of kind \"widgets.example.org\"");
+        JsonNode terminating = json(req("GET", CRDS + "/widgets.example.org", null, null, null));
+        assertThat(terminating.path("status").path("conditions").toString()).contains("InstanceDeletionInProgress");
+        assertThat(json(req("GET", w + "/held", null, null, null)).path("metadata").has("deletionTimestamp")).isTrue();
+        req("PATCH", w + "/held", "application/merge-patch+json", "{\"metadata\":{\"finalizers\":null}}", null);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline && req("GET", CRDS + "/widgets.example.org", null, null, null).statusCode() != 404) {
             Thread.sleep(50);

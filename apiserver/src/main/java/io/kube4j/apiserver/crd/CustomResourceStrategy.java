@@ -69,9 +69,24 @@ public final class CustomResourceStrategy implements Strategy {
         return status;
     }
 
-    /** PrepareForCreate: with a status subresource, a create cannot set status (it is dropped, not emptied). */
+    /** Set once the CRD is being deleted: its instances are going, and no new one may be created. */
+    private volatile boolean crdTerminating;
+
+    /** The CRD has a deletionTimestamp (customresource_handler.go refuses creates from then on). */
+    void crdTerminating() {
+        crdTerminating = true;
+    }
+
+    /**
+     * PrepareForCreate: with a status subresource, a create cannot set status (it is dropped, not emptied).
+     *
+     * @throws io.kube4j.apiserver.errors.ApiError 405 MethodNotAllowed while the CRD is terminating, as Kubernetes
+     */
     @Override
     public void prepareForCreate(ObjectNode obj) {
+        if (crdTerminating) {
+            throw io.kube4j.apiserver.errors.ApiError.methodNotAllowed("create is not supported on resources of kind \"" + type.resource() + "." + type.group() + "\"");
+        }
         if (status) {
             obj.remove("status");
         }

@@ -350,6 +350,13 @@ public class CustomResources implements SmartLifecycle {
         }
         String name = crd.metadata.name;
         List<ResourceType> types = served.get(name);
+        if (types != null) {
+            for (ResourceType t : types) {
+                if (strategies.of(t) instanceof CustomResourceStrategy crs) {
+                    crs.crdTerminating();
+                }
+            }
+        }
         ResourceType rt = types == null || types.isEmpty() ? null : types.getFirst();
         int left = 0;
         if (rt != null) {
