@@ -567,6 +567,9 @@ class CustomResourceDefinitionIT {
         Kubectl.Result created = k.run("apply", "-f", shirts.toString());
         assertThat(created.exitCode()).as(created.toString()).isZero();
         assertThat(created.out()).contains("shirt.stable.example.com/example1 created");
+        Kubectl.Result ssa = k.run("apply", "--server-side", "-f", shirts.toString());
+        assertThat(ssa.exitCode()).as(ssa.toString()).isZero();
+        assertThat(ssa.out()).contains("shirt.stable.example.com/example1 serverside-applied");
         Kubectl.Result get = k.run("get", "shirts");
         assertThat(get.exitCode()).as(get.toString()).isZero();
         assertThat(get.out().lines().findFirst().orElse("")).containsPattern("NAME\\s+COLOR\\s+SIZE");
