@@ -496,9 +496,14 @@ class CustomResourceDefinitionIT {
         assertThat(refused.statusCode()).isEqualTo(405);
         assertThat(json(refused).path("reason").asString()).isEqualTo("MethodNotAllowed");
         assertThat(json(refused).path("message").asString()).isEqualTo("create is not supported on resources of kind \"widgets.example.org\"");
+        long marking = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < marking && !json(req("GET", w + "/held", null, null, null)).path("metadata").has("deletionTimestamp")) {
+            Thread.sleep(50);
+        }
+        assertThat(json(req("GET", w + "/held", null, null, null)).path("metadata").has("deletionTimestamp")).as("the finalizing controller deletes instances").isTrue();
         JsonNode terminating = json(req("GET", CRDS + "/widgets.example.org", null, null, null));
         assertThat(terminating.path("status").path("conditions").toString()).contains("InstanceDeletionInProgress");
-        assertThat(json(req("GET", w + "/held", null, null, null)).path("metadata").has("deletionTimestamp")).isTrue();
+        assertThat(req("GET", CRDS + "/widgets.example.org", null, null, null).statusCode()).as("held by the instance's finalizer").isEqualTo(200);
         req("PATCH", w + "/held", "application/merge-patch+json", "{\"metadata\":{\"finalizers\":null}}", null);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline && req("GET", CRDS + "/widgets.example.org", null, null, null).statusCode() != 404) {
@@ -550,15 +555,83 @@ class CustomResourceDefinitionIT {
     @Test
     void kubectlAppliesACrdAndUsesIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         Kubectl k = Kubectl.forServer(fx.apiserver.url(), dir);
-        java.nio.file.Path corpus = java.nio.file.Path.of("/work/shared/corpus/k8s-website-examples/customresourcedefinition");
-        java.nio.file.Path crdFile = dir.resolve("crd.yaml");
-        java.nio.file.Path shirts = dir.resolve("shirts.yaml");
-        if (java.nio.file.Files.exists(corpus.resolve("shirt-resource-definition.yaml"))) {
-            java.nio.file.Files.copy(corpus.resolve("shirt-resource-definition.yaml"), crdFile);
-            java.nio.file.Files.copy(corpus.resolve("shirt-resources.yaml"), shirts);
-        } else {
-            throw new AssertionError("corpus missing");
-        }
+        // the Kubernetes documentation's example (content/en/examples/customresourcedefinition), as in the e2e corpus
+        java.nio.file.Path crdFile = java.nio.file.Files.writeString(dir.resolve("crd.yaml"), """
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata:
+                  name: shirts.stable.example.com
+                spec:
+                  group: stable.example.com
+                  scope: Namespaced
+                  names:
+                    plural: shirts
+                    singular: shirt
+                    kind: Shirt
+                  versions:
+                  - name: v1
+                    served: true
+                    storage: true
+                    schema:
+                      openAPIV3Schema:
+                        type: object
+                        properties:
+                          spec:
+                            type: object
+                            properties:
+                              color:
+                                type: string
+                              size:
+                                type: string
+                    selectableFields:
+                    - jsonPath: .spec.color
+                    - jsonPath: .spec.size
+                    additionalPrinterColumns:
+                    - jsonPath: .spec.color
+                      name: Color
+                      type: string
+                    - jsonPath: .spec.size
+                      name: Size
+                      type: string
+                """);
+        java.nio.file.Path shirts = java.nio.file.Files.writeString(dir.resolve("shirts.yaml"), """
+                ---
+                {
+                  apiVersion: "stable.example.com/v1",
+                  kind: "Shirt",
+                  metadata: {
+                    name: "example1",
+                  },
+                  spec: {
+                    color: "blue",
+                    size: "S",
+                  },
+                }
+                ---
+                {
+                  apiVersion: "stable.example.com/v1",
+                  kind: "Shirt",
+                  metadata: {
+                    name: "example2",
+                  },
+                  spec: {
+                    color: "blue",
+                    size: "M",
+                  },
+                }
+                ---
+                {
+                  apiVersion: "stable.example.com/v1",
+                  kind: "Shirt",
+                  metadata: {
+                    name: "example3",
+                  },
+                  spec: {
+                    color: "green",
+                    size: "M",
+                  },
+                }
+                """);
         Kubectl.Result applied = k.run("apply", "-f", crdFile.toString());
         assertThat(applied.exitCode()).as(applied.toString()).isZero();
         assertThat(applied.out()).contains("customresourcedefinition.apiextensions.k8s.io/shirts.stable.example.com created");

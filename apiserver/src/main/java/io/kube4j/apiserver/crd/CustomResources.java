@@ -49,6 +49,8 @@ public class CustomResources implements SmartLifecycle {
     private final Strategies strategies;
     /** The types served now per CRD name, to unregister what a CRD no longer serves. */
     private final Map<String, List<ResourceType>> served = new HashMap<>();
+    /** The resourceVersion each CRD was last served at: an unchanged CRD is not registered again on every pass. */
+    private final Map<String, String> servedAt = new HashMap<>();
     private volatile boolean running;
     private Thread thread;
 
@@ -157,7 +159,10 @@ public class CustomResources implements SmartLifecycle {
             return; // our own write wakes the loop again
         }
         // CRD handler: serve the accepted names, then establish
-        serve(crd);
+        if (!Objects.equals(servedAt.get(name), crd.metadata.resourceVersion)) {
+            serve(crd);
+            servedAt.put(name, crd.metadata.resourceVersion);
+        }
         if (!CustomResourceDefinitionStrategy.established(tree)) {
             registry.guaranteedUpdate(CRDS, null, name, null, Registry.Part.STATUS, false, cur -> {
                 CustomResourceDefinitionStrategy.setCondition(cur, "Established", "True", "InitialNamesAccepted", "the initial names have been accepted");
@@ -329,6 +334,7 @@ public class CustomResources implements SmartLifecycle {
     }
 
     private void unserve(String crdName) {
+        servedAt.remove(crdName);
         List<ResourceType> types = served.remove(crdName);
         if (types != null) {
             for (ResourceType rt : types) {
