@@ -396,6 +396,7 @@ public final class StructuralSchema {
                     value(a.get(i), s.get("items"), path + "[" + i + "]", out);
                 }
             }
+            listType(a, s, path, out);
         } else if (v instanceof ObjectNode o) {
             if (s.has("maxProperties") && o.size() > s.get("maxProperties").asLong()) {
                 out.add(new Status.Cause("FieldValueTooMany", "Too many: " + o.size() + ": must have at most " + s.get("maxProperties").asLong() + " items", path));
@@ -418,6 +419,38 @@ public final class StructuralSchema {
                     ps = s.get("additionalProperties");
                 }
                 value(e.getValue(), ps, child(path, e.getKey()), out);
+            }
+        }
+    }
+
+    /**
+     * {@code x-kubernetes-list-type}: a {@code set} may not repeat a value, a {@code map} may not repeat a
+     * key (listtype/validation.go, field.Duplicate on the later element).
+     */
+    private static void listType(ArrayNode a, JsonNode s, String path, List<Status.Cause> out) {
+        String type = s.path("x-kubernetes-list-type").asString("");
+        if (type.equals("set")) {
+            java.util.Set<JsonNode> seen = new java.util.HashSet<>();
+            for (int i = 0; i < a.size(); i++) {
+                if (!seen.add(a.get(i))) {
+                    out.add(new Status.Cause("FieldValueDuplicate", "Duplicate value: " + show(a.get(i)), path + "[" + i + "]"));
+                }
+            }
+        } else if (type.equals("map")) {
+            List<String> keys = new ArrayList<>();
+            s.path("x-kubernetes-list-map-keys").forEach(k -> keys.add(k.asString()));
+            java.util.Set<List<JsonNode>> seen = new java.util.HashSet<>();
+            for (int i = 0; i < a.size(); i++) {
+                List<JsonNode> key = new ArrayList<>();
+                StringBuilder shown = new StringBuilder("map[string]interface {}{");
+                for (int k = 0; k < keys.size(); k++) {
+                    JsonNode v = a.get(i).path(keys.get(k));
+                    key.add(v);
+                    shown.append(k == 0 ? "" : ", ").append('"').append(keys.get(k)).append("\":").append(show(v));
+                }
+                if (!seen.add(key)) {
+                    out.add(new Status.Cause("FieldValueDuplicate", "Duplicate value: " + shown.append('}'), path + "[" + i + "]"));
+                }
             }
         }
     }

@@ -34,6 +34,9 @@ class StructuralSchemaTest {
                 "never":{"type":"string"},
                 "flag":{"type":"boolean"},
                 "items":{"type":"array","items":{"type":"object","properties":{"n":{"type":"integer"}}}},
+                "set":{"type":"array","x-kubernetes-list-type":"set","items":{"type":"string"}},
+                "ports":{"type":"array","x-kubernetes-list-type":"map","x-kubernetes-list-map-keys":["name"],
+                  "items":{"type":"object","properties":{"name":{"type":"string"},"port":{"type":"integer"}}}},
                 "free":{"type":"object","x-kubernetes-preserve-unknown-fields":true},
                 "tmpl":{"type":"object","x-kubernetes-embedded-resource":true,"properties":{"spec":{"type":"object"}}}
               }}}}"""));
@@ -60,6 +63,9 @@ class StructuralSchemaTest {
                 Arguments.of("{\"name\":\"ok\",\"never\":null}", "spec.never", "FieldValueTypeInvalid", "Invalid value: \"null\": spec.never in body must be of type string: \"null\""),
                 Arguments.of("{\"name\":\"ok\",\"flag\":\"yes\"}", "spec.flag", "FieldValueTypeInvalid", "Invalid value: \"string\": spec.flag in body must be of type boolean: \"string\""),
                 Arguments.of("{\"name\":\"ok\",\"items\":[{\"n\":\"x\"}]}", "spec.items[0].n", "FieldValueTypeInvalid", "Invalid value: \"string\": spec.items[0].n in body must be of type integer: \"string\""),
+                Arguments.of("{\"name\":\"ok\",\"set\":[\"a\",\"b\",\"a\"]}", "spec.set[2]", "FieldValueDuplicate", "Duplicate value: \"a\""),
+                Arguments.of("{\"name\":\"ok\",\"ports\":[{\"name\":\"a\",\"port\":1},{\"name\":\"a\",\"port\":2}]}", "spec.ports[1]", "FieldValueDuplicate",
+                        "Duplicate value: map[string]interface {}{\"name\":\"a\"}"),
                 Arguments.of("{}", "spec.name", "FieldValueRequired", "Required value"));
     }
 
