@@ -49,7 +49,7 @@ class DiscoveryController {
     @GetMapping("/api")
     ResponseEntity<byte[]> api(HttpServletRequest req) {
         if (wantsAggregated(req)) {
-            return aggregated(ServedResources.groupVersions().stream().filter(gv -> gv.group().isEmpty()).toList());
+            return aggregated(served.all().stream().filter(gv -> gv.group().isEmpty()).toList());
         }
         ObjectNode out = Json.mapper().createObjectNode();
         out.put("kind", "APIVersions");
@@ -62,7 +62,7 @@ class DiscoveryController {
 
     @GetMapping("/apis")
     ResponseEntity<byte[]> apis(HttpServletRequest req) {
-        List<ServedResources.GroupVersion> named = ServedResources.groupVersions().stream().filter(gv -> !gv.group().isEmpty()).toList();
+        List<ServedResources.GroupVersion> named = served.all().stream().filter(gv -> !gv.group().isEmpty()).toList();
         if (wantsAggregated(req)) {
             return aggregated(named);
         }
@@ -70,23 +70,21 @@ class DiscoveryController {
         out.put("kind", "APIGroupList");
         out.put("apiVersion", "v1");
         ArrayNode groups = out.putArray("groups");
-        for (ServedResources.GroupVersion gv : named) {
-            groups.add(group(gv));
-        }
+        byGroup(named).forEach((g, versions) -> groups.add(group(versions)));
         return json(out);
     }
 
     @GetMapping("/apis/{group}")
     ResponseEntity<byte[]> apiGroup(@PathVariable String group) {
-        for (ServedResources.GroupVersion gv : ServedResources.groupVersions()) {
-            if (!gv.group().isEmpty() && gv.group().equals(group)) {
-                ObjectNode out = group(gv);
-                out.put("kind", "APIGroup");
-                out.put("apiVersion", "v1");
-                return json(out);
-            }
+        List<ServedResources.GroupVersion> versions = byGroup(served.all()).get(group);
+        if (group.isEmpty() || versions == null) {
+            throw notFound();
         }
-        throw notFound();
+        ObjectNode out = Json.mapper().createObjectNode();
+        out.put("kind", "APIGroup");
+        out.put("apiVersion", "v1");
+        out.setAll(group(versions));
+        return json(out);
     }
 
     @GetMapping("/api/{version}")
@@ -100,7 +98,7 @@ class DiscoveryController {
     }
 
     private ResponseEntity<byte[]> resourceList(String group, String version) {
-        ServedResources.GroupVersion gv = ServedResources.find(group, version);
+        ServedResources.GroupVersion gv = served.served(group, version);
         if (gv == null) {
             throw notFound();
         }
@@ -138,15 +136,28 @@ class DiscoveryController {
         return json(out);
     }
 
-    private static ObjectNode group(ServedResources.GroupVersion gv) {
+    /** The group-versions by group, groups in first-seen order, versions in the order given (preferred first). */
+    private static java.util.Map<String, List<ServedResources.GroupVersion>> byGroup(List<ServedResources.GroupVersion> gvs) {
+        java.util.Map<String, List<ServedResources.GroupVersion>> out = new java.util.LinkedHashMap<>();
+        for (ServedResources.GroupVersion gv : gvs) {
+            out.computeIfAbsent(gv.group(), g -> new java.util.ArrayList<>()).add(gv);
+        }
+        return out;
+    }
+
+    /** An APIGroup: all its versions, the first one preferred. */
+    private static ObjectNode group(List<ServedResources.GroupVersion> versions) {
         ObjectNode g = Json.mapper().createObjectNode();
-        g.put("name", gv.group());
-        ObjectNode v = g.putArray("versions").addObject();
-        v.put("groupVersion", gv.groupVersion());
-        v.put("version", gv.version());
+        g.put("name", versions.getFirst().group());
+        ArrayNode vs = g.putArray("versions");
+        for (ServedResources.GroupVersion gv : versions) {
+            ObjectNode v = vs.addObject();
+            v.put("groupVersion", gv.groupVersion());
+            v.put("version", gv.version());
+        }
         ObjectNode pref = g.putObject("preferredVersion");
-        pref.put("groupVersion", gv.groupVersion());
-        pref.put("version", gv.version());
+        pref.put("groupVersion", versions.getFirst().groupVersion());
+        pref.put("version", versions.getFirst().version());
         return g;
     }
 
@@ -156,10 +167,15 @@ class DiscoveryController {
         out.put("apiVersion", "apidiscovery.k8s.io/v2");
         out.putObject("metadata");
         ArrayNode items = out.putArray("items");
+        java.util.Map<String, ObjectNode> groupItems = new java.util.HashMap<>();
         for (ServedResources.GroupVersion gv : gvs) {
-            ObjectNode item = items.addObject();
-            item.putObject("metadata").put("name", gv.group());
-            ObjectNode version = item.putArray("versions").addObject();
+            ObjectNode item = groupItems.computeIfAbsent(gv.group(), g -> {
+                ObjectNode i = items.addObject();
+                i.putObject("metadata").put("name", g);
+                i.putArray("versions");
+                return i;
+            });
+            ObjectNode version = ((ArrayNode) item.get("versions")).addObject();
             version.put("version", gv.version());
             version.put("freshness", "Current");
             ArrayNode resources = version.putArray("resources");

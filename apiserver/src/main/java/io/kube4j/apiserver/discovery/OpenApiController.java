@@ -45,7 +45,18 @@ class OpenApiController {
     private static final List<String> V2_TYPES = List.of("application/json",
             "application/com.github.proto-openapi.spec.v2@v1.0+protobuf", OpenApiV2Protobuf.CONTENT_TYPE);
 
+    private final ServedResources served;
+    private final io.kube4j.apiserver.registry.Strategies strategies;
+
+    /** Built-in kinds only (tests of the static documents). */
     OpenApiController() {
+        this(null, null);
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    OpenApiController(ServedResources served, io.kube4j.apiserver.registry.Strategies strategies) {
+        this.served = served;
+        this.strategies = strategies;
         ObjectNode index = Json.mapper().createObjectNode();
         ObjectNode paths = index.putObject("paths");
         for (ServedResources.GroupVersion gv : ServedResources.groupVersions()) {
@@ -62,13 +73,79 @@ class OpenApiController {
 
     @GetMapping("/openapi/v3")
     ResponseEntity<byte[]> index() {
-        return ok(v3Index);
+        Map<String, byte[]> custom = customDocuments();
+        if (custom.isEmpty()) {
+            return ok(v3Index);
+        }
+        ObjectNode index = (ObjectNode) Json.tree(v3Index);
+        ObjectNode paths = (ObjectNode) index.get("paths");
+        custom.forEach((path, doc) -> paths.putObject(path).put("serverRelativeURL", "/openapi/v3/" + path + "?hash=" + sha512(doc)));
+        return ok(Json.writeBytes(index));
+    }
+
+    /**
+     * The v3 documents of the custom resources' group-versions, built from their CRDs' schemas as
+     * Kubernetes' CRD OpenAPI controller builds them (apiextensions-apiserver/pkg/controller/openapi/builder):
+     * each kind's schema named by its reversed group ({@code com.example.stable.v1.CronTab}) with apiVersion,
+     * kind, metadata and {@code x-kubernetes-group-version-kind}, so kubectl explain and kubectl's
+     * server-side field validation find them.
+     */
+    private Map<String, byte[]> customDocuments() {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        if (served == null) {
+            return out;
+        }
+        for (ServedResources.GroupVersion gv : served.all()) {
+            if (gv.resources().isEmpty() || !(strategies.of(gv.resources().getFirst()) instanceof io.kube4j.apiserver.crd.CustomResourceStrategy)) {
+                continue;
+            }
+            OpenApiSchemas schemas = new OpenApiSchemas("#/components/schemas/", List.of(ResourceTypes.NAMESPACES));
+            ObjectNode doc = Json.mapper().createObjectNode();
+            doc.put("openapi", "3.0.0");
+            info(doc);
+            ObjectNode paths = doc.putObject("paths");
+            ObjectNode components = doc.putObject("components").putObject("schemas");
+            for (ResourceType rt : gv.resources()) {
+                io.kube4j.apiserver.crd.CustomResourceStrategy crs = (io.kube4j.apiserver.crd.CustomResourceStrategy) strategies.of(rt);
+                String name = schemaName(rt);
+                ObjectNode ref = Json.mapper().createObjectNode();
+                ref.putArray("allOf").addObject().put("$ref", "#/components/schemas/" + name);
+                addPaths(paths, rt, ref, true);
+                ObjectNode schema = crs.schema().root() == null ? Json.mapper().createObjectNode() : (ObjectNode) crs.schema().root().deepCopy();
+                ObjectNode props = schema.has("properties") ? (ObjectNode) schema.get("properties") : schema.putObject("properties");
+                props.putObject("apiVersion").put("type", "string").put("description",
+                        "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources");
+                props.putObject("kind").put("type", "string").put("description",
+                        "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds");
+                ObjectNode meta = props.putObject("metadata");
+                meta.put("description", "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata");
+                meta.set("allOf", schemas.ref(io.kube4j.api.ObjectMeta.class).get("allOf"));
+                ObjectNode gvk = schema.putArray("x-kubernetes-group-version-kind").addObject();
+                gvk.put("group", rt.group());
+                gvk.put("version", rt.version());
+                gvk.put("kind", rt.kind());
+                components.set(name, schema);
+            }
+            schemas.addAll(components, List.of(io.kube4j.api.ObjectMeta.class), Map.of());
+            out.put(gv.path(), Json.writeBytes(doc));
+        }
+        return out;
+    }
+
+    /** The OpenAPI name of a custom resource's schema: the group reversed, the version, the kind. */
+    static String schemaName(ResourceType rt) {
+        List<String> parts = new java.util.ArrayList<>(List.of(rt.group().split("\\.")));
+        java.util.Collections.reverse(parts);
+        return String.join(".", parts) + "." + rt.version() + "." + rt.kind();
     }
 
     @GetMapping({"/openapi/v3/api/{version}", "/openapi/v3/apis/{group}/{version}"})
     ResponseEntity<byte[]> groupVersion(HttpServletRequest req) {
         String path = req.getRequestURI().substring(req.getContextPath().length() + "/openapi/v3/".length());
         byte[] doc = v3.get(path);
+        if (doc == null) {
+            doc = customDocuments().get(path);
+        }
         if (doc == null) {
             throw new ApiError(io.kube4j.api.Status.failure(404, "NotFound", "the server could not find the requested resource"));
         }
@@ -151,6 +228,11 @@ class OpenApiController {
 
     /** The collection and object paths of one resource, each operation tagged with its kind. */
     private static void addPaths(ObjectNode paths, ResourceType rt, OpenApiSchemas schemas, boolean v3) {
+        addPaths(paths, rt, schemas.ref(rt.type()), v3);
+    }
+
+    /** As above, with the schema reference of the kind given. */
+    private static void addPaths(ObjectNode paths, ResourceType rt, ObjectNode schemas, boolean v3) {
         String collection = rt.namespaced()
                 ? rt.groupVersionPath() + "/namespaces/{namespace}/" + rt.resource()
                 : rt.groupVersionPath() + "/" + rt.resource();
@@ -183,7 +265,7 @@ class OpenApiController {
         }
     }
 
-    private static void operation(ObjectNode path, String method, String action, ResourceType rt, OpenApiSchemas schemas, boolean v3, List<String> query) {
+    private static void operation(ObjectNode path, String method, String action, ResourceType rt, ObjectNode ref, boolean v3, List<String> query) {
         ObjectNode op = path.putObject(method);
         op.put("operationId", action + rt.kind());
         op.put("x-kubernetes-action", action);
@@ -208,9 +290,9 @@ class OpenApiController {
         ok.put("description", "OK");
         if (!action.equals("list") && !action.equals("deletecollection")) {
             if (v3) {
-                ok.putObject("content").putObject("application/json").set("schema", schemas.ref(rt.type()));
+                ok.putObject("content").putObject("application/json").set("schema", ref.deepCopy());
             } else {
-                ok.set("schema", schemas.ref(rt.type()));
+                ok.set("schema", ref.deepCopy());
             }
         }
     }

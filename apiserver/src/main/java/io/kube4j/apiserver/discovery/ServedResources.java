@@ -83,6 +83,75 @@ public final class ServedResources {
         return null;
     }
 
+    /**
+     * Everything served now: the built-in group-versions ({@link #groupVersions()}), then
+     * apiextensions.k8s.io, then the custom resources' group-versions (groups by name, versions in
+     * Kubernetes' version priority: v2 before v1 before v1beta2 before v1alpha1).
+     */
+    public List<GroupVersion> all() {
+        List<GroupVersion> out = new ArrayList<>(groupVersions());
+        ResourceType crd = io.kube4j.apiserver.crd.CustomResourceDefinitionStrategy.TYPE;
+        out.add(new GroupVersion(crd.group(), crd.version(), List.of(crd)));
+        Map<String, Map<String, List<ResourceType>>> custom = new java.util.TreeMap<>();
+        for (ResourceType rt : strategies.dynamicTypes()) {
+            custom.computeIfAbsent(rt.group(), g -> new java.util.TreeMap<>(ServedResources::compareKubeVersions))
+                    .computeIfAbsent(rt.version(), v -> new ArrayList<>()).add(rt);
+        }
+        custom.forEach((g, versions) -> versions.forEach((v, list) -> {
+            list.sort(java.util.Comparator.comparing(ResourceType::resource));
+            out.add(new GroupVersion(g, v, List.copyOf(list)));
+        }));
+        return out;
+    }
+
+    /** The served group-version with this group and version, or null. */
+    public GroupVersion served(String group, String version) {
+        for (GroupVersion gv : all()) {
+            if (gv.group().equals(group) && gv.version().equals(version)) {
+                return gv;
+            }
+        }
+        return null;
+    }
+
+    /** The dynamic resource (a CRD or a custom resource) at group/version/resource, or null. */
+    public ResourceType dynamicType(String group, String version, String resource) {
+        ResourceType crd = io.kube4j.apiserver.crd.CustomResourceDefinitionStrategy.TYPE;
+        if (crd.group().equals(group) && crd.version().equals(version) && crd.resource().equals(resource)) {
+            return crd;
+        }
+        return strategies.dynamicType(group, version, resource);
+    }
+
+    private static final java.util.regex.Pattern KUBE_VERSION = java.util.regex.Pattern.compile("^v(\\d+)(?:(alpha|beta)(\\d+))?$");
+
+    /**
+     * CompareKubeAwareVersionStrings, as an ascending order where the highest priority comes first: GA
+     * before beta before alpha, higher numbers first; versions not like {@code v1beta2} last, by name.
+     */
+    public static int compareKubeVersions(String a, String b) {
+        java.util.regex.Matcher ma = KUBE_VERSION.matcher(a);
+        java.util.regex.Matcher mb = KUBE_VERSION.matcher(b);
+        boolean ka = ma.matches();
+        boolean kb = mb.matches();
+        if (!ka || !kb) {
+            return ka == kb ? a.compareTo(b) : ka ? -1 : 1;
+        }
+        int stage = Integer.compare(stage(mb.group(2)), stage(ma.group(2)));
+        if (stage != 0) {
+            return stage;
+        }
+        int major = Integer.compare(Integer.parseInt(mb.group(1)), Integer.parseInt(ma.group(1)));
+        if (major != 0) {
+            return major;
+        }
+        return ma.group(3) == null ? 0 : Integer.compare(Integer.parseInt(mb.group(3)), Integer.parseInt(ma.group(3)));
+    }
+
+    private static int stage(String s) {
+        return s == null ? 2 : s.equals("beta") ? 1 : 0;
+    }
+
     /** The subresources of {@code rt}, as its {@link Strategy} declares them, in name order. */
     public List<Subresource> subresources(ResourceType rt) {
         if (readOnly(rt)) {

@@ -66,7 +66,8 @@ public class ApiError extends RuntimeException {
 
     /** 422 with one cause per invalid field, worded as Kubernetes does. */
     public static ApiError invalid(String group, String kind, String name, List<Status.Cause> causes) {
-        StringBuilder msg = new StringBuilder(kind).append(" \"").append(name == null ? "" : name).append("\" is invalid: ");
+        // NewInvalid words the kind qualified by its group: "CronTab.stable.example.com", "Deployment.apps"
+        StringBuilder msg = new StringBuilder(kind).append(group == null || group.isEmpty() ? "" : "." + group).append(" \"").append(name == null ? "" : name).append("\" is invalid: ");
         if (causes.size() == 1) {
             msg.append(causes.get(0).field).append(": ").append(causes.get(0).message);
         } else {

@@ -72,12 +72,21 @@ public class Registry {
 
     /** The storage key of an object: {@code /registry/{resource}/{namespace}/{name}}, or without the namespace when cluster-scoped. */
     public static String key(ResourceType rt, String namespace, String name) {
-        return rt.namespaced() ? "/registry/" + rt.resource() + "/" + namespace + "/" + name : "/registry/" + rt.resource() + "/" + name;
+        return rt.namespaced() ? "/registry/" + storageResource(rt) + "/" + namespace + "/" + name : "/registry/" + storageResource(rt) + "/" + name;
     }
 
     /** The key prefix of a collection, in one namespace or (null) all of them. */
     public static String prefix(ResourceType rt, String namespace) {
-        return rt.namespaced() && namespace != null ? "/registry/" + rt.resource() + "/" + namespace + "/" : "/registry/" + rt.resource() + "/";
+        return rt.namespaced() && namespace != null ? "/registry/" + storageResource(rt) + "/" + namespace + "/" : "/registry/" + storageResource(rt) + "/";
+    }
+
+    /**
+     * The resource part of a key: the plural for built-in kinds, {@code group/plural} for CRDs and custom
+     * resources as Kubernetes stores them ({@code /registry/stable.example.com/crontabs/...}), so every
+     * version of a custom resource shares one collection and no group can shadow a built-in resource.
+     */
+    static String storageResource(ResourceType rt) {
+        return io.kube4j.api.ResourceTypes.byResource(rt.resource()).filter(rt::equals).isPresent() ? rt.resource() : rt.group() + "/" + rt.resource();
     }
 
     /** The strategy of {@code rt}. */
@@ -733,6 +742,11 @@ public class Registry {
             strategy.validateStatusUpdate(typedNext, Json.convert(current, rt.type()), errs);
             if (!errs.isEmpty()) {
                 throw ApiError.invalid(rt.group(), rt.kind(), typedNext.metadata.name, errs.causes());
+            }
+            FieldErrors statusErrs = new FieldErrors();
+            strategy.prepareStatusUpdate(next, current, statusErrs);
+            if (!statusErrs.isEmpty()) {
+                throw ApiError.invalid(rt.group(), rt.kind(), meta(current).path("name").asString(), statusErrs.causes());
             }
             return next;
         }

@@ -75,6 +75,14 @@ public interface Strategy {
     default void validateStatusUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
     }
 
+    /**
+     * A write through {@code /status}: {@code next} is the stored object with the new status; the kind may
+     * normalise it in place and add what is invalid (custom resources prune, default and validate it
+     * against their schema). By default status writes are not validated.
+     */
+    default void prepareStatusUpdate(ObjectNode next, ObjectNode current, FieldErrors errs) {
+    }
+
     /** What counts as the spec for {@code metadata.generation}: {@code spec}, or for kinds without one everything but metadata and status. */
     default JsonNode specOf(ObjectNode obj) {
         if (obj.has("spec")) {

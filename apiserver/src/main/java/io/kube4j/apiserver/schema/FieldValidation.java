@@ -31,7 +31,34 @@ public final class FieldValidation {
             }
             default -> throw ApiError.badRequest("fieldValidation must be one of Ignore, Warn or Strict, not \"" + mode + "\"");
         }
-        List<String> unknown = UnknownFields.of(body, type);
+        report(req, resp, UnknownFields.of(body, type), kind, apiVersion);
+    }
+
+    /**
+     * As {@link #check}, with the unknown fields already found (a custom resource's are the fields its
+     * schema prunes).
+     */
+    public static void check(HttpServletRequest req, HttpServletResponse resp, List<String> unknownFields, String kind, String apiVersion) {
+        String mode = req.getParameter("fieldValidation");
+        if (mode == null || mode.isEmpty()) {
+            mode = "Warn";
+        }
+        switch (mode) {
+            case "Ignore" -> {
+                return;
+            }
+            case "Strict", "Warn" -> {
+            }
+            default -> throw ApiError.badRequest("fieldValidation must be one of Ignore, Warn or Strict, not \"" + mode + "\"");
+        }
+        report(req, resp, unknownFields, kind, apiVersion);
+    }
+
+    private static void report(HttpServletRequest req, HttpServletResponse resp, List<String> unknown, String kind, String apiVersion) {
+        String mode = req.getParameter("fieldValidation");
+        if (mode == null || mode.isEmpty()) {
+            mode = "Warn";
+        }
         if (unknown.isEmpty()) {
             return;
         }

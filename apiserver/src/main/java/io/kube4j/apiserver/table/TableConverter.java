@@ -79,7 +79,8 @@ public final class TableConverter {
         } else {
             return null;
         }
-        Printers.Printer printer = Printers.forResource(rt.resource());
+        Printers.Printer custom = CustomColumns.of(rt);
+        Printers.Printer printer = custom != null ? custom : Printers.forResource(rt.resource());
         ObjectNode table = Json.mapper().createObjectNode();
         table.put("kind", "Table");
         table.put("apiVersion", "meta.k8s.io/v1");
@@ -101,6 +102,8 @@ public final class TableConverter {
             ArrayNode cells = row.putArray("cells");
             for (Object cell : printer.cells().of(item, now)) {
                 switch (cell) {
+                    case null -> cells.addNull();
+                    case Double d -> cells.add(d);
                     case Integer i -> cells.add(i);
                     case Long l -> cells.add(l);
                     case Boolean b -> cells.add(b);

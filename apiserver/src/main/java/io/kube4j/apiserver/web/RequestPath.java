@@ -44,11 +44,11 @@ public record RequestPath(ResourceType type, String namespace, String name, Stri
             throw notFound();
         }
         String namespace = null;
-        if (r.size() >= 3 && r.get(0).equals("namespaces") && ResourceTypes.byResource(r.get(2)).map(ResourceType::namespaced).orElse(false)) {
+        if (r.size() >= 3 && r.get(0).equals("namespaces") && lookup(served, group, version, r.get(2)).map(ResourceType::namespaced).orElse(false)) {
             namespace = r.get(1);
             r = r.subList(2, r.size());
         }
-        ResourceType type = ResourceTypes.byResource(r.get(0)).orElseThrow(RequestPath::notFound);
+        ResourceType type = lookup(served, group, version, r.get(0)).orElseThrow(RequestPath::notFound);
         if (!type.group().equals(group) || !type.version().equals(version)) {
             throw notFound();
         }
@@ -84,6 +84,12 @@ public record RequestPath(ResourceType type, String namespace, String name, Stri
         if (!problems.isEmpty()) {
             throw ApiError.badRequest("Name parameter invalid: \"" + name + "\": " + String.join(";", problems));
         }
+    }
+
+    /** A resource served now at group/version: a CRD or custom resource first, else a built-in kind. */
+    private static java.util.Optional<ResourceType> lookup(ServedResources served, String group, String version, String resource) {
+        ResourceType dynamic = served.dynamicType(group, version, resource);
+        return dynamic != null ? java.util.Optional.of(dynamic) : ResourceTypes.byResource(resource);
     }
 
     /** Kubernetes' 404 for a path it does not serve: with an empty {@code details}, which clients such as kubectl debug dereference. */

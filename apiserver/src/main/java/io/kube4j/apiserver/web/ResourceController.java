@@ -8,6 +8,7 @@ import io.kube4j.api.Status;
 import io.kube4j.api.Scale;
 import io.kube4j.apiserver.apply.ManagedFields;
 import io.kube4j.apiserver.apply.ServerSideApply;
+import io.kube4j.apiserver.crd.CustomResourceStrategy;
 import io.kube4j.apiserver.registry.Patches;
 import io.kube4j.apiserver.discovery.ServedResources;
 import io.kube4j.apiserver.registry.Registry;
@@ -87,7 +88,7 @@ public class ResourceController {
                 if (path.name() == null) {
                     verb(req, "create");
                     ObjectNode body = RequestBodies.object(req, maxBody, rt.apiVersion(), rt.kind());
-                    FieldValidation.check(req, resp, body, rt.type(), rt.kind(), rt.apiVersion());
+                    checkFields(req, resp, body, rt, null);
                     String manager = req.getParameter("fieldManager");
                     if (manager != null && !manager.isEmpty()) {
                         ManagedFields.recordUpdate(null, body, manager, rt);
@@ -116,7 +117,7 @@ public class ResourceController {
                 ObjectNode body = "scale".equals(sub)
                         ? RequestBodies.object(req, maxBody, "autoscaling/v1", "Scale")
                         : RequestBodies.object(req, maxBody, rt.apiVersion(), rt.kind());
-                FieldValidation.check(req, resp, body, "scale".equals(sub) ? Scale.class : rt.type(), "scale".equals(sub) ? "Scale" : rt.kind(), "scale".equals(sub) ? "autoscaling/v1" : rt.apiVersion());
+                checkFields(req, resp, body, rt, sub);
                 ObjectNode result = switch (sub == null ? "" : sub) {
                     case "" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.MAIN, dryRun, tracker(req, rt));
                     case "status" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.STATUS, dryRun);
@@ -133,9 +134,13 @@ public class ResourceController {
                 if (!PATCH_TYPES.contains(ct)) {
                     throw ApiError.unsupportedMediaType(ct, List.copyOf(PATCH_TYPES));
                 }
+                if (custom(rt) && ct.equals("application/strategic-merge-patch+json")) {
+                    // custom resources have no patch strategies: Kubernetes' CRD handler does not accept the type
+                    throw ApiError.unsupportedMediaType(ct, List.of("application/json-patch+json", "application/merge-patch+json", APPLY_PATCH));
+                }
                 JsonNode patch = RequestBodies.tree(RequestBodies.read(req, maxBody), ct.equals(APPLY_PATCH));
                 if (!ct.equals("application/json-patch+json")) {
-                    FieldValidation.check(req, resp, patch, "scale".equals(sub) ? Scale.class : rt.type(), "scale".equals(sub) ? "Scale" : rt.kind(), "scale".equals(sub) ? "autoscaling/v1" : rt.apiVersion());
+                    checkFields(req, resp, patch, rt, sub);
                 }
                 if (ct.equals(APPLY_PATCH)) {
                     if (sub != null) {
@@ -170,6 +175,22 @@ public class ResourceController {
                 encoder.write(req, resp, 200, rt, d.object());
             }
             default -> throw ApiError.methodNotAllowed(method + " is not supported");
+        }
+    }
+
+    /** Whether {@code rt} is a custom resource. */
+    private boolean custom(ResourceType rt) {
+        return registry.strategy(rt) instanceof CustomResourceStrategy;
+    }
+
+    /** fieldValidation for a body: against the Scale model, a custom resource's schema, or the kind's typed model. */
+    private void checkFields(HttpServletRequest req, HttpServletResponse resp, JsonNode body, ResourceType rt, String sub) {
+        if ("scale".equals(sub)) {
+            FieldValidation.check(req, resp, body, Scale.class, "Scale", "autoscaling/v1");
+        } else if (registry.strategy(rt) instanceof CustomResourceStrategy crs) {
+            FieldValidation.check(req, resp, crs.unknownFields(body), rt.kind(), rt.apiVersion());
+        } else {
+            FieldValidation.check(req, resp, body, rt.type(), rt.kind(), rt.apiVersion());
         }
     }
 

@@ -28,6 +28,7 @@ public class ResponseEncoder {
 
     /** Writes {@code body} (an object, a list, a Status) with the given HTTP code. */
     public void write(HttpServletRequest req, HttpServletResponse resp, int code, ResourceType type, JsonNode body) throws IOException {
+        body = asVersion(type, body);
         byte[] bytes;
         String contentType;
         JsonNode table = code < 300 && type != null && TableConverter.wanted(req)
@@ -74,7 +75,7 @@ public class ResponseEncoder {
      * objects rather than Table rows (Kubernetes' NegotiateOutputStreamSerializer takes the same choice).
      */
     public boolean protobufWatch(HttpServletRequest req, ResourceType type) {
-        return MediaTypes.negotiate(req.getHeader("Accept")) == MediaTypes.Format.PROTOBUF
+        return !custom(type) && MediaTypes.negotiate(req.getHeader("Accept")) == MediaTypes.Format.PROTOBUF
                 && !(type != null && TableConverter.wanted(req));
     }
 
@@ -92,6 +93,7 @@ public class ResponseEncoder {
         if (protobufWatch(req, type)) {
             return ProtobufCodec.watchFrame(eventType, object);
         }
+        object = asVersion(type, object);
         tools.jackson.databind.node.ObjectNode e = Json.mapper().createObjectNode();
         e.put("type", eventType);
         JsonNode table = type != null && !eventType.equals("ERROR") && !eventType.equals("BOOKMARK") && TableConverter.wanted(req)
@@ -102,5 +104,36 @@ public class ResponseEncoder {
         System.arraycopy(b, 0, line, 0, b.length);
         line[b.length] = '\n';
         return line;
+    }
+
+    /** Whether {@code type} is a custom resource (no protobuf form, stored at one version and served at several). */
+    private static boolean custom(ResourceType type) {
+        return type != null && type.type() == io.kube4j.apiserver.crd.UnstructuredObject.class;
+    }
+
+    /**
+     * A custom resource (or a list of them) as the requested version: conversion strategy None only
+     * rewrites apiVersion (Kubernetes' nopConverter). Built-in kinds are returned unchanged.
+     */
+    static JsonNode asVersion(ResourceType type, JsonNode body) {
+        if (!custom(type) || !(body instanceof tools.jackson.databind.node.ObjectNode o)) {
+            return body;
+        }
+        String kind = o.path("kind").asString("");
+        if (kind.equals(type.kind()) && !type.apiVersion().equals(o.path("apiVersion").asString(""))) {
+            tools.jackson.databind.node.ObjectNode copy = o.deepCopy();
+            copy.put("apiVersion", type.apiVersion());
+            return copy;
+        }
+        if (kind.equals(type.listKind()) && o.path("items").isArray()) {
+            tools.jackson.databind.node.ObjectNode copy = o.deepCopy();
+            for (JsonNode item : copy.get("items")) {
+                if (item instanceof tools.jackson.databind.node.ObjectNode io) {
+                    io.put("apiVersion", type.apiVersion());
+                }
+            }
+            return copy;
+        }
+        return body;
     }
 }

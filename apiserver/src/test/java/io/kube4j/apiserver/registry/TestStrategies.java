@@ -45,6 +45,7 @@ public final class TestStrategies {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
+        out.add(new io.kube4j.apiserver.crd.CustomResourceDefinitionStrategy());
         return new Strategies(out);
     }
 }

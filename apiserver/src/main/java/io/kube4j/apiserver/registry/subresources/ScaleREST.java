@@ -51,7 +51,31 @@ public class ScaleREST {
 
     /** GET .../scale. */
     public ObjectNode get(ResourceType rt, String namespace, String name) {
-        return scaleOf(registry.get(rt, namespace, name));
+        return scaleOf(rt, registry.get(rt, namespace, name));
+    }
+
+    /**
+     * The Scale of an object of {@code rt}: for a custom resource from its CRD's specReplicasPath,
+     * statusReplicasPath and labelSelectorPath (apiextensions-apiserver registry/customresource/etcd.go
+     * scaleFromCustomResource), otherwise from spec.replicas.
+     */
+    private ObjectNode scaleOf(ResourceType rt, ObjectNode obj) {
+        if (!(registry.strategy(rt) instanceof io.kube4j.apiserver.crd.CustomResourceStrategy crs) || crs.scale() == null) {
+            return scaleOf(obj);
+        }
+        ObjectNode scale = scaleOf(obj);
+        var paths = crs.scale();
+        ((ObjectNode) scale.get("spec")).put("replicas", io.kube4j.apiserver.crd.CustomResourceStrategy.at(obj, paths.specReplicasPath).asInt(0));
+        ObjectNode st = (ObjectNode) scale.get("status");
+        st.put("replicas", io.kube4j.apiserver.crd.CustomResourceStrategy.at(obj, paths.statusReplicasPath).asInt(0));
+        st.remove("selector");
+        if (paths.labelSelectorPath != null && !paths.labelSelectorPath.isEmpty()) {
+            JsonNode sel = io.kube4j.apiserver.crd.CustomResourceStrategy.at(obj, paths.labelSelectorPath);
+            if (sel.isString()) {
+                st.put("selector", sel.asString());
+            }
+        }
+        return scale;
     }
 
     /**
@@ -60,7 +84,7 @@ public class ScaleREST {
      */
     public ObjectNode update(ResourceType rt, String namespace, String name, UnaryOperator<ObjectNode> scaleChange, boolean dryRun) {
         ObjectNode updated = registry.guaranteedUpdate(rt, namespace, name, null, Registry.Part.MAIN, dryRun, current -> {
-            ObjectNode scale = scaleChange.apply(scaleOf(current));
+            ObjectNode scale = scaleChange.apply(scaleOf(rt, current));
             String rv = scale.path("metadata").path("resourceVersion").asString("");
             if (!rv.isEmpty() && !rv.equals(Registry.meta(current).path("resourceVersion").asString(""))) {
                 throw ApiError.conflict(rt.group(), rt.resource(), name, StorageErrors.OPTIMISTIC_LOCK);
@@ -72,9 +96,13 @@ public class ScaleREST {
             if (replicas.asInt() < 0) {
                 throw ApiError.invalid("autoscaling", "Scale", name, List.of(new Status.Cause("FieldValueInvalid", "Invalid value: " + replicas.asInt() + ": must be greater than or equal to 0", "spec.replicas")));
             }
-            ((ObjectNode) current.get("spec")).put("replicas", replicas.asInt());
+            if (registry.strategy(rt) instanceof io.kube4j.apiserver.crd.CustomResourceStrategy crs && crs.scale() != null) {
+                io.kube4j.apiserver.crd.CustomResourceStrategy.set(current, crs.scale().specReplicasPath, tools.jackson.databind.node.IntNode.valueOf(replicas.asInt()));
+            } else {
+                ((ObjectNode) current.get("spec")).put("replicas", replicas.asInt());
+            }
             return current;
         });
-        return scaleOf(updated);
+        return scaleOf(rt, updated);
     }
 }

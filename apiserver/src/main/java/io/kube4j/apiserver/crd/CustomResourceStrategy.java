@@ -1,0 +1,187 @@
+package io.kube4j.apiserver.crd;
+
+import io.kube4j.api.CustomResourceDefinition;
+import io.kube4j.api.KubeObject;
+import io.kube4j.api.ResourceType;
+import io.kube4j.apiserver.registry.Strategy;
+import io.kube4j.apiserver.validation.FieldErrors;
+import io.kube4j.json.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The strategy of one served version of a custom resource: pruning, defaulting and validation by the
+ * version's structural schema; status and scale subresources as the CRD declares them; every write is
+ * stored at the CRD's storage version (conversion {@code None} only rewrites apiVersion); generation
+ * moves on any change outside metadata and status; field selectors on metadata and the version's
+ * {@code selectableFields}.
+ *
+ * <p>Kubernetes: {@code apiextensions-apiserver/pkg/registry/customresource/strategy.go}, {@code validator.go}.
+ */
+public final class CustomResourceStrategy implements Strategy {
+    private final ResourceType type;
+    private final String storageApiVersion;
+    private final StructuralSchema schema;
+    private final boolean status;
+    private final CustomResourceDefinition.Scale scale;
+    private final Set<String> fieldLabels;
+    private final List<CustomResourceDefinition.PrinterColumn> columns;
+
+    public CustomResourceStrategy(ResourceType type, String storageApiVersion, CustomResourceDefinition.Version version) {
+        this.type = type;
+        this.storageApiVersion = storageApiVersion;
+        this.schema = StructuralSchema.of(version.schema == null ? null : version.schema.openAPIV3Schema);
+        this.status = version.subresources != null && version.subresources.status != null;
+        this.scale = version.subresources == null ? null : version.subresources.scale;
+        Set<String> labels = new HashSet<>(METADATA_FIELD_LABELS);
+        if (version.selectableFields != null) {
+            version.selectableFields.forEach(f -> labels.add(f.jsonPath.startsWith(".") ? f.jsonPath.substring(1) : f.jsonPath));
+        }
+        this.fieldLabels = Set.copyOf(labels);
+        this.columns = version.additionalPrinterColumns == null ? List.of() : List.copyOf(version.additionalPrinterColumns);
+    }
+
+    @Override
+    public ResourceType type() {
+        return type;
+    }
+
+    public StructuralSchema schema() {
+        return schema;
+    }
+
+    public List<CustomResourceDefinition.PrinterColumn> printerColumns() {
+        return columns;
+    }
+
+    /** The scale subresource's paths, or null when the CRD declares none. */
+    public CustomResourceDefinition.Scale scale() {
+        return scale;
+    }
+
+    @Override
+    public boolean hasStatusSubresource() {
+        return status;
+    }
+
+    /** Set once the CRD is being deleted: its instances are going, and no new one may be created. */
+    private volatile boolean crdTerminating;
+
+    /** The CRD has a deletionTimestamp (customresource_handler.go refuses creates from then on). */
+    void crdTerminating() {
+        crdTerminating = true;
+    }
+
+    /**
+     * PrepareForCreate: with a status subresource, a create cannot set status (it is dropped, not emptied).
+     *
+     * @throws io.kube4j.apiserver.errors.ApiError 405 MethodNotAllowed while the CRD is terminating, as Kubernetes
+     */
+    @Override
+    public void prepareForCreate(ObjectNode obj) {
+        if (crdTerminating) {
+            throw io.kube4j.apiserver.errors.ApiError.methodNotAllowed("create is not supported on resources of kind \"" + type.resource() + "." + type.group() + "\"");
+        }
+        if (status) {
+            obj.remove("status");
+        }
+    }
+
+    @Override
+    public List<String> subresources() {
+        return scale == null ? List.of() : List.of("scale");
+    }
+
+    /** Schema defaults, applied to the unstructured content in place (defaulting/algorithm.go). */
+    @Override
+    public void applyDefaults(KubeObject obj) {
+        ObjectNode tree = Json.toTree(obj);
+        schema.applyDefaults(tree);
+        UnstructuredObject defaulted = Json.convert(tree, UnstructuredObject.class);
+        obj.unknownFields.clear();
+        obj.unknownFields.putAll(defaulted.unknownFields);
+    }
+
+    @Override
+    public void validate(KubeObject obj, FieldErrors errs) {
+        schema.validate(Json.toTree(obj), errs.causes());
+    }
+
+    /** A status write is pruned, defaulted and validated like any write (the status strategy's ValidateUpdate). */
+    @Override
+    public void prepareStatusUpdate(ObjectNode next, ObjectNode current, FieldErrors errs) {
+        schema.prune(next);
+        schema.applyDefaults(next);
+        schema.validate(next, errs.causes());
+        if (errs.isEmpty()) {
+            schema.validateTransition(next, current, errs.causes());
+        }
+    }
+
+    /** CEL transition rules, which compare with the stored object. */
+    @Override
+    public void validateUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+        schema.validateTransition(Json.toTree(obj), Json.toTree(old), errs.causes());
+    }
+
+    /** Pruning of unknown fields, and the storage version's apiVersion on what is stored. */
+    @Override
+    public void canonicalize(ObjectNode stored) {
+        schema.prune(stored);
+        stored.put("apiVersion", storageApiVersion);
+    }
+
+    /** Anything but metadata and status counts for generation (customresource strategy PrepareForUpdate). */
+    @Override
+    public JsonNode specOf(ObjectNode obj) {
+        ObjectNode rest = obj.deepCopy();
+        rest.remove("metadata");
+        rest.remove("status");
+        rest.remove("apiVersion");
+        return rest;
+    }
+
+    @Override
+    public Set<String> fieldLabels() {
+        return fieldLabels;
+    }
+
+    /** The 400 worded as the CRD handler's selectable-field conversion. */
+    @Override
+    public String unsupportedFieldLabel(String label) {
+        return "field label not supported: " + label;
+    }
+
+    /** The unknown fields of a request body for strict field validation: what pruning would remove. */
+    public List<String> unknownFields(JsonNode body) {
+        if (!(body instanceof ObjectNode o)) {
+            return List.of();
+        }
+        return new ArrayList<>(schema.prune(o.deepCopy()));
+    }
+
+    /** The value at a simple JSON path ({@code .spec.replicas}), or a missing node. */
+    public static JsonNode at(JsonNode obj, String path) {
+        JsonNode cur = obj;
+        for (String part : path.substring(1).split("\\.")) {
+            cur = cur.path(part);
+        }
+        return cur;
+    }
+
+    /** Sets the value at a simple JSON path, creating objects on the way. */
+    public static void set(ObjectNode obj, String path, JsonNode value) {
+        String[] parts = path.substring(1).split("\\.");
+        ObjectNode cur = obj;
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode next = cur.get(parts[i]);
+            cur = next instanceof ObjectNode o ? o : cur.putObject(parts[i]);
+        }
+        cur.set(parts[parts.length - 1], value);
+    }
+}

@@ -1,0 +1,616 @@
+package io.kube4j.apiserver.crd;
+
+import io.kube4j.api.Status;
+import io.kube4j.json.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * A CRD version's structural OpenAPI v3 schema (a JSON tree) and what the apiserver does with it:
+ * the structural invariants a CRD must meet ({@link #structuralErrors}), and for every custom resource
+ * pruning of unknown fields ({@link #prune}), defaulting ({@link #applyDefaults}) and validation
+ * ({@link #validate}) with Kubernetes' field paths and messages.
+ *
+ * <p>Kubernetes: {@code staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/validation.go}
+ * (structural invariants), {@code .../schema/pruning/algorithm.go}, {@code .../schema/defaulting/algorithm.go}
+ * and {@code .../apiserver/validation/validation.go} with kube-openapi's validators for the messages
+ * ({@code "spec.replicas in body must be of type integer: \"string\""}).
+ */
+public final class StructuralSchema {
+    private final JsonNode root;
+
+    /** @param root the {@code openAPIV3Schema} tree; null means no schema (everything is kept, nothing validated) */
+    public StructuralSchema(JsonNode root) {
+        this.root = root == null || root.isNull() || root.isMissingNode() ? null : root;
+    }
+
+    public JsonNode root() {
+        return root;
+    }
+
+    // ---- structural invariants (for the CRD itself) -------------------------------------------
+
+    private enum Level { ROOT, ITEM, FIELD }
+
+    /** The structural-schema violations of {@code schema}, with paths under {@code path} ({@code spec.versions[0].schema.openAPIV3Schema}). */
+    public static List<Status.Cause> structuralErrors(JsonNode schema, String path) {
+        List<Status.Cause> out = new ArrayList<>();
+        structural(schema, Level.ROOT, path, out);
+        return out;
+    }
+
+    private static void structural(JsonNode s, Level lvl, String path, List<Status.Cause> out) {
+        if (s == null || !s.isObject()) {
+            return;
+        }
+        String type = s.path("type").asString("");
+        boolean intOrString = s.path("x-kubernetes-int-or-string").asBoolean(false);
+        boolean preserve = s.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
+        boolean embedded = s.path("x-kubernetes-embedded-resource").asBoolean(false);
+        if (s.has("x-kubernetes-preserve-unknown-fields") && !preserve) {
+            out.add(invalid(path + ".x-kubernetes-preserve-unknown-fields", "false", "must be true or undefined"));
+        }
+        if (type.equals("array") && !s.has("items")) {
+            out.add(required(path + ".items", "must be specified"));
+        }
+        if (s.has("items")) {
+            structural(s.get("items"), Level.ITEM, path + ".items", out);
+        }
+        if (s.path("properties").isObject()) {
+            for (Map.Entry<String, JsonNode> e : s.get("properties").properties()) {
+                structural(e.getValue(), Level.FIELD, path + ".properties[" + e.getKey() + "]", out);
+            }
+        }
+        if (s.has("additionalProperties")) {
+            if (lvl == Level.ROOT) {
+                out.add(forbidden(path + ".additionalProperties", "must not be used at the root"));
+            }
+            if (s.path("properties").isObject() && !s.get("properties").isEmpty()
+                    && (s.get("additionalProperties").isObject() || !s.get("additionalProperties").asBoolean(true))) {
+                out.add(forbidden(path + ".additionalProperties", "additionalProperties and properties are mutual exclusive"));
+            }
+            if (s.get("additionalProperties").isObject()) {
+                structural(s.get("additionalProperties"), Level.FIELD, path + ".additionalProperties", out);
+            }
+        }
+        if (intOrString && preserve) {
+            out.add(invalid(path + ".x-kubernetes-preserve-unknown-fields", true, "must be false if x-kubernetes-int-or-string is true"));
+        }
+        if (intOrString && embedded) {
+            out.add(invalid(path + ".x-kubernetes-embedded-resource", true, "must be false if x-kubernetes-int-or-string is true"));
+        }
+        if (s.path("pattern").isString()) {
+            try {
+                Pattern.compile(s.get("pattern").asString());
+            } catch (PatternSyntaxException e) {
+                out.add(invalid(path + ".pattern", s.get("pattern").asString(), "must be a valid regular expression, but isn't: " + e.getDescription()));
+            }
+        }
+        if (embedded && !type.equals("object")) {
+            if (type.isEmpty()) {
+                out.add(required(path + ".type", "must be object if x-kubernetes-embedded-resource is true"));
+            } else {
+                out.add(invalid(path + ".type", type, "must be object if x-kubernetes-embedded-resource is true"));
+            }
+        } else if (type.isEmpty() && !intOrString && !preserve) {
+            out.add(required(path + ".type", switch (lvl) {
+                case ROOT -> "must not be empty at the root";
+                case ITEM -> "must not be empty for specified array items";
+                case FIELD -> "must not be empty for specified object fields";
+            }));
+        }
+        if (type.equals("null")) {
+            out.add(forbidden(path + ".type", "type cannot be set to null"));
+        }
+        if (lvl == Level.ROOT && !type.isEmpty() && !type.equals("object")) {
+            out.add(invalid(path + ".type", type, "must be object at the root"));
+        }
+        // the IntOrString patterns are allowed: anyOf [integer, string], or allOf whose first item is that anyOf
+        boolean skipAnyOf = isIntOrStringAnyOf(s.get("anyOf"));
+        boolean skipFirstAllOfAnyOf = s.path("allOf").size() >= 1 && isIntOrStringAnyOf(s.get("allOf").get(0).get("anyOf"));
+        for (String junctor : List.of("anyOf", "allOf", "oneOf")) {
+            if (junctor.equals("anyOf") && skipAnyOf) {
+                continue;
+            }
+            JsonNode list = s.path(junctor);
+            for (int i = 0; i < list.size(); i++) {
+                JsonNode item = list.get(i);
+                if (junctor.equals("allOf") && i == 0 && skipFirstAllOfAnyOf) {
+                    item = item.deepCopy();
+                    ((ObjectNode) item).remove("anyOf");
+                }
+                nested(item, path + "." + junctor + "[" + i + "]", out);
+            }
+        }
+        if (s.has("not")) {
+            nested(s.get("not"), path + ".not", out);
+        }
+        JsonNode metadata = s.path("properties").path("metadata");
+        if (lvl == Level.ROOT && metadata.isObject()) {
+            ObjectNode m = (ObjectNode) metadata.deepCopy();
+            m.remove("type");
+            m.remove("description");
+            JsonNode props = m.path("properties");
+            boolean onlyNames = true;
+            for (Map.Entry<String, JsonNode> e : props.properties()) {
+                onlyNames &= e.getKey().equals("name") || e.getKey().equals("generateName");
+            }
+            m.remove("properties");
+            if (!onlyNames || !m.isEmpty()) {
+                out.add(forbidden(path + ".properties[metadata]", "must not specify anything other than name and generateName, but metadata is implicitly specified"));
+            }
+        }
+        if (embedded && !preserve && (!s.path("properties").isObject() || s.get("properties").isEmpty())) {
+            out.add(required(path + ".properties", "must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields"));
+        }
+    }
+
+    private static boolean isIntOrStringAnyOf(JsonNode anyOf) {
+        return anyOf != null && anyOf.isArray() && anyOf.size() == 2
+                && anyOf.get(0).size() == 1 && "integer".equals(anyOf.get(0).path("type").asString(""))
+                && anyOf.get(1).size() == 1 && "string".equals(anyOf.get(1).path("type").asString(""));
+    }
+
+    /** validateNestedValueValidation: inside anyOf/allOf/oneOf/not only value validations are structural. */
+    private static void nested(JsonNode v, String path, List<Status.Cause> out) {
+        if (v == null || !v.isObject()) {
+            return;
+        }
+        if (v.has("type")) {
+            out.add(forbidden(path + ".type", "must be empty to be structural"));
+        }
+        if (v.has("additionalProperties")) {
+            out.add(forbidden(path + ".additionalProperties", "must be undefined to be structural"));
+        }
+        if (v.has("default")) {
+            out.add(forbidden(path + ".default", "must be undefined to be structural"));
+        }
+        if (v.has("title")) {
+            out.add(forbidden(path + ".title", "must be empty to be structural"));
+        }
+        if (v.has("description")) {
+            out.add(forbidden(path + ".description", "must be empty to be structural"));
+        }
+        if (v.path("nullable").asBoolean(false)) {
+            out.add(forbidden(path + ".nullable", "must be false to be structural"));
+        }
+        for (String x : List.of("x-kubernetes-preserve-unknown-fields", "x-kubernetes-embedded-resource", "x-kubernetes-int-or-string")) {
+            if (v.path(x).asBoolean(false)) {
+                out.add(forbidden(path + "." + x, "must be false to be structural"));
+            }
+        }
+        if (v.path("properties").has("metadata")) {
+            out.add(forbidden(path + ".properties[metadata]", "must not be specified in a nested context"));
+        }
+        if (v.has("items")) {
+            nested(v.get("items"), path + ".items", out);
+        }
+        for (Map.Entry<String, JsonNode> e : v.path("properties").properties()) {
+            nested(e.getValue(), path + ".properties[" + e.getKey() + "]", out);
+        }
+    }
+
+    // ---- pruning ------------------------------------------------------------------------------
+
+    /**
+     * Removes the fields the schema does not specify (pruning/algorithm.go): at the root and in embedded
+     * resources apiVersion, kind and metadata stay; {@code x-kubernetes-preserve-unknown-fields} keeps
+     * everything below it. Returns the paths removed ({@code spec.foo}), which strict field validation
+     * reports as unknown fields.
+     */
+    public List<String> prune(ObjectNode obj) {
+        List<String> pruned = new ArrayList<>();
+        if (root != null) {
+            pruneObject(obj, root, true, "", pruned);
+        }
+        return pruned;
+    }
+
+    private static void prune(JsonNode value, JsonNode s, String path, List<String> pruned) {
+        if (s == null || !s.isObject() || value == null) {
+            return;
+        }
+        if (value instanceof ObjectNode o) {
+            pruneObject(o, s, s.path("x-kubernetes-embedded-resource").asBoolean(false), path, pruned);
+        } else if (value instanceof ArrayNode a && s.has("items")) {
+            for (int i = 0; i < a.size(); i++) {
+                prune(a.get(i), s.get("items"), path + "[" + i + "]", pruned);
+            }
+        }
+    }
+
+    private static void pruneObject(ObjectNode o, JsonNode s, boolean isResource, String path, List<String> pruned) {
+        boolean preserve = s.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
+        JsonNode props = s.path("properties");
+        JsonNode additional = s.get("additionalProperties");
+        List<String> remove = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> e : o.properties()) {
+            String k = e.getKey();
+            String p = path.isEmpty() ? k : path + "." + k;
+            if (isResource && (k.equals("apiVersion") || k.equals("kind"))) {
+                continue;
+            }
+            if (isResource && k.equals("metadata")) {
+                continue;
+            }
+            if (props.has(k)) {
+                prune(e.getValue(), props.get(k), p, pruned);
+            } else if (additional != null && additional.isObject()) {
+                prune(e.getValue(), additional, p, pruned);
+            } else if (!preserve && !(additional != null && additional.asBoolean(false))) {
+                remove.add(k);
+                pruned.add(p);
+            }
+        }
+        remove.forEach(o::remove);
+    }
+
+    // ---- defaulting ---------------------------------------------------------------------------
+
+    /** Sets {@code default} values of unspecified properties (and of nulls where the field is not nullable), top-down. */
+    public void applyDefaults(ObjectNode obj) {
+        if (root != null) {
+            defaults(obj, root);
+        }
+    }
+
+    private static void defaults(JsonNode value, JsonNode s) {
+        if (s == null || !s.isObject()) {
+            return;
+        }
+        if (value instanceof ObjectNode o) {
+            for (Map.Entry<String, JsonNode> e : s.path("properties").properties()) {
+                JsonNode def = e.getValue().get("default");
+                JsonNode cur = o.get(e.getKey());
+                if (def != null && (cur == null || (cur.isNull() && !e.getValue().path("nullable").asBoolean(false)))) {
+                    o.set(e.getKey(), def.deepCopy());
+                }
+            }
+            for (Map.Entry<String, JsonNode> e : o.properties()) {
+                JsonNode ps = s.path("properties").get(e.getKey());
+                if (ps == null && s.path("additionalProperties").isObject()) {
+                    ps = s.get("additionalProperties");
+                }
+                defaults(e.getValue(), ps);
+            }
+        } else if (value instanceof ArrayNode a && s.has("items")) {
+            for (JsonNode item : a) {
+                defaults(item, s.get("items"));
+            }
+        }
+    }
+
+    // ---- validation ---------------------------------------------------------------------------
+
+    /** Adds one cause per violation of the schema by {@code obj} (metadata is checked by the registry, not here). */
+    public void validate(JsonNode obj, List<Status.Cause> out) {
+        if (root == null) {
+            return;
+        }
+        ObjectNode copy = (ObjectNode) obj.deepCopy();
+        copy.remove("metadata");
+        copy.remove("apiVersion");
+        copy.remove("kind");
+        JsonNode rootNoMeta = root;
+        if (root.path("properties").has("metadata")) {
+            ObjectNode r = (ObjectNode) root.deepCopy();
+            ((ObjectNode) r.get("properties")).remove("metadata");
+            rootNoMeta = r;
+        }
+        value(copy, rootNoMeta, "", out);
+        if (out.isEmpty()) {
+            // Kubernetes runs CEL rules only on objects that pass the OpenAPI checks
+            CelValidation.validate(copy, null, rootNoMeta, "", out);
+        }
+    }
+
+    /** The CEL transition rules ({@code oldSelf}) of an update from {@code old} to {@code obj}. */
+    public void validateTransition(JsonNode obj, JsonNode old, List<Status.Cause> out) {
+        if (root == null) {
+            return;
+        }
+        List<Status.Cause> all = new ArrayList<>();
+        CelValidation.validate(withoutMeta(obj), withoutMeta(old), root, "", all);
+        // the rules without oldSelf ran in validate(); keep only what the transition adds
+        List<Status.Cause> plain = new ArrayList<>();
+        CelValidation.validate(withoutMeta(obj), null, root, "", plain);
+        for (Status.Cause c : all) {
+            if (plain.stream().noneMatch(p -> p.field.equals(c.field) && p.message.equals(c.message))) {
+                out.add(c);
+            }
+        }
+    }
+
+    private static JsonNode withoutMeta(JsonNode obj) {
+        ObjectNode copy = (ObjectNode) obj.deepCopy();
+        copy.remove("metadata");
+        copy.remove("apiVersion");
+        copy.remove("kind");
+        return copy;
+    }
+
+    private static String bodyPath(String path) {
+        return path.isEmpty() ? "body" : path;
+    }
+
+    private static void value(JsonNode v, JsonNode s, String path, List<Status.Cause> out) {
+        if (s == null || !s.isObject()) {
+            return;
+        }
+        String type = s.path("type").asString("");
+        boolean intOrString = s.path("x-kubernetes-int-or-string").asBoolean(false);
+        if (v.isNull()) {
+            if (!s.path("nullable").asBoolean(false) && !type.isEmpty()) {
+                out.add(typeInvalid(path, "null", bodyPath(path) + " in body must be of type " + type + ": \"null\""));
+            }
+            return;
+        }
+        String actual = jsonType(v);
+        if (intOrString) {
+            if (!v.isString() && !v.isIntegralNumber()) {
+                out.add(typeInvalid(path, actual, bodyPath(path) + " in body must be of type integer,string: \"" + actual + "\""));
+                return;
+            }
+        } else if (!type.isEmpty() && !typeMatches(type, v)) {
+            out.add(typeInvalid(path, actual, bodyPath(path) + " in body must be of type " + type + ": \"" + actual + "\""));
+            return;
+        }
+        JsonNode en = s.get("enum");
+        if (en != null && en.isArray()) {
+            boolean found = false;
+            for (JsonNode e : en) {
+                found |= e.equals(v) || (e.isNumber() && v.isNumber() && e.decimalValue().compareTo(v.decimalValue()) == 0);
+            }
+            if (!found) {
+                List<String> supported = new ArrayList<>();
+                en.forEach(e -> supported.add(e.isString() ? "\"" + e.asString() + "\"" : e.toString()));
+                out.add(new Status.Cause("FieldValueNotSupported", "Unsupported value: " + show(v) + ": supported values: " + String.join(", ", supported), path));
+            }
+        }
+        if (v.isString()) {
+            string(v.asString(), s, path, out);
+        } else if (v.isNumber()) {
+            number(v, s, path, out);
+        } else if (v instanceof ArrayNode a) {
+            if (s.has("maxItems") && a.size() > s.get("maxItems").asLong()) {
+                out.add(new Status.Cause("FieldValueTooMany", "Too many: " + a.size() + ": must have at most " + s.get("maxItems").asLong() + " items", path));
+            }
+            if (s.has("minItems") && a.size() < s.get("minItems").asLong()) {
+                out.add(invalid(path, v, bodyPath(path) + " in body should have at least " + s.get("minItems").asLong() + " items"));
+            }
+            if (s.has("items")) {
+                for (int i = 0; i < a.size(); i++) {
+                    value(a.get(i), s.get("items"), path + "[" + i + "]", out);
+                }
+            }
+            listType(a, s, path, out);
+        } else if (v instanceof ObjectNode o) {
+            if (s.has("maxProperties") && o.size() > s.get("maxProperties").asLong()) {
+                out.add(new Status.Cause("FieldValueTooMany", "Too many: " + o.size() + ": must have at most " + s.get("maxProperties").asLong() + " items", path));
+            }
+            if (s.has("minProperties") && o.size() < s.get("minProperties").asLong()) {
+                out.add(invalid(path, v, bodyPath(path) + " in body should have at least " + s.get("minProperties").asLong() + " properties"));
+            }
+            for (JsonNode r : s.path("required")) {
+                if (!o.has(r.asString())) {
+                    out.add(new Status.Cause("FieldValueRequired", "Required value", child(path, r.asString())));
+                }
+            }
+            boolean embedded = s.path("x-kubernetes-embedded-resource").asBoolean(false);
+            for (Map.Entry<String, JsonNode> e : o.properties()) {
+                if (embedded && e.getKey().equals("metadata")) {
+                    continue;
+                }
+                JsonNode ps = s.path("properties").get(e.getKey());
+                if (ps == null && s.path("additionalProperties").isObject()) {
+                    ps = s.get("additionalProperties");
+                }
+                value(e.getValue(), ps, child(path, e.getKey()), out);
+            }
+        }
+    }
+
+    /**
+     * {@code x-kubernetes-list-type}: a {@code set} may not repeat a value, a {@code map} may not repeat a
+     * key (listtype/validation.go, field.Duplicate on the later element).
+     */
+    private static void listType(ArrayNode a, JsonNode s, String path, List<Status.Cause> out) {
+        String type = s.path("x-kubernetes-list-type").asString("");
+        if (type.equals("set")) {
+            java.util.Set<JsonNode> seen = new java.util.HashSet<>();
+            for (int i = 0; i < a.size(); i++) {
+                if (!seen.add(a.get(i))) {
+                    out.add(new Status.Cause("FieldValueDuplicate", "Duplicate value: " + show(a.get(i)), path + "[" + i + "]"));
+                }
+            }
+        } else if (type.equals("map")) {
+            List<String> keys = new ArrayList<>();
+            s.path("x-kubernetes-list-map-keys").forEach(k -> keys.add(k.asString()));
+            java.util.Set<List<JsonNode>> seen = new java.util.HashSet<>();
+            for (int i = 0; i < a.size(); i++) {
+                List<JsonNode> key = new ArrayList<>();
+                StringBuilder shown = new StringBuilder("map[string]interface {}{");
+                for (int k = 0; k < keys.size(); k++) {
+                    JsonNode v = a.get(i).path(keys.get(k));
+                    key.add(v);
+                    shown.append(k == 0 ? "" : ", ").append('"').append(keys.get(k)).append("\":").append(show(v));
+                }
+                if (!seen.add(key)) {
+                    out.add(new Status.Cause("FieldValueDuplicate", "Duplicate value: " + shown.append('}'), path + "[" + i + "]"));
+                }
+            }
+        }
+    }
+
+    private static void string(String str, JsonNode s, String path, List<Status.Cause> out) {
+        int len = str.codePointCount(0, str.length());
+        if (s.has("maxLength") && len > s.get("maxLength").asLong()) {
+            out.add(new Status.Cause("FieldValueTooLong", "Too long: may not be more than " + s.get("maxLength").asLong() + " bytes", path));
+        }
+        if (s.has("minLength") && len < s.get("minLength").asLong()) {
+            out.add(invalid(path, str, bodyPath(path) + " in body should be at least " + s.get("minLength").asLong() + " chars long"));
+        }
+        if (s.path("pattern").isString()) {
+            String pattern = s.get("pattern").asString();
+            try {
+                if (!Pattern.compile(pattern).matcher(str).find()) {
+                    out.add(invalid(path, str, bodyPath(path) + " in body should match '" + pattern + "'"));
+                }
+            } catch (PatternSyntaxException e) {
+                // refused when the CRD was written; nothing to check against
+            }
+        }
+        String format = s.path("format").asString("");
+        if (!format.isEmpty() && !formatMatches(format, str)) {
+            out.add(invalid(path, str, bodyPath(path) + " in body must be of type " + format + ": \"" + str + "\""));
+        }
+    }
+
+    private static void number(JsonNode v, JsonNode s, String path, List<Status.Cause> out) {
+        BigDecimal n = v.decimalValue();
+        if (s.has("maximum")) {
+            BigDecimal max = s.get("maximum").decimalValue();
+            boolean exclusive = s.path("exclusiveMaximum").asBoolean(false);
+            if (exclusive ? n.compareTo(max) >= 0 : n.compareTo(max) > 0) {
+                out.add(invalid(path, v, bodyPath(path) + " in body should be less than " + (exclusive ? "" : "or equal to ") + goNumber(s.get("maximum"))));
+            }
+        }
+        if (s.has("minimum")) {
+            BigDecimal min = s.get("minimum").decimalValue();
+            boolean exclusive = s.path("exclusiveMinimum").asBoolean(false);
+            if (exclusive ? n.compareTo(min) <= 0 : n.compareTo(min) < 0) {
+                out.add(invalid(path, v, bodyPath(path) + " in body should be greater than " + (exclusive ? "" : "or equal to ") + goNumber(s.get("minimum"))));
+            }
+        }
+        if (s.has("multipleOf")) {
+            BigDecimal m = s.get("multipleOf").decimalValue();
+            if (m.signum() != 0 && n.remainder(m).signum() != 0) {
+                out.add(invalid(path, v, bodyPath(path) + " in body should be a multiple of " + goNumber(s.get("multipleOf"))));
+            }
+        }
+    }
+
+    /** A schema bound as Go prints a float64 with %v: {@code 1}, {@code 1.5} (the schema may say {@code 1.0}). */
+    private static String goNumber(JsonNode n) {
+        return n.decimalValue().stripTrailingZeros().toPlainString();
+    }
+
+    private static boolean typeMatches(String type, JsonNode v) {
+        return switch (type) {
+            case "object" -> v.isObject();
+            case "array" -> v.isArray();
+            case "string" -> v.isString();
+            case "integer" -> v.isIntegralNumber() || (v.isNumber() && v.decimalValue().stripTrailingZeros().scale() <= 0);
+            case "number" -> v.isNumber();
+            case "boolean" -> v.isBoolean();
+            default -> true;
+        };
+    }
+
+    /** The JSON type name kube-openapi reports for a value. */
+    private static String jsonType(JsonNode v) {
+        if (v.isObject()) {
+            return "object";
+        }
+        if (v.isArray()) {
+            return "array";
+        }
+        if (v.isString()) {
+            return "string";
+        }
+        if (v.isBoolean()) {
+            return "boolean";
+        }
+        if (v.isIntegralNumber()) {
+            return "integer";
+        }
+        if (v.isNumber()) {
+            return "number";
+        }
+        return "null";
+    }
+
+    /** The formats Kubernetes' CRD validation checks (kube-openapi strfmt registry); unknown formats pass. */
+    static boolean formatMatches(String format, String s) {
+        try {
+            return switch (format) {
+                case "int32" -> {
+                    Integer.parseInt(s);
+                    yield true;
+                }
+                case "int64" -> {
+                    Long.parseLong(s);
+                    yield true;
+                }
+                case "date" -> {
+                    LocalDate.parse(s);
+                    yield true;
+                }
+                case "date-time", "datetime" -> {
+                    OffsetDateTime.parse(s);
+                    yield true;
+                }
+                case "uuid" -> {
+                    UUID.fromString(s);
+                    yield s.length() == 36;
+                }
+                case "email" -> s.matches("^[^@\\s]+@[^@\\s]+$");
+                case "ipv4" -> s.matches("^(\\d{1,3})(\\.\\d{1,3}){3}$") && InetAddress.getByName(s) != null;
+                case "ipv6" -> s.contains(":") && InetAddress.getByName(s) != null;
+                case "hostname" -> s.length() <= 255 && s.matches("^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$");
+                case "byte" -> {
+                    java.util.Base64.getDecoder().decode(s);
+                    yield true;
+                }
+                default -> true;
+            };
+        } catch (NumberFormatException | DateTimeParseException | java.net.UnknownHostException e) {
+            return false;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String child(String path, String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
+    private static String show(JsonNode v) {
+        return v.isString() ? "\"" + v.asString() + "\"" : v.toString();
+    }
+
+    private static Status.Cause typeInvalid(String path, String actual, String detail) {
+        return new Status.Cause("FieldValueTypeInvalid", "Invalid value: \"" + actual + "\": " + detail, path);
+    }
+
+    private static Status.Cause invalid(String path, Object value, String detail) {
+        String shown = value instanceof JsonNode n ? show(n) : value instanceof String str ? "\"" + str + "\"" : String.valueOf(value);
+        return new Status.Cause("FieldValueInvalid", "Invalid value: " + shown + ": " + detail, path);
+    }
+
+    private static Status.Cause required(String path, String detail) {
+        return new Status.Cause("FieldValueRequired", "Required value: " + detail, path);
+    }
+
+    private static Status.Cause forbidden(String path, String detail) {
+        return new Status.Cause("FieldValueForbidden", "Forbidden: " + detail, path);
+    }
+
+    /** Reads a schema given as a Java map (the typed CRD's free-form field). */
+    public static StructuralSchema of(Map<String, Object> schema) {
+        return new StructuralSchema(schema == null ? null : Json.mapper().valueToTree(schema));
+    }
+}
