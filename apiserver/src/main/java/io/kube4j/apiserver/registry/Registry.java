@@ -105,6 +105,29 @@ public class Registry {
         return read(rt, namespace, name).object();
     }
 
+    /**
+     * A GET's {@code resourceVersion}: the state must be at least that new (the watch cache's
+     * NotOlderThan), so a version the server has not reached waits up to {@link #TOO_LARGE_WAIT}, then 504
+     * ResourceVersionTooLarge, as for lists; unset and {@code 0} need nothing; unparsable is 400.
+     */
+    public void awaitResourceVersion(String resourceVersion) {
+        if (resourceVersion == null || resourceVersion.isEmpty() || resourceVersion.equals("0")) {
+            return;
+        }
+        long rv;
+        try {
+            rv = Long.parseUnsignedLong(resourceVersion);
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("invalid resource version: resourceVersion: Invalid value: \"" + resourceVersion
+                    + "\": strconv.ParseUint: parsing \"" + resourceVersion + "\": invalid syntax");
+        }
+        try {
+            cache.waitUntilFresh(rv, TOO_LARGE_WAIT);
+        } catch (StorageException e) {
+            throw tooLargeResourceVersion(rv, cache.revision());
+        }
+    }
+
     /** The object as stored now with its revision; 404 when absent. */
     public Current read(ResourceType rt, String namespace, String name) {
         Storage.Stored s;
@@ -220,6 +243,10 @@ public class Registry {
                 throw listOptionsInvalid(new io.kube4j.api.Status.Cause("FieldValueForbidden", "Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"", "resourceVersionMatch"));
             }
         }
+        if (hasContinue && hasRv && !resourceVersion.equals("0")) {
+            // etcd3 store GetList: the continue token carries the snapshot's revision
+            throw ApiError.badRequest("specifying resource version is not allowed when using continue");
+        }
         long rv = 0;
         if (hasRv) {
             try {
@@ -317,7 +344,9 @@ public class Registry {
                 }
                 throw e;
             }
-            rev = page.revision();
+            // etcd's header names its newest revision even for a read at an older one: a page read at a
+            // requested revision (Exact, or a continue token) belongs to that revision, and so does its token
+            rev = rev > 0 ? rev : page.revision();
             if (firstCount < 0) {
                 firstCount = page.count();
             }
@@ -375,6 +404,13 @@ public class Registry {
         ObjectNode obj = body.deepCopy();
         checkKind(rt, obj);
         checkTimes(rt, obj);
+        // stored, like Kubernetes' encoded objects, with their type, so every read names it
+        if (obj.path("apiVersion").asString("").isEmpty()) {
+            obj.put("apiVersion", rt.apiVersion());
+        }
+        if (obj.path("kind").asString("").isEmpty()) {
+            obj.put("kind", rt.kind());
+        }
         ObjectNode m = meta(obj);
         String bodyNs = m.path("namespace").asString("");
         if (rt.namespaced()) {
@@ -704,6 +740,12 @@ public class Registry {
         } else {
             next = proposed;
             checkKind(rt, next);
+            if (next.path("apiVersion").asString("").isEmpty()) {
+                next.put("apiVersion", rt.apiVersion());
+            }
+            if (next.path("kind").asString("").isEmpty()) {
+                next.put("kind", rt.kind());
+            }
             if (strategy.hasStatusSubresource()) {
                 JsonNode status = current.get("status");
                 if (status == null) {

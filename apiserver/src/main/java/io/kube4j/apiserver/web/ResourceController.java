@@ -249,6 +249,9 @@ public class ResourceController {
                 stream(req, resp, path);
             } else {
                 verb(req, "list");
+                if (req.getParameter("sendInitialEvents") != null) {
+                    throw watchListInvalid("sendInitialEvents", "sendInitialEvents is forbidden for list");
+                }
                 ObjectNode list = registry.list(rt, path.namespace(), req.getParameter("labelSelector"), req.getParameter("fieldSelector"),
                         intParam(req, "limit", 0), req.getParameter("continue"), req.getParameter("resourceVersion"), req.getParameter("resourceVersionMatch"));
                 encoder.write(req, resp, 200, rt, list);
@@ -256,6 +259,7 @@ public class ResourceController {
             return;
         }
         verb(req, "get");
+        registry.awaitResourceVersion(req.getParameter("resourceVersion"));
         String sub = path.subresource();
         if (sub == null || sub.equals("status")) {
             encoder.write(req, resp, 200, rt, registry.get(rt, path.namespace(), path.name()));
@@ -361,6 +365,14 @@ public class ResourceController {
             if (initialEvents && !bookmarks) {
                 throw watchListInvalid("allowWatchBookmarks", "sendInitialEvents requires setting allowWatchBookmarks to true");
             }
+        } else if (req.getParameter("resourceVersionMatch") != null && !req.getParameter("resourceVersionMatch").isEmpty()) {
+            throw watchListInvalid("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided");
+        }
+        boolean noInitialEvents = req.getParameter("sendInitialEvents") != null && !initialEvents;
+        if (noInitialEvents && from <= 0) {
+            // watch_cache getAllEventsSinceLocked: sendInitialEvents=false with no version starts at the newest
+            // revision without replaying the current objects
+            from = cache.revision();
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(Math.max(1, intParam(req, "timeoutSeconds", 1800))).toNanos();
         resp.setStatus(200);

@@ -155,6 +155,34 @@ class RegistryTest {
     }
 
     @Test
+    void objectsAreStoredWithTheirTypeAndExactListsStayOnTheirRevision() {
+        ObjectNode typeless = registry.create(ResourceTypes.ENDPOINTS, "default", obj("metadata: {name: typeless}"), false);
+        assertThat(typeless.path("kind").asString()).isEqualTo("Endpoints");
+        assertThat(registry.get(ResourceTypes.ENDPOINTS, "default", "typeless").path("apiVersion").asString()).isEqualTo("v1");
+
+        long at = Long.parseLong(registry.list(ResourceTypes.ENDPOINTS, "default", null, null, 0, null, null).path("metadata").path("resourceVersion").asString());
+        int before = registry.list(ResourceTypes.ENDPOINTS, "default", null, null, 0, null, null).path("items").size();
+        for (int i = 0; i < 3; i++) {
+            registry.create(ResourceTypes.ENDPOINTS, "default", configMap("later-" + i, "10.0.1." + (i + 1)), false);
+        }
+        // Exact: every page is the state at that revision, and says so; the later objects never appear
+        ObjectNode page = registry.list(ResourceTypes.ENDPOINTS, "default", null, null, 1, null, Long.toString(at), "Exact");
+        assertThat(page.path("metadata").path("resourceVersion").asString()).isEqualTo(Long.toString(at));
+        int seen = page.path("items").size();
+        while (page.path("metadata").has("continue")) {
+            page = registry.list(ResourceTypes.ENDPOINTS, "default", null, null, 1, page.path("metadata").path("continue").asString(), null);
+            assertThat(page.path("metadata").path("resourceVersion").asString()).isEqualTo(Long.toString(at));
+            page.path("items").forEach(i -> assertThat(i.path("metadata").path("name").asString()).doesNotStartWith("later-"));
+            seen += page.path("items").size();
+        }
+        assertThat(seen).isEqualTo(before);
+        // a continue token already names its revision
+        String token = registry.list(ResourceTypes.ENDPOINTS, "default", null, null, 1, null, null).path("metadata").path("continue").asString();
+        assertThatThrownBy(() -> registry.list(ResourceTypes.ENDPOINTS, "default", null, null, 1, token, Long.toString(at)))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status().message).isEqualTo("specifying resource version is not allowed when using continue"));
+    }
+
+    @Test
     void staleResourceVersionOnUpdateIsConflict() {
         ObjectNode created = registry.create(ResourceTypes.ENDPOINTS, "default", configMap("e", "10.0.0.1"), false);
         registry.patch(ResourceTypes.ENDPOINTS, "default", "e", "application/merge-patch+json", obj("metadata: {labels: {a: b}}"), Registry.Part.MAIN, false);
