@@ -395,7 +395,8 @@ public final class DockerRuntime implements ContainerRuntime {
         String query = "/containers/" + containerId + "/logs?stdout=1&stderr=1"
                 + "&follow=" + (options.follow() ? 1 : 0)
                 + "&timestamps=" + (options.timestamps() ? 1 : 0)
-                + "&tail=" + (options.tailLines() == null ? "all" : options.tailLines());
+                + "&tail=" + (options.tailLines() == null ? "all" : options.tailLines())
+                + (options.since() == null ? "" : "&since=" + options.since().getEpochSecond() + "." + String.format("%09d", options.since().getNano()));
         try (DockerClient.Response r = docker.request("GET", query, null, options.follow() ? null : CALL_TIMEOUT)) {
             if (r.status() >= 400) {
                 throw new ContainerRuntimeException("logs of " + containerId + ": " + DockerClient.message(r.readAll()));
