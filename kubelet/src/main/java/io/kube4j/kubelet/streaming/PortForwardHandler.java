@@ -66,7 +66,13 @@ public final class PortForwardHandler extends AbstractWebSocketHandler implement
         ByteBuffer b = message.getPayload();
         byte[] data = new byte[b.remaining()];
         b.get(data);
-        ((Tunnel) session.getAttributes().get(TUNNEL)).receive(data);
+        try {
+            ((Tunnel) session.getAttributes().get(TUNNEL)).receive(data);
+        } catch (RuntimeException e) {
+            // a SPDY stream the codec cannot read ends the whole connection, as spdystream does
+            log.warn("port-forward to pod {}: {}", session.getUri(), e.toString(), e);
+            throw e;
+        }
     }
 
     @Override
@@ -130,7 +136,17 @@ public final class PortForwardHandler extends AbstractWebSocketHandler implement
                     String type = syn.headers().getAsString("streamtype");
                     String port = syn.headers().getAsString("port");
                     String requestId = syn.headers().getAsString("requestid");
-                    send(new DefaultSpdySynReplyFrame(id));
+                    // Kubernetes replies with no headers, but Netty encodes an empty header set as no header
+                    // block at all, which Go's SPDY framer rejects (a compressed count of 0 is required):
+                    // the stream's own identifying headers are echoed instead, and ignored by the client
+                    DefaultSpdySynReplyFrame reply = new DefaultSpdySynReplyFrame(id);
+                    for (String h : List.of("streamtype", "port", "requestid")) {
+                        String v = syn.headers().getAsString(h);
+                        if (v != null) {
+                            reply.headers().set(h, v);
+                        }
+                    }
+                    send(reply);
                     int p;
                     try {
                         p = Integer.parseInt(port);
