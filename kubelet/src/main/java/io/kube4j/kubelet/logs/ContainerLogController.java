@@ -10,7 +10,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -24,7 +24,8 @@ import java.time.format.DateTimeParseException;
  * {@code tailLines}, {@code timestamps}, {@code previous}, {@code sinceSeconds}, {@code sinceTime} and
  * {@code limitBytes}: what the apiserver proxies {@code pods/{name}/log} to (Kubernetes'
  * {@code pkg/kubelet/server/server.go} getContainerLogs). Plain text, streamed: the headers go out at once
- * and every line is flushed as it is read, so {@code kubectl logs -f} shows a line as it is written.
+ * and every line is flushed as it is read, so {@code kubectl logs -f} shows a line as it is written; a
+ * client that went away ends the copy at the next line.
  */
 @RestController
 class ContainerLogController {
@@ -36,14 +37,15 @@ class ContainerLogController {
     }
 
     @GetMapping("/containerLogs/{namespace}/{pod}/{container}")
-    ResponseEntity<StreamingResponseBody> logs(@PathVariable String namespace, @PathVariable String pod, @PathVariable String container,
+    void logs(@PathVariable String namespace, @PathVariable String pod, @PathVariable String container,
                                                @RequestParam(defaultValue = "false") boolean follow,
                                                @RequestParam(required = false) Integer tailLines,
                                                @RequestParam(defaultValue = "false") boolean timestamps,
                                                @RequestParam(defaultValue = "false") boolean previous,
                                                @RequestParam(required = false) Long sinceSeconds,
                                                @RequestParam(required = false) String sinceTime,
-                                               @RequestParam(required = false) Long limitBytes) {
+                                               @RequestParam(required = false) Long limitBytes,
+                                               HttpServletResponse response) throws IOException {
         if (tailLines != null && tailLines < 0) {
             tailLines = null;
         }
@@ -54,25 +56,30 @@ class ContainerLogController {
             try {
                 since = Instant.parse(sinceTime);
             } catch (DateTimeParseException e) {
-                return ResponseEntity.badRequest().contentType(MediaType.TEXT_PLAIN)
-                        .body(out -> out.write(("sinceTime " + sinceTime + " is not an RFC 3339 time\n").getBytes()));
+                response.setStatus(400);
+                response.setContentType(MediaType.TEXT_PLAIN_VALUE);
+                response.getWriter().write("sinceTime " + sinceTime + " is not an RFC 3339 time\n");
+                return;
             }
         }
         ContainerLogs.Location where = logs.locate(namespace, pod, container, previous);
         LogOptions options = new LogOptions(follow && !previous, tailLines, timestamps, since, limitBytes != null && limitBytes > 0 ? limitBytes : null);
-        StreamingResponseBody body = out -> {
-            // the status line and headers now, not with the first log line: a follower knows it is connected
+        // written straight to the servlet response on this (virtual) request thread: Spring's
+        // StreamingResponseBody held the bytes back until the copy ended, so a follower saw nothing
+        response.setStatus(200);
+        response.setContentType(MediaType.TEXT_PLAIN_VALUE);
+        // the status line and headers now, not with the first log line: a follower knows it is connected
+        response.flushBuffer();
+        OutputStream out = response.getOutputStream();
+        OutputStream target = options.limitBytes() == null ? out : new LimitedOutputStream(out, options.limitBytes());
+        try {
+            where.kubelet().runtime().logs(where.containerId(), options, target);
             out.flush();
-            OutputStream target = options.limitBytes() == null ? out : new LimitedOutputStream(out, options.limitBytes());
-            try {
-                where.kubelet().runtime().logs(where.containerId(), options, target);
-            } catch (LimitedOutputStream.LimitReached e) {
-                out.flush();
-            } catch (IOException e) {
-                // the client went away while following: nothing to tell anybody
-            }
-        };
-        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body(body);
+        } catch (LimitedOutputStream.LimitReached e) {
+            out.flush();
+        } catch (IOException e) {
+            // the client went away while following: the copy ends at the first line it cannot take
+        }
     }
 
     @ExceptionHandler(ContainerLogs.LogNotFoundException.class)

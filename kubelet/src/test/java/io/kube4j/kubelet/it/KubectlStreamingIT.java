@@ -198,8 +198,9 @@ class KubectlStreamingIT {
     void attachShowsTheContainersOutputAsItIsWritten() throws Exception {
         runPod("attach-pod", "sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.5; done");
         Process p = new ProcessBuilder(command("attach", "attach-pod")).redirectErrorStream(true).start();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            List<String> lines = new ArrayList<>();
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        try {
+            List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
             CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> {
                 try {
                     String line;
@@ -226,8 +227,10 @@ class KubectlStreamingIT {
         // each line carries the time it was written, in milliseconds
         runPod("logs-follow", "sh", "-c", "while true; do echo at $(date +%s%3N); sleep 0.7; done");
         Process p = new ProcessBuilder(command("logs", "-f", "--tail=0", "logs-follow")).start();
-        List<Long> delays = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        List<Long> delays = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // not closed here: closing a reader another thread is blocked in would wait for it; destroying kubectl ends it
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        try {
             CompletableFuture.runAsync(() -> {
                 try {
                     String line;
@@ -258,7 +261,8 @@ class KubectlStreamingIT {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
                     http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
             for (int i = 0; i < 20; i++) {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Connection", "close").timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                // python's http.server answers HTTP/1.0 and closes: each request is a new forwarded connection
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(r.statusCode()).isEqualTo(200);
                 assertThat(r.body()).contains("Directory listing");
             }
