@@ -85,7 +85,27 @@ public class PodStreamProxy {
                 }
                 yield KubeletLocation.path(sub, ns, name, container) + (q.length() == 0 ? "" : "?" + q);
             }
-            default -> KubeletLocation.path("portForward", ns, name);
+            default -> {
+                // the WebSocket port-forward protocol (v4.channel.k8s.io) names its ports in the query
+                StringJoiner q = new StringJoiner("&");
+                String[] ports = req.getParameterValues("ports");
+                if (ports != null) {
+                    for (String port : ports) {
+                        for (String one : port.split(",")) {
+                            try {
+                                int n = Integer.parseInt(one.trim());
+                                if (n < 1 || n > 65535) {
+                                    throw new NumberFormatException();
+                                }
+                                q.add("ports=" + n);
+                            } catch (NumberFormatException e) {
+                                throw ApiError.badRequest("invalid port \"" + one + "\": ports must be between 1 and 65535");
+                            }
+                        }
+                    }
+                }
+                yield KubeletLocation.path("portForward", ns, name) + (q.length() == 0 ? "" : "?" + q);
+            }
         };
         Socket socket = new Socket();
         try {

@@ -48,17 +48,26 @@ public final class PortForwardHandler extends AbstractWebSocketHandler implement
     static final String SPDY_TUNNEL = "SPDY/3.1+portforward.k8s.io";
     private static final Logger log = LoggerFactory.getLogger(PortForwardHandler.class);
     private static final String TUNNEL = "tunnel";
+    private static final String CHANNELS = "channels";
 
-    /** Lower case: Spring matches the client's protocols lower-cased against these, and answers with the client's spelling. */
+    /**
+     * Lower case: Spring matches the client's protocols lower-cased against these, and answers with the
+     * client's spelling. {@code v4.channel.k8s.io} is the older WebSocket port-forward protocol the official
+     * Java client speaks ({@link ChannelPortForward}).
+     */
     @Override
     public List<String> getSubProtocols() {
-        return List.of(SPDY_TUNNEL.toLowerCase(java.util.Locale.ROOT));
+        return List.of(SPDY_TUNNEL.toLowerCase(java.util.Locale.ROOT), RemoteCommandHandler.V4);
     }
 
     @Override
     public void afterConnectionEstablished(WebSocketSession session) {
         StreamingTarget target = (StreamingTarget) session.getAttributes().get(StreamingHandshake.TARGET);
-        session.getAttributes().put(TUNNEL, new Tunnel(session, target));
+        if (RemoteCommandHandler.V4.equalsIgnoreCase(session.getAcceptedProtocol())) {
+            session.getAttributes().put(CHANNELS, new ChannelPortForward(session, target));
+        } else {
+            session.getAttributes().put(TUNNEL, new Tunnel(session, target));
+        }
     }
 
     @Override
@@ -66,6 +75,10 @@ public final class PortForwardHandler extends AbstractWebSocketHandler implement
         ByteBuffer b = message.getPayload();
         byte[] data = new byte[b.remaining()];
         b.get(data);
+        if (session.getAttributes().get(CHANNELS) instanceof ChannelPortForward channels) {
+            channels.receive(data);
+            return;
+        }
         try {
             ((Tunnel) session.getAttributes().get(TUNNEL)).receive(data);
         } catch (RuntimeException e) {
@@ -77,9 +90,130 @@ public final class PortForwardHandler extends AbstractWebSocketHandler implement
 
     @Override
     public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
-        Tunnel t = (Tunnel) session.getAttributes().get(TUNNEL);
-        if (t != null) {
+        if (session.getAttributes().get(TUNNEL) instanceof Tunnel t) {
             t.close();
+        }
+        if (session.getAttributes().get(CHANNELS) instanceof ChannelPortForward c) {
+            c.close();
+        }
+    }
+
+    /**
+     * The WebSocket port-forward protocol ({@code pkg/kubelet/cri/streaming/portforward/websocket.go}): the
+     * ports are the query's {@code ports}; port i has data channel 2i and error channel 2i+1, each opened by
+     * a message of the port as two little-endian bytes; each message after that is the channel byte and data.
+     * The WebSocket closes when every port's connection has ended.
+     */
+    static final class ChannelPortForward {
+        private final WebSocketSession session;
+        private final List<Socket> sockets = new ArrayList<>();
+
+        ChannelPortForward(WebSocketSession session, StreamingTarget target) {
+            this.session = session;
+            List<Integer> ports = new ArrayList<>();
+            String query = session.getUri() == null ? null : session.getUri().getRawQuery();
+            if (query != null) {
+                for (String kv : query.split("&")) {
+                    if (kv.startsWith("ports=")) {
+                        for (String p : kv.substring(6).split("(,|%2C)")) {
+                            ports.add(Integer.parseInt(p.trim()));
+                        }
+                    }
+                }
+            }
+            if (ports.isEmpty()) {
+                send(new byte[]{1}, ("query parameter \"port\" is required").getBytes(StandardCharsets.UTF_8));
+                closeSession();
+                return;
+            }
+            List<Thread> copiers = new ArrayList<>();
+            for (int i = 0; i < ports.size(); i++) {
+                int port = ports.get(i);
+                byte data = (byte) (2 * i);
+                byte error = (byte) (2 * i + 1);
+                byte[] portBytes = {(byte) (port & 0xff), (byte) ((port >> 8) & 0xff)};
+                send(new byte[]{data}, portBytes);
+                send(new byte[]{error}, portBytes);
+                Socket socket;
+                try {
+                    socket = target.kubelet().runtime().portForward(target.pod().metadata.uid, port);
+                } catch (IOException | RuntimeException e) {
+                    send(new byte[]{error}, ("error forwarding port " + port + " to pod " + target.pod().metadata.name + ", uid "
+                            + target.pod().metadata.uid + ": " + e.getMessage()).getBytes(StandardCharsets.UTF_8));
+                    sockets.add(null);
+                    continue;
+                }
+                sockets.add(socket);
+                copiers.add(Thread.ofVirtual().name("port-forward-" + port).start(() -> {
+                    byte[] buf = new byte[32 * 1024];
+                    try (InputStream in = socket.getInputStream()) {
+                        int n;
+                        while ((n = in.read(buf)) >= 0) {
+                            if (n > 0) {
+                                send(new byte[]{data}, java.util.Arrays.copyOf(buf, n));
+                            }
+                        }
+                    } catch (IOException e) {
+                        // the pod or the client closed
+                    }
+                }));
+            }
+            Thread.ofVirtual().name("port-forward-wait").start(() -> {
+                for (Thread t : copiers) {
+                    try {
+                        t.join();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                closeSession();
+            });
+        }
+
+        void receive(byte[] message) {
+            if (message.length < 1 || message[0] % 2 != 0) {
+                return;
+            }
+            int index = message[0] / 2;
+            Socket s = index < sockets.size() ? sockets.get(index) : null;
+            if (s == null || message.length == 1) {
+                return;
+            }
+            try {
+                s.getOutputStream().write(message, 1, message.length - 1);
+            } catch (IOException e) {
+                Tunnel.closeQuietly(s);
+            }
+        }
+
+        private void send(byte[] channel, byte[] payload) {
+            byte[] b = new byte[payload.length + 1];
+            b[0] = channel[0];
+            System.arraycopy(payload, 0, b, 1, payload.length);
+            synchronized (session) {
+                try {
+                    if (session.isOpen()) {
+                        session.sendMessage(new BinaryMessage(b));
+                    }
+                } catch (IOException e) {
+                    // the client is gone
+                }
+            }
+        }
+
+        private void closeSession() {
+            synchronized (session) {
+                try {
+                    session.close(CloseStatus.NORMAL);
+                } catch (IOException e) {
+                    // already closed
+                }
+            }
+        }
+
+        void close() {
+            sockets.forEach(Tunnel::closeQuietly);
         }
     }
 

@@ -278,4 +278,61 @@ class KubectlStreamingIT {
             pf.destroy();
         }
     }
+
+    @Test
+    void officialJavaClientExecPortForwardAndFollowedLogsWork() throws Exception {
+        io.kubernetes.client.openapi.ApiClient client = io.kubernetes.client.util.Config.fromUrl(apiserver.url(), false);
+        client.setReadTimeout(0);
+
+        runPod("jc-exec", "sh", "-c", "exec sleep 3600");
+        Process exec = new io.kubernetes.client.Exec(client).exec("default", "jc-exec", new String[]{"sh", "-c", "echo from-java; exit 5"}, "app", false, false);
+        String out = new String(exec.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(exec.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).isEqualTo("from-java\n");
+        assertThat(exec.exitValue()).isEqualTo(5);
+
+        int podPort = freePort();
+        runPod("jc-web", "python3", "-m", "http.server", Integer.toString(podPort), "--bind", "127.0.0.1");
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", podPort)) {
+                return true;
+            }
+        });
+        io.kubernetes.client.PortForward.PortForwardResult forward = new io.kubernetes.client.PortForward(client).forward("default", "jc-web", List.of(podPort));
+        // the input stream first: once the server has answered and closed, the client no longer hands it out
+        java.io.InputStream down = forward.getInputStream(podPort);
+        var up = forward.getOutboundStream(podPort);
+        up.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        up.flush();
+        String answer = new String(down.readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(answer).startsWith("HTTP/1.0 200").contains("Directory listing");
+
+        runPod("jc-logs", "sh", "-c", "while true; do echo follow-line; sleep 0.5; done");
+        java.io.InputStream logs = new io.kubernetes.client.PodLogs(client).streamNamespacedPodLog("default", "jc-logs", "app", null, null, false);
+        BufferedReader r = new BufferedReader(new InputStreamReader(logs, StandardCharsets.UTF_8));
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture.runAsync(() -> {
+            try {
+                String line;
+                while (lines.size() < 4 && (line = r.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        }).get(20, TimeUnit.SECONDS);
+        logs.close();
+        assertThat(lines).hasSize(4).allMatch("follow-line"::equals);
+    }
+
+    @Test
+    void runInteractiveShowsTheOutputAndRemovesThePod() throws Exception {
+        String kubectl = String.join(" ", command("run", "run-rm", "-it", "--rm", "--restart=Never", "--image=local/busybox",
+                "--overrides={\"apiVersion\":\"v1\",\"spec\":{\"nodeName\":\"" + NODE + "\"}}",
+                "--", "sh", "-c", "'sleep 2; echo run-output'").stream().map(a -> a.startsWith("--overrides") ? "'" + a + "'" : a).toList());
+        Result r = run(null, List.of("script", "-qec", kubectl, "/dev/null"));
+        assertThat(r.out).as(r.err).contains("run-output").contains("pod \"run-rm\" deleted");
+        assertThat(r.exitCode).as(r.out).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.find(Pod.class, "default", "run-rm").isEmpty());
+    }
 }
