@@ -71,7 +71,9 @@ public record KubeletLocation(String host, int port) {
     public static String path(String... segments) {
         StringBuilder b = new StringBuilder();
         for (String s : segments) {
-            b.append('/').append(URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20"));
+            String escaped = URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+            // "." and ".." would be resolved away by the kubelet's server: escaped, they stay names
+            b.append('/').append(escaped.equals(".") || escaped.equals("..") ? escaped.replace(".", "%2E") : escaped);
         }
         return b.toString();
     }
