@@ -247,12 +247,18 @@ public class PodStreamProxy {
     }
 
     /**
-     * The upgraded connection: two copiers, client→kubelet and kubelet→client, each on a virtual thread;
-     * when one direction ends both connections are closed, so neither side waits on a peer that is gone.
+     * The upgraded connection. The client's side is driven through the servlet container's non-blocking
+     * upgrade API (a ReadListener copies what the client sends to the kubelet; a WriteListener paces the
+     * copy the other way), because Tomcat only releases an upgraded socket it watches itself: with blocking
+     * reads from a thread of our own, a closed client stayed in CLOSE_WAIT. The kubelet's side is a plain
+     * socket read on a virtual thread. When either side ends, both are closed.
      */
     public static class Tunnel implements HttpUpgradeHandler {
         private Socket kubelet;
         private InputStream fromKubelet;
+        private volatile WebConnection client;
+        private volatile boolean closed;
+        private final Object writable = new Object();
 
         /** Required by the servlet container, which instantiates the handler. */
         public Tunnel() {
@@ -264,57 +270,114 @@ public class PodStreamProxy {
         }
 
         @Override
-        public void init(WebConnection client) {
-            Runnable closeAll = () -> {
-                try {
-                    kubelet.close();
-                } catch (IOException e) {
-                    // already closed
-                }
-                try {
-                    client.close();
-                } catch (Exception e) {
-                    // already closed
-                }
-            };
-            Thread.ofVirtual().name("stream-proxy-up").start(() -> {
-                try (InputStream in = client.getInputStream(); OutputStream out = kubelet.getOutputStream()) {
-                    copy(in, out);
-                } catch (IOException e) {
-                    // one side is gone
-                } finally {
-                    closeAll.run();
-                }
-            });
-            Thread.ofVirtual().name("stream-proxy-down").start(() -> {
-                try (OutputStream out = client.getOutputStream()) {
-                    copy(fromKubelet, out);
-                } catch (IOException e) {
-                    // one side is gone
-                } finally {
-                    closeAll.run();
-                }
-            });
+        public void init(WebConnection connection) {
+            this.client = connection;
+            try {
+                jakarta.servlet.ServletInputStream in = connection.getInputStream();
+                jakarta.servlet.ServletOutputStream out = connection.getOutputStream();
+                OutputStream toKubelet = kubelet.getOutputStream();
+                in.setReadListener(new jakarta.servlet.ReadListener() {
+                    private final byte[] buf = new byte[32 * 1024];
+
+                    @Override
+                    public void onDataAvailable() throws IOException {
+                        while (!closed && in.isReady()) {
+                            int n = in.read(buf);
+                            if (n < 0) {
+                                closeAll();
+                                return;
+                            }
+                            if (n > 0) {
+                                toKubelet.write(buf, 0, n);
+                                toKubelet.flush();
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void onAllDataRead() {
+                        closeAll();
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        closeAll();
+                    }
+                });
+                out.setWriteListener(new jakarta.servlet.WriteListener() {
+                    @Override
+                    public void onWritePossible() {
+                        synchronized (writable) {
+                            writable.notifyAll();
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        closeAll();
+                    }
+                });
+                Thread.ofVirtual().name("stream-proxy-down").start(() -> {
+                    byte[] buf = new byte[32 * 1024];
+                    try {
+                        int n;
+                        while (!closed && (n = fromKubelet.read(buf)) >= 0) {
+                            awaitWritable(out);
+                            out.write(buf, 0, n);
+                            awaitWritable(out);
+                            out.flush();
+                        }
+                    } catch (IOException | IllegalStateException e) {
+                        // one side is gone
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        closeAll();
+                    }
+                });
+            } catch (IOException e) {
+                closeAll();
+            }
         }
 
-        private static void copy(InputStream in, OutputStream out) throws IOException {
-            byte[] buf = new byte[32 * 1024];
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                out.write(buf, 0, n);
-                out.flush();
+        // non-blocking output: write only when the container says it can take more
+        private void awaitWritable(jakarta.servlet.ServletOutputStream out) throws InterruptedException, IOException {
+            synchronized (writable) {
+                while (!out.isReady()) {
+                    if (closed) {
+                        throw new IOException("closed");
+                    }
+                    writable.wait(1000);
+                }
+            }
+        }
+
+        private void closeAll() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                kubelet.close();
+            } catch (IOException e) {
+                // already closed
+            }
+            try {
+                WebConnection c = client;
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // already closed
+            }
+            synchronized (writable) {
+                writable.notifyAll();
             }
         }
 
         @Override
         public void destroy() {
-            try {
-                if (kubelet != null) {
-                    kubelet.close();
-                }
-            } catch (IOException e) {
-                // already closed
-            }
+            closeAll();
         }
     }
 }
