@@ -188,6 +188,9 @@ public final class ServedResources {
             case "binding" -> new Subresource("binding", "", "v1", "Binding", List.of("create"));
             case "eviction" -> new Subresource("eviction", "policy", "v1", "Eviction", List.of("create"));
             case "log" -> new Subresource("log", "", "v1", "Pod", List.of("get"));
+            case "exec" -> new Subresource("exec", "", "v1", "PodExecOptions", List.of("create", "get"));
+            case "attach" -> new Subresource("attach", "", "v1", "PodAttachOptions", List.of("create", "get"));
+            case "portforward" -> new Subresource("portforward", "", "v1", "PodPortForwardOptions", List.of("create", "get"));
             case "finalize" -> new Subresource("finalize", rt.group(), rt.version(), rt.kind(), List.of("update"));
             default -> throw new IllegalStateException("undescribed subresource " + rt.resource() + "/" + name);
         };

@@ -1,12 +1,11 @@
 package io.kube4j.apiserver.web;
 
+import io.kube4j.api.Status;
 import io.kube4j.apiserver.errors.ApiError;
-import io.kube4j.api.ResourceTypes;
 import io.kube4j.apiserver.registry.Registry;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
@@ -19,14 +18,22 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
 
-/** Serves {@code pods/{name}/log} by proxying to the kubelet of the pod's node, streaming for {@code follow=true}. */
+/**
+ * Serves {@code pods/{name}/log} by proxying to the kubelet of the pod's node (Kubernetes'
+ * {@code pkg/registry/core/pod/rest/log.go} and {@code LogLocation}): the options are validated as
+ * {@code ValidatePodLogOptions} does (422 PodLogOptions), then the kubelet's answer is streamed without
+ * buffering: headers at once, each chunk flushed as it arrives. When the client goes away the next write
+ * fails and the connection to the kubelet is closed, which ends the kubelet's copy too.
+ */
 @Component
 public class PodLogProxy {
-    private static final List<String> PASSED = List.of("follow", "tailLines", "timestamps", "previous", "sinceSeconds", "limitBytes");
+    private static final List<String> PASSED = List.of("follow", "tailLines", "timestamps", "previous", "sinceSeconds", "sinceTime", "limitBytes");
 
     private final Registry registry;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).version(HttpClient.Version.HTTP_1_1).build();
@@ -35,39 +42,13 @@ public class PodLogProxy {
         this.registry = registry;
     }
 
+    /** Proxies one log request for {@code pod}; errors are {@link ApiError}s. */
     public void proxy(HttpServletRequest req, HttpServletResponse resp, ObjectNode pod) throws IOException {
         String ns = pod.path("metadata").path("namespace").asString();
         String name = pod.path("metadata").path("name").asString();
-        String container = req.getParameter("container");
-        List<String> names = new ArrayList<>();
-        pod.path("spec").path("containers").forEach(c -> names.add(c.path("name").asString()));
-        if (container == null || container.isEmpty()) {
-            if (names.size() != 1) {
-                throw ApiError.badRequest("a container name must be specified for pod " + name + ", choose one of: " + names);
-            }
-            container = names.get(0);
-        } else if (!names.contains(container)) {
-            List<String> all = new ArrayList<>(names);
-            pod.path("spec").path("initContainers").forEach(c -> all.add(c.path("name").asString()));
-            if (!all.contains(container)) {
-                throw ApiError.badRequest("container " + container + " is not valid for pod " + name);
-            }
-        }
-        String nodeName = pod.path("spec").path("nodeName").asString("");
-        if (nodeName.isEmpty()) {
-            throw ApiError.badRequest("pod " + name + " is not scheduled to a node yet, so it has no logs");
-        }
-        ObjectNode node = registry.get(ResourceTypes.NODES, null, nodeName);
-        String ip = null;
-        for (JsonNode a : node.path("status").path("addresses")) {
-            if ("InternalIP".equals(a.path("type").asString())) {
-                ip = a.path("address").asString();
-            }
-        }
-        int port = node.path("status").path("daemonEndpoints").path("kubeletEndpoint").path("Port").asInt(10250);
-        if (ip == null) {
-            throw ApiError.unavailable("node " + nodeName + " reports no InternalIP address, so its kubelet cannot be reached for logs");
-        }
+        validate(req, name);
+        String container = KubeletLocation.container(pod, req.getParameter("container"));
+        KubeletLocation kubelet = KubeletLocation.of(registry, pod);
         StringJoiner q = new StringJoiner("&");
         for (String p : PASSED) {
             String v = req.getParameter(p);
@@ -75,24 +56,26 @@ public class PodLogProxy {
                 q.add(p + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8));
             }
         }
-        URI uri = URI.create("http://" + (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port + "/containerLogs/" + ns + "/" + name + "/" + container + (q.length() == 0 ? "" : "?" + q));
+        URI uri = URI.create("http://" + kubelet.authority() + KubeletLocation.path("containerLogs", ns, name, container) + (q.length() == 0 ? "" : "?" + q));
         HttpResponse<InputStream> r;
         try {
             r = http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw ApiError.unavailable("cannot reach the kubelet of node " + nodeName + " at " + uri.getAuthority() + ": " + e.getMessage());
+            throw ApiError.unavailable("cannot reach the kubelet of node " + pod.path("spec").path("nodeName").asString() + " at " + uri.getAuthority() + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiError.unavailable("interrupted");
         }
         try (InputStream in = r.body()) {
             if (r.statusCode() >= 300) {
-                String msg = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                throw ApiError.badRequest("the kubelet answered " + r.statusCode() + ": " + msg);
+                String msg = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+                throw ApiError.badRequest(msg.isEmpty() ? "the kubelet answered " + r.statusCode() : msg);
             }
             resp.setStatus(200);
             resp.setContentType("text/plain");
             OutputStream out = resp.getOutputStream();
+            // the headers now: a follower is connected before the first line
+            resp.flushBuffer();
             byte[] buf = new byte[8192];
             int n;
             while ((n = in.read(buf)) >= 0) {
@@ -100,6 +83,48 @@ public class PodLogProxy {
                 // follow=true streams: hand each chunk on as it arrives
                 out.flush();
             }
+        }
+    }
+
+    // pkg/apis/core/validation ValidatePodLogOptions, after the query is converted to PodLogOptions
+    private static void validate(HttpServletRequest req, String name) {
+        List<Status.Cause> causes = new ArrayList<>();
+        Long tail = number(req, "tailLines", name);
+        if (tail != null && tail < 0) {
+            causes.add(new Status.Cause("FieldValueInvalid", "Invalid value: " + tail + ": must be greater than or equal to 0", "tailLines"));
+        }
+        Long limit = number(req, "limitBytes", name);
+        if (limit != null && limit < 1) {
+            causes.add(new Status.Cause("FieldValueInvalid", "Invalid value: " + limit + ": must be greater than 0", "limitBytes"));
+        }
+        Long since = number(req, "sinceSeconds", name);
+        String sinceTime = req.getParameter("sinceTime");
+        if (sinceTime != null && !sinceTime.isEmpty()) {
+            try {
+                Instant.parse(sinceTime);
+            } catch (DateTimeParseException e) {
+                throw ApiError.badRequest("parsing time \"" + sinceTime + "\" as RFC 3339: cannot parse it");
+            }
+        }
+        if (since != null && sinceTime != null && !sinceTime.isEmpty()) {
+            causes.add(new Status.Cause("FieldValueForbidden", "Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified", ""));
+        } else if (since != null && since < 1) {
+            causes.add(new Status.Cause("FieldValueInvalid", "Invalid value: " + since + ": must be greater than 0", "sinceSeconds"));
+        }
+        if (!causes.isEmpty()) {
+            throw ApiError.invalid("", "PodLogOptions", name, causes);
+        }
+    }
+
+    private static Long number(HttpServletRequest req, String param, String name) {
+        String v = req.getParameter(param);
+        if (v == null || v.isEmpty()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("strconv.ParseInt: parsing \"" + v + "\": invalid syntax");
         }
     }
 }

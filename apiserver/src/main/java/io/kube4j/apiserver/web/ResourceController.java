@@ -53,6 +53,10 @@ public class ResourceController {
     private final ServedResources served;
     private final ResponseEncoder encoder;
     private final PodLogProxy logs;
+    private static final java.util.Set<String> STREAMING = java.util.Set.of("exec", "attach", "portforward");
+    /** pods/{name}/exec, attach and portforward: proxied to the kubelet. */
+    @org.springframework.beans.factory.annotation.Autowired
+    private PodStreamProxy streams;
     private final ServerSideApply serverSideApply;
     private final BindingREST binding;
     private final ScaleREST scale;
@@ -82,6 +86,12 @@ public class ResourceController {
         boolean dryRun = dryRun(req);
         String method = req.getMethod();
         String sub = path.subresource();
+        if (rt == ResourceTypes.PODS && path.name() != null && sub != null && STREAMING.contains(sub) && (method.equals("GET") || method.equals("POST"))) {
+            // Kubernetes authorizes these as create on pods/exec|attach|portforward, for GET upgrades too
+            verb(req, "create");
+            streams.proxy(req, resp, registry.get(rt, path.namespace(), path.name()), sub);
+            return;
+        }
         switch (method) {
             case "GET" -> get(req, resp, path);
             case "POST" -> {

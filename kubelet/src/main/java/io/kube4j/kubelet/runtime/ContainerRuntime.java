@@ -82,6 +82,44 @@ public interface ContainerRuntime {
         return null;
     }
 
+    // ---- streaming (kubectl exec, attach, port-forward) -----------------------------------------
+
+    /**
+     * Starts {@code command} in the container as an interactive process (the CRI's streaming Exec), with a
+     * terminal when {@code tty}. The default: this runtime runs no processes.
+     *
+     * @throws ContainerRuntimeException when the runtime cannot, with a message for the client
+     */
+    default StreamingProcess execStreaming(String containerId, List<String> command, boolean tty) {
+        throw new ContainerRuntimeException("the " + version().name() + " runtime cannot exec into containers");
+    }
+
+    /**
+     * Attaches to the container's main process (the CRI's Attach): its stdin, and its output from now on.
+     *
+     * @throws ContainerRuntimeException when the runtime cannot, with a message for the client
+     */
+    default StreamingProcess attach(String containerId, boolean tty) {
+        throw new ContainerRuntimeException("the " + version().name() + " runtime cannot attach to containers");
+    }
+
+    /**
+     * Opens a TCP connection to {@code port} inside the pod's network namespace (the CRI's PortForward). The
+     * default connects to the sandbox's IP, which the kubelet can reach for the docker and process runtimes.
+     *
+     * @throws java.io.IOException when nothing accepts on that port
+     */
+    default java.net.Socket portForward(String podUid, int port) throws IOException {
+        if (!podNetworkReachable()) {
+            throw new ContainerRuntimeException("the " + version().name() + " runtime has no pod network to forward ports into");
+        }
+        Sandbox sandbox = listPodSandboxes(podUid).stream().filter(Sandbox::ready).findFirst()
+                .orElseThrow(() -> new ContainerRuntimeException("pod sandbox of pod " + podUid + " is not ready"));
+        java.net.Socket socket = new java.net.Socket();
+        socket.connect(new java.net.InetSocketAddress(sandbox.ip(), port), 5000);
+        return socket;
+    }
+
     // ---- events and network -------------------------------------------------------------------
 
     /**

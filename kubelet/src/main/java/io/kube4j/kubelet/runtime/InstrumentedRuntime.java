@@ -151,6 +151,21 @@ public final class InstrumentedRuntime implements ContainerRuntime, AutoCloseabl
         return delegate.podNetworkReachable();
     }
 
+    @Override
+    public StreamingProcess execStreaming(String containerId, java.util.List<String> command, boolean tty) {
+        return delegate.execStreaming(containerId, command, tty);
+    }
+
+    @Override
+    public StreamingProcess attach(String containerId, boolean tty) {
+        return delegate.attach(containerId, tty);
+    }
+
+    @Override
+    public java.net.Socket portForward(String podUid, int port) throws IOException {
+        return delegate.portForward(podUid, port);
+    }
+
     /** The runtime wrapped (tests reach the fake through it). */
     public ContainerRuntime delegate() {
         return delegate;

@@ -20,7 +20,7 @@ import java.util.function.BooleanSupplier;
  * makes {@code timestamps=true} possible for runtimes that don't store logs themselves.
  */
 public final class LogFile {
-    private static final long FOLLOW_POLL_MILLIS = 200;
+    private static final long FOLLOW_POLL_MILLIS = 100;
 
     private final Path path;
 
@@ -43,8 +43,9 @@ public final class LogFile {
     }
 
     /**
-     * Copies the log to {@code out}: the last {@code tailLines} lines (all when null), then, when
-     * following, new lines as they come until {@code stillRunning} says the writer is gone.
+     * Copies the log to {@code out}: the last {@code tailLines} lines (all when null) of those written at
+     * or after {@code since}, then, when following, new lines as they come (polled every 100 ms, each
+     * flushed at once) until {@code stillRunning} says the writer is gone or {@code out} fails.
      */
     public void copyTo(LogOptions options, OutputStream out, BooleanSupplier stillRunning) throws IOException {
         if (!Files.exists(path)) {
@@ -52,11 +53,15 @@ public final class LogFile {
         }
         long offset = 0;
         if (options.tailLines() != null) {
+            // as the kubelet's ReadLogs: the last N lines among those since the start time
             Deque<String> last = new ArrayDeque<>();
             try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     offset += line.getBytes(StandardCharsets.UTF_8).length + 1;
+                    if (!after(line, options.since())) {
+                        continue;
+                    }
                     last.addLast(line);
                     if (last.size() > options.tailLines()) {
                         last.removeFirst();
@@ -81,11 +86,15 @@ public final class LogFile {
                     partial.append(new String(buf, 0, n, StandardCharsets.UTF_8));
                     int nl;
                     while ((nl = partial.indexOf("\n")) >= 0) {
-                        writeLine(partial.substring(0, nl), options.timestamps(), out);
+                        String line = partial.substring(0, nl);
+                        if (after(line, options.since())) {
+                            writeLine(line, options.timestamps(), out);
+                        }
                         partial.delete(0, nl + 1);
                     }
                     continue;
                 }
+                // every line is handed on as soon as it is read: a follower sees it within one poll
                 out.flush();
                 if (!options.follow() || !stillRunning.getAsBoolean()) {
                     // one more read: lines written just before the writer stopped
@@ -101,6 +110,22 @@ public final class LogFile {
                     return;
                 }
             }
+        }
+    }
+
+    // whether the entry was written at or after since (entries without a readable time are kept)
+    private static boolean after(String entry, Instant since) {
+        if (since == null) {
+            return true;
+        }
+        int first = entry.indexOf(' ');
+        if (first <= 0) {
+            return true;
+        }
+        try {
+            return !Instant.parse(entry.substring(0, first)).isBefore(since);
+        } catch (java.time.format.DateTimeParseException e) {
+            return true;
         }
     }
 

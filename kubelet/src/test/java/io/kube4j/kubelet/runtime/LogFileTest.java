@@ -69,4 +69,19 @@ class LogFileTest {
     void missingFileIsAnEmptyLog() throws Exception {
         assertThat(read(new LogFile(dir.resolve("none.log")), LogOptions.ALL, new AtomicBoolean(false))).isEmpty();
     }
+
+    @Test
+    void sinceDropsLinesWrittenBeforeItAlsoUnderTailLines() throws Exception {
+        Path file = dir.resolve("c.log");
+        java.nio.file.Files.writeString(file, """
+                2026-01-01T00:00:01Z stdout F old
+                2026-01-01T00:00:05Z stdout F mid
+                2026-01-01T00:00:09Z stderr F new
+                """);
+        LogFile log = new LogFile(file);
+        java.time.Instant since = java.time.Instant.parse("2026-01-01T00:00:05Z");
+        assertThat(read(log, new LogOptions(false, null, false, since, null), new AtomicBoolean(false))).isEqualTo("mid\nnew\n");
+        assertThat(read(log, new LogOptions(false, 5, true, since, null), new AtomicBoolean(false)))
+                .isEqualTo("2026-01-01T00:00:05Z mid\n2026-01-01T00:00:09Z new\n");
+    }
 }

@@ -132,6 +132,6 @@ public class PodStrategy implements Strategy {
 
     @Override
     public List<String> subresources() {
-        return List.of("binding", "eviction", "log");
+        return List.of("binding", "eviction", "log", "exec", "attach", "portforward");
     }
 }

@@ -73,6 +73,27 @@ public final class DockerClient {
             return body;
         }
 
+        /**
+         * The connection's sending side after the daemon hijacked it (exec start, attach): what is
+         * written here is the process's stdin.
+         */
+        public OutputStream hijackedStdin() {
+            return new java.io.FilterOutputStream(Channels.newOutputStream(channel)) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                }
+
+                // closing stdin half-closes the connection: the daemon closes the process's stdin
+                @Override
+                public void close() throws IOException {
+                    if (channel.isOpen()) {
+                        channel.shutdownOutput();
+                    }
+                }
+            };
+        }
+
         public byte[] readAll() throws IOException {
             return body.readAllBytes();
         }

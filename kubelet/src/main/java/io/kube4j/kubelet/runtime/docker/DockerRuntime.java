@@ -396,12 +396,128 @@ public final class DockerRuntime implements ContainerRuntime {
         String query = "/containers/" + containerId + "/logs?stdout=1&stderr=1"
                 + "&follow=" + (options.follow() ? 1 : 0)
                 + "&timestamps=" + (options.timestamps() ? 1 : 0)
-                + "&tail=" + (options.tailLines() == null ? "all" : options.tailLines());
+                + "&tail=" + (options.tailLines() == null ? "all" : options.tailLines())
+                + (options.since() == null ? "" : "&since=" + options.since().getEpochSecond() + "." + String.format("%09d", options.since().getNano()));
         try (DockerClient.Response r = docker.request("GET", query, null, options.follow() ? null : CALL_TIMEOUT)) {
             if (r.status() >= 400) {
                 throw new ContainerRuntimeException("logs of " + containerId + ": " + DockerClient.message(r.readAll()));
             }
             MultiplexedStream.copy(r.body(), out);
+        }
+    }
+
+    /**
+     * The Engine's exec: {@code POST /containers/{id}/exec} then {@code POST /exec/{id}/start}, whose
+     * connection the daemon hijacks (stdin up, the multiplexed or, under a TTY, raw output down); resize
+     * is {@code POST /exec/{id}/resize}, the exit code {@code GET /exec/{id}/json} once the output ends.
+     */
+    @Override
+    public io.kube4j.kubelet.runtime.StreamingProcess execStreaming(String containerId, List<String> command, boolean tty) {
+        ObjectNode create = Json.mapper().createObjectNode();
+        create.put("AttachStdin", true);
+        create.put("AttachStdout", true);
+        create.put("AttachStderr", true);
+        create.put("Tty", tty);
+        strings(create.putArray("Cmd"), command);
+        String execId = call("POST", "/containers/" + containerId + "/exec", create, CALL_TIMEOUT).path("Id").asString();
+        ObjectNode start = Json.mapper().createObjectNode();
+        start.put("Detach", false);
+        start.put("Tty", tty);
+        try {
+            DockerClient.Response r = docker.request("POST", "/exec/" + execId + "/start", start, null);
+            if (r.status() >= 400) {
+                String message = DockerClient.message(r.readAll());
+                r.close();
+                throw new ContainerRuntimeException("exec in " + containerId + ": " + message);
+            }
+            return new DockerStreams(r, tty, (w, h) -> call("POST", "/exec/" + execId + "/resize?h=" + h + "&w=" + w, null, CALL_TIMEOUT),
+                    () -> call("GET", "/exec/" + execId + "/json", null, CALL_TIMEOUT).path("ExitCode").asInt(-1));
+        } catch (IOException e) {
+            throw new ContainerRuntimeException("exec in " + containerId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The Engine's attach ({@code POST /containers/{id}/attach?stream=1}): output from now on, and stdin when the container keeps it open. */
+    @Override
+    public io.kube4j.kubelet.runtime.StreamingProcess attach(String containerId, boolean tty) {
+        try {
+            DockerClient.Response r = docker.request("POST", "/containers/" + containerId + "/attach?stream=1&stdin=1&stdout=1&stderr=1", null, null);
+            if (r.status() >= 400) {
+                String message = DockerClient.message(r.readAll());
+                r.close();
+                throw new ContainerRuntimeException("attach to " + containerId + ": " + message);
+            }
+            boolean rawTty = call("GET", "/containers/" + containerId + "/json", null, CALL_TIMEOUT).path("Config").path("Tty").asBoolean(false);
+            return new DockerStreams(r, rawTty, (w, h) -> call("POST", "/containers/" + containerId + "/resize?h=" + h + "&w=" + w, null, CALL_TIMEOUT),
+                    () -> call("GET", "/containers/" + containerId + "/json", null, CALL_TIMEOUT).path("State").path("ExitCode").asInt(0));
+        } catch (IOException e) {
+            throw new ContainerRuntimeException("attach to " + containerId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A hijacked exec or attach connection as a {@link io.kube4j.kubelet.runtime.StreamingProcess}. */
+    private static final class DockerStreams implements io.kube4j.kubelet.runtime.StreamingProcess {
+        private final DockerClient.Response response;
+        private final boolean tty;
+        private final java.util.function.BiConsumer<Integer, Integer> resize;
+        private final java.util.function.IntSupplier exitCode;
+        private final java.io.PipedInputStream stdout = new java.io.PipedInputStream(64 * 1024);
+        private final java.io.PipedInputStream stderr = new java.io.PipedInputStream(64 * 1024);
+        private final Thread demux;
+
+        DockerStreams(DockerClient.Response response, boolean tty, java.util.function.BiConsumer<Integer, Integer> resize, java.util.function.IntSupplier exitCode) throws IOException {
+            this.response = response;
+            this.tty = tty;
+            this.resize = resize;
+            this.exitCode = exitCode;
+            java.io.PipedOutputStream out = new java.io.PipedOutputStream(stdout);
+            java.io.PipedOutputStream err = new java.io.PipedOutputStream(stderr);
+            this.demux = Thread.ofVirtual().name("docker-stream").start(() -> {
+                try (out; err; InputStream in = response.body()) {
+                    if (tty) {
+                        in.transferTo(out);
+                    } else {
+                        MultiplexedStream.demux(in, out, err);
+                    }
+                } catch (IOException e) {
+                    // the connection closed
+                }
+            });
+        }
+
+        @Override
+        public OutputStream stdin() {
+            return response.hijackedStdin();
+        }
+
+        @Override
+        public InputStream stdout() {
+            return stdout;
+        }
+
+        @Override
+        public InputStream stderr() {
+            return tty ? null : stderr;
+        }
+
+        @Override
+        public void resize(int width, int height) {
+            try {
+                resize.accept(width, height);
+            } catch (RuntimeException e) {
+                // the process ended meanwhile: nothing to resize
+            }
+        }
+
+        @Override
+        public int waitFor() throws InterruptedException {
+            demux.join();
+            return exitCode.getAsInt();
+        }
+
+        @Override
+        public void close() {
+            response.close();
         }
     }
 

@@ -39,6 +39,32 @@ public final class MultiplexedStream {
         }
     }
 
+    /** Copies each frame's payload to {@code stdout} (stream 1) or {@code stderr} (stream 2) until EOF; flushes after each frame. */
+    public static void demux(InputStream in, OutputStream stdout, OutputStream stderr) throws IOException {
+        byte[] header = new byte[8];
+        byte[] buf = new byte[8192];
+        while (true) {
+            int read = readFully(in, header, 0, 8);
+            if (read == 0) {
+                return;
+            }
+            if (read < 8) {
+                throw new EOFException("truncated frame header");
+            }
+            OutputStream out = header[0] == 2 ? stderr : stdout;
+            long size = ((header[4] & 0xffL) << 24) | ((header[5] & 0xffL) << 16) | ((header[6] & 0xffL) << 8) | (header[7] & 0xffL);
+            while (size > 0) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, size));
+                if (n < 0) {
+                    throw new EOFException("truncated frame");
+                }
+                out.write(buf, 0, n);
+                size -= n;
+            }
+            out.flush();
+        }
+    }
+
     // how many bytes were read before EOF (0: clean end between frames)
     private static int readFully(InputStream in, byte[] b, int off, int len) throws IOException {
         int total = 0;

@@ -12,6 +12,7 @@ import io.kube4j.kubelet.runtime.Mount;
 import io.kube4j.kubelet.runtime.RuntimeVersion;
 import io.kube4j.kubelet.runtime.Sandbox;
 import io.kube4j.kubelet.runtime.SandboxConfig;
+import io.kube4j.kubelet.runtime.StreamingProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -390,6 +391,174 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new ExecResult(-1, "interrupted");
+        }
+    }
+
+    /**
+     * A child process in the container's working directory with the container's environment. Under a
+     * TTY the command runs inside util-linux {@code script}, which gives it a pseudo-terminal (the JDK has
+     * none) and exits with the command's code; stderr then goes to the terminal, as on a real TTY.
+     */
+    @Override
+    public StreamingProcess execStreaming(String containerId, List<String> command, boolean tty) {
+        ProcessContainer c = require(containerId);
+        if (c.process == null || !c.process.isAlive()) {
+            throw new ContainerRuntimeException("container " + c.config.name() + " is not running");
+        }
+        List<String> cmd = tty ? List.of("script", "-qfec", shellQuote(command), "/dev/null") : command;
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workingDir(c).toFile()).redirectErrorStream(tty);
+        environment(pb, c);
+        if (tty) {
+            pb.environment().putIfAbsent("TERM", "xterm");
+        }
+        try {
+            return new ExecProcess(pb.start(), tty);
+        } catch (IOException e) {
+            throw new ContainerRuntimeException("exec: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The container's own stdin, and its output from now on (both streams as stdout: the log file it is
+     * read from keeps them apart, but one ordered stream is what a reader of an attach wants).
+     */
+    @Override
+    public StreamingProcess attach(String containerId, boolean tty) {
+        ProcessContainer c = require(containerId);
+        Process p = c.process;
+        if (p == null || !p.isAlive()) {
+            throw new ContainerRuntimeException("container " + c.config.name() + " is not running");
+        }
+        return new AttachedProcess(c, p);
+    }
+
+    private static String shellQuote(List<String> command) {
+        StringBuilder b = new StringBuilder();
+        for (String arg : command) {
+            if (!b.isEmpty()) {
+                b.append(' ');
+            }
+            b.append('\'').append(arg.replace("'", "'\\''")).append('\'');
+        }
+        return b.toString();
+    }
+
+    /** An exec'd child process; closing it kills its tree. */
+    private static final class ExecProcess implements StreamingProcess {
+        private final Process process;
+        private final boolean tty;
+
+        ExecProcess(Process process, boolean tty) {
+            this.process = process;
+            this.tty = tty;
+        }
+
+        @Override
+        public OutputStream stdin() {
+            return process.getOutputStream();
+        }
+
+        @Override
+        public InputStream stdout() {
+            return process.getInputStream();
+        }
+
+        @Override
+        public InputStream stderr() {
+            return tty ? null : process.getErrorStream();
+        }
+
+        @Override
+        public void resize(int width, int height) {
+            // script's pseudo-terminal is not ours to reach: the size stays script's default
+        }
+
+        @Override
+        public int waitFor() throws InterruptedException {
+            return process.waitFor();
+        }
+
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** Attached to a container's process: its output followed from the log file's current end. */
+    private static final class AttachedProcess implements StreamingProcess {
+        private final ProcessContainer container;
+        private final Process process;
+        private final java.io.PipedInputStream output = new java.io.PipedInputStream(64 * 1024);
+        private final java.io.PipedOutputStream sink;
+        private final Thread follower;
+        private volatile boolean closed;
+
+        AttachedProcess(ProcessContainer container, Process process) {
+            this.container = container;
+            this.process = process;
+            try {
+                this.sink = new java.io.PipedOutputStream(output);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            this.follower = Thread.ofVirtual().name("attach-" + container.id).start(() -> {
+                try (OutputStream out = sink) {
+                    container.log.copyTo(new LogOptions(true, 0, false), out,
+                            () -> !closed && (process.isAlive() || container.pumps.stream().anyMatch(Thread::isAlive)));
+                } catch (IOException e) {
+                    // the reader went away
+                }
+            });
+        }
+
+        @Override
+        public OutputStream stdin() {
+            // the container's stdin stays open for the next attach: closing ours closes nothing of it
+            return new java.io.FilterOutputStream(process.getOutputStream()) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                    out.flush();
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+
+        @Override
+        public InputStream stdout() {
+            return output;
+        }
+
+        @Override
+        public InputStream stderr() {
+            return null;
+        }
+
+        @Override
+        public void resize(int width, int height) {
+        }
+
+        @Override
+        public int waitFor() throws InterruptedException {
+            follower.join();
+            return process.isAlive() ? 0 : process.exitValue();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            follower.interrupt();
+            try {
+                output.close();
+            } catch (IOException e) {
+                // nothing to release
+            }
         }
     }
 
