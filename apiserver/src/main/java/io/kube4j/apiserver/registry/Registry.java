@@ -600,6 +600,7 @@ public class Registry {
     public ObjectNode patch(ResourceType rt, String namespace, String name, String contentType, JsonNode patch, Part part, boolean dryRun, BinaryOperator<ObjectNode> track) {
         return guaranteedUpdate(rt, namespace, name, null, part, dryRun, current -> {
             ObjectNode patched = Patches.apply(contentType, current, patch, rt.type());
+            checkName(patched, name, namespace);
             // a patch that sets metadata.resourceVersion makes it a precondition, as for PUT
             String rv = meta(patched).path("resourceVersion").asString("");
             if (!rv.isEmpty() && !rv.equals(meta(current).path("resourceVersion").asString(""))) {
@@ -607,6 +608,24 @@ public class Registry {
             }
             return track == null ? patched : track.apply(current, patched);
         });
+    }
+
+    /**
+     * The patch handler's checkName: a patched object must keep the name and namespace of its URL, else
+     * 400 with Kubernetes' message (a patch that removes the name cannot be matched to the URL at all).
+     */
+    private static void checkName(ObjectNode patched, String name, String namespace) {
+        String objName = meta(patched).path("name").asString("");
+        if (objName.isEmpty()) {
+            throw ApiError.badRequest("the name of the object (" + name + " based on URL) was undeterminable: name must be provided");
+        }
+        if (!objName.equals(name)) {
+            throw ApiError.badRequest("the name of the object (" + objName + ") does not match the name on the URL (" + name + ")");
+        }
+        String objNamespace = meta(patched).path("namespace").asString("");
+        if (namespace != null && !namespace.isEmpty() && !objNamespace.isEmpty() && !objNamespace.equals(namespace)) {
+            throw ApiError.badRequest("the namespace of the object (" + objNamespace + ") does not match the namespace on the URL (" + namespace + ")");
+        }
     }
 
     /**

@@ -183,6 +183,25 @@ class RegistryTest {
     }
 
     @Test
+    void aPatchMayNotRenameOrMoveTheObject() {
+        registry.create(ResourceTypes.ENDPOINTS, "default", configMap("keep", "10.0.2.1"), false);
+        assertThatThrownBy(() -> registry.patch(ResourceTypes.ENDPOINTS, "default", "keep", "application/merge-patch+json",
+                Json.tree("{\"metadata\":{\"name\":\"other\"}}"), Registry.Part.MAIN, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(400);
+                    assertThat(e.status().message).isEqualTo("the name of the object (other) does not match the name on the URL (keep)");
+                });
+        assertThatThrownBy(() -> registry.patch(ResourceTypes.ENDPOINTS, "default", "keep", "application/json-patch+json",
+                Json.tree("[{\"op\":\"remove\",\"path\":\"/metadata/name\"}]"), Registry.Part.MAIN, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status().message).contains("was undeterminable"));
+        assertThatThrownBy(() -> registry.patch(ResourceTypes.ENDPOINTS, "default", "keep", "application/merge-patch+json",
+                Json.tree("{\"metadata\":{\"namespace\":\"kube-system\"}}"), Registry.Part.MAIN, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status().message)
+                        .isEqualTo("the namespace of the object (kube-system) does not match the namespace on the URL (default)"));
+        assertThat(registry.get(ResourceTypes.ENDPOINTS, "default", "keep").path("metadata").path("name").asString()).isEqualTo("keep");
+    }
+
+    @Test
     void staleResourceVersionOnUpdateIsConflict() {
         ObjectNode created = registry.create(ResourceTypes.ENDPOINTS, "default", configMap("e", "10.0.0.1"), false);
         registry.patch(ResourceTypes.ENDPOINTS, "default", "e", "application/merge-patch+json", obj("metadata: {labels: {a: b}}"), Registry.Part.MAIN, false);
