@@ -92,7 +92,16 @@ class KindStrategiesTest {
                 arguments(ResourceTypes.NETWORKPOLICIES, "{metadata: {name: np}, spec: {podSelector: {}, egress: [{ports: [{port: 53}]}]}}",
                         Map.of("spec.policyTypes", "[\"Ingress\",\"Egress\"]", "spec.egress.0.ports.0.protocol", "TCP")),
                 arguments(ResourceTypes.HORIZONTALPODAUTOSCALERS, "{metadata: {name: h}, spec: {scaleTargetRef: {kind: Deployment, name: d, apiVersion: apps/v1}, maxReplicas: 3}}",
-                        Map.of("spec.minReplicas", "1")));
+                        Map.of("spec.minReplicas", "1", "spec.metrics.0.type", "Resource", "spec.metrics.0.resource.name", "cpu",
+                                "spec.metrics.0.resource.target.type", "Utilization", "spec.metrics.0.resource.target.averageUtilization", "80",
+                                "spec.behavior", "<absent>")),
+                // a given behavior is completed (autoscaling/v2 defaults.go GenerateHPAScaleUpRules/ScaleDownRules)
+                arguments(ResourceTypes.HORIZONTALPODAUTOSCALERS, "{metadata: {name: hb}, spec: {scaleTargetRef: {kind: Deployment, name: d, apiVersion: apps/v1}, maxReplicas: 3, behavior: {scaleDown: {stabilizationWindowSeconds: 60}}}}",
+                        Map.of("spec.behavior.scaleUp.stabilizationWindowSeconds", "0", "spec.behavior.scaleUp.selectPolicy", "Max",
+                                "spec.behavior.scaleUp.policies.0.type", "Pods", "spec.behavior.scaleUp.policies.0.value", "4",
+                                "spec.behavior.scaleUp.policies.1.type", "Percent", "spec.behavior.scaleUp.policies.1.periodSeconds", "15",
+                                "spec.behavior.scaleDown.stabilizationWindowSeconds", "60", "spec.behavior.scaleDown.policies.0.type", "Percent",
+                                "spec.behavior.scaleDown.policies.0.value", "100")));
     }
 
     @ParameterizedTest(name = "{0}")
