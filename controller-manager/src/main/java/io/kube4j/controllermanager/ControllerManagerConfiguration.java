@@ -17,6 +17,7 @@ import io.kube4j.controllermanager.resourcequota.ResourceQuotaController;
 import io.kube4j.controllermanager.nodelifecycle.NodeLifecycleController;
 import io.kube4j.controllermanager.podgc.PodGCController;
 import io.kube4j.controllermanager.replicaset.ReplicaSetController;
+import io.kube4j.controllermanager.replication.ReplicationManager;
 import io.kube4j.controllermanager.runtime.Controller;
 import io.kube4j.controllermanager.runtime.ControllerClients;
 import io.kube4j.controllermanager.runtime.SharedInformers;
@@ -81,6 +82,12 @@ class ControllerManagerConfiguration {
     @Bean
     ReplicaSetController replicaSetController(SharedInformers informers, ControllerClients clients, Clock clock) {
         return new ReplicaSetController(informers, clients.forController("replicaset"), clock);
+    }
+
+    /** Kubernetes' replication manager: the ReplicaSet controller over converted ReplicationControllers. */
+    @Bean
+    ReplicaSetController replicationControllerController(SharedInformers informers, ControllerClients clients, Clock clock) {
+        return ReplicationManager.create(informers, clients.forController("replicationcontroller"), clock);
     }
 
     @Bean
