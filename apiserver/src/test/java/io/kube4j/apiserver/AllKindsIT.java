@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -68,6 +69,8 @@ class AllKindsIT {
         SAMPLES.put("horizontalpodautoscalers", "{spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: d}, maxReplicas: 3}}");
         SAMPLES.put("validatingadmissionpolicies", "{spec: {validations: [{expression: 'true'}]}}");
         SAMPLES.put("validatingadmissionpolicybindings", "{spec: {policyName: p, validationActions: [Deny]}}");
+        SAMPLES.put("flowschemas", "{spec: {priorityLevelConfiguration: {name: global-default}, rules: [{subjects: [{kind: Group, group: {name: g}}], nonResourceRules: [{verbs: [get], nonResourceURLs: [/healthz]}]}]}}");
+        SAMPLES.put("prioritylevelconfigurations", "{spec: {type: Limited, limited: {limitResponse: {type: Queue, queuing: {queues: 16, handSize: 4}}}}}");
     }
 
     static ApiServerFixture fx;
@@ -95,6 +98,11 @@ class AllKindsIT {
         sample.properties().forEach(e -> obj.set(e.getKey(), e.getValue()));
         return Json.write(obj);
     }
+
+    /** kubectl get's header for kinds whose columns are checked here (Kubernetes' printers.go column names). */
+    static final Map<String, String> HEADERS = Map.of(
+            "flowschemas", "NAME PRIORITYLEVEL MATCHINGPRECEDENCE DISTINGUISHERMETHOD AGE MISSINGPL",
+            "prioritylevelconfigurations", "NAME TYPE NOMINALCONCURRENCYSHARES QUEUES HANDSIZE QUEUELENGTHLIMIT AGE");
 
     @Test
     void everyServedKindHasASample() {
@@ -154,6 +162,9 @@ class AllKindsIT {
         } else {
             assertThat(get.out().lines().findFirst().orElse("")).startsWith("NAME");
             assertThat(get.out()).contains(name);
+        }
+        if (HEADERS.containsKey(rt.resource())) {
+            assertThat(List.of(get.out().lines().findFirst().orElse("").trim().split("\\s+"))).isEqualTo(List.of(HEADERS.get(rt.resource()).split(" ")));
         }
         Kubectl.Result describe = ns == null ? k.run("describe", resource, name) : k.run("describe", "-n", ns, resource, name);
         assertThat(describe.exitCode()).as(describe.toString()).isEqualTo(0);

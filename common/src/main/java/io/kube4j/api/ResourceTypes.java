@@ -47,13 +47,16 @@ public final class ResourceTypes {
     public static final ResourceType VALIDATINGADMISSIONPOLICIES = new ResourceType("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", "validatingadmissionpolicy", "ValidatingAdmissionPolicy", false, ValidatingAdmissionPolicy.class, List.of(), List.of("api-extensions"));
     public static final ResourceType VALIDATINGADMISSIONPOLICYBINDINGS = new ResourceType("admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings", "validatingadmissionpolicybinding", "ValidatingAdmissionPolicyBinding", false, ValidatingAdmissionPolicyBinding.class, List.of(), List.of("api-extensions"));
 
+    public static final ResourceType FLOWSCHEMAS = new ResourceType("flowcontrol.apiserver.k8s.io", "v1", "flowschemas", "flowschema", "FlowSchema", false, FlowSchema.class, List.of(), List.of());
+    public static final ResourceType PRIORITYLEVELCONFIGURATIONS = new ResourceType("flowcontrol.apiserver.k8s.io", "v1", "prioritylevelconfigurations", "prioritylevelconfiguration", "PriorityLevelConfiguration", false, PriorityLevelConfiguration.class, List.of(), List.of());
     /** Every served resource; discovery lists groups in the order their first resource appears here. */
     public static final List<ResourceType> ALL = List.of(NAMESPACES, NODES, PODS, SERVICES, ENDPOINTS, EVENTS,
             CONFIGMAPS, SECRETS, SERVICEACCOUNTS, PERSISTENTVOLUMES, PERSISTENTVOLUMECLAIMS, REPLICATIONCONTROLLERS, LIMITRANGES, RESOURCEQUOTAS, PODTEMPLATES,
             REPLICASETS, DEPLOYMENTS, DAEMONSETS, STATEFULSETS, CONTROLLERREVISIONS,
             LEASES, JOBS, CRONJOBS, PODDISRUPTIONBUDGETS, PRIORITYCLASSES, ENDPOINTSLICES, STORAGECLASSES,
             INGRESSES, INGRESSCLASSES, NETWORKPOLICIES, ROLES, CLUSTERROLES, ROLEBINDINGS, CLUSTERROLEBINDINGS,
-            HORIZONTALPODAUTOSCALERS, VALIDATINGADMISSIONPOLICIES, VALIDATINGADMISSIONPOLICYBINDINGS);
+            HORIZONTALPODAUTOSCALERS, VALIDATINGADMISSIONPOLICIES, VALIDATINGADMISSIONPOLICYBINDINGS,
+            FLOWSCHEMAS, PRIORITYLEVELCONFIGURATIONS);
 
     private static final Map<String, ResourceType> BY_RESOURCE = ALL.stream().collect(Collectors.toMap(ResourceType::resource, Function.identity()));
     private static final Map<Class<?>, ResourceType> BY_CLASS = ALL.stream().collect(Collectors.toMap(ResourceType::type, Function.identity()));
