@@ -12,7 +12,9 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code /version} and API discovery: the flat documents ({@code /api}, {@code /apis}, {@code /api/v1},
@@ -70,23 +72,22 @@ class DiscoveryController {
         out.put("kind", "APIGroupList");
         out.put("apiVersion", "v1");
         ArrayNode groups = out.putArray("groups");
-        for (ServedResources.GroupVersion gv : named) {
-            groups.add(group(gv));
+        for (String name : named.stream().map(ServedResources.GroupVersion::group).distinct().toList()) {
+            groups.add(group(ServedResources.versionsOf(name)));
         }
         return json(out);
     }
 
     @GetMapping("/apis/{group}")
     ResponseEntity<byte[]> apiGroup(@PathVariable String group) {
-        for (ServedResources.GroupVersion gv : ServedResources.groupVersions()) {
-            if (!gv.group().isEmpty() && gv.group().equals(group)) {
-                ObjectNode out = group(gv);
-                out.put("kind", "APIGroup");
-                out.put("apiVersion", "v1");
-                return json(out);
-            }
+        List<ServedResources.GroupVersion> versions = ServedResources.versionsOf(group);
+        if (group.isEmpty() || versions.isEmpty()) {
+            throw notFound();
         }
-        throw notFound();
+        ObjectNode out = group(versions);
+        out.put("kind", "APIGroup");
+        out.put("apiVersion", "v1");
+        return json(out);
     }
 
     @GetMapping("/api/{version}")
@@ -138,15 +139,19 @@ class DiscoveryController {
         return json(out);
     }
 
-    private static ObjectNode group(ServedResources.GroupVersion gv) {
+    /** An APIGroup: every served version, the first (the stored one) preferred. */
+    private static ObjectNode group(List<ServedResources.GroupVersion> versions) {
         ObjectNode g = Json.mapper().createObjectNode();
-        g.put("name", gv.group());
-        ObjectNode v = g.putArray("versions").addObject();
-        v.put("groupVersion", gv.groupVersion());
-        v.put("version", gv.version());
+        g.put("name", versions.getFirst().group());
+        ArrayNode vs = g.putArray("versions");
+        for (ServedResources.GroupVersion gv : versions) {
+            ObjectNode v = vs.addObject();
+            v.put("groupVersion", gv.groupVersion());
+            v.put("version", gv.version());
+        }
         ObjectNode pref = g.putObject("preferredVersion");
-        pref.put("groupVersion", gv.groupVersion());
-        pref.put("version", gv.version());
+        pref.put("groupVersion", versions.getFirst().groupVersion());
+        pref.put("version", versions.getFirst().version());
         return g;
     }
 
@@ -156,10 +161,14 @@ class DiscoveryController {
         out.put("apiVersion", "apidiscovery.k8s.io/v2");
         out.putObject("metadata");
         ArrayNode items = out.putArray("items");
+        Map<String, ArrayNode> versionsByGroup = new LinkedHashMap<>();
         for (ServedResources.GroupVersion gv : gvs) {
-            ObjectNode item = items.addObject();
-            item.putObject("metadata").put("name", gv.group());
-            ObjectNode version = item.putArray("versions").addObject();
+            ArrayNode groupVersions = versionsByGroup.computeIfAbsent(gv.group(), name -> {
+                ObjectNode item = items.addObject();
+                item.putObject("metadata").put("name", name);
+                return item.putArray("versions");
+            });
+            ObjectNode version = groupVersions.addObject();
             version.put("version", gv.version());
             version.put("freshness", "Current");
             ArrayNode resources = version.putArray("resources");

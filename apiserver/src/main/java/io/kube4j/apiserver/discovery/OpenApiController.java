@@ -96,8 +96,11 @@ class OpenApiController {
         return ResponseEntity.ok().header(HttpHeaders.CONTENT_TYPE, "application/json").body(body);
     }
 
+    /** Every served resource: the stored kinds and the other versions served as views of them. */
+    private static final List<ResourceType> SERVED = java.util.stream.Stream.concat(ResourceTypes.ALL.stream(), ResourceTypes.VIEWS.stream()).toList();
+
     private static ObjectNode v3Document(ServedResources.GroupVersion gv) {
-        OpenApiSchemas schemas = new OpenApiSchemas("#/components/schemas/", ResourceTypes.ALL);
+        OpenApiSchemas schemas = new OpenApiSchemas("#/components/schemas/", SERVED);
         ObjectNode doc = Json.mapper().createObjectNode();
         doc.put("openapi", "3.0.0");
         info(doc);
@@ -111,15 +114,15 @@ class OpenApiController {
     }
 
     private static ObjectNode v2Document() {
-        OpenApiSchemas schemas = new OpenApiSchemas("#/definitions/", ResourceTypes.ALL);
+        OpenApiSchemas schemas = new OpenApiSchemas("#/definitions/", SERVED);
         ObjectNode doc = Json.mapper().createObjectNode();
         doc.put("swagger", "2.0");
         info(doc);
         ObjectNode paths = doc.putObject("paths");
-        for (ResourceType rt : ResourceTypes.ALL) {
+        for (ResourceType rt : SERVED) {
             addPaths(paths, rt, schemas, false);
         }
-        addSchemas(doc.putObject("definitions"), ResourceTypes.ALL, schemas);
+        addSchemas(doc.putObject("definitions"), SERVED, schemas);
         return doc;
     }
 

@@ -10,6 +10,7 @@ import io.kubernetes.client.proto.V1Autoscaling;
 import io.kubernetes.client.proto.V1Batch;
 import io.kubernetes.client.proto.V1Coordination;
 import io.kubernetes.client.proto.V1Discovery;
+import io.kubernetes.client.proto.V1Events;
 import io.kubernetes.client.proto.V1Flowcontrol;
 import io.kubernetes.client.proto.V1Networking;
 import io.kubernetes.client.proto.V1Policy;
@@ -38,7 +39,7 @@ public final class ProtobufSchemas {
             V1Scheduling.getDescriptor(), V1Discovery.getDescriptor(), V1Storage.getDescriptor(),
             V1Networking.getDescriptor(), V1Rbac.getDescriptor(), V1Autoscaling.getDescriptor(),
             V2Autoscaling.getDescriptor(), V1Coordination.getDescriptor(), V1Admissionregistration.getDescriptor(),
-            V1Flowcontrol.getDescriptor());
+            V1Flowcontrol.getDescriptor(), V1Events.getDescriptor());
 
     /** The proto package of meta/v1, whose kinds (Status, WatchEvent, ...) every group-version serves as {@code v1}. */
     static final String META_V1 = "k8s.io.apimachinery.pkg.apis.meta.v1";

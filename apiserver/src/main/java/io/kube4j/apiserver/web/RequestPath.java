@@ -48,7 +48,9 @@ public record RequestPath(ResourceType type, String namespace, String name, Stri
             namespace = r.get(1);
             r = r.subList(2, r.size());
         }
-        ResourceType type = ResourceTypes.byResource(r.get(0)).orElseThrow(RequestPath::notFound);
+        String resource = r.get(0);
+        // another version of a stored kind (events.k8s.io/v1 events, autoscaling/v1 horizontalpodautoscalers)
+        ResourceType type = ResourceTypes.view(group, version, resource).or(() -> ResourceTypes.byResource(resource)).orElseThrow(RequestPath::notFound);
         if (!type.group().equals(group) || !type.version().equals(version)) {
             throw notFound();
         }
