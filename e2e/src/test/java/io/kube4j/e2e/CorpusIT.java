@@ -47,7 +47,7 @@ class CorpusIT {
     static final Duration SETTLE = Duration.ofSeconds(Long.getLong("kube4j.corpus.settle-seconds", 40));
     static final int BATCH = Integer.getInteger("kube4j.corpus.batch", 24);
     /** The share of counted files that must behave as on Kubernetes 1.32 (see the assertion). */
-    static final double MIN_PASS_RATE = 0.90;
+    static final double MIN_PASS_RATE = 0.95;
 
     /**
      * The API groups a default Kubernetes 1.32 kube-apiserver serves (its built-in groups,
@@ -407,9 +407,8 @@ class CorpusIT {
         }
         System.out.println(report);
         Files.writeString(Path.of("target", "corpus-report.txt"), report.toString());
-        // The target is 95%; kube4j is at 93.7% (282 of 301 on this machine; the failures are listed in the
-        // report: CRD-backed and not-yet-served kinds, the ReplicationController controller, a few volume cases).
-        // This floor keeps it from sliding back until the target is reached; raise it with every fix.
+        // The target, 95%: measured 98.3% (296 of 301) on this machine before the last harness fixes; what
+        // fails is listed in the report (the CRD and its Shirts, which need CustomResourceDefinitions).
         assertThat(counted.size() - failed.size()).as(report.toString()).isGreaterThanOrEqualTo((int) Math.ceil(counted.size() * MIN_PASS_RATE));
     }
 
@@ -419,7 +418,10 @@ class CorpusIT {
         List<String> reused = draining.stream().flatMap(c -> c.ownNamespaces().stream()).toList();
         boolean sharesWithDraining = batch.stream().anyMatch(c -> draining.stream().anyMatch(c::sharesWith));
         if (sharesWithDraining || batch.stream().anyMatch(Case::heavy) || batch.stream().flatMap(c -> c.ownNamespaces().stream()).anyMatch(reused::contains)) {
-            drain(draining);
+            // a file sharing a volume pool with one being cleaned up waits for that file's namespace to be gone:
+            // until then its claims still exist and would take the new file's volumes
+            List<Case> sharing = draining.stream().filter(d -> batch.stream().anyMatch(d::sharesWith)).toList();
+            drain(draining, sharing);
         }
         for (Case c : batch) {
             post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + c.namespace + "\"}}");
@@ -473,13 +475,15 @@ class CorpusIT {
 
     /**
      * Waits (up to 60 s) until the pods of {@code cases}, the namespaces they named and their cluster-scoped
-     * objects (a PersistentVolume goes only once its claim has, through its protection finalizer) are gone.
+     * objects (a PersistentVolume goes only once its claim has, through its protection finalizer) are gone,
+     * and the namespaces of {@code wholeNamespace} themselves (their claims with them).
      */
-    void drain(List<Case> cases) throws InterruptedException {
+    void drain(List<Case> cases, List<Case> wholeNamespace) throws InterruptedException {
         long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < until && cases.stream().anyMatch(c -> !get("/api/v1/namespaces/" + c.namespace + "/pods").path("items").isEmpty()
+        while (System.nanoTime() < until && (wholeNamespace.stream().anyMatch(c -> get("/api/v1/namespaces/" + c.namespace).has("metadata"))
+                || cases.stream().anyMatch(c -> !get("/api/v1/namespaces/" + c.namespace + "/pods").path("items").isEmpty()
                 || c.ownNamespaces().stream().anyMatch(ns -> get("/api/v1/namespaces/" + ns).has("metadata"))
-                || c.clusterScoped().stream().anyMatch(o -> typeOf(o.apiVersion(), o.kind()).map(rt -> get(path(rt, o)).has("metadata")).orElse(false)))) {
+                || c.clusterScoped().stream().anyMatch(o -> typeOf(o.apiVersion(), o.kind()).map(rt -> get(path(rt, o)).has("metadata")).orElse(false))))) {
             Thread.sleep(500);
         }
         cases.clear();
@@ -694,7 +698,8 @@ class CorpusIT {
             }
             if (doc != null && doc.isObject() && "default".equals(doc.path("metadata").path("namespace").asString(null))) {
                 ((tools.jackson.databind.node.ObjectNode) doc.get("metadata")).remove("namespace");
-                parts.add(Json.writeYaml(doc));
+                // as JSON, which is YAML too: a YAML writer would leave "3600" unquoted and kubectl read a number
+                parts.add(Json.write(doc));
                 changed = true;
             } else {
                 parts.add(part);
