@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -68,6 +69,8 @@ class AllKindsIT {
         SAMPLES.put("horizontalpodautoscalers", "{spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: d}, maxReplicas: 3}}");
         SAMPLES.put("validatingadmissionpolicies", "{spec: {validations: [{expression: 'true'}]}}");
         SAMPLES.put("validatingadmissionpolicybindings", "{spec: {policyName: p, validationActions: [Deny]}}");
+        SAMPLES.put("flowschemas", "{spec: {priorityLevelConfiguration: {name: global-default}, rules: [{subjects: [{kind: Group, group: {name: g}}], nonResourceRules: [{verbs: [get], nonResourceURLs: [/healthz]}]}]}}");
+        SAMPLES.put("prioritylevelconfigurations", "{spec: {type: Limited, limited: {limitResponse: {type: Queue, queuing: {queues: 16, handSize: 4}}}}}");
     }
 
     static ApiServerFixture fx;
@@ -82,12 +85,32 @@ class AllKindsIT {
         fx.close();
     }
 
+    /** A sample of each other version served as a view of a stored kind ({@code ResourceTypes.VIEWS}), by apiVersion. */
+    static final Map<String, String> VIEW_SAMPLES = Map.of(
+            "events.k8s.io/v1", "{regarding: {kind: Pod, name: p, namespace: default}, reason: Test, note: hello, type: Normal,"
+                    + " reportingController: kube4j.io/test, reportingInstance: test-1, action: Testing, eventTime: '2026-01-01T00:00:00.000000Z'}",
+            "autoscaling/v1", "{spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: d}, maxReplicas: 3, targetCPUUtilizationPercentage: 60}}");
+
     static Stream<ResourceType> kinds() {
-        return ResourceTypes.ALL.stream();
+        return Stream.concat(ResourceTypes.ALL.stream(), ResourceTypes.VIEWS.stream());
+    }
+
+    /** A name part unique per served resource: the singular, plus the group and version for a view. */
+    static String id(ResourceType rt) {
+        String id = rt.singular().replace('.', '-');
+        return ResourceTypes.VIEWS.contains(rt) ? id + "-" + rt.group().split("\\.")[0] + "-" + rt.version() : id;
+    }
+
+    /** What kubectl is told to get: {@code resource.group}, with the version too for a view (else kubectl picks the preferred one). */
+    static String kubectlResource(ResourceType rt) {
+        if (rt.group().isEmpty()) {
+            return rt.resource();
+        }
+        return ResourceTypes.VIEWS.contains(rt) ? rt.resource() + "." + rt.version() + "." + rt.group() : rt.resource() + "." + rt.group();
     }
 
     static String body(ResourceType rt, String name) {
-        JsonNode sample = Json.yaml().readTree(SAMPLES.get(rt.resource()));
+        JsonNode sample = Json.yaml().readTree(ResourceTypes.VIEWS.contains(rt) ? VIEW_SAMPLES.get(rt.apiVersion()) : SAMPLES.get(rt.resource()));
         var obj = Json.mapper().createObjectNode();
         obj.put("apiVersion", rt.apiVersion());
         obj.put("kind", rt.kind());
@@ -95,6 +118,11 @@ class AllKindsIT {
         sample.properties().forEach(e -> obj.set(e.getKey(), e.getValue()));
         return Json.write(obj);
     }
+
+    /** kubectl get's header for kinds whose columns are checked here (Kubernetes' printers.go column names). */
+    static final Map<String, String> HEADERS = Map.of(
+            "flowschemas", "NAME PRIORITYLEVEL MATCHINGPRECEDENCE DISTINGUISHERMETHOD AGE MISSINGPL",
+            "prioritylevelconfigurations", "NAME TYPE NOMINALCONCURRENCYSHARES QUEUES HANDSIZE QUEUELENGTHLIMIT AGE");
 
     @Test
     void everyServedKindHasASample() {
@@ -104,7 +132,7 @@ class AllKindsIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("kinds")
     void crudAndWatch(ResourceType rt) throws Exception {
-        String name = "crud-" + rt.singular().replace('.', '-');
+        String name = "crud-" + id(rt);
         String ns = rt.namespaced() ? "default" : null;
         String collection = rt.collectionPath(ns);
         String rv = Json.tree(fx.send("GET", collection, null, null).body()).path("metadata").path("resourceVersion").asString();
@@ -136,7 +164,7 @@ class AllKindsIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("kinds")
     void kubectlCreatesGetsAndDescribes(ResourceType rt) throws Exception {
-        String name = "kubectl-" + rt.singular().replace('.', '-');
+        String name = "kubectl-" + id(rt);
         Path file = Files.createTempFile("kind", ".json");
         Files.writeString(file, body(rt, name));
         Kubectl k = Kubectl.forServer(fx.apiserver.url(), Files.createTempDirectory("kubectl"));
@@ -144,10 +172,10 @@ class AllKindsIT {
         Kubectl.Result create = ns == null ? k.run("create", "-f", file.toString()) : k.run("create", "-n", ns, "-f", file.toString());
         assertThat(create.exitCode()).as(create.toString()).isEqualTo(0);
         assertThat(create.out()).contains(name).contains("created");
-        String resource = rt.group().isEmpty() ? rt.resource() : rt.resource() + "." + rt.group();
+        String resource = kubectlResource(rt);
         Kubectl.Result get = ns == null ? k.run("get", resource, name) : k.run("get", "-n", ns, resource, name);
         assertThat(get.exitCode()).as(get.toString()).isEqualTo(0);
-        if (rt == ResourceTypes.EVENTS) {
+        if (rt == ResourceTypes.EVENTS || rt == ResourceTypes.EVENTS_V1) {
             // events print LAST SEEN, TYPE, REASON, OBJECT, MESSAGE; their name is a wide column
             assertThat(get.out().lines().findFirst().orElse("")).startsWith("LAST SEEN");
             assertThat(get.out()).contains("pod/p");
@@ -155,9 +183,83 @@ class AllKindsIT {
             assertThat(get.out().lines().findFirst().orElse("")).startsWith("NAME");
             assertThat(get.out()).contains(name);
         }
+        if (HEADERS.containsKey(rt.resource())) {
+            assertThat(List.of(get.out().lines().findFirst().orElse("").trim().split("\\s+"))).isEqualTo(List.of(HEADERS.get(rt.resource()).split(" ")));
+        }
         Kubectl.Result describe = ns == null ? k.run("describe", resource, name) : k.run("describe", "-n", ns, resource, name);
         assertThat(describe.exitCode()).as(describe.toString()).isEqualTo(0);
         assertThat(describe.out()).contains(name);
         Files.deleteIfExists(file);
+    }
+
+    @Test
+    void aWriteThroughOneVersionIsReadThroughTheOther() throws Exception {
+        // autoscaling/v1 -> autoscaling/v2: the CPU target is a Resource metric
+        HttpResponse<String> created = fx.send("POST", "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers", "application/json",
+                body(ResourceTypes.HORIZONTALPODAUTOSCALERS_V1, "cross-hpa"));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(Json.tree(created.body()).path("apiVersion").asString()).isEqualTo("autoscaling/v1");
+        JsonNode v2 = Json.tree(fx.send("GET", "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/cross-hpa", null, null).body());
+        assertThat(v2.path("apiVersion").asString()).isEqualTo("autoscaling/v2");
+        assertThat(v2.path("spec").path("metrics").get(0).path("resource").path("target").path("averageUtilization").asInt()).isEqualTo(60);
+        assertThat(v2.path("spec").path("minReplicas").asInt()).as("v2's defaults apply").isEqualTo(1);
+
+        // autoscaling/v2 adds a memory metric: v1 keeps the CPU target and carries memory in Kubernetes' annotation
+        HttpResponse<String> patched = fx.send("PATCH", "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/cross-hpa", "application/merge-patch+json",
+                "{\"spec\":{\"metrics\":[{\"type\":\"Resource\",\"resource\":{\"name\":\"cpu\",\"target\":{\"type\":\"Utilization\",\"averageUtilization\":60}}},"
+                        + "{\"type\":\"Resource\",\"resource\":{\"name\":\"memory\",\"target\":{\"type\":\"AverageValue\",\"averageValue\":\"100Mi\"}}}]}}");
+        assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+        JsonNode v1 = Json.tree(fx.send("GET", "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/cross-hpa", null, null).body());
+        assertThat(v1.path("spec").path("targetCPUUtilizationPercentage").asInt()).isEqualTo(60);
+        assertThat(v1.path("metadata").path("annotations").path("autoscaling.alpha.kubernetes.io/metrics").asString()).contains("memory").contains("100Mi");
+
+        // a v1 merge patch of the CPU target keeps the memory metric
+        HttpResponse<String> v1Patch = fx.send("PATCH", "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/cross-hpa", "application/merge-patch+json",
+                "{\"spec\":{\"targetCPUUtilizationPercentage\":75}}");
+        assertThat(v1Patch.statusCode()).as(v1Patch.body()).isEqualTo(200);
+        JsonNode after = Json.tree(fx.send("GET", "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/cross-hpa", null, null).body());
+        assertThat(after.path("spec").path("metrics").findValuesAsString("name")).contains("cpu", "memory");
+        assertThat(after.path("spec").path("metrics").get(0).path("resource").path("target").path("averageUtilization").asInt()).isEqualTo(75);
+        assertThat(after.path("metadata").path("annotations").has("autoscaling.alpha.kubernetes.io/metrics")).as("not stored").isFalse();
+
+        // core/v1 Event -> events.k8s.io/v1, in a list and in a watch
+        String rv = Json.tree(fx.send("GET", "/apis/events.k8s.io/v1/namespaces/default/events", null, null).body()).path("metadata").path("resourceVersion").asString();
+        HttpResponse<String> event = fx.send("POST", "/api/v1/namespaces/default/events", "application/json", body(ResourceTypes.EVENTS, "cross-event"));
+        assertThat(event.statusCode()).as(event.body()).isEqualTo(201);
+        JsonNode ev1 = Json.tree(fx.send("GET", "/apis/events.k8s.io/v1/namespaces/default/events/cross-event", null, null).body());
+        assertThat(ev1.path("apiVersion").asString()).isEqualTo("events.k8s.io/v1");
+        assertThat(ev1.path("note").asString()).isEqualTo("hello");
+        assertThat(ev1.path("regarding").path("name").asString()).isEqualTo("p");
+        assertThat(ev1.has("message")).isFalse();
+        JsonNode list = Json.tree(fx.send("GET", "/apis/events.k8s.io/v1/namespaces/default/events", null, null).body());
+        assertThat(list.path("kind").asString()).isEqualTo("EventList");
+        assertThat(list.path("apiVersion").asString()).isEqualTo("events.k8s.io/v1");
+        assertThat(list.path("items").findValuesAsString("note")).contains("hello");
+        HttpResponse<String> watched = fx.send("GET", "/apis/events.k8s.io/v1/namespaces/default/events?watch=true&timeoutSeconds=2&resourceVersion=" + rv, null, null);
+        assertThat(watched.body().lines().map(Json::tree).filter(e -> e.path("object").path("metadata").path("name").asString("").equals("cross-event")))
+                .anySatisfy(e -> {
+                    assertThat(e.path("object").path("apiVersion").asString()).isEqualTo("events.k8s.io/v1");
+                    assertThat(e.path("object").path("note").asString()).isEqualTo("hello");
+                });
+        fx.send("DELETE", "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/cross-hpa", null, null);
+        fx.send("DELETE", "/apis/events.k8s.io/v1/namespaces/default/events/cross-event", null, null);
+    }
+
+    @Test
+    void discoveryListsEveryVersionWithTheStoredOnePreferred() throws Exception {
+        JsonNode autoscaling = Json.tree(fx.send("GET", "/apis/autoscaling", null, null).body());
+        assertThat(autoscaling.path("versions").findValuesAsString("version")).containsExactly("v2", "v1");
+        assertThat(autoscaling.path("preferredVersion").path("version").asString()).isEqualTo("v2");
+        JsonNode events = Json.tree(fx.send("GET", "/apis/events.k8s.io/v1", null, null).body());
+        assertThat(events.path("resources").findValuesAsString("name")).contains("events");
+        JsonNode v1 = Json.tree(fx.send("GET", "/apis/autoscaling/v1", null, null).body());
+        assertThat(v1.path("resources").findValuesAsString("name")).contains("horizontalpodautoscalers", "horizontalpodautoscalers/status");
+        Kubectl k = Kubectl.forServer(fx.apiserver.url(), Files.createTempDirectory("kubectl"));
+        Kubectl.Result explain = k.run("explain", "horizontalpodautoscalers.spec.targetCPUUtilizationPercentage", "--api-version=autoscaling/v1");
+        assertThat(explain.exitCode()).as(explain.toString()).isEqualTo(0);
+        Kubectl.Result explainEvents = k.run("explain", "events.note", "--api-version=events.k8s.io/v1");
+        assertThat(explainEvents.exitCode()).as(explainEvents.toString()).isEqualTo(0);
+        Kubectl.Result versions = k.run("api-versions");
+        assertThat(versions.out().lines()).contains("autoscaling/v1", "autoscaling/v2", "events.k8s.io/v1");
     }
 }

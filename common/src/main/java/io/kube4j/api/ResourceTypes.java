@@ -47,13 +47,27 @@ public final class ResourceTypes {
     public static final ResourceType VALIDATINGADMISSIONPOLICIES = new ResourceType("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", "validatingadmissionpolicy", "ValidatingAdmissionPolicy", false, ValidatingAdmissionPolicy.class, List.of(), List.of("api-extensions"));
     public static final ResourceType VALIDATINGADMISSIONPOLICYBINDINGS = new ResourceType("admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings", "validatingadmissionpolicybinding", "ValidatingAdmissionPolicyBinding", false, ValidatingAdmissionPolicyBinding.class, List.of(), List.of("api-extensions"));
 
+    public static final ResourceType FLOWSCHEMAS = new ResourceType("flowcontrol.apiserver.k8s.io", "v1", "flowschemas", "flowschema", "FlowSchema", false, FlowSchema.class, List.of(), List.of());
+    public static final ResourceType PRIORITYLEVELCONFIGURATIONS = new ResourceType("flowcontrol.apiserver.k8s.io", "v1", "prioritylevelconfigurations", "prioritylevelconfiguration", "PriorityLevelConfiguration", false, PriorityLevelConfiguration.class, List.of(), List.of());
     /** Every served resource; discovery lists groups in the order their first resource appears here. */
     public static final List<ResourceType> ALL = List.of(NAMESPACES, NODES, PODS, SERVICES, ENDPOINTS, EVENTS,
             CONFIGMAPS, SECRETS, SERVICEACCOUNTS, PERSISTENTVOLUMES, PERSISTENTVOLUMECLAIMS, REPLICATIONCONTROLLERS, LIMITRANGES, RESOURCEQUOTAS, PODTEMPLATES,
             REPLICASETS, DEPLOYMENTS, DAEMONSETS, STATEFULSETS, CONTROLLERREVISIONS,
             LEASES, JOBS, CRONJOBS, PODDISRUPTIONBUDGETS, PRIORITYCLASSES, ENDPOINTSLICES, STORAGECLASSES,
             INGRESSES, INGRESSCLASSES, NETWORKPOLICIES, ROLES, CLUSTERROLES, ROLEBINDINGS, CLUSTERROLEBINDINGS,
-            HORIZONTALPODAUTOSCALERS, VALIDATINGADMISSIONPOLICIES, VALIDATINGADMISSIONPOLICYBINDINGS);
+            HORIZONTALPODAUTOSCALERS, VALIDATINGADMISSIONPOLICIES, VALIDATINGADMISSIONPOLICYBINDINGS,
+            FLOWSCHEMAS, PRIORITYLEVELCONFIGURATIONS);
+
+    /** events.k8s.io/v1 Event: served as a view of the stored core/v1 Event. */
+    public static final ResourceType EVENTS_V1 = new ResourceType("events.k8s.io", "v1", "events", "event", "Event", true, EventsV1Event.class, List.of("ev"), List.of());
+    /** autoscaling/v1 HorizontalPodAutoscaler: served as a view of the stored autoscaling/v2 one. */
+    public static final ResourceType HORIZONTALPODAUTOSCALERS_V1 = new ResourceType("autoscaling", "v1", "horizontalpodautoscalers", "horizontalpodautoscaler",
+            "HorizontalPodAutoscaler", true, AutoscalingV1HorizontalPodAutoscaler.class, List.of("hpa"), List.of("all"));
+    /**
+     * Other versions of stored kinds, each converted to and from the one version the kind is stored in (an
+     * entry of {@link #ALL} with the same resource name); not stored, watched or collected on their own.
+     */
+    public static final List<ResourceType> VIEWS = List.of(EVENTS_V1, HORIZONTALPODAUTOSCALERS_V1);
 
     /**
      * The resource metrics API (metrics.k8s.io/v1beta1), read-only (get, list) and not stored: the apiserver
@@ -64,7 +78,8 @@ public final class ResourceTypes {
     public static final List<ResourceType> METRICS = List.of(NODEMETRICS, PODMETRICS);
 
     private static final Map<String, ResourceType> BY_RESOURCE = ALL.stream().collect(Collectors.toMap(ResourceType::resource, Function.identity()));
-    private static final Map<Class<?>, ResourceType> BY_CLASS = ALL.stream().collect(Collectors.toMap(ResourceType::type, Function.identity()));
+    private static final Map<Class<?>, ResourceType> BY_CLASS = java.util.stream.Stream.concat(ALL.stream(), VIEWS.stream())
+            .collect(Collectors.toMap(ResourceType::type, Function.identity()));
 
     private ResourceTypes() {
     }
@@ -80,6 +95,11 @@ public final class ResourceTypes {
     /** The resource with this plural name (resource names are unique across kube4j's groups). */
     public static Optional<ResourceType> byResource(String resource) {
         return Optional.ofNullable(BY_RESOURCE.get(resource));
+    }
+
+    /** The view served at {@code group}/{@code version}/{@code resource}, if that is one of {@link #VIEWS}. */
+    public static Optional<ResourceType> view(String group, String version, String resource) {
+        return VIEWS.stream().filter(v -> v.group().equals(group) && v.version().equals(version) && v.resource().equals(resource)).findFirst();
     }
 
     /** The resource whose Java type is {@code type}. */

@@ -21,6 +21,7 @@ import io.kube4j.controllermanager.podautoscaler.ReplicaCalculator;
 import io.kube4j.controllermanager.podautoscaler.RestMetricsClient;
 import io.kube4j.controllermanager.podgc.PodGCController;
 import io.kube4j.controllermanager.replicaset.ReplicaSetController;
+import io.kube4j.controllermanager.replication.ReplicationManager;
 import io.kube4j.controllermanager.runtime.Controller;
 import io.kube4j.controllermanager.runtime.ControllerClients;
 import io.kube4j.controllermanager.runtime.SharedInformers;
@@ -94,6 +95,12 @@ class ControllerManagerConfiguration {
     @Bean
     ReplicaSetController replicaSetController(SharedInformers informers, ControllerClients clients, Clock clock) {
         return new ReplicaSetController(informers, clients.forController("replicaset"), clock);
+    }
+
+    /** Kubernetes' replication manager: the ReplicaSet controller over converted ReplicationControllers. */
+    @Bean
+    ReplicaSetController replicationControllerController(SharedInformers informers, ControllerClients clients, Clock clock) {
+        return ReplicationManager.create(informers, clients.forController("replicationcontroller"), clock);
     }
 
     @Bean

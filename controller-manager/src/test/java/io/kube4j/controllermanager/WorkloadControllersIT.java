@@ -10,6 +10,7 @@ import io.kube4j.api.Node;
 import io.kube4j.api.PersistentVolumeClaim;
 import io.kube4j.api.Pod;
 import io.kube4j.api.PodTemplateSpec;
+import io.kube4j.api.ReplicationController;
 import io.kube4j.api.Service;
 import io.kube4j.api.StatefulSet;
 import io.kube4j.client.ApiClient;
@@ -227,5 +228,52 @@ class WorkloadControllersIT {
                 .containsExactlyInAnyOrder("data-web-0", "data-web-1", "data-web-2");
         makeReady("stateful", "web-1");
         await().atMost(Duration.ofSeconds(30)).until(() -> Integer.valueOf(3).equals(client.get(StatefulSet.class, "stateful", "web").status.readyReplicas));
+    }
+
+    @Test
+    void aReplicationControllerKeepsItsReplicasScalesThroughTheScaleSubresourceAndItsPodsGoWithIt() {
+        namespace("replication");
+        ReplicationController rc = new ReplicationController();
+        rc.metadata.namespace = "replication";
+        rc.metadata.name = "nginx";
+        rc.spec.replicas = 2;
+        // no selector: the apiserver defaults it to the template's labels, as Kubernetes does
+        rc.spec.template = template(Map.of("app", "nginx-rc"), "nginx:1");
+        client.create(rc);
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            ReplicationController s = client.get(ReplicationController.class, "replication", "nginx");
+            assertThat(s.status.replicas).isEqualTo(2);
+            assertThat(s.status.fullyLabeledReplicas).isEqualTo(2);
+            assertThat(s.status.readyReplicas).isEqualTo(2);
+            assertThat(s.status.availableReplicas).isEqualTo(2);
+            assertThat(s.status.observedGeneration).isEqualTo(s.metadata.generation);
+        });
+        String uid = client.get(ReplicationController.class, "replication", "nginx").metadata.uid;
+        assertThat(activePods("replication")).hasSize(2).allSatisfy(p -> {
+            assertThat(p.metadata.name).startsWith("nginx-");
+            assertThat(p.metadata.controllerRef().kind).isEqualTo("ReplicationController");
+            assertThat(p.metadata.controllerRef().apiVersion).isEqualTo("v1");
+            assertThat(p.metadata.controllerRef().uid).isEqualTo(uid);
+        });
+
+        // kubectl scale rc nginx --replicas=3
+        io.kube4j.api.Scale scale = client.updateScale(ReplicationController.class, "replication", "nginx", 3);
+        assertThat(scale.spec.replicas).isEqualTo(3);
+        assertThat(client.getScale(ReplicationController.class, "replication", "nginx").status.selector).isEqualTo("app=nginx-rc");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(activePods("replication")).hasSize(3);
+            assertThat(client.get(ReplicationController.class, "replication", "nginx").status.readyReplicas).isEqualTo(3);
+        });
+
+        // a pod deleted by hand is replaced
+        String victim = activePods("replication").getFirst().metadata.name;
+        client.delete(Pod.class, "replication", victim, 0);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(activePods("replication")).hasSize(3).extracting(p -> p.metadata.name).doesNotContain(victim));
+
+        // deleting the ReplicationController lets the garbage collector delete its pods
+        client.delete(ReplicationController.class, "replication", "nginx");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(activePods("replication")).isEmpty());
     }
 }

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -37,7 +38,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with it: every object accepted or refused as there, pods Running/Succeeded or staying Pending,
  * Deployments fully or partly available, Services with a ClusterIP and endpoints. Files are run in
  * small batches (a file with large requests alone) so that one file's pods never crowd out
- * another's. At least {@link #MIN_PASS_RATE} of the files that 1.32 can serve must pass (the issue's goal is
+ * another's, and files sharing a cluster-scoped object or a static volume pool never run together (a real
+ * cluster would mix them up too). An object of an API group no 1.32 cluster serves without a CRD (and for
+ * which the corpus has none: Gateway API, VolumeSnapshot) must be refused by kubectl with "no matches for
+ * kind", as there; {@link #CORRECTIONS} lists where expectations.yaml's default is not what 1.32 does.
+ * At least {@link #MIN_PASS_RATE} of the files that 1.32 can serve must pass (the issue's goal is
  * 95%); the failures are printed with
  * their reasons, and so are the files whose API 1.32 does not serve ({@code k8s_132}), which pass
  * either way.
@@ -46,7 +51,37 @@ class CorpusIT {
     static final Duration SETTLE = Duration.ofSeconds(Long.getLong("kube4j.corpus.settle-seconds", 40));
     static final int BATCH = Integer.getInteger("kube4j.corpus.batch", 24);
     /** The share of counted files that must behave as on Kubernetes 1.32 (see the assertion). */
-    static final double MIN_PASS_RATE = 0.90;
+    static final double MIN_PASS_RATE = 0.95;
+
+    /**
+     * The API groups a default Kubernetes 1.32 kube-apiserver serves (its built-in groups,
+     * {@code pkg/controlplane/instance.go} and the apiextensions/aggregator servers). An object of any other
+     * group exists on a 1.32 cluster only once a CustomResourceDefinition for it is installed; without one,
+     * kubectl refuses it with {@code no matches for kind "..." in version "..."}.
+     */
+    static final Set<String> BUILT_IN_GROUPS_132 = Set.of("", "admissionregistration.k8s.io", "apiextensions.k8s.io",
+            "apiregistration.k8s.io", "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "batch",
+            "certificates.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "flowcontrol.apiserver.k8s.io",
+            "internal.apiserver.k8s.io", "networking.k8s.io", "node.k8s.io", "policy", "rbac.authorization.k8s.io",
+            "resource.k8s.io", "scheduling.k8s.io", "storage.k8s.io", "storagemigration.k8s.io");
+
+    /**
+     * Where {@code expectations.yaml} says less than what a default 1.32 cluster does (its default, "accepted
+     * and running", is wrong for these files); merged over its entries. Each with the reason.
+     */
+    static final Map<String, Map<String, Object>> CORRECTIONS = Map.of(
+            // the docs expand $ITEM with sed before applying; as it is, the name is not a DNS-1123 subdomain
+            // and 1.32 answers 422 "metadata.name: Invalid value: \"process-item-$ITEM\": a lowercase RFC 1123 subdomain ..."
+            "application/job/job-tmpl.yaml", Map.of("expect", Map.of("Job/process-item-$ITEM", "rejected")),
+            // the container exits 42, which the podFailurePolicy's first rule turns into FailJob: the docs'
+            // point is that the Job ends Failed with reason PodFailurePolicy (pkg/controller/job)
+            "controllers/job-pod-failure-policy-example.yaml", Map.of("expect", Map.of("Job/job-pod-failure-policy-example", "failed:PodFailurePolicy")),
+            // StorageClass "fast" names provisioner k8s.io/minikube-hostpath, which no default cluster runs: the
+            // claims stay Pending ("waiting for a volume to be created, either by external provisioner ..."), so do the pods
+            "application/cassandra/cassandra-statefulset.yaml", Map.of("expect", Map.of("StatefulSet/cassandra", "pending")),
+            // StorageClass "my-storage-class" does not exist and no PersistentVolume has that class: the claims
+            // stay Pending (ProvisioningFailed: storageclass.storage.k8s.io "my-storage-class" not found), so do the pods
+            "controllers/statefulset.yaml", Map.of("expect", Map.of("StatefulSet/web", "pending")));
 
     static Cluster cluster;
     static ApiClient api;
@@ -97,6 +132,13 @@ class CorpusIT {
         Map<String, Object> raw = Json.yaml().readValue(Files.readString(file), Map.class);
         Map<String, Map<String, Object>> out = new TreeMap<>();
         raw.forEach((k, v) -> out.put(k, v == null ? Map.of() : (Map<String, Object>) v));
+        CORRECTIONS.forEach((path, correction) -> {
+            Map<String, Object> merged = new LinkedHashMap<>(out.getOrDefault(path, Map.of()));
+            Map<String, Object> expect = new LinkedHashMap<>((Map<String, Object>) merged.getOrDefault("expect", Map.of()));
+            expect.putAll((Map<String, Object>) correction.get("expect"));
+            merged.put("expect", expect);
+            out.put(path, merged);
+        });
         return out;
     }
 
@@ -115,6 +157,8 @@ class CorpusIT {
         final Map<String, String> expect;
         final String k8s132;
         final List<Obj> objects;
+        /** The objects of the setup files, applied first in the same namespace. */
+        final List<Obj> setupObjects = new ArrayList<>();
         String applyOutput = "";
         final List<String> problems = new ArrayList<>();
 
@@ -131,6 +175,57 @@ class CorpusIT {
             this.expect = e;
             this.k8s132 = exp.get("k8s_132") == null ? null : String.valueOf(exp.get("k8s_132"));
             this.objects = objects(corpus.resolve(path), namespace);
+            for (String f : setup) {
+                setupObjects.addAll(objects(corpus.resolve(f), namespace));
+            }
+        }
+
+        /**
+         * What this file shares with every other file on the cluster, so two files naming the same one must
+         * not run at the same time (a real cluster would mix them up too): its cluster-scoped objects and its
+         * setup's ({@code PersistentVolume/task-pv-volume}, {@code StorageClass/fast}), and the static volume
+         * pools its volumes and claims draw from ({@code pool/manual}: any claim of a class binds any free
+         * volume of that class, whichever namespace the claim is in).
+         */
+        List<String> sharedKeys() {
+            List<String> keys = new ArrayList<>();
+            for (Obj o : clusterScoped()) {
+                keys.add(o.id());
+            }
+            for (Obj o : allObjects()) {
+                String cls = switch (o.kind()) {
+                    case "PersistentVolume", "PersistentVolumeClaim" -> o.doc().path("spec").path("storageClassName").asString("");
+                    default -> "";
+                };
+                if (!cls.isEmpty()) {
+                    keys.add("pool/" + cls);
+                }
+                for (JsonNode t : o.doc().path("spec").path("volumeClaimTemplates")) {
+                    String c = t.path("spec").path("storageClassName").asString("");
+                    if (!c.isEmpty()) {
+                        keys.add("pool/" + c);
+                    }
+                }
+            }
+            return keys.stream().distinct().toList();
+        }
+
+        /** The file's and its setup's objects. */
+        List<Obj> allObjects() {
+            List<Obj> all = new ArrayList<>(setupObjects);
+            all.addAll(objects);
+            return all;
+        }
+
+        /** The cluster-scoped objects of the file and its setup (namespaces apart: see {@link #ownNamespaces()}). */
+        List<Obj> clusterScoped() {
+            return allObjects().stream().filter(o -> !o.kind().equals("Namespace")
+                    && typeOf(o.apiVersion(), o.kind()).map(rt -> !rt.namespaced()).orElse(false)).toList();
+        }
+
+        boolean sharesWith(Case other) {
+            List<String> mine = sharedKeys();
+            return other.sharedKeys().stream().anyMatch(mine::contains);
         }
 
         boolean heavy() {
@@ -201,7 +296,9 @@ class CorpusIT {
     }
 
     static Optional<ResourceType> typeOf(String apiVersion, String kind) {
-        Optional<ResourceType> builtIn = ResourceTypes.ALL.stream().filter(rt -> rt.kind().equals(kind) && rt.apiVersion().equals(apiVersion)).findFirst();
+        // the stored kinds and the other versions served as views of them (autoscaling/v1, events.k8s.io/v1)
+        Optional<ResourceType> builtIn = Stream.concat(ResourceTypes.ALL.stream(), ResourceTypes.VIEWS.stream())
+                .filter(rt -> rt.kind().equals(kind) && rt.apiVersion().equals(apiVersion)).findFirst();
         return builtIn.isPresent() ? builtIn : discovered(apiVersion, kind);
     }
 
@@ -296,6 +393,15 @@ class CorpusIT {
             String only = System.getProperty("corpus.only", "");
             files = s.filter(p -> p.toString().endsWith(".yaml")).map(p -> corpus.relativize(p).toString()).filter(f -> f.startsWith(only)).sorted().toList();
         }
+        Set<String> groups = new java.util.HashSet<>();
+        for (String f : files) {
+            for (Obj o : objects(corpus.resolve(f), "default")) {
+                if (o.kind().equals("CustomResourceDefinition")) {
+                    groups.add(o.doc().path("spec").path("group").asString(""));
+                }
+            }
+        }
+        crdGroups = Set.copyOf(groups);
         int i = 0;
         for (String f : files) {
             cases.add(new Case(f, i++, expectations.getOrDefault(f, Map.of())));
@@ -321,7 +427,8 @@ class CorpusIT {
         List<Case> current = new ArrayList<>();
         double cpu = 0;
         for (Case c : light) {
-            if (!current.isEmpty() && (current.size() == BATCH || cpu + c.cpu() > 2.5)) {
+            boolean shares = current.stream().anyMatch(c::sharesWith);
+            if (!current.isEmpty() && (current.size() == BATCH || cpu + c.cpu() > 2.5 || shares)) {
                 batches.add(current);
                 current = new ArrayList<>();
                 cpu = 0;
@@ -358,9 +465,8 @@ class CorpusIT {
         }
         System.out.println(report);
         Files.writeString(Path.of("target", "corpus-report.txt"), report.toString());
-        // The issue's target is 95%; kube4j is at 93.7% (282 of 301 on this machine; the failures are listed in the
-        // report: CRD-backed and not-yet-served kinds, the ReplicationController controller, a few volume cases).
-        // This floor keeps it from sliding back until the target is reached; raise it with every fix.
+        // The issue's target, 95%: measured 98.3% (296 of 301) on this machine before the last harness fixes; what
+        // fails is listed in the report (the CRD and its Shirts, which need CustomResourceDefinitions).
         assertThat(counted.size() - failed.size()).as(report.toString()).isGreaterThanOrEqualTo((int) Math.ceil(counted.size() * MIN_PASS_RATE));
     }
 
@@ -368,8 +474,12 @@ class CorpusIT {
     void run(List<Case> batch) throws Exception {
         // a heavy file starts on empty nodes, and a namespace another file named again must be gone first
         List<String> reused = draining.stream().flatMap(c -> c.ownNamespaces().stream()).toList();
-        if (batch.stream().anyMatch(Case::heavy) || batch.stream().flatMap(c -> c.ownNamespaces().stream()).anyMatch(reused::contains)) {
-            drain(draining);
+        boolean sharesWithDraining = batch.stream().anyMatch(c -> draining.stream().anyMatch(c::sharesWith));
+        if (sharesWithDraining || batch.stream().anyMatch(Case::heavy) || batch.stream().flatMap(c -> c.ownNamespaces().stream()).anyMatch(reused::contains)) {
+            // a file sharing a volume pool with one being cleaned up waits for that file's namespace to be gone:
+            // until then its claims still exist and would take the new file's volumes
+            List<Case> sharing = draining.stream().filter(d -> batch.stream().anyMatch(d::sharesWith)).toList();
+            drain(draining, sharing);
         }
         for (Case c : batch) {
             post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + c.namespace + "\"}}");
@@ -410,7 +520,7 @@ class CorpusIT {
             for (String ns : c.ownNamespaces()) {
                 kubectl(List.of("delete", "namespace", ns, "--wait=false"));
             }
-            for (Obj o : c.objects) {
+            for (Obj o : c.allObjects()) {
                 if (o.namespace() == null || !o.namespace().equals(c.namespace)) {
                     typeOf(o.apiVersion(), o.kind()).ifPresent(rt -> delete(rt, o));
                 }
@@ -422,20 +532,43 @@ class CorpusIT {
     /** Cases cleaned up but maybe not gone yet: light batches run beside them, heavy ones wait. */
     final List<Case> draining = new ArrayList<>();
 
-    /** Waits (up to 40 s) until the pods of {@code cases} and the namespaces they named are gone. */
-    void drain(List<Case> cases) throws InterruptedException {
-        long until = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-        while (System.nanoTime() < until && cases.stream().anyMatch(c -> !get("/api/v1/namespaces/" + c.namespace + "/pods").path("items").isEmpty()
-                || c.ownNamespaces().stream().anyMatch(ns -> get("/api/v1/namespaces/" + ns).has("metadata")))) {
+    /**
+     * Waits (up to 60 s) until the pods of {@code cases}, the namespaces they named and their cluster-scoped
+     * objects (a PersistentVolume goes only once its claim has, through its protection finalizer) are gone,
+     * and the namespaces of {@code wholeNamespace} themselves (their claims with them).
+     */
+    void drain(List<Case> cases, List<Case> wholeNamespace) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < until && (wholeNamespace.stream().anyMatch(c -> get("/api/v1/namespaces/" + c.namespace).has("metadata"))
+                || cases.stream().anyMatch(c -> !get("/api/v1/namespaces/" + c.namespace + "/pods").path("items").isEmpty()
+                || c.ownNamespaces().stream().anyMatch(ns -> get("/api/v1/namespaces/" + ns).has("metadata"))
+                || c.clusterScoped().stream().anyMatch(o -> typeOf(o.apiVersion(), o.kind()).map(rt -> get(path(rt, o)).has("metadata")).orElse(false))))) {
             Thread.sleep(500);
         }
         cases.clear();
+    }
+
+    /** The API groups the corpus defines a CustomResourceDefinition for (a default cluster serves none of them). */
+    static Set<String> crdGroups = Set.of();
+
+    /** The group of an apiVersion ("" for core). */
+    static String group(String apiVersion) {
+        int slash = apiVersion.indexOf('/');
+        return slash < 0 ? "" : apiVersion.substring(0, slash);
     }
 
     void check(Case c) {
         for (Obj o : c.objects) {
             String want = c.expect.getOrDefault(o.id(), "default");
             Optional<ResourceType> rt = typeOf(o.apiVersion(), o.kind());
+            if (!c.expect.containsKey(o.id()) && !BUILT_IN_GROUPS_132.contains(group(o.apiVersion())) && !crdGroups.contains(group(o.apiVersion()))) {
+                // no CRD for it anywhere: 1.32's kubectl finds no resource for the kind and refuses it, and so must kube4j's
+                String refusal = "no matches for kind \"" + o.kind() + "\" in version \"" + o.apiVersion() + "\"";
+                if (!c.applyOutput.contains(refusal)) {
+                    c.problems.add(o.id() + " not refused with '" + refusal + "' as by Kubernetes without its CRD: " + applyError(c, o));
+                }
+                continue;
+            }
             JsonNode live = rt.map(t -> get(path(t, o))).orElse(null);
             boolean exists = live != null && live.has("metadata");
             if (want.equals("rejected")) {
@@ -452,6 +585,14 @@ class CorpusIT {
                 continue;
             }
             String state = state(rt.get(), live, c);
+            if (want.startsWith("failed:")) {
+                // a Job that Kubernetes ends Failed, with this reason
+                String reason = want.substring("failed:".length());
+                if (!state.equals("failed: " + reason)) {
+                    c.problems.add(o.id() + " is " + state + ", Kubernetes fails it with reason " + reason);
+                }
+                continue;
+            }
             switch (want) {
                 case "pending" -> {
                     if (!state.equals("pending")) {
@@ -603,7 +744,27 @@ class CorpusIT {
      */
     static Path inTestNamespace(Path file) throws IOException {
         String text = Files.readString(file);
-        String moved = text.replaceAll("(?m)^\\s+\"?namespace\"?:\\s*\"?default\"?,?\\s*$\\n?", "");
+        // only an object's own metadata.namespace moves: a "namespace: default" elsewhere (a FlowSchema's
+        // service account subject, a RoleBinding's subject) means that namespace and stays
+        List<String> parts = new ArrayList<>();
+        boolean changed = false;
+        for (String part : text.split("(?m)^---\\s*$")) {
+            JsonNode doc = null;
+            try {
+                doc = Json.yaml().readTree(part);
+            } catch (RuntimeException e) {
+                // not YAML kube4j reads: kubectl gets it as written
+            }
+            if (doc != null && doc.isObject() && "default".equals(doc.path("metadata").path("namespace").asString(null))) {
+                ((tools.jackson.databind.node.ObjectNode) doc.get("metadata")).remove("namespace");
+                // as JSON, which is YAML too: a YAML writer would leave "3600" unquoted and kubectl read a number
+                parts.add(Json.write(doc));
+                changed = true;
+            } else {
+                parts.add(part);
+            }
+        }
+        String moved = changed ? String.join("\n---\n", parts) : text;
         if (moved.equals(text)) {
             return file;
         }

@@ -12,7 +12,9 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code /version} and API discovery: the flat documents ({@code /api}, {@code /apis}, {@code /api/v1},

@@ -173,6 +173,8 @@ class OpenApiController {
         return ResponseEntity.ok().header(HttpHeaders.CONTENT_TYPE, "application/json").body(body);
     }
 
+    /** Every served resource: the stored kinds and the other versions served as views of them. */
+
     private static ObjectNode v3Document(ServedResources.GroupVersion gv) {
         OpenApiSchemas schemas = new OpenApiSchemas("#/components/schemas/", everything());
         ObjectNode doc = Json.mapper().createObjectNode();
@@ -201,8 +203,10 @@ class OpenApiController {
     }
 
     /** The stored resources and the read-only metrics ones. */
+    /** Every built-in kind: stored ones, other versions served as views, and the read-only metrics. */
     private static List<ResourceType> everything() {
         List<ResourceType> all = new java.util.ArrayList<>(ResourceTypes.ALL);
+        all.addAll(ResourceTypes.VIEWS);
         all.addAll(ResourceTypes.METRICS);
         return all;
     }

@@ -49,15 +49,22 @@ public final class ServedResources {
         this.strategies = strategies;
     }
 
-    /** The group-versions served, core first, then the named groups in the order of {@link ResourceTypes#ALL}. */
+    /**
+     * The group-versions served, core first, then the named groups in the order of {@link ResourceTypes#ALL};
+     * a group's stored version (the preferred one) comes before the other versions served as views
+     * ({@link ResourceTypes#VIEWS}: autoscaling v2, then v1).
+     */
     public static List<GroupVersion> groupVersions() {
-        Map<String, List<ResourceType>> by = new LinkedHashMap<>();
-        by.put("", new ArrayList<>());
+        Map<String, Map<String, List<ResourceType>>> by = new LinkedHashMap<>();
+        by.put("", new LinkedHashMap<>());
         for (ResourceType rt : ResourceTypes.ALL) {
-            by.computeIfAbsent(rt.group(), g -> new ArrayList<>()).add(rt);
+            by.computeIfAbsent(rt.group(), g -> new LinkedHashMap<>()).computeIfAbsent(rt.version(), v -> new ArrayList<>()).add(rt);
+        }
+        for (ResourceType rt : ResourceTypes.VIEWS) {
+            by.computeIfAbsent(rt.group(), g -> new LinkedHashMap<>()).computeIfAbsent(rt.version(), v -> new ArrayList<>()).add(rt);
         }
         List<GroupVersion> out = new ArrayList<>();
-        by.forEach((g, list) -> out.add(new GroupVersion(g, list.getFirst().version(), List.copyOf(list))));
+        by.forEach((g, versions) -> versions.forEach((v, list) -> out.add(new GroupVersion(g, v, List.copyOf(list)))));
         // the resource metrics API last, as an aggregated API server's group comes after the built-in ones
         out.add(new GroupVersion(ResourceTypes.NODEMETRICS.group(), ResourceTypes.NODEMETRICS.version(), ResourceTypes.METRICS));
         return out;
@@ -71,6 +78,11 @@ public final class ServedResources {
     /** Whether {@code rt} is built on read (metrics.k8s.io) rather than stored. */
     public static boolean readOnly(ResourceType rt) {
         return ResourceTypes.METRICS.contains(rt);
+    }
+
+    /** The served versions of {@code group}, preferred first. */
+    public static List<GroupVersion> versionsOf(String group) {
+        return groupVersions().stream().filter(gv -> gv.group().equals(group)).toList();
     }
 
     /** The group-version with this group and version, or null. */

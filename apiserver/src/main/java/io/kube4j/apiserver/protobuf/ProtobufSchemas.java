@@ -10,6 +10,8 @@ import io.kubernetes.client.proto.V1Autoscaling;
 import io.kubernetes.client.proto.V1Batch;
 import io.kubernetes.client.proto.V1Coordination;
 import io.kubernetes.client.proto.V1Discovery;
+import io.kubernetes.client.proto.V1Events;
+import io.kubernetes.client.proto.V1Flowcontrol;
 import io.kubernetes.client.proto.V1Networking;
 import io.kubernetes.client.proto.V1Policy;
 import io.kubernetes.client.proto.V1Rbac;
@@ -36,7 +38,8 @@ public final class ProtobufSchemas {
             V1.getDescriptor(), V1Apps.getDescriptor(), V1Batch.getDescriptor(), V1Policy.getDescriptor(),
             V1Scheduling.getDescriptor(), V1Discovery.getDescriptor(), V1Storage.getDescriptor(),
             V1Networking.getDescriptor(), V1Rbac.getDescriptor(), V1Autoscaling.getDescriptor(),
-            V2Autoscaling.getDescriptor(), V1Coordination.getDescriptor(), V1Admissionregistration.getDescriptor());
+            V2Autoscaling.getDescriptor(), V1Coordination.getDescriptor(), V1Admissionregistration.getDescriptor(),
+            V1Flowcontrol.getDescriptor(), V1Events.getDescriptor());
 
     /** The proto package of meta/v1, whose kinds (Status, WatchEvent, ...) every group-version serves as {@code v1}. */
     static final String META_V1 = "k8s.io.apimachinery.pkg.apis.meta.v1";
@@ -90,6 +93,7 @@ public final class ProtobufSchemas {
             case "core" -> "";
             case "apps", "batch", "policy", "autoscaling" -> dir;
             case "rbac" -> "rbac.authorization.k8s.io";
+            case "flowcontrol" -> "flowcontrol.apiserver.k8s.io";
             default -> dir + ".k8s.io";
         };
         return group.isEmpty() ? version : group + "/" + version;

@@ -203,6 +203,20 @@ public final class Printers {
                 AGE,
                 // priority 0 in Kubernetes too, although its cell is only filled when printing wide
                 Column.string("PreemptionPolicy", PRIORITY_CLASS_PREEMPTION_POLICY)), RowPrinters::priorityClass));
+        // flowcontrol.apiserver.k8s.io/v1: every column a string, as Kubernetes declares them
+        register("flowschemas", new Printer(List.of(NAME,
+                Column.string("PriorityLevel", FS_PRIORITY_LEVEL),
+                Column.string("MatchingPrecedence", FS_MATCHING_PRECEDENCE),
+                Column.string("DistinguisherMethod", FS_DISTINGUISHER_METHOD),
+                AGE,
+                Column.string("MissingPL", "references a broken or non-existent PriorityLevelConfiguration")), RowPrinters::flowSchema));
+        register("prioritylevelconfigurations", new Printer(List.of(NAME,
+                Column.string("Type", PLC_TYPE),
+                Column.string("NominalConcurrencyShares", PLC_NOMINAL_CONCURRENCY_SHARES),
+                Column.string("Queues", PLC_QUEUES),
+                Column.string("HandSize", PLC_HAND_SIZE),
+                Column.string("QueueLengthLimit", PLC_QUEUE_LENGTH_LIMIT),
+                AGE), RowPrinters::priorityLevelConfiguration));
         register("leases", new Printer(List.of(NAME, Column.string("Holder", LEASE_SPEC_HOLDER_IDENTITY), AGE), RowPrinters::lease));
 
         // discovery.k8s.io/v1, networking.k8s.io/v1, storage.k8s.io/v1

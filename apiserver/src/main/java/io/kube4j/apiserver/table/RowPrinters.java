@@ -583,6 +583,41 @@ final class RowPrinters {
         return cells(name(o), o.path("value").asLong(0), o.path("globalDefault").asBoolean(false), age(o, now), str(o.path("preemptionPolicy")));
     }
 
+    /** printFlowSchema: MissingPL is the Dangling condition's status, "?" without one. */
+    static List<Object> flowSchema(JsonNode o, Instant now) {
+        JsonNode spec = o.path("spec");
+        String distinguisher = spec.path("distinguisherMethod").isObject() ? spec.path("distinguisherMethod").path("type").asString("") : "<none>";
+        String missing = "?";
+        for (JsonNode c : o.path("status").path("conditions")) {
+            if ("Dangling".equals(c.path("type").asString(""))) {
+                missing = c.path("status").asString("");
+                break;
+            }
+        }
+        return cells(name(o), spec.path("priorityLevelConfiguration").path("name").asString(""), spec.path("matchingPrecedence").asLong(0),
+                distinguisher, age(o, now), missing);
+    }
+
+    /** printPriorityLevelConfiguration: the limited level's shares and queuing, "<none>" otherwise. */
+    static List<Object> priorityLevelConfiguration(JsonNode o, Instant now) {
+        JsonNode spec = o.path("spec");
+        Object shares = "<none>";
+        Object queues = "<none>";
+        Object handSize = "<none>";
+        Object queueLengthLimit = "<none>";
+        JsonNode limited = spec.path("limited");
+        if (limited.isObject()) {
+            shares = limited.path("nominalConcurrencyShares").asLong(0);
+            JsonNode q = limited.path("limitResponse").path("queuing");
+            if (q.isObject()) {
+                queues = q.path("queues").asLong(0);
+                handSize = q.path("handSize").asLong(0);
+                queueLengthLimit = q.path("queueLengthLimit").asLong(0);
+            }
+        }
+        return cells(name(o), spec.path("type").asString(""), shares, queues, handSize, queueLengthLimit, age(o, now));
+    }
+
     /** printLease. */
     static List<Object> lease(JsonNode o, Instant now) {
         return cells(name(o), str(o.path("spec").path("holderIdentity")), age(o, now));

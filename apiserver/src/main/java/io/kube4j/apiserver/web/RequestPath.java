@@ -86,10 +86,14 @@ public record RequestPath(ResourceType type, String namespace, String name, Stri
         }
     }
 
-    /** A resource served now at group/version: a CRD or custom resource first, else a built-in kind. */
+    /**
+     * A resource served now at group/version: a CRD or custom resource first, then another version of a
+     * stored kind (events.k8s.io/v1 events, autoscaling/v1 horizontalpodautoscalers), else a built-in kind.
+     */
     private static java.util.Optional<ResourceType> lookup(ServedResources served, String group, String version, String resource) {
         ResourceType dynamic = served.dynamicType(group, version, resource);
-        return dynamic != null ? java.util.Optional.of(dynamic) : ResourceTypes.byResource(resource);
+        return dynamic != null ? java.util.Optional.of(dynamic)
+                : ResourceTypes.view(group, version, resource).or(() -> ResourceTypes.byResource(resource));
     }
 
     /** Kubernetes' 404 for a path it does not serve: with an empty {@code details}, which clients such as kubectl debug dereference. */

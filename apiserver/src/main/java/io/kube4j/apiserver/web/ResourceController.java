@@ -12,6 +12,9 @@ import io.kube4j.apiserver.crd.CustomResourceStrategy;
 import io.kube4j.apiserver.registry.Patches;
 import io.kube4j.apiserver.discovery.ServedResources;
 import io.kube4j.apiserver.registry.Registry;
+import io.kube4j.apiserver.registry.VersionConverter;
+import io.kube4j.apiserver.registry.Views;
+import io.kube4j.apiserver.table.TableConverter;
 import io.kube4j.apiserver.registry.subresources.BindingREST;
 import io.kube4j.apiserver.registry.subresources.EvictionREST;
 import io.kube4j.apiserver.registry.subresources.FinalizeREST;
@@ -45,6 +48,8 @@ public class ResourceController {
     public static final String VERB = "kube4j.verb";
     public static final String RESOURCE = "kube4j.resource";
     private static final String APPLY_PATCH = "application/apply-patch+yaml";
+    /** Request attribute: the {@link VersionConverter} of a request for another version of a stored kind. */
+    private static final String CONVERTER = "kube4j.converter";
 
     private static final Set<String> PATCH_TYPES = Set.of("application/merge-patch+json", "application/json-patch+json",
             "application/strategic-merge-patch+json", APPLY_PATCH);
@@ -63,9 +68,11 @@ public class ResourceController {
     private final FinalizeREST finalizer;
     private final EvictionREST eviction;
     private final long maxBody;
+    private final Views views;
 
     public ResourceController(Registry registry, ServedResources served, ResponseEncoder encoder, PodLogProxy logs, ServerSideApply serverSideApply,
-                              BindingREST binding, ScaleREST scale, FinalizeREST finalizer, EvictionREST eviction) {
+                              BindingREST binding, ScaleREST scale, FinalizeREST finalizer, EvictionREST eviction, Views views) {
+        this.views = views;
         this.registry = registry;
         this.served = served;
         this.encoder = encoder;
@@ -81,6 +88,14 @@ public class ResourceController {
     @RequestMapping(path = {"/api/v1/**", "/apis/{group}/{version}/**"})
     public void handle(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         RequestPath path = RequestPath.parse(req.getRequestURI().substring(req.getContextPath().length()), served);
+        // another version of a stored kind: the registry works on the stored version, bodies are
+        // converted on the way in here and on the way out in write/watchEvent
+        VersionConverter converter = views.of(path.type()).orElse(null);
+        ResourceType servedType = path.type();
+        if (converter != null) {
+            req.setAttribute(CONVERTER, converter);
+            path = new RequestPath(converter.stored(), path.namespace(), path.name(), path.subresource());
+        }
         ResourceType rt = path.type();
         req.setAttribute(RESOURCE, rt.resource() + (path.subresource() == null ? "" : "/" + path.subresource()));
         boolean dryRun = dryRun(req);
@@ -97,26 +112,29 @@ public class ResourceController {
             case "POST" -> {
                 if (path.name() == null) {
                     verb(req, "create");
-                    ObjectNode body = RequestBodies.object(req, maxBody, rt.apiVersion(), rt.kind());
-                    checkFields(req, resp, body, rt, null);
+                    ObjectNode body = RequestBodies.object(req, maxBody, servedType.apiVersion(), servedType.kind());
+                    checkFields(req, resp, body, rt, servedType, null);
+                    if (converter != null) {
+                        body = converter.toStored(body);
+                    }
                     String manager = req.getParameter("fieldManager");
                     if (manager != null && !manager.isEmpty()) {
                         ManagedFields.recordUpdate(null, body, manager, rt);
                     }
                     ObjectNode created = registry.create(rt, path.namespace(), body, dryRun);
-                    encoder.write(req, resp, 201, rt, created);
+                    write(req, resp, 201, rt, created);
                 } else if ("binding".equals(sub)) {
                     verb(req, "create");
                     binding.bind(path.namespace(), path.name(), RequestBodies.object(req, maxBody, "v1", "Binding"));
                     Status ok = Status.success();
                     ok.code = 201;
-                    encoder.write(req, resp, 201, rt, Json.toTree(ok));
+                    write(req, resp, 201, rt, Json.toTree(ok));
                 } else if ("eviction".equals(sub)) {
                     verb(req, "create");
                     eviction.evict(path.namespace(), path.name(), RequestBodies.object(req, maxBody, "policy/v1", "Eviction"), dryRun);
                     Status ok = Status.success();
                     ok.code = 201;
-                    encoder.write(req, resp, 201, null, Json.toTree(ok));
+                    write(req, resp, 201, null, Json.toTree(ok));
                 } else {
                     throw ApiError.methodNotAllowed("POST is not supported on " + rt.resource() + (sub == null ? "/{name}" : "/" + sub));
                 }
@@ -124,10 +142,11 @@ public class ResourceController {
             case "PUT" -> {
                 verb(req, "update");
                 requireName(path);
-                ObjectNode body = "scale".equals(sub)
+                ObjectNode read = "scale".equals(sub)
                         ? RequestBodies.object(req, maxBody, "autoscaling/v1", "Scale")
-                        : RequestBodies.object(req, maxBody, rt.apiVersion(), rt.kind());
-                checkFields(req, resp, body, rt, sub);
+                        : RequestBodies.object(req, maxBody, servedType.apiVersion(), servedType.kind());
+                checkFields(req, resp, read, rt, servedType, sub);
+                ObjectNode body = converter != null && !"scale".equals(sub) ? converter.toStored(read) : read;
                 ObjectNode result = switch (sub == null ? "" : sub) {
                     case "" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.MAIN, dryRun, tracker(req, rt));
                     case "status" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.STATUS, dryRun);
@@ -135,7 +154,7 @@ public class ResourceController {
                     case "finalize" -> finalizer.finalizeNamespace(path.name(), body);
                     default -> throw ApiError.methodNotAllowed("PUT is not supported on " + rt.resource() + "/" + sub);
                 };
-                encoder.write(req, resp, 200, rt, result);
+                write(req, resp, 200, rt, result);
             }
             case "PATCH" -> {
                 verb(req, "patch");
@@ -150,7 +169,18 @@ public class ResourceController {
                 }
                 JsonNode patch = RequestBodies.tree(RequestBodies.read(req, maxBody), ct.equals(APPLY_PATCH));
                 if (!ct.equals("application/json-patch+json")) {
-                    checkFields(req, resp, patch, rt, sub);
+                    checkFields(req, resp, patch, rt, servedType, sub);
+                }
+                if (converter != null && !"scale".equals(sub)) {
+                    if (ct.equals(APPLY_PATCH)) {
+                        throw ApiError.unsupportedMediaType(ct, List.of("application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"));
+                    }
+                    // the patch is written against the served version: apply it there, then convert back
+                    Registry.Part part = "status".equals(sub) ? Registry.Part.STATUS : Registry.Part.MAIN;
+                    ObjectNode result = registry.guaranteedUpdate(rt, path.namespace(), path.name(), null, part, dryRun,
+                            current -> converter.toStored(Patches.apply(ct, converter.toServed(current), patch, servedType.type())));
+                    write(req, resp, 200, rt, result);
+                    return;
                 }
                 if (ct.equals(APPLY_PATCH)) {
                     if (sub != null) {
@@ -158,7 +188,7 @@ public class ResourceController {
                     }
                     boolean force = boolParam(req, "force");
                     ServerSideApply.Result applied = serverSideApply.apply(rt, path.namespace(), path.name(), patch, req.getParameter("fieldManager"), force, dryRun);
-                    encoder.write(req, resp, applied.created() ? 201 : 200, rt, applied.object());
+                    write(req, resp, applied.created() ? 201 : 200, rt, applied.object());
                     return;
                 }
                 ObjectNode result = switch (sub == null ? "" : sub) {
@@ -167,7 +197,7 @@ public class ResourceController {
                     case "scale" -> scale.update(rt, path.namespace(), path.name(), current -> Patches.apply(ct, current, patch, Scale.class), dryRun);
                     default -> throw ApiError.methodNotAllowed("PATCH is not supported on " + rt.resource() + "/" + sub);
                 };
-                encoder.write(req, resp, 200, rt, result);
+                write(req, resp, 200, rt, result);
             }
             case "DELETE" -> {
                 verb(req, path.name() == null ? "deletecollection" : "delete");
@@ -182,7 +212,7 @@ public class ResourceController {
                     return;
                 }
                 Registry.Deleted d = registry.delete(rt, path.namespace(), path.name(), opts, dryDelete);
-                encoder.write(req, resp, 200, rt, d.object());
+                write(req, resp, 200, rt, d.object());
             }
             default -> throw ApiError.methodNotAllowed(method + " is not supported");
         }
@@ -193,15 +223,55 @@ public class ResourceController {
         return registry.strategy(rt) instanceof CustomResourceStrategy;
     }
 
-    /** fieldValidation for a body: against the Scale model, a custom resource's schema, or the kind's typed model. */
-    private void checkFields(HttpServletRequest req, HttpServletResponse resp, JsonNode body, ResourceType rt, String sub) {
+    /**
+     * fieldValidation for a body: against the Scale model, a custom resource's schema, or the typed model
+     * of the version the client wrote ({@code served}: a view's own type, else the stored kind's).
+     */
+    private void checkFields(HttpServletRequest req, HttpServletResponse resp, JsonNode body, ResourceType rt, ResourceType served, String sub) {
         if ("scale".equals(sub)) {
             FieldValidation.check(req, resp, body, Scale.class, "Scale", "autoscaling/v1");
         } else if (registry.strategy(rt) instanceof CustomResourceStrategy crs) {
             FieldValidation.check(req, resp, crs.unknownFields(body), rt.kind(), rt.apiVersion());
         } else {
-            FieldValidation.check(req, resp, body, rt.type(), rt.kind(), rt.apiVersion());
+            FieldValidation.check(req, resp, body, served.type(), served.kind(), served.apiVersion());
         }
+    }
+
+    /** Writes {@code body} as the client's version: converted when the request was for a view, except Tables (printed from the stored version, as Kubernetes prints from the internal one). */
+    private void write(HttpServletRequest req, HttpServletResponse resp, int code, ResourceType type, JsonNode body) throws IOException {
+        encoder.write(req, resp, code, type, served(req, type, body));
+    }
+
+    /** One watch event in the client's version (see {@link #write}). */
+    private byte[] watchEvent(HttpServletRequest req, ResourceType type, String eventType, JsonNode object) {
+        return encoder.watchEvent(req, type, eventType, eventType.equals("ERROR") ? object : served(req, type, object));
+    }
+
+    /** {@code body} (an object, a list of them, a bookmark or a Status) in the version the request named. */
+    private static JsonNode served(HttpServletRequest req, ResourceType type, JsonNode body) {
+        if (!(req.getAttribute(CONVERTER) instanceof VersionConverter c) || type == null || !(body instanceof ObjectNode obj)
+                || TableConverter.wanted(req) || !c.stored().apiVersion().equals(obj.path("apiVersion").asString(""))) {
+            return body;
+        }
+        String kind = obj.path("kind").asString("");
+        if (kind.equals(c.stored().listKind())) {
+            ObjectNode list = obj.deepCopy();
+            list.put("apiVersion", c.served().apiVersion());
+            list.put("kind", c.served().listKind());
+            var items = list.putArray("items");
+            obj.path("items").forEach(i -> items.add(i instanceof ObjectNode o ? c.toServed(o) : i));
+            return list;
+        }
+        if (!kind.equals(c.stored().kind())) {
+            return body;
+        }
+        if (!obj.has("spec") && !obj.has("involvedObject") && obj.path("metadata").size() <= 2 && !obj.path("metadata").has("name")) {
+            // a bookmark: only apiVersion changes
+            ObjectNode bm = obj.deepCopy();
+            bm.put("apiVersion", c.served().apiVersion());
+            return bm;
+        }
+        return c.toServed(obj);
     }
 
     /** managedFields bookkeeping for writes that name a fieldManager (kubectl always does); null otherwise. */
@@ -264,7 +334,7 @@ public class ResourceController {
                 }
                 ObjectNode list = registry.list(rt, path.namespace(), req.getParameter("labelSelector"), req.getParameter("fieldSelector"),
                         intParam(req, "limit", 0), req.getParameter("continue"), req.getParameter("resourceVersion"), req.getParameter("resourceVersionMatch"));
-                encoder.write(req, resp, 200, rt, list);
+                write(req, resp, 200, rt, list);
             }
             return;
         }
@@ -272,9 +342,9 @@ public class ResourceController {
         registry.awaitResourceVersion(req.getParameter("resourceVersion"));
         String sub = path.subresource();
         if (sub == null || sub.equals("status")) {
-            encoder.write(req, resp, 200, rt, registry.get(rt, path.namespace(), path.name()));
+            write(req, resp, 200, rt, registry.get(rt, path.namespace(), path.name()));
         } else if (sub.equals("scale")) {
-            encoder.write(req, resp, 200, rt, scale.get(rt, path.namespace(), path.name()));
+            write(req, resp, 200, rt, scale.get(rt, path.namespace(), path.name()));
         } else if (sub.equals("log")) {
             logs.proxy(req, resp, registry.get(rt, path.namespace(), path.name()));
         } else {
@@ -342,7 +412,7 @@ public class ResourceController {
             item.put("type", e.type());
             item.set("object", e.object());
         }
-        encoder.write(req, resp, 200, rt, out);
+        write(req, resp, 200, rt, out);
     }
 
     /**
@@ -393,7 +463,7 @@ public class ResourceController {
         if (from <= 0 || initialEvents) {
             WatchCache.Snapshot snap = cache.snapshot(prefix, filter);
             for (ObjectNode o : snap.items()) {
-                out.write(encoder.watchEvent(req, rt, "ADDED", o));
+                out.write(watchEvent(req, rt, "ADDED", o));
             }
             from = snap.revision();
             if (initialEvents) {
@@ -404,7 +474,7 @@ public class ResourceController {
                 ObjectNode meta = bm.putObject("metadata");
                 meta.put("resourceVersion", Long.toString(from));
                 meta.putObject("annotations").put("k8s.io/initial-events-end", "true");
-                out.write(encoder.watchEvent(req, rt, "BOOKMARK", bm));
+                out.write(watchEvent(req, rt, "BOOKMARK", bm));
             }
         }
         out.flush();
@@ -415,12 +485,12 @@ public class ResourceController {
                 batch = cache.eventsAfter(prefix, filter, from, 500, Duration.ofMillis(Math.min(left, 5000)));
             } catch (Expired e) {
                 Status gone = Status.failure(410, "Expired", e.getMessage());
-                out.write(encoder.watchEvent(req, rt, "ERROR", Json.toTree(gone)));
+                out.write(watchEvent(req, rt, "ERROR", Json.toTree(gone)));
                 out.flush();
                 return;
             }
             for (WatchCache.WatchEventOut e : batch.events()) {
-                out.write(encoder.watchEvent(req, rt, e.type(), e.object()));
+                out.write(watchEvent(req, rt, e.type(), e.object()));
             }
             // an idle watch writes nothing unless the client takes bookmarks; a client that went away is
             // then noticed at the next event or at timeoutSeconds (blank keepalive lines would break
@@ -430,7 +500,7 @@ public class ResourceController {
                 bm.put("apiVersion", rt.apiVersion());
                 bm.put("kind", rt.kind());
                 bm.putObject("metadata").put("resourceVersion", Long.toString(batch.revision()));
-                out.write(encoder.watchEvent(req, rt, "BOOKMARK", bm));
+                out.write(watchEvent(req, rt, "BOOKMARK", bm));
             }
             from = batch.revision();
             out.flush();
@@ -472,6 +542,6 @@ public class ResourceController {
             }
         }
         list.set("items", deleted);
-        encoder.write(req, resp, 200, rt, list);
+        write(req, resp, 200, rt, list);
     }
 }

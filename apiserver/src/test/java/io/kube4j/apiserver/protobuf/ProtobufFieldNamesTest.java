@@ -33,7 +33,8 @@ class ProtobufFieldNamesTest {
             "k8s.io.api.core.v1.EventSeries", "CoreV1EventSeries",
             "k8s.io.api.core.v1.EndpointPort", "CoreV1EndpointPort",
             "k8s.io.api.discovery.v1.EndpointPort", "DiscoveryV1EndpointPort",
-            "k8s.io.api.rbac.v1.Subject", "RbacV1Subject");
+            "k8s.io.api.rbac.v1.Subject", "RbacV1Subject",
+            "k8s.io.api.flowcontrol.v1.Subject", "FlowcontrolV1Subject");
 
     @Test
     void everyKubernetesJsonNameHasItsProtoFieldAndNoFieldIsMisnamed() {

@@ -154,6 +154,21 @@ class PrintersTest {
                 // printPriorityClass: PreemptionPolicy is a priority-0 column in Kubernetes
                 c("priorityclasses", "printPriorityClass", "{'metadata':{'name':'high',META},'value':1000000,'globalDefault':true,'preemptionPolicy':'Never'}",
                         List.of("Name", "Value:integer", "Global-Default:boolean", "Age", "PreemptionPolicy"), "['high',1000000,true,'60m','Never']"),
+                // printFlowSchema: no distinguisher prints <none>, MissingPL is the Dangling condition's status ("?" without it)
+                c("flowschemas", "printFlowSchema", "{'metadata':{'name':'probes',META},'spec':{'priorityLevelConfiguration':{'name':'exempt'},'matchingPrecedence':2},"
+                                + "'status':{'conditions':[{'type':'Dangling','status':'False'}]}}",
+                        List.of("Name", "PriorityLevel", "MatchingPrecedence", "DistinguisherMethod", "Age", "MissingPL"), "['probes','exempt',2,'<none>','60m','False']"),
+                c("flowschemas", "printFlowSchema", "{'metadata':{'name':'catch-all',META},'spec':{'priorityLevelConfiguration':{'name':'catch-all'},'matchingPrecedence':10000,"
+                                + "'distinguisherMethod':{'type':'ByUser'}}}",
+                        List.of("Name", "PriorityLevel", "MatchingPrecedence", "DistinguisherMethod", "Age", "MissingPL"), "['catch-all','catch-all',10000,'ByUser','60m','?']"),
+                // printPriorityLevelConfiguration: an exempt level prints <none> for shares and queuing, a rejecting one for queuing
+                c("prioritylevelconfigurations", "printPriorityLevelConfiguration", "{'metadata':{'name':'exempt',META},'spec':{'type':'Exempt','exempt':{'nominalConcurrencyShares':0}}}",
+                        List.of("Name", "Type", "NominalConcurrencyShares", "Queues", "HandSize", "QueueLengthLimit", "Age"), "['exempt','Exempt','<none>','<none>','<none>','<none>','60m']"),
+                c("prioritylevelconfigurations", "printPriorityLevelConfiguration", "{'metadata':{'name':'catch-all',META},'spec':{'type':'Limited','limited':{'nominalConcurrencyShares':5,'limitResponse':{'type':'Reject'}}}}",
+                        List.of("Name", "Type", "NominalConcurrencyShares", "Queues", "HandSize", "QueueLengthLimit", "Age"), "['catch-all','Limited',5,'<none>','<none>','<none>','60m']"),
+                c("prioritylevelconfigurations", "printPriorityLevelConfiguration", "{'metadata':{'name':'global-default',META},'spec':{'type':'Limited','limited':{'nominalConcurrencyShares':20,"
+                                + "'limitResponse':{'type':'Queue','queuing':{'queues':128,'handSize':6,'queueLengthLimit':50}}}}}",
+                        List.of("Name", "Type", "NominalConcurrencyShares", "Queues", "HandSize", "QueueLengthLimit", "Age"), "['global-default','Limited',20,128,6,50,'60m']"),
                 // printEndpointSlice: three ports at most, a nameless port without number prints *
                 c("endpointslices", "printEndpointSlice", "{'metadata':{'name':'web-abc',META},'addressType':'IPv4',"
                                 + "'ports':[{'name':'http','port':80},{'name':'https','port':443},{'name':'x'},{'port':9090}],"

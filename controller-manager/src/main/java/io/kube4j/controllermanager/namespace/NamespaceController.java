@@ -89,6 +89,13 @@ public final class NamespaceController implements Controller {
         if (!ns.spec.finalizers.contains(FINALIZER)) {
             return Result.done();
         }
+        // the cache may lag behind: a namespace already finalized and created again under the same name must keep
+        // its new contents, so the namespace is read live first, as Kubernetes' deleter does
+        // (pkg/controller/namespace/deletion/namespaced_resources_deleter.go: Delete gets it and checks its deletion)
+        Namespace live = client.find(Namespace.class, null, ns.metadata.name).orElse(null);
+        if (live == null || !java.util.Objects.equals(live.metadata.uid, ns.metadata.uid) || live.metadata.deletionTimestamp == null) {
+            return Result.done();
+        }
         int remaining = 0;
         java.util.TreeMap<String, Integer> remainingByResource = new java.util.TreeMap<>();
         java.util.TreeMap<String, Integer> finalizers = new java.util.TreeMap<>();

@@ -52,9 +52,11 @@ public final class ReplicaSetController implements Controller {
     /** Kubernetes' {@code v1.NamespaceTerminatingCause}: a create refused because the namespace is going away. */
     static final String NAMESPACE_TERMINATING_CAUSE = "NamespaceTerminating";
 
-    // reads: the ReplicaSet and pod caches, never mutated
-    private final Informer<ReplicaSet> replicaSets;
+    // reads: the ReplicaSet (or converted ReplicationController) and pod caches, never mutated
+    private final Owners<?> replicaSets;
     private final Informer<Pod> pods;
+    // the controller's name ("replicaset", "replicationcontroller")
+    private final String name;
     // writes and events
     private final ControllerClient client;
     // time for minReadySeconds
@@ -64,12 +66,24 @@ public final class ReplicaSetController implements Controller {
     // outstanding creations/deletions per ReplicaSet key
     private final Expectations expectations = new Expectations();
 
+    /** The ReplicaSet controller ({@code replicaset}). */
     public ReplicaSetController(SharedInformers informers, ControllerClient client, Clock clock) {
-        this.replicaSets = informers.informer(ReplicaSet.class);
+        this("replicaset", Owners.replicaSets(informers), informers, client, clock);
+    }
+
+    /**
+     * The same controller over {@code owners} seen as ReplicaSets: Kubernetes' replication manager is this
+     * controller over converted ReplicationControllers ({@code pkg/controller/replication/replication_controller.go}).
+     *
+     * @param name the controller's name, for its client identity and logs
+     */
+    public ReplicaSetController(String name, Owners<?> owners, SharedInformers informers, ControllerClient client, Clock clock) {
+        this.name = name;
+        this.replicaSets = owners;
         this.pods = informers.informer(Pod.class);
         this.client = client;
         this.clock = clock;
-        replicaSets.addHandler(new ResourceEventHandler<>() {
+        replicaSets.addHandler(new ResourceEventHandler<ReplicaSet>() {
             @Override
             public void onAdd(ReplicaSet rs) {
                 queue.add(rs.key());
@@ -108,7 +122,7 @@ public final class ReplicaSetController implements Controller {
 
     @Override
     public String name() {
-        return "replicaset";
+        return name;
     }
 
     @Override
@@ -118,7 +132,7 @@ public final class ReplicaSetController implements Controller {
 
     @Override
     public List<Informer<?>> informers() {
-        return List.of(replicaSets, pods);
+        return List.of(replicaSets.informer(), pods);
     }
 
     // ---- event handlers: map pods to ReplicaSet keys, nothing else ----------------------------
@@ -180,16 +194,16 @@ public final class ReplicaSetController implements Controller {
     }
 
     private ReplicaSet resolve(String namespace, OwnerReference ref) {
-        if (ref == null || !"ReplicaSet".equals(ref.kind)) {
+        if (ref == null || !replicaSets.kind().equals(ref.kind)) {
             return null;
         }
-        ReplicaSet rs = replicaSets.store().get(namespace, ref.name);
+        ReplicaSet rs = replicaSets.get(namespace, ref.name);
         return rs != null && Objects.equals(rs.metadata.uid, ref.uid) ? rs : null;
     }
 
     private List<ReplicaSet> matchingReplicaSets(Pod pod) {
         List<ReplicaSet> out = new ArrayList<>();
-        for (ReplicaSet rs : SharedInformers.inNamespace(replicaSets.store(), pod.metadata.namespace)) {
+        for (ReplicaSet rs : replicaSets.inNamespace(pod.metadata.namespace)) {
             try {
                 if (Selector.from(rs.spec.selector).matches(pod.metadata.labels)) {
                     out.add(rs);
@@ -205,7 +219,7 @@ public final class ReplicaSetController implements Controller {
 
     @Override
     public Result reconcile(String key) {
-        ReplicaSet rs = replicaSets.store().get(key);
+        ReplicaSet rs = replicaSets.get(key);
         if (rs == null) {
             expectations.forget(key);
             return Result.done();
@@ -383,7 +397,7 @@ public final class ReplicaSetController implements Controller {
         next.status.readyReplicas = ready;
         next.status.availableReplicas = available;
         next.status.observedGeneration = rs.metadata.generation;
-        client.updateStatus(next);
+        replicaSets.updateStatus(client, next);
     }
 
     /** The conditions with ReplicaFailure set after a failed create/delete, and gone after a sync without one. */

@@ -34,6 +34,7 @@ class NamespaceControllerTest {
     @Test
     void aTerminatingNamespaceHasItsContentsDeletedOwnersFirstAndWaits() {
         preload(informers.informer(Namespace.class), terminating());
+        client.live(terminating());
         Deployment d = deployment("web", 1, Map.of("app", "web"), "nginx:1");
         Pod p = pod("p", Map.of("app", "web"), null);
         Pod leaving = pod("leaving", Map.of(), null);
@@ -57,8 +58,25 @@ class NamespaceControllerTest {
     }
 
     @Test
+    void aNamespaceCreatedAgainUnderTheSameNameKeepsItsContentsWhileTheCacheLags() {
+        // the cache still has the old, terminating namespace; the server already has a new one
+        preload(informers.informer(Namespace.class), terminating());
+        Namespace recreated = terminating();
+        recreated.metadata.uid = "uid-new";
+        recreated.metadata.deletionTimestamp = null;
+        recreated.status.phase = "Active";
+        client.live(recreated, pod("p", Map.of("app", "web"), null));
+
+        Result result = controller.reconcile("default");
+
+        assertThat(client.actions()).isEmpty();
+        assertThat(result.kind()).isEqualTo(Result.Kind.DONE);
+    }
+
+    @Test
     void anEmptyTerminatingNamespaceIsFinalized() {
         preload(informers.informer(Namespace.class), terminating());
+        client.live(terminating());
 
         controller.reconcile("default");
 

@@ -11,7 +11,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Creates the objects every cluster has from its first start: the system namespaces (default,
  * kube-system, kube-public, kube-node-lease) and the system priority classes (system-cluster-critical,
  * system-node-critical), and the default StorageClass {@code local-path} (kube4j's hostPath provisioner in the
- * controller-manager; k3s ships the same). Kubernetes: the bootstrap controllers of the apiserver
+ * controller-manager; k3s ships the same), and API Priority and Fairness' mandatory {@code exempt} and
+ * {@code catch-all} flow schemas and priority levels ({@link FlowControlBootstrap}). Kubernetes: the bootstrap controllers of the apiserver
  * ({@code pkg/controlplane/controller/systemnamespaces}, {@code pkg/registry/scheduling/rest} PostStartHook).
  */
 @Component
@@ -45,6 +46,13 @@ public class SystemObjects {
         sc.put("reclaimPolicy", "Delete");
         sc.put("volumeBindingMode", "Immediate");
         ensure(ResourceTypes.STORAGECLASSES, sc);
+        // API Priority and Fairness: the mandatory priority levels, then the flow schemas naming them
+        for (var pl : FlowControlBootstrap.MANDATORY_PRIORITY_LEVELS.values()) {
+            ensure(ResourceTypes.PRIORITYLEVELCONFIGURATIONS, Json.toTree(pl));
+        }
+        for (var fs : FlowControlBootstrap.MANDATORY_FLOW_SCHEMAS.values()) {
+            ensure(ResourceTypes.FLOWSCHEMAS, Json.toTree(fs));
+        }
     }
 
     private void ensure(io.kube4j.api.ResourceType rt, ObjectNode obj) {

@@ -44,7 +44,15 @@ public class ScaleREST {
         scale.putObject("spec").put("replicas", obj.path("spec").path("replicas").asInt(0));
         ObjectNode st = scale.putObject("status");
         st.put("replicas", obj.path("status").path("replicas").asInt(0));
-        LabelSelector sel = Json.convert(obj.path("spec").path("selector").isObject() ? obj.path("spec").path("selector") : Json.mapper().createObjectNode(), LabelSelector.class);
+        JsonNode selector = obj.path("spec").path("selector");
+        LabelSelector sel;
+        if ("ReplicationController".equals(obj.path("kind").asString(""))) {
+            // core/v1 ReplicationControllers select by a plain label map: Kubernetes' scale status is
+            // labels.SelectorFromSet(rc.Spec.Selector).String() (pkg/registry/core/replicationcontroller/storage)
+            sel = LabelSelector.of(selector.isObject() ? Json.convert(selector, java.util.LinkedHashMap.class) : java.util.Map.of());
+        } else {
+            sel = Json.convert(selector.isObject() ? selector : Json.mapper().createObjectNode(), LabelSelector.class);
+        }
         st.put("selector", Selector.from(sel).toString());
         return scale;
     }
