@@ -211,7 +211,8 @@ class EtcdFaultIT {
         });
         long recoveredMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restored);
 
-        writers.join(Duration.ofMinutes(3));
+        // 3 min, or 60 ms a pod for larger N (the full run's 5000 on a busy 2-core machine)
+        writers.join(Duration.ofMillis(Math.max(180_000, N * 60L)));
         long head = currentRevision();
         await("both watchers at etcd's head " + head, Duration.ofMinutes(1),
                 () -> poll.upTo() >= head && stream.upTo() >= head);
