@@ -224,10 +224,21 @@ public final class GarbageCollector implements Controller {
         List<OwnerReference> dangling = new ArrayList<>();
         boolean ownerDeletingInForeground = false;
         int present = 0;
+        OwnerReference unresolvable = null;
+        boolean ownerNotYetCached = false;
         for (OwnerReference ref : obj.metadata.ownerReferences) {
             Optional<KubeObject> owner = cached(ref.uid);
+            if (owner.isEmpty() && !knownKind(ref)) {
+                // neither built in nor discovered (yet): never judged gone, looked at again later
+                unresolvable = ref;
+                present++;
+                continue;
+            }
             if (owner.isEmpty()) {
                 owner = confirmedOwner(obj, ref);
+                // a custom owner found live but not in the (polled) cache: its deletion may never be
+                // seen as an event if it goes before the next LIST, so look at this dependent again
+                ownerNotYetCached |= owner.isPresent() && !informersByKind.containsKey(ref.kind);
             }
             if (owner.isPresent()) {
                 present++;
@@ -258,7 +269,20 @@ public final class GarbageCollector implements Controller {
             rest.removeAll(dangling);
             patch(obj, ControllerRefs.ownerReferencesPatch(rest));
         }
+        if (ownerNotYetCached) {
+            return Result.requeueAfter(WAIT);
+        }
+        if (unresolvable != null) {
+            // Kubernetes' attemptToDeleteItem fails on an owner whose kind has no REST mapping and is
+            // requeued rate-limited until discovery knows it (a CRD created after the dependent)
+            return Result.retry("owner kind " + unresolvable.apiVersion + "/" + unresolvable.kind + " is not served (yet)");
+        }
         return Result.done();
+    }
+
+    /** Whether the owner's kind is built in or found by discovery, so its absence can be confirmed. */
+    private boolean knownKind(OwnerReference ref) {
+        return informersByKind.containsKey(ref.kind) || customResources.resourceFor(ref.apiVersion, ref.kind).isPresent();
     }
 
     /**

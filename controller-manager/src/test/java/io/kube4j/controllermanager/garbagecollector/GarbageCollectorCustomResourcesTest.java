@@ -80,22 +80,31 @@ class GarbageCollectorCustomResourcesTest {
         client.live(live);
         preload(informers.informer(ConfigMap.class), configMapOwnedBy("a", cached), configMapOwnedBy("b", live));
 
-        gc.reconcile("ConfigMap|" + NS + "/a");
-        gc.reconcile("ConfigMap|" + NS + "/b");
+        Result a = gc.reconcile("ConfigMap|" + NS + "/a");
+        Result b = gc.reconcile("ConfigMap|" + NS + "/b");
 
         assertThat(client.actions()).isEmpty();
+        assertThat(a.kind()).isEqualTo(Result.Kind.DONE);
+        // not yet in the polled cache: its deletion might be missed, so the dependent is looked at again
+        assertThat(b.kind()).isEqualTo(Result.Kind.REQUEUE_AFTER);
     }
 
     @Test
-    void anOwnerOfAnUndiscoveredKindIsAssumedToExist() {
+    void anOwnerOfAnUndiscoveredKindIsNeverJudgedGoneButLookedAtAgain() {
         CustomObject gadget = widget("g");
         gadget.apiVersion = "other.io/v1";
         gadget.kind = "Gadget";
         preload(informers.informer(ConfigMap.class), configMapOwnedBy("c", gadget));
 
-        gc.reconcile("ConfigMap|" + NS + "/c");
+        Result result = gc.reconcile("ConfigMap|" + NS + "/c");
 
         assertThat(client.actions()).isEmpty();
+        assertThat(result.kind()).isEqualTo(Result.Kind.RETRY);
+
+        // once discovery serves its kind, the dependent of the gone owner is collected
+        customResources.setResources(List.of(WIDGETS, new ApiResource("other.io", "v1", "gadgets", "Gadget", true, List.of("get", "list", "delete"))));
+        assertThat(gc.reconcile("ConfigMap|" + NS + "/c").kind()).isEqualTo(Result.Kind.DONE);
+        assertThat(client.summaries()).containsExactly("delete ConfigMap default/c");
     }
 
     @Test
