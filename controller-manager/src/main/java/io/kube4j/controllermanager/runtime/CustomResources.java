@@ -153,10 +153,14 @@ public final class CustomResources {
         }
     }
 
-    /** LISTs every listable custom resource (all namespaces) into the cache. */
+    /**
+     * LISTs (all namespaces) into the cache every custom resource the garbage collector can act on:
+     * Kubernetes' GC watches the "deletable" resources (verbs delete, list and watch; we LIST instead of
+     * watching).
+     */
     public void poll() {
         for (ApiResource r : resources) {
-            if (!r.supports("list")) {
+            if (!r.supports("list") || !r.supports("delete")) {
                 continue;
             }
             try {
