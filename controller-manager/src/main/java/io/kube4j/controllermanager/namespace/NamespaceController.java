@@ -119,6 +119,10 @@ public final class NamespaceController implements Controller {
                 }
             }
         }
+        // Kubernetes re-runs discovery on every pass; a failure is not fatal (what is known is still
+        // deleted) but the namespace is not finalized until discovery works again
+        customResources.discover();
+        String discoveryError = customResources.discoveryError();
         for (ApiResource resource : customResources.resources()) {
             if (!resource.namespaced() || !resource.supports("list") || !resource.supports("delete")) {
                 continue;
@@ -132,8 +136,8 @@ public final class NamespaceController implements Controller {
                 }
             }
         }
-        reportProgress(ns, remainingByResource, finalizers);
-        if (remaining > 0) {
+        reportProgress(ns, discoveryError, remainingByResource, finalizers);
+        if (remaining > 0 || discoveryError != null) {
             return Result.requeueAfter(RECHECK);
         }
         Namespace copy = Json.copy(ns);
@@ -144,12 +148,16 @@ public final class NamespaceController implements Controller {
 
     /**
      * The namespace's deletion conditions, as Kubernetes' namespace controller writes them
-     * (pkg/controller/namespace/deletion/status_condition_utils.go): discovery, parsing and content-deletion
-     * failures (none here), content remaining, and finalizers remaining. Written only when they change.
+     * (pkg/controller/namespace/deletion/status_condition_utils.go): discovery failure (of the custom
+     * resources' discovery), parsing and content-deletion failures (none here), content remaining, and
+     * finalizers remaining. Written only when they change.
      */
-    private void reportProgress(Namespace ns, java.util.Map<String, Integer> remaining, java.util.Map<String, Integer> finalizers) {
+    private void reportProgress(Namespace ns, String discoveryError, java.util.Map<String, Integer> remaining, java.util.Map<String, Integer> finalizers) {
         List<Condition> wanted = new java.util.ArrayList<>();
-        wanted.add(new Condition("NamespaceDeletionDiscoveryFailure", "False", "ResourcesDiscovered", "All resources successfully discovered", null));
+        wanted.add(discoveryError == null
+                ? new Condition("NamespaceDeletionDiscoveryFailure", "False", "ResourcesDiscovered", "All resources successfully discovered", null)
+                // ProcessDiscoverResourcesErr: the error's text when discovery failed as a whole
+                : new Condition("NamespaceDeletionDiscoveryFailure", "True", "DiscoveryFailed", discoveryError, null));
         wanted.add(new Condition("NamespaceDeletionGroupVersionParsingFailure", "False", "ParsedGroupVersions", "All legacy kube types successfully parsed", null));
         wanted.add(new Condition("NamespaceDeletionContentFailure", "False", "ContentDeleted", "All content successfully deleted, may be waiting on finalization", null));
         wanted.add(remaining.isEmpty()

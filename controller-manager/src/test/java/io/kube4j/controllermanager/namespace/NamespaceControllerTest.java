@@ -129,4 +129,23 @@ class NamespaceControllerTest {
 
         assertThat(client.summaries()).containsExactly("updateStatus Namespace default", "finalize Namespace default");
     }
+
+    @Test
+    void aFailedDiscoveryIsReportedAndKeepsTheNamespaceFromBeingFinalized() {
+        // nothing listens on port 1: discovery fails as a whole
+        io.kube4j.controllermanager.runtime.CustomResources custom = new io.kube4j.controllermanager.runtime.CustomResources(
+                new io.kube4j.client.ApiClient("http://127.0.0.1:1"), java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(1));
+        NamespaceController withCustom = new NamespaceController(informers, client, custom);
+        preload(informers.informer(Namespace.class), terminating());
+
+        Result result = withCustom.reconcile("default");
+
+        assertThat(client.summaries()).containsExactly("updateStatus Namespace default");
+        assertThat(result.kind()).isEqualTo(Result.Kind.REQUEUE_AFTER);
+        Namespace status = (Namespace) client.actions().getLast().object();
+        assertThat(status.status.conditions.getFirst()).satisfies(c -> {
+            assertThat(c.type + "=" + c.status + " " + c.reason).isEqualTo("NamespaceDeletionDiscoveryFailure=True DiscoveryFailed");
+            assertThat(c.message).contains("no apiserver reachable");
+        });
+    }
 }
