@@ -215,6 +215,19 @@ public class ApiClient {
         return new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /**
+     * An untyped request for resources without a Java class (custom resources, discovery): sends
+     * {@code body} (JSON text or null) with {@code contentType} (null: {@code application/json}) and
+     * returns the answer's body as text. An HTTP error answer throws {@link ApiException} as every
+     * typed call does.
+     */
+    public String sendJson(String method, String pathAndQuery, String contentType, String body) {
+        byte[] bytes = body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<byte[]> r = exchange(method, pathAndQuery, bytes == null ? null : (contentType == null ? "application/json" : contentType),
+                bytes, Duration.ofSeconds(30), true);
+        return new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** A streaming GET (e.g. {@code pods/x/log?follow=true}); the caller closes the stream. */
     public InputStream stream(String pathAndQuery) {
         throttle("GET", pathAndQuery);

@@ -129,9 +129,14 @@ class ControllerManagerConfiguration {
                 props.nodeMonitorGracePeriod(), props.defaultTolerationSeconds());
     }
 
+    @Bean(initMethod = "start", destroyMethod = "stop")
+    io.kube4j.controllermanager.runtime.CustomResources customResources(ApiClient client, ControllerManagerProperties props) {
+        return new io.kube4j.controllermanager.runtime.CustomResources(client, props.resourceDiscoveryPeriod(), props.customResourcePollPeriod());
+    }
+
     @Bean
-    GarbageCollector garbageCollector(SharedInformers informers, ControllerClients clients) {
-        return new GarbageCollector(informers, clients.forController("garbagecollector"));
+    GarbageCollector garbageCollector(SharedInformers informers, ControllerClients clients, io.kube4j.controllermanager.runtime.CustomResources customResources) {
+        return new GarbageCollector(informers, clients.forController("garbagecollector"), customResources);
     }
 
     @Bean
@@ -162,8 +167,8 @@ class ControllerManagerConfiguration {
     }
 
     @Bean
-    NamespaceController namespaceController(SharedInformers informers, ControllerClients clients) {
-        return new NamespaceController(informers, clients.forController("namespace"));
+    NamespaceController namespaceController(SharedInformers informers, ControllerClients clients, io.kube4j.controllermanager.runtime.CustomResources customResources) {
+        return new NamespaceController(informers, clients.forController("namespace"), customResources);
     }
 
     @Bean

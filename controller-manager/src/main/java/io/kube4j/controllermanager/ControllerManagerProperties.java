@@ -25,6 +25,10 @@ import java.time.Duration;
  * @param kubeApiQps               requests a second each controller may make to the apiserver, sustained
  *                                 ({@code --kube-api-qps}, 20); 0 or less: no limit
  * @param kubeApiBurst             requests each controller may make at once above that rate ({@code --kube-api-burst}, 30)
+ * @param resourceDiscoveryPeriod  how often discovery is re-run so the garbage collector and the namespace controller
+ *                                 see custom resources created since (kube-controller-manager re-syncs its garbage
+ *                                 collector's resources every 30 s)
+ * @param customResourcePollPeriod how often the objects of custom resources are listed for the garbage collector
  */
 @ConfigurationProperties("kube4j.controller-manager")
 public record ControllerManagerProperties(
@@ -40,5 +44,7 @@ public record ControllerManagerProperties(
         @DefaultValue("20s") Duration podGcCheckPeriod,
         @DefaultValue("40s") Duration podGcQuarantineTime,
         @DefaultValue("20") double kubeApiQps,
-        @DefaultValue("30") int kubeApiBurst) {
+        @DefaultValue("30") int kubeApiBurst,
+        @DefaultValue("30s") Duration resourceDiscoveryPeriod,
+        @DefaultValue("2s") Duration customResourcePollPeriod) {
 }

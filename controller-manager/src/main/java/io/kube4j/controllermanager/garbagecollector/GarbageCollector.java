@@ -9,6 +9,8 @@ import io.kube4j.client.ApiException;
 import io.kube4j.controllermanager.runtime.Controller;
 import io.kube4j.controllermanager.runtime.ControllerClient;
 import io.kube4j.controllermanager.runtime.ControllerRefs;
+import io.kube4j.controllermanager.runtime.CustomObject;
+import io.kube4j.controllermanager.runtime.CustomResources;
 import io.kube4j.controllermanager.runtime.Result;
 import io.kube4j.controllermanager.runtime.SharedInformers;
 import io.kube4j.controllermanager.workqueue.RateLimiter;
@@ -32,7 +34,10 @@ import java.util.Optional;
  * {@code foregroundDeletion} finalizer has its dependents deleted (in the foreground too), and when
  * none is left the finalizer is removed so the apiserver deletes the owner. Orphan: an owner with the
  * {@code orphan} finalizer has its reference removed from every dependent, then the finalizer.
- * Queue keys are {@code Kind|namespace/name} over the kinds listed in {@link #KINDS}.
+ * Queue keys are {@code Kind|namespace/name} over the kinds listed in {@link #KINDS}, and
+ * {@code <resource>.<group>|namespace/name} over the custom resources that discovery finds
+ * ({@link CustomResources}, re-discovered periodically as Kubernetes' GraphBuilder re-syncs its monitors
+ * over the "deletable" discovered resources), so custom resources are owners and dependents too.
  */
 public final class GarbageCollector implements Controller {
     static final String FOREGROUND = "foregroundDeletion";
@@ -57,11 +62,39 @@ public final class GarbageCollector implements Controller {
     // Kind|namespace/name keys
     private final WorkQueue queue = new WorkQueue(RateLimiter.defaultControllerRateLimiter());
 
+    // the objects of custom resources, by discovery
+    private final CustomResources customResources;
+
+    /** Over the built-in kinds only. */
     public GarbageCollector(SharedInformers informers, ControllerClient client) {
+        this(informers, client, new CustomResources(null, Duration.ZERO, Duration.ZERO));
+    }
+
+    /** Over the built-in kinds and the custom resources {@code customResources} discovers. */
+    public GarbageCollector(SharedInformers informers, ControllerClient client, CustomResources customResources) {
         this.client = client;
+        this.customResources = customResources;
         for (Class<? extends KubeObject> type : KINDS) {
             watch(informers, type);
         }
+        customResources.addHandler(new CustomResources.Handler() {
+            @Override
+            public void onAdd(CustomObject obj) {
+                changed(obj);
+            }
+
+            @Override
+            public void onUpdate(CustomObject old, CustomObject obj) {
+                changed(obj);
+                queueOwners(old);
+            }
+
+            @Override
+            public void onDelete(CustomObject obj) {
+                queueDependents(obj.metadata.uid);
+                queueOwners(obj);
+            }
+        });
     }
 
     private <T extends KubeObject> void watch(SharedInformers informers, Class<T> type) {
@@ -110,6 +143,9 @@ public final class GarbageCollector implements Controller {
     }
 
     static String keyOf(KubeObject obj) {
+        if (obj instanceof CustomObject c) {
+            return c.resource.groupResource() + "|" + obj.key();
+        }
         return obj.kind + "|" + obj.key();
     }
 
@@ -137,6 +173,7 @@ public final class GarbageCollector implements Controller {
         for (Informer<? extends KubeObject> informer : informersByKind.values()) {
             out.addAll(informer.store().byIndex(BY_OWNER, uid));
         }
+        out.addAll(customResources.dependents(uid));
         return out;
     }
 
@@ -150,7 +187,7 @@ public final class GarbageCollector implements Controller {
                 return Optional.of(found.getFirst());
             }
         }
-        return Optional.empty();
+        return customResources.byUid(uid).map(o -> (KubeObject) o);
     }
 
     // ---- reconcile ---------------------------------------------------------------------------
@@ -162,7 +199,8 @@ public final class GarbageCollector implements Controller {
             return Result.done();
         }
         Informer<? extends KubeObject> informer = informersByKind.get(key.substring(0, bar));
-        KubeObject obj = informer == null ? null : informer.store().get(key.substring(bar + 1));
+        KubeObject obj = informer != null ? informer.store().get(key.substring(bar + 1))
+                : customResources.get(key.substring(0, bar), key.substring(bar + 1));
         if (obj == null) {
             return Result.done();
         }
@@ -186,10 +224,21 @@ public final class GarbageCollector implements Controller {
         List<OwnerReference> dangling = new ArrayList<>();
         boolean ownerDeletingInForeground = false;
         int present = 0;
+        OwnerReference unresolvable = null;
+        boolean ownerNotYetCached = false;
         for (OwnerReference ref : obj.metadata.ownerReferences) {
             Optional<KubeObject> owner = cached(ref.uid);
+            if (owner.isEmpty() && !knownKind(ref)) {
+                // neither built in nor discovered (yet): never judged gone, looked at again later
+                unresolvable = ref;
+                present++;
+                continue;
+            }
             if (owner.isEmpty()) {
                 owner = confirmedOwner(obj, ref);
+                // a custom owner found live but not in the (polled) cache: its deletion may never be
+                // seen as an event if it goes before the next LIST, so look at this dependent again
+                ownerNotYetCached |= owner.isPresent() && !informersByKind.containsKey(ref.kind);
             }
             if (owner.isPresent()) {
                 present++;
@@ -218,9 +267,22 @@ public final class GarbageCollector implements Controller {
         if (!dangling.isEmpty()) {
             List<OwnerReference> rest = new ArrayList<>(obj.metadata.ownerReferences);
             rest.removeAll(dangling);
-            client.mergePatch(obj.getClass(), obj.metadata.namespace, obj.metadata.name, ControllerRefs.ownerReferencesPatch(rest));
+            patch(obj, ControllerRefs.ownerReferencesPatch(rest));
+        }
+        if (ownerNotYetCached) {
+            return Result.requeueAfter(WAIT);
+        }
+        if (unresolvable != null) {
+            // Kubernetes' attemptToDeleteItem fails on an owner whose kind has no REST mapping and is
+            // requeued rate-limited until discovery knows it (a CRD created after the dependent)
+            return Result.retry("owner kind " + unresolvable.apiVersion + "/" + unresolvable.kind + " is not served (yet)");
         }
         return Result.done();
+    }
+
+    /** Whether the owner's kind is built in or found by discovery, so its absence can be confirmed. */
+    private boolean knownKind(OwnerReference ref) {
+        return informersByKind.containsKey(ref.kind) || customResources.resourceFor(ref.apiVersion, ref.kind).isPresent();
     }
 
     /**
@@ -230,7 +292,12 @@ public final class GarbageCollector implements Controller {
     private Optional<KubeObject> confirmedOwner(KubeObject dependent, OwnerReference ref) {
         Informer<? extends KubeObject> informer = informersByKind.get(ref.kind);
         if (informer == null) {
-            return Optional.of(dependent);
+            Optional<io.kube4j.controllermanager.runtime.ApiResource> custom = customResources.resourceFor(ref.apiVersion, ref.kind);
+            if (custom.isEmpty()) {
+                return Optional.of(dependent);
+            }
+            return client.find(custom.get(), dependent.metadata.namespace, ref.name)
+                    .filter(o -> Objects.equals(o.metadata.uid, ref.uid)).map(o -> (KubeObject) o);
         }
         Optional<? extends KubeObject> live = client.find(informer.type(), dependent.metadata.namespace, ref.name);
         return live.filter(o -> Objects.equals(o.metadata.uid, ref.uid)).map(o -> (KubeObject) o);
@@ -259,7 +326,7 @@ public final class GarbageCollector implements Controller {
             List<OwnerReference> rest = new ArrayList<>(dep.metadata.ownerReferences);
             rest.removeIf(r -> Objects.equals(r.uid, owner.metadata.uid));
             try {
-                client.mergePatch(dep.getClass(), dep.metadata.namespace, dep.metadata.name, ControllerRefs.ownerReferencesPatch(rest));
+                patch(dep, ControllerRefs.ownerReferencesPatch(rest));
             } catch (ApiException e) {
                 if (!e.isNotFound()) {
                     throw e;
@@ -270,10 +337,24 @@ public final class GarbageCollector implements Controller {
         return Result.done();
     }
 
+    private void patch(KubeObject obj, String patch) {
+        if (obj instanceof CustomObject c) {
+            client.mergePatch(c.resource, obj.metadata.namespace, obj.metadata.name, patch);
+        } else {
+            client.mergePatch(obj.getClass(), obj.metadata.namespace, obj.metadata.name, patch);
+        }
+    }
+
     private void removeFinalizer(KubeObject obj, String finalizer) {
-        KubeObject copy = Json.copy(obj);
-        copy.metadata.finalizers.remove(finalizer);
         try {
+            if (obj instanceof CustomObject c) {
+                CustomObject copy = c.copy();
+                copy.metadata.finalizers.remove(finalizer);
+                client.updateCustom(copy);
+                return;
+            }
+            KubeObject copy = Json.copy(obj);
+            copy.metadata.finalizers.remove(finalizer);
             client.update(copy);
         } catch (ApiException e) {
             if (!e.isNotFound()) {
@@ -284,6 +365,10 @@ public final class GarbageCollector implements Controller {
 
     private void delete(KubeObject obj, DeleteOptions options) {
         try {
+            if (obj instanceof CustomObject c) {
+                client.delete(c.resource, obj.metadata.namespace, obj.metadata.name, options);
+                return;
+            }
             client.delete(obj.getClass(), obj.metadata.namespace, obj.metadata.name, options);
         } catch (ApiException e) {
             if (!e.isNotFound()) {

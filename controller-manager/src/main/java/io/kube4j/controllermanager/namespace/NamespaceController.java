@@ -8,7 +8,10 @@ import io.kube4j.api.ResourceType;
 import io.kube4j.api.ResourceTypes;
 import io.kube4j.client.ApiException;
 import io.kube4j.controllermanager.runtime.Controller;
+import io.kube4j.controllermanager.runtime.ApiResource;
 import io.kube4j.controllermanager.runtime.ControllerClient;
+import io.kube4j.controllermanager.runtime.CustomObject;
+import io.kube4j.controllermanager.runtime.CustomResources;
 import io.kube4j.controllermanager.runtime.Result;
 import io.kube4j.controllermanager.runtime.SharedInformers;
 import io.kube4j.controllermanager.workqueue.RateLimiter;
@@ -26,6 +29,9 @@ import java.util.List;
  * recreates what was just deleted; live lists, not caches, since nothing may be missed), waits until
  * it is all gone (pods leave once their kubelet has stopped them), then removes the {@code kubernetes}
  * finalizer through {@code namespaces/{name}/finalize} so the apiserver deletes the namespace.
+ * Besides the built-in kinds it empties every namespaced custom resource discovery names with the
+ * verbs list and delete (Kubernetes' namespaced_resources_deleter.go over
+ * {@code ServerPreferredNamespacedResources}), after the built-in kinds.
  */
 public final class NamespaceController implements Controller {
     static final String FINALIZER = "kubernetes";
@@ -45,7 +51,16 @@ public final class NamespaceController implements Controller {
     // namespace names
     private final WorkQueue queue = new WorkQueue(RateLimiter.defaultControllerRateLimiter());
 
+    private final CustomResources customResources;
+
+    /** Over the built-in kinds only. */
     public NamespaceController(SharedInformers informers, ControllerClient client) {
+        this(informers, client, new CustomResources(null, Duration.ZERO, Duration.ZERO));
+    }
+
+    /** Over the built-in kinds and the namespaced custom resources {@code customResources} discovers. */
+    public NamespaceController(SharedInformers informers, ControllerClient client, CustomResources customResources) {
+        this.customResources = customResources;
         this.namespaces = informers.informer(Namespace.class);
         this.client = client;
         namespaces.addHandler(new ResourceEventHandler<>() {
@@ -111,8 +126,25 @@ public final class NamespaceController implements Controller {
                 }
             }
         }
-        reportProgress(ns, remainingByResource, finalizers);
-        if (remaining > 0) {
+        // Kubernetes re-runs discovery on every pass; a failure is not fatal (what is known is still
+        // deleted) but the namespace is not finalized until discovery works again
+        customResources.discover();
+        String discoveryError = customResources.discoveryError();
+        for (ApiResource resource : customResources.resources()) {
+            if (!resource.namespaced() || !resource.supports("list") || !resource.supports("delete")) {
+                continue;
+            }
+            List<CustomObject> left = deleteAll(resource, ns.metadata.name);
+            remaining += left.size();
+            if (!left.isEmpty()) {
+                remainingByResource.merge(resource.groupResource(), left.size(), Integer::sum);
+                for (KubeObject o : left) {
+                    o.metadata.finalizers.forEach(f -> finalizers.merge(f, 1, Integer::sum));
+                }
+            }
+        }
+        reportProgress(ns, discoveryError, remainingByResource, finalizers);
+        if (remaining > 0 || discoveryError != null) {
             return Result.requeueAfter(RECHECK);
         }
         Namespace copy = Json.copy(ns);
@@ -123,12 +155,16 @@ public final class NamespaceController implements Controller {
 
     /**
      * The namespace's deletion conditions, as Kubernetes' namespace controller writes them
-     * (pkg/controller/namespace/deletion/status_condition_utils.go): discovery, parsing and content-deletion
-     * failures (none here), content remaining, and finalizers remaining. Written only when they change.
+     * (pkg/controller/namespace/deletion/status_condition_utils.go): discovery failure (of the custom
+     * resources' discovery), parsing and content-deletion failures (none here), content remaining, and
+     * finalizers remaining. Written only when they change.
      */
-    private void reportProgress(Namespace ns, java.util.Map<String, Integer> remaining, java.util.Map<String, Integer> finalizers) {
+    private void reportProgress(Namespace ns, String discoveryError, java.util.Map<String, Integer> remaining, java.util.Map<String, Integer> finalizers) {
         List<Condition> wanted = new java.util.ArrayList<>();
-        wanted.add(new Condition("NamespaceDeletionDiscoveryFailure", "False", "ResourcesDiscovered", "All resources successfully discovered", null));
+        wanted.add(discoveryError == null
+                ? new Condition("NamespaceDeletionDiscoveryFailure", "False", "ResourcesDiscovered", "All resources successfully discovered", null)
+                // ProcessDiscoverResourcesErr: the error's text when discovery failed as a whole
+                : new Condition("NamespaceDeletionDiscoveryFailure", "True", "DiscoveryFailed", discoveryError, null));
         wanted.add(new Condition("NamespaceDeletionGroupVersionParsingFailure", "False", "ParsedGroupVersions", "All legacy kube types successfully parsed", null));
         wanted.add(new Condition("NamespaceDeletionContentFailure", "False", "ContentDeleted", "All content successfully deleted, may be waiting on finalization", null));
         wanted.add(remaining.isEmpty()
@@ -162,6 +198,35 @@ public final class NamespaceController implements Controller {
                 }
             }
         }
+    }
+
+    /** Deletes the objects of a custom resource not yet being deleted; returns those that remain. */
+    private List<CustomObject> deleteAll(ApiResource resource, String namespace) {
+        List<CustomObject> items;
+        try {
+            items = client.list(resource, namespace);
+        } catch (ApiException e) {
+            if (e.isNotFound()) {
+                // its CRD went away since discovery: nothing of it is left
+                return List.of();
+            }
+            throw e;
+        }
+        for (CustomObject obj : items) {
+            if (obj.metadata.deletionTimestamp != null) {
+                continue;
+            }
+            DeleteOptions options = new DeleteOptions();
+            options.propagationPolicy = "Background";
+            try {
+                client.delete(resource, namespace, obj.metadata.name, options);
+            } catch (ApiException e) {
+                if (!e.isNotFound()) {
+                    throw e;
+                }
+            }
+        }
+        return items;
     }
 
     /** Deletes what is not yet being deleted; returns the objects of {@code type} that remain. */

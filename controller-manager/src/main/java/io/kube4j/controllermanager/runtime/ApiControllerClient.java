@@ -65,6 +65,46 @@ public final class ApiControllerClient implements ControllerClient {
     }
 
     @Override
+    public List<CustomObject> list(ApiResource resource, String namespace) {
+        tools.jackson.databind.JsonNode list = io.kube4j.json.Json.tree(client.sendJson("GET", resource.collectionPath(namespace), null, null));
+        List<CustomObject> out = new java.util.ArrayList<>();
+        for (tools.jackson.databind.JsonNode item : list.path("items")) {
+            CustomObject o = io.kube4j.json.Json.convert(item, CustomObject.class);
+            o.resource = resource;
+            out.add(o);
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<CustomObject> find(ApiResource resource, String namespace, String name) {
+        try {
+            return Optional.of(CustomObject.of(resource, client.sendJson("GET", resource.objectPath(namespace, name), null, null)));
+        } catch (io.kube4j.client.ApiException e) {
+            if (e.isNotFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public CustomObject updateCustom(CustomObject obj) {
+        return CustomObject.of(obj.resource, client.sendJson("PUT", obj.resource.objectPath(obj.metadata.namespace, obj.metadata.name), null,
+                io.kube4j.json.Json.write(obj)));
+    }
+
+    @Override
+    public void mergePatch(ApiResource resource, String namespace, String name, String patch) {
+        client.sendJson("PATCH", resource.objectPath(namespace, name), "application/merge-patch+json", patch);
+    }
+
+    @Override
+    public void delete(ApiResource resource, String namespace, String name, DeleteOptions options) {
+        client.sendJson("DELETE", resource.objectPath(namespace, name), null, options == null ? null : io.kube4j.json.Json.write(options));
+    }
+
+    @Override
     public void event(KubeObject about, String type, String reason, String message) {
         events.record(about, type, reason, message);
     }

@@ -41,6 +41,34 @@ public interface ControllerClient {
     /** PUT namespaces/{name}/finalize with the namespace's (reduced) spec.finalizers. */
     Namespace finalizeNamespace(Namespace namespace);
 
+    /**
+     * A live LIST of the objects of a resource without a Java class (a custom resource) in
+     * {@code namespace} (null: all). Untyped: everything but metadata stays JSON.
+     */
+    default List<CustomObject> list(ApiResource resource, String namespace) {
+        throw new UnsupportedOperationException("untyped resources");
+    }
+
+    /** A live GET of an object of a resource without a Java class. */
+    default Optional<CustomObject> find(ApiResource resource, String namespace, String name) {
+        throw new UnsupportedOperationException("untyped resources");
+    }
+
+    /** PUT of an object of a resource without a Java class ({@link CustomObject#resource}), with its resourceVersion. */
+    default CustomObject updateCustom(CustomObject obj) {
+        throw new UnsupportedOperationException("untyped resources");
+    }
+
+    /** A JSON merge patch of an object of a resource without a Java class. */
+    default void mergePatch(ApiResource resource, String namespace, String name, String patch) {
+        throw new UnsupportedOperationException("untyped resources");
+    }
+
+    /** DELETE of an object of a resource without a Java class. */
+    default void delete(ApiResource resource, String namespace, String name, DeleteOptions options) {
+        throw new UnsupportedOperationException("untyped resources");
+    }
+
     /** Records an Event about {@code about}; best effort, never fails the caller. */
     void event(KubeObject about, String type, String reason, String message);
 

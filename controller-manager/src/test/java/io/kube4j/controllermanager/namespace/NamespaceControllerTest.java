@@ -98,4 +98,72 @@ class NamespaceControllerTest {
 
         assertThat(client.actions()).isEmpty();
     }
+
+    static final io.kube4j.controllermanager.runtime.ApiResource WIDGETS = new io.kube4j.controllermanager.runtime.ApiResource(
+            "example.com", "v1", "widgets", "Widget", true, java.util.List.of("delete", "get", "list"));
+
+    static io.kube4j.controllermanager.runtime.CustomObject widget(String name, String... finalizers) {
+        io.kube4j.controllermanager.runtime.CustomObject w = new io.kube4j.controllermanager.runtime.CustomObject();
+        w.apiVersion = "example.com/v1";
+        w.kind = "Widget";
+        w.metadata.namespace = "default";
+        w.metadata.name = name;
+        w.metadata.finalizers.addAll(java.util.List.of(finalizers));
+        w.resource = WIDGETS;
+        return w;
+    }
+
+    @Test
+    void customResourcesFoundByDiscoveryAreDeletedAndHoldTheNamespaceWithTheirFinalizers() {
+        io.kube4j.controllermanager.runtime.CustomResources custom = new io.kube4j.controllermanager.runtime.CustomResources(null, java.time.Duration.ZERO, java.time.Duration.ZERO);
+        custom.setResources(java.util.List.of(WIDGETS));
+        NamespaceController withCustom = new NamespaceController(informers, client, custom);
+        preload(informers.informer(Namespace.class), terminating());
+        io.kube4j.controllermanager.runtime.CustomObject held = widget("held", "example.com/hold");
+        held.metadata.deletionTimestamp = "2026-01-01T00:00:00Z";
+        client.live(widget("plain"), held);
+
+        Result result = withCustom.reconcile("default");
+
+        assertThat(client.actions()).extracting(Action::summary).containsExactly("delete Widget default/plain", "updateStatus Namespace default");
+        assertThat(result.kind()).isEqualTo(Result.Kind.REQUEUE_AFTER);
+        Namespace status = (Namespace) client.actions().getLast().object();
+        assertThat(status.status.conditions).extracting(c -> c.type + "=" + c.status + " " + c.reason + ": " + c.message).contains(
+                "NamespaceContentRemaining=True SomeResourcesRemain: Some resources are remaining: widgets.example.com has 2 resource instances",
+                "NamespaceFinalizersRemaining=True SomeFinalizersRemain: Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances");
+    }
+
+    @Test
+    void aNamespaceWhoseCustomResourcesAreGoneIsFinalized() {
+        io.kube4j.controllermanager.runtime.CustomResources custom = new io.kube4j.controllermanager.runtime.CustomResources(null, java.time.Duration.ZERO, java.time.Duration.ZERO);
+        custom.setResources(java.util.List.of(WIDGETS));
+        NamespaceController withCustom = new NamespaceController(informers, client, custom);
+        preload(informers.informer(Namespace.class), terminating());
+        io.kube4j.controllermanager.runtime.CustomObject elsewhere = widget("elsewhere");
+        elsewhere.metadata.namespace = "other";
+        client.live(elsewhere);
+
+        withCustom.reconcile("default");
+
+        assertThat(client.summaries()).containsExactly("updateStatus Namespace default", "finalize Namespace default");
+    }
+
+    @Test
+    void aFailedDiscoveryIsReportedAndKeepsTheNamespaceFromBeingFinalized() {
+        // nothing listens on port 1: discovery fails as a whole
+        io.kube4j.controllermanager.runtime.CustomResources custom = new io.kube4j.controllermanager.runtime.CustomResources(
+                new io.kube4j.client.ApiClient("http://127.0.0.1:1"), java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(1));
+        NamespaceController withCustom = new NamespaceController(informers, client, custom);
+        preload(informers.informer(Namespace.class), terminating());
+
+        Result result = withCustom.reconcile("default");
+
+        assertThat(client.summaries()).containsExactly("updateStatus Namespace default");
+        assertThat(result.kind()).isEqualTo(Result.Kind.REQUEUE_AFTER);
+        Namespace status = (Namespace) client.actions().getLast().object();
+        assertThat(status.status.conditions.getFirst()).satisfies(c -> {
+            assertThat(c.type + "=" + c.status + " " + c.reason).isEqualTo("NamespaceDeletionDiscoveryFailure=True DiscoveryFailed");
+            assertThat(c.message).contains("no apiserver reachable");
+        });
+    }
 }

@@ -188,6 +188,45 @@ public final class RecordingClient implements ControllerClient {
     }
 
     @Override
+    public List<io.kube4j.controllermanager.runtime.CustomObject> list(io.kube4j.controllermanager.runtime.ApiResource resource, String namespace) {
+        List<io.kube4j.controllermanager.runtime.CustomObject> out = new ArrayList<>();
+        for (KubeObject o : live.values()) {
+            if (o instanceof io.kube4j.controllermanager.runtime.CustomObject c && o.kind.equals(resource.kind())
+                    && (namespace == null || namespace.equals(o.metadata.namespace))) {
+                out.add(c.copy());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<io.kube4j.controllermanager.runtime.CustomObject> find(io.kube4j.controllermanager.runtime.ApiResource resource, String namespace, String name) {
+        KubeObject o = live.get(resource.kind() + ":" + io.kube4j.api.ObjectMeta.key(resource.namespaced() ? namespace : null, name));
+        return o instanceof io.kube4j.controllermanager.runtime.CustomObject c ? Optional.of(c.copy()) : Optional.empty();
+    }
+
+    @Override
+    public io.kube4j.controllermanager.runtime.CustomObject updateCustom(io.kube4j.controllermanager.runtime.CustomObject obj) {
+        io.kube4j.controllermanager.runtime.CustomObject out = obj.copy();
+        // the object as sent, not the answer
+        record(new Action("update", obj.kind, obj.metadata.namespace, obj.metadata.name, obj.copy(), null));
+        out.metadata.resourceVersion = obj.metadata.resourceVersion + "+";
+        return out;
+    }
+
+    @Override
+    public void mergePatch(io.kube4j.controllermanager.runtime.ApiResource resource, String namespace, String name, String patch) {
+        record(new Action("patch", resource.kind(), namespace, name, null, patch));
+    }
+
+    @Override
+    public void delete(io.kube4j.controllermanager.runtime.ApiResource resource, String namespace, String name, DeleteOptions options) {
+        deleteOptions.add(options == null ? new DeleteOptions() : options);
+        record(new Action("delete", resource.kind(), namespace, name, null, options == null || options.propagationPolicy == null ? null : options.propagationPolicy,
+                options == null ? null : Json.copy(options)));
+    }
+
+    @Override
     public Namespace finalizeNamespace(Namespace namespace) {
         Namespace out = Json.copy(namespace);
         record(new Action("finalize", "Namespace", null, namespace.metadata.name, out, null));
