@@ -26,9 +26,12 @@ public class ServerSideApply {
     }
 
     public Result apply(ResourceType rt, String namespace, String name, JsonNode body, String manager, boolean force, boolean dryRun) {
-        if (!(body instanceof ObjectNode config)) {
+        if (!(body instanceof ObjectNode given)) {
             throw ApiError.badRequest("an apply configuration must be an object");
         }
+        // a configuration owns only fields the kind keeps: pruned ones are neither applied nor recorded
+        ObjectNode config = given.deepCopy();
+        registry.strategy(rt).pruneUnknownFields(config);
         if (manager == null || manager.isEmpty()) {
             throw ApiError.badRequest("PATCH, application/apply-patch+yaml requires the fieldManager parameter");
         }

@@ -404,6 +404,7 @@ public class Registry {
         ObjectNode obj = body.deepCopy();
         checkKind(rt, obj);
         checkTimes(rt, obj);
+        strategy.pruneUnknownFields(obj);
         // stored, like Kubernetes' encoded objects, with their type, so every read names it
         if (obj.path("apiVersion").asString("").isEmpty()) {
             obj.put("apiVersion", rt.apiVersion());
@@ -587,8 +588,12 @@ public class Registry {
             throw ApiError.badRequest("the namespace of the provided object does not match the namespace sent on the request");
         }
         String precondition = meta(body).path("resourceVersion").asString("");
-        return guaranteedUpdate(rt, namespace, name, precondition, part, dryRun,
-                current -> track == null ? body.deepCopy() : track.apply(current, body.deepCopy()));
+        Strategy strategy = strategy(rt);
+        return guaranteedUpdate(rt, namespace, name, precondition, part, dryRun, current -> {
+            ObjectNode proposed = body.deepCopy();
+            strategy.pruneUnknownFields(proposed);
+            return track == null ? proposed : track.apply(current, proposed);
+        });
     }
 
     /** PATCH: applies the patch to the current object in a retry loop (no resourceVersion needed). */
@@ -601,6 +606,7 @@ public class Registry {
         return guaranteedUpdate(rt, namespace, name, null, part, dryRun, current -> {
             ObjectNode patched = Patches.apply(contentType, current, patch, rt.type());
             checkName(patched, name, namespace);
+            strategy(rt).pruneUnknownFields(patched);
             // a patch that sets metadata.resourceVersion makes it a precondition, as for PUT
             String rv = meta(patched).path("resourceVersion").asString("");
             if (!rv.isEmpty() && !rv.equals(meta(current).path("resourceVersion").asString(""))) {
@@ -725,13 +731,14 @@ public class Registry {
         return next;
     }
 
-    /** Equal apart from resourceVersion (field order does not matter). */
-    private static boolean sameObject(ObjectNode a, ObjectNode b) {
-        ObjectNode x = a.deepCopy();
-        ObjectNode y = b.deepCopy();
-        meta(x).remove("resourceVersion");
-        meta(y).remove("resourceVersion");
-        return x.equals(y);
+    /**
+     * Equal apart from resourceVersion, as the bytes that would be stored (field order does not matter):
+     * compared after a round trip through JSON so a number built in memory ({@code generation} as a long)
+     * equals the same number read back from storage (an int node), as etcd3's GuaranteedUpdate compares
+     * the encoded bytes.
+     */
+    static boolean sameObject(ObjectNode a, ObjectNode b) {
+        return Json.tree(encode(a)).equals(Json.tree(encode(b)));
     }
 
     /** An object marked for deletion whose finalizers (and whatever else its kind waits for) have all gone is removed. */

@@ -101,6 +101,8 @@ public class ResourceController {
                     checkFields(req, resp, body, rt, null);
                     String manager = req.getParameter("fieldManager");
                     if (manager != null && !manager.isEmpty()) {
+                        // owned fields are those that survive pruning, as Kubernetes decodes (and prunes) first
+                        registry.strategy(rt).pruneUnknownFields(body);
                         ManagedFields.recordUpdate(null, body, manager, rt);
                     }
                     ObjectNode created = registry.create(rt, path.namespace(), body, dryRun);
