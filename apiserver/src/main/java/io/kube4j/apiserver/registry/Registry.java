@@ -592,6 +592,7 @@ public class Registry {
         return guaranteedUpdate(rt, namespace, name, precondition, part, dryRun, current -> {
             ObjectNode proposed = body.deepCopy();
             strategy.pruneUnknownFields(proposed);
+            managedFieldsFromLive(proposed, current, part);
             return track == null ? proposed : track.apply(current, proposed);
         });
     }
@@ -607,6 +608,7 @@ public class Registry {
             ObjectNode patched = Patches.apply(contentType, current, patch, rt.type());
             checkName(patched, name, namespace);
             strategy(rt).pruneUnknownFields(patched);
+            managedFieldsFromLive(patched, current, part);
             // a patch that sets metadata.resourceVersion makes it a precondition, as for PUT
             String rv = meta(patched).path("resourceVersion").asString("");
             if (!rv.isEmpty() && !rv.equals(meta(current).path("resourceVersion").asString(""))) {
@@ -614,6 +616,28 @@ public class Registry {
             }
             return track == null ? patched : track.apply(current, patched);
         });
+    }
+
+    /**
+     * Which managedFields a write starts from (fieldmanager.go decodeLiveOrNew): a subresource write cannot
+     * set them, so the live ones; a main write that omits them (or sends null) keeps the live ones, so a
+     * client unaware of the field does not erase them; an empty list, or a list of one empty entry, resets
+     * them (isResetManagedFields). The field manager then records the write's own manager on top.
+     */
+    static void managedFieldsFromLive(ObjectNode proposed, ObjectNode current, Part part) {
+        ObjectNode m = meta(proposed);
+        JsonNode live = meta(current).get("managedFields");
+        JsonNode sent = m.get("managedFields");
+        if (part == Part.STATUS || sent == null || sent.isNull()) {
+            if (live == null) {
+                m.remove("managedFields");
+            } else {
+                m.set("managedFields", live.deepCopy());
+            }
+        } else if (sent.isArray() && sent.size() == 1 && sent.get(0).isObject() && sent.get(0).isEmpty()) {
+            // one empty entry means the same as an empty list; the (empty) list stays so the field manager sees the reset
+            m.putArray("managedFields");
+        }
     }
 
     /**
@@ -763,6 +787,14 @@ public class Registry {
             } else {
                 next.set("status", status.deepCopy());
             }
+            // managedFields are kept from the proposal: the field manager recorded this status write there
+            // (customresource status_strategy PrepareForUpdate preserves them likewise)
+            JsonNode managed = meta(proposed).get("managedFields");
+            if (managed == null) {
+                meta(next).remove("managedFields");
+            } else {
+                meta(next).set("managedFields", managed.deepCopy());
+            }
         } else {
             next = proposed;
             checkKind(rt, next);
@@ -789,6 +821,10 @@ public class Registry {
             } else {
                 m.remove(f);
             }
+        }
+        if (m.get("managedFields") instanceof ArrayNode managed && managed.isEmpty()) {
+            // reset: an object with no managers stores no managedFields
+            m.remove("managedFields");
         }
         long generation = cm.path("generation").asLong(1);
         if (part == Part.MAIN && !Objects.equals(withoutEmpty(strategy.specOf(current)), withoutEmpty(strategy.specOf(next)))) {
