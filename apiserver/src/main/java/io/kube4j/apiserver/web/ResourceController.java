@@ -156,10 +156,14 @@ public class ResourceController {
                     checkFields(req, resp, patch, rt, sub);
                 }
                 if (ct.equals(APPLY_PATCH)) {
-                    if (sub != null && !sub.equals("status")) {
+                    if (sub != null && !sub.equals("status") && !sub.equals("scale")) {
                         throw ApiError.methodNotAllowed("PATCH, application/apply-patch+yaml is not supported on " + rt.resource() + "/" + sub);
                     }
                     boolean force = boolParam(req, "force");
+                    if ("scale".equals(sub)) {
+                        encoder.write(req, resp, 200, rt, scale.apply(rt, path.namespace(), path.name(), patch, req.getParameter("fieldManager"), force, dryRun));
+                        return;
+                    }
                     ServerSideApply.Result applied = serverSideApply.apply(rt, path.namespace(), path.name(), patch, req.getParameter("fieldManager"), force, dryRun,
                             sub == null ? "" : ManagedFields.STATUS);
                     encoder.write(req, resp, applied.created() ? 201 : 200, rt, applied.object());
