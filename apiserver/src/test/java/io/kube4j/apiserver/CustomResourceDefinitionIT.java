@@ -410,6 +410,9 @@ class CustomResourceDefinitionIT {
         HttpResponse<String> smp = req("PATCH", CT + "/sub", "application/strategic-merge-patch+json", "{\"spec\":{\"image\":\"x1\"}}", null);
         assertThat(smp.statusCode()).isEqualTo(415);
         assertThat(json(smp).path("reason").asString()).isEqualTo("UnsupportedMediaType");
+        // the CRD handler's patch types, never strategic merge, in Kubernetes' order
+        assertThat(json(smp).path("message").asString()).isEqualTo("the body of the request was in an unknown format - accepted media types include: "
+                + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got application/strategic-merge-patch+json)");
         JsonNode merged = json(req("PATCH", CT + "/sub", "application/merge-patch+json", "{\"spec\":{\"image\":\"merged\"}}", null));
         assertThat(merged.path("spec").path("image").asString()).isEqualTo("merged");
         assertThat(merged.path("metadata").path("generation").asInt()).isEqualTo(2);
@@ -420,6 +423,30 @@ class CustomResourceDefinitionIT {
         assertThat(st.path("status").path("replicas").asInt()).isEqualTo(2);
         assertThat(st.path("spec").path("image").asString()).isEqualTo("jp");
         assertThat(st.path("metadata").path("generation").asInt()).isEqualTo(3);
+        // the same status again is no write: same resourceVersion (kubectl: "patched (no change)")
+        JsonNode same = json(req("PATCH", CT + "/sub/status?fieldManager=kubectl-patch", "application/merge-patch+json", "{\"status\":{\"replicas\":2,\"labelSelector\":\"app=x\"}}", null));
+        assertThat(same.path("metadata").path("resourceVersion").asString()).isEqualTo(st.path("metadata").path("resourceVersion").asString());
+        // a field the schema prunes changes nothing either, and nobody owns it
+        JsonNode pruned = json(req("PATCH", CT + "/sub?fieldManager=kubectl-patch", "application/merge-patch+json", "{\"spec\":{\"bogus\":1}}", null));
+        assertThat(pruned.path("metadata").path("resourceVersion").asString()).isEqualTo(st.path("metadata").path("resourceVersion").asString());
+        assertThat(pruned.path("metadata").path("generation").asInt()).isEqualTo(3);
+        assertThat(pruned.path("metadata").path("managedFields").toString()).doesNotContain("bogus");
+        // server-side apply on /status
+        String statusConfig = "{\"apiVersion\":\"stable.example.com/v1\",\"kind\":\"CronTab\",\"metadata\":{\"name\":\"sub\"},\"status\":{\"replicas\":3}}";
+        HttpResponse<String> statusConflict = req("PATCH", CT + "/sub/status?fieldManager=operator", "application/apply-patch+yaml", statusConfig, null);
+        // status.replicas belongs to the status writer above (its User-Agent names the manager), with another value
+        assertThat(statusConflict.statusCode()).isEqualTo(409);
+        assertThat(json(statusConflict).path("details").path("causes").get(0).path("field").asString()).isEqualTo(".status.replicas");
+        HttpResponse<String> statusApply = req("PATCH", CT + "/sub/status?fieldManager=operator&force=true", "application/apply-patch+yaml", statusConfig, null);
+        assertThat(statusApply.statusCode()).isEqualTo(200);
+        assertThat(json(statusApply).path("status").path("replicas").asInt()).isEqualTo(3);
+        boolean statusEntry = false;
+        for (JsonNode e : json(statusApply).path("metadata").path("managedFields")) {
+            statusEntry |= e.path("manager").asString("").equals("operator") && e.path("operation").asString("").equals("Apply")
+                    && e.path("subresource").asString("").equals("status") && e.path("fieldsV1").toString().equals("{\"f:status\":{\"f:replicas\":{}}}");
+        }
+        assertThat(statusEntry).as("an Apply entry with subresource status in %s", json(statusApply).path("metadata").path("managedFields")).isTrue();
+        req("PATCH", CT + "/sub/status", "application/merge-patch+json", "{\"status\":{\"replicas\":2}}", null);
         HttpResponse<String> badStatus = req("PATCH", CT + "/sub/status", "application/merge-patch+json", "{\"status\":{\"replicas\":\"two\",\"junk\":1}}", null);
         assertThat(badStatus.statusCode()).isEqualTo(422);
         assertThat(json(badStatus).path("message").asString())

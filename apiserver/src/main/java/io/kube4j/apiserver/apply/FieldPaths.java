@@ -29,11 +29,86 @@ public final class FieldPaths {
     /** The leaf paths set in {@code obj} (an object of {@code type}); apiVersion, kind, status and server metadata excluded. */
     public static Set<List<String>> of(JsonNode obj, Class<?> type) {
         Set<List<String>> out = new LinkedHashSet<>();
-        walk(obj, TypeModel.Shape.of(type), new ArrayList<>(), out);
+        walk(obj, TypeModel.Shape.of(type), new ArrayList<>(), out, false);
         return out;
     }
 
-    private static void walk(JsonNode node, TypeModel.Shape shape, List<String> prefix, Set<List<String>> out) {
+    /** As {@link #of(JsonNode, Class)}, with the paths under {@code status} too (what a status writer owns). */
+    public static Set<List<String>> withStatus(JsonNode obj, Class<?> type) {
+        Set<List<String>> out = new LinkedHashSet<>();
+        walk(obj, TypeModel.Shape.of(type), new ArrayList<>(), out, true);
+        return out;
+    }
+
+    /**
+     * The leaf paths set in a custom resource {@code obj}, status included, with list semantics from its
+     * structural schema ({@code schema}, the version's openAPIV3Schema; null: every list atomic):
+     * {@code x-kubernetes-list-type: map} lists are keyed by {@code x-kubernetes-list-map-keys}
+     * ({@code k:{...}}), {@code set} lists by value ({@code v:...}), anything else is one leaf, as
+     * structured-merge-diff reads a CRD's schema.
+     */
+    public static Set<List<String>> ofSchema(JsonNode obj, JsonNode schema) {
+        Set<List<String>> out = new LinkedHashSet<>();
+        walkSchema(obj, schema, new ArrayList<>(), out);
+        return out;
+    }
+
+    private static void walkSchema(JsonNode node, JsonNode schema, List<String> prefix, Set<List<String>> out) {
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            String k = e.getKey();
+            JsonNode v = e.getValue();
+            if (prefix.isEmpty() && (k.equals("apiVersion") || k.equals("kind"))) {
+                continue;
+            }
+            if (prefix.size() == 1 && prefix.getFirst().equals("f:metadata") && SERVER_METADATA.contains(k)) {
+                continue;
+            }
+            JsonNode fs = schemaChild(schema, k);
+            List<String> path = append(prefix, "f:" + k);
+            String listType = fs == null ? "" : fs.path("x-kubernetes-list-type").asString("");
+            if (v instanceof ObjectNode o && !o.isEmpty()) {
+                walkSchema(o, fs, path, out);
+            } else if (v instanceof ArrayNode a && !a.isEmpty() && listType.equals("map")) {
+                List<String> keys = schemaListMapKeys(fs);
+                for (JsonNode item : a) {
+                    ObjectNode key = item instanceof ObjectNode io ? keyOf(io, keys) : null;
+                    if (key != null) {
+                        List<String> itemPath = append(path, "k:" + Json.write(key));
+                        out.add(append(itemPath, "."));
+                        walkSchema(item, fs.get("items"), itemPath, out);
+                    }
+                }
+            } else if (v instanceof ArrayNode a && !a.isEmpty() && listType.equals("set")) {
+                for (JsonNode item : a) {
+                    out.add(append(path, "v:" + Json.write(item)));
+                }
+            } else {
+                out.add(path);
+            }
+        }
+    }
+
+    /** The schema of property {@code k} of an object schema (its properties, else additionalProperties), or null. */
+    static JsonNode schemaChild(JsonNode schema, String k) {
+        if (schema == null) {
+            return null;
+        }
+        JsonNode p = schema.path("properties").get(k);
+        if (p != null) {
+            return p;
+        }
+        JsonNode additional = schema.get("additionalProperties");
+        return additional != null && additional.isObject() ? additional : null;
+    }
+
+    /** A map list's {@code x-kubernetes-list-map-keys}, in order. */
+    static List<String> schemaListMapKeys(JsonNode listSchema) {
+        List<String> keys = new ArrayList<>();
+        listSchema.path("x-kubernetes-list-map-keys").forEach(k -> keys.add(k.asString("")));
+        return keys;
+    }
+
+    private static void walk(JsonNode node, TypeModel.Shape shape, List<String> prefix, Set<List<String>> out, boolean withStatus) {
         Class<?> owner = shape != null && shape.kind() == TypeModel.Kind.OBJECT ? shape.type() : null;
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             String k = e.getKey();
@@ -41,7 +116,7 @@ public final class FieldPaths {
             if (k.startsWith("$")) {
                 continue;
             }
-            if (prefix.isEmpty() && (k.equals("apiVersion") || k.equals("kind") || k.equals("status"))) {
+            if (prefix.isEmpty() && (k.equals("apiVersion") || k.equals("kind") || (k.equals("status") && !withStatus))) {
                 continue;
             }
             if (prefix.size() == 1 && prefix.getFirst().equals("f:metadata") && SERVER_METADATA.contains(k)) {
@@ -55,7 +130,7 @@ public final class FieldPaths {
             List<String> path = append(prefix, "f:" + k);
             List<String> keys = TypeModel.listMapKeys(owner, k);
             if (v instanceof ObjectNode o && !o.isEmpty()) {
-                walk(o, fs, path, out);
+                walk(o, fs, path, out, withStatus);
             } else if (v instanceof ArrayNode a && !a.isEmpty() && keys != null) {
                 TypeModel.Shape element = fs != null && fs.kind() == TypeModel.Kind.LIST ? fs.element() : null;
                 for (JsonNode item : a) {
@@ -63,7 +138,7 @@ public final class FieldPaths {
                     if (key != null) {
                         List<String> itemPath = append(path, "k:" + Json.write(key));
                         out.add(append(itemPath, "."));
-                        walk(item, element, itemPath, out);
+                        walk(item, element, itemPath, out, withStatus);
                     }
                 }
             } else if (v instanceof ArrayNode a && !a.isEmpty() && TypeModel.isScalarSet(owner, k)) {

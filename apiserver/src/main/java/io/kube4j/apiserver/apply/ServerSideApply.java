@@ -25,10 +25,27 @@ public class ServerSideApply {
     public record Result(ObjectNode object, boolean created) {
     }
 
+    /** Server-side apply on the main resource; see {@link #apply(ResourceType, String, String, JsonNode, String, boolean, boolean, String)}. */
     public Result apply(ResourceType rt, String namespace, String name, JsonNode body, String manager, boolean force, boolean dryRun) {
-        if (!(body instanceof ObjectNode config)) {
+        return apply(rt, namespace, name, body, manager, force, dryRun, "");
+    }
+
+    /**
+     * Server-side apply through {@code subresource}: "" for the main resource (creates a missing object),
+     * {@link ManagedFields#STATUS} for the status subresource (the object must exist: 404 otherwise; only
+     * its status is written, and the applier owns the status fields of its configuration). Field
+     * ownership follows the kind's {@link FieldModel} (a CRD's schema for custom resources).
+     *
+     * @throws ApiError 400 for a configuration without apiVersion/kind or naming another object, or without a
+     *                  fieldManager; 409 on conflicts unless {@code force}
+     */
+    public Result apply(ResourceType rt, String namespace, String name, JsonNode body, String manager, boolean force, boolean dryRun, String subresource) {
+        if (!(body instanceof ObjectNode given)) {
             throw ApiError.badRequest("an apply configuration must be an object");
         }
+        // a configuration owns only fields the kind keeps: pruned ones are neither applied nor recorded
+        ObjectNode config = given.deepCopy();
+        registry.strategy(rt).pruneUnknownFields(config);
         if (manager == null || manager.isEmpty()) {
             throw ApiError.badRequest("PATCH, application/apply-patch+yaml requires the fieldManager parameter");
         }
@@ -39,17 +56,23 @@ public class ServerSideApply {
         if (!bodyName.isEmpty() && !bodyName.equals(name)) {
             throw ApiError.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" + name + ")");
         }
+        FieldModel model = FieldModel.of(registry.strategy(rt));
+        String sub = subresource == null ? "" : subresource;
+        if (sub.equals(ManagedFields.STATUS)) {
+            return new Result(registry.guaranteedUpdate(rt, namespace, name, null, Registry.Part.STATUS, dryRun,
+                    current -> ManagedFields.apply(current, config, manager, force, rt, model, sub)), false);
+        }
         for (int attempt = 0; ; attempt++) {
             try {
                 ObjectNode updated = registry.guaranteedUpdate(rt, namespace, name, null, Registry.Part.MAIN, dryRun,
-                        current -> ManagedFields.apply(current, config, manager, force, rt));
+                        current -> ManagedFields.apply(current, config, manager, force, rt, model, sub));
                 return new Result(updated, false);
             } catch (ApiError e) {
                 if (e.code() != 404 || attempt >= ATTEMPTS) {
                     throw e;
                 }
             }
-            ObjectNode fresh = ManagedFields.apply(null, config, manager, force, rt);
+            ObjectNode fresh = ManagedFields.apply(null, config, manager, force, rt, model, sub);
             ((ObjectNode) fresh.get("metadata")).put("name", name);
             try {
                 return new Result(registry.create(rt, namespace, fresh, dryRun), true);

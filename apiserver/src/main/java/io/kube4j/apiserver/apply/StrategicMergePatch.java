@@ -51,6 +51,61 @@ public final class StrategicMergePatch {
         return mergeObject(live.deepCopy(), config, TypeModel.Shape.of(type), true);
     }
 
+    /**
+     * Server-side apply's merge of a custom resource configuration into the live object, by the CRD's
+     * structural schema ({@code schema}: the version's openAPIV3Schema, null for none): objects merge field
+     * by field, {@code x-kubernetes-list-type: map} lists element by element on their
+     * {@code x-kubernetes-list-map-keys} (live order kept, new elements appended), {@code set} lists as a
+     * union, and every other list (atomic) or scalar is replaced. What the applier stopped applying is
+     * removed afterwards by {@link ManagedFields}. structured-merge-diff's merge on the schema's types.
+     *
+     * @throws io.kube4j.apiserver.errors.ApiError 400 when a map-list element lacks one of its keys
+     */
+    public static ObjectNode applyConfiguration(ObjectNode live, ObjectNode config, JsonNode schema) {
+        return mergeBySchema(live.deepCopy(), config, schema);
+    }
+
+    private static ObjectNode mergeBySchema(ObjectNode target, ObjectNode config, JsonNode schema) {
+        for (Map.Entry<String, JsonNode> e : config.properties()) {
+            String k = e.getKey();
+            JsonNode v = e.getValue();
+            JsonNode fs = FieldPaths.schemaChild(schema, k);
+            String listType = fs == null ? "" : fs.path("x-kubernetes-list-type").asString("");
+            if (v.isNull()) {
+                target.remove(k);
+            } else if (v instanceof ObjectNode vo && target.get(k) instanceof ObjectNode cur) {
+                target.set(k, mergeBySchema(cur, vo, fs));
+            } else if (v instanceof ArrayNode va && target.get(k) instanceof ArrayNode cur && listType.equals("map")) {
+                List<String> keys = FieldPaths.schemaListMapKeys(fs);
+                ArrayNode out = cur.deepCopy();
+                for (JsonNode item : va) {
+                    ObjectNode key = item instanceof ObjectNode io ? FieldPaths.keyOf(io, keys) : null;
+                    if (key == null) {
+                        throw ApiError.badRequest("an element of an associative list omits one of its key fields " + keys + ": " + item);
+                    }
+                    int idx = indexOf(out, keys, key);
+                    if (idx >= 0 && out.get(idx) instanceof ObjectNode have) {
+                        out.set(idx, mergeBySchema(have, (ObjectNode) item, fs.get("items")));
+                    } else {
+                        out.add(item.deepCopy());
+                    }
+                }
+                target.set(k, out);
+            } else if (v instanceof ArrayNode va && target.get(k) instanceof ArrayNode cur && listType.equals("set")) {
+                ArrayNode out = cur.deepCopy();
+                for (JsonNode item : va) {
+                    if (!containsValue(out, item)) {
+                        out.add(item.deepCopy());
+                    }
+                }
+                target.set(k, out);
+            } else {
+                target.set(k, v.deepCopy());
+            }
+        }
+        return target;
+    }
+
     static ObjectNode mergeObject(ObjectNode target, ObjectNode patch, TypeModel.Shape shape) {
         return mergeObject(target, patch, shape, false);
     }

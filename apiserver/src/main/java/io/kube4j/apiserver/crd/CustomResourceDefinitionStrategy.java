@@ -175,7 +175,12 @@ public class CustomResourceDefinitionStrategy implements Strategy {
             errs.required(p + ".schema.openAPIV3Schema", "schemas are required");
         } else {
             JsonNode schema = Json.mapper().valueToTree(v.schema.openAPIV3Schema);
-            errs.causes().addAll(StructuralSchema.structuralErrors(schema, p + ".schema.openAPIV3Schema"));
+            List<io.kube4j.api.Status.Cause> structural = StructuralSchema.structuralErrors(schema, p + ".schema.openAPIV3Schema");
+            errs.causes().addAll(structural);
+            if (structural.isEmpty()) {
+                // defaults are checked only on a structural schema (validation.go: ValidateDefaults after the structural checks)
+                errs.causes().addAll(StructuralSchema.defaultErrors(schema, p + ".schema.openAPIV3Schema"));
+            }
             CelValidation.compileErrors(schema, p + ".schema.openAPIV3Schema", errs.causes());
         }
         if (v.subresources != null && v.subresources.scale != null) {

@@ -129,6 +129,12 @@ public final class CustomResourceStrategy implements Strategy {
         schema.validateTransition(Json.toTree(obj), Json.toTree(old), errs.causes());
     }
 
+    /** Pruning by the structural schema (pruning/algorithm.go), as the CR codec does when it decodes a request. */
+    @Override
+    public void pruneUnknownFields(ObjectNode obj) {
+        schema.prune(obj);
+    }
+
     /** Pruning of unknown fields, and the storage version's apiVersion on what is stored. */
     @Override
     public void canonicalize(ObjectNode stored) {

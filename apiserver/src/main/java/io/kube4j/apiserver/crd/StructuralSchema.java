@@ -203,6 +203,56 @@ public final class StructuralSchema {
         }
     }
 
+    // ---- defaults -----------------------------------------------------------------------------
+
+    /**
+     * The errors of the {@code default} values in {@code schema} (paths under {@code path}): each default
+     * must validate against the schema it sits in (type, enum, formats, bounds...) and must not carry
+     * fields pruning would drop ("must not have unknown fields"); additionalProperties are not followed,
+     * as defaults are forbidden there. Causes are at {@code <path>.default} (or below it, for a nested
+     * value of an object default), worded as the OpenAPI validator words them with the default as the body.
+     * Kubernetes: {@code apiextensions-apiserver/pkg/apiserver/schema/defaulting/validation.go} ValidateDefaults.
+     * The CEL rules of a default are not evaluated here.
+     */
+    public static List<Status.Cause> defaultErrors(JsonNode schema, String path) {
+        List<Status.Cause> out = new ArrayList<>();
+        defaults(schema, path, out, true);
+        return out;
+    }
+
+    private static void defaults(JsonNode s, String path, List<Status.Cause> out, boolean resourceRoot) {
+        if (s == null || !s.isObject()) {
+            return;
+        }
+        JsonNode def = s.get("default");
+        if (def != null && !resourceRoot) {
+            String at = path + ".default";
+            JsonNode pruned = def.deepCopy();
+            if (pruned instanceof ObjectNode o) {
+                pruneObject(o, s, s.path("x-kubernetes-embedded-resource").asBoolean(false), "", new ArrayList<>());
+            } else {
+                prune(pruned, s, "", new ArrayList<>());
+            }
+            if (!pruned.equals(def)) {
+                out.add(invalid(at, def, "must not have unknown fields"));
+            }
+            List<Status.Cause> found = new ArrayList<>();
+            value(def, s, "", found);
+            for (Status.Cause c : found) {
+                String field = c.field == null || c.field.isEmpty() ? at : at + "." + c.field;
+                // the validator's root has no name: "<name> in body ..." reads " in body ..." for the default itself
+                String message = c.message.replace(": body in body ", ":  in body ");
+                out.add(new Status.Cause(c.reason, message, field));
+            }
+        }
+        if (s.has("items")) {
+            defaults(s.get("items"), path + ".items", out, false);
+        }
+        for (Map.Entry<String, JsonNode> e : s.path("properties").properties()) {
+            defaults(e.getValue(), path + ".properties[" + e.getKey() + "]", out, false);
+        }
+    }
+
     // ---- pruning ------------------------------------------------------------------------------
 
     /**

@@ -404,6 +404,7 @@ public class Registry {
         ObjectNode obj = body.deepCopy();
         checkKind(rt, obj);
         checkTimes(rt, obj);
+        strategy.pruneUnknownFields(obj);
         // stored, like Kubernetes' encoded objects, with their type, so every read names it
         if (obj.path("apiVersion").asString("").isEmpty()) {
             obj.put("apiVersion", rt.apiVersion());
@@ -587,8 +588,13 @@ public class Registry {
             throw ApiError.badRequest("the namespace of the provided object does not match the namespace sent on the request");
         }
         String precondition = meta(body).path("resourceVersion").asString("");
-        return guaranteedUpdate(rt, namespace, name, precondition, part, dryRun,
-                current -> track == null ? body.deepCopy() : track.apply(current, body.deepCopy()));
+        Strategy strategy = strategy(rt);
+        return guaranteedUpdate(rt, namespace, name, precondition, part, dryRun, current -> {
+            ObjectNode proposed = body.deepCopy();
+            strategy.pruneUnknownFields(proposed);
+            managedFieldsFromLive(proposed, current, part);
+            return track == null ? proposed : track.apply(current, proposed);
+        });
     }
 
     /** PATCH: applies the patch to the current object in a retry loop (no resourceVersion needed). */
@@ -601,6 +607,8 @@ public class Registry {
         return guaranteedUpdate(rt, namespace, name, null, part, dryRun, current -> {
             ObjectNode patched = Patches.apply(contentType, current, patch, rt.type());
             checkName(patched, name, namespace);
+            strategy(rt).pruneUnknownFields(patched);
+            managedFieldsFromLive(patched, current, part);
             // a patch that sets metadata.resourceVersion makes it a precondition, as for PUT
             String rv = meta(patched).path("resourceVersion").asString("");
             if (!rv.isEmpty() && !rv.equals(meta(current).path("resourceVersion").asString(""))) {
@@ -608,6 +616,28 @@ public class Registry {
             }
             return track == null ? patched : track.apply(current, patched);
         });
+    }
+
+    /**
+     * Which managedFields a write starts from (fieldmanager.go decodeLiveOrNew): a subresource write cannot
+     * set them, so the live ones; a main write that omits them (or sends null) keeps the live ones, so a
+     * client unaware of the field does not erase them; an empty list, or a list of one empty entry, resets
+     * them (isResetManagedFields). The field manager then records the write's own manager on top.
+     */
+    static void managedFieldsFromLive(ObjectNode proposed, ObjectNode current, Part part) {
+        ObjectNode m = meta(proposed);
+        JsonNode live = meta(current).get("managedFields");
+        JsonNode sent = m.get("managedFields");
+        if (part == Part.STATUS || sent == null || sent.isNull()) {
+            if (live == null) {
+                m.remove("managedFields");
+            } else {
+                m.set("managedFields", live.deepCopy());
+            }
+        } else if (sent.isArray() && sent.size() == 1 && sent.get(0).isObject() && sent.get(0).isEmpty()) {
+            // one empty entry means the same as an empty list; the (empty) list stays so the field manager sees the reset
+            m.putArray("managedFields");
+        }
     }
 
     /**
@@ -725,13 +755,14 @@ public class Registry {
         return next;
     }
 
-    /** Equal apart from resourceVersion (field order does not matter). */
-    private static boolean sameObject(ObjectNode a, ObjectNode b) {
-        ObjectNode x = a.deepCopy();
-        ObjectNode y = b.deepCopy();
-        meta(x).remove("resourceVersion");
-        meta(y).remove("resourceVersion");
-        return x.equals(y);
+    /**
+     * Equal apart from resourceVersion, as the bytes that would be stored (field order does not matter):
+     * compared after a round trip through JSON so a number built in memory ({@code generation} as a long)
+     * equals the same number read back from storage (an int node), as etcd3's GuaranteedUpdate compares
+     * the encoded bytes.
+     */
+    static boolean sameObject(ObjectNode a, ObjectNode b) {
+        return Json.tree(encode(a)).equals(Json.tree(encode(b)));
     }
 
     /** An object marked for deletion whose finalizers (and whatever else its kind waits for) have all gone is removed. */
@@ -755,6 +786,14 @@ public class Registry {
                 next.remove("status");
             } else {
                 next.set("status", status.deepCopy());
+            }
+            // managedFields are kept from the proposal: the field manager recorded this status write there
+            // (customresource status_strategy PrepareForUpdate preserves them likewise)
+            JsonNode managed = meta(proposed).get("managedFields");
+            if (managed == null) {
+                meta(next).remove("managedFields");
+            } else {
+                meta(next).set("managedFields", managed.deepCopy());
             }
         } else {
             next = proposed;
@@ -782,6 +821,10 @@ public class Registry {
             } else {
                 m.remove(f);
             }
+        }
+        if (m.get("managedFields") instanceof ArrayNode managed && managed.isEmpty()) {
+            // reset: an object with no managers stores no managedFields
+            m.remove("managedFields");
         }
         long generation = cm.path("generation").asLong(1);
         if (part == Part.MAIN && !Objects.equals(withoutEmpty(strategy.specOf(current)), withoutEmpty(strategy.specOf(next)))) {

@@ -53,6 +53,15 @@ public interface Strategy {
     }
 
     /**
+     * Drops what the kind's schema does not know from an incoming object, before field ownership and the
+     * spec comparison see it, as Kubernetes' custom resource decoder prunes on decoding (so a patch that
+     * only adds a pruned field changes nothing, and managedFields never name a pruned field). Built-in
+     * kinds keep unknown fields verbatim: nothing to do.
+     */
+    default void pruneUnknownFields(ObjectNode obj) {
+    }
+
+    /**
      * Removes from the stored tree what the kind never stores although a client may send it (a Secret's
      * write-only stringData): the typed view's defaults are laid over the request's tree, which alone
      * cannot delete a field.

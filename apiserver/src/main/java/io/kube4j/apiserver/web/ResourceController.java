@@ -6,6 +6,7 @@ import io.kube4j.api.ResourceType;
 import io.kube4j.api.ResourceTypes;
 import io.kube4j.api.Status;
 import io.kube4j.api.Scale;
+import io.kube4j.apiserver.apply.FieldModel;
 import io.kube4j.apiserver.apply.ManagedFields;
 import io.kube4j.apiserver.apply.ServerSideApply;
 import io.kube4j.apiserver.crd.CustomResourceStrategy;
@@ -51,8 +52,11 @@ public class ResourceController {
     /** Request attribute: the {@link VersionConverter} of a request for another version of a stored kind. */
     private static final String CONVERTER = "kube4j.converter";
 
-    private static final Set<String> PATCH_TYPES = Set.of("application/merge-patch+json", "application/json-patch+json",
+    /** The patch types of built-in kinds, in the order Kubernetes' patch handler lists them in a 415. */
+    private static final List<String> PATCH_TYPES = List.of("application/json-patch+json", "application/merge-patch+json",
             "application/strategic-merge-patch+json", APPLY_PATCH);
+    /** Custom resources have no patch strategies: the CRD handler accepts no strategic merge patch. */
+    private static final List<String> CUSTOM_PATCH_TYPES = List.of("application/json-patch+json", "application/merge-patch+json", APPLY_PATCH);
 
     private final Registry registry;
     private final ServedResources served;
@@ -117,9 +121,11 @@ public class ResourceController {
                     if (converter != null) {
                         body = converter.toStored(body);
                     }
-                    String manager = req.getParameter("fieldManager");
-                    if (manager != null && !manager.isEmpty()) {
-                        ManagedFields.recordUpdate(null, body, manager, rt);
+                    String manager = manager(req);
+                    if (!manager.isEmpty()) {
+                        // owned fields are those that survive pruning, as Kubernetes decodes (and prunes) first
+                        registry.strategy(rt).pruneUnknownFields(body);
+                        ManagedFields.recordUpdate(null, body, manager, rt.apiVersion(), FieldModel.of(registry.strategy(rt)), "");
                     }
                     ObjectNode created = registry.create(rt, path.namespace(), body, dryRun);
                     write(req, resp, 201, rt, created);
@@ -148,8 +154,8 @@ public class ResourceController {
                 checkFields(req, resp, read, rt, servedType, sub);
                 ObjectNode body = converter != null && !"scale".equals(sub) ? converter.toStored(read) : read;
                 ObjectNode result = switch (sub == null ? "" : sub) {
-                    case "" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.MAIN, dryRun, tracker(req, rt));
-                    case "status" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.STATUS, dryRun);
+                    case "" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.MAIN, dryRun, tracker(req, rt, ""));
+                    case "status" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.STATUS, dryRun, tracker(req, rt, ManagedFields.STATUS));
                     case "scale" -> scale.update(rt, path.namespace(), path.name(), current -> body, dryRun);
                     case "finalize" -> finalizer.finalizeNamespace(path.name(), body);
                     default -> throw ApiError.methodNotAllowed("PUT is not supported on " + rt.resource() + "/" + sub);
@@ -160,12 +166,9 @@ public class ResourceController {
                 verb(req, "patch");
                 requireName(path);
                 String ct = RequestBodies.contentType(req);
-                if (!PATCH_TYPES.contains(ct)) {
-                    throw ApiError.unsupportedMediaType(ct, List.copyOf(PATCH_TYPES));
-                }
-                if (custom(rt) && ct.equals("application/strategic-merge-patch+json")) {
-                    // custom resources have no patch strategies: Kubernetes' CRD handler does not accept the type
-                    throw ApiError.unsupportedMediaType(ct, List.of("application/json-patch+json", "application/merge-patch+json", APPLY_PATCH));
+                List<String> patchTypes = custom(rt) ? CUSTOM_PATCH_TYPES : PATCH_TYPES;
+                if (!patchTypes.contains(ct)) {
+                    throw ApiError.unsupportedMediaType(ct, patchTypes);
                 }
                 JsonNode patch = RequestBodies.tree(RequestBodies.read(req, maxBody), ct.equals(APPLY_PATCH));
                 if (!ct.equals("application/json-patch+json")) {
@@ -183,17 +186,22 @@ public class ResourceController {
                     return;
                 }
                 if (ct.equals(APPLY_PATCH)) {
-                    if (sub != null) {
-                        throw ApiError.unsupportedMediaType(ct, List.of("application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"));
+                    if (sub != null && !sub.equals("status") && !sub.equals("scale")) {
+                        throw ApiError.methodNotAllowed("PATCH, application/apply-patch+yaml is not supported on " + rt.resource() + "/" + sub);
                     }
                     boolean force = boolParam(req, "force");
-                    ServerSideApply.Result applied = serverSideApply.apply(rt, path.namespace(), path.name(), patch, req.getParameter("fieldManager"), force, dryRun);
+                    if ("scale".equals(sub)) {
+                        write(req, resp, 200, rt, scale.apply(rt, path.namespace(), path.name(), patch, req.getParameter("fieldManager"), force, dryRun));
+                        return;
+                    }
+                    ServerSideApply.Result applied = serverSideApply.apply(rt, path.namespace(), path.name(), patch, req.getParameter("fieldManager"), force, dryRun,
+                            sub == null ? "" : ManagedFields.STATUS);
                     write(req, resp, applied.created() ? 201 : 200, rt, applied.object());
                     return;
                 }
                 ObjectNode result = switch (sub == null ? "" : sub) {
-                    case "" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.MAIN, dryRun, tracker(req, rt));
-                    case "status" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.STATUS, dryRun);
+                    case "" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.MAIN, dryRun, tracker(req, rt, ""));
+                    case "status" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.STATUS, dryRun, tracker(req, rt, ManagedFields.STATUS));
                     case "scale" -> scale.update(rt, path.namespace(), path.name(), current -> Patches.apply(ct, current, patch, Scale.class), dryRun);
                     default -> throw ApiError.methodNotAllowed("PATCH is not supported on " + rt.resource() + "/" + sub);
                 };
@@ -274,13 +282,50 @@ public class ResourceController {
         return c.toServed(obj);
     }
 
-    /** managedFields bookkeeping for writes that name a fieldManager (kubectl always does); null otherwise. */
-    private static BinaryOperator<ObjectNode> tracker(HttpServletRequest req, ResourceType rt) {
-        String manager = req.getParameter("fieldManager");
-        if (manager == null || manager.isEmpty()) {
+    /**
+     * managedFields bookkeeping for a write through {@code subresource} ("" or status) by its manager: the
+     * fieldManager parameter, else the User-Agent's product (managerOrUserAgent); null when neither names one.
+     */
+    private BinaryOperator<ObjectNode> tracker(HttpServletRequest req, ResourceType rt, String subresource) {
+        String manager = manager(req);
+        if (manager.isEmpty()) {
             return null;
         }
-        return (current, next) -> ManagedFields.recordUpdate(current, next, manager, rt);
+        FieldModel model = FieldModel.of(registry.strategy(rt));
+        return (current, next) -> ManagedFields.recordUpdate(current, next, manager, rt.apiVersion(), model, subresource);
+    }
+
+    /**
+     * The write's field manager: the fieldManager parameter, else the User-Agent up to its first "/", with
+     * unprintable characters dropped and cut to 128 bytes (handlers/rest.go managerOrUserAgent,
+     * prefixFromUserAgent).
+     */
+    static String manager(HttpServletRequest req) {
+        String manager = req.getParameter("fieldManager");
+        if (manager != null && !manager.isEmpty()) {
+            return manager;
+        }
+        String ua = req.getHeader("User-Agent");
+        if (ua == null) {
+            return "";
+        }
+        String product = ua.split("/", -1)[0];
+        StringBuilder sb = new StringBuilder();
+        int bytes = 0;
+        for (int i = 0; i < product.length(); ) {
+            int cp = product.codePointAt(i);
+            i += Character.charCount(cp);
+            if (Character.isISOControl(cp) || !Character.isDefined(cp)) {
+                continue;
+            }
+            int len = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes + len > 128) {
+                break;
+            }
+            sb.appendCodePoint(cp);
+            bytes += len;
+        }
+        return sb.toString();
     }
 
     /**

@@ -153,4 +153,23 @@ class StructuralSchemaTest {
                  "spec":{"type":"object","properties":{"p":{"x-kubernetes-int-or-string":true,"anyOf":[{"type":"integer"},{"type":"string"}]},
                  "m":{"type":"object","additionalProperties":{"type":"string"}},"any":{"x-kubernetes-preserve-unknown-fields":true}}}}}"""), "s")).isEmpty();
     }
+
+    @Test
+    void defaultsMustValidateAgainstTheirSchemaAndCarryNoUnknownFields() {
+        JsonNode schema = Json.tree("""
+                {"type":"object","properties":{
+                  "a":{"type":"string","default":5},
+                  "b":{"type":"string","enum":["x","y"],"default":"z"},
+                  "c":{"type":"integer","maximum":3,"default":2},
+                  "d":{"type":"object","properties":{"n":{"type":"integer"}},"default":{"n":"one","extra":1}},
+                  "e":{"type":"array","items":{"type":"string","default":"fine"}}}}
+                """);
+        List<Status.Cause> causes = StructuralSchema.defaultErrors(schema, "spec.versions[0].schema.openAPIV3Schema");
+        assertThat(causes).extracting(c -> c.field + ": " + c.message).containsExactlyInAnyOrder(
+                "spec.versions[0].schema.openAPIV3Schema.properties[a].default: Invalid value: \"integer\":  in body must be of type string: \"integer\"",
+                "spec.versions[0].schema.openAPIV3Schema.properties[b].default: Unsupported value: \"z\": supported values: \"x\", \"y\"",
+                "spec.versions[0].schema.openAPIV3Schema.properties[d].default: Invalid value: {\"n\":\"one\",\"extra\":1}: must not have unknown fields",
+                "spec.versions[0].schema.openAPIV3Schema.properties[d].default.n: Invalid value: \"string\": n in body must be of type integer: \"string\"");
+        assertThat(causes).extracting(c -> c.reason).contains("FieldValueTypeInvalid", "FieldValueNotSupported");
+    }
 }

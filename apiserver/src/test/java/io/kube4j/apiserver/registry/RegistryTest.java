@@ -428,4 +428,46 @@ class RegistryTest {
                 });
         assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(3));
     }
+
+    @Test
+    void serverSideApplyThroughScaleOwnsTheParentsReplicasAsTheScaleSubresource() {
+        ObjectNode body = obj("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: sd}
+                spec:
+                  replicas: 2
+                  selector: {matchLabels: {app: sd}}
+                  template:
+                    metadata: {labels: {app: sd}}
+                    spec: {containers: [{name: c, image: busybox:1.36}]}
+                """);
+        io.kube4j.apiserver.apply.ManagedFields.recordUpdate(null, body, "creator", ResourceTypes.DEPLOYMENTS);
+        registry.create(ResourceTypes.DEPLOYMENTS, "default", body, false);
+        io.kube4j.apiserver.registry.subresources.ScaleREST scale = new io.kube4j.apiserver.registry.subresources.ScaleREST(registry);
+        ObjectNode config = obj("apiVersion: autoscaling/v1\nkind: Scale\nmetadata: {name: sd}\nspec: {replicas: 5}\n");
+        assertThatThrownBy(() -> scale.apply(ResourceTypes.DEPLOYMENTS, "default", "sd", config, "hpa", false, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(409);
+                    assertThat(e.status().details.causes).extracting(c -> c.field).containsExactly(".spec.replicas");
+                });
+        ObjectNode s = scale.apply(ResourceTypes.DEPLOYMENTS, "default", "sd", config, "hpa", true, false);
+        assertThat(s.path("kind").asString()).isEqualTo("Scale");
+        assertThat(s.path("spec").path("replicas").asInt()).isEqualTo(5);
+        ObjectNode d = registry.get(ResourceTypes.DEPLOYMENTS, "default", "sd");
+        assertThat(d.path("spec").path("replicas").asInt()).isEqualTo(5);
+        String hpa = null;
+        String creator = null;
+        for (var e : d.path("metadata").path("managedFields")) {
+            if (e.path("manager").asString().equals("hpa")) {
+                assertThat(e.path("operation").asString()).isEqualTo("Apply");
+                assertThat(e.path("subresource").asString()).isEqualTo("scale");
+                hpa = e.path("fieldsV1").toString();
+            } else if (e.path("manager").asString().equals("creator")) {
+                creator = e.path("fieldsV1").toString();
+            }
+        }
+        assertThat(hpa).isEqualTo("{\"f:spec\":{\"f:replicas\":{}}}");
+        assertThat(creator).isNotNull().doesNotContain("f:replicas");
+    }
 }

@@ -113,4 +113,43 @@ public class ScaleREST {
         });
         return scaleOf(rt, updated);
     }
+
+    /** The subresource of scale writes, as managedFields name it. */
+    public static final String SCALE = "scale";
+
+    /**
+     * Server-side apply through {@code .../scale} ({@code config} an autoscaling/v1 Scale): the applier
+     * owns the parent's replica field (spec.replicas, or a CRD's specReplicasPath) in an entry with
+     * subresource {@code scale}, as Kubernetes' scale handler records it on the parent; taking it from
+     * another manager with another value is 409 unless {@code force}. The object must exist (404).
+     *
+     * @throws ApiError 400 without a fieldManager, 422 for a missing or negative spec.replicas
+     */
+    public ObjectNode apply(ResourceType rt, String namespace, String name, JsonNode config, String manager, boolean force, boolean dryRun) {
+        if (manager == null || manager.isEmpty()) {
+            throw ApiError.badRequest("PATCH, application/apply-patch+yaml requires the fieldManager parameter");
+        }
+        JsonNode replicas = config.path("spec").path("replicas");
+        if (!replicas.isIntegralNumber()) {
+            throw ApiError.invalid("autoscaling", "Scale", name, List.of(new Status.Cause("FieldValueRequired", "Required value", "spec.replicas")));
+        }
+        if (replicas.asInt() < 0) {
+            throw ApiError.invalid("autoscaling", "Scale", name, List.of(new Status.Cause("FieldValueInvalid", "Invalid value: " + replicas.asInt() + ": must be greater than or equal to 0", "spec.replicas")));
+        }
+        io.kube4j.apiserver.registry.Strategy strategy = registry.strategy(rt);
+        ObjectNode updated = registry.guaranteedUpdate(rt, namespace, name, null, Registry.Part.MAIN, dryRun, current -> {
+            // the Scale configuration in the parent's terms: only its replica field
+            ObjectNode parent = Json.mapper().createObjectNode();
+            parent.put("apiVersion", rt.apiVersion());
+            parent.put("kind", rt.kind());
+            parent.putObject("metadata").put("name", name);
+            if (strategy instanceof io.kube4j.apiserver.crd.CustomResourceStrategy crs && crs.scale() != null) {
+                io.kube4j.apiserver.crd.CustomResourceStrategy.set(parent, crs.scale().specReplicasPath, tools.jackson.databind.node.IntNode.valueOf(replicas.asInt()));
+            } else {
+                parent.putObject("spec").put("replicas", replicas.asInt());
+            }
+            return io.kube4j.apiserver.apply.ManagedFields.apply(current, parent, manager, force, rt, io.kube4j.apiserver.apply.FieldModel.of(strategy), SCALE);
+        });
+        return scaleOf(rt, updated);
+    }
 }
