@@ -25,6 +25,11 @@ final class LifecycleHooks {
         if (r.success()) {
             return null;
         }
+        if (handler.httpGet != null && r.message() != null && r.message().startsWith(io.kube4j.kubelet.probe.ProbeRunner.HTTP_STATUS_FAILURE)) {
+            // runHTTPHandler (pkg/kubelet/lifecycle/handlers.go) discards the body and fails only on a transport
+            // error: unlike a probe, a hook answered with any status code has succeeded
+            return null;
+        }
         String where = " for Container \"" + spec.name + "\" in Pod \"" + PodActionsPlanner.formatPod(pod) + "\" failed - error: ";
         if (handler.exec != null) {
             return "Exec lifecycle hook (" + PodStatusGenerator.goList(handler.exec.command) + ")" + where + r.message();

@@ -28,6 +28,9 @@ public final class ProbeRunner {
         this.runtime = runtime;
     }
 
+    /** The start of pkg/probe/http's failure for an answer outside 200-399: {@code HTTP probe failed with statuscode: 404}. */
+    public static final String HTTP_STATUS_FAILURE = "HTTP probe failed with statuscode: ";
+
     /**
      * Runs {@code action} for the container {@code containerId} (spec {@code container}) of the pod at
      * {@code podIp}, giving up after {@code timeout} (a sleep hook sleeps at most that long).
@@ -110,7 +113,7 @@ public final class ProbeRunner {
             if (code >= 200 && code < 400) {
                 return ProbeResult.ok();
             }
-            return ProbeResult.failure("HTTP probe failed with statuscode: " + code);
+            return ProbeResult.failure(HTTP_STATUS_FAILURE + code);
         } catch (IOException e) {
             // Go's *url.Error from client.Do, as pkg/probe/http returns it
             String cause = e instanceof java.net.SocketTimeoutException && !(e.getMessage() != null && e.getMessage().contains("connect"))

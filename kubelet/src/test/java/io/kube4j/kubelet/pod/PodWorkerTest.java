@@ -554,6 +554,38 @@ class PodWorkerTest {
         }));
     }
 
+    @Test
+    void anHttpGetHookAnsweredWithAnyStatusHasSucceeded() throws Exception {
+        // runHTTPHandler: only a transport error fails a hook; a 404 is an answer
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.concurrent.atomic.AtomicInteger hits = new java.util.concurrent.atomic.AtomicInteger();
+        server.createContext("/", x -> {
+            hits.incrementAndGet();
+            x.sendResponseHeaders(404, -1);
+            x.close();
+        });
+        server.start();
+        try {
+            Container c = container("app");
+            c.lifecycle = new Container.Lifecycle();
+            c.lifecycle.postStart = new Probe.Handler();
+            c.lifecycle.postStart.httpGet = new Probe.HTTPGetAction();
+            c.lifecycle.postStart.httpGet.host = "127.0.0.1";
+            c.lifecycle.postStart.httpGet.path = "/started";
+            c.lifecycle.postStart.httpGet.port = io.kube4j.api.IntOrString.of(server.getAddress().getPort());
+            PodWorker w = worker(pod("Always", c));
+
+            sync(w, 2);
+
+            assertThat(hits.get()).isEqualTo(1);
+            assertThat(runtime.calls()).contains("start web/app#0").doesNotContain("stop web/app#0 30s");
+            assertThat(status("app").state.running).isNotNull();
+            assertThat(api.eventReasons()).doesNotContain("FailedPostStartHook");
+        } finally {
+            server.stop(0);
+        }
+    }
+
     // ---- deadline -----------------------------------------------------------------------------
 
     @Test

@@ -521,6 +521,10 @@ public final class DockerRuntime implements ContainerRuntime {
         }
     }
 
+    private static String timedOut(List<String> command) {
+        return "command \"" + String.join(" ", command) + "\" timed out";
+    }
+
     @Override
     public ExecResult exec(String containerId, List<String> command, Duration timeout) {
         ObjectNode create = Json.mapper().createObjectNode();
@@ -540,11 +544,14 @@ public final class DockerRuntime implements ContainerRuntime {
                 MultiplexedStream.copy(in, output);
             }
         } catch (IOException e) {
-            return new ExecResult(-1, "command timed out or failed: " + e.getMessage());
+            // remote_runtime.go ExecSync: a deadline is `command "sleep 5" timed out`, which the exec prober reports
+            boolean timedOut = e instanceof java.net.SocketTimeoutException || e instanceof java.net.http.HttpTimeoutException
+                    || e.getMessage() == null;
+            return new ExecResult(-1, timedOut ? timedOut(command) : "command failed: " + e.getMessage());
         }
         JsonNode inspect = call("GET", "/exec/" + execId + "/json", null, CALL_TIMEOUT);
         if (inspect.path("Running").asBoolean(false)) {
-            return new ExecResult(-1, "command still running after " + timeout.toMillis() + "ms");
+            return new ExecResult(-1, timedOut(command));
         }
         return new ExecResult(inspect.path("ExitCode").asInt(-1), output.toString(StandardCharsets.UTF_8));
     }
