@@ -86,8 +86,24 @@ public class HorizontalPodAutoscalerStrategy implements Strategy {
     @Override
     public void validate(KubeObject obj, FieldErrors errs) {
         HorizontalPodAutoscaler.HorizontalPodAutoscalerSpec spec = ((HorizontalPodAutoscaler) obj).spec;
-        if (spec.scaleTargetRef == null || spec.scaleTargetRef.kind == null || spec.scaleTargetRef.name == null) {
-            errs.required("spec.scaleTargetRef", null);
+        // ValidateCrossVersionObjectReference: kind and name each required
+        if (spec.scaleTargetRef == null || spec.scaleTargetRef.kind == null || spec.scaleTargetRef.kind.isEmpty()) {
+            errs.required("spec.scaleTargetRef.kind", null);
+        }
+        if (spec.scaleTargetRef == null || spec.scaleTargetRef.name == null || spec.scaleTargetRef.name.isEmpty()) {
+            errs.required("spec.scaleTargetRef.name", null);
+        }
+        if (spec.minReplicas != null && spec.minReplicas < 1) {
+            errs.invalid("spec.minReplicas", spec.minReplicas, "must be greater than or equal to 1");
+        }
+        for (int i = 0; i < spec.metrics.size(); i++) {
+            HorizontalPodAutoscaler.MetricSpec m = spec.metrics.get(i);
+            HorizontalPodAutoscaler.MetricTarget t = m.resource != null ? m.resource.target
+                    : m.containerResource != null ? m.containerResource.target : null;
+            String path = "spec.metrics[" + i + "]." + (m.resource != null ? "resource" : "containerResource") + ".target.averageUtilization";
+            if (t != null && t.averageUtilization != null && t.averageUtilization <= 0) {
+                errs.invalid(path, t.averageUtilization, "must be greater than 0");
+            }
         }
         if (spec.maxReplicas < 1) {
             errs.invalid("spec.maxReplicas", spec.maxReplicas, "must be greater than 0");

@@ -31,7 +31,8 @@ public class PodDisruptionBudgetStrategy implements Strategy {
     public void validate(KubeObject obj, FieldErrors errs) {
         PodDisruptionBudget.PodDisruptionBudgetSpec spec = ((PodDisruptionBudget) obj).spec;
         if (spec.minAvailable != null && spec.maxUnavailable != null) {
-            errs.invalid("spec", spec, "minAvailable and maxUnavailable cannot be both set");
+            // Kubernetes prints the spec struct here; kube4j prints it as JSON rather than a Java object's name
+            errs.invalid("spec", io.kube4j.json.Json.write(spec), "minAvailable and maxUnavailable cannot be both set");
         }
         Validation.labelSelector(errs, "spec.selector", spec.selector);
         Validation.nonNegativeIntOrPercent(errs, "spec.minAvailable", spec.minAvailable);

@@ -155,6 +155,9 @@ class KindStrategiesTest {
                 arguments(ResourceTypes.CLUSTERROLEBINDINGS, "{metadata: {name: crb}, roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: x}}", List.of("roleRef.kind")),
                 arguments(ResourceTypes.STORAGECLASSES, "{metadata: {name: sc2}}", List.of("provisioner")),
                 arguments(ResourceTypes.HORIZONTALPODAUTOSCALERS, "{metadata: {name: h}, spec: {scaleTargetRef: {kind: Deployment, name: d}, minReplicas: 5, maxReplicas: 3}}", List.of("spec.maxReplicas")),
+                // every error at once, with Kubernetes' paths (ValidateHorizontalPodAutoscalerSpec)
+                arguments(ResourceTypes.HORIZONTALPODAUTOSCALERS, "{metadata: {name: h2}, spec: {scaleTargetRef: {kind: '', name: ''}, minReplicas: 0, maxReplicas: 3, metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: -1}}}]}}",
+                        List.of("spec.scaleTargetRef.kind", "spec.scaleTargetRef.name", "spec.minReplicas", "spec.metrics[0].resource.target.averageUtilization")),
                 arguments(ResourceTypes.REPLICATIONCONTROLLERS, "{metadata: {name: rc}, spec: {selector: {app: y}, template: " + POD_TEMPLATE + "}}", List.of("spec.template.metadata.labels")),
                 arguments(ResourceTypes.SERVICES, "{metadata: {name: v6}, spec: {ipFamilies: [IPv6], ports: [{port: 80}]}}", List.of("spec.ipFamilies[0]")));
     }
