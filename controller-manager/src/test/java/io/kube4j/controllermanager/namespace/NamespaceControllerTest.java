@@ -119,6 +119,8 @@ class NamespaceControllerTest {
         custom.setResources(java.util.List.of(WIDGETS));
         NamespaceController withCustom = new NamespaceController(informers, client, custom);
         preload(informers.informer(Namespace.class), terminating());
+        // the controller reads the namespace live before deleting its contents (as Kubernetes' deleter does)
+        client.live(terminating());
         io.kube4j.controllermanager.runtime.CustomObject held = widget("held", "example.com/hold");
         held.metadata.deletionTimestamp = "2026-01-01T00:00:00Z";
         client.live(widget("plain"), held);
@@ -139,6 +141,8 @@ class NamespaceControllerTest {
         custom.setResources(java.util.List.of(WIDGETS));
         NamespaceController withCustom = new NamespaceController(informers, client, custom);
         preload(informers.informer(Namespace.class), terminating());
+        // the controller reads the namespace live before deleting its contents (as Kubernetes' deleter does)
+        client.live(terminating());
         io.kube4j.controllermanager.runtime.CustomObject elsewhere = widget("elsewhere");
         elsewhere.metadata.namespace = "other";
         client.live(elsewhere);
@@ -155,6 +159,8 @@ class NamespaceControllerTest {
                 new io.kube4j.client.ApiClient("http://127.0.0.1:1"), java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(1));
         NamespaceController withCustom = new NamespaceController(informers, client, custom);
         preload(informers.informer(Namespace.class), terminating());
+        // the controller reads the namespace live before deleting its contents (as Kubernetes' deleter does)
+        client.live(terminating());
 
         Result result = withCustom.reconcile("default");
 
