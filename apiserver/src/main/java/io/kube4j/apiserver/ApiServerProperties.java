@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param compaction     how often etcd history is compacted and how many revisions are kept
  * @param maxRequestBytes request bodies above this size get 413
  * @param admission      admission defaults
+ * @param security       authentication and authorization (off unless {@code kube4j.security.enabled})
  * @param requestTimeout how long a write keeps retrying when concurrent writers conflict (Kubernetes'
  *                       {@code --request-timeout}, 1 minute)
  */
@@ -25,7 +26,22 @@ public record ApiServerProperties(
         @DefaultValue Compaction compaction,
         @DefaultValue("3145728") long maxRequestBytes,
         @DefaultValue Admission admission,
-        @DefaultValue("60s") Duration requestTimeout) {
+        @DefaultValue("60s") Duration requestTimeout,
+        @DefaultValue Security security) {
+
+    /**
+     * Who may do what. {@code enabled=false} (today's default, until every component and fixture carries
+     * credentials) allows every request as Kubernetes' old insecure port did, and says so loudly at start.
+     *
+     * @param enabled       authenticate every request (401 for a bad credential, anonymous without one)
+     * @param tokenAuthFile a static token file (Kubernetes' {@code --token-auth-file}), "" for none
+     * @param anonymous     requests without credentials are {@code system:anonymous} (Kubernetes'
+     *                      {@code --anonymous-auth}, default true); false makes them 401
+     */
+    public record Security(@DefaultValue("false") boolean enabled,
+                           @DefaultValue("") String tokenAuthFile,
+                           @DefaultValue("true") boolean anonymous) {
+    }
 
     /**
      * The tolerationSeconds of the not-ready/unreachable NoExecute tolerations added to every pod (as

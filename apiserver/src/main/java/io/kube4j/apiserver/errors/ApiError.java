@@ -89,6 +89,14 @@ public class ApiError extends RuntimeException {
         return new ApiError(s);
     }
 
+    /**
+     * 401 as Kubernetes answers any failed authentication (responsewriters.Unauthorized): the message is
+     * just "Unauthorized", so a caller learns nothing about which credential check failed.
+     */
+    public static ApiError unauthorized() {
+        return new ApiError(Status.failure(401, "Unauthorized", "Unauthorized"));
+    }
+
     public static ApiError badRequest(String message) {
         return of(400, "BadRequest", message, null, null);
     }

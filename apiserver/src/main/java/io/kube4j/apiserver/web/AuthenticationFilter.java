@@ -1,0 +1,114 @@
+package io.kube4j.apiserver.web;
+
+import io.kube4j.apiserver.ApiServerProperties;
+import io.kube4j.apiserver.auth.Authenticator;
+import io.kube4j.apiserver.auth.UserInfo;
+import io.kube4j.apiserver.errors.ApiError;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Authenticates every request when {@code kube4j.security.enabled} (Kubernetes'
+ * {@code filters.WithAuthentication}): the first {@link Authenticator} that recognises a credential
+ * decides; an invalid credential is 401 {@code Unauthorized}; no credential is {@code system:anonymous}
+ * (group {@code system:unauthenticated}) unless anonymous auth is off, then 401. An authenticated
+ * user gets the group {@code system:authenticated} (Kubernetes' AuthenticatedGroupAdder). The user goes
+ * on the request as {@link UserInfo#ATTRIBUTE}; the {@code Authorization} header is then hidden from
+ * everything after this filter, so no proxy passes the caller's credential on.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+@ConditionalOnProperty(name = "kube4j.security.enabled", havingValue = "true")
+class AuthenticationFilter extends OncePerRequestFilter {
+    private final ObjectProvider<Authenticator> authenticators;
+    private final boolean anonymous;
+
+    AuthenticationFilter(ObjectProvider<Authenticator> authenticators, ApiServerProperties props) {
+        this.authenticators = authenticators;
+        this.anonymous = props.security().anonymous();
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest req, HttpServletResponse resp, FilterChain chain) throws ServletException, IOException {
+        UserInfo user;
+        try {
+            user = authenticate(req);
+        } catch (ApiError e) {
+            write(resp, StatusErrorHandler.respond(req, e.status()));
+            return;
+        }
+        req.setAttribute(UserInfo.ATTRIBUTE, user);
+        chain.doFilter(new WithoutAuthorizationHeader(req), resp);
+    }
+
+    private UserInfo authenticate(HttpServletRequest req) {
+        for (Authenticator a : (Iterable<Authenticator>) authenticators.orderedStream()::iterator) {
+            Optional<UserInfo> user = a.authenticate(req);
+            if (user.isPresent()) return withAuthenticatedGroup(user.get());
+        }
+        if (!anonymous) throw ApiError.unauthorized();
+        return UserInfo.anonymous();
+    }
+
+    private static UserInfo withAuthenticatedGroup(UserInfo u) {
+        if (u.name().equals(UserInfo.ANONYMOUS) || u.groups().contains(UserInfo.ALL_AUTHENTICATED)
+                || u.groups().contains(UserInfo.ALL_UNAUTHENTICATED)) {
+            return u;
+        }
+        List<String> groups = new ArrayList<>(u.groups());
+        groups.add(UserInfo.ALL_AUTHENTICATED);
+        return new UserInfo(u.name(), u.uid(), groups, u.extra());
+    }
+
+    static void write(HttpServletResponse resp, ResponseEntity<byte[]> answer) throws IOException {
+        resp.setStatus(answer.getStatusCode().value());
+        answer.getHeaders().forEach((name, values) -> values.forEach(v -> resp.addHeader(name, v)));
+        byte[] body = answer.getBody();
+        if (body != null) resp.getOutputStream().write(body);
+    }
+
+    /** The request with its {@code Authorization} header removed (Kubernetes deletes it after authentication). */
+    private static final class WithoutAuthorizationHeader extends HttpServletRequestWrapper {
+        WithoutAuthorizationHeader(HttpServletRequest req) {
+            super(req);
+        }
+
+        private static boolean hidden(String name) {
+            return "Authorization".equalsIgnoreCase(name);
+        }
+
+        @Override
+        public String getHeader(String name) {
+            return hidden(name) ? null : super.getHeader(name);
+        }
+
+        @Override
+        public Enumeration<String> getHeaders(String name) {
+            return hidden(name) ? Collections.emptyEnumeration() : super.getHeaders(name);
+        }
+
+        @Override
+        public Enumeration<String> getHeaderNames() {
+            List<String> names = Collections.list(super.getHeaderNames());
+            names.removeIf(WithoutAuthorizationHeader::hidden);
+            return Collections.enumeration(names);
+        }
+    }
+}
