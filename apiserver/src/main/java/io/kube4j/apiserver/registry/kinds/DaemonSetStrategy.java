@@ -79,4 +79,10 @@ public class DaemonSetStrategy implements Strategy {
     public void validateUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
         Validation.immutableSelector(errs, ((DaemonSet) obj).spec.selector, ((DaemonSet) old).spec.selector);
     }
+
+    /** ValidateDaemonSetStatusUpdate ({@link WorkloadStatusValidation}). */
+    @Override
+    public void validateStatusUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+        WorkloadStatusValidation.daemonSet(errs, obj, old);
+    }
 }

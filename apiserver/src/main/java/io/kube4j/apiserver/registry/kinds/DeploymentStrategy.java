@@ -44,4 +44,10 @@ public class DeploymentStrategy implements Strategy {
     public List<String> subresources() {
         return List.of("scale");
     }
+
+    /** ValidateDeploymentStatusUpdate ({@link WorkloadStatusValidation}). */
+    @Override
+    public void validateStatusUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+        WorkloadStatusValidation.deployment(errs, obj, old);
+    }
 }

@@ -152,4 +152,10 @@ public class JobStrategy implements Strategy {
     public String unsupportedFieldLabel(String label) {
         return "field label \"" + label + "\" not supported for batchv1.Job";
     }
+
+    /** ValidateJobUpdateStatus: the counters ({@link WorkloadStatusValidation}). */
+    @Override
+    public void validateStatusUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+        WorkloadStatusValidation.job(errs, obj);
+    }
 }

@@ -50,4 +50,10 @@ public class ReplicaSetStrategy implements Strategy {
     public List<String> subresources() {
         return List.of("scale");
     }
+
+    /** ValidateReplicaSetStatusUpdate ({@link WorkloadStatusValidation}). */
+    @Override
+    public void validateStatusUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+        WorkloadStatusValidation.replicaSet(errs, obj);
+    }
 }

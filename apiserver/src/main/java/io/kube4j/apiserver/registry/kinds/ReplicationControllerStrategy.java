@@ -71,4 +71,10 @@ public class ReplicationControllerStrategy implements Strategy {
     public List<String> subresources() {
         return List.of("scale");
     }
+
+    /** ValidateReplicationControllerStatusUpdate ({@link WorkloadStatusValidation}). */
+    @Override
+    public void validateStatusUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+        WorkloadStatusValidation.replicationController(errs, obj);
+    }
 }

@@ -128,4 +128,10 @@ public class StatefulSetStrategy implements Strategy {
     public List<String> subresources() {
         return List.of("scale");
     }
+
+    /** ValidateStatefulSetStatusUpdate ({@link WorkloadStatusValidation}). */
+    @Override
+    public void validateStatusUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+        WorkloadStatusValidation.statefulSet(errs, obj, old);
+    }
 }

@@ -183,6 +183,35 @@ class KindStrategiesTest {
         assertThat(job.path("spec").path("template").path("metadata").path("labels").path("controller-uid").asString()).isEqualTo(uid);
     }
 
+    /** pkg/apis/apps/validation ValidateDeploymentStatus / ValidateStatefulSetStatusUpdate, batch validateJobStatus. */
+    @Test
+    void workloadStatusCountersAreValidatedInKubernetesOrderAndNothingIsStored() {
+        registry.create(ResourceTypes.DEPLOYMENTS, "default", yaml("{metadata: {name: counters}, spec: {selector: {matchLabels: {app: x}}, template: " + POD_TEMPLATE + "}}"), false);
+        long before = storage.currentRevision();
+        assertThatThrownBy(() -> registry.patch(ResourceTypes.DEPLOYMENTS, "default", "counters", "application/merge-patch+json",
+                yaml("{status: {replicas: 2, updatedReplicas: -1, readyReplicas: 3, availableReplicas: 3}}"), Registry.Part.STATUS, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(422);
+                    assertThat(e.getMessage()).isEqualTo("Deployment.apps \"counters\" is invalid: [status.updatedReplicas: Invalid value: -1: must be greater than or equal to 0, "
+                            + "status.readyReplicas: Invalid value: 3: cannot be greater than status.replicas, "
+                            + "status.availableReplicas: Invalid value: 3: cannot be greater than status.replicas]");
+                });
+        assertThat(storage.currentRevision()).as("nothing stored").isEqualTo(before);
+
+        registry.create(ResourceTypes.STATEFULSETS, "default", yaml("{metadata: {name: collide}, spec: {serviceName: web, selector: {matchLabels: {app: x}}, template: " + POD_TEMPLATE + "}}"), false);
+        registry.patch(ResourceTypes.STATEFULSETS, "default", "collide", "application/merge-patch+json", yaml("{status: {replicas: 1, collisionCount: 2}}"), Registry.Part.STATUS, false);
+        assertThatThrownBy(() -> registry.patch(ResourceTypes.STATEFULSETS, "default", "collide", "application/merge-patch+json",
+                yaml("{status: {collisionCount: 1}}"), Registry.Part.STATUS, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.getMessage())
+                        .isEqualTo("StatefulSet.apps \"collide\" is invalid: status.collisionCount: Invalid value: 1: cannot be decremented"));
+
+        registry.create(ResourceTypes.JOBS, "default", yaml("{metadata: {name: negative}, spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}}"), false);
+        assertThatThrownBy(() -> registry.patch(ResourceTypes.JOBS, "default", "negative", "application/merge-patch+json",
+                yaml("{status: {active: -2}}"), Registry.Part.STATUS, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.getMessage())
+                        .isEqualTo("Job.batch \"negative\" is invalid: status.active: Invalid value: -2: must be greater than or equal to 0"));
+    }
+
     @Test
     void immutableConfigMapRefusesDataChanges() {
         registry.create(ResourceTypes.CONFIGMAPS, "default", yaml("{metadata: {name: frozen}, immutable: true, data: {a: b}}"), false);
