@@ -87,6 +87,45 @@ class HostileInputIT {
         absent("/api/v1/namespaces/default/configmaps/lbl");
     }
 
+    /** test/integration/apiserver/field_validation_test.go: duplicate keys are strict decoding errors, warnings by default. */
+    @Test
+    void duplicateKeysAreStrictDecodingErrorsUnderStrictAndWarningsOtherwise() {
+        String dup = "{\"metadata\":{\"name\":\"dupe\",\"labels\":{\"a\":\"1\",\"a\":\"2\"}},\"data\":{\"k\":\"v\"},\"data\":{\"k\":\"w\"}}";
+        status(send("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Strict", dup), 400, "BadRequest",
+                "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: duplicate field \"metadata.labels.a\", duplicate field \"data\"");
+        absent("/api/v1/namespaces/default/configmaps/dupe");
+        HttpResponse<String> warned = send("POST", "/api/v1/namespaces/default/configmaps", dup);
+        assertThat(warned.statusCode()).as(warned.body()).isEqualTo(201);
+        assertThat(warned.headers().allValues("Warning")).containsExactly("299 - \"duplicate field \\\"metadata.labels.a\\\"\"", "299 - \"duplicate field \\\"data\\\"\"");
+        // as Go's decoder, the last value wins
+        JsonNode stored = Json.tree(warned.body().getBytes(StandardCharsets.UTF_8));
+        assertThat(stored.path("data").path("k").asString()).isEqualTo("w");
+        assertThat(stored.path("metadata").path("labels").path("a").asString()).isEqualTo("2");
+    }
+
+    /** apimachinery's ValidateDeleteOptions: 422 before the delete, so nothing is deleted. */
+    @Test
+    void contradictoryOrUnknownDeleteOptionsAre422AndDeleteNothing() {
+        assertThat(send("POST", "/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"keepme\"}}").statusCode()).isEqualTo(201);
+        JsonNode both = status(send("DELETE", "/api/v1/namespaces/default/configmaps/keepme", "{\"orphanDependents\":true,\"propagationPolicy\":\"Foreground\"}"),
+                422, "Invalid", "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Invalid value: \"Foreground\": orphanDependents and deletionPropagation cannot be both set");
+        assertThat(both.path("details").path("kind").asString()).isEqualTo("DeleteOptions");
+        status(send("DELETE", "/api/v1/namespaces/default/configmaps/keepme?propagationPolicy=Sometimes", null),
+                422, "Invalid", "propagationPolicy: Unsupported value: \"Sometimes\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"");
+        assertThat(fx.send("GET", "/api/v1/namespaces/default/configmaps/keepme", null, null).statusCode()).as("still there").isEqualTo(200);
+    }
+
+    /** apiserver/pkg/server/routes/index.go: GET / lists the served paths (metav1.RootPaths), sorted. */
+    @Test
+    void theRootListsTheServedPaths() {
+        HttpResponse<String> r = fx.send("GET", "/", null, null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        List<String> paths = new ArrayList<>();
+        Json.tree(r.body().getBytes(StandardCharsets.UTF_8)).path("paths").forEach(p -> paths.add(p.asString()));
+        assertThat(paths).contains("/api", "/api/v1", "/apis", "/apis/apps", "/apis/apps/v1", "/apis/batch/v1", "/livez", "/openapi/v3", "/version")
+                .isSorted();
+    }
+
     @Test
     void invalidSelectorsAddressesAndCidrsAre422WithKubernetesFieldPaths() {
         JsonNode svc = status(send("POST", "/api/v1/namespaces/default/services", "{\"metadata\":{\"name\":\"badkey\"},\"spec\":{\"selector\":{\"BAD KEY\":\"x\"},\"ports\":[{\"port\":80}]}}"),

@@ -32,6 +32,25 @@ class DiscoveryController {
         this.served = served;
     }
 
+    /**
+     * {@code GET /}: the sorted paths the server serves, as Kubernetes' index handler
+     * (apiserver/pkg/server/routes/index.go, metav1.RootPaths {@code {"paths": [...]}}): every API
+     * group and group-version, discovery, OpenAPI, health and version.
+     */
+    @GetMapping("/")
+    ResponseEntity<byte[]> rootPaths() {
+        java.util.TreeSet<String> paths = new java.util.TreeSet<>(List.of("/api", "/apis", "/apis/", "/healthz", "/livez", "/readyz",
+                "/openapi/v2", "/openapi/v3", "/openapi/v3/", "/version"));
+        for (ServedResources.GroupVersion gv : served.all()) {
+            paths.add("/" + gv.path());
+            if (!gv.group().isEmpty()) paths.add("/apis/" + gv.group());
+        }
+        ObjectNode out = Json.mapper().createObjectNode();
+        ArrayNode list = out.putArray("paths");
+        paths.forEach(list::add);
+        return json(out);
+    }
+
     @GetMapping("/version")
     ResponseEntity<byte[]> version() {
         ObjectNode v = Json.mapper().createObjectNode();

@@ -9,8 +9,8 @@ import tools.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- * The {@code fieldValidation} query parameter: {@code Strict} refuses a body with unknown fields (400
- * naming every one), {@code Warn} (the default, as in Kubernetes) accepts it with one {@code Warning}
+ * The {@code fieldValidation} query parameter: {@code Strict} refuses a body with unknown or duplicate
+ * fields (400 naming every one), {@code Warn} (the default, as in Kubernetes) accepts it with one {@code Warning}
  * header per field (bounded by {@link WarningRecorder}), {@code Ignore} skips the check.
  */
 public final class FieldValidation {
@@ -31,7 +31,9 @@ public final class FieldValidation {
             }
             default -> throw ApiError.badRequest("fieldValidation must be one of Ignore, Warn or Strict, not \"" + mode + "\"");
         }
-        report(req, resp, UnknownFields.of(body, type), kind, apiVersion);
+        @SuppressWarnings("unchecked")
+        List<String> duplicates = req.getAttribute(DuplicateFields.ATTRIBUTE) instanceof List<?> l ? (List<String>) l : List.of();
+        report(req, resp, UnknownFields.strictErrors(body, type, duplicates), kind, apiVersion);
     }
 
     /**
@@ -51,29 +53,31 @@ public final class FieldValidation {
             }
             default -> throw ApiError.badRequest("fieldValidation must be one of Ignore, Warn or Strict, not \"" + mode + "\"");
         }
-        report(req, resp, unknownFields, kind, apiVersion);
+        @SuppressWarnings("unchecked")
+        List<String> duplicates = req.getAttribute(DuplicateFields.ATTRIBUTE) instanceof List<?> l ? (List<String>) l : List.of();
+        List<String> errors = new java.util.ArrayList<>();
+        unknownFields.forEach(f -> errors.add("unknown field \"" + f + "\""));
+        duplicates.forEach(f -> errors.add("duplicate field \"" + f + "\""));
+        report(req, resp, errors, kind, apiVersion);
     }
 
-    private static void report(HttpServletRequest req, HttpServletResponse resp, List<String> unknown, String kind, String apiVersion) {
+    /** {@code errors} are Kubernetes' strict decoding errors ({@code unknown field "p"}, {@code duplicate field "p"}). */
+    private static void report(HttpServletRequest req, HttpServletResponse resp, List<String> errors, String kind, String apiVersion) {
         String mode = req.getParameter("fieldValidation");
         if (mode == null || mode.isEmpty()) {
             mode = "Warn";
         }
-        if (unknown.isEmpty()) {
+        if (errors.isEmpty()) {
             return;
         }
         if (mode.equals("Strict")) {
             StringBuilder msg = new StringBuilder(kind).append(" in version \"").append(version(apiVersion))
                     .append("\" cannot be handled as a ").append(kind).append(": strict decoding error: ");
-            for (int i = 0; i < unknown.size(); i++) {
-                msg.append(i == 0 ? "" : ", ").append("unknown field \"").append(unknown.get(i)).append('"');
-            }
+            msg.append(String.join(", ", errors));
             throw ApiError.badRequest(msg.toString());
         }
         WarningRecorder warnings = WarningRecorder.of(req, resp);
-        for (String f : unknown) {
-            warnings.add("unknown field \"" + f + "\"");
-        }
+        errors.forEach(warnings::add);
     }
 
     private static String version(String apiVersion) {

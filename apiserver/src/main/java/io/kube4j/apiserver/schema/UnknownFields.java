@@ -18,11 +18,24 @@ public final class UnknownFields {
     /** The dotted paths of every unknown field of {@code body} read as a {@code type}, in document order. */
     public static List<String> of(JsonNode body, Class<?> type) {
         List<String> out = new ArrayList<>();
-        walk(body, TypeModel.Shape.of(type), "", out);
+        walk(body, TypeModel.Shape.of(type), "", java.util.Set.of(), out, false);
         return out;
     }
 
-    private static void walk(JsonNode node, TypeModel.Shape shape, String path, List<String> out) {
+    /**
+     * Kubernetes' strict decoding errors for {@code body} read as a {@code type}: {@code unknown field "p"}
+     * and {@code duplicate field "p"} for the {@code duplicates} found in the raw body (see
+     * {@link DuplicateFields}), in document order; a field both unknown and duplicated is reported as
+     * unknown only, as Kubernetes does for typed kinds.
+     */
+    public static List<String> strictErrors(JsonNode body, Class<?> type, List<String> duplicates) {
+        List<String> out = new ArrayList<>();
+        java.util.Set<String> dups = new java.util.LinkedHashSet<>(duplicates);
+        walk(body, TypeModel.Shape.of(type), "", dups, out, true);
+        return out;
+    }
+
+    private static void walk(JsonNode node, TypeModel.Shape shape, String path, java.util.Set<String> dups, List<String> out, boolean messages) {
         if (node == null || node.isNull() || shape == null) {
             return;
         }
@@ -40,9 +53,10 @@ public final class UnknownFields {
                     String p = path.isEmpty() ? name : path + "." + name;
                     TypeModel.Shape f = fields.get(name);
                     if (f != null) {
-                        walk(e.getValue(), f, p, out);
+                        if (messages && dups.contains(p)) out.add("duplicate field \"" + p + "\"");
+                        walk(e.getValue(), f, p, dups, out, messages);
                     } else if (!TypeModel.keptUnmodelled(shape.type(), name)) {
-                        out.add(p);
+                        out.add(messages ? "unknown field \"" + p + "\"" : p);
                     }
                 }
             }
@@ -51,7 +65,7 @@ public final class UnknownFields {
                     return;
                 }
                 for (int i = 0; i < node.size(); i++) {
-                    walk(node.get(i), shape.element(), path + "[" + i + "]", out);
+                    walk(node.get(i), shape.element(), path + "[" + i + "]", dups, out, messages);
                 }
             }
             case MAP -> {
@@ -59,7 +73,9 @@ public final class UnknownFields {
                     return;
                 }
                 for (Map.Entry<String, JsonNode> e : node.properties()) {
-                    walk(e.getValue(), shape.element(), path + "." + e.getKey(), out);
+                    String p = path + "." + e.getKey();
+                    if (messages && dups.contains(p)) out.add("duplicate field \"" + p + "\"");
+                    walk(e.getValue(), shape.element(), p, dups, out, messages);
                 }
             }
             default -> {

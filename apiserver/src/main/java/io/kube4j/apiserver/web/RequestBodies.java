@@ -3,6 +3,7 @@ package io.kube4j.apiserver.web;
 import io.kube4j.apiserver.errors.ApiError;
 import io.kube4j.apiserver.protobuf.ProtobufCodec;
 import io.kube4j.apiserver.protobuf.ProtobufException;
+import io.kube4j.apiserver.schema.DuplicateFields;
 import io.kube4j.json.Json;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.core.JacksonException;
@@ -64,7 +65,10 @@ public final class RequestBodies {
         if (ct.equals(ProtobufCodec.MEDIA_TYPE)) {
             return protobuf(body, apiVersion, kind);
         }
-        return asObject(tree(body, ct.equals("application/yaml")));
+        if (ct.equals("application/json")) {
+            return asObject(jsonTree(req, body));
+        }
+        return asObject(tree(body, true));
     }
 
     /** An optional object body (DELETE options): null when empty. */
@@ -102,6 +106,28 @@ public final class RequestBodies {
             }
             throw ApiError.badRequest(envelope.kind() + " in version \"" + envelope.version() + "\" cannot be handled as a "
                     + kind + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A patch body: YAML for apply patches, else JSON with its duplicate keys noted for fieldValidation
+     * (a merge or strategic patch has the object's paths).
+     */
+    static JsonNode patch(HttpServletRequest req, byte[] body, boolean yaml) {
+        return yaml ? tree(body, true) : jsonTree(req, body);
+    }
+
+    /** A JSON body, its duplicate keys noted on the request for fieldValidation ({@link DuplicateFields}). */
+    private static JsonNode jsonTree(HttpServletRequest req, byte[] body) {
+        if (body.length == 0) {
+            throw ApiError.badRequest("the request body is empty");
+        }
+        try {
+            DuplicateFields.Parsed parsed = DuplicateFields.read(body);
+            if (!parsed.duplicates().isEmpty()) req.setAttribute(DuplicateFields.ATTRIBUTE, parsed.duplicates());
+            return parsed.tree();
+        } catch (JacksonException e) {
+            throw ApiError.badRequest("the request body could not be decoded as JSON: " + e.getOriginalMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.kube4j.apiserver.web;
 
 import io.kube4j.apiserver.errors.ApiError;
+import io.kube4j.apiserver.validation.FieldErrors;
 import io.kube4j.api.DeleteOptions;
 import io.kube4j.api.ResourceType;
 import io.kube4j.api.ResourceTypes;
@@ -170,7 +171,7 @@ public class ResourceController {
                 if (!patchTypes.contains(ct)) {
                     throw ApiError.unsupportedMediaType(ct, patchTypes);
                 }
-                JsonNode patch = RequestBodies.tree(RequestBodies.read(req, maxBody), ct.equals(APPLY_PATCH));
+                JsonNode patch = RequestBodies.patch(req, RequestBodies.read(req, maxBody), ct.equals(APPLY_PATCH));
                 if (!ct.equals("application/json-patch+json")) {
                     checkFields(req, resp, patch, rt, servedType, sub);
                 }
@@ -568,7 +569,25 @@ public class ResourceController {
         if (policy != null && !policy.isEmpty()) {
             opts.propagationPolicy = policy;
         }
+        validate(opts);
         return opts;
+    }
+
+    /**
+     * Kubernetes' ValidateDeleteOptions (apimachinery/pkg/apis/meta/internalversion/validation): 422 on
+     * DeleteOptions.meta.k8s.io before anything is looked up, so a bad request deletes nothing.
+     */
+    private static void validate(DeleteOptions opts) {
+        FieldErrors errs = new FieldErrors();
+        if (opts.orphanDependents != null && opts.propagationPolicy != null) {
+            errs.invalid("propagationPolicy", opts.propagationPolicy, "orphanDependents and deletionPropagation cannot be both set");
+        }
+        if (opts.propagationPolicy != null && !List.of("Foreground", "Background", "Orphan").contains(opts.propagationPolicy)) {
+            errs.notSupported("propagationPolicy", opts.propagationPolicy, List.of("Foreground", "Background", "Orphan", "nil"));
+        }
+        if (!errs.isEmpty()) {
+            throw ApiError.invalid("meta.k8s.io", "DeleteOptions", "", errs.causes());
+        }
     }
 
     private void deleteCollection(HttpServletRequest req, HttpServletResponse resp, RequestPath path, DeleteOptions opts, boolean dryRun) throws IOException {
