@@ -156,6 +156,18 @@ class ControllerManagerConfiguration {
         return new ServiceAccountsController(informers, clients.forController("serviceaccount"));
     }
 
+    /**
+     * The root CA publisher runs only when {@code kube4j.security.root-ca-file} names the cluster CA's PEM file
+     * (kube-controller-manager's {@code --root-ca-file}): without it there is nothing to publish.
+     */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "kube4j.security.root-ca-file")
+    io.kube4j.controllermanager.certificates.RootCACertPublisher rootCACertPublisher(SharedInformers informers, ControllerClients clients,
+            @org.springframework.beans.factory.annotation.Value("${kube4j.security.root-ca-file}") String rootCaFile) throws java.io.IOException {
+        return new io.kube4j.controllermanager.certificates.RootCACertPublisher(informers, clients.forController("root-ca-cert-publisher"),
+                java.nio.file.Files.readString(java.nio.file.Path.of(rootCaFile)));
+    }
+
     @Bean
     PersistentVolumeController persistentVolumeController(SharedInformers informers, ControllerClients clients) {
         return new PersistentVolumeController(informers, clients.forController("persistentvolume-binder"));
