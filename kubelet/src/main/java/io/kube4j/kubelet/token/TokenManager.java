@@ -25,7 +25,8 @@ import java.util.function.DoubleSupplier;
  * and requested again once within 20% of its lifetime of expiring (or 24 h after issue), minus a random jitter
  * of up to 10 s. When a refresh fails the cached token is served until it expires; with no usable token the
  * error is {@code failed to fetch token: <apiserver message>} (the caller turns it into a FailedMount event and
- * retries at its next sync). Tokens of deleted pods are dropped ({@link #deletePod}); expired ones are dropped
+ * retries at its next sync; the apiserver is asked again only after a back-off of 500 ms doubling to 2 min 2 s,
+ * Kubernetes' volume operation back-off, as the pod worker syncs every second). Tokens of deleted pods are dropped ({@link #deletePod}); expired ones are dropped
  * at every call (Kubernetes sweeps them every minute).
  */
 public final class TokenManager {
@@ -54,6 +55,15 @@ public final class TokenManager {
     private final Clock clock;
     private final DoubleSupplier random;
     private final Map<TokenKey, Token> cache = new ConcurrentHashMap<>();
+    // keys whose last request failed with no usable token: not asked again before retryAt
+    private final Map<TokenKey, Failure> failures = new ConcurrentHashMap<>();
+
+    /** The last failure for a key, Kubernetes' volume operation back-off (500 ms doubling to 2 min 2 s). */
+    private record Failure(String message, Instant retryAt, Duration delay) {
+    }
+
+    static final Duration INITIAL_RETRY = Duration.ofMillis(500);
+    static final Duration MAX_RETRY = Duration.ofMinutes(2).plusSeconds(2);
 
     /** The manager of a kubelet talking to the apiserver through {@code client}. */
     public TokenManager(ApiClient client, Clock clock) {
@@ -89,14 +99,26 @@ public final class TokenManager {
         if (cached != null && !requiresRefresh(cached, now)) {
             return cached.token();
         }
+        Failure failed = failures.get(key);
+        if (cached == null && failed != null && now.isBefore(failed.retryAt())) {
+            // the pod worker syncs every second: don't ask the apiserver again before the back-off says so
+            throw new TokenException(failed.message());
+        }
         try {
             Token fresh = request(key);
             cache.put(key, fresh);
+            failures.remove(key);
             return fresh.token();
         } catch (ApiException | IllegalStateException e) {
             String why = e instanceof ApiException api && api.status() != null && api.status().message != null ? api.status().message : e.getMessage();
             if (cached == null) {
-                throw new TokenException("failed to fetch token: " + why);
+                String message = "failed to fetch token: " + why;
+                Duration delay = failed == null ? INITIAL_RETRY : failed.delay().multipliedBy(2);
+                if (delay.compareTo(MAX_RETRY) > 0) {
+                    delay = MAX_RETRY;
+                }
+                failures.put(key, new Failure(message, now.plus(delay), delay));
+                throw new TokenException(message);
             }
             if (!now.isBefore(cached.expirationTimestamp())) {
                 cache.remove(key);
@@ -146,6 +168,7 @@ public final class TokenManager {
     /** DeleteServiceAccountToken: forgets the tokens bound to the pod with this uid. */
     public void deletePod(String podUid) {
         cache.keySet().removeIf(k -> Objects.equals(k.podUid(), podUid));
+        failures.keySet().removeIf(k -> Objects.equals(k.podUid(), podUid));
     }
 
     /** How many tokens are cached (for tests and metrics). */

@@ -95,7 +95,28 @@ class TokenManagerTest {
                 .isInstanceOf(TokenManager.TokenException.class)
                 .hasMessage("failed to fetch token: the server could not find the requested resource");
         failure = null;
+        clock.advance(Duration.ofMillis(500));
         assertThat(tokens.serviceAccountToken(pod(), null, 3607L)).isEqualTo("t1");
+    }
+
+    @Test
+    void failuresAreRetriedAfterADoublingBackOffNotAtEverySync() {
+        failure = notFound();
+        assertThatThrownBy(() -> tokens.serviceAccountToken(pod(), null, 3607L)).hasMessageStartingWith("failed to fetch token");
+        clock.advance(Duration.ofMillis(499));
+        assertThatThrownBy(() -> tokens.serviceAccountToken(pod(), null, 3607L)).hasMessageStartingWith("failed to fetch token");
+        assertThat(requests).hasSize(1);
+        clock.advance(Duration.ofMillis(1));
+        assertThatThrownBy(() -> tokens.serviceAccountToken(pod(), null, 3607L)).hasMessageStartingWith("failed to fetch token");
+        assertThat(requests).hasSize(2);
+        // the next wait is 1 s
+        clock.advance(Duration.ofMillis(999));
+        assertThatThrownBy(() -> tokens.serviceAccountToken(pod(), null, 3607L)).isInstanceOf(TokenManager.TokenException.class);
+        assertThat(requests).hasSize(2);
+        failure = null;
+        clock.advance(Duration.ofMillis(1));
+        assertThat(tokens.serviceAccountToken(pod(), null, 3607L)).isEqualTo("t1");
+        assertThat(requests).hasSize(3);
     }
 
     @Test

@@ -300,6 +300,7 @@ class VolumeManagerTest {
                 + "failed to fetch token: the server could not find the requested resource");
 
         answer.set("jwt-1");
+        clock.advance(Duration.ofMillis(500)); // the token manager's first back-off
         VolumeManager.PodVolumes mounted = m.mountPod(p);
         assertThat(mounted.ready()).isTrue();
         Path dir = mounted.mounted().get("kube-api-access-abcde").path();
