@@ -1,6 +1,7 @@
 package io.kube4j.controllermanager;
 
 import io.kube4j.client.ApiClient;
+import io.kube4j.controllermanager.certificates.RootCACertPublisher;
 import io.kube4j.controllermanager.cronjob.CronJobController;
 import io.kube4j.controllermanager.daemon.DaemonSetController;
 import io.kube4j.controllermanager.deployment.DeploymentController;
@@ -31,11 +32,15 @@ import io.kube4j.events.EventRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -161,11 +166,10 @@ class ControllerManagerConfiguration {
      * (kube-controller-manager's {@code --root-ca-file}): without it there is nothing to publish.
      */
     @Bean
-    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "kube4j.security.root-ca-file")
-    io.kube4j.controllermanager.certificates.RootCACertPublisher rootCACertPublisher(SharedInformers informers, ControllerClients clients,
-            @org.springframework.beans.factory.annotation.Value("${kube4j.security.root-ca-file}") String rootCaFile) throws java.io.IOException {
-        return new io.kube4j.controllermanager.certificates.RootCACertPublisher(informers, clients.forController("root-ca-cert-publisher"),
-                java.nio.file.Files.readString(java.nio.file.Path.of(rootCaFile)));
+    @ConditionalOnProperty(name = "kube4j.security.root-ca-file")
+    RootCACertPublisher rootCACertPublisher(SharedInformers informers, ControllerClients clients,
+                                            @Value("${kube4j.security.root-ca-file}") String rootCaFile) throws IOException {
+        return new RootCACertPublisher(informers, clients.forController("root-ca-cert-publisher"), Files.readString(Path.of(rootCaFile)));
     }
 
     @Bean

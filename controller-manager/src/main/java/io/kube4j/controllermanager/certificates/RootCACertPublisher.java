@@ -46,6 +46,11 @@ public final class RootCACertPublisher implements Controller {
     // namespace names
     private final WorkQueue queue = new WorkQueue(RateLimiter.defaultControllerRateLimiter());
 
+    /**
+     * @param informers where namespaces and config maps are watched
+     * @param client    creates and updates the published ConfigMaps
+     * @param rootCA    the PEM bundle to publish (the content of {@code kube4j.security.root-ca-file})
+     */
     public RootCACertPublisher(SharedInformers informers, ControllerClient client, String rootCA) {
         this.client = client;
         this.rootCA = rootCA;

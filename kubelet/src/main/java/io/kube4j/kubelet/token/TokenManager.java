@@ -178,6 +178,7 @@ public final class TokenManager {
 
     /** A token could not be had. */
     public static final class TokenException extends RuntimeException {
+        /** A token failure with Kubernetes' message. */
         public TokenException(String message) {
             super(message);
         }
