@@ -176,4 +176,78 @@ class AdmissionIT {
         String second = eviction.replace("zk-0", "zk-1");
         assertThat(fx.send("POST", "/api/v1/namespaces/evict/pods/zk-1/eviction", "application/json", second).statusCode()).isEqualTo(429);
     }
+
+    @Test
+    void podSecurityEnforceRestrictedRefusesAPrivilegedPodAndStoresNothing() {
+        assertThat(post("/api/v1/namespaces", "{metadata: {name: psa-enforce, labels: {pod-security.kubernetes.io/enforce: restricted}}}").statusCode()).isEqualTo(201);
+        HttpResponse<String> refused = post("/api/v1/namespaces/psa-enforce/pods", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: x}
+                spec:
+                  containers:
+                  - name: c
+                    image: busybox
+                    securityContext: {privileged: true}
+                """);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+        JsonNode status = Json.tree(refused.body());
+        assertThat(status.path("reason").asString()).isEqualTo("Forbidden");
+        assertThat(status.path("message").asString()).isEqualTo("pods \"x\" is forbidden: violates PodSecurity \"restricted:latest\": "
+                + "privileged (container \"c\" must not set securityContext.privileged=true), "
+                + "allowPrivilegeEscalation != false (container \"c\" must set securityContext.allowPrivilegeEscalation=false), "
+                + "unrestricted capabilities (container \"c\" must set securityContext.capabilities.drop=[\"ALL\"]), "
+                + "runAsNonRoot != true (pod or container \"c\" must set securityContext.runAsNonRoot=true), "
+                + "seccompProfile (pod or container \"c\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")");
+        assertThat(fx.send("GET", "/api/v1/namespaces/psa-enforce/pods/x", null, null).statusCode()).isEqualTo(404);
+        // a pod meeting restricted is admitted
+        assertThat(post("/api/v1/namespaces/psa-enforce/pods", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: ok}
+                spec:
+                  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+                  containers:
+                  - name: c
+                    image: busybox
+                    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+                """).statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void podSecurityWarnBaselineAdmitsWithAWarningHeader() {
+        assertThat(post("/api/v1/namespaces", "{metadata: {name: psa-warn, labels: {pod-security.kubernetes.io/warn: baseline}}}").statusCode()).isEqualTo(201);
+        HttpResponse<String> created = post("/api/v1/namespaces/psa-warn/pods", pod("host", "{}").replace("spec:\n", "spec:\n  hostNetwork: true\n"));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(created.headers().allValues("Warning"))
+                .containsExactly("299 - \"would violate PodSecurity \\\"baseline:latest\\\": host namespaces (hostNetwork=true)\"");
+        // a Deployment's template gets the same warning
+        HttpResponse<String> deployment = post("/apis/apps/v1/namespaces/psa-warn/deployments", """
+                metadata: {name: web}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  template:
+                    metadata: {labels: {app: web}}
+                    spec: {hostPID: true, containers: [{name: c, image: nginx}]}
+                """);
+        assertThat(deployment.statusCode()).as(deployment.body()).isEqualTo(201);
+        assertThat(deployment.headers().allValues("Warning"))
+                .containsExactly("299 - \"would violate PodSecurity \\\"baseline:latest\\\": host namespaces (hostPID=true)\"");
+    }
+
+    @Test
+    void podSecurityLabelsAreValidatedAndRaisingEnforceWarnsAboutExistingPods() {
+        HttpResponse<String> bad = post("/api/v1/namespaces", "{metadata: {name: psa-bad, labels: {pod-security.kubernetes.io/enforce: strict}}}");
+        assertThat(bad.statusCode()).isEqualTo(422);
+        assertThat(Json.tree(bad.body()).path("message").asString()).isEqualTo("Namespace \"psa-bad\" is invalid: "
+                + "metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: \"strict\": must be one of privileged, baseline, restricted");
+        namespace("psa-raise");
+        assertThat(post("/api/v1/namespaces/psa-raise/pods", pod("root", "{}").replace("spec:\n", "spec:\n  hostIPC: true\n")).statusCode()).isEqualTo(201);
+        HttpResponse<String> labeled = fx.send("PATCH", "/api/v1/namespaces/psa-raise", "application/merge-patch+json",
+                "{\"metadata\":{\"labels\":{\"pod-security.kubernetes.io/enforce\":\"baseline\"}}}");
+        assertThat(labeled.statusCode()).as(labeled.body()).isEqualTo(200);
+        assertThat(labeled.headers().allValues("Warning")).containsExactly(
+                "299 - \"existing pods in namespace \\\"psa-raise\\\" violate the new PodSecurity enforce level \\\"baseline:latest\\\"\"",
+                "299 - \"root: host namespaces\"");
+    }
 }

@@ -502,4 +502,29 @@ class KubectlIT {
         assertThat(p.metadata.labels).doesNotContainKey("x");
         assertThat(p.metadata.deletionTimestamp).isNull();
     }
+
+    @Test
+    void podSecurityDenialsAndWarningsReachKubectl(@TempDir Path dir) throws Exception {
+        Kubectl k = kubectl(dir);
+        namespace("psa-kubectl");
+        Kubectl.Result labeled = k.run("label", "namespace", "psa-kubectl", "pod-security.kubernetes.io/enforce=baseline",
+                "pod-security.kubernetes.io/warn=restricted");
+        assertThat(labeled.exitCode()).as(labeled.toString()).isZero();
+
+        Path host = file(dir, "host.yaml", pod("host", "  hostNetwork: true\n"));
+        Kubectl.Result refused = k.run("create", "-n", "psa-kubectl", "-f", host.toString());
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).as(refused.toString()).contains("Error from server (Forbidden): error when creating \"" + host
+                + "\": pods \"host\" is forbidden: violates PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true)");
+
+        Path plain = file(dir, "plain.yaml", pod("plain", ""));
+        Kubectl.Result warned = k.run("create", "-n", "psa-kubectl", "-f", plain.toString());
+        assertThat(warned.exitCode()).as(warned.toString()).isZero();
+        assertThat(warned.out()).contains("pod/plain created");
+        assertThat(warned.err()).contains("Warning: would violate PodSecurity \"restricted:latest\": "
+                + "allowPrivilegeEscalation != false (container \"main\" must set securityContext.allowPrivilegeEscalation=false), "
+                + "unrestricted capabilities (container \"main\" must set securityContext.capabilities.drop=[\"ALL\"]), "
+                + "runAsNonRoot != true (pod or container \"main\" must set securityContext.runAsNonRoot=true), "
+                + "seccompProfile (pod or container \"main\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")");
+    }
 }

@@ -1,6 +1,7 @@
 package io.kube4j.controllermanager;
 
 import io.kube4j.client.ApiClient;
+import io.kube4j.controllermanager.certificates.RootCACertPublisher;
 import io.kube4j.controllermanager.cronjob.CronJobController;
 import io.kube4j.controllermanager.daemon.DaemonSetController;
 import io.kube4j.controllermanager.deployment.DeploymentController;
@@ -31,11 +32,15 @@ import io.kube4j.events.EventRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -154,6 +159,17 @@ class ControllerManagerConfiguration {
     @Bean
     ServiceAccountsController serviceAccountsController(SharedInformers informers, ControllerClients clients) {
         return new ServiceAccountsController(informers, clients.forController("serviceaccount"));
+    }
+
+    /**
+     * The root CA publisher runs only when {@code kube4j.security.root-ca-file} names the cluster CA's PEM file
+     * (kube-controller-manager's {@code --root-ca-file}): without it there is nothing to publish.
+     */
+    @Bean
+    @ConditionalOnProperty(name = "kube4j.security.root-ca-file")
+    RootCACertPublisher rootCACertPublisher(SharedInformers informers, ControllerClients clients,
+                                            @Value("${kube4j.security.root-ca-file}") String rootCaFile) throws IOException {
+        return new RootCACertPublisher(informers, clients.forController("root-ca-cert-publisher"), Files.readString(Path.of(rootCaFile)));
     }
 
     @Bean

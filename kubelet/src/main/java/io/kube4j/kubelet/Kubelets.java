@@ -26,6 +26,7 @@ import io.kube4j.kubelet.stats.SummaryProvider;
 import io.kube4j.kubelet.stats.SyntheticLoad;
 import io.kube4j.kubelet.stats.UsageSource;
 import io.kube4j.kubelet.volume.VolumeManager;
+import io.kube4j.kubelet.token.TokenManager;
 import io.kube4j.kubelet.volume.VolumePayloads;
 import io.kube4j.quantity.Quantity;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -105,7 +106,7 @@ public final class Kubelets implements ApplicationListener<WebServerInitializedE
         ObjectManager<ConfigMap> configMaps = WatchBasedManager.configMaps(client);
         ObjectManager<Secret> secrets = WatchBasedManager.secrets(client);
         VolumeManager volumes = new VolumeManager(props.nodeDir(nodeName).resolve("pods"), client,
-                new VolumePayloads(configMaps, secrets, () -> allocatable), events, clock);
+                new VolumePayloads(configMaps, secrets, () -> allocatable, new TokenManager(client, clock)), events, clock);
         KubeletContext ctx = new KubeletContext(nodeName, address, runtime, props.runtime(), client,
                 events, new ProbeRunner(runtime),
                 new ContainerConfigFactory(environmentProvider, configMaps, secrets, () -> allocatable, volumes),

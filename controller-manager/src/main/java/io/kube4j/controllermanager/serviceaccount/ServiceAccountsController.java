@@ -37,22 +37,32 @@ public final class ServiceAccountsController implements Controller {
         namespaces.addHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Namespace ns) {
-                queue.add(ns.metadata.name);
+                namespaceChanged(ns);
             }
 
             @Override
             public void onUpdate(Namespace old, Namespace ns) {
-                queue.add(ns.metadata.name);
+                namespaceChanged(ns);
             }
         });
         serviceAccounts.addHandler(new ResourceEventHandler<>() {
             @Override
             public void onDelete(ServiceAccount sa) {
-                if (DEFAULT.equals(sa.metadata.name)) {
-                    queue.add(sa.metadata.namespace);
-                }
+                serviceAccountDeleted(sa);
             }
         });
+    }
+
+    /** namespaceAdded/namespaceUpdated: every namespace change is a chance to (re)create its account. */
+    void namespaceChanged(Namespace ns) {
+        queue.add(ns.metadata.name);
+    }
+
+    /** serviceAccountDeleted: a deleted {@code default} account is re-created by syncing its namespace. */
+    void serviceAccountDeleted(ServiceAccount sa) {
+        if (DEFAULT.equals(sa.metadata.name)) {
+            queue.add(sa.metadata.namespace);
+        }
     }
 
     @Override

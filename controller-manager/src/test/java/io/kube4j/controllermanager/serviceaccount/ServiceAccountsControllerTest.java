@@ -40,4 +40,39 @@ class ServiceAccountsControllerTest {
         controller.reconcile("old");
         assertThat(client.actions()).isEmpty();
     }
+
+    @Test
+    void aDeletedDefaultAccountIsRecreated() {
+        ServiceAccount sa = new ServiceAccount();
+        sa.metadata.namespace = "team";
+        sa.metadata.name = "default";
+        ServiceAccount other = new ServiceAccount();
+        other.metadata.namespace = "team";
+        other.metadata.name = "robot";
+        preload(informers.informer(Namespace.class), namespace("team", false));
+        // another account's deletion is none of this controller's business
+        controller.serviceAccountDeleted(other);
+        assertThat(controller.queue().length()).isZero();
+        controller.serviceAccountDeleted(sa);
+        assertThat(controller.queue().isQueued("team")).isTrue();
+        // the informer's store no longer has it: reconcile creates it again
+        controller.reconcile("team");
+        assertThat(client.summaries()).containsExactly("create ServiceAccount team/default");
+    }
+
+    @Test
+    void aNamespaceChangeQueuesIt() {
+        controller.namespaceChanged(namespace("team", false));
+        assertThat(controller.queue().isQueued("team")).isTrue();
+    }
+
+    @Test
+    void anAccountCreatedMeanwhileIsDoneButOtherErrorsAreRetried() {
+        preload(informers.informer(Namespace.class), namespace("team", false));
+        client.failWhen(a -> a.verb().equals("create"), 409);
+        controller.reconcile("team");
+        client.failWhen(a -> a.verb().equals("create"), 500);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> controller.reconcile("team"))
+                .isInstanceOf(io.kube4j.client.ApiException.class);
+    }
 }

@@ -330,6 +330,7 @@ public final class VolumeManager {
 
     /** Removes the pod's directory (its volumes' files, pinned subPaths) once its containers are gone. */
     public void unmountPod(String uid) {
+        payloads.forgetPod(uid);
         Map<String, VolumeState> states = pods.remove(uid);
         if (states == null) {
             deletePodDir(uid);

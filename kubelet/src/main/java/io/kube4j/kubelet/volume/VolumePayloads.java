@@ -8,6 +8,7 @@ import io.kube4j.kubelet.fieldpath.ContainerResources;
 import io.kube4j.kubelet.fieldpath.FieldPath;
 import io.kube4j.kubelet.manager.ObjectManager;
 import io.kube4j.kubelet.manager.ObjectNotFoundException;
+import io.kube4j.kubelet.token.TokenManager;
 import io.kube4j.quantity.Quantity;
 
 import java.nio.charset.StandardCharsets;
@@ -32,16 +33,39 @@ public final class VolumePayloads {
     private final ObjectManager<ConfigMap> configMaps;
     private final ObjectManager<Secret> secrets;
     private final java.util.function.Supplier<Map<String, Quantity>> allocatable;
+    // bound ServiceAccount tokens from the TokenRequest API; null: a placeholder file (no apiserver at hand)
+    private final TokenManager tokens;
 
     /**
+     * Without a token source: serviceAccountToken sources get a placeholder (for runs with no apiserver).
+     *
      * @param configMaps  where ConfigMaps are read
      * @param secrets     where Secrets are read
      * @param allocatable the node's allocatable resources (the default of unset limits in resourceFieldRef files)
      */
     public VolumePayloads(ObjectManager<ConfigMap> configMaps, ObjectManager<Secret> secrets, java.util.function.Supplier<Map<String, Quantity>> allocatable) {
+        this(configMaps, secrets, allocatable, null);
+    }
+
+    /**
+     * @param configMaps  where ConfigMaps are read
+     * @param secrets     where Secrets are read
+     * @param allocatable the node's allocatable resources (the default of unset limits in resourceFieldRef files)
+     * @param tokens      the bound ServiceAccount tokens of serviceAccountToken sources
+     */
+    public VolumePayloads(ObjectManager<ConfigMap> configMaps, ObjectManager<Secret> secrets, java.util.function.Supplier<Map<String, Quantity>> allocatable,
+                          TokenManager tokens) {
         this.configMaps = configMaps;
         this.secrets = secrets;
         this.allocatable = allocatable;
+        this.tokens = tokens;
+    }
+
+    /** Forgets what was cached for the pod with this uid (its tokens), once its volumes are gone. */
+    public void forgetPod(String uid) {
+        if (tokens != null) {
+            tokens.deletePod(uid);
+        }
     }
 
     /**
@@ -101,7 +125,8 @@ public final class VolumePayloads {
     /**
      * A projected volume (Kubernetes' projected plugin {@code collectData}): the files of each source in order, a
      * later one winning on a clash, all with the volume's {@code defaultMode}. A serviceAccountToken source gets a
-     * placeholder: kube4j has no TokenRequest API ({@code serviceaccounts/<name>/token}) to mint a bound token from.
+     * token bound to the pod from the {@link TokenManager} (TokenRequest API), refreshed at 80% of its lifetime: the
+     * payload then differs and the volume manager rewrites the file.
      *
      * @throws VolumeSetupException with every source that failed, Kubernetes' aggregate message
      */
@@ -120,7 +145,7 @@ public final class VolumePayloads {
                 } else if (p.downwardAPI != null) {
                     payload.putAll(downwardApi(pod, p.downwardAPI.items, mode));
                 } else if (p.serviceAccountToken != null) {
-                    payload.put(p.serviceAccountToken.path, new FileProjection(placeholderToken(pod, p.serviceAccountToken), mode));
+                    payload.put(p.serviceAccountToken.path, new FileProjection(serviceAccountToken(pod, p.serviceAccountToken), mode));
                 }
             } catch (VolumeSetupException e) {
                 errors.add(e.getMessage());
@@ -132,8 +157,19 @@ public final class VolumePayloads {
         return payload;
     }
 
+    private byte[] serviceAccountToken(Pod pod, Volume.ServiceAccountTokenProjection source) {
+        if (tokens == null) {
+            return placeholderToken(pod, source);
+        }
+        try {
+            return tokens.serviceAccountToken(pod, source.audience, source.expirationSeconds).getBytes(StandardCharsets.UTF_8);
+        } catch (TokenManager.TokenException e) {
+            throw new VolumeSetupException(e.getMessage());
+        }
+    }
+
     /**
-     * What a serviceAccountToken file holds until kube4j serves TokenRequest: not a JWT, but a line that says
+     * What a serviceAccountToken file holds when the kubelet has no token source: not a JWT, but a line that says
      * so, naming the service account and audience a real token would be bound to.
      */
     static byte[] placeholderToken(Pod pod, Volume.ServiceAccountTokenProjection token) {

@@ -254,4 +254,67 @@ class VolumeManagerTest {
         assertThat(Files.exists(root.resolve("pods/uid-web"))).isFalse();
         assertThat(m.mountedVolumes("uid-web")).isEmpty();
     }
+
+    @Test
+    void aTokenVolumeIsWrittenFromTheTokenRequestApiAndA404IsAFailedMountRetriedAtTheNextSync() throws IOException {
+        java.util.concurrent.atomic.AtomicReference<String> answer = new java.util.concurrent.atomic.AtomicReference<>();
+        io.kube4j.kubelet.token.TokenManager tokens = new io.kube4j.kubelet.token.TokenManager((ns, name, body) -> {
+            if (answer.get() == null) {
+                throw new io.kube4j.client.ApiException(404, io.kube4j.api.Status.failure(404, "NotFound", "the server could not find the requested resource"), "404", null);
+            }
+            return io.kube4j.json.Json.tree("{\"spec\":{\"expirationSeconds\":3607},\"status\":{\"token\":\"" + answer.get()
+                    + "\",\"expirationTimestamp\":\"" + clock.instant().plusSeconds(3607) + "\"}}");
+        }, clock, () -> 0);
+        VolumeManager m = new VolumeManager(root.resolve("pods"), api, new VolumePayloads(configMaps, secrets, Map::of, tokens),
+                new EventRecorder(api, "kubelet", "node-1"), clock);
+        configMaps.put(configMap("kube-root-ca.crt", "ca.crt", "PEM"));
+        Volume v = new Volume();
+        v.name = "kube-api-access-abcde";
+        v.projected = new Volume.ProjectedVolumeSource();
+        v.projected.defaultMode = 420;
+        Volume.VolumeProjection token = new Volume.VolumeProjection();
+        token.serviceAccountToken = new Volume.ServiceAccountTokenProjection();
+        token.serviceAccountToken.path = "token";
+        token.serviceAccountToken.expirationSeconds = 3607L;
+        Volume.VolumeProjection ca = new Volume.VolumeProjection();
+        ca.configMap = new Volume.ConfigMapProjection();
+        ca.configMap.name = "kube-root-ca.crt";
+        Volume.KeyToPath item = new Volume.KeyToPath();
+        item.key = "ca.crt";
+        item.path = "ca.crt";
+        ca.configMap.items.add(item);
+        Volume.VolumeProjection namespace = new Volume.VolumeProjection();
+        namespace.downwardAPI = new Volume.DownwardAPIProjection();
+        Volume.DownwardAPIVolumeFile file = new Volume.DownwardAPIVolumeFile();
+        file.path = "namespace";
+        file.fieldRef = new io.kube4j.api.ObjectFieldSelector();
+        file.fieldRef.fieldPath = "metadata.namespace";
+        namespace.downwardAPI.items.add(file);
+        v.projected.sources.addAll(List.of(token, ca, namespace));
+        Pod p = pod(v);
+
+        assertThat(m.mountPod(p).ready()).isFalse();
+        await().atMost(Duration.ofSeconds(5)).until(() -> events().size() == 1);
+        assertThat(events().get(0).reason).isEqualTo("FailedMount");
+        assertThat(events().get(0).message).isEqualTo("MountVolume.SetUp failed for volume \"kube-api-access-abcde\" : "
+                + "failed to fetch token: the server could not find the requested resource");
+
+        answer.set("jwt-1");
+        clock.advance(Duration.ofMillis(500)); // the token manager's first back-off
+        VolumeManager.PodVolumes mounted = m.mountPod(p);
+        assertThat(mounted.ready()).isTrue();
+        Path dir = mounted.mounted().get("kube-api-access-abcde").path();
+        assertThat(dir.toString()).endsWith("uid-web/volumes/kubernetes.io~projected/kube-api-access-abcde");
+        assertThat(Files.readString(dir.resolve("token"))).isEqualTo("jwt-1");
+        assertThat(Files.readString(dir.resolve("ca.crt"))).isEqualTo("PEM");
+        assertThat(Files.readString(dir.resolve("namespace"))).isEqualTo("default");
+
+        // at 80% of the lifetime the token is refreshed and the file rewritten
+        answer.set("jwt-2");
+        clock.advance(Duration.ofSeconds(3607 - 3607 * 20 / 100 + 1));
+        m.mountPod(p);
+        assertThat(Files.readString(dir.resolve("token"))).isEqualTo("jwt-2");
+        m.unmountPod("uid-web");
+        assertThat(tokens.size()).isZero();
+    }
 }
