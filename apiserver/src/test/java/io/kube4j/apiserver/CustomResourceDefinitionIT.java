@@ -260,6 +260,45 @@ class CustomResourceDefinitionIT {
     }
 
     @Test
+    void aCustomListKindNamesEveryListAndTheNamesAreValidatedAsKubernetesDoes() throws Exception {
+        String crd = """
+                {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"gizmos.lists.example.com"},
+                 "spec":{"group":"lists.example.com","scope":"Namespaced",
+                   "names":{"plural":"gizmos","kind":"Gizmo","listKind":"GizmoCollection","shortNames":["gz"],"categories":["all","toys"]},
+                   "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}}""";
+        assertThat(post(CRDS, crd).statusCode()).isEqualTo(201);
+        JsonNode names = awaitEstablished("gizmos.lists.example.com").path("status").path("acceptedNames");
+        assertThat(names.path("listKind").asString()).isEqualTo("GizmoCollection");
+        assertThat(names.path("singular").asString()).isEqualTo("gizmo");
+        assertThat(names.path("shortNames").toString()).isEqualTo("[\"gz\"]");
+        assertThat(names.path("categories").toString()).isEqualTo("[\"all\",\"toys\"]");
+        String path = "/apis/lists.example.com/v1/namespaces/default/gizmos";
+        assertThat(post(path, "{\"apiVersion\":\"lists.example.com/v1\",\"kind\":\"Gizmo\",\"metadata\":{\"name\":\"g\"}}").statusCode()).isEqualTo(201);
+        JsonNode list = json(req("GET", path, null, null, null));
+        assertThat(list.path("kind").asString()).isEqualTo("GizmoCollection");
+        assertThat(list.path("apiVersion").asString()).isEqualTo("lists.example.com/v1");
+        assertThat(json(req("GET", "/apis/lists.example.com/v1/gizmos", null, null, null)).path("kind").asString()).isEqualTo("GizmoCollection");
+        assertThat(list.path("items").get(0).path("kind").asString()).isEqualTo("Gizmo");
+
+        String bad = """
+                {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"things.lists.example.com"},
+                 "spec":{"group":"lists.example.com","scope":"Namespaced",
+                   "names":{"plural":"things","singular":"A_Thing","kind":"Thing","listKind":"Thing","shortNames":["T"],"categories":["bad cat"]},
+                   "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object"}}}]}}""";
+        HttpResponse<String> r = post(CRDS, bad);
+        assertThat(r.statusCode()).isEqualTo(422);
+        List<String> causes = new ArrayList<>();
+        json(r).path("details").path("causes").forEach(c -> causes.add(c.path("field").asString() + ": " + c.path("message").asString()));
+        String dns1035 = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, "
+                + "and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+        assertThat(causes).contains(
+                "spec.names.singular: Invalid value: \"A_Thing\": " + dns1035,
+                "spec.names.shortNames[0]: Invalid value: \"T\": " + dns1035,
+                "spec.names.listKind: Invalid value: \"Thing\": kind and listKind may not be the same",
+                "spec.names.categories[0]: Invalid value: \"bad cat\": " + dns1035);
+    }
+
+    @Test
     void conflictingNamesAreNotAccepted() throws Exception {
         ensureCronTab();
         String other = """

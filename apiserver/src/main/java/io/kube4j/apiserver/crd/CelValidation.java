@@ -54,6 +54,22 @@ final class CelValidation {
         return ast;
     }
 
+    /** Whether {@code schema} has an {@code x-kubernetes-validations} rule anywhere (else Kubernetes has no CEL validator). */
+    static boolean hasRules(JsonNode schema) {
+        if (schema == null || !schema.isObject()) {
+            return false;
+        }
+        if (!schema.path("x-kubernetes-validations").isEmpty()) {
+            return true;
+        }
+        for (Map.Entry<String, JsonNode> e : schema.path("properties").properties()) {
+            if (hasRules(e.getValue())) {
+                return true;
+            }
+        }
+        return hasRules(schema.get("additionalProperties")) || hasRules(schema.get("items"));
+    }
+
     /** The rules of a CRD schema that do not compile, as causes under {@code path}. */
     static void compileErrors(JsonNode schema, String path, List<Status.Cause> out) {
         if (schema == null || !schema.isObject()) {
