@@ -299,6 +299,52 @@ class CustomResourceDefinitionIT {
     }
 
     @Test
+    void openApiV2CarriesTheCustomResources() throws Exception {
+        ensureCronTab();
+        JsonNode v2 = json(req("GET", "/openapi/v2", null, null, "application/json"));
+        JsonNode def = v2.path("definitions").path("com.example.stable.v1.CronTab");
+        assertThat(def.path("x-kubernetes-group-version-kind").get(0).path("kind").asString()).isEqualTo("CronTab");
+        assertThat(def.path("properties").path("spec").path("properties").has("cronSpec")).isTrue();
+        assertThat(def.path("properties").path("metadata").path("$ref").asString()).isEqualTo("#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
+        assertThat(def.toString()).doesNotContain("\"nullable\"");
+        assertThat(v2.path("paths").has("/apis/stable.example.com/v1/namespaces/{namespace}/crontabs/{name}")).isTrue();
+        // the built-in kinds are still there
+        assertThat(v2.path("definitions").has("io.k8s.api.core.v1.Pod")).isTrue();
+        // kubectl's protobuf form carries them too
+        HttpRequest pb = HttpRequest.newBuilder(URI.create(fx.apiserver.url() + "/openapi/v2"))
+                .header("Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf").build();
+        HttpResponse<byte[]> r = fx.http.send(pb, HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(new String(r.body(), StandardCharsets.ISO_8859_1)).contains("com.example.stable.v1.CronTab");
+    }
+
+    @Test
+    void embeddedResourcesAndRulesOfAnInvalidObject() throws Exception {
+        String crd = """
+                {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"runners.embed.example.com"},
+                 "spec":{"group":"embed.example.com","scope":"Namespaced","names":{"plural":"runners","kind":"Runner"},
+                   "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","properties":{
+                     "spec":{"type":"object","x-kubernetes-validations":[{"rule":"self.replicas >= 0"}],"properties":{
+                       "replicas":{"type":"integer"},
+                       "template":{"type":"object","x-kubernetes-embedded-resource":true,"x-kubernetes-preserve-unknown-fields":true}}}}}}}]}}""";
+        assertThat(post(CRDS, crd).statusCode()).isEqualTo(201);
+        awaitEstablished("runners.embed.example.com");
+        String path = "/apis/embed.example.com/v1/namespaces/default/runners";
+        HttpResponse<String> r = post(path, "{\"apiVersion\":\"embed.example.com/v1\",\"kind\":\"Runner\",\"metadata\":{\"name\":\"r\"},"
+                + "\"spec\":{\"replicas\":\"two\",\"template\":{\"kind\":\"Pod\",\"metadata\":{\"name\":\"a/b\"}}}}");
+        assertThat(r.statusCode()).isEqualTo(422);
+        List<String> causes = new ArrayList<>();
+        json(r).path("details").path("causes").forEach(c -> causes.add(c.path("field").asString() + ": " + c.path("message").asString()));
+        assertThat(causes).containsExactlyInAnyOrder(
+                "spec.replicas: Invalid value: \"string\": spec.replicas in body must be of type integer: \"string\"",
+                "spec.template.apiVersion: Required value",
+                "spec.template.metadata.name: Invalid value: \"a/b\": may not contain '/'",
+                "<nil>: Invalid value: \"null\": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation");
+        assertThat(post(path, "{\"apiVersion\":\"embed.example.com/v1\",\"kind\":\"Runner\",\"metadata\":{\"name\":\"r\"},"
+                + "\"spec\":{\"replicas\":2,\"template\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}}}").statusCode()).isEqualTo(201);
+    }
+
+    @Test
     void conflictingNamesAreNotAccepted() throws Exception {
         ensureCronTab();
         String other = """
