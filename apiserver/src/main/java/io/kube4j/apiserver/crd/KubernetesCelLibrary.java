@@ -35,18 +35,48 @@ import java.util.regex.PatternSyntaxException;
  * {@code getHostname}, {@code getPort}, {@code getEscapedPath}, {@code getQuery}) and quantity.go
  * ({@code quantity}, {@code isQuantity}, {@code sign}, {@code isInteger}, {@code asInteger},
  * {@code asApproximateFloat}, {@code add}, {@code sub}, {@code isGreaterThan}, {@code isLessThan},
- * {@code compareTo}), with their error texts where they have one ({@code min called on empty list}).
- * Regular expressions are Java's (Kubernetes uses RE2, whose syntax is nearly a subset). The ip and cidr
- * libraries are not provided.
+ * {@code compareTo}), ip.go and cidr.go ({@code ip}, {@code isIP}, {@code family}, {@code isLoopback} and the
+ * other address tests, {@code cidr}, {@code isCIDR}, {@code containsIP}, {@code containsCIDR}, {@code ip()},
+ * {@code masked}, {@code prefixLength}; not {@code ip.isCanonical} nor {@code string()} of an address), with
+ * their error texts where they have one ({@code min called on empty list}). Regular expressions are Java's
+ * (Kubernetes uses RE2, whose syntax is nearly a subset); parse errors name the input as Kubernetes does
+ * but not always Go's exact reason.
  */
 final class KubernetesCelLibrary {
     static final OpaqueType URL = OpaqueType.create("kubernetes.URL");
     static final OpaqueType QUANTITY = OpaqueType.create("kubernetes.Quantity");
+    static final OpaqueType IP = OpaqueType.create("net.IP");
+    static final OpaqueType CIDR = OpaqueType.create("net.CIDR");
     private static final TypeParamType A = TypeParamType.create("A");
     private static final ListType LIST_A = ListType.create(A);
     private static final CelType STRING = SimpleType.STRING;
 
     private KubernetesCelLibrary() {
+    }
+
+    /** An IP address (ip.go's {@code apiservercel.IP}): 4 or 16 bytes. */
+    record Ip(byte[] bytes) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Ip other && java.util.Arrays.equals(bytes, other.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(bytes);
+        }
+
+        java.net.InetAddress address() {
+            try {
+                return java.net.InetAddress.getByAddress(bytes);
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** A network prefix (cidr.go's {@code apiservercel.CIDR}): an address and a prefix length. */
+    record Cidr(Ip ip, int prefixLength) {
     }
 
     /** A parsed URL value (urls.go's {@code apiservercel.URL}). */
@@ -87,7 +117,27 @@ final class KubernetesCelLibrary {
                         CelOverloadDecl.newMemberOverload("quantity_sub_int", QUANTITY, QUANTITY, SimpleType.INT)),
                 fn("isGreaterThan", CelOverloadDecl.newMemberOverload("quantity_is_greater_than", SimpleType.BOOL, QUANTITY, QUANTITY)),
                 fn("isLessThan", CelOverloadDecl.newMemberOverload("quantity_is_less_than", SimpleType.BOOL, QUANTITY, QUANTITY)),
-                fn("compareTo", CelOverloadDecl.newMemberOverload("quantity_compare_to", SimpleType.INT, QUANTITY, QUANTITY)));
+                fn("compareTo", CelOverloadDecl.newMemberOverload("quantity_compare_to", SimpleType.INT, QUANTITY, QUANTITY)),
+                fn("ip",
+                        CelOverloadDecl.newGlobalOverload("string_to_ip", IP, STRING),
+                        CelOverloadDecl.newMemberOverload("cidr_ip", IP, CIDR)),
+                fn("isIP", CelOverloadDecl.newGlobalOverload("is_ip", SimpleType.BOOL, STRING)),
+                fn("family", CelOverloadDecl.newMemberOverload("ip_family", SimpleType.INT, IP)),
+                fn("isUnspecified", CelOverloadDecl.newMemberOverload("ip_is_unspecified", SimpleType.BOOL, IP)),
+                fn("isLoopback", CelOverloadDecl.newMemberOverload("ip_is_loopback", SimpleType.BOOL, IP)),
+                fn("isLinkLocalMulticast", CelOverloadDecl.newMemberOverload("ip_is_link_local_multicast", SimpleType.BOOL, IP)),
+                fn("isLinkLocalUnicast", CelOverloadDecl.newMemberOverload("ip_is_link_local_unicast", SimpleType.BOOL, IP)),
+                fn("isGlobalUnicast", CelOverloadDecl.newMemberOverload("ip_is_global_unicast", SimpleType.BOOL, IP)),
+                fn("cidr", CelOverloadDecl.newGlobalOverload("string_to_cidr", CIDR, STRING)),
+                fn("isCIDR", CelOverloadDecl.newGlobalOverload("is_cidr", SimpleType.BOOL, STRING)),
+                fn("containsIP",
+                        CelOverloadDecl.newMemberOverload("cidr_contains_ip_ip", SimpleType.BOOL, CIDR, IP),
+                        CelOverloadDecl.newMemberOverload("cidr_contains_ip_string", SimpleType.BOOL, CIDR, STRING)),
+                fn("containsCIDR",
+                        CelOverloadDecl.newMemberOverload("cidr_contains_cidr", SimpleType.BOOL, CIDR, CIDR),
+                        CelOverloadDecl.newMemberOverload("cidr_contains_cidr_string", SimpleType.BOOL, CIDR, STRING)),
+                fn("masked", CelOverloadDecl.newMemberOverload("cidr_masked", CIDR, CIDR)),
+                fn("prefixLength", CelOverloadDecl.newMemberOverload("cidr_prefix_length", SimpleType.INT, CIDR)));
     }
 
     private static CelFunctionDecl fn(String name, CelOverloadDecl... overloads) {
@@ -146,7 +196,42 @@ final class KubernetesCelLibrary {
                 CelFunctionBinding.from("quantity_sub_int", Quantity.class, Long.class, (q, i) -> q.subtract(Quantity.of(i))),
                 CelFunctionBinding.from("quantity_is_greater_than", Quantity.class, Quantity.class, (a, b) -> a.compareTo(b) > 0),
                 CelFunctionBinding.from("quantity_is_less_than", Quantity.class, Quantity.class, (a, b) -> a.compareTo(b) < 0),
-                CelFunctionBinding.from("quantity_compare_to", Quantity.class, Quantity.class, (a, b) -> (long) Integer.signum(a.compareTo(b))));
+                CelFunctionBinding.from("quantity_compare_to", Quantity.class, Quantity.class, (a, b) -> (long) Integer.signum(a.compareTo(b))),
+                CelFunctionBinding.from("string_to_ip", String.class, KubernetesCelLibrary::ip),
+                CelFunctionBinding.from("cidr_ip", Cidr.class, Cidr::ip),
+                CelFunctionBinding.from("is_ip", String.class, s -> {
+                    try {
+                        ip(s);
+                        return true;
+                    } catch (CelEvaluationException e) {
+                        return false;
+                    }
+                }),
+                CelFunctionBinding.from("ip_family", Ip.class, i -> i.bytes().length == 4 ? 4L : 6L),
+                CelFunctionBinding.from("ip_is_unspecified", Ip.class, i -> i.address().isAnyLocalAddress()),
+                CelFunctionBinding.from("ip_is_loopback", Ip.class, i -> i.address().isLoopbackAddress()),
+                CelFunctionBinding.from("ip_is_link_local_multicast", Ip.class, i -> i.address().isMCLinkLocal()),
+                CelFunctionBinding.from("ip_is_link_local_unicast", Ip.class, i -> i.address().isLinkLocalAddress()),
+                CelFunctionBinding.from("ip_is_global_unicast", Ip.class, i -> {
+                    java.net.InetAddress a = i.address();
+                    boolean broadcast = i.bytes().length == 4 && java.util.Arrays.equals(i.bytes(), new byte[]{-1, -1, -1, -1});
+                    return !a.isAnyLocalAddress() && !a.isLoopbackAddress() && !a.isLinkLocalAddress() && !a.isMulticastAddress() && !broadcast;
+                }),
+                CelFunctionBinding.from("string_to_cidr", String.class, KubernetesCelLibrary::cidr),
+                CelFunctionBinding.from("is_cidr", String.class, s -> {
+                    try {
+                        cidr(s);
+                        return true;
+                    } catch (CelEvaluationException e) {
+                        return false;
+                    }
+                }),
+                CelFunctionBinding.from("cidr_contains_ip_ip", Cidr.class, Ip.class, KubernetesCelLibrary::contains),
+                CelFunctionBinding.from("cidr_contains_ip_string", Cidr.class, String.class, (c, s) -> contains(c, ip(s))),
+                CelFunctionBinding.from("cidr_contains_cidr", Cidr.class, Cidr.class, KubernetesCelLibrary::contains),
+                CelFunctionBinding.from("cidr_contains_cidr_string", Cidr.class, String.class, (c, s) -> contains(c, cidr(s))),
+                CelFunctionBinding.from("cidr_masked", Cidr.class, c -> new Cidr(mask(c.ip(), c.prefixLength()), c.prefixLength())),
+                CelFunctionBinding.from("cidr_prefix_length", Cidr.class, c -> (long) c.prefixLength()));
     }
 
     private static CelEvaluationException error(String message) {
@@ -305,6 +390,94 @@ final class KubernetesCelLibrary {
             out.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
         }
         return out;
+    }
+
+    // ---- ip.go, cidr.go ----------------------------------------------------------------------
+
+    private static final Pattern IPV4 = Pattern.compile("^(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})$");
+    private static final Pattern IPV6_CHARS = Pattern.compile("^[0-9A-Fa-f:.]+$");
+
+    /** netip.ParseAddr as Kubernetes' ip() uses it: no zone, no IPv4-mapped IPv6; a literal only (never a DNS lookup). */
+    private static Ip ip(String s) throws CelEvaluationException {
+        if (s.contains("%")) {
+            throw error("IP address \"" + s + "\" with zone value is not allowed");
+        }
+        byte[] bytes = literal(s);
+        if (bytes == null) {
+            throw error("IP Address \"" + s + "\" parse error during conversion from string: ParseAddr(\"" + s + "\"): unable to parse IP");
+        }
+        if (s.contains(":") && bytes.length == 4) {
+            throw error("IPv4-mapped IPv6 address \"" + s + "\" is not allowed");
+        }
+        return new Ip(bytes);
+    }
+
+    // 4 bytes for a dotted IPv4, 16 for IPv6 (4 when IPv4-mapped, as Java reads it), null when neither
+    private static byte[] literal(String s) {
+        Matcher m = IPV4.matcher(s);
+        if (m.matches()) {
+            byte[] b = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                int octet = Integer.parseInt(m.group(i + 1));
+                if (octet > 255) {
+                    return null;
+                }
+                b[i] = (byte) octet;
+            }
+            return b;
+        }
+        if (!s.contains(":") || !IPV6_CHARS.matcher(s).matches()) {
+            return null;
+        }
+        try {
+            // a literal of hex digits, ':' and '.': InetAddress parses it without resolving anything
+            return java.net.InetAddress.getByName(s).getAddress();
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
+    }
+
+    /** netip.ParsePrefix: an address, '/', a prefix length within its family's bits. */
+    private static Cidr cidr(String s) throws CelEvaluationException {
+        int slash = s.indexOf('/');
+        String why = null;
+        Ip ip = null;
+        int bits = -1;
+        if (slash < 0) {
+            why = "no '/'";
+        } else {
+            try {
+                ip = ip(s.substring(0, slash));
+                String len = s.substring(slash + 1);
+                bits = len.matches("^(0|[1-9][0-9]*)$") && len.length() < 4 ? Integer.parseInt(len) : -1;
+                if (bits < 0 || bits > ip.bytes().length * 8) {
+                    why = "bad bits after slash: \"" + len + "\"";
+                }
+            } catch (CelEvaluationException e) {
+                why = "unable to parse IP";
+            }
+        }
+        if (why != null) {
+            throw error("network address parse error during conversion from string: netip.ParsePrefix(\"" + s + "\"): " + why);
+        }
+        return new Cidr(ip, bits);
+    }
+
+    private static Ip mask(Ip ip, int bits) {
+        byte[] b = ip.bytes().clone();
+        for (int i = 0; i < b.length; i++) {
+            int keep = Math.max(0, Math.min(8, bits - i * 8));
+            b[i] = (byte) (b[i] & (0xFF << (8 - keep)));
+        }
+        return new Ip(b);
+    }
+
+    private static boolean contains(Cidr c, Ip ip) {
+        return ip.bytes().length == c.ip().bytes().length && mask(ip, c.prefixLength()).equals(mask(c.ip(), c.prefixLength()));
+    }
+
+    private static boolean contains(Cidr c, Cidr other) {
+        return other.prefixLength() >= c.prefixLength() && contains(c, other.ip());
     }
 
     // ---- quantity.go -------------------------------------------------------------------------

@@ -95,10 +95,20 @@ class CelValidationTest {
                 "quantity(self.q).add(quantity('500m')).compareTo(quantity('2')) == 0 && quantity('3').sub(1) == quantity('2')",
                 "quantity(self.q).asApproximateFloat() == 1.5",
                 // cel-go extensions in Kubernetes' base environment: sets, two-variable comprehensions, cross-type comparisons
-                "sets.contains(self.n, [1, 5]) && self.s.all(i, v, i < 3 && v != '') && 1 < 1.5")) {
+                "sets.contains(self.n, [1, 5]) && self.s.all(i, v, i < 3 && v != '') && 1 < 1.5",
+                "isIP('10.0.0.1') && !isIP('10.0.0.256') && !isIP('example.com') && ip('10.0.0.1').family() == 4 && ip('fd00::1').family() == 6",
+                "ip('127.0.0.1').isLoopback() && ip('0.0.0.0').isUnspecified() && ip('169.254.1.1').isLinkLocalUnicast() && ip('224.0.0.1').isLinkLocalMulticast()",
+                "ip('8.8.8.8').isGlobalUnicast() && !ip('255.255.255.255').isGlobalUnicast() && ip('10.0.0.1') == ip('10.0.0.1')",
+                "cidr('10.0.0.0/8').containsIP('10.1.2.3') && !cidr('10.0.0.0/8').containsIP(ip('11.0.0.1')) && cidr('10.0.0.0/8').containsCIDR('10.1.0.0/16')",
+                "!cidr('10.1.0.0/16').containsCIDR(cidr('10.0.0.0/8')) && cidr('10.1.2.3/8').masked() == cidr('10.0.0.0/8') && cidr('fd00::/64').prefixLength() == 64",
+                "cidr('192.168.0.0/24').ip() == ip('192.168.0.0') && isCIDR('10.0.0.0/8') && !isCIDR('10.0.0.0/33') && !isCIDR('10.0.0.0')")) {
             assertThat(rule(ok, self)).as(ok).isEmpty();
         }
         assertThat(rule("[].min() == 0", self)).containsExactly("spec: Invalid value: \"object\": min called on empty list evaluating rule: [].min() == 0");
+        assertThat(rule("ip('::ffff:1.2.3.4').family() == 4", self)).containsExactly(
+                "spec: Invalid value: \"object\": IPv4-mapped IPv6 address \"::ffff:1.2.3.4\" is not allowed evaluating rule: ip('::ffff:1.2.3.4').family() == 4");
+        assertThat(rule("ip('fe80::1%en0').family() == 6", self)).containsExactly(
+                "spec: Invalid value: \"object\": IP address \"fe80::1%en0\" with zone value is not allowed evaluating rule: ip('fe80::1%en0').family() == 6");
         assertThat(rule("quantity('1.5').asInteger() == 1", self)).containsExactly(
                 "spec: Invalid value: \"object\": cannot convert value to integer evaluating rule: quantity('1.5').asInteger() == 1");
     }
