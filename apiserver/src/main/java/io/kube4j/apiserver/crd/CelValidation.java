@@ -26,8 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * cel-java has (strings, sets, optional types, two-variable comprehensions, cross-type numeric
  * comparisons) plus {@link KubernetesCelLibrary} (lists, regex, urls, quantity); not the ip and cidr
  * libraries. The runtime cost budget (10,000,000 per object, 1,000,000 per rule) is enforced with
- * Kubernetes' messages, counting one unit per evaluated expression; the cost estimated when a CRD is
- * written (which rejects rules that could exceed the budget) is not.
+ * Kubernetes' messages, counting one unit per evaluated expression; of the cost estimated when a CRD is
+ * written only the rules certainly "more than 100x" over it are refused ({@link CelCostFloor}).
  *
  * <p>Kubernetes: {@code apiextensions-apiserver/pkg/apiserver/schema/cel/validation.go} (error wording:
  * {@code field.Invalid(path, "<type>", message)}, default message {@code failed rule: <rule>}).
@@ -125,7 +125,11 @@ final class CelValidation {
                 continue;
             }
             try {
-                compile(rule);
+                CelAbstractSyntaxTree ast = compile(rule);
+                // the cost estimated when the CRD is written: refused here only when certainly "more than 100x"
+                if (CelCostFloor.moreThan100x(CelCostFloor.of(ast.getExpr(), schema))) {
+                    out.add(new Status.Cause("FieldValueForbidden", "Forbidden: " + CelCostFloor.message(), rp + ".rule"));
+                }
             } catch (CelValidationException e) {
                 out.add(new Status.Cause("FieldValueInvalid", "Invalid value: \"" + rule + "\": compilation failed: " + e.getMessage(), rp + ".rule"));
             }

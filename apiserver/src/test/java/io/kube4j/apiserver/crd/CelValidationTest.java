@@ -153,4 +153,24 @@ class CelValidationTest {
         assertThat(causes).extracting(c -> c.field + ": " + c.message).containsExactly(
                 "spec: Invalid value: \"object\": validation failed due to running out of cost budget, no further validation rules will be run");
     }
+
+    static List<String> crdErrors(String schema) {
+        List<Status.Cause> causes = new ArrayList<>();
+        CelValidation.compileErrors(Json.tree(schema), "spec.versions[0].schema.openAPIV3Schema", causes);
+        return causes.stream().map(c -> c.field + ": " + c.message).toList();
+    }
+
+    @Test
+    void aRuleNestingComprehensionsOverUnboundedListsIsRefusedWithKubernetesCostMessage() {
+        String unbounded = """
+                {"type":"object","properties":{"spec":{"type":"object",
+                  "x-kubernetes-validations":[{"rule":"self.l.all(x, self.l.all(y, x == y))"},{"rule":"self.l.all(x, x != '')"}],
+                  "properties":{"l":{"type":"array","items":{"type":"string"}}}}}}""";
+        assertThat(crdErrors(unbounded)).containsExactly(
+                "spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget "
+                        + "by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and "
+                        + "strings are declared)");
+        // with maxItems the same rule is cheap enough
+        assertThat(crdErrors(unbounded.replace("\"type\":\"array\",", "\"type\":\"array\",\"maxItems\":100,"))).isEmpty();
+    }
 }
