@@ -260,6 +260,91 @@ class CustomResourceDefinitionIT {
     }
 
     @Test
+    void aCustomListKindNamesEveryListAndTheNamesAreValidatedAsKubernetesDoes() throws Exception {
+        String crd = """
+                {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"gizmos.lists.example.com"},
+                 "spec":{"group":"lists.example.com","scope":"Namespaced",
+                   "names":{"plural":"gizmos","kind":"Gizmo","listKind":"GizmoCollection","shortNames":["gz"],"categories":["all","toys"]},
+                   "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}}""";
+        assertThat(post(CRDS, crd).statusCode()).isEqualTo(201);
+        JsonNode names = awaitEstablished("gizmos.lists.example.com").path("status").path("acceptedNames");
+        assertThat(names.path("listKind").asString()).isEqualTo("GizmoCollection");
+        assertThat(names.path("singular").asString()).isEqualTo("gizmo");
+        assertThat(names.path("shortNames").toString()).isEqualTo("[\"gz\"]");
+        assertThat(names.path("categories").toString()).isEqualTo("[\"all\",\"toys\"]");
+        String path = "/apis/lists.example.com/v1/namespaces/default/gizmos";
+        assertThat(post(path, "{\"apiVersion\":\"lists.example.com/v1\",\"kind\":\"Gizmo\",\"metadata\":{\"name\":\"g\"}}").statusCode()).isEqualTo(201);
+        JsonNode list = json(req("GET", path, null, null, null));
+        assertThat(list.path("kind").asString()).isEqualTo("GizmoCollection");
+        assertThat(list.path("apiVersion").asString()).isEqualTo("lists.example.com/v1");
+        assertThat(json(req("GET", "/apis/lists.example.com/v1/gizmos", null, null, null)).path("kind").asString()).isEqualTo("GizmoCollection");
+        assertThat(list.path("items").get(0).path("kind").asString()).isEqualTo("Gizmo");
+
+        String bad = """
+                {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"things.lists.example.com"},
+                 "spec":{"group":"lists.example.com","scope":"Namespaced",
+                   "names":{"plural":"things","singular":"A_Thing","kind":"Thing","listKind":"Thing","shortNames":["T"],"categories":["bad cat"]},
+                   "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object"}}}]}}""";
+        HttpResponse<String> r = post(CRDS, bad);
+        assertThat(r.statusCode()).isEqualTo(422);
+        List<String> causes = new ArrayList<>();
+        json(r).path("details").path("causes").forEach(c -> causes.add(c.path("field").asString() + ": " + c.path("message").asString()));
+        String dns1035 = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, "
+                + "and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+        assertThat(causes).contains(
+                "spec.names.singular: Invalid value: \"A_Thing\": " + dns1035,
+                "spec.names.shortNames[0]: Invalid value: \"T\": " + dns1035,
+                "spec.names.listKind: Invalid value: \"Thing\": kind and listKind may not be the same",
+                "spec.names.categories[0]: Invalid value: \"bad cat\": " + dns1035);
+    }
+
+    @Test
+    void openApiV2CarriesTheCustomResources() throws Exception {
+        ensureCronTab();
+        JsonNode v2 = json(req("GET", "/openapi/v2", null, null, "application/json"));
+        JsonNode def = v2.path("definitions").path("com.example.stable.v1.CronTab");
+        assertThat(def.path("x-kubernetes-group-version-kind").get(0).path("kind").asString()).isEqualTo("CronTab");
+        assertThat(def.path("properties").path("spec").path("properties").has("cronSpec")).isTrue();
+        assertThat(def.path("properties").path("metadata").path("$ref").asString()).isEqualTo("#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
+        assertThat(def.toString()).doesNotContain("\"nullable\"");
+        assertThat(v2.path("paths").has("/apis/stable.example.com/v1/namespaces/{namespace}/crontabs/{name}")).isTrue();
+        // the built-in kinds are still there
+        assertThat(v2.path("definitions").has("io.k8s.api.core.v1.Pod")).isTrue();
+        // kubectl's protobuf form carries them too
+        HttpRequest pb = HttpRequest.newBuilder(URI.create(fx.apiserver.url() + "/openapi/v2"))
+                .header("Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf").build();
+        HttpResponse<byte[]> r = fx.http.send(pb, HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(new String(r.body(), StandardCharsets.ISO_8859_1)).contains("com.example.stable.v1.CronTab");
+    }
+
+    @Test
+    void embeddedResourcesAndRulesOfAnInvalidObject() throws Exception {
+        String crd = """
+                {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"runners.embed.example.com"},
+                 "spec":{"group":"embed.example.com","scope":"Namespaced","names":{"plural":"runners","kind":"Runner"},
+                   "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","properties":{
+                     "spec":{"type":"object","x-kubernetes-validations":[{"rule":"self.replicas >= 0"}],"properties":{
+                       "replicas":{"type":"integer"},
+                       "template":{"type":"object","x-kubernetes-embedded-resource":true,"x-kubernetes-preserve-unknown-fields":true}}}}}}}]}}""";
+        assertThat(post(CRDS, crd).statusCode()).isEqualTo(201);
+        awaitEstablished("runners.embed.example.com");
+        String path = "/apis/embed.example.com/v1/namespaces/default/runners";
+        HttpResponse<String> r = post(path, "{\"apiVersion\":\"embed.example.com/v1\",\"kind\":\"Runner\",\"metadata\":{\"name\":\"r\"},"
+                + "\"spec\":{\"replicas\":\"two\",\"template\":{\"kind\":\"Pod\",\"metadata\":{\"name\":\"a/b\"}}}}");
+        assertThat(r.statusCode()).isEqualTo(422);
+        List<String> causes = new ArrayList<>();
+        json(r).path("details").path("causes").forEach(c -> causes.add(c.path("field").asString() + ": " + c.path("message").asString()));
+        assertThat(causes).containsExactlyInAnyOrder(
+                "spec.replicas: Invalid value: \"string\": spec.replicas in body must be of type integer: \"string\"",
+                "spec.template.apiVersion: Required value",
+                "spec.template.metadata.name: Invalid value: \"a/b\": may not contain '/'",
+                "<nil>: Invalid value: \"null\": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation");
+        assertThat(post(path, "{\"apiVersion\":\"embed.example.com/v1\",\"kind\":\"Runner\",\"metadata\":{\"name\":\"r\"},"
+                + "\"spec\":{\"replicas\":2,\"template\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}}}").statusCode()).isEqualTo(201);
+    }
+
+    @Test
     void conflictingNamesAreNotAccepted() throws Exception {
         ensureCronTab();
         String other = """

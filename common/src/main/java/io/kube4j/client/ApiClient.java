@@ -162,7 +162,15 @@ public class ApiClient {
     }
 
     public <T extends KubeObject> KubeList<T> list(Class<T> type, String namespace, ListOptions options) {
-        String path = ResourceTypes.of(type).collectionPath(namespace);
+        return list(ResourceTypes.of(type), type, namespace, options);
+    }
+
+    /**
+     * Lists the objects of {@code resource}, read as {@code type}: for resources without a Java class
+     * of their own (custom resources), {@code type} is an untyped holder whose unknown fields keep the rest.
+     */
+    public <T extends KubeObject> KubeList<T> list(ResourceType resource, Class<T> type, String namespace, ListOptions options) {
+        String path = resource.collectionPath(namespace);
         String q = options == null ? "" : options.query();
         return send("GET", q.isEmpty() ? path : path + "?" + q, null, Json.type(KubeList.class, type));
     }
@@ -177,7 +185,12 @@ public class ApiClient {
      * revision is older than the server's window.
      */
     public <T extends KubeObject> WatchEventList<T> poll(Class<T> type, String namespace, ListOptions options, String resourceVersion, int timeoutSeconds) {
-        String path = ResourceTypes.of(type).collectionPath(namespace);
+        return poll(ResourceTypes.of(type), type, namespace, options, resourceVersion, timeoutSeconds);
+    }
+
+    /** {@link #poll(Class, String, ListOptions, String, int)} on {@code resource}, its objects read as {@code type}. */
+    public <T extends KubeObject> WatchEventList<T> poll(ResourceType resource, Class<T> type, String namespace, ListOptions options, String resourceVersion, int timeoutSeconds) {
+        String path = resource.collectionPath(namespace);
         StringJoiner q = new StringJoiner("&");
         q.add("watch=poll");
         ListOptions.add(q, "resourceVersion", resourceVersion);

@@ -2,6 +2,8 @@ package io.kube4j.informer;
 
 import io.kube4j.api.KubeList;
 import io.kube4j.api.KubeObject;
+import io.kube4j.api.ResourceType;
+import io.kube4j.api.ResourceTypes;
 import io.kube4j.api.WatchEvent;
 import io.kube4j.api.WatchEventList;
 import io.kube4j.client.ApiClient;
@@ -18,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * The one informer: list, then long-poll watch from the list's resourceVersion, apply each event to
@@ -32,6 +35,9 @@ public final class Informer<T extends KubeObject> {
 
     private final ApiClient client;
     private final Class<T> type;
+    // where the objects live: null for the built-in kind of type, a discovered one for custom resources
+    private final ResourceType resource;
+    private volatile UnaryOperator<T> transform = UnaryOperator.identity();
     private final String namespace;
     private final ListOptions selectors;
     private final Store<T> store = new Store<>();
@@ -53,7 +59,20 @@ public final class Informer<T extends KubeObject> {
     }
 
     public Informer(ApiClient client, Class<T> type, String namespace, ListOptions selectors, int pollSeconds) {
+        // null: the built-in kind of type, reached through ApiClient's typed calls
+        this(client, null, type, namespace, selectors, pollSeconds);
+    }
+
+    /**
+     * An informer on any resource, e.g. a custom resource found by discovery, its objects read as
+     * {@code type} (an untyped holder: apiVersion, kind and metadata typed, the rest in
+     * {@link KubeObject#unknownFields}). The same list-then-watch as for the built-in kinds.
+     *
+     * @param resource where the objects live (its {@link ResourceType#type()} is not used)
+     */
+    public Informer(ApiClient client, ResourceType resource, Class<T> type, String namespace, ListOptions selectors, int pollSeconds) {
         this.client = client;
+        this.resource = resource;
         this.type = type;
         this.namespace = namespace;
         this.selectors = selectors == null ? ListOptions.ALL : selectors;
@@ -63,6 +82,25 @@ public final class Informer<T extends KubeObject> {
     public Informer<T> addHandler(ResourceEventHandler<T> handler) {
         handlers.add(handler);
         return this;
+    }
+
+    /**
+     * Applied to every object from a list or a watch event before it is stored or handed to the
+     * handlers (client-go's {@code SharedIndexInformer.SetTransform}), e.g. to fill in the apiVersion and
+     * kind a list's items may omit. Call before {@link #start()}.
+     */
+    public Informer<T> setTransform(UnaryOperator<T> transform) {
+        this.transform = transform;
+        return this;
+    }
+
+    /** Where the objects live. */
+    public ResourceType resource() {
+        return resource != null ? resource : ResourceTypes.of(type);
+    }
+
+    private String name() {
+        return resource != null ? resource.resource() : type.getSimpleName();
     }
 
     /** Adds a secondary index to the store; call before {@link #start()}. */
@@ -92,7 +130,7 @@ public final class Informer<T extends KubeObject> {
     /** Starts the list-watch loop on a virtual thread. */
     public synchronized Informer<T> start() {
         if (thread == null) {
-            thread = Thread.ofVirtual().name("informer-" + type.getSimpleName()).start(this::run);
+            thread = Thread.ofVirtual().name("informer-" + name()).start(this::run);
         }
         return this;
     }
@@ -128,7 +166,9 @@ public final class Informer<T extends KubeObject> {
                 }
                 // randomized so that many informers don't all time out together
                 int timeout = pollSeconds <= 1 ? pollSeconds : pollSeconds / 2 + ThreadLocalRandom.current().nextInt(pollSeconds / 2 + 1);
-                WatchEventList<T> batch = client.poll(type, namespace, selectors, resourceVersion, timeout);
+                WatchEventList<T> batch = resource == null
+                        ? client.poll(type, namespace, selectors, resourceVersion, timeout)
+                        : client.poll(resource, type, namespace, selectors, resourceVersion, timeout);
                 for (WatchEvent<T> e : batch.items) {
                     // a stopped informer's store stays as it was: a poll that was in flight must not change it
                     if (stopped) {
@@ -145,11 +185,11 @@ public final class Informer<T extends KubeObject> {
                     return;
                 }
                 if (e.isGone()) {
-                    log.info("{} watch expired at resourceVersion {}: re-listing", type.getSimpleName(), resourceVersion);
+                    log.info("{} watch expired at resourceVersion {}: re-listing", name(), resourceVersion);
                     needList = true;
                     continue;
                 }
-                log.warn("{} informer: {} (retrying in {} ms)", type.getSimpleName(), e.getMessage(), backoff.toMillis());
+                log.warn("{} informer: {} (retrying in {} ms)", name(), e.getMessage(), backoff.toMillis());
                 if (!sleep(backoff)) {
                     return;
                 }
@@ -158,7 +198,7 @@ public final class Informer<T extends KubeObject> {
                 if (stopped) {
                     return;
                 }
-                log.warn("{} informer failed: {} (retrying in {} ms)", type.getSimpleName(), e.toString(), backoff.toMillis());
+                log.warn("{} informer failed: {} (retrying in {} ms)", name(), e.toString(), backoff.toMillis());
                 if (!sleep(backoff)) {
                     return;
                 }
@@ -183,8 +223,10 @@ public final class Informer<T extends KubeObject> {
         String token = null;
         String listRv;
         do {
-            KubeList<T> page = client.list(type, namespace, new ListOptions(selectors.labelSelector(), selectors.fieldSelector(), 500, token, null));
-            for (T obj : page.items) {
+            ListOptions options = new ListOptions(selectors.labelSelector(), selectors.fieldSelector(), 500, token, null);
+            KubeList<T> page = resource == null ? client.list(type, namespace, options) : client.list(resource, type, namespace, options);
+            for (T item : page.items) {
+                T obj = transform.apply(item);
                 seen.add(obj.key());
                 T old = store.put(obj);
                 if (old == null) {
@@ -209,7 +251,7 @@ public final class Informer<T extends KubeObject> {
     }
 
     private void apply(WatchEvent<T> e) {
-        T obj = e.object;
+        T obj = e.object == null ? null : transform.apply(e.object);
         switch (e.type) {
             case "ADDED", "MODIFIED" -> {
                 T old = store.put(obj);

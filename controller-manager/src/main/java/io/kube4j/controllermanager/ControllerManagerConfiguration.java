@@ -134,9 +134,12 @@ class ControllerManagerConfiguration {
                 props.nodeMonitorGracePeriod(), props.defaultTolerationSeconds());
     }
 
-    @Bean(initMethod = "start", destroyMethod = "stop")
-    io.kube4j.controllermanager.runtime.CustomResources customResources(ApiClient client, ControllerManagerProperties props) {
-        return new io.kube4j.controllermanager.runtime.CustomResources(client, props.resourceDiscoveryPeriod(), props.customResourcePollPeriod());
+    @Bean
+    io.kube4j.controllermanager.runtime.CustomResources customResources(ApiClient client, SharedInformers informers, ControllerManagerProperties props) {
+        var customResources = new io.kube4j.controllermanager.runtime.CustomResources(client, props.resourceDiscoveryPeriod());
+        // discovery and the custom resources' informers run while this replica leads, as the shared informers do
+        informers.addLifecycle(customResources::start, customResources::stop);
+        return customResources;
     }
 
     @Bean

@@ -27,8 +27,7 @@ import java.time.Duration;
  * @param kubeApiBurst             requests each controller may make at once above that rate ({@code --kube-api-burst}, 30)
  * @param resourceDiscoveryPeriod  how often discovery is re-run so the garbage collector and the namespace controller
  *                                 see custom resources created since (kube-controller-manager re-syncs its garbage
- *                                 collector's resources every 30 s)
- * @param customResourcePollPeriod how often the objects of custom resources are listed for the garbage collector
+ *                                 collector's resources every 30 s); a CustomResourceDefinition event re-runs it too
  */
 @ConfigurationProperties("kube4j.controller-manager")
 public record ControllerManagerProperties(
@@ -45,6 +44,5 @@ public record ControllerManagerProperties(
         @DefaultValue("40s") Duration podGcQuarantineTime,
         @DefaultValue("20") double kubeApiQps,
         @DefaultValue("30") int kubeApiBurst,
-        @DefaultValue("30s") Duration resourceDiscoveryPeriod,
-        @DefaultValue("2s") Duration customResourcePollPeriod) {
+        @DefaultValue("30s") Duration resourceDiscoveryPeriod) {
 }

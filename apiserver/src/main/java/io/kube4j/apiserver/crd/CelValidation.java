@@ -22,22 +22,62 @@ import java.util.concurrent.ConcurrentHashMap;
  * transition rules, evaluated only on update when the old value exists), with {@code message},
  * {@code messageExpression}, {@code reason} and {@code fieldPath}. Uses Google's CEL for Java
  * ({@code dev.cel:cel}), the maintained Java implementation of the language Kubernetes embeds
- * (cel-go), with the standard macros (has, all, exists, map, filter) and the string extensions;
- * Kubernetes' own CEL libraries (quantity, url, ip, lists' isSorted, regex find, ...) and the cost
- * budget are not provided.
+ * (cel-go), with the standard macros and the libraries of Kubernetes' 1.32 base environment that
+ * cel-java has (strings, sets, optional types, two-variable comprehensions, cross-type numeric
+ * comparisons) plus {@link KubernetesCelLibrary} (lists, regex, urls, quantity); not the ip and cidr
+ * libraries. The runtime cost budget (10,000,000 per object, 1,000,000 per rule) is enforced with
+ * Kubernetes' messages, counting one unit per evaluated expression; of the cost estimated when a CRD is
+ * written only the rules certainly "more than 100x" over it are refused ({@link CelCostFloor}).
  *
  * <p>Kubernetes: {@code apiextensions-apiserver/pkg/apiserver/schema/cel/validation.go} (error wording:
  * {@code field.Invalid(path, "<type>", message)}, default message {@code failed rule: <rule>}).
  */
 final class CelValidation {
+    private static final dev.cel.common.CelOptions OPTIONS = dev.cel.common.CelOptions.current()
+            // cel.CrossTypeNumericComparisons(true), in Kubernetes' base environment since 1.28
+            .enableHeterogeneousNumericComparisons(true)
+            .build();
     private static final Cel CEL = CelFactory.standardCelBuilder()
+            .setOptions(OPTIONS)
             .setStandardMacros(dev.cel.parser.CelStandardMacro.STANDARD_MACROS)
-            // Kubernetes' environment includes cel-go's string extensions (lowerAscii, split, replace, ...)
-            .addCompilerLibraries(dev.cel.extensions.CelExtensions.strings())
-            .addRuntimeLibraries(dev.cel.extensions.CelExtensions.strings())
+            // Kubernetes' base environment (apiserver/pkg/cel/environment/base.go, 1.32): cel-go's string
+            // extensions, sets, optional types and two-variable comprehensions, all of which cel-java has
+            .addCompilerLibraries(dev.cel.extensions.CelExtensions.strings(), dev.cel.extensions.CelExtensions.sets(OPTIONS),
+                    dev.cel.extensions.CelExtensions.optional(), dev.cel.extensions.CelExtensions.comprehensions())
+            .addRuntimeLibraries(dev.cel.extensions.CelExtensions.strings(), dev.cel.extensions.CelExtensions.sets(OPTIONS),
+                    dev.cel.extensions.CelExtensions.optional(), dev.cel.extensions.CelExtensions.comprehensions())
+            // ... and Kubernetes' own libraries (lists, regex, urls, quantity), which it does not
+            .addFunctionDeclarations(KubernetesCelLibrary.declarations())
+            .addFunctionBindings(KubernetesCelLibrary.bindings())
             .addVar("self", SimpleType.DYN)
             .addVar("oldSelf", SimpleType.DYN)
             .build();
+    /** celconfig.RuntimeCELCostBudget: the cost all rules of one object may use together. */
+    static final long RUNTIME_COST_BUDGET = 10_000_000L;
+    /** celconfig.PerCallLimit: the cost one rule evaluation may use. */
+    static final long PER_CALL_LIMIT = 1_000_000L;
+    static final String OUT_OF_BUDGET = "validation failed due to running out of cost budget, no further validation rules will be run";
+
+    /**
+     * What is left of {@link #RUNTIME_COST_BUDGET} while one object is validated; negative once a rule ran
+     * out of it, after which no rule runs. Costs are counted as cel-java evaluates: one unit per evaluated
+     * expression node (cel-go's tracker also charges string and list operations by size, so Kubernetes'
+     * figures are somewhat higher for the same rule).
+     */
+    static final class Budget {
+        long remaining;
+
+        Budget(long remaining) {
+            this.remaining = remaining;
+        }
+    }
+
+    /** Thrown from the evaluation listener to stop a rule past {@link #PER_CALL_LIMIT}. */
+    private static final class CostLimitExceeded extends RuntimeException {
+        CostLimitExceeded() {
+            super("operation cancelled: actual cost limit exceeded", null, false, false);
+        }
+    }
     private static final Map<String, CelAbstractSyntaxTree> COMPILED = new ConcurrentHashMap<>();
 
     private CelValidation() {
@@ -52,6 +92,22 @@ final class CelValidation {
             }
         }
         return ast;
+    }
+
+    /** Whether {@code schema} has an {@code x-kubernetes-validations} rule anywhere (else Kubernetes has no CEL validator). */
+    static boolean hasRules(JsonNode schema) {
+        if (schema == null || !schema.isObject()) {
+            return false;
+        }
+        if (!schema.path("x-kubernetes-validations").isEmpty()) {
+            return true;
+        }
+        for (Map.Entry<String, JsonNode> e : schema.path("properties").properties()) {
+            if (hasRules(e.getValue())) {
+                return true;
+            }
+        }
+        return hasRules(schema.get("additionalProperties")) || hasRules(schema.get("items"));
     }
 
     /** The rules of a CRD schema that do not compile, as causes under {@code path}. */
@@ -69,7 +125,11 @@ final class CelValidation {
                 continue;
             }
             try {
-                compile(rule);
+                CelAbstractSyntaxTree ast = compile(rule);
+                // the cost estimated when the CRD is written: refused here only when certainly "more than 100x"
+                if (CelCostFloor.moreThan100x(CelCostFloor.of(ast.getExpr(), schema))) {
+                    out.add(new Status.Cause("FieldValueForbidden", "Forbidden: " + CelCostFloor.message(), rp + ".rule"));
+                }
             } catch (CelValidationException e) {
                 out.add(new Status.Cause("FieldValueInvalid", "Invalid value: \"" + rule + "\": compilation failed: " + e.getMessage(), rp + ".rule"));
             }
@@ -104,14 +164,27 @@ final class CelValidation {
      * only when it exists, and only they run when {@code transitionOnly}.
      */
     static void validate(JsonNode value, JsonNode old, JsonNode schema, String path, List<Status.Cause> out) {
-        if (schema == null || !schema.isObject() || value == null || value.isMissingNode()) {
+        validate(value, old, schema, path, out, new Budget(RUNTIME_COST_BUDGET));
+    }
+
+    /** {@link #validate(JsonNode, JsonNode, JsonNode, String, List)} within what is left of {@code budget}. */
+    static void validate(JsonNode value, JsonNode old, JsonNode schema, String path, List<Status.Cause> out, Budget budget) {
+        if (schema == null || !schema.isObject() || value == null || value.isMissingNode() || budget.remaining < 0) {
             return;
         }
         JsonNode rules = schema.path("x-kubernetes-validations");
         if (!rules.isEmpty() && !value.isNull()) {
             String type = schema.path("type").asString(schema.path("x-kubernetes-int-or-string").asBoolean(false) ? "" : "object");
+            if (budget.remaining == 0) {
+                out.add(new Status.Cause("FieldValueInvalid", "Invalid value: \"" + type + "\": " + OUT_OF_BUDGET, path.isEmpty() ? "<nil>" : path));
+                budget.remaining = -1;
+                return;
+            }
             for (JsonNode r : rules) {
-                evaluate(r, value, old, type, path, out);
+                evaluate(r, value, old, type, path, out, budget);
+                if (budget.remaining < 0) {
+                    return;
+                }
             }
         }
         if (value.isObject()) {
@@ -121,17 +194,23 @@ final class CelValidation {
                     ps = schema.get("additionalProperties");
                 }
                 JsonNode o = old == null || !old.isObject() ? null : old.get(e.getKey());
-                validate(e.getValue(), o, ps, child(path, e.getKey()), out);
+                validate(e.getValue(), o, ps, child(path, e.getKey()), out, budget);
+                if (budget.remaining < 0) {
+                    return;
+                }
             }
         } else if (value.isArray() && schema.has("items")) {
             for (int i = 0; i < value.size(); i++) {
                 // Kubernetes correlates list items for oldSelf only in map lists and sets; by index is not allowed
-                validate(value.get(i), null, schema.get("items"), path + "[" + i + "]", out);
+                validate(value.get(i), null, schema.get("items"), path + "[" + i + "]", out, budget);
+                if (budget.remaining < 0) {
+                    return;
+                }
             }
         }
     }
 
-    private static void evaluate(JsonNode r, JsonNode value, JsonNode old, String type, String path, List<Status.Cause> out) {
+    private static void evaluate(JsonNode r, JsonNode value, JsonNode old, String type, String path, List<Status.Cause> out, Budget budget) {
         String rule = r.path("rule").asString("");
         boolean transition = rule.contains("oldSelf");
         if (transition && (old == null || old.isMissingNode())) {
@@ -150,13 +229,34 @@ final class CelValidation {
         if (transition) {
             vars.put("oldSelf", toCel(old));
         }
+        String at = path.isEmpty() ? "<nil>" : path;
+        // ruleErrorString: the rule's message when it has one, else the rule
+        String ruleString = r.path("message").asString("").isBlank() ? rule.trim() : r.path("message").asString().trim();
         Object result;
+        long[] cost = {0};
         try {
-            result = CEL.createProgram(compile(rule)).eval(vars);
+            result = CEL.createProgram(compile(rule)).trace(vars, (expr, v) -> {
+                if (++cost[0] > PER_CALL_LIMIT) {
+                    throw new CostLimitExceeded();
+                }
+            });
         } catch (CelValidationException e) {
             return; // refused when the CRD was written
+        } catch (CostLimitExceeded e) {
+            callLimit(type, at, ruleString, out, budget);
+            return;
         } catch (CelEvaluationException e) {
-            out.add(new Status.Cause("FieldValueInvalid", "Invalid value: \"" + type + "\": " + e.getMessage() + " evaluating rule: " + rule.trim(), field));
+            if (e.getCause() instanceof CostLimitExceeded) {
+                callLimit(type, at, ruleString, out, budget);
+                return;
+            }
+            if (!charge(cost[0], type, at, out, budget)) {
+                return;
+            }
+            out.add(new Status.Cause("FieldValueInvalid", "Invalid value: \"" + type + "\": " + evaluationError(e) + " evaluating rule: " + ruleString, at));
+            return;
+        }
+        if (!charge(cost[0], type, at, out, budget)) {
             return;
         }
         if (Boolean.TRUE.equals(result)) {
@@ -184,6 +284,31 @@ final class CelValidation {
             case "FieldValueDuplicate" -> new Status.Cause(reason, "Duplicate value: \"" + type + "\"", field);
             default -> new Status.Cause("FieldValueInvalid", "Invalid value: \"" + type + "\": " + message, field);
         });
+    }
+
+    // the rule's cost is taken from the budget; more than is left: Kubernetes' out-of-budget error, and no further rule runs
+    private static boolean charge(long cost, String type, String at, List<Status.Cause> out, Budget budget) {
+        if (cost > budget.remaining) {
+            out.add(new Status.Cause("FieldValueInvalid", "Invalid value: \"" + type + "\": " + OUT_OF_BUDGET, at));
+            budget.remaining = -1;
+            return false;
+        }
+        budget.remaining -= cost;
+        return true;
+    }
+
+    private static void callLimit(String type, String at, String ruleString, List<Status.Cause> out, Budget budget) {
+        out.add(new Status.Cause("FieldValueInvalid", "Invalid value: \"" + type + "\": 'operation cancelled: actual cost limit exceeded': "
+                + "no further validation rules will be run due to call cost exceeds limit for rule: " + ruleString, at));
+        budget.remaining = -1;
+    }
+
+    // cel-java prefixes its messages with where the error happened ("evaluation error at <expr>@<offset>: ...");
+    // cel-go's errors are the bare cause ("no such key: x", "min called on empty list")
+    private static String evaluationError(CelEvaluationException e) {
+        String m = String.valueOf(e.getMessage());
+        int colon = m.startsWith("evaluation error") ? m.indexOf(": ") : -1;
+        return colon >= 0 ? m.substring(colon + 2) : m;
     }
 
     private static String child(String path, String key) {

@@ -311,7 +311,9 @@ public class CustomResources implements SmartLifecycle {
                 continue;
             }
             ResourceType rt = new ResourceType(crd.spec.group, v.name, n.plural, n.singular, n.kind, "Namespaced".equals(crd.spec.scope),
-                    UnstructuredObject.class, n.shortNames == null ? List.of() : List.copyOf(n.shortNames), n.categories == null ? List.of() : List.copyOf(n.categories));
+                    UnstructuredObject.class, n.shortNames == null ? List.of() : List.copyOf(n.shortNames), n.categories == null ? List.of() : List.copyOf(n.categories),
+                    // the accepted listKind (defaulted to <Kind>List): the kind of every list of this resource
+                    n.listKind == null || n.listKind.isEmpty() ? n.kind + "List" : n.listKind);
             strategies.register(new CustomResourceStrategy(rt, storageApiVersion, v));
             List<CustomColumns.Column> cols = new ArrayList<>();
             if (v.additionalPrinterColumns != null) {

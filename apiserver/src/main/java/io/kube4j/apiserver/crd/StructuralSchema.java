@@ -361,15 +361,40 @@ public final class StructuralSchema {
             rootNoMeta = r;
         }
         value(copy, rootNoMeta, "", out);
-        if (out.isEmpty()) {
-            // Kubernetes runs CEL rules only on objects that pass the OpenAPI checks
-            CelValidation.validate(copy, null, rootNoMeta, "", out);
+        // schemaobjectmeta.Validate: the embedded resources' apiVersion, kind and metadata
+        EmbeddedResources.validate(copy, rootNoMeta, "", out);
+        if (CelValidation.hasRules(root)) {
+            if (blocking(out)) {
+                out.add(NOT_CHECKED);
+            } else {
+                CelValidation.validate(copy, null, rootNoMeta, "", out);
+            }
         }
+    }
+
+    /**
+     * The cause Kubernetes adds instead of running the CEL rules of an object with a blocking error
+     * (strategy.go {@code hasBlockingErr}: {@code field.Invalid(nil, nil, ...)}).
+     */
+    static final Status.Cause NOT_CHECKED = new Status.Cause("FieldValueInvalid",
+            "Invalid value: \"null\": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation", "<nil>");
+
+    /**
+     * hasBlockingErr: a type, required, enum, too-long or too-many violation means the object does not
+     * have the shape its CEL rules were written for, so they are not run.
+     */
+    static boolean blocking(List<Status.Cause> causes) {
+        return causes.stream().anyMatch(c -> List.of("FieldValueNotSupported", "FieldValueRequired", "FieldValueTooLong", "FieldValueTooMany",
+                "FieldValueTypeInvalid").contains(c.reason));
     }
 
     /** The CEL transition rules ({@code oldSelf}) of an update from {@code old} to {@code obj}. */
     public void validateTransition(JsonNode obj, JsonNode old, List<Status.Cause> out) {
         if (root == null) {
+            return;
+        }
+        if (blocking(out)) {
+            // validate() already said the rules were not checked
             return;
         }
         List<Status.Cause> all = new ArrayList<>();

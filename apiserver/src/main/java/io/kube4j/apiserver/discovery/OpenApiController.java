@@ -163,10 +163,71 @@ class OpenApiController {
         if (chosen < 0) {
             return ResponseEntity.status(406).header(HttpHeaders.VARY, HttpHeaders.ACCEPT).build();
         }
+        ObjectNode withCustom = v2WithCustomResources();
         if (chosen == 0) {
-            return ResponseEntity.ok().header(HttpHeaders.CONTENT_TYPE, "application/json").header(HttpHeaders.VARY, HttpHeaders.ACCEPT).body(v2);
+            return ResponseEntity.ok().header(HttpHeaders.CONTENT_TYPE, "application/json").header(HttpHeaders.VARY, HttpHeaders.ACCEPT)
+                    .body(withCustom == null ? v2 : Json.writeBytes(withCustom));
         }
-        return ResponseEntity.ok().header(HttpHeaders.CONTENT_TYPE, OpenApiV2Protobuf.CONTENT_TYPE).header(HttpHeaders.VARY, HttpHeaders.ACCEPT).body(v2Protobuf);
+        return ResponseEntity.ok().header(HttpHeaders.CONTENT_TYPE, OpenApiV2Protobuf.CONTENT_TYPE).header(HttpHeaders.VARY, HttpHeaders.ACCEPT)
+                .body(withCustom == null ? v2Protobuf : OpenApiV2Protobuf.encode(withCustom));
+    }
+
+    /**
+     * The v2 document with the custom resources served now, or null when there are none: each kind's
+     * definition (named as in v3, {@code com.example.stable.v1.CronTab}) and paths, as Kubernetes' CRD
+     * OpenAPI controller merges them into /openapi/v2 (builder.go with {@code v2=true}: the structural
+     * schema converted to Swagger 2.0, which has no {@code nullable}, and definitions under
+     * {@code #/definitions/}), so clients that read only v2 (older kubectl explain, kubectl validate)
+     * know them.
+     */
+    private ObjectNode v2WithCustomResources() {
+        if (served == null) {
+            return null;
+        }
+        ObjectNode doc = null;
+        for (ServedResources.GroupVersion gv : served.all()) {
+            if (gv.resources().isEmpty() || !(strategies.of(gv.resources().getFirst()) instanceof io.kube4j.apiserver.crd.CustomResourceStrategy)) {
+                continue;
+            }
+            if (doc == null) {
+                doc = (ObjectNode) Json.tree(v2);
+            }
+            ObjectNode paths = (ObjectNode) doc.get("paths");
+            ObjectNode definitions = (ObjectNode) doc.get("definitions");
+            OpenApiSchemas schemas = new OpenApiSchemas("#/definitions/", List.of(ResourceTypes.NAMESPACES));
+            for (ResourceType rt : gv.resources()) {
+                io.kube4j.apiserver.crd.CustomResourceStrategy crs = (io.kube4j.apiserver.crd.CustomResourceStrategy) strategies.of(rt);
+                String name = schemaName(rt);
+                ObjectNode ref = Json.mapper().createObjectNode().put("$ref", "#/definitions/" + name);
+                addPaths(paths, rt, ref, false);
+                ObjectNode schema = crs.schema().root() == null ? Json.mapper().createObjectNode() : (ObjectNode) crs.schema().root().deepCopy();
+                withoutNullable(schema);
+                ObjectNode props = schema.has("properties") ? (ObjectNode) schema.get("properties") : schema.putObject("properties");
+                props.putObject("apiVersion").put("type", "string").put("description",
+                        "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources");
+                props.putObject("kind").put("type", "string").put("description",
+                        "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds");
+                ObjectNode meta = schemas.ref(io.kube4j.api.ObjectMeta.class);
+                meta.put("description", "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata");
+                props.set("metadata", meta);
+                ObjectNode gvk = schema.putArray("x-kubernetes-group-version-kind").addObject();
+                gvk.put("group", rt.group());
+                gvk.put("version", rt.version());
+                gvk.put("kind", rt.kind());
+                definitions.set(name, schema);
+            }
+        }
+        return doc;
+    }
+
+    // Swagger 2.0 has no nullable, oneOf, anyOf or not (Kubernetes' v2 conversion, ToStructuralOpenAPIV2, drops them)
+    private static void withoutNullable(tools.jackson.databind.JsonNode node) {
+        if (node instanceof ObjectNode o) {
+            o.remove(List.of("nullable", "oneOf", "anyOf", "not"));
+            o.properties().forEach(e -> withoutNullable(e.getValue()));
+        } else if (node instanceof ArrayNode a) {
+            a.forEach(OpenApiController::withoutNullable);
+        }
     }
 
     private static ResponseEntity<byte[]> ok(byte[] body) {

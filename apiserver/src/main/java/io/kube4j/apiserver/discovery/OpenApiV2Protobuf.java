@@ -212,6 +212,23 @@ final class OpenApiV2Protobuf {
                         }
                     }));
                     case "allOf" -> v.forEach(x -> w.message(24, schema(x)));
+                    // the value validations CRD schemas carry (gnostic OpenAPIv2.proto Schema fields 5-18, 20, 30)
+                    case "default" -> w.message(5, any(v));
+                    case "multipleOf" -> w.number(6, v.asDouble());
+                    case "maximum" -> w.number(7, v.asDouble());
+                    case "exclusiveMaximum" -> w.bool(8, v.asBoolean());
+                    case "minimum" -> w.number(9, v.asDouble());
+                    case "exclusiveMinimum" -> w.bool(10, v.asBoolean());
+                    case "maxLength" -> w.int64(11, v.asLong());
+                    case "minLength" -> w.int64(12, v.asLong());
+                    case "pattern" -> w.string(13, v.asString());
+                    case "maxItems" -> w.int64(14, v.asLong());
+                    case "minItems" -> w.int64(15, v.asLong());
+                    case "uniqueItems" -> w.bool(16, v.asBoolean());
+                    case "maxProperties" -> w.int64(17, v.asLong());
+                    case "minProperties" -> w.int64(18, v.asLong());
+                    case "enum" -> v.forEach(x -> w.message(20, any(x)));
+                    case "example" -> w.message(30, any(v));
                     case "properties" -> w.message(25, named(v, OpenApiV2Protobuf::schema));
                     default -> {
                         if (!e.getKey().startsWith("x-")) {
@@ -234,6 +251,12 @@ final class OpenApiV2Protobuf {
                 }));
             }
         });
+    }
+
+    /** Any{yaml}: a JSON value as YAML text, as gnostic carries defaults, enum values and examples. */
+    private static byte[] any(JsonNode value) {
+        String yaml = Json.yaml().writeValueAsString(value);
+        return message(a -> a.string(2, yaml));
     }
 
     /** NamedAny{name, Any{yaml}}: a vendor extension with its value as YAML text. */
@@ -281,6 +304,26 @@ final class OpenApiV2Protobuf {
             if (value) {
                 try {
                     out.writeBool(field, true);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+
+        void number(int field, double value) {
+            if (value != 0) {
+                try {
+                    out.writeDouble(field, value);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+
+        void int64(int field, long value) {
+            if (value != 0) {
+                try {
+                    out.writeInt64(field, value);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

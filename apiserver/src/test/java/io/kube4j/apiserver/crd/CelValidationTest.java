@@ -66,4 +66,111 @@ class CelValidationTest {
         assertThat(out).extracting(c -> c.field).containsExactly("s.x-kubernetes-validations[0].rule", "s.x-kubernetes-validations[1].reason");
         assertThat(out.getFirst().message).startsWith("Invalid value: \"self.a ==\": compilation failed: ");
     }
+
+    static List<String> rule(String rule, String self) {
+        StructuralSchema schema = new StructuralSchema(Json.tree("""
+                {"type":"object","properties":{"spec":{"type":"object","x-kubernetes-preserve-unknown-fields":true,
+                  "x-kubernetes-validations":[{"rule":%s}]}}}""".formatted(Json.write(rule))));
+        List<Status.Cause> causes = new ArrayList<>();
+        schema.validate(Json.tree("{\"spec\":" + self + "}"), causes);
+        return causes.stream().map(c -> c.field + ": " + c.message).toList();
+    }
+
+    @Test
+    void kubernetesListRegexUrlAndQuantityFunctionsAreThere() {
+        String self = """
+                {"n":[1,2,2,5],"d":[3.5,1.0],"s":["a","b","c"],"u":"https://user@example.com:8443/a%20b?x=1&x=2&y=3","q":"1500m","name":"pod-42-xy-7"}""";
+        for (String ok : List.of(
+                "self.n.isSorted() && !self.d.isSorted() && self.s.isSorted()",
+                "self.n.sum() == 10 && self.d.sum() == 4.5 && [].sum() == 0",
+                "self.n.min() == 1 && self.n.max() == 5 && self.s.max() == 'c'",
+                "self.n.indexOf(2) == 1 && self.n.lastIndexOf(2) == 2 && self.s.indexOf('z') == -1",
+                "self.name.find('[0-9]+') == '42' && self.name.findAll('[0-9]+') == ['42', '7'] && self.name.findAll('[0-9]+', 1) == ['42']",
+                "self.name.find('z+') == ''",
+                "isURL(self.u) && url(self.u).getScheme() == 'https' && url(self.u).getHost() == 'example.com:8443'",
+                "url(self.u).getHostname() == 'example.com' && url(self.u).getPort() == '8443' && url(self.u).getEscapedPath() == '/a%20b'",
+                "url(self.u).getQuery() == {'x': ['1', '2'], 'y': ['3']} && !isURL('not a url') && isURL('/relative/path')",
+                "quantity(self.q).isLessThan(quantity('2')) && quantity('2').isGreaterThan(quantity(self.q)) && quantity('1Ki').asInteger() == 1024",
+                "isQuantity('10Gi') && !isQuantity('ten') && quantity('1.5').sign() == 1 && !quantity(self.q).isInteger()",
+                "quantity(self.q).add(quantity('500m')).compareTo(quantity('2')) == 0 && quantity('3').sub(1) == quantity('2')",
+                "quantity(self.q).asApproximateFloat() == 1.5",
+                // cel-go extensions in Kubernetes' base environment: sets, two-variable comprehensions, cross-type comparisons
+                "sets.contains(self.n, [1, 5]) && self.s.all(i, v, i < 3 && v != '') && 1 < 1.5",
+                "isIP('10.0.0.1') && !isIP('10.0.0.256') && !isIP('example.com') && ip('10.0.0.1').family() == 4 && ip('fd00::1').family() == 6",
+                "ip('127.0.0.1').isLoopback() && ip('0.0.0.0').isUnspecified() && ip('169.254.1.1').isLinkLocalUnicast() && ip('224.0.0.1').isLinkLocalMulticast()",
+                "ip('8.8.8.8').isGlobalUnicast() && !ip('255.255.255.255').isGlobalUnicast() && ip('10.0.0.1') == ip('10.0.0.1')",
+                "cidr('10.0.0.0/8').containsIP('10.1.2.3') && !cidr('10.0.0.0/8').containsIP(ip('11.0.0.1')) && cidr('10.0.0.0/8').containsCIDR('10.1.0.0/16')",
+                "!cidr('10.1.0.0/16').containsCIDR(cidr('10.0.0.0/8')) && cidr('10.1.2.3/8').masked() == cidr('10.0.0.0/8') && cidr('fd00::/64').prefixLength() == 64",
+                "cidr('192.168.0.0/24').ip() == ip('192.168.0.0') && isCIDR('10.0.0.0/8') && !isCIDR('10.0.0.0/33') && !isCIDR('10.0.0.0')")) {
+            assertThat(rule(ok, self)).as(ok).isEmpty();
+        }
+        assertThat(rule("[].min() == 0", self)).containsExactly("spec: Invalid value: \"object\": min called on empty list evaluating rule: [].min() == 0");
+        assertThat(rule("ip('::ffff:1.2.3.4').family() == 4", self)).containsExactly(
+                "spec: Invalid value: \"object\": IPv4-mapped IPv6 address \"::ffff:1.2.3.4\" is not allowed evaluating rule: ip('::ffff:1.2.3.4').family() == 4");
+        assertThat(rule("ip('fe80::1%en0').family() == 6", self)).containsExactly(
+                "spec: Invalid value: \"object\": IP address \"fe80::1%en0\" with zone value is not allowed evaluating rule: ip('fe80::1%en0').family() == 6");
+        assertThat(rule("quantity('1.5').asInteger() == 1", self)).containsExactly(
+                "spec: Invalid value: \"object\": cannot convert value to integer evaluating rule: quantity('1.5').asInteger() == 1");
+    }
+
+    @Test
+    void aRuleOverItsCallLimitStopsValidationWithKubernetesMessage() {
+        StringBuilder list = new StringBuilder("[");
+        for (int i = 0; i < 200; i++) {
+            list.append(i == 0 ? "" : ",").append(i);
+        }
+        list.append(']');
+        String self = "{\"l\":" + list + "}";
+        StructuralSchema schema = new StructuralSchema(Json.tree("""
+                {"type":"object","properties":{"spec":{"type":"object","x-kubernetes-preserve-unknown-fields":true,
+                  "x-kubernetes-validations":[
+                    {"rule":"self.l.all(x, self.l.all(y, self.l.all(z, x + y + z >= 0)))","message":"too slow"},
+                    {"rule":"false","message":"never reached"}]}}}"""));
+        List<Status.Cause> causes = new ArrayList<>();
+        schema.validate(Json.tree("{\"spec\":" + self + "}"), causes);
+        assertThat(causes).extracting(c -> c.field + ": " + c.message).containsExactly(
+                "spec: Invalid value: \"object\": 'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to "
+                        + "call cost exceeds limit for rule: too slow");
+    }
+
+    @Test
+    void rulesTogetherOverTheObjectsBudgetRunOutOfIt() {
+        // each rule (40,000 inner steps) stays under the per-call limit; sixty of them exceed the 10,000,000 of one object
+        StringBuilder list = new StringBuilder("[");
+        for (int i = 0; i < 200; i++) {
+            list.append(i == 0 ? "" : ",").append(i);
+        }
+        list.append(']');
+        StringBuilder rules = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            rules.append(i == 0 ? "" : ",").append("{\"rule\":\"self.l.all(x, self.l.all(y, x + y >= 0))\"}");
+        }
+        StructuralSchema schema = new StructuralSchema(Json.tree("""
+                {"type":"object","properties":{"spec":{"type":"object","x-kubernetes-preserve-unknown-fields":true,
+                  "x-kubernetes-validations":[%s]}}}""".formatted(rules)));
+        List<Status.Cause> causes = new ArrayList<>();
+        schema.validate(Json.tree("{\"spec\":{\"l\":" + list + "}}"), causes);
+        assertThat(causes).extracting(c -> c.field + ": " + c.message).containsExactly(
+                "spec: Invalid value: \"object\": validation failed due to running out of cost budget, no further validation rules will be run");
+    }
+
+    static List<String> crdErrors(String schema) {
+        List<Status.Cause> causes = new ArrayList<>();
+        CelValidation.compileErrors(Json.tree(schema), "spec.versions[0].schema.openAPIV3Schema", causes);
+        return causes.stream().map(c -> c.field + ": " + c.message).toList();
+    }
+
+    @Test
+    void aRuleNestingComprehensionsOverUnboundedListsIsRefusedWithKubernetesCostMessage() {
+        String unbounded = """
+                {"type":"object","properties":{"spec":{"type":"object",
+                  "x-kubernetes-validations":[{"rule":"self.l.all(x, self.l.all(y, x == y))"},{"rule":"self.l.all(x, x != '')"}],
+                  "properties":{"l":{"type":"array","items":{"type":"string"}}}}}}""";
+        assertThat(crdErrors(unbounded)).containsExactly(
+                "spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget "
+                        + "by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and "
+                        + "strings are declared)");
+        // with maxItems the same rule is cheap enough
+        assertThat(crdErrors(unbounded.replace("\"type\":\"array\",", "\"type\":\"array\",\"maxItems\":100,"))).isEmpty();
+    }
 }

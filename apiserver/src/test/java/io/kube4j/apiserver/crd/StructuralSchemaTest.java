@@ -172,4 +172,77 @@ class StructuralSchemaTest {
                 "spec.versions[0].schema.openAPIV3Schema.properties[d].default.n: Invalid value: \"string\": n in body must be of type integer: \"string\"");
         assertThat(causes).extracting(c -> c.reason).contains("FieldValueTypeInvalid", "FieldValueNotSupported");
     }
+
+    static final StructuralSchema EMBEDDING = new StructuralSchema(Json.tree("""
+            {"type":"object","properties":{"spec":{"type":"object","properties":{
+              "template":{"type":"object","x-kubernetes-embedded-resource":true,"x-kubernetes-preserve-unknown-fields":true},
+              "list":{"type":"array","items":{"type":"object","x-kubernetes-embedded-resource":true,"x-kubernetes-preserve-unknown-fields":true}},
+              "byName":{"type":"object","additionalProperties":{"type":"object","x-kubernetes-embedded-resource":true,"x-kubernetes-preserve-unknown-fields":true}}
+            }}}}"""));
+
+    static List<String> embeddingErrors(String spec) {
+        List<Status.Cause> causes = new ArrayList<>();
+        EMBEDDING.validate(Json.tree("{\"apiVersion\":\"e.io/v1\",\"kind\":\"E\",\"metadata\":{\"name\":\"e\"},\"spec\":" + spec + "}"), causes);
+        return causes.stream().map(c -> c.field + ": " + c.message).toList();
+    }
+
+    @Test
+    void anEmbeddedResourceNeedsApiVersionAndKindWithKubernetesPaths() {
+        assertThat(embeddingErrors("{\"template\":{\"metadata\":{\"name\":\"x\"}}}"))
+                .containsExactlyInAnyOrder("spec.template.apiVersion: Required value", "spec.template.kind: Required value");
+        assertThat(embeddingErrors("{\"list\":[{\"apiVersion\":\"v1\",\"kind\":\"Pod\"},{\"kind\":\"Pod\"}]}"))
+                .containsExactly("spec.list[1].apiVersion: Required value");
+        assertThat(embeddingErrors("{\"byName\":{\"a\":{\"apiVersion\":\"v1\"}}}"))
+                .containsExactly("spec.byName[a].kind: Required value");
+        assertThat(embeddingErrors("{\"template\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{}}}")).isEmpty();
+    }
+
+    @Test
+    void anEmbeddedResourcesApiVersionKindAndMetadataAreValidated() {
+        assertThat(embeddingErrors("{\"template\":{\"apiVersion\":\"a/b/c\",\"kind\":\"my_kind\"}}")).containsExactlyInAnyOrder(
+                "spec.template.apiVersion: Invalid value: \"a/b/c\": unexpected GroupVersion string: a/b/c",
+                "spec.template.kind: Invalid value: \"my_kind\": may have mixed case, but should otherwise match: a DNS-1035 label must consist of lower case "
+                        + "alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or "
+                        + "'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')");
+        assertThat(embeddingErrors("{\"template\":{\"apiVersion\":1,\"kind\":\"\"}}")).containsExactlyInAnyOrder(
+                "spec.template.apiVersion: Invalid value: 1: must be a string",
+                "spec.template.kind: Invalid value: \"\": must not be empty");
+        assertThat(embeddingErrors("{\"template\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"a/b\",\"namespace\":\"Bad_NS\",\"labels\":{\"k\":\"not ok\"}}}}"))
+                .containsExactlyInAnyOrder(
+                        "spec.template.metadata.name: Invalid value: \"a/b\": may not contain '/'",
+                        "spec.template.metadata.namespace: Invalid value: \"Bad_NS\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters "
+                                + "or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+                                + "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+                        "spec.template.metadata.labels: Invalid value: \"not ok\": a valid label must be an empty string or consist of alphanumeric characters, "
+                                + "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for "
+                                + "validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')");
+        assertThat(embeddingErrors("{\"template\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":\"m\"}}"))
+                .containsExactly("spec.template.metadata: Invalid value: \"m\": json: cannot unmarshal string into Go value of type v1.ObjectMeta");
+    }
+
+    static final StructuralSchema WITH_RULES = new StructuralSchema(Json.tree("""
+            {"type":"object","properties":{"spec":{"type":"object","x-kubernetes-validations":[{"rule":"self.min <= self.max","message":"min above max"}],
+              "properties":{"min":{"type":"integer"},"max":{"type":"integer"},"code":{"type":"string","pattern":"^[a-z]+$"},"size":{"type":"string","enum":["S"]}}}}}"""));
+
+    static List<String> ruleErrors(String spec) {
+        List<Status.Cause> causes = new ArrayList<>();
+        WITH_RULES.validate(Json.tree("{\"spec\":" + spec + "}"), causes);
+        return causes.stream().map(c -> c.field + ": " + c.message).toList();
+    }
+
+    @Test
+    void rulesAreNotRunOnAnObjectWithABlockingErrorAndKubernetesSaysSo() {
+        assertThat(ruleErrors("{\"min\":\"one\",\"max\":0}")).containsExactly(
+                "spec.min: Invalid value: \"string\": spec.min in body must be of type integer: \"string\"",
+                "<nil>: Invalid value: \"null\": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation");
+        assertThat(ruleErrors("{\"min\":2,\"max\":1,\"size\":\"L\"}")).last().asString().startsWith("<nil>: Invalid value: \"null\": some validation rules");
+        // a pattern mismatch does not block the rules
+        assertThat(ruleErrors("{\"min\":2,\"max\":1,\"code\":\"A\"}")).containsExactly(
+                "spec.code: Invalid value: \"A\": spec.code in body should match '^[a-z]+$'",
+                "spec: Invalid value: \"object\": min above max");
+        // no rules in the schema: nothing to say
+        List<Status.Cause> causes = new ArrayList<>();
+        SCHEMA.validate(Json.tree("{\"spec\":{}}"), causes);
+        assertThat(causes).extracting(c -> c.message).noneMatch(m -> m.contains("some validation rules"));
+    }
 }

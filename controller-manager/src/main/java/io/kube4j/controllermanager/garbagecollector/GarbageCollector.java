@@ -67,7 +67,7 @@ public final class GarbageCollector implements Controller {
 
     /** Over the built-in kinds only. */
     public GarbageCollector(SharedInformers informers, ControllerClient client) {
-        this(informers, client, new CustomResources(null, Duration.ZERO, Duration.ZERO));
+        this(informers, client, new CustomResources(null, Duration.ZERO));
     }
 
     /** Over the built-in kinds and the custom resources {@code customResources} discovers. */
@@ -236,8 +236,8 @@ public final class GarbageCollector implements Controller {
             }
             if (owner.isEmpty()) {
                 owner = confirmedOwner(obj, ref);
-                // a custom owner found live but not in the (polled) cache: its deletion may never be
-                // seen as an event if it goes before the next LIST, so look at this dependent again
+                // a custom owner found live but not in the cache: its informer may not run yet (a CRD
+                // just discovered) and so miss its deletion, so look at this dependent again
                 ownerNotYetCached |= owner.isPresent() && !informersByKind.containsKey(ref.kind);
             }
             if (owner.isPresent()) {

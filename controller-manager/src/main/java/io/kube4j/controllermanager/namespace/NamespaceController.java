@@ -55,7 +55,7 @@ public final class NamespaceController implements Controller {
 
     /** Over the built-in kinds only. */
     public NamespaceController(SharedInformers informers, ControllerClient client) {
-        this(informers, client, new CustomResources(null, Duration.ZERO, Duration.ZERO));
+        this(informers, client, new CustomResources(null, Duration.ZERO));
     }
 
     /** Over the built-in kinds and the namespaced custom resources {@code customResources} discovers. */

@@ -1,6 +1,7 @@
 package io.kube4j.controllermanager.runtime;
 
 import io.kube4j.api.ObjectMeta;
+import io.kube4j.api.ResourceType;
 
 import java.util.List;
 
@@ -46,5 +47,10 @@ public record ApiResource(String group, String version, String resource, String 
     /** {@code namespace/name} (or {@code name}) of one of its objects. */
     public String keyOf(String namespace, String name) {
         return ObjectMeta.key(namespaced ? namespace : null, name);
+    }
+
+    /** As a {@link ResourceType} for the informer: objects read as untyped {@link CustomObject}s. */
+    public ResourceType toResourceType() {
+        return new ResourceType(group, version, resource, "", kind, namespaced, CustomObject.class, List.of(), List.of());
     }
 }

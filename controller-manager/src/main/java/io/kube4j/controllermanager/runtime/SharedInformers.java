@@ -27,6 +27,7 @@ public final class SharedInformers {
     private final ApiClient client;
     private final Map<String, Informer<?>> informers = new ConcurrentHashMap<>();
     private final Map<Informer<?>, Set<String>> indexNames = new ConcurrentHashMap<>();
+    private final List<Runnable[]> lifecycles = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public SharedInformers(ApiClient client) {
         this.client = client;
@@ -61,11 +62,22 @@ public final class SharedInformers {
         return store.byIndex(BY_NAMESPACE, namespace == null ? "" : namespace);
     }
 
+    /**
+     * Something else to start and stop with the informers, e.g. the custom resources' informers
+     * ({@link CustomResources}), which come and go with discovery: it then runs only while this replica
+     * leads, as the shared informers do.
+     */
+    public void addLifecycle(Runnable onStart, Runnable onStop) {
+        lifecycles.add(new Runnable[]{onStart, onStop});
+    }
+
     public void start() {
         informers.values().forEach(Informer::start);
+        lifecycles.forEach(l -> l[0].run());
     }
 
     public void stop() {
+        lifecycles.forEach(l -> l[1].run());
         informers.values().forEach(Informer::stop);
     }
 

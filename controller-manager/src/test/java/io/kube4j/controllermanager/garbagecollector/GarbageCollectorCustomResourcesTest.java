@@ -29,7 +29,7 @@ class GarbageCollectorCustomResourcesTest {
 
     final SharedInformers informers = informers();
     final RecordingClient client = new RecordingClient();
-    final CustomResources customResources = new CustomResources(null, Duration.ZERO, Duration.ZERO);
+    final CustomResources customResources = new CustomResources(null, Duration.ZERO);
     final GarbageCollector gc = new GarbageCollector(informers, client, customResources);
 
     GarbageCollectorCustomResourcesTest() {

@@ -115,7 +115,7 @@ class NamespaceControllerTest {
 
     @Test
     void customResourcesFoundByDiscoveryAreDeletedAndHoldTheNamespaceWithTheirFinalizers() {
-        io.kube4j.controllermanager.runtime.CustomResources custom = new io.kube4j.controllermanager.runtime.CustomResources(null, java.time.Duration.ZERO, java.time.Duration.ZERO);
+        io.kube4j.controllermanager.runtime.CustomResources custom = new io.kube4j.controllermanager.runtime.CustomResources(null, java.time.Duration.ZERO);
         custom.setResources(java.util.List.of(WIDGETS));
         NamespaceController withCustom = new NamespaceController(informers, client, custom);
         preload(informers.informer(Namespace.class), terminating());
@@ -137,7 +137,7 @@ class NamespaceControllerTest {
 
     @Test
     void aNamespaceWhoseCustomResourcesAreGoneIsFinalized() {
-        io.kube4j.controllermanager.runtime.CustomResources custom = new io.kube4j.controllermanager.runtime.CustomResources(null, java.time.Duration.ZERO, java.time.Duration.ZERO);
+        io.kube4j.controllermanager.runtime.CustomResources custom = new io.kube4j.controllermanager.runtime.CustomResources(null, java.time.Duration.ZERO);
         custom.setResources(java.util.List.of(WIDGETS));
         NamespaceController withCustom = new NamespaceController(informers, client, custom);
         preload(informers.informer(Namespace.class), terminating());
@@ -156,7 +156,7 @@ class NamespaceControllerTest {
     void aFailedDiscoveryIsReportedAndKeepsTheNamespaceFromBeingFinalized() {
         // nothing listens on port 1: discovery fails as a whole
         io.kube4j.controllermanager.runtime.CustomResources custom = new io.kube4j.controllermanager.runtime.CustomResources(
-                new io.kube4j.client.ApiClient("http://127.0.0.1:1"), java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(1));
+                new io.kube4j.client.ApiClient("http://127.0.0.1:1"), java.time.Duration.ofSeconds(30));
         NamespaceController withCustom = new NamespaceController(informers, client, custom);
         preload(informers.informer(Namespace.class), terminating());
         // the controller reads the namespace live before deleting its contents (as Kubernetes' deleter does)

@@ -13,24 +13,45 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-/** Discovery of custom resources and the polled cache, against a canned discovery document. */
+/** Discovery of custom resources and their informers' cache, against a canned discovery document. */
 class CustomResourcesTest {
     final Map<String, String> answers = new ConcurrentHashMap<>();
+    // path -> the batches its polls answer, in turn
+    final Map<String, Queue<String>> watchBatches = new ConcurrentHashMap<>();
+    final List<String> requests = new CopyOnWriteArrayList<>();
     final HttpServer server;
 
     CustomResourcesTest() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
-            String body = answers.get(exchange.getRequestURI().getPath());
+            String query = exchange.getRequestURI().getQuery();
+            String body;
+            if (query != null && query.contains("watch=poll")) {
+                // one canned batch of events per poll; none left: an empty batch after a while, as a timed-out poll
+                requests.add(exchange.getRequestURI().getPath() + "?watch");
+                body = watchBatches.computeIfAbsent(exchange.getRequestURI().getPath(), k -> new ConcurrentLinkedQueue<>()).poll();
+                if (body == null) {
+                    sleep(100);
+                    body = "{\"kind\":\"WatchEventList\",\"metadata\":{},\"items\":[]}";
+                }
+            } else {
+                requests.add(exchange.getRequestURI().getPath());
+                body = answers.get(exchange.getRequestURI().getPath());
+            }
             byte[] bytes = (body == null ? "{\"kind\":\"Status\",\"code\":404,\"reason\":\"NotFound\"}" : body).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(body == null ? 404 : 200, bytes.length);
             exchange.getResponseBody().write(bytes);
             exchange.close();
         });
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
         answers.put("/apis", """
                 {"kind":"APIGroupList","groups":[
@@ -65,14 +86,22 @@ class CustomResourcesTest {
         assertThat(found.get(1).objectPath("ns", "c")).isEqualTo("/apis/example.com/v2/clusterthings/c");
     }
 
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
-    void pollingTellsTheHandlersWhatWasAddedChangedAndDeleted() {
-        CustomResources resources = new CustomResources(client(), Duration.ofSeconds(30), Duration.ofSeconds(1));
-        List<String> seen = new ArrayList<>();
+    void aWatchOfEachDiscoveredResourceTellsTheHandlersWhatWasAddedChangedAndDeleted() {
+        CustomResources resources = new CustomResources(client(), Duration.ofSeconds(30));
+        List<String> seen = new CopyOnWriteArrayList<>();
         resources.addHandler(new CustomResources.Handler() {
             @Override
             public void onAdd(CustomObject obj) {
-                seen.add("add " + obj.kind + " " + obj.key() + " " + obj.resource.groupResource());
+                seen.add("add " + obj.kind + " " + obj.apiVersion + " " + obj.key() + " " + obj.resource.groupResource());
             }
 
             @Override
@@ -85,25 +114,69 @@ class CustomResourcesTest {
                 seen.add("delete " + obj.key());
             }
         });
-        resources.discover();
+        answers.put("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", "{\"kind\":\"CustomResourceDefinitionList\",\"metadata\":{\"resourceVersion\":\"1\"},\"items\":[]}");
         // list items may come without apiVersion and kind
         answers.put("/apis/example.com/v2/widgets", """
-                {"kind":"WidgetList","items":[{"metadata":{"name":"a","namespace":"ns","uid":"u-a","resourceVersion":"1"},"spec":{"x":1}}]}""");
-        resources.poll();
-        answers.put("/apis/example.com/v2/widgets", """
-                {"kind":"WidgetList","items":[{"metadata":{"name":"a","namespace":"ns","uid":"u-a","resourceVersion":"2"},"spec":{"x":2}}]}""");
-        resources.poll();
-        resources.poll();
-        answers.put("/apis/example.com/v2/widgets", "{\"kind\":\"WidgetList\",\"items\":[]}");
-        resources.poll();
+                {"kind":"WidgetList","metadata":{"resourceVersion":"1"},"items":[{"metadata":{"name":"a","namespace":"ns","uid":"u-a","resourceVersion":"1"},"spec":{"x":1}}]}""");
+        watchBatches.computeIfAbsent("/apis/example.com/v2/widgets", k -> new ConcurrentLinkedQueue<>()).add("""
+                {"kind":"WatchEventList","metadata":{"resourceVersion":"3"},"items":[
+                 {"type":"MODIFIED","object":{"apiVersion":"example.com/v2","kind":"Widget","metadata":{"name":"a","namespace":"ns","uid":"u-a","resourceVersion":"2"},"spec":{"x":2}}},
+                 {"type":"DELETED","object":{"apiVersion":"example.com/v2","kind":"Widget","metadata":{"name":"a","namespace":"ns","uid":"u-a","resourceVersion":"3"}}}]}""");
 
-        assertThat(seen).containsExactly("add Widget ns/a widgets.example.com", "update ns/a 1->2", "delete ns/a");
-        assertThat(resources.discoveryError()).isNull();
+        resources.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 3);
+            assertThat(seen).containsExactly("add Widget example.com/v2 ns/a widgets.example.com", "update ns/a 1->2", "delete ns/a");
+            // only what the GC can act on is watched: clusterthings has no watch or delete verb
+            assertThat(resources.watched()).containsExactly("widgets.example.com");
+            assertThat(resources.get("widgets.example.com", "ns/a")).isNull();
+            assertThat(requests).contains("/apis/example.com/v2/widgets", "/apis/example.com/v2/widgets?watch").doesNotContain("/apis/example.com/v2/clusterthings");
+        } finally {
+            resources.stop();
+        }
+        assertThat(resources.watched()).isEmpty();
+    }
+
+    @Test
+    void aResourceNoLongerDiscoveredIsNoLongerWatchedAndItsObjectsAreGone() {
+        CustomResources resources = new CustomResources(client(), Duration.ofSeconds(30));
+        List<String> seen = new CopyOnWriteArrayList<>();
+        resources.addHandler(new CustomResources.Handler() {
+            @Override
+            public void onAdd(CustomObject obj) {
+                seen.add("add " + obj.key());
+            }
+
+            @Override
+            public void onUpdate(CustomObject old, CustomObject obj) {
+                seen.add("update " + obj.key());
+            }
+
+            @Override
+            public void onDelete(CustomObject obj) {
+                seen.add("delete " + obj.key());
+            }
+        });
+        answers.put("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", "{\"kind\":\"CustomResourceDefinitionList\",\"metadata\":{\"resourceVersion\":\"1\"},\"items\":[]}");
+        answers.put("/apis/example.com/v2/widgets", """
+                {"kind":"WidgetList","metadata":{"resourceVersion":"1"},"items":[{"metadata":{"name":"a","namespace":"ns","uid":"u-a","resourceVersion":"1"}}]}""");
+        resources.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> resources.get("widgets.example.com", "ns/a") != null);
+
+            resources.setResources(List.of());
+
+            assertThat(resources.watched()).isEmpty();
+            assertThat(resources.get("widgets.example.com", "ns/a")).isNull();
+            assertThat(seen).containsExactly("add ns/a", "delete ns/a");
+        } finally {
+            resources.stop();
+        }
     }
 
     @Test
     void aFailedDiscoveryKeepsWhatWasFound() {
-        CustomResources resources = new CustomResources(client(), Duration.ofSeconds(30), Duration.ofSeconds(1));
+        CustomResources resources = new CustomResources(client(), Duration.ofSeconds(30));
         resources.discover();
         answers.remove("/apis");
 
