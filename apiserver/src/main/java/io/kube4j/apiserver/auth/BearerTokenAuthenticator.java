@@ -19,6 +19,11 @@ public final class BearerTokenAuthenticator implements Authenticator {
         this.sources = List.copyOf(sources);
     }
 
+    /** The token sources, in the order they are tried (TokenReview walks them itself, for its audiences). */
+    public List<TokenAuthenticator> sources() {
+        return sources;
+    }
+
     @Override
     public Optional<UserInfo> authenticate(HttpServletRequest request) {
         String header = request.getHeader("Authorization");
