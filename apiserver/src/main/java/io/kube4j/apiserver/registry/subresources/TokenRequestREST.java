@@ -49,6 +49,7 @@ public class TokenRequestREST {
     private final ApiServerProperties.Security security;
     private final Clock clock;
 
+    @org.springframework.beans.factory.annotation.Autowired
     public TokenRequestREST(Registry registry, ServiceAccountTokens tokens, ApiServerProperties props) {
         this(registry, tokens, props.security(), Clock.systemUTC());
     }
