@@ -325,6 +325,24 @@ class AuthenticationIT {
         assertThat(core.body()).contains("{\"name\":\"serviceaccounts/token\",\"singularName\":\"\",\"namespaced\":true,\"group\":\"authentication.k8s.io\",\"version\":\"v1\",\"kind\":\"TokenRequest\",\"verbs\":[\"create\"]}");
     }
 
+    @Test
+    void serviceAccountIssuerDiscoveryServesTheVerificationKey() throws Exception {
+        HttpResponse<String> conf = send(anonymous, "GET", "/.well-known/openid-configuration", null, null);
+        assertThat(conf.statusCode()).isEqualTo(200);
+        JsonNode c = Json.mapper().readTree(conf.body());
+        assertThat(c.path("issuer").asString()).isEqualTo("https://kubernetes.default.svc.cluster.local");
+        assertThat(c.path("jwks_uri").asString()).isEqualTo("https://kubernetes.default.svc.cluster.local/openid/v1/jwks");
+        HttpResponse<String> jwks = send(anonymous, "GET", "/openid/v1/jwks", null, null);
+        assertThat(jwks.headers().firstValue("Content-Type")).contains("application/jwk-set+json");
+        com.nimbusds.jose.jwk.RSAKey key = com.nimbusds.jose.jwk.JWKSet.parse(jwks.body()).getKeys().getFirst().toRSAKey();
+        assertThat(key.toRSAPublicKey()).isEqualTo(Pki.readPublicKey(pki.resolve("sa.pub")));
+        // a token issued by TokenRequest verifies with the published key alone
+        create("/api/v1/namespaces/default/serviceaccounts", "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"oidc\"}}");
+        com.nimbusds.jwt.SignedJWT jwt = com.nimbusds.jwt.SignedJWT.parse(token("default", "oidc", "{}"));
+        assertThat(jwt.getHeader().getKeyID()).isEqualTo(key.getKeyID());
+        assertThat(jwt.verify(new com.nimbusds.jose.crypto.RSASSAVerifier(key))).isTrue();
+    }
+
     private static KeyPair generate() throws Exception {
         java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
         g.initialize(2048);
