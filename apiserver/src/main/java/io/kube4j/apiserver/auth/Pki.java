@@ -241,7 +241,8 @@ public final class Pki {
         return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    static KeyPair rsa() throws GeneralSecurityException {
+    /** A new RSA 2048 key pair, kubeadm's default key type. */
+    public static KeyPair rsa() throws GeneralSecurityException {
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
         g.initialize(2048, RANDOM);
         return g.generateKeyPair();
