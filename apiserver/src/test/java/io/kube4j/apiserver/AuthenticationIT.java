@@ -61,8 +61,10 @@ class AuthenticationIT {
         pki = work.resolve("pki");
         etcd = new EtcdContainer();
         etcd.start();
+        Path tokens = work.resolve("tokens.csv");
+        java.nio.file.Files.writeString(tokens, "static-s3cret,alice,alice-uid,\"dev,ops\"\n");
         apiserver = new ApiServerProcess(etcd.endpoint(), "--kube4j.security.enabled=true", "--kube4j.security.pki-dir=" + pki,
-                "--kube4j.security.nodes=node-1").https().start();
+                "--kube4j.security.nodes=node-1", "--kube4j.security.token-auth-file=" + tokens).https().start();
         ca = Pki.readCertificate(pki.resolve("ca.crt"));
         anonymous = client(null, null);
         admin = client(Pki.readPrivateKey(pki.resolve("admin.key")), Pki.readCertificate(pki.resolve("admin.crt")));
@@ -187,6 +189,27 @@ class AuthenticationIT {
         HttpResponse<String> r = send(anonymous, "GET", "/api/v1/namespaces", "not-a-token", null);
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.body()).isEqualTo(UNAUTHORIZED);
+    }
+
+    @Test
+    void aTokenFromTheTokenFileIsItsUserAndTokenReviewKeepsItToTheApiAudiences() {
+        JsonNode user = whoami(anonymous, "static-s3cret");
+        assertThat(user.path("username").asString()).isEqualTo("alice");
+        assertThat(user.path("uid").asString()).isEqualTo("alice-uid");
+        assertThat(user.path("groups").toString()).isEqualTo("[\"dev\",\"ops\",\"system:authenticated\"]");
+
+        JsonNode review = create("/apis/authentication.k8s.io/v1/tokenreviews",
+                "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"spec\":{\"token\":\"static-s3cret\"}}");
+        assertThat(review.path("status").path("authenticated").asBoolean()).isTrue();
+        assertThat(review.path("status").path("user").path("username").asString()).isEqualTo("alice");
+        JsonNode elsewhere = create("/apis/authentication.k8s.io/v1/tokenreviews",
+                "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"spec\":{\"token\":\"static-s3cret\",\"audiences\":[\"vault\"]}}");
+        assertThat(elsewhere.path("status").path("authenticated").asBoolean(false)).isFalse();
+        assertThat(elsewhere.path("status").path("error").asString()).isEqualTo("invalid bearer token");
+        HttpResponse<String> noToken = send(admin, "POST", "/apis/authentication.k8s.io/v1/tokenreviews", null,
+                "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"spec\":{}}");
+        assertThat(noToken.statusCode()).isEqualTo(400);
+        assertThat(Json.mapper().readTree(noToken.body()).path("message").asString()).isEqualTo("token is required for TokenReview in authentication");
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.kube4j.apiserver.auth;
 
-import io.kube4j.apiserver.errors.ApiError;
 import jakarta.servlet.http.HttpServletRequest;
 
 import java.util.List;
@@ -37,6 +36,6 @@ public final class BearerTokenAuthenticator implements Authenticator {
             Optional<UserInfo> user = source.authenticateToken(token);
             if (user.isPresent()) return user;
         }
-        throw ApiError.unauthorized();
+        throw new AuthenticationFailure("invalid bearer token");
     }
 }

@@ -139,13 +139,14 @@ public final class ServiceAccountTokenAuthenticator implements TokenAuthenticato
     /** The bound-token validator (claims.go validator.Validate). */
     private UserInfo validate(JWTClaimsSet claims) {
         Instant now = clock.instant();
-        Date exp = claims.getExpirationTime();
-        if (exp != null && now.isAfter(exp.toInstant().plus(LEEWAY))) {
-            throw new AuthenticationFailure("service account token has expired");
-        }
+        // go-jose's Claims.ValidateWithLeeway order: nbf, exp, iat
         Date nbf = claims.getNotBeforeTime();
         if (nbf != null && now.plus(LEEWAY).isBefore(nbf.toInstant())) {
             throw new AuthenticationFailure("service account token is not valid yet");
+        }
+        Date exp = claims.getExpirationTime();
+        if (exp != null && now.isAfter(exp.toInstant().plus(LEEWAY))) {
+            throw new AuthenticationFailure("service account token has expired");
         }
         Date iat = claims.getIssueTime();
         if (iat != null && now.plus(LEEWAY).isBefore(iat.toInstant())) {
