@@ -61,13 +61,17 @@ class AuthenticationIT {
         pki = work.resolve("pki");
         etcd = new EtcdContainer();
         etcd.start();
-        Path tokens = work.resolve("tokens.csv");
-        java.nio.file.Files.writeString(tokens, "static-s3cret,alice,alice-uid,\"dev,ops\"\n");
-        apiserver = new ApiServerProcess(etcd.endpoint(), "--kube4j.security.enabled=true", "--kube4j.security.pki-dir=" + pki,
-                "--kube4j.security.nodes=node-1", "--kube4j.security.token-auth-file=" + tokens).https().start();
+        apiserver = apiserver(ApiServerProcess.freePort());
         ca = Pki.readCertificate(pki.resolve("ca.crt"));
         anonymous = client(null, null);
         admin = client(Pki.readPrivateKey(pki.resolve("admin.key")), Pki.readCertificate(pki.resolve("admin.crt")));
+    }
+
+    static ApiServerProcess apiserver(int port) throws Exception {
+        Path tokens = work.resolve("tokens.csv");
+        java.nio.file.Files.writeString(tokens, "static-s3cret,alice,alice-uid,\"dev,ops\"\n");
+        return new ApiServerProcess(port, etcd.endpoint(), "--kube4j.security.enabled=true", "--kube4j.security.pki-dir=" + pki,
+                "--kube4j.security.nodes=node-1", "--kube4j.security.token-auth-file=" + tokens).https().start();
     }
 
     @AfterAll
@@ -364,6 +368,24 @@ class AuthenticationIT {
         com.nimbusds.jwt.SignedJWT jwt = com.nimbusds.jwt.SignedJWT.parse(token("default", "oidc", "{}"));
         assertThat(jwt.getHeader().getKeyID()).isEqualTo(key.getKeyID());
         assertThat(jwt.verify(new com.nimbusds.jose.crypto.RSASSAVerifier(key))).isTrue();
+    }
+
+    @Test
+    void aRestartReusesThePkiSoCredentialsStayValid() throws Exception {
+        create("/api/v1/namespaces/default/serviceaccounts", "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"survivor\"}}");
+        String token = token("default", "survivor", "{}");
+        java.util.Map<String, String> before = new java.util.TreeMap<>();
+        for (String f : List.of("ca.crt", "apiserver.crt", "sa.key", "admin.kubeconfig", "kubelet-node-1.kubeconfig")) {
+            before.put(f, java.nio.file.Files.readString(pki.resolve(f)));
+        }
+        int port = apiserver.port();
+        apiserver.close();
+        apiserver = apiserver(port);
+        for (var e : before.entrySet()) {
+            assertThat(java.nio.file.Files.readString(pki.resolve(e.getKey()))).as(e.getKey()).isEqualTo(e.getValue());
+        }
+        assertThat(whoami(anonymous, token).path("username").asString()).isEqualTo("system:serviceaccount:default:survivor");
+        assertThat(whoami(admin, null).path("username").asString()).isEqualTo("kubernetes-admin");
     }
 
     private static KeyPair generate() throws Exception {
