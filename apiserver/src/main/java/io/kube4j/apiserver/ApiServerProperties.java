@@ -4,6 +4,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * apiserver configuration ({@code kube4j.*}; environment variables such as
@@ -37,10 +38,38 @@ public record ApiServerProperties(
      * @param tokenAuthFile a static token file (Kubernetes' {@code --token-auth-file}), "" for none
      * @param anonymous     requests without credentials are {@code system:anonymous} (Kubernetes'
      *                      {@code --anonymous-auth}, default true); false makes them 401
+     * @param pkiDir        where the cluster PKI lives (kubeadm's {@code /etc/kubernetes/pki}): created on the
+     *                      first start with security on, reused after
+     * @param extraSans     further DNS names or IP addresses in the serving certificate (kubeadm's
+     *                      {@code apiServer.certSANs})
+     * @param nodes         the nodes to create a kubelet client certificate and kubeconfig for
+     * @param server        the apiserver URL written into the kubeconfigs, "" for
+     *                      {@code https://127.0.0.1:<server.port>}
+     * @param serviceAccountIssuer the {@code iss} of ServiceAccount tokens (Kubernetes'
+     *                      {@code --service-account-issuer}; kubeadm's value)
+     * @param apiAudiences  the audiences a token must carry to be accepted by this apiserver
+     *                      (Kubernetes' {@code --api-audiences}); empty means the issuer
+     * @param serviceAccountExtendTokenExpiration Kubernetes' {@code --service-account-extend-token-expiration}
+     *                      (default true): pod-bound tokens asked for 3607 s are issued for a year and only
+     *                      warned about after 3607 s
+     * @param serviceAccountMaxTokenExpiration Kubernetes' {@code --service-account-max-token-expiration}; zero
+     *                      means no limit
      */
     public record Security(@DefaultValue("false") boolean enabled,
                            @DefaultValue("") String tokenAuthFile,
-                           @DefaultValue("true") boolean anonymous) {
+                           @DefaultValue("true") boolean anonymous,
+                           @DefaultValue("pki") String pkiDir,
+                           @DefaultValue List<String> extraSans,
+                           @DefaultValue List<String> nodes,
+                           @DefaultValue("") String server,
+                           @DefaultValue("https://kubernetes.default.svc.cluster.local") String serviceAccountIssuer,
+                           @DefaultValue List<String> apiAudiences,
+                           @DefaultValue("true") boolean serviceAccountExtendTokenExpiration,
+                           @DefaultValue("0s") Duration serviceAccountMaxTokenExpiration) {
+        /** The audiences of this apiserver: {@link #apiAudiences}, else the issuer (as kube-apiserver defaults them). */
+        public List<String> audiences() {
+            return apiAudiences.isEmpty() ? List.of(serviceAccountIssuer) : apiAudiences;
+        }
     }
 
     /**

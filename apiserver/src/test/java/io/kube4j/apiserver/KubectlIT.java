@@ -136,6 +136,22 @@ class KubectlIT {
         assertThat(r.out()).contains("Server Version: v1.32.4");
     }
 
+    /**
+     * With security off nothing is authenticated: SelfSubjectReview answers as Kubernetes' old insecure
+     * port (InsecureSuperuser), and TokenRequest still issues tokens (signed with an in-memory key).
+     */
+    @Test
+    void authWhoamiAndCreateTokenWithSecurityOff(@TempDir Path dir) {
+        Kubectl k = kubectl(dir);
+        Kubectl.Result who = k.run("auth", "whoami");
+        assertThat(who.exitCode()).as(who.toString()).isZero();
+        assertThat(who.out()).containsPattern("Username\\s+system:unsecured").containsPattern("Groups\\s+\\[system:masters system:authenticated\\]");
+        assertThat(k.run("create", "serviceaccount", "whoami-sa").exitCode()).isZero();
+        Kubectl.Result token = k.run("create", "token", "whoami-sa");
+        assertThat(token.exitCode()).as(token.toString()).isZero();
+        assertThat(token.out().strip()).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+    }
+
     @Test
     void apiResourcesListsEveryServedResourceWithShortNames(@TempDir Path dir) {
         Kubectl.Result r = kubectl(dir).run("api-resources");

@@ -30,6 +30,12 @@ public final class ApiServerProcess implements AutoCloseable {
         return this;
     }
 
+    /** Serve (and poll readiness over) HTTPS, for {@code --kube4j.security.enabled=true}. */
+    public ApiServerProcess https() {
+        process.https();
+        return this;
+    }
+
     /** Starts the process and waits until {@code /readyz} answers 200. */
     public ApiServerProcess start() {
         process.start();

@@ -23,6 +23,7 @@ public final class ComponentProcess implements AutoCloseable {
     private final List<String> args;
     private final List<String> jvmArgs = new ArrayList<>();
     private Process process;
+    private boolean https;
 
     /**
      * @param module     the Maven module whose jar to run (apiserver, scheduler, kubelet, ...)
@@ -42,6 +43,15 @@ public final class ComponentProcess implements AutoCloseable {
     /** Further JVM options for the next {@link #start} (e.g. {@code -Xmx256m}), before {@code -jar}. */
     public ComponentProcess jvmArgs(String... options) {
         jvmArgs.addAll(List.of(options));
+        return this;
+    }
+
+    /**
+     * The component serves HTTPS (kube4j.security.enabled): {@link #url} is https, and the readiness
+     * poll accepts any server certificate (it only waits for the port; tests check certificates themselves).
+     */
+    public ComponentProcess https() {
+        this.https = true;
         return this;
     }
 
@@ -75,7 +85,7 @@ public final class ComponentProcess implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + port;
+        return (https ? "https" : "http") + "://127.0.0.1:" + port;
     }
 
     public int port() {
@@ -121,6 +131,10 @@ public final class ComponentProcess implements AutoCloseable {
             }
             try {
                 HttpURLConnection c = (HttpURLConnection) URI.create(url() + healthPath).toURL().openConnection();
+                if (c instanceof javax.net.ssl.HttpsURLConnection tls) {
+                    tls.setSSLSocketFactory(TRUST_ANY.getSocketFactory());
+                    tls.setHostnameVerifier((host, session) -> true);
+                }
                 c.setConnectTimeout(500);
                 c.setReadTimeout(2000);
                 if (c.getResponseCode() == 200) {
@@ -138,6 +152,32 @@ public final class ComponentProcess implements AutoCloseable {
         }
         close();
         throw new IllegalStateException(name + " not healthy within " + timeout + "; see target/" + name + "-" + port + ".log");
+    }
+
+    /** For the readiness poll of an HTTPS component only. */
+    private static final javax.net.ssl.SSLContext TRUST_ANY = trustAny();
+
+    private static javax.net.ssl.SSLContext trustAny() {
+        try {
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, new javax.net.ssl.TrustManager[]{new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

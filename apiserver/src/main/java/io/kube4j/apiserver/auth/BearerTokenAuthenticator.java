@@ -1,6 +1,5 @@
 package io.kube4j.apiserver.auth;
 
-import io.kube4j.apiserver.errors.ApiError;
 import jakarta.servlet.http.HttpServletRequest;
 
 import java.util.List;
@@ -19,6 +18,11 @@ public final class BearerTokenAuthenticator implements Authenticator {
         this.sources = List.copyOf(sources);
     }
 
+    /** The token sources, in the order they are tried (TokenReview walks them itself, for its audiences). */
+    public List<TokenAuthenticator> sources() {
+        return sources;
+    }
+
     @Override
     public Optional<UserInfo> authenticate(HttpServletRequest request) {
         String header = request.getHeader("Authorization");
@@ -32,6 +36,6 @@ public final class BearerTokenAuthenticator implements Authenticator {
             Optional<UserInfo> user = source.authenticateToken(token);
             if (user.isPresent()) return user;
         }
-        throw ApiError.unauthorized();
+        throw new AuthenticationFailure("invalid bearer token");
     }
 }

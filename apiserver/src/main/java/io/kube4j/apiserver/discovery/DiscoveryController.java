@@ -70,7 +70,7 @@ class DiscoveryController {
     @GetMapping("/api")
     ResponseEntity<byte[]> api(HttpServletRequest req) {
         if (wantsAggregated(req)) {
-            return aggregated(served.all().stream().filter(gv -> gv.group().isEmpty()).toList());
+            return aggregated(served.discoverable().stream().filter(gv -> gv.group().isEmpty()).toList());
         }
         ObjectNode out = Json.mapper().createObjectNode();
         out.put("kind", "APIVersions");
@@ -83,7 +83,7 @@ class DiscoveryController {
 
     @GetMapping("/apis")
     ResponseEntity<byte[]> apis(HttpServletRequest req) {
-        List<ServedResources.GroupVersion> named = served.all().stream().filter(gv -> !gv.group().isEmpty()).toList();
+        List<ServedResources.GroupVersion> named = served.discoverable().stream().filter(gv -> !gv.group().isEmpty()).toList();
         if (wantsAggregated(req)) {
             return aggregated(named);
         }
@@ -97,7 +97,7 @@ class DiscoveryController {
 
     @GetMapping("/apis/{group}")
     ResponseEntity<byte[]> apiGroup(@PathVariable String group) {
-        List<ServedResources.GroupVersion> versions = byGroup(served.all()).get(group);
+        List<ServedResources.GroupVersion> versions = byGroup(served.discoverable()).get(group);
         if (group.isEmpty() || versions == null) {
             throw notFound();
         }
@@ -120,6 +120,9 @@ class DiscoveryController {
 
     private ResponseEntity<byte[]> resourceList(String group, String version) {
         ServedResources.GroupVersion gv = served.served(group, version);
+        if (gv == null) {
+            gv = ServedResources.CREATE_ONLY.stream().filter(g -> g.group().equals(group) && g.version().equals(version)).findFirst().orElse(null);
+        }
         if (gv == null) {
             throw notFound();
         }

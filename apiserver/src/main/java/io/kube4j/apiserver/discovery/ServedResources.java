@@ -43,6 +43,19 @@ public final class ServedResources {
         }
     }
 
+    /**
+     * Resources that are not stored and take only {@code create} (Kubernetes' review APIs), served by
+     * their own controllers and listed in discovery only: authentication.k8s.io/v1 SelfSubjectReview
+     * and TokenReview.
+     */
+    public static final ResourceType SELFSUBJECTREVIEWS = new ResourceType("authentication.k8s.io", "v1", "selfsubjectreviews", "selfsubjectreview",
+            "SelfSubjectReview", false, null, List.of(), List.of());
+    public static final ResourceType TOKENREVIEWS = new ResourceType("authentication.k8s.io", "v1", "tokenreviews", "tokenreview",
+            "TokenReview", false, null, List.of(), List.of());
+    /** The create-only group-versions, in Kubernetes' discovery order. */
+    public static final List<GroupVersion> CREATE_ONLY = List.of(
+            new GroupVersion("authentication.k8s.io", "v1", List.of(SELFSUBJECTREVIEWS, TOKENREVIEWS)));
+
     private final Strategies strategies;
 
     public ServedResources(Strategies strategies) {
@@ -72,12 +85,27 @@ public final class ServedResources {
 
     /** The verbs of a served resource: all of {@link #VERBS}, or get and list for the read-only metrics. */
     public static List<String> verbs(ResourceType rt) {
+        if (createOnly(rt)) {
+            return List.of("create");
+        }
         return readOnly(rt) ? List.of("get", "list") : VERBS;
     }
 
     /** Whether {@code rt} is built on read (metrics.k8s.io) rather than stored. */
     public static boolean readOnly(ResourceType rt) {
         return ResourceTypes.METRICS.contains(rt);
+    }
+
+    /** Whether {@code rt} is a create-only review resource ({@link #CREATE_ONLY}). */
+    public static boolean createOnly(ResourceType rt) {
+        return CREATE_ONLY.stream().anyMatch(gv -> gv.resources().contains(rt));
+    }
+
+    /** What discovery lists: {@link #all()} and the create-only review APIs. */
+    public List<GroupVersion> discoverable() {
+        List<GroupVersion> out = new ArrayList<>(all());
+        out.addAll(CREATE_ONLY);
+        return out;
     }
 
     /** The served versions of {@code group}, preferred first. */
@@ -166,7 +194,7 @@ public final class ServedResources {
 
     /** The subresources of {@code rt}, as its {@link Strategy} declares them, in name order. */
     public List<Subresource> subresources(ResourceType rt) {
-        if (readOnly(rt)) {
+        if (readOnly(rt) || createOnly(rt)) {
             return List.of();
         }
         Strategy strategy = strategies.of(rt);
@@ -203,6 +231,7 @@ public final class ServedResources {
             case "exec" -> new Subresource("exec", "", "v1", "PodExecOptions", List.of("create", "get"));
             case "attach" -> new Subresource("attach", "", "v1", "PodAttachOptions", List.of("create", "get"));
             case "portforward" -> new Subresource("portforward", "", "v1", "PodPortForwardOptions", List.of("create", "get"));
+            case "token" -> new Subresource("token", "authentication.k8s.io", "v1", "TokenRequest", List.of("create"));
             case "finalize" -> new Subresource("finalize", rt.group(), rt.version(), rt.kind(), List.of("update"));
             default -> throw new IllegalStateException("undescribed subresource " + rt.resource() + "/" + name);
         };

@@ -39,7 +39,8 @@ public final class ProtobufSchemas {
             V1Scheduling.getDescriptor(), V1Discovery.getDescriptor(), V1Storage.getDescriptor(),
             V1Networking.getDescriptor(), V1Rbac.getDescriptor(), V1Autoscaling.getDescriptor(),
             V2Autoscaling.getDescriptor(), V1Coordination.getDescriptor(), V1Admissionregistration.getDescriptor(),
-            V1Flowcontrol.getDescriptor(), V1Events.getDescriptor());
+            V1Flowcontrol.getDescriptor(), V1Events.getDescriptor(),
+            io.kubernetes.client.proto.V1Authentication.getDescriptor());
 
     /** The proto package of meta/v1, whose kinds (Status, WatchEvent, ...) every group-version serves as {@code v1}. */
     static final String META_V1 = "k8s.io.apimachinery.pkg.apis.meta.v1";

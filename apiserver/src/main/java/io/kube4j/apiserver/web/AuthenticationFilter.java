@@ -37,6 +37,7 @@ import java.util.Optional;
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 @ConditionalOnProperty(name = "kube4j.security.enabled", havingValue = "true")
 class AuthenticationFilter extends OncePerRequestFilter {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AuthenticationFilter.class);
     private final ObjectProvider<Authenticator> authenticators;
     private final boolean anonymous;
 
@@ -51,6 +52,10 @@ class AuthenticationFilter extends OncePerRequestFilter {
         try {
             user = authenticate(req);
         } catch (ApiError e) {
+            if (e instanceof io.kube4j.apiserver.auth.AuthenticationFailure f) {
+                // the caller only learns "Unauthorized"; the reason is for the operator, as kube-apiserver logs it
+                log.info("Unable to authenticate the request from {}: {}", req.getRemoteAddr(), f.reason());
+            }
             write(resp, StatusErrorHandler.respond(req, e.status()));
             return;
         }

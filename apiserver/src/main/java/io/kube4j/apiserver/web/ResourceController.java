@@ -74,6 +74,9 @@ public class ResourceController {
     private final EvictionREST eviction;
     private final long maxBody;
     private final Views views;
+    /** serviceaccounts/{name}/token (TokenRequest). */
+    @org.springframework.beans.factory.annotation.Autowired
+    private io.kube4j.apiserver.registry.subresources.TokenRequestREST tokenRequest;
 
     public ResourceController(Registry registry, ServedResources served, ResponseEncoder encoder, PodLogProxy logs, ServerSideApply serverSideApply,
                               BindingREST binding, ScaleREST scale, FinalizeREST finalizer, EvictionREST eviction, Views views) {
@@ -136,6 +139,12 @@ public class ResourceController {
                     Status ok = Status.success();
                     ok.code = 201;
                     write(req, resp, 201, rt, Json.toTree(ok));
+                } else if ("token".equals(sub) && rt == ResourceTypes.SERVICEACCOUNTS) {
+                    verb(req, "create");
+                    var warnings = io.kube4j.apiserver.warning.WarningRecorder.of(req, resp);
+                    ObjectNode issued = tokenRequest.create(path.namespace(), path.name(),
+                            RequestBodies.object(req, maxBody, "authentication.k8s.io/v1", "TokenRequest"), warnings::add);
+                    write(req, resp, 201, null, issued);
                 } else if ("eviction".equals(sub)) {
                     verb(req, "create");
                     eviction.evict(path.namespace(), path.name(), RequestBodies.object(req, maxBody, "policy/v1", "Eviction"), dryRun);

@@ -1,0 +1,129 @@
+package io.kube4j.apiserver.auth;
+
+import io.kube4j.api.ResourceType;
+import io.kube4j.apiserver.ApiServerProperties;
+import io.kube4j.apiserver.errors.ApiError;
+import io.kube4j.apiserver.registry.Registry;
+import org.apache.coyote.http11.AbstractHttp11Protocol;
+import org.apache.tomcat.util.net.SSLHostConfig;
+import org.apache.tomcat.util.net.SSLHostConfigCertificate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
+import org.springframework.core.annotation.Order;
+import tools.jackson.databind.JsonNode;
+
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The secure serving side of authentication: the cluster PKI, HTTPS with optional client certificates,
+ * the x509 authenticator, and ServiceAccount token signing and checking.
+ *
+ * <p>With {@code kube4j.security.enabled=false} there is no PKI and plain HTTP as before; ServiceAccount
+ * tokens are still issued (TokenRequest, so a kubelet's projected token volume works), signed with a key
+ * pair made at start and kept in memory only: such tokens mean nothing once the apiserver restarts, and
+ * nothing checks them on requests since nothing is authenticated.
+ */
+@Configuration(proxyBeanMethods = false)
+public class SecurityConfiguration {
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+
+    /** The cluster PKI in {@code kube4j.security.pki-dir}, created on the first start. */
+    @Bean
+    @ConditionalOnProperty(name = "kube4j.security.enabled", havingValue = "true")
+    Pki pki(ApiServerProperties props, @Value("${server.port:8080}") int port) {
+        ApiServerProperties.Security s = props.security();
+        String server = s.server().isBlank() ? "https://127.0.0.1:" + port : s.server();
+        Path dir = Path.of(s.pkiDir()).toAbsolutePath();
+        Pki pki = Pki.ensure(dir, s.extraSans(), s.nodes(), server);
+        log.info("cluster PKI in {}; kubectl --kubeconfig {} works", dir, dir.resolve("admin.kubeconfig"));
+        return pki;
+    }
+
+    /** HTTPS from {@code apiserver.crt}/{@code .key}; client certificates requested, never required. */
+    @Bean
+    @ConditionalOnProperty(name = "kube4j.security.enabled", havingValue = "true")
+    TomcatConnectorCustomizer httpsConnector(Pki pki) {
+        return connector -> {
+            AcceptAnyClientCertificate.acceptIssuers(List.of(pki.ca()));
+            connector.setScheme("https");
+            connector.setSecure(true);
+            AbstractHttp11Protocol<?> protocol = (AbstractHttp11Protocol<?>) connector.getProtocolHandler();
+            protocol.setSSLEnabled(true);
+            SSLHostConfig ssl = new SSLHostConfig();
+            ssl.setHostName(protocol.getDefaultSSLHostConfigName());
+            ssl.setCertificateVerification("optional");
+            ssl.setTrustManagerClassName(AcceptAnyClientCertificate.class.getName());
+            SSLHostConfigCertificate cert = new SSLHostConfigCertificate(ssl, SSLHostConfigCertificate.Type.UNDEFINED);
+            cert.setCertificateFile(pki.dir().resolve("apiserver.crt").toString());
+            cert.setCertificateKeyFile(pki.dir().resolve("apiserver.key").toString());
+            ssl.addCertificate(cert);
+            protocol.addSslHostConfig(ssl);
+        };
+    }
+
+    /** X.509 client certificates, first in Kubernetes' order. */
+    @Bean
+    @Order(0)
+    @ConditionalOnProperty(name = "kube4j.security.enabled", havingValue = "true")
+    X509Authenticator x509Authenticator(Pki pki) {
+        return new X509Authenticator(List.of(pki.ca()), Clock.systemUTC());
+    }
+
+    /** The ServiceAccount token issuer: {@code sa.key} with security on, an in-memory key pair otherwise. */
+    @Bean
+    ServiceAccountTokens serviceAccountTokens(ApiServerProperties props, ObjectProvider<Pki> pki) {
+        Pki p = pki.getIfAvailable();
+        KeyPair keys;
+        if (p != null) {
+            keys = p.serviceAccountKeys();
+        } else {
+            try {
+                keys = Pki.rsa();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return new ServiceAccountTokens(props.security().serviceAccountIssuer(), keys);
+    }
+
+    /** Verifies ServiceAccount tokens against {@code sa.pub} (or the in-memory key) and live objects. */
+    @Bean
+    @Order(200)
+    ServiceAccountTokenAuthenticator serviceAccountTokenAuthenticator(ApiServerProperties props, ServiceAccountTokens tokens, ObjectProvider<Pki> pki,
+                                                                      @Lazy Registry registry) {
+        Pki p = pki.getIfAvailable();
+        java.security.PublicKey key = p != null ? p.serviceAccountKeys().getPublic() : tokens.publicKey();
+        return new ServiceAccountTokenAuthenticator(List.of(props.security().serviceAccountIssuer()), props.security().audiences(), List.of(key),
+                (type, ns, name) -> lookup(registry, type, ns, name), Clock.systemUTC());
+    }
+
+    /**
+     * An object from the watch cache, else (just created, not yet cached) from storage, as Kubernetes'
+     * token getter reads its listers and falls back to a live GET; null when it does not exist.
+     */
+    static JsonNode lookup(Registry registry, ResourceType type, String namespace, String name) {
+        JsonNode cached = registry.cache().get(Registry.key(type, namespace, name));
+        if (cached != null) {
+            return cached;
+        }
+        try {
+            return registry.get(type, namespace, name);
+        } catch (ApiError e) {
+            if (e.code() == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+}
