@@ -78,7 +78,8 @@ public final class ContainerConfigFactory {
         ContainerConfig.Kind kind = !pod.spec.initContainers.contains(container) ? ContainerConfig.Kind.CONTAINER
                 : PodActionsPlanner.isSidecar(container) ? ContainerConfig.Kind.SIDECAR : ContainerConfig.Kind.INIT;
         return new ContainerConfig(ref, container.name, attempt, container.image, command, args, container.workingDir, env,
-                mounts, limit(container, "cpu", true), limit(container, "memory", false), kind);
+                mounts, limit(container, "cpu", true), limit(container, "memory", false), kind,
+                Boolean.TRUE.equals(container.stdin), Boolean.TRUE.equals(container.stdinOnce), Boolean.TRUE.equals(container.tty));
     }
 
     /** Kubernetes' {@code makeMounts} for the volume kinds kube4j supports. */

@@ -258,6 +258,11 @@ public final class DockerRuntime implements ContainerRuntime {
             body.put("WorkingDir", config.workingDir());
         }
         labels(body.putObject("Labels"), config.pod(), TYPE_CONTAINER, config.name(), config.attempt());
+        // interactive containers, as cri-dockerd's CreateContainer: an open stdin an attach writes to, closed
+        // for good after the first attach with stdinOnce; a terminal with tty (Attach* are the docker CLI's own)
+        body.put("OpenStdin", config.stdin());
+        body.put("StdinOnce", config.stdinOnce());
+        body.put("Tty", config.tty());
         ObjectNode host = body.putObject("HostConfig");
         host.put("NetworkMode", "container:" + sandbox.id());
         host.put("IpcMode", "container:" + sandbox.id());
@@ -439,9 +444,10 @@ public final class DockerRuntime implements ContainerRuntime {
 
     /** The Engine's attach ({@code POST /containers/{id}/attach?stream=1}): output from now on, and stdin when the container keeps it open. */
     @Override
-    public io.kube4j.kubelet.runtime.StreamingProcess attach(String containerId, boolean tty) {
+    public io.kube4j.kubelet.runtime.StreamingProcess attach(String containerId, boolean stdin, boolean tty) {
         try {
-            DockerClient.Response r = docker.request("POST", "/containers/" + containerId + "/attach?stream=1&stdin=1&stdout=1&stderr=1", null, null);
+            // without stdin=1 the Engine leaves the container's stdin alone (StdinOnce closes it only after an attached stdin ends)
+            DockerClient.Response r = docker.request("POST", "/containers/" + containerId + "/attach?stream=1&stdin=" + (stdin ? 1 : 0) + "&stdout=1&stderr=1", null, null);
             if (r.status() >= 400) {
                 String message = DockerClient.message(r.readAll());
                 r.close();
