@@ -160,4 +160,43 @@ class KubectlDockerStreamingIT {
         assertThat(r.out()).as(r.err()).contains("got-typed").contains("pod \"drun-stdin\" deleted");
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
     }
+
+    @Test
+    void debugRunsAnEphemeralContainerThatSeesTheTargetsProcesses() throws Exception {
+        Pod p = new Pod();
+        p.metadata.namespace = "default";
+        p.metadata.name = "debug-me";
+        p.spec.nodeName = NODE;
+        p.spec.terminationGracePeriodSeconds = 1L;
+        io.kube4j.api.Container c = new io.kube4j.api.Container();
+        c.name = "app";
+        c.image = IMAGE;
+        c.imagePullPolicy = "IfNotPresent";
+        c.command.addAll(List.of("sleep", "3600"));
+        p.spec.containers.add(c);
+        api.create(p);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
+                assertThat(api.get(Pod.class, "default", "debug-me").status.containerStatuses.get(0).state.running).isNotNull());
+
+        Result r = underTerminal("debug", "-it", "debug-me", "--image=" + IMAGE, "--image-pull-policy=IfNotPresent", "--target=app",
+                "--container=debugger", "--", "sh", "-c", "sleep 2; ps; echo debug-done");
+        assertThat(r.out()).as(r.err()).contains("debug-done").contains("sleep 3600");
+        assertThat(r.exitCode()).as(r.out()).isZero();
+
+        Pod after = api.get(Pod.class, "default", "debug-me");
+        assertThat(after.spec.ephemeralContainers).extracting(e -> e.name + "->" + e.targetContainerName).containsExactly("debugger->app");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<io.kube4j.api.ContainerStatus> statuses = api.get(Pod.class, "default", "debug-me").status.ephemeralContainerStatuses;
+            assertThat(statuses).hasSize(1);
+            assertThat(statuses.get(0).name).isEqualTo("debugger");
+            assertThat(statuses.get(0).state.terminated).isNotNull();
+            assertThat(statuses.get(0).state.terminated.exitCode).isZero();
+        });
+        // the pod's own container runs on, and the ephemeral container is not started again
+        Thread.sleep(2000);
+        Pod later = api.get(Pod.class, "default", "debug-me");
+        assertThat(later.status.containerStatuses.get(0).state.running).isNotNull();
+        assertThat(later.status.ephemeralContainerStatuses.get(0).restartCount).isZero();
+        assertThat(later.status.phase).isEqualTo("Running");
+    }
 }

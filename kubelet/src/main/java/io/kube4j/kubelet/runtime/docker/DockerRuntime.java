@@ -266,6 +266,10 @@ public final class DockerRuntime implements ContainerRuntime {
         ObjectNode host = body.putObject("HostConfig");
         host.put("NetworkMode", "container:" + sandbox.id());
         host.put("IpcMode", "container:" + sandbox.id());
+        if (config.targetContainerId() != null) {
+            // an ephemeral container with targetContainerName sees the target's processes (the CRI's NamespaceMode TARGET)
+            host.put("PidMode", "container:" + config.targetContainerId());
+        }
         if (config.memoryBytes() != null && config.memoryBytes() > 0) {
             host.put("Memory", config.memoryBytes());
         }
