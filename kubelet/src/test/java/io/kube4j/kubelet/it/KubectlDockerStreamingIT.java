@@ -199,4 +199,42 @@ class KubectlDockerStreamingIT {
         assertThat(later.status.ephemeralContainerStatuses.get(0).restartCount).isZero();
         assertThat(later.status.phase).isEqualTo("Running");
     }
+
+    @Test
+    void portForwardReachesAServerBoundToLocalhostInThePod() throws Exception {
+        Pod p = new Pod();
+        p.metadata.namespace = "default";
+        p.metadata.name = "pf-local";
+        p.spec.nodeName = NODE;
+        p.spec.terminationGracePeriodSeconds = 1L;
+        io.kube4j.api.Container c = new io.kube4j.api.Container();
+        c.name = "web";
+        c.image = IMAGE;
+        c.imagePullPolicy = "IfNotPresent";
+        // only the pod's own localhost: from outside the pod (its IP) nothing answers
+        c.command.addAll(List.of("sh", "-c", "mkdir -p /www && echo hello-from-localhost > /www/index.html && exec httpd -f -p 127.0.0.1:8080 -h /www"));
+        p.spec.containers.add(c);
+        api.create(p);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
+                assertThat(api.get(Pod.class, "default", "pf-local").status.containerStatuses.get(0).state.running).isNotNull());
+        int localPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            localPort = free.getLocalPort();
+        }
+        Process pf = new ProcessBuilder(command("port-forward", "pod/pf-local", localPort + ":8080")).redirectErrorStream(true).start();
+        try {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + localPort + "/");
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+                    http.send(java.net.http.HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            for (int i = 0; i < 5; i++) {
+                var r = http.send(java.net.http.HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("hello-from-localhost\n");
+            }
+        } finally {
+            pf.destroy();
+        }
+    }
 }

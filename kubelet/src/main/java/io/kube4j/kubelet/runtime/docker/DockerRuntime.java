@@ -54,7 +54,10 @@ public final class DockerRuntime implements ContainerRuntime {
     // the "pause" process: sleeps until told to stop, and stops at once when told
     private static final List<String> SANDBOX_COMMAND = List.of("sh", "-c", "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done");
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DockerRuntime.class);
     private final DockerClient docker;
+    // set once entering a pod's network namespace has failed: port-forward then dials pod IPs
+    private volatile boolean namespaceDialFailed;
     private final String nodeName;
     private final String network;
     private final String sandboxImage;
@@ -177,6 +180,30 @@ public final class DockerRuntime implements ContainerRuntime {
                     ready && !ip.isEmpty() ? ip : null, Instant.ofEpochSecond(c.path("Created").asLong())));
         }
         return out;
+    }
+
+    /**
+     * Port-forward as Kubernetes' runtimes do it: a connection to {@code localhost:port} inside the pod's network
+     * namespace (the sandbox's), so servers bound to 127.0.0.1 in the pod are reachable too. When the kubelet cannot
+     * enter the namespace (not on the host, no privilege), the pod IP is dialled instead and says so in the log once.
+     */
+    @Override
+    public java.net.Socket portForward(String podUid, int port) throws IOException {
+        Sandbox sandbox = listPodSandboxes(podUid).stream().filter(Sandbox::ready).findFirst()
+                .orElseThrow(() -> new ContainerRuntimeException("pod sandbox of pod " + podUid + " is not ready"));
+        long pid = call("GET", "/containers/" + sandbox.id() + "/json", null, CALL_TIMEOUT).path("State").path("Pid").asLong(0);
+        if (pid > 0 && !namespaceDialFailed) {
+            try {
+                return NetworkNamespaceDialer.dial(pid, port, 5000).socket();
+            } catch (java.net.ConnectException e) {
+                throw e;
+            } catch (IOException | RuntimeException | LinkageError e) {
+                namespaceDialFailed = true;
+                log.warn("port-forward cannot enter pod network namespaces ({}): dialling pod IPs instead, so servers bound to "
+                        + "127.0.0.1 in pods are not reachable", e.getMessage());
+            }
+        }
+        return ContainerRuntime.super.portForward(podUid, port);
     }
 
     // ---- images ------------------------------------------------------------------------------
