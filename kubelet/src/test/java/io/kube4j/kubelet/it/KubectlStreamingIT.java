@@ -93,7 +93,12 @@ class KubectlStreamingIT {
     }
 
     static Result run(String stdin, List<String> cmd) throws IOException, InterruptedException {
+        return run(stdin, cmd, java.util.Map.of());
+    }
+
+    static Result run(String stdin, List<String> cmd, java.util.Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
         pb.environment().put("HOME", home.toString());
         pb.environment().remove("KUBECONFIG");
         Process p = pb.start();
@@ -337,5 +342,67 @@ class KubectlStreamingIT {
         assertThat(r.out).as(r.err).contains("run-output").contains("pod \"run-rm\" deleted");
         assertThat(r.exitCode).as(r.out).isZero();
         await().atMost(Duration.ofSeconds(30)).until(() -> api.find(Pod.class, "default", "run-rm").isEmpty());
+    }
+
+    // kubectl's switches back to SPDY/3.1 over a plain HTTP upgrade (no WebSocket attempted at all)
+    private static final java.util.Map<String, String> SPDY = java.util.Map.of("KUBECTL_REMOTE_COMMAND_WEBSOCKETS", "false",
+            "KUBECTL_PORT_FORWARD_WEBSOCKETS", "false");
+
+    // what the kubelet's SPDY upgrade filter logs: proof that the SPDY path served a request, not a WebSocket
+    private static ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> spdyUpgrades() {
+        ch.qos.logback.classic.Logger l = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.kube4j.kubelet.streaming.SpdyUpgradeFilter");
+        l.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        l.addAppender(appender);
+        return appender;
+    }
+
+    @Test
+    void execOverSpdyKeepsStreamsApartPassesStdinAndTheExitCode() throws Exception {
+        var upgrades = spdyUpgrades();
+        runPod("spdy-exec", "sh", "-c", "exec sleep 3600");
+        Result r = run(null, command("exec", "spdy-exec", "--", "sh", "-c", "echo out; echo err >&2; exit 3"), SPDY);
+        assertThat(r.exitCode).as(r.err).isEqualTo(3);
+        assertThat(r.out).isEqualTo("out\n");
+        assertThat(r.err).contains("err\n").contains("command terminated with exit code 3");
+
+        String input = "spdy line\n".repeat(3000);
+        Result piped = run(input, command("exec", "-i", "spdy-exec", "--", "sh", "-c", "cat | wc -l"), SPDY);
+        assertThat(piped.exitCode).as(piped.err).isZero();
+        assertThat(piped.out.strip()).isEqualTo("3000");
+
+        String kubectl = String.join(" ", command("exec", "-it", "spdy-exec", "--", "sh", "-c", "tty; echo tty-done"));
+        Result tty = run(null, List.of("script", "-qec", kubectl, "/dev/null"), SPDY);
+        assertThat(tty.exitCode).as(tty.out + tty.err).isZero();
+        assertThat(tty.out).contains("/dev/pts/").contains("tty-done");
+        assertThat(upgrades.list).extracting(e -> e.getFormattedMessage())
+                .filteredOn(m -> m.startsWith("/exec/default/spdy-exec/")).hasSize(3).allMatch(m -> m.endsWith("SPDY/3.1 with v4.channel.k8s.io"));
+    }
+
+    @Test
+    void portForwardOverSpdyServesRequests() throws Exception {
+        var upgrades = spdyUpgrades();
+        int podPort = freePort();
+        int localPort = freePort();
+        runPod("spdy-pf", "python3", "-m", "http.server", Integer.toString(podPort), "--bind", "127.0.0.1");
+        ProcessBuilder pb = new ProcessBuilder(command("port-forward", "pod/spdy-pf", localPort + ":" + podPort)).redirectErrorStream(true);
+        pb.environment().putAll(SPDY);
+        Process pf = pb.start();
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            URI uri = URI.create("http://127.0.0.1:" + localPort + "/");
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+                    http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            for (int i = 0; i < 5; i++) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).contains("Directory listing");
+            }
+            assertThat(pf.isAlive()).isTrue();
+            assertThat(upgrades.list).extracting(e -> e.getFormattedMessage()).contains("/portForward/default/spdy-pf upgraded to SPDY/3.1 with portforward.k8s.io");
+        } finally {
+            pf.destroy();
+        }
     }
 }
