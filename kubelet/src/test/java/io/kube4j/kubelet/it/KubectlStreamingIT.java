@@ -405,4 +405,23 @@ class KubectlStreamingIT {
             pf.destroy();
         }
     }
+
+    @Test
+    void debugRunsAnEphemeralContainerAsAProcessOfThePod() throws Exception {
+        runPod("proc-debug", "sh", "-c", "exec sleep 3600");
+        String kubectl = String.join(" ", command("debug", "-it", "proc-debug", "--image=local/busybox", "--image-pull-policy=IfNotPresent",
+                "--container=debugger", "--", "sh", "-c", "'sleep 2; echo debug-in-$HOSTNAME'"));
+        Result r = run(null, List.of("script", "-qec", kubectl, "/dev/null"));
+        assertThat(r.out).as(r.err).contains("debug-in-proc-debug");
+        assertThat(r.exitCode).as(r.out).isZero();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Pod p = api.get(Pod.class, "default", "proc-debug");
+            assertThat(p.status.ephemeralContainerStatuses).singleElement().satisfies(s -> {
+                assertThat(s.name).isEqualTo("debugger");
+                assertThat(s.state.terminated).isNotNull();
+                assertThat(s.state.terminated.exitCode).isZero();
+            });
+            assertThat(p.status.phase).isEqualTo("Running");
+        });
+    }
 }
