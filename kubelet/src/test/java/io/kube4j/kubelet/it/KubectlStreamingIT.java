@@ -424,4 +424,34 @@ class KubectlStreamingIT {
             assertThat(p.status.phase).isEqualTo("Running");
         });
     }
+
+    @Test
+    void attachOverSpdyShowsTheContainersOutput() throws Exception {
+        var upgrades = spdyUpgrades();
+        runPod("spdy-attach", "sh", "-c", "i=0; while true; do echo spdy-tick $i; i=$((i+1)); sleep 0.5; done");
+        ProcessBuilder pb = new ProcessBuilder(command("attach", "spdy-attach")).redirectErrorStream(true);
+        pb.environment().putAll(SPDY);
+        Process p = pb.start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        try {
+            List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+            CompletableFuture.runAsync(() -> {
+                try {
+                    String line;
+                    while (lines.size() < 2 && (line = r.readLine()) != null) {
+                        if (line.startsWith("spdy-tick ")) {
+                            lines.add(line);
+                        }
+                    }
+                } catch (IOException e) {
+                    // destroyed
+                }
+            }, Thread::startVirtualThread).get(20, TimeUnit.SECONDS);
+            int first = Integer.parseInt(lines.get(0).substring(10));
+            assertThat(lines).containsExactly("spdy-tick " + first, "spdy-tick " + (first + 1));
+            assertThat(upgrades.list).extracting(e -> e.getFormattedMessage()).contains("/attach/default/spdy-attach/app upgraded to SPDY/3.1 with v4.channel.k8s.io");
+        } finally {
+            p.destroy();
+        }
+    }
 }
