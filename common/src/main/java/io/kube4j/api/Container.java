@@ -34,6 +34,18 @@ public class Container {
      */
     public String restartPolicy;
     public SecurityContext securityContext;
+    /**
+     * Kubernetes' {@code stdin}: the runtime keeps a stdin open for the container (an attach writes to it);
+     * when false or null its reads see end-of-file at once.
+     */
+    public Boolean stdin;
+    /**
+     * Kubernetes' {@code stdinOnce}: stdin is closed when the first attach that opened it closes it, and stays
+     * closed (the container sees end-of-file); reopened by no later attach.
+     */
+    public Boolean stdinOnce;
+    /** Kubernetes' {@code tty}: the container runs on a terminal (its stdout and stderr are one stream). Needs stdin. */
+    public Boolean tty;
 
     @JsonAnySetter
     @JsonAnyGetter

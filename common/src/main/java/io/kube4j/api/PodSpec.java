@@ -12,6 +12,8 @@ import java.util.Map;
 public class PodSpec {
     public List<Container> initContainers = new ArrayList<>();
     public List<Container> containers = new ArrayList<>();
+    /** Added through the pods/ephemeralcontainers subresource only; never removed or changed. */
+    public List<EphemeralContainer> ephemeralContainers = new ArrayList<>();
     public List<Volume> volumes = new ArrayList<>();
     public String restartPolicy;
     public Long terminationGracePeriodSeconds;

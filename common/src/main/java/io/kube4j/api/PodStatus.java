@@ -17,6 +17,8 @@ public class PodStatus {
     public String startTime;
     public List<ContainerStatus> initContainerStatuses = new ArrayList<>();
     public List<ContainerStatus> containerStatuses = new ArrayList<>();
+    /** One per ephemeral container the kubelet has started (or tried to). */
+    public List<ContainerStatus> ephemeralContainerStatuses = new ArrayList<>();
     public String qosClass;
 
     /** One IP of a pod or host. */

@@ -568,7 +568,11 @@ public class Registry {
     // ---- update -------------------------------------------------------------------------------
 
     /** What a write replaces: the whole object (status kept) or only the status. */
-    public enum Part { MAIN, STATUS }
+    /**
+     * Which part of an object a write may change: all but the status, the status only, or (pods'
+     * {@code ephemeralcontainers} subresource) only {@code spec.ephemeralContainers}.
+     */
+    public enum Part { MAIN, STATUS, EPHEMERAL_CONTAINERS }
 
     /** PUT: a stale metadata.resourceVersion in the body gives 409 Conflict. */
     public ObjectNode update(ResourceType rt, String namespace, String name, ObjectNode body, Part part, boolean dryRun) {
@@ -628,7 +632,7 @@ public class Registry {
         ObjectNode m = meta(proposed);
         JsonNode live = meta(current).get("managedFields");
         JsonNode sent = m.get("managedFields");
-        if (part == Part.STATUS || sent == null || sent.isNull()) {
+        if (part != Part.MAIN || sent == null || sent.isNull()) {
             if (live == null) {
                 m.remove("managedFields");
             } else {
@@ -779,7 +783,23 @@ public class Registry {
     private ObjectNode prepareUpdate(Strategy strategy, ObjectNode current, ObjectNode proposed, Part part, String namespace) {
         ResourceType rt = strategy.type();
         ObjectNode next;
-        if (part == Part.STATUS) {
+        if (part == Part.EPHEMERAL_CONTAINERS) {
+            // dropNonEphemeralContainerUpdates: the current pod with the proposal's ephemeral containers alone
+            next = current.deepCopy();
+            JsonNode ephemeral = proposed.path("spec").get("ephemeralContainers");
+            ObjectNode spec = next.has("spec") && next.get("spec").isObject() ? (ObjectNode) next.get("spec") : next.putObject("spec");
+            if (ephemeral == null || ephemeral.isNull()) {
+                spec.remove("ephemeralContainers");
+            } else {
+                spec.set("ephemeralContainers", ephemeral.deepCopy());
+            }
+            JsonNode managed = meta(proposed).get("managedFields");
+            if (managed == null) {
+                meta(next).remove("managedFields");
+            } else {
+                meta(next).set("managedFields", managed.deepCopy());
+            }
+        } else if (part == Part.STATUS) {
             next = current.deepCopy();
             JsonNode status = proposed.get("status");
             if (status == null || status.isNull()) {
@@ -853,6 +873,18 @@ public class Registry {
                 throw ApiError.invalid(rt.group(), rt.kind(), meta(current).path("name").asString(), statusErrs.causes());
             }
             return next;
+        }
+        if (part == Part.EPHEMERAL_CONTAINERS) {
+            KubeObject typedNext = typed(rt, next);
+            strategy.applyDefaults(typedNext);
+            FieldErrors errs = new FieldErrors();
+            strategy.validateEphemeralContainersUpdate(typedNext, Json.convert(current, rt.type()), errs);
+            if (!errs.isEmpty()) {
+                throw ApiError.invalid(rt.group(), rt.kind(), typedNext.metadata.name, errs.causes());
+            }
+            ObjectNode out = overlay(next.deepCopy(), Json.toTree(typedNext));
+            strategy.canonicalize(out);
+            return out;
         }
         return defaultAndValidate(strategy, next, current,
                 new Admission.Attributes(Admission.Operation.UPDATE, rt, namespace, meta(current).path("name").asString(), next, current));

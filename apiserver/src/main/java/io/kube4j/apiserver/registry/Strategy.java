@@ -78,6 +78,14 @@ public interface Strategy {
     }
 
     /**
+     * The ephemeral-containers strategy's ValidateUpdate (pods only): {@code obj} is the current object with the
+     * proposed {@code spec.ephemeralContainers}, defaulted. Refuses everything by default.
+     */
+    default void validateEphemeralContainersUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+        errs.forbidden("spec.ephemeralContainers", "not supported by " + type().resource());
+    }
+
+    /**
      * The status strategy's ValidateUpdate: what a write of the status subresource may not do, {@code obj} being
      * the current object with the proposed status. Nothing by default.
      */

@@ -131,6 +131,7 @@ public final class Defaults {
         }
         List<Container> all = new ArrayList<>(spec.initContainers);
         all.addAll(spec.containers);
+        all.addAll(spec.ephemeralContainers);
         for (Container c : all) {
             container(c);
         }

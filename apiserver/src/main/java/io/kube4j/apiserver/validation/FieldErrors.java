@@ -46,6 +46,11 @@ public final class FieldErrors {
         causes.add(new Status.Cause("FieldValueTooLong", "Too long: must have at most " + max + " bytes", field));
     }
 
+    /** field.NotFound: "Not found: <value>". */
+    public void notFound(String field, Object value) {
+        causes.add(new Status.Cause("FieldValueNotFound", "Not found: " + quote(value), field));
+    }
+
     public void forbidden(String field, String detail) {
         causes.add(new Status.Cause("FieldValueForbidden", "Forbidden: " + detail, field));
     }

@@ -393,6 +393,7 @@ public final class Validation {
                 errs.forbidden(cp + ".restartPolicy", "may not be set for non-init containers");
             }
         }
+        ephemeralContainers(errs, path + ".ephemeralContainers", spec, names);
         // ValidatePodSpec: InclusiveRangeError(1, math.MaxInt32)
         if (spec.activeDeadlineSeconds != null && (spec.activeDeadlineSeconds < 1 || spec.activeDeadlineSeconds > Integer.MAX_VALUE)) {
             errs.invalid(path + ".activeDeadlineSeconds", spec.activeDeadlineSeconds, "must be between 1 and 2147483647, inclusive");
@@ -414,6 +415,88 @@ public final class Validation {
         }
         for (int i = 0; i < spec.tolerations.size(); i++) {
             toleration(errs, path + ".tolerations[" + i + "]", spec.tolerations.get(i));
+        }
+    }
+
+    /**
+     * validateEphemeralContainers: each is a container (validateContainerCommon) with a name unique among all
+     * the pod's containers, a targetContainerName naming a regular or init container, no field outside Kubernetes'
+     * allowedEphemeralContainerFields (ports, resources, resizePolicy, restartPolicy, probes, lifecycle: "cannot be
+     * set for an Ephemeral Container", in the Go struct's field order) and no subPath on its mounts (subPathExpr is not modelled).
+     */
+    private static void ephemeralContainers(FieldErrors errs, String path, PodSpec spec, Set<String> names) {
+        if (spec.ephemeralContainers.isEmpty()) {
+            return;
+        }
+        Set<String> others = new HashSet<>();
+        spec.initContainers.forEach(c -> others.add(c.name));
+        spec.containers.forEach(c -> others.add(c.name));
+        String notForEphemeral = "cannot be set for an Ephemeral Container";
+        for (int i = 0; i < spec.ephemeralContainers.size(); i++) {
+            io.kube4j.api.EphemeralContainer ec = spec.ephemeralContainers.get(i);
+            String p = path + "[" + i + "]";
+            container(errs, p, ec, names, spec);
+            if (ec.image != null && ec.image.length() != ec.image.strip().length()) {
+                errs.invalid(p + ".image", ec.image, "must not have leading or trailing whitespace");
+            }
+            if (ec.targetContainerName != null && !ec.targetContainerName.isEmpty() && !others.contains(ec.targetContainerName)) {
+                errs.notFound(p + ".targetContainerName", ec.targetContainerName);
+            }
+            if (!ec.ports.isEmpty()) {
+                errs.forbidden(p + ".ports", notForEphemeral);
+            }
+            if (ec.resources != null && (!ec.resources.limits.isEmpty() || !ec.resources.requests.isEmpty())) {
+                errs.forbidden(p + ".resources", notForEphemeral);
+            }
+            if (ec.unknownFields.get("resizePolicy") instanceof List<?> l && !l.isEmpty()) {
+                errs.forbidden(p + ".resizePolicy", notForEphemeral);
+            }
+            if (ec.restartPolicy != null) {
+                errs.forbidden(p + ".restartPolicy", notForEphemeral);
+            }
+            if (ec.livenessProbe != null) {
+                errs.forbidden(p + ".livenessProbe", notForEphemeral);
+            }
+            if (ec.readinessProbe != null) {
+                errs.forbidden(p + ".readinessProbe", notForEphemeral);
+            }
+            if (ec.startupProbe != null) {
+                errs.forbidden(p + ".startupProbe", notForEphemeral);
+            }
+            if (ec.lifecycle != null) {
+                errs.forbidden(p + ".lifecycle", notForEphemeral);
+            }
+            for (int m = 0; m < ec.volumeMounts.size(); m++) {
+                Container.VolumeMount vm = ec.volumeMounts.get(m);
+                if (vm.subPath != null && !vm.subPath.isEmpty()) {
+                    errs.forbidden(p + ".volumeMounts[" + m + "].subPath", notForEphemeral);
+                }
+            }
+        }
+    }
+
+    /**
+     * ValidatePodEphemeralContainersUpdate (the pods/ephemeralcontainers subresource): the new pod's spec must be
+     * valid, a static (mirror) pod takes none, and the ephemeral containers already there may be neither removed
+     * nor changed (matched by name, as a patch may reorder them).
+     */
+    public static void podEphemeralContainersUpdate(FieldErrors errs, Pod now, Pod old) {
+        if (old.metadata.annotations != null && old.metadata.annotations.containsKey("kubernetes.io/config.mirror")) {
+            errs.forbidden("", "static pods do not support ephemeral containers");
+            return;
+        }
+        podSpec(errs, "spec", now.spec);
+        Map<String, io.kube4j.api.EphemeralContainer> byName = new java.util.HashMap<>();
+        now.spec.ephemeralContainers.forEach(c -> byName.put(c.name, c));
+        for (io.kube4j.api.EphemeralContainer o : old.spec.ephemeralContainers) {
+            io.kube4j.api.EphemeralContainer n = byName.get(o.name);
+            if (n == null) {
+                errs.forbidden("spec.ephemeralContainers", "existing ephemeral containers \"" + o.name + "\" may not be removed\n");
+            } else if (!io.kube4j.json.Json.write(o).equals(io.kube4j.json.Json.write(n))) {
+                // Kubernetes appends a go-cmp diff of the two; the JSON of both stands in for it
+                errs.forbidden("spec.ephemeralContainers[" + o.name + "]", "existing ephemeral containers \"" + o.name + "\" may not be changed\n"
+                        + io.kube4j.json.Json.write(o) + "\n" + io.kube4j.json.Json.write(n));
+            }
         }
     }
 

@@ -166,6 +166,8 @@ public class ResourceController {
                 ObjectNode result = switch (sub == null ? "" : sub) {
                     case "" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.MAIN, dryRun, tracker(req, rt, ""));
                     case "status" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.STATUS, dryRun, tracker(req, rt, ManagedFields.STATUS));
+                    case "ephemeralcontainers" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.EPHEMERAL_CONTAINERS, dryRun,
+                            tracker(req, rt, "ephemeralcontainers"));
                     case "scale" -> scale.update(rt, path.namespace(), path.name(), current -> body, dryRun);
                     case "finalize" -> finalizer.finalizeNamespace(path.name(), body);
                     default -> throw ApiError.methodNotAllowed("PUT is not supported on " + rt.resource() + "/" + sub);
@@ -212,6 +214,8 @@ public class ResourceController {
                 ObjectNode result = switch (sub == null ? "" : sub) {
                     case "" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.MAIN, dryRun, tracker(req, rt, ""));
                     case "status" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.STATUS, dryRun, tracker(req, rt, ManagedFields.STATUS));
+                    case "ephemeralcontainers" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.EPHEMERAL_CONTAINERS, dryRun,
+                            tracker(req, rt, "ephemeralcontainers"));
                     case "scale" -> scale.update(rt, path.namespace(), path.name(), current -> Patches.apply(ct, current, patch, Scale.class), dryRun);
                     default -> throw ApiError.methodNotAllowed("PATCH is not supported on " + rt.resource() + "/" + sub);
                 };
@@ -396,7 +400,7 @@ public class ResourceController {
         verb(req, "get");
         registry.awaitResourceVersion(req.getParameter("resourceVersion"));
         String sub = path.subresource();
-        if (sub == null || sub.equals("status")) {
+        if (sub == null || sub.equals("status") || sub.equals("ephemeralcontainers")) {
             write(req, resp, 200, rt, registry.get(rt, path.namespace(), path.name()));
         } else if (sub.equals("scale")) {
             write(req, resp, 200, rt, scale.get(rt, path.namespace(), path.name()));

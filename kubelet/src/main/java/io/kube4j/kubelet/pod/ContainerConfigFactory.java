@@ -75,10 +75,12 @@ public final class ContainerConfigFactory {
         List<String> command = container.command.stream().map(s -> Expansion.expand(s, mapping)).toList();
         List<String> args = container.args.stream().map(s -> Expansion.expand(s, mapping)).toList();
         PodRef ref = new PodRef(pod.metadata.uid, pod.metadata.namespace, pod.metadata.name);
-        ContainerConfig.Kind kind = !pod.spec.initContainers.contains(container) ? ContainerConfig.Kind.CONTAINER
+        ContainerConfig.Kind kind = container instanceof io.kube4j.api.EphemeralContainer ? ContainerConfig.Kind.EPHEMERAL
+                : !pod.spec.initContainers.contains(container) ? ContainerConfig.Kind.CONTAINER
                 : PodActionsPlanner.isSidecar(container) ? ContainerConfig.Kind.SIDECAR : ContainerConfig.Kind.INIT;
         return new ContainerConfig(ref, container.name, attempt, container.image, command, args, container.workingDir, env,
-                mounts, limit(container, "cpu", true), limit(container, "memory", false), kind);
+                mounts, limit(container, "cpu", true), limit(container, "memory", false), kind,
+                Boolean.TRUE.equals(container.stdin), Boolean.TRUE.equals(container.stdinOnce), Boolean.TRUE.equals(container.tty));
     }
 
     /** Kubernetes' {@code makeMounts} for the volume kinds kube4j supports. */

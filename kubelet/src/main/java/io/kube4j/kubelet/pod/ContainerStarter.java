@@ -33,6 +33,11 @@ final class ContainerStarter {
      * Returns null when it runs, else why not.
      */
     ContainerStatus.Waiting start(Pod pod, Sandbox sandbox, Container c, int attempt) {
+        return start(pod, sandbox, c, attempt, null);
+    }
+
+    /** As {@link #start(Pod, Sandbox, Container, int)}, in the PID namespace of runtime container {@code targetContainerId} when not null. */
+    ContainerStatus.Waiting start(Pod pod, Sandbox sandbox, Container c, int attempt, String targetContainerId) {
         ContainerStatus.Waiting pull = images.ensure(pod, c);
         if (pull != null) {
             return pull;
@@ -40,6 +45,9 @@ final class ContainerStarter {
         ContainerConfig config;
         try {
             config = ctx.configFactory().create(pod, c, attempt, sandbox.ip(), ctx.hostIp());
+            if (targetContainerId != null) {
+                config = config.withTargetContainerId(targetContainerId);
+            }
         } catch (ContainerConfigException e) {
             // one event per attempt, as Kubernetes' startContainer; attempts are 10 s apart (PodWorker.startContainer)
             ctx.events().warning(pod, "Failed", "Error: " + e.getMessage());

@@ -18,6 +18,8 @@ import java.util.Map;
  * @param initContainersToStart indexes into {@code spec.initContainers} to start, in spec order: the next
  *                              regular init container, and sidecars to start or restart
  * @param containersToStart     indexes into {@code spec.containers} to start
+ * @param ephemeralContainersToStart indexes into {@code spec.ephemeralContainers} that never ran (they are never
+ *                              restarted); started before the init containers, as Kubernetes' SyncPod step 5
  * @param containersToKill      running instances to stop before anything starts
  * @param backOff               containers due to start but held back by CrashLoopBackOff, by name: their
  *                              waiting state ({@code reason=CrashLoopBackOff}, Kubernetes' message)
@@ -33,13 +35,23 @@ public record PodActions(
         List<Integer> containersToStart,
         List<ContainerToKill> containersToKill,
         Map<String, ContainerStatus.Waiting> backOff,
-        boolean deadlineExceeded) {
+        boolean deadlineExceeded,
+        List<Integer> ephemeralContainersToStart) {
 
     public PodActions {
         initContainersToStart = List.copyOf(initContainersToStart);
         containersToStart = List.copyOf(containersToStart);
         containersToKill = List.copyOf(containersToKill);
         backOff = Map.copyOf(backOff);
+        ephemeralContainersToStart = List.copyOf(ephemeralContainersToStart);
+    }
+
+    /** Without ephemeral containers to start. */
+    public PodActions(boolean killPod, boolean createSandbox, String sandboxId, int sandboxAttempt, List<Integer> initContainersToStart,
+                      List<Integer> containersToStart, List<ContainerToKill> containersToKill, Map<String, ContainerStatus.Waiting> backOff,
+                      boolean deadlineExceeded) {
+        this(killPod, createSandbox, sandboxId, sandboxAttempt, initContainersToStart, containersToStart, containersToKill, backOff,
+                deadlineExceeded, List.of());
     }
 
     /** Why a single container is killed (Kubernetes' containerKillReason): decides which grace period applies. */
@@ -58,6 +70,7 @@ public record PodActions(
 
     /** Whether the sync changes nothing in the runtime. */
     public boolean isEmpty() {
-        return !killPod && !createSandbox && initContainersToStart.isEmpty() && containersToStart.isEmpty() && containersToKill.isEmpty();
+        return !killPod && !createSandbox && initContainersToStart.isEmpty() && containersToStart.isEmpty() && containersToKill.isEmpty()
+                && ephemeralContainersToStart.isEmpty();
     }
 }

@@ -83,6 +83,12 @@ public final class PodActionsPlanner {
             return applyBackOff(p, pod, runtime, backoff, now);
         }
 
+        // ephemeral containers may start before initialization completes; they are never restarted
+        for (int i = 0; i < pod.spec.ephemeralContainers.size(); i++) {
+            if (runtime.latest(pod.spec.ephemeralContainers.get(i).name) == null) {
+                p.ephemeralToStart.add(i);
+            }
+        }
         boolean initialized = computeInitContainerActions(pod, runtime, probes, p);
         if (p.killPod || !initialized) {
             return applyBackOff(p, pod, runtime, backoff, now);
@@ -344,11 +350,13 @@ public final class PodActionsPlanner {
         boolean deadlineExceeded;
         final List<Integer> initToStart = new ArrayList<>();
         final List<Integer> toStart = new ArrayList<>();
+        final List<Integer> ephemeralToStart = new ArrayList<>();
         final List<PodActions.ContainerToKill> toKill = new ArrayList<>();
         final Map<String, ContainerStatus.Waiting> backOff = new LinkedHashMap<>();
 
         PodActions build() {
-            return new PodActions(killPod, createSandbox, sandboxId, sandboxAttempt, initToStart, toStart, toKill, backOff, deadlineExceeded);
+            return new PodActions(killPod, createSandbox, sandboxId, sandboxAttempt, initToStart, toStart, toKill, backOff, deadlineExceeded,
+                    killPod ? List.of() : ephemeralToStart);
         }
     }
 }

@@ -70,6 +70,11 @@ public final class PodStatusGenerator {
         // Kubernetes sorts the main containers' statuses by name (SortedContainerStatuses)
         main.sort(Comparator.comparing(c -> c.name));
         s.containerStatuses = main;
+        if (!pod.spec.ephemeralContainers.isEmpty()) {
+            // ephemeral containers: the same statuses, never ready (the prober manager does not look at them), in spec order
+            s.ephemeralContainerStatuses = containerStatuses(in, new ArrayList<>(pod.spec.ephemeralContainers), old.ephemeralContainerStatuses, false, false);
+            s.ephemeralContainerStatuses.forEach(st -> st.ready = false);
+        }
 
         List<ContainerStatus> all = new ArrayList<>(s.initContainerStatuses);
         all.addAll(s.containerStatuses);

@@ -289,6 +289,9 @@ public final class PodWorker {
         if (sandbox == null) {
             return;
         }
+        for (int i : actions.ephemeralContainersToStart()) {
+            startEphemeralContainer(pod, sandbox, pod.spec.ephemeralContainers.get(i), runtime);
+        }
         for (int i : actions.initContainersToStart()) {
             Container c = pod.spec.initContainers.get(i);
             if (!startContainer(pod, sandbox, c, runtime) && !PodActionsPlanner.isSidecar(c)) {
@@ -317,6 +320,29 @@ public final class PodWorker {
                 reasons.put(c.name, w);
             }
             return null;
+        }
+    }
+
+    /**
+     * Starts an ephemeral container once (Kubernetes never restarts them): in the PID namespace of its
+     * targetContainerName's running instance when it names one (the runtime decides what it can share).
+     */
+    private void startEphemeralContainer(Pod pod, Sandbox sandbox, io.kube4j.api.EphemeralContainer c, RuntimePod runtime) {
+        String target = null;
+        if (c.targetContainerName != null && !c.targetContainerName.isEmpty()) {
+            ContainerInfo t = runtime.latest(c.targetContainerName);
+            if (t == null || !t.running()) {
+                // Kubernetes' startContainer fails with "target container ... is not running" (getTargetID via FindContainerStatusByName)
+                reasons.put(c.name, ImagePuller.waiting("CreateContainerError", "container " + c.targetContainerName + " is not running"));
+                return;
+            }
+            target = t.id();
+        }
+        ContainerStatus.Waiting failure = starter.start(pod, sandbox, c, 0, target);
+        if (failure == null) {
+            reasons.remove(c.name);
+        } else {
+            reasons.put(c.name, failure);
         }
     }
 

@@ -95,11 +95,13 @@ public interface ContainerRuntime {
     }
 
     /**
-     * Attaches to the container's main process (the CRI's Attach): its stdin, and its output from now on.
+     * Attaches to the container's main process (the CRI's Attach): its output from now on, and its stdin when
+     * {@code stdin} (an attach without stdin leaves the container's stdin alone: with {@code stdinOnce} only the
+     * closing of an attached stdin closes it).
      *
      * @throws ContainerRuntimeException when the runtime cannot, with a message for the client
      */
-    default StreamingProcess attach(String containerId, boolean tty) {
+    default StreamingProcess attach(String containerId, boolean stdin, boolean tty) {
         throw new ContainerRuntimeException("the " + version().name() + " runtime cannot attach to containers");
     }
 

@@ -157,8 +157,8 @@ public final class InstrumentedRuntime implements ContainerRuntime, AutoCloseabl
     }
 
     @Override
-    public StreamingProcess attach(String containerId, boolean tty) {
-        return delegate.attach(containerId, tty);
+    public StreamingProcess attach(String containerId, boolean stdin, boolean tty) {
+        return delegate.attach(containerId, stdin, tty);
     }
 
     @Override

@@ -217,16 +217,37 @@ public final class PortForwardHandler extends AbstractWebSocketHandler implement
         }
     }
 
-    /** One SPDY connection over one WebSocket. */
+    /** Where a SPDY connection's encoded bytes go: a WebSocket's binary messages, or an upgraded HTTP connection. */
+    interface Sink {
+        boolean isOpen();
+
+        void send(byte[] bytes) throws IOException;
+    }
+
+    /** One SPDY connection over one WebSocket (the tunnel), or over a plain HTTP upgrade ({@link SpdyUpgradeFilter}). */
     static final class Tunnel {
-        private final WebSocketSession session;
+        private final Sink session;
         private final StreamingTarget target;
         private final EmbeddedChannel codec = new EmbeddedChannel(new SpdyFrameCodec(SpdyVersion.SPDY_3_1));
         private final Map<String, Pair> pairs = new ConcurrentHashMap<>();
         private final Map<Integer, Pair> byStream = new ConcurrentHashMap<>();
 
         Tunnel(WebSocketSession session, StreamingTarget target) {
-            this.session = session;
+            this(new Sink() {
+                @Override
+                public boolean isOpen() {
+                    return session.isOpen();
+                }
+
+                @Override
+                public void send(byte[] bytes) throws IOException {
+                    session.sendMessage(new BinaryMessage(bytes));
+                }
+            }, target);
+        }
+
+        Tunnel(Sink sink, StreamingTarget target) {
+            this.session = sink;
             this.target = target;
         }
 
@@ -395,7 +416,7 @@ public final class PortForwardHandler extends AbstractWebSocketHandler implement
                         byte[] b = new byte[out.readableBytes()];
                         out.readBytes(b);
                         if (session.isOpen()) {
-                            session.sendMessage(new BinaryMessage(b));
+                            session.send(b);
                         }
                     } catch (IOException e) {
                         log.debug("port-forward: the client is gone: {}", e.getMessage());

@@ -55,14 +55,15 @@ public final class RemoteCommandHandler extends AbstractWebSocketHandler impleme
         StreamingProcess process;
         try {
             process = options.attach()
-                    ? target.kubelet().runtime().attach(target.containerId(), options.tty())
+                    ? target.kubelet().runtime().attach(target.containerId(), options.stdin(), options.tty())
                     : target.kubelet().runtime().execStreaming(target.containerId(), options.command(), options.tty());
         } catch (RuntimeException e) {
             finish(session, internalError(e.getMessage()));
             return;
         }
         attrs.put(PROCESS, process);
-        if (!options.stdin()) {
+        if (!options.stdin() && !options.attach()) {
+            // an exec without stdin sees its end at once; an attach without stdin never had the container's
             closeQuietly(process.stdin());
         }
         List<Thread> pumps = new ArrayList<>();

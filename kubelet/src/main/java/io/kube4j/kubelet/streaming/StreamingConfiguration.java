@@ -30,6 +30,15 @@ class StreamingConfiguration implements WebSocketConfigurer {
         registry.addHandler(new PortForwardHandler(), "/portForward/**").addInterceptors(handshake).setAllowedOriginPatterns("*");
     }
 
+    /** The SPDY/3.1 fallback for clients that do not speak WebSocket: before the WebSocket handshake sees the upgrade. */
+    @Bean
+    org.springframework.boot.web.servlet.FilterRegistrationBean<SpdyUpgradeFilter> spdyUpgradeFilter() {
+        var bean = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(new SpdyUpgradeFilter(new StreamingHandshake(kubelets)));
+        bean.addUrlPatterns("/exec/*", "/attach/*", "/portForward/*");
+        bean.setOrder(org.springframework.core.Ordered.HIGHEST_PRECEDENCE + 10);
+        return bean;
+    }
+
     /** kubectl cp sends stdin in messages of up to 32 KiB and more; Tomcat's default buffer is 8 KiB. */
     @Bean
     ServletServerContainerFactoryBean webSocketContainer() {

@@ -93,12 +93,19 @@ class KubectlStreamingIT {
     }
 
     static Result run(String stdin, List<String> cmd) throws IOException, InterruptedException {
+        return run(stdin, cmd, java.util.Map.of());
+    }
+
+    static Result run(String stdin, List<String> cmd, java.util.Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
         pb.environment().put("HOME", home.toString());
         pb.environment().remove("KUBECONFIG");
         Process p = pb.start();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        // readers on threads of their own: blocking reads on the common pool (one worker on two cores) would hold up
+        // every other task queued there until kubectl ends
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), Thread::startVirtualThread);
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), Thread::startVirtualThread);
         try (var in = p.getOutputStream()) {
             if (stdin != null) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -327,9 +334,6 @@ class KubectlStreamingIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("fails here: the attach arrives after the process runtime's short container has exited "
-            + "(\"container run-rm is not running\"), kubectl falls back to logs -f, and the pod's status stays Running, so the "
-            + "stream never ends; by hand against a kubelet with the default sync period it passes")
     void runInteractiveShowsTheOutputAndRemovesThePod() throws Exception {
         String kubectl = String.join(" ", command("run", "run-rm", "-it", "--rm", "--restart=Never", "--image=local/busybox",
                 "--overrides={\"apiVersion\":\"v1\",\"spec\":{\"nodeName\":\"" + NODE + "\"}}",
@@ -338,5 +342,116 @@ class KubectlStreamingIT {
         assertThat(r.out).as(r.err).contains("run-output").contains("pod \"run-rm\" deleted");
         assertThat(r.exitCode).as(r.out).isZero();
         await().atMost(Duration.ofSeconds(30)).until(() -> api.find(Pod.class, "default", "run-rm").isEmpty());
+    }
+
+    // kubectl's switches back to SPDY/3.1 over a plain HTTP upgrade (no WebSocket attempted at all)
+    private static final java.util.Map<String, String> SPDY = java.util.Map.of("KUBECTL_REMOTE_COMMAND_WEBSOCKETS", "false",
+            "KUBECTL_PORT_FORWARD_WEBSOCKETS", "false");
+
+    // what the kubelet's SPDY upgrade filter logs: proof that the SPDY path served a request, not a WebSocket
+    private static ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> spdyUpgrades() {
+        ch.qos.logback.classic.Logger l = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.kube4j.kubelet.streaming.SpdyUpgradeFilter");
+        l.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        l.addAppender(appender);
+        return appender;
+    }
+
+    @Test
+    void execOverSpdyKeepsStreamsApartPassesStdinAndTheExitCode() throws Exception {
+        var upgrades = spdyUpgrades();
+        runPod("spdy-exec", "sh", "-c", "exec sleep 3600");
+        Result r = run(null, command("exec", "spdy-exec", "--", "sh", "-c", "echo out; echo err >&2; exit 3"), SPDY);
+        assertThat(r.exitCode).as(r.err).isEqualTo(3);
+        assertThat(r.out).isEqualTo("out\n");
+        assertThat(r.err).contains("err\n").contains("command terminated with exit code 3");
+
+        String input = "spdy line\n".repeat(3000);
+        Result piped = run(input, command("exec", "-i", "spdy-exec", "--", "sh", "-c", "cat | wc -l"), SPDY);
+        assertThat(piped.exitCode).as(piped.err).isZero();
+        assertThat(piped.out.strip()).isEqualTo("3000");
+
+        String kubectl = String.join(" ", command("exec", "-it", "spdy-exec", "--", "sh", "-c", "tty; echo tty-done"));
+        Result tty = run(null, List.of("script", "-qec", kubectl, "/dev/null"), SPDY);
+        assertThat(tty.exitCode).as(tty.out + tty.err).isZero();
+        assertThat(tty.out).contains("/dev/pts/").contains("tty-done");
+        assertThat(upgrades.list).extracting(e -> e.getFormattedMessage())
+                .filteredOn(m -> m.startsWith("/exec/default/spdy-exec/")).hasSize(3).allMatch(m -> m.endsWith("SPDY/3.1 with v4.channel.k8s.io"));
+    }
+
+    @Test
+    void portForwardOverSpdyServesRequests() throws Exception {
+        var upgrades = spdyUpgrades();
+        int podPort = freePort();
+        int localPort = freePort();
+        runPod("spdy-pf", "python3", "-m", "http.server", Integer.toString(podPort), "--bind", "127.0.0.1");
+        ProcessBuilder pb = new ProcessBuilder(command("port-forward", "pod/spdy-pf", localPort + ":" + podPort)).redirectErrorStream(true);
+        pb.environment().putAll(SPDY);
+        Process pf = pb.start();
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            URI uri = URI.create("http://127.0.0.1:" + localPort + "/");
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+                    http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            for (int i = 0; i < 5; i++) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).contains("Directory listing");
+            }
+            assertThat(pf.isAlive()).isTrue();
+            assertThat(upgrades.list).extracting(e -> e.getFormattedMessage()).contains("/portForward/default/spdy-pf upgraded to SPDY/3.1 with portforward.k8s.io");
+        } finally {
+            pf.destroy();
+        }
+    }
+
+    @Test
+    void debugRunsAnEphemeralContainerAsAProcessOfThePod() throws Exception {
+        runPod("proc-debug", "sh", "-c", "exec sleep 3600");
+        String kubectl = String.join(" ", command("debug", "-it", "proc-debug", "--image=local/busybox", "--image-pull-policy=IfNotPresent",
+                "--container=debugger", "--", "sh", "-c", "'sleep 2; echo debug-in-$HOSTNAME'"));
+        Result r = run(null, List.of("script", "-qec", kubectl, "/dev/null"));
+        assertThat(r.out).as(r.err).contains("debug-in-proc-debug");
+        assertThat(r.exitCode).as(r.out).isZero();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Pod p = api.get(Pod.class, "default", "proc-debug");
+            assertThat(p.status.ephemeralContainerStatuses).singleElement().satisfies(s -> {
+                assertThat(s.name).isEqualTo("debugger");
+                assertThat(s.state.terminated).isNotNull();
+                assertThat(s.state.terminated.exitCode).isZero();
+            });
+            assertThat(p.status.phase).isEqualTo("Running");
+        });
+    }
+
+    @Test
+    void attachOverSpdyShowsTheContainersOutput() throws Exception {
+        var upgrades = spdyUpgrades();
+        runPod("spdy-attach", "sh", "-c", "i=0; while true; do echo spdy-tick $i; i=$((i+1)); sleep 0.5; done");
+        ProcessBuilder pb = new ProcessBuilder(command("attach", "spdy-attach")).redirectErrorStream(true);
+        pb.environment().putAll(SPDY);
+        Process p = pb.start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        try {
+            List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+            CompletableFuture.runAsync(() -> {
+                try {
+                    String line;
+                    while (lines.size() < 2 && (line = r.readLine()) != null) {
+                        if (line.startsWith("spdy-tick ")) {
+                            lines.add(line);
+                        }
+                    }
+                } catch (IOException e) {
+                    // destroyed
+                }
+            }, Thread::startVirtualThread).get(20, TimeUnit.SECONDS);
+            int first = Integer.parseInt(lines.get(0).substring(10));
+            assertThat(lines).containsExactly("spdy-tick " + first, "spdy-tick " + (first + 1));
+            assertThat(upgrades.list).extracting(e -> e.getFormattedMessage()).contains("/attach/default/spdy-attach/app upgraded to SPDY/3.1 with v4.channel.k8s.io");
+        } finally {
+            p.destroy();
+        }
     }
 }

@@ -192,6 +192,33 @@ class PodActionsPlannerTest {
         assertThat(PodActionsPlanner.goDuration(Duration.ofMinutes(5))).isEqualTo("5m0s");
     }
 
+    /** computePodActions: an ephemeral container without a status starts (even before initialization ends), once. */
+    @org.junit.jupiter.api.Test
+    void ephemeralContainersStartOnceAndNeverRestart() {
+        Pod pod = pod("Always", c("app"), init("i1"));
+        io.kube4j.api.EphemeralContainer debug = new io.kube4j.api.EphemeralContainer();
+        debug.name = "debugger";
+        debug.image = "busybox";
+        pod.spec.ephemeralContainers.add(debug);
+
+        PodActions initializing = PodActionsPlanner.compute(pod, rt(true, running("i1", 0)), none(), Backoff.kubelet(), null, NOW);
+        assertThat(initializing.ephemeralContainersToStart()).containsExactly(0);
+        assertThat(initializing.containersToStart()).isEmpty();
+
+        PodActions running = PodActionsPlanner.compute(pod, rt(true, exited("i1", 0, 0), running("app", 0), running("debugger", 0)),
+                none(), Backoff.kubelet(), null, NOW);
+        assertThat(running.ephemeralContainersToStart()).isEmpty();
+        PodActions exited = PodActionsPlanner.compute(pod, rt(true, exited("i1", 0, 0), running("app", 0), exited("debugger", 0, 1)),
+                none(), Backoff.kubelet(), null, NOW);
+        assertThat(exited.ephemeralContainersToStart()).isEmpty();
+        assertThat(exited.isEmpty()).isTrue();
+
+        // a new sandbox is made first; ephemeral containers wait for the next sync, as in Kubernetes
+        PodActions fresh = PodActionsPlanner.compute(pod, rt(false), none(), Backoff.kubelet(), null, NOW);
+        assertThat(fresh.createSandbox()).isTrue();
+        assertThat(fresh.ephemeralContainersToStart()).isEmpty();
+    }
+
     // ---- builders -----------------------------------------------------------------------------
 
     private static Case row(String name, Pod pod, RuntimePod rt, ProbeResults probes, Consumer<Backoff> backoff, Instant startTime, Expected e) {

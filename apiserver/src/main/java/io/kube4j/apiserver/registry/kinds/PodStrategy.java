@@ -92,6 +92,12 @@ public class PodStrategy implements Strategy {
         Validation.podUpdate(errs, (Pod) obj, (Pod) old);
     }
 
+    /** podEphemeralContainersStrategy.ValidateUpdate: ValidatePodEphemeralContainersUpdate. */
+    @Override
+    public void validateEphemeralContainersUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+        Validation.podEphemeralContainersUpdate(errs, (Pod) obj, (Pod) old);
+    }
+
     /** podStatusStrategy.ValidateUpdate: ValidatePodStatusUpdate. */
     @Override
     public void validateStatusUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
@@ -132,6 +138,6 @@ public class PodStrategy implements Strategy {
 
     @Override
     public List<String> subresources() {
-        return List.of("binding", "eviction", "log", "exec", "attach", "portforward");
+        return List.of("binding", "eviction", "log", "exec", "attach", "portforward", "ephemeralcontainers");
     }
 }

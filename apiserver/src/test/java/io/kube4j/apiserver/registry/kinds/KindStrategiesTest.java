@@ -265,4 +265,63 @@ class KindStrategiesTest {
                     assertThat(e.getMessage()).isEqualTo("Pod \"once\" is invalid: status.containerStatuses[0].state: Forbidden: may not be transitioned to non-terminated state");
                 });
     }
+
+    /** podEphemeralContainersStrategy: only spec.ephemeralContainers changes, defaulted; additions only (ValidatePodEphemeralContainersUpdate). */
+    @Test
+    void theEphemeralContainersSubresourceAddsContainersAndNothingElse() {
+        registry.create(ResourceTypes.PODS, "default", yaml("{metadata: {name: dbg}, spec: {containers: [{name: app, image: busybox}]}}"), false);
+        ObjectNode patched = registry.patch(ResourceTypes.PODS, "default", "dbg", "application/strategic-merge-patch+json",
+                yaml("{metadata: {labels: {sneaky: 'yes'}}, spec: {containers: [{name: app, image: other}], ephemeralContainers: "
+                        + "[{name: debugger-1, image: 'busybox:1.36', targetContainerName: app, stdin: true, tty: true}]}}"),
+                Registry.Part.EPHEMERAL_CONTAINERS, false);
+        JsonNode ec = patched.path("spec").path("ephemeralContainers").path(0);
+        assertThat(ec.path("name").asString()).isEqualTo("debugger-1");
+        assertThat(ec.path("targetContainerName").asString()).isEqualTo("app");
+        assertThat(ec.path("stdin").asBoolean()).isTrue();
+        // SetDefaults_EphemeralContainer (the container defaults)
+        assertThat(ec.path("terminationMessagePolicy").asString()).isEqualTo("File");
+        assertThat(ec.path("imagePullPolicy").asString()).isEqualTo("IfNotPresent");
+        // dropNonEphemeralContainerUpdates: everything else stays as it was
+        assertThat(patched.path("spec").path("containers").path(0).path("image").asString()).isEqualTo("busybox");
+        assertThat(patched.path("metadata").path("labels").has("sneaky")).isFalse();
+
+        // a second one is merged in by name (strategic merge), the first kept
+        ObjectNode two = registry.patch(ResourceTypes.PODS, "default", "dbg", "application/strategic-merge-patch+json",
+                yaml("{spec: {ephemeralContainers: [{name: debugger-2, image: busybox}]}}"), Registry.Part.EPHEMERAL_CONTAINERS, false);
+        assertThat(two.path("spec").path("ephemeralContainers")).extracting(n -> n.path("name").asString()).containsExactly("debugger-1", "debugger-2");
+
+        assertThatThrownBy(() -> registry.patch(ResourceTypes.PODS, "default", "dbg", "application/merge-patch+json",
+                yaml("{spec: {ephemeralContainers: [{name: debugger-2, image: busybox}]}}"), Registry.Part.EPHEMERAL_CONTAINERS, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(422);
+                    assertThat(e.status().details.causes).extracting(c -> c.field + ": " + c.message)
+                            .containsExactly("spec.ephemeralContainers: Forbidden: existing ephemeral containers \"debugger-1\" may not be removed\n");
+                });
+        assertThatThrownBy(() -> registry.patch(ResourceTypes.PODS, "default", "dbg", "application/strategic-merge-patch+json",
+                yaml("{spec: {ephemeralContainers: [{name: debugger-2, image: busybox, workingDir: /tmp}]}}"), Registry.Part.EPHEMERAL_CONTAINERS, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status().details.causes).extracting(c -> c.field)
+                        .containsExactly("spec.ephemeralContainers[debugger-2]"));
+    }
+
+    /** validateEphemeralContainers: the fields Kubernetes' allowedEphemeralContainerFields leaves out, names, targets. */
+    @Test
+    void ephemeralContainersAreValidatedAsKubernetesDoes() {
+        registry.create(ResourceTypes.PODS, "default", yaml("{metadata: {name: dbg-invalid}, spec: {containers: [{name: app, image: busybox}], volumes: [{name: v, emptyDir: {}}]}}"), false);
+        assertThatThrownBy(() -> registry.patch(ResourceTypes.PODS, "default", "dbg-invalid", "application/strategic-merge-patch+json",
+                yaml("{spec: {ephemeralContainers: [{name: app, image: busybox, targetContainerName: nope, ports: [{containerPort: 80}], "
+                        + "resources: {limits: {cpu: '1'}}, readinessProbe: {exec: {command: ['true']}}, lifecycle: {preStop: {exec: {command: ['true']}}}, "
+                        + "volumeMounts: [{name: v, mountPath: /v, subPath: x}]}]}}"),
+                Registry.Part.EPHEMERAL_CONTAINERS, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(422);
+                    assertThat(e.status().details.causes).extracting(c -> c.field + ": " + c.message).contains(
+                            "spec.ephemeralContainers[0].name: Duplicate value: \"app\"",
+                            "spec.ephemeralContainers[0].targetContainerName: Not found: \"nope\"",
+                            "spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an Ephemeral Container",
+                            "spec.ephemeralContainers[0].resources: Forbidden: cannot be set for an Ephemeral Container",
+                            "spec.ephemeralContainers[0].readinessProbe: Forbidden: cannot be set for an Ephemeral Container",
+                            "spec.ephemeralContainers[0].lifecycle: Forbidden: cannot be set for an Ephemeral Container",
+                            "spec.ephemeralContainers[0].volumeMounts[0].subPath: Forbidden: cannot be set for an Ephemeral Container");
+                });
+    }
 }

@@ -54,7 +54,10 @@ public final class DockerRuntime implements ContainerRuntime {
     // the "pause" process: sleeps until told to stop, and stops at once when told
     private static final List<String> SANDBOX_COMMAND = List.of("sh", "-c", "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done");
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DockerRuntime.class);
     private final DockerClient docker;
+    // set once entering a pod's network namespace has failed: port-forward then dials pod IPs
+    private volatile boolean namespaceDialFailed;
     private final String nodeName;
     private final String network;
     private final String sandboxImage;
@@ -179,6 +182,30 @@ public final class DockerRuntime implements ContainerRuntime {
         return out;
     }
 
+    /**
+     * Port-forward as Kubernetes' runtimes do it: a connection to {@code localhost:port} inside the pod's network
+     * namespace (the sandbox's), so servers bound to 127.0.0.1 in the pod are reachable too. When the kubelet cannot
+     * enter the namespace (not on the host, no privilege), the pod IP is dialled instead and says so in the log once.
+     */
+    @Override
+    public java.net.Socket portForward(String podUid, int port) throws IOException {
+        Sandbox sandbox = listPodSandboxes(podUid).stream().filter(Sandbox::ready).findFirst()
+                .orElseThrow(() -> new ContainerRuntimeException("pod sandbox of pod " + podUid + " is not ready"));
+        long pid = call("GET", "/containers/" + sandbox.id() + "/json", null, CALL_TIMEOUT).path("State").path("Pid").asLong(0);
+        if (pid > 0 && !namespaceDialFailed) {
+            try {
+                return NetworkNamespaceDialer.dial(pid, port, 5000).socket();
+            } catch (java.net.ConnectException e) {
+                throw e;
+            } catch (IOException | RuntimeException | LinkageError e) {
+                namespaceDialFailed = true;
+                log.warn("port-forward cannot enter pod network namespaces ({}): dialling pod IPs instead, so servers bound to "
+                        + "127.0.0.1 in pods are not reachable", e.getMessage());
+            }
+        }
+        return ContainerRuntime.super.portForward(podUid, port);
+    }
+
     // ---- images ------------------------------------------------------------------------------
 
     @Override
@@ -258,9 +285,18 @@ public final class DockerRuntime implements ContainerRuntime {
             body.put("WorkingDir", config.workingDir());
         }
         labels(body.putObject("Labels"), config.pod(), TYPE_CONTAINER, config.name(), config.attempt());
+        // interactive containers, as cri-dockerd's CreateContainer: an open stdin an attach writes to, closed
+        // for good after the first attach with stdinOnce; a terminal with tty (Attach* are the docker CLI's own)
+        body.put("OpenStdin", config.stdin());
+        body.put("StdinOnce", config.stdinOnce());
+        body.put("Tty", config.tty());
         ObjectNode host = body.putObject("HostConfig");
         host.put("NetworkMode", "container:" + sandbox.id());
         host.put("IpcMode", "container:" + sandbox.id());
+        if (config.targetContainerId() != null) {
+            // an ephemeral container with targetContainerName sees the target's processes (the CRI's NamespaceMode TARGET)
+            host.put("PidMode", "container:" + config.targetContainerId());
+        }
         if (config.memoryBytes() != null && config.memoryBytes() > 0) {
             host.put("Memory", config.memoryBytes());
         }
@@ -439,9 +475,10 @@ public final class DockerRuntime implements ContainerRuntime {
 
     /** The Engine's attach ({@code POST /containers/{id}/attach?stream=1}): output from now on, and stdin when the container keeps it open. */
     @Override
-    public io.kube4j.kubelet.runtime.StreamingProcess attach(String containerId, boolean tty) {
+    public io.kube4j.kubelet.runtime.StreamingProcess attach(String containerId, boolean stdin, boolean tty) {
         try {
-            DockerClient.Response r = docker.request("POST", "/containers/" + containerId + "/attach?stream=1&stdin=1&stdout=1&stderr=1", null, null);
+            // without stdin=1 the Engine leaves the container's stdin alone (StdinOnce closes it only after an attached stdin ends)
+            DockerClient.Response r = docker.request("POST", "/containers/" + containerId + "/attach?stream=1&stdin=" + (stdin ? 1 : 0) + "&stdout=1&stderr=1", null, null);
             if (r.status() >= 400) {
                 String message = DockerClient.message(r.readAll());
                 r.close();

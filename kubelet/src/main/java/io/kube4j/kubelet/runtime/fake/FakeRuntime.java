@@ -212,6 +212,11 @@ public final class FakeRuntime implements ContainerRuntime {
     @Override
     public String createContainer(Sandbox sandbox, ContainerConfig config) {
         check();
+        if (config.kind() == ContainerConfig.Kind.EPHEMERAL) {
+            // nothing to debug in a simulated container: the pod gets a Failed event saying so
+            throw new io.kube4j.kubelet.runtime.ContainerRuntimeException("the fake runtime does not run ephemeral containers (" + config.name()
+                    + "): use the docker or process runtime to debug a pod");
+        }
         String id = "container-" + ids.incrementAndGet();
         containers.put(id, new FakeContainer(id, config, FakeProgram.of(config, timings.initRunTime()), clock.instant()));
         calls.add("create " + label(config));

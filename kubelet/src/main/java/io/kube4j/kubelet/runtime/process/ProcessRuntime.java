@@ -148,6 +148,14 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
         linkMounts(s.dir, config);
         String id = "c" + ids.incrementAndGet();
         LogFile logFile = new LogFile(s.dir.resolve(config.name() + "_" + config.attempt() + "_" + id + ".log"));
+        try {
+            // there from the start: a follower (logs -f, attach) of a container that has written nothing yet waits on it
+            Files.createFile(logFile.path());
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // a retried create
+        } catch (IOException e) {
+            throw new ContainerRuntimeException("cannot create the log file of " + config.name() + ": " + e.getMessage(), e);
+        }
         containers.put(id, new ProcessContainer(id, config, s.dir, logFile, clock.instant()));
         return id;
     }
@@ -194,16 +202,38 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
         ProcessContainer c = require(containerId);
         List<String> cmd = new ArrayList<>(c.config.command());
         cmd.addAll(c.config.args());
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workingDir(c).toFile());
+        if (c.config.tty()) {
+            // tty: the command on a pseudo-terminal of util-linux script (the JDK has none), which exits with its code
+            cmd = List.of("script", "-qfec", shellQuote(cmd), "/dev/null");
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workingDir(c).toFile()).redirectErrorStream(c.config.tty());
+        if (!c.config.stdin()) {
+            // a container without stdin reads end-of-file at once (the CRI leaves its stdin unopened)
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
         environment(pb, c);
+        if (c.config.tty()) {
+            pb.environment().putIfAbsent("TERM", "xterm");
+        }
         try {
             Process p = pb.start();
             c.process = p;
             c.startedAt = clock.instant();
             c.pumps.add(pump(p.getInputStream(), "stdout", c.log));
-            c.pumps.add(pump(p.getErrorStream(), "stderr", c.log));
-            p.onExit().thenAccept(done -> {
-                c.exited(clock.instant(), done.exitValue());
+            if (!c.config.tty()) {
+                c.pumps.add(pump(p.getErrorStream(), "stderr", c.log));
+            }
+            // a thread of our own waits for the exit: Process.onExit completes on the common ForkJoinPool, which
+            // one blocking task elsewhere in the JVM (a reader of some stream) can hold up indefinitely on a
+            // small machine, and with it every container's exit
+            Thread.ofVirtual().name("exit-" + c.id).start(() -> {
+                int code;
+                try {
+                    code = p.waitFor();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                c.exited(clock.instant(), code);
                 fire();
             });
         } catch (IOException e) {
@@ -419,17 +449,19 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
     }
 
     /**
-     * The container's own stdin, and its output from now on (both streams as stdout: the log file it is
-     * read from keeps them apart, but one ordered stream is what a reader of an attach wants).
+     * The container's own stdin (when {@code stdin}), and its output from now on (both streams as stdout: the
+     * log file it is read from keeps them apart, but one ordered stream is what a reader of an attach wants).
+     * With the container's {@code stdinOnce}, the end of this attach's stdin (closed, or the attach gone) closes
+     * the container's stdin for good, as the CRI does.
      */
     @Override
-    public StreamingProcess attach(String containerId, boolean tty) {
+    public StreamingProcess attach(String containerId, boolean stdin, boolean tty) {
         ProcessContainer c = require(containerId);
         Process p = c.process;
         if (p == null || !p.isAlive()) {
             throw new ContainerRuntimeException("container " + c.config.name() + " is not running");
         }
-        return new AttachedProcess(c, p);
+        return new AttachedProcess(c, p, stdin && c.config.stdin());
     }
 
     private static String shellQuote(List<String> command) {
@@ -491,14 +523,16 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
     private static final class AttachedProcess implements StreamingProcess {
         private final ProcessContainer container;
         private final Process process;
+        private final boolean stdinAttached;
         private final java.io.PipedInputStream output = new java.io.PipedInputStream(64 * 1024);
         private final java.io.PipedOutputStream sink;
         private final Thread follower;
         private volatile boolean closed;
 
-        AttachedProcess(ProcessContainer container, Process process) {
+        AttachedProcess(ProcessContainer container, Process process, boolean stdinAttached) {
             this.container = container;
             this.process = process;
+            this.stdinAttached = stdinAttached;
             try {
                 this.sink = new java.io.PipedOutputStream(output);
             } catch (IOException e) {
@@ -516,18 +550,32 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
 
         @Override
         public OutputStream stdin() {
-            // the container's stdin stays open for the next attach: closing ours closes nothing of it
+            // the container's stdin stays open for the next attach unless it is stdinOnce
             return new java.io.FilterOutputStream(process.getOutputStream()) {
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
+                    if (!stdinAttached) {
+                        throw new IOException("the attach has no stdin");
+                    }
                     out.write(b, off, len);
                     out.flush();
                 }
 
                 @Override
                 public void close() {
+                    endOfStdin();
                 }
             };
+        }
+
+        private void endOfStdin() {
+            if (stdinAttached && container.config.stdinOnce()) {
+                try {
+                    process.getOutputStream().close();
+                } catch (IOException e) {
+                    // closed already
+                }
+            }
         }
 
         @Override
@@ -553,6 +601,7 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
         @Override
         public void close() {
             closed = true;
+            endOfStdin();
             follower.interrupt();
             try {
                 output.close();

@@ -77,4 +77,15 @@ class FakeRuntimeTest {
         assertThat(rt.containerStatus(stubborn).exitCode()).isEqualTo(137);
         assertThat(rt.podNetworkReachable()).isTrue();
     }
+
+    @Test
+    void ephemeralContainersAreRefusedWithAClearMessage() {
+        FakeRuntime rt = new FakeRuntime(clock, FakeRuntime.Timings.INSTANT, null);
+        rt.runPodSandbox(new SandboxConfig(POD, 0, "web"));
+        Sandbox sandbox = rt.listPodSandboxes().get(0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> rt.createContainer(sandbox, config(ContainerConfig.Kind.EPHEMERAL, "sh")))
+                .isInstanceOf(io.kube4j.kubelet.runtime.ContainerRuntimeException.class)
+                .hasMessage("the fake runtime does not run ephemeral containers (c): use the docker or process runtime to debug a pod");
+        assertThat(rt.listContainers()).isEmpty();
+    }
 }

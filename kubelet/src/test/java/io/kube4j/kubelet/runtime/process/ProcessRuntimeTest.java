@@ -169,4 +169,102 @@ class ProcessRuntimeTest {
         assertThat(runtime.listPodSandboxes()).isEmpty();
         assertThat(root.resolve("uid-1")).doesNotExist();
     }
+
+    private ContainerConfig interactive(String script, boolean stdin, boolean stdinOnce, boolean tty) {
+        return new ContainerConfig(pod, "app", 0, "ignored:1", List.of("sh", "-c"), List.of(script), null, Map.of(), List.of(),
+                null, null, ContainerConfig.Kind.CONTAINER, stdin, stdinOnce, tty);
+    }
+
+    @Test
+    void aContainerWithoutStdinReadsEndOfFileAtOnce() throws Exception {
+        Sandbox s = sandbox();
+        String id = runtime.createContainer(s, interactive("cat; echo cat-done", false, false, false));
+        runtime.startContainer(id);
+        await().atMost(Duration.ofSeconds(10)).until(() -> runtime.containerStatus(id).exited());
+        await().untilAsserted(() -> assertThat(logs(id)).contains("cat-done\n"));
+    }
+
+    @Test
+    void withStdinOnceTheEndOfTheFirstAttachedStdinClosesTheContainersStdin() throws Exception {
+        Sandbox s = sandbox();
+        String id = runtime.createContainer(s, interactive("while read line; do echo got $line; done; echo stdin-closed", true, true, false));
+        runtime.startContainer(id);
+        // an attach without stdin leaves the container's stdin open
+        var watcher = runtime.attach(id, false, false);
+        watcher.close();
+        Thread.sleep(300);
+        assertThat(runtime.containerStatus(id).state()).isEqualTo(ContainerInfo.State.RUNNING);
+
+        var attached = runtime.attach(id, true, false);
+        attached.stdin().write("one\n".getBytes(StandardCharsets.UTF_8));
+        attached.stdin().flush();
+        attached.stdin().close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> runtime.containerStatus(id).exited());
+        assertThat(runtime.containerStatus(id).exitCode()).isZero();
+        await().untilAsserted(() -> assertThat(logs(id)).contains("got one\n").contains("stdin-closed\n"));
+        attached.close();
+    }
+
+    @Test
+    void withStdinButNotStdinOnceTheContainersStdinOutlivesAnAttach() throws Exception {
+        Sandbox s = sandbox();
+        String id = runtime.createContainer(s, interactive("while read line; do echo got $line; done", true, false, false));
+        runtime.startContainer(id);
+        var first = runtime.attach(id, true, false);
+        first.stdin().write("one\n".getBytes(StandardCharsets.UTF_8));
+        first.stdin().close();
+        first.close();
+        var second = runtime.attach(id, true, false);
+        second.stdin().write("two\n".getBytes(StandardCharsets.UTF_8));
+        await().untilAsserted(() -> assertThat(logs(id)).contains("got one").contains("got two"));
+        assertThat(runtime.containerStatus(id).state()).isEqualTo(ContainerInfo.State.RUNNING);
+        second.close();
+    }
+
+    @Test
+    void aTtyContainerRunsOnATerminal() throws Exception {
+        Sandbox s = sandbox();
+        String id = runtime.createContainer(s, interactive("tty; exit 4", true, true, true));
+        runtime.startContainer(id);
+        await().atMost(Duration.ofSeconds(10)).until(() -> runtime.containerStatus(id).exited());
+        assertThat(runtime.containerStatus(id).exitCode()).isEqualTo(4);
+        await().untilAsserted(() -> assertThat(logs(id)).startsWith("/dev/pts/"));
+    }
+
+    @Test
+    void anExitIsSeenWhileTheCommonPoolIsBusy() throws Exception {
+        // a blocking task on every worker of the common pool (one on a two-core machine) must not hold up exits
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        int workers = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism();
+        List<java.util.concurrent.ForkJoinTask<?>> blockers = new java.util.ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            blockers.add(java.util.concurrent.ForkJoinPool.commonPool().submit(() -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        try {
+            Sandbox s = sandbox();
+            String id = runtime.createContainer(s, config("exit 0"));
+            runtime.startContainer(id);
+            await().atMost(Duration.ofSeconds(5)).until(() -> runtime.containerStatus(id).exited());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void anAttachBeforeTheFirstOutputSeesItAndEndsWithTheContainer() throws Exception {
+        Sandbox s = sandbox();
+        String id = runtime.createContainer(s, interactive("sleep 1; echo late-output; exit 3", true, true, false));
+        runtime.startContainer(id);
+        var attached = runtime.attach(id, true, false);
+        String seen = new String(attached.stdout().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(seen).isEqualTo("late-output\n");
+        assertThat(attached.waitFor()).isEqualTo(3);
+        attached.close();
+    }
 }
