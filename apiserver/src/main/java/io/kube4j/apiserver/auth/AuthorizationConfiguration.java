@@ -1,0 +1,22 @@
+package io.kube4j.apiserver.auth;
+
+import io.kube4j.apiserver.auth.rbac.RbacAuthorizer;
+import io.kube4j.apiserver.auth.rbac.RbacState;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.util.List;
+
+/**
+ * The authorizers, in Kubernetes' order for {@code --authorization-mode=Node,RBAC} with the privileged
+ * group first (pkg/kubeapiserver/authorizer/config.go): {@code system:masters} always allowed, then RBAC.
+ * The Node authorizer is not built yet.
+ */
+@Configuration(proxyBeanMethods = false)
+public class AuthorizationConfiguration {
+    /** The one authorizer the authorization filter, the access reviews and impersonation ask. */
+    @Bean
+    AuthorizerChain authorizer(RbacState rbac) {
+        return new AuthorizerChain(List.of(new PrivilegedGroupAuthorizer(), new RbacAuthorizer(rbac)));
+    }
+}
