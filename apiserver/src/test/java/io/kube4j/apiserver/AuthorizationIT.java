@@ -30,6 +30,7 @@ class AuthorizationIT {
     static final String ADMIN = "admin-token";
     static final String ALICE = "alice-token";
     static final String BOB = "bob-token";
+    static final String NODE1 = "node1-token";
     static ApiServerFixture fx;
     static String[] args;
     static final HttpClient http = HttpClient.newHttpClient();
@@ -43,6 +44,7 @@ class AuthorizationIT {
                 admin-token,admin,uid-admin,"system:masters"
                 alice-token,alice,uid-alice
                 bob-token,bob,uid-bob,"devs"
+                node1-token,system:node:node1,uid-node1,"system:nodes"
                 """);
         args = new String[]{"--kube4j.security.enabled=true", "--kube4j.security.token-auth-file=" + tokens};
         fx = new ApiServerFixture().start(args);
@@ -228,6 +230,24 @@ class AuthorizationIT {
         // (its discovery client does not decode the Status; the body is checked in impersonationNeedsTheImpersonateVerb)
         assertThat(bobAs.exitCode()).isNotZero();
         assertThat(bobAs.err()).contains("Error from server (Forbidden): unknown");
+    }
+
+    @Test
+    void aKubeletReadsOnlySecretsOfPodsOnItsNodeAndOnlyItsOwnLease() {
+        for (String[] p : new String[][]{{"on-node1", "node1", "s1"}, {"on-node2", "node2", "s2"}}) {
+            assertThat(call(ADMIN, "POST", "/api/v1/namespaces/default/secrets", "{\"metadata\":{\"name\":\"" + p[2] + "\"}}").statusCode()).isEqualTo(201);
+            assertThat(call(ADMIN, "POST", "/api/v1/namespaces/default/pods", "{\"metadata\":{\"name\":\"" + p[0] + "\"},\"spec\":{\"nodeName\":\"" + p[1]
+                    + "\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}],\"volumes\":[{\"name\":\"v\",\"secret\":{\"secretName\":\"" + p[2] + "\"}}]}}").statusCode()).isEqualTo(201);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> call(NODE1, "GET", "/api/v1/namespaces/default/secrets/s1", null).statusCode() == 200);
+        assertForbidden(call(NODE1, "GET", "/api/v1/namespaces/default/secrets/s2", null),
+                "secrets \"s2\" is forbidden: User \"system:node:node1\" cannot get resource \"secrets\" in API group \"\" in the namespace \"default\": no relationship found between node 'node1' and this object");
+        assertForbidden(call(NODE1, "GET", "/api/v1/namespaces/default/secrets", null),
+                "secrets is forbidden: User \"system:node:node1\" cannot list resource \"secrets\" in API group \"\" in the namespace \"default\": No Object name found");
+        assertThat(call(NODE1, "GET", "/api/v1/pods?fieldSelector=spec.nodeName%3Dnode1", null).statusCode()).isEqualTo(200);
+        assertForbidden(call(NODE1, "PUT", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node2", "{\"metadata\":{\"name\":\"node2\"}}"),
+                "leases.coordination.k8s.io \"node2\" is forbidden: User \"system:node:node1\" cannot update resource \"leases\" in API group \"coordination.k8s.io\" in the namespace \"kube-node-lease\": can only access node lease with the same name as the requesting node");
+        assertThat(call(NODE1, "POST", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases", "{\"metadata\":{\"name\":\"node1\"}}").statusCode()).isEqualTo(201);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.kube4j.apiserver.auth;
 
+import io.kube4j.apiserver.auth.node.NodeAuthorizer;
+import io.kube4j.apiserver.auth.rbac.BootstrapPolicy;
 import io.kube4j.apiserver.auth.rbac.RbacAuthorizer;
 import io.kube4j.apiserver.auth.rbac.RbacState;
 import org.springframework.context.annotation.Bean;
@@ -9,14 +11,15 @@ import java.util.List;
 
 /**
  * The authorizers, in Kubernetes' order for {@code --authorization-mode=Node,RBAC} with the privileged
- * group first (pkg/kubeapiserver/authorizer/config.go): {@code system:masters} always allowed, then RBAC.
- * The Node authorizer is not built yet.
+ * group first (pkg/kubeapiserver/authorizer/config.go): {@code system:masters} always allowed, then the
+ * Node authorizer for kubelets, then RBAC.
  */
 @Configuration(proxyBeanMethods = false)
 public class AuthorizationConfiguration {
     /** The one authorizer the authorization filter, the access reviews and impersonation ask. */
     @Bean
-    AuthorizerChain authorizer(RbacState rbac) {
-        return new AuthorizerChain(List.of(new PrivilegedGroupAuthorizer(), new RbacAuthorizer(rbac)));
+    AuthorizerChain authorizer(RbacState rbac, io.kube4j.apiserver.watch.WatchCache cache) {
+        return new AuthorizerChain(List.of(new PrivilegedGroupAuthorizer(),
+                new NodeAuthorizer(NodeAuthorizer.fromCache(cache), BootstrapPolicy.nodeRules()), new RbacAuthorizer(rbac)));
     }
 }

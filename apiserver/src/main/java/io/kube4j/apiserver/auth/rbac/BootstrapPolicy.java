@@ -72,6 +72,11 @@ public class BootstrapPolicy implements ApplicationRunner {
         return out;
     }
 
+    /** The rules of the bootstrap {@code system:node} ClusterRole: Kubernetes' {@code NodeRules()}, every node's fixed rights. */
+    public static List<Role.PolicyRule> nodeRules() {
+        return clusterRoles().stream().filter(r -> r.metadata.name.equals("system:node")).findFirst().orElseThrow().rules;
+    }
+
     private static void decorate(io.kube4j.api.ObjectMeta meta) {
         meta.labels.putIfAbsent(BOOTSTRAPPING, "rbac-defaults");
         meta.annotations.put(AUTO_UPDATE, "true");
