@@ -262,6 +262,8 @@ class AuthorizationIT {
             assertThat(call(ADMIN, "GET", "/apis/rbac.authorization.k8s.io/v1/clusterroles/" + name, null).statusCode()).as(name).isEqualTo(200);
         }
         assertThat(call(ADMIN, "GET", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/system:public-info-viewer", null).statusCode()).isEqualTo(200);
+        assertThat(call(ADMIN, "GET", "/apis/rbac.authorization.k8s.io/v1/namespaces/kube-system/roles/system::leader-locking-kube-scheduler", null).statusCode()).isEqualTo(200);
+        assertThat(call(ADMIN, "GET", "/apis/rbac.authorization.k8s.io/v1/namespaces/kube-public/rolebindings/system:controller:bootstrap-signer", null).statusCode()).isEqualTo(200);
         // an admin deletes a bootstrap role and strips a binding; the next start puts both back
         assertThat(call(ADMIN, "DELETE", "/apis/rbac.authorization.k8s.io/v1/clusterroles/system:monitoring", null).statusCode()).isEqualTo(200);
         assertThat(call(ADMIN, "PATCH", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/system:discovery", "{\"subjects\":null}",

@@ -25,8 +25,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The ClusterRoles and ClusterRoleBindings every cluster starts with (resource {@code rbac/bootstrap-policy.yaml},
- * from Kubernetes' plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go), kept as Kubernetes' RBAC
+ * The ClusterRoles and ClusterRoleBindings every cluster starts with, and the Roles and RoleBindings of
+ * kube-system and kube-public (resource {@code rbac/bootstrap-policy.yaml}, from Kubernetes'
+ * plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go and namespace_policy.go), kept as Kubernetes' RBAC
  * post-start hook {@code rbac/bootstrap-roles} does (pkg/registry/rbac/rest/storage_rbac.go with the
  * reconcilers of pkg/registry/rbac/reconciliation): each missing object is created with the label
  * {@code kubernetes.io/bootstrapping=rbac-defaults} and the annotation
@@ -72,6 +73,28 @@ public class BootstrapPolicy implements ApplicationRunner {
         return out;
     }
 
+    /** The bootstrap Roles of kube-system and kube-public (Kubernetes' namespace_policy.go), labelled and annotated. */
+    public static List<Role> roles() {
+        List<Role> out = new ArrayList<>();
+        for (JsonNode n : policy().path("roles")) {
+            Role r = Json.convert(n, Role.class);
+            decorate(r.metadata);
+            out.add(r);
+        }
+        return out;
+    }
+
+    /** The bootstrap RoleBindings of kube-system and kube-public, labelled and annotated. */
+    public static List<RoleBinding> roleBindings() {
+        List<RoleBinding> out = new ArrayList<>();
+        for (JsonNode n : policy().path("roleBindings")) {
+            RoleBinding b = Json.convert(n, RoleBinding.class);
+            decorate(b.metadata);
+            out.add(b);
+        }
+        return out;
+    }
+
     /** The rules of the bootstrap {@code system:node} ClusterRole: Kubernetes' {@code NodeRules()}, every node's fixed rights. */
     public static List<Role.PolicyRule> nodeRules() {
         return clusterRoles().stream().filter(r -> r.metadata.name.equals("system:node")).findFirst().orElseThrow().rules;
@@ -98,7 +121,8 @@ public class BootstrapPolicy implements ApplicationRunner {
                 try {
                     ensure();
                     done = true;
-                    log.info("RBAC bootstrap policy reconciled: {} cluster roles, {} cluster role bindings", clusterRoles().size(), clusterRoleBindings().size());
+                    log.info("RBAC bootstrap policy reconciled: {} cluster roles, {} cluster role bindings, {} roles, {} role bindings",
+                            clusterRoles().size(), clusterRoleBindings().size(), roles().size(), roleBindings().size());
                 } catch (RuntimeException e) {
                     log.warn("cannot reconcile the RBAC bootstrap policy yet: {}", e.getMessage());
                     try {
@@ -120,7 +144,7 @@ public class BootstrapPolicy implements ApplicationRunner {
     /** Creates or repairs every bootstrap object; idempotent. */
     public void ensure() {
         for (ClusterRole want : clusterRoles()) {
-            reconcile(ResourceTypes.CLUSTERROLES, Json.toTree(want), (have, wanted) -> {
+            reconcile(ResourceTypes.CLUSTERROLES, null, Json.toTree(want), (have, wanted) -> {
                 ClusterRole h = Json.convert(have, ClusterRole.class);
                 ClusterRole w = Json.convert(wanted, ClusterRole.class);
                 boolean changed = false;
@@ -130,30 +154,56 @@ public class BootstrapPolicy implements ApplicationRunner {
                         changed = true;
                     }
                 } else {
-                    for (Role.PolicyRule r : w.rules) {
-                        if (h.rules.stream().noneMatch(x -> RuleCoverage.sameRule(x, r)) && !RuleCoverage.uncovered(h.rules, List.of(r)).isEmpty()) {
-                            h.rules.add(r);
-                            changed = true;
-                        }
-                    }
+                    changed = addRules(h.rules, w.rules);
                 }
                 return changed | metadata(h.metadata, w.metadata) ? Json.toTree(h) : null;
             });
         }
         for (ClusterRoleBinding want : clusterRoleBindings()) {
-            reconcile(ResourceTypes.CLUSTERROLEBINDINGS, Json.toTree(want), (have, wanted) -> {
+            reconcile(ResourceTypes.CLUSTERROLEBINDINGS, null, Json.toTree(want), (have, wanted) -> {
                 ClusterRoleBinding h = Json.convert(have, ClusterRoleBinding.class);
                 ClusterRoleBinding w = Json.convert(wanted, ClusterRoleBinding.class);
-                boolean changed = false;
-                for (RoleBinding.Subject s : w.subjects) {
-                    if (h.subjects.stream().noneMatch(x -> Objects.equals(x.kind, s.kind) && Objects.equals(x.name, s.name) && Objects.equals(x.namespace, s.namespace))) {
-                        h.subjects.add(s);
-                        changed = true;
-                    }
-                }
-                return changed | metadata(h.metadata, w.metadata) ? Json.toTree(h) : null;
+                return addSubjects(h.subjects, w.subjects) | metadata(h.metadata, w.metadata) ? Json.toTree(h) : null;
             });
         }
+        for (Role want : roles()) {
+            reconcile(ResourceTypes.ROLES, want.metadata.namespace, Json.toTree(want), (have, wanted) -> {
+                Role h = Json.convert(have, Role.class);
+                Role w = Json.convert(wanted, Role.class);
+                return addRules(h.rules, w.rules) | metadata(h.metadata, w.metadata) ? Json.toTree(h) : null;
+            });
+        }
+        for (RoleBinding want : roleBindings()) {
+            reconcile(ResourceTypes.ROLEBINDINGS, want.metadata.namespace, Json.toTree(want), (have, wanted) -> {
+                RoleBinding h = Json.convert(have, RoleBinding.class);
+                RoleBinding w = Json.convert(wanted, RoleBinding.class);
+                return addSubjects(h.subjects, w.subjects) | metadata(h.metadata, w.metadata) ? Json.toTree(h) : null;
+            });
+        }
+    }
+
+    /** Adds to {@code have} each rule of {@code want} it neither lists nor covers; true when one was added. */
+    private static boolean addRules(List<Role.PolicyRule> have, List<Role.PolicyRule> want) {
+        boolean changed = false;
+        for (Role.PolicyRule r : want) {
+            if (have.stream().noneMatch(x -> RuleCoverage.sameRule(x, r)) && !RuleCoverage.uncovered(have, List.of(r)).isEmpty()) {
+                have.add(r);
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    /** Adds to {@code have} each subject of {@code want} it lacks; true when one was added. */
+    private static boolean addSubjects(List<RoleBinding.Subject> have, List<RoleBinding.Subject> want) {
+        boolean changed = false;
+        for (RoleBinding.Subject s : want) {
+            if (have.stream().noneMatch(x -> Objects.equals(x.kind, s.kind) && Objects.equals(x.name, s.name) && Objects.equals(x.namespace, s.namespace))) {
+                have.add(s);
+                changed = true;
+            }
+        }
+        return changed;
     }
 
     /** Adds the labels and annotations {@code want} has and {@code have} lacks. */
@@ -169,15 +219,15 @@ public class BootstrapPolicy implements ApplicationRunner {
         ObjectNode repair(ObjectNode have, ObjectNode want);
     }
 
-    private void reconcile(io.kube4j.api.ResourceType rt, ObjectNode want, Repair repair) {
+    private void reconcile(io.kube4j.api.ResourceType rt, String namespace, ObjectNode want, Repair repair) {
         String name = want.path("metadata").path("name").asString();
         ObjectNode have;
         try {
-            have = registry.get(rt, null, name);
+            have = registry.get(rt, namespace, name);
         } catch (ApiError e) {
             if (e.code() != 404) throw e;
             try {
-                registry.create(rt, null, want, false);
+                registry.create(rt, namespace, want, false);
             } catch (ApiError c) {
                 if (c.code() != 409) throw c;
             }
@@ -188,7 +238,7 @@ public class BootstrapPolicy implements ApplicationRunner {
         ObjectNode fixed = repair.repair(have.deepCopy(), want);
         if (fixed != null) {
             log.info("RBAC bootstrap: repairing {} {}", rt.kind(), name);
-            registry.update(rt, null, name, fixed, Registry.Part.MAIN, false);
+            registry.update(rt, namespace, name, fixed, Registry.Part.MAIN, false);
         }
     }
 }

@@ -36,6 +36,19 @@ class BootstrapPolicyTest {
     }
 
     @Test
+    void namespacedRolesAndBindingsAreKubernetesNamespacePolicy() {
+        var roles = BootstrapPolicy.roles().stream().map(r -> r.metadata.namespace + "/" + r.metadata.name).toList();
+        assertThat(roles).containsExactly("kube-public/system:controller:bootstrap-signer", "kube-system/extension-apiserver-authentication-reader",
+                "kube-system/system::leader-locking-kube-controller-manager", "kube-system/system::leader-locking-kube-scheduler",
+                "kube-system/system:controller:bootstrap-signer", "kube-system/system:controller:cloud-provider", "kube-system/system:controller:token-cleaner");
+        for (var b : BootstrapPolicy.roleBindings()) {
+            assertThat(roles).as(b.metadata.name).contains(b.metadata.namespace + "/" + b.roleRef.name);
+            assertThat(b.metadata.annotations).containsEntry("rbac.authorization.kubernetes.io/autoupdate", "true");
+        }
+        assertThat(BootstrapPolicy.roleBindings()).hasSize(7);
+    }
+
+    @Test
     void rulesAreKubernetes() {
         Map<String, ClusterRole> roles = roles();
         assertThat(RuleCoverage.compactString(roles.get("system:public-info-viewer").rules.getFirst()))
