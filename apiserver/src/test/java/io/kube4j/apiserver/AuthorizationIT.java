@@ -221,6 +221,9 @@ class AuthorizationIT {
         assertThat(denied.exitCode()).isNotZero();
         assertThat(denied.err()).contains("Error from server (Forbidden): pods is forbidden: User \"alice\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\"");
         Kubectl admin = Kubectl.forServer(server, dir.resolve("kubectl-admin"));
+        Kubectl.Result reviews = admin.run("--insecure-skip-tls-verify", "--token=" + ADMIN, "api-resources", "--api-group=authorization.k8s.io");
+        assertThat(reviews.out()).as(reviews.toString()).containsPattern("selfsubjectaccessreviews\\s+authorization.k8s.io/v1\\s+false\\s+SelfSubjectAccessReview")
+                .containsPattern("localsubjectaccessreviews\\s+authorization.k8s.io/v1\\s+true\\s+LocalSubjectAccessReview");
         Kubectl.Result as = admin.run("--insecure-skip-tls-verify", "--token=" + ADMIN, "auth", "can-i", "list", "pods", "-n", "team", "--as=alice");
         assertThat(as.out().strip()).as(as.toString()).isEqualTo("yes");
         Kubectl.Result asDefault = admin.run("--insecure-skip-tls-verify", "--token=" + ADMIN, "get", "pods", "-n", "default", "--as=alice");
