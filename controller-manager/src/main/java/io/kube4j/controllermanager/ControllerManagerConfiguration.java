@@ -206,6 +206,11 @@ class ControllerManagerConfiguration {
     }
 
     @Bean
+    io.kube4j.controllermanager.clusterroleaggregation.ClusterRoleAggregationController clusterRoleAggregationController(SharedInformers informers, ControllerClients clients) {
+        return new io.kube4j.controllermanager.clusterroleaggregation.ClusterRoleAggregationController(informers, clients.forController("clusterrole-aggregation"));
+    }
+
+    @Bean
     DaemonSetController daemonSetController(SharedInformers informers, ControllerClients clients, Clock clock) {
         return new DaemonSetController(informers, clients.forController("daemonset"), clock);
     }

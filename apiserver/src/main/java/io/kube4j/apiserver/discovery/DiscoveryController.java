@@ -39,9 +39,10 @@ class DiscoveryController {
      */
     @GetMapping("/")
     ResponseEntity<byte[]> rootPaths() {
-        java.util.TreeSet<String> paths = new java.util.TreeSet<>(List.of("/api", "/apis", "/apis/", "/healthz", "/livez", "/readyz",
-                "/openapi/v2", "/openapi/v3", "/openapi/v3/", "/version"));
-        for (ServedResources.GroupVersion gv : served.all()) {
+        java.util.TreeSet<String> paths = new java.util.TreeSet<>(List.of("/.well-known/openid-configuration", "/api", "/apis", "/apis/",
+                "/healthz", "/livez", "/readyz", "/openapi/v2", "/openapi/v3", "/openapi/v3/", "/openid/v1/jwks", "/version",
+                "/apis/" + REVIEW_GROUP, "/apis/" + REVIEW_GROUP + "/" + REVIEW_VERSION));
+        for (ServedResources.GroupVersion gv : served.discoverable()) {
             paths.add("/" + gv.path());
             if (!gv.group().isEmpty()) paths.add("/apis/" + gv.group());
         }
@@ -70,7 +71,7 @@ class DiscoveryController {
     @GetMapping("/api")
     ResponseEntity<byte[]> api(HttpServletRequest req) {
         if (wantsAggregated(req)) {
-            return aggregated(served.discoverable().stream().filter(gv -> gv.group().isEmpty()).toList());
+            return aggregated(served.discoverable().stream().filter(gv -> gv.group().isEmpty()).toList(), false);
         }
         ObjectNode out = Json.mapper().createObjectNode();
         out.put("kind", "APIVersions");
@@ -85,18 +86,26 @@ class DiscoveryController {
     ResponseEntity<byte[]> apis(HttpServletRequest req) {
         List<ServedResources.GroupVersion> named = served.discoverable().stream().filter(gv -> !gv.group().isEmpty()).toList();
         if (wantsAggregated(req)) {
-            return aggregated(named);
+            return aggregated(named, true);
         }
         ObjectNode out = Json.mapper().createObjectNode();
         out.put("kind", "APIGroupList");
         out.put("apiVersion", "v1");
         ArrayNode groups = out.putArray("groups");
         byGroup(named).forEach((g, versions) -> groups.add(group(versions)));
+        groups.add(reviewGroup());
         return json(out);
     }
 
     @GetMapping("/apis/{group}")
     ResponseEntity<byte[]> apiGroup(@PathVariable String group) {
+        if (group.equals(REVIEW_GROUP)) {
+            ObjectNode out = Json.mapper().createObjectNode();
+            out.put("kind", "APIGroup");
+            out.put("apiVersion", "v1");
+            out.setAll(reviewGroup());
+            return json(out);
+        }
         List<ServedResources.GroupVersion> versions = byGroup(served.discoverable()).get(group);
         if (group.isEmpty() || versions == null) {
             throw notFound();
@@ -119,6 +128,22 @@ class DiscoveryController {
     }
 
     private ResponseEntity<byte[]> resourceList(String group, String version) {
+        if (group.equals(REVIEW_GROUP) && version.equals(REVIEW_VERSION)) {
+            ObjectNode out = Json.mapper().createObjectNode();
+            out.put("kind", "APIResourceList");
+            out.put("apiVersion", "v1");
+            out.put("groupVersion", REVIEW_GROUP + "/" + REVIEW_VERSION);
+            ArrayNode resources = out.putArray("resources");
+            for (Review r : REVIEWS) {
+                ObjectNode n = resources.addObject();
+                n.put("name", r.resource());
+                n.put("singularName", r.singular());
+                n.put("namespaced", r.namespaced());
+                n.put("kind", r.kind());
+                n.putArray("verbs").add("create");
+            }
+            return json(out);
+        }
         ServedResources.GroupVersion gv = served.served(group, version);
         if (gv == null) {
             gv = ServedResources.CREATE_ONLY.stream().filter(g -> g.group().equals(group) && g.version().equals(version)).findFirst().orElse(null);
@@ -185,7 +210,7 @@ class DiscoveryController {
         return g;
     }
 
-    private ResponseEntity<byte[]> aggregated(List<ServedResources.GroupVersion> gvs) {
+    private ResponseEntity<byte[]> aggregated(List<ServedResources.GroupVersion> gvs, boolean withReviews) {
         ObjectNode out = Json.mapper().createObjectNode();
         out.put("kind", "APIGroupDiscoveryList");
         out.put("apiVersion", "apidiscovery.k8s.io/v2");
@@ -228,7 +253,54 @@ class DiscoveryController {
                 }
             }
         }
+        if (withReviews) {
+            ObjectNode item = items.addObject();
+            item.putObject("metadata").put("name", REVIEW_GROUP);
+            ObjectNode version = item.putArray("versions").addObject();
+            version.put("version", REVIEW_VERSION);
+            version.put("freshness", "Current");
+            ArrayNode resources = version.putArray("resources");
+            for (Review rv : REVIEWS) {
+                ObjectNode r = resources.addObject();
+                r.put("resource", rv.resource());
+                kind(r.putObject("responseKind"), REVIEW_GROUP, REVIEW_VERSION, rv.kind());
+                r.put("scope", rv.namespaced() ? "Namespaced" : "Cluster");
+                r.put("singularResource", rv.singular());
+                r.putArray("verbs").add("create");
+            }
+        }
         return ResponseEntity.ok().header(HttpHeaders.CONTENT_TYPE, AGGREGATED).body(Json.writeBytes(out));
+    }
+
+    /**
+     * authorization.k8s.io/v1: the access reviews, created and answered but never stored, so not in
+     * {@link io.kube4j.api.ResourceTypes} (served by web.AccessReviewController); Kubernetes lists them
+     * with the single verb {@code create}.
+     */
+    static final String REVIEW_GROUP = "authorization.k8s.io";
+    static final String REVIEW_VERSION = "v1";
+
+    /** One access-review resource as discovery shows it. */
+    record Review(String resource, String singular, String kind, boolean namespaced) {
+    }
+
+    static final List<Review> REVIEWS = List.of(
+            new Review("localsubjectaccessreviews", "localsubjectaccessreview", "LocalSubjectAccessReview", true),
+            new Review("selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false),
+            new Review("selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false),
+            new Review("subjectaccessreviews", "subjectaccessreview", "SubjectAccessReview", false));
+
+    /** The APIGroup of the access reviews. */
+    private static ObjectNode reviewGroup() {
+        ObjectNode g = Json.mapper().createObjectNode();
+        g.put("name", REVIEW_GROUP);
+        ObjectNode v = g.putArray("versions").addObject();
+        v.put("groupVersion", REVIEW_GROUP + "/" + REVIEW_VERSION);
+        v.put("version", REVIEW_VERSION);
+        ObjectNode pref = g.putObject("preferredVersion");
+        pref.put("groupVersion", REVIEW_GROUP + "/" + REVIEW_VERSION);
+        pref.put("version", REVIEW_VERSION);
+        return g;
     }
 
     private static void kind(ObjectNode k, String group, String version, String kind) {

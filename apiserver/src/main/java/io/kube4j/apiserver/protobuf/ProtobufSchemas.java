@@ -6,6 +6,7 @@ import io.kubernetes.client.proto.Meta;
 import io.kubernetes.client.proto.V1;
 import io.kubernetes.client.proto.V1Admissionregistration;
 import io.kubernetes.client.proto.V1Apps;
+import io.kubernetes.client.proto.V1Authorization;
 import io.kubernetes.client.proto.V1Autoscaling;
 import io.kubernetes.client.proto.V1Batch;
 import io.kubernetes.client.proto.V1Coordination;
@@ -40,7 +41,9 @@ public final class ProtobufSchemas {
             V1Networking.getDescriptor(), V1Rbac.getDescriptor(), V1Autoscaling.getDescriptor(),
             V2Autoscaling.getDescriptor(), V1Coordination.getDescriptor(), V1Admissionregistration.getDescriptor(),
             V1Flowcontrol.getDescriptor(), V1Events.getDescriptor(),
-            io.kubernetes.client.proto.V1Authentication.getDescriptor());
+            io.kubernetes.client.proto.V1Authentication.getDescriptor(),
+            // authorization.k8s.io access reviews, which kubectl auth can-i sends as protobuf
+            V1Authorization.getDescriptor());
 
     /** The proto package of meta/v1, whose kinds (Status, WatchEvent, ...) every group-version serves as {@code v1}. */
     static final String META_V1 = "k8s.io.apimachinery.pkg.apis.meta.v1";

@@ -39,6 +39,12 @@ class HealthController {
     private final WatchCache cache;
     private final Storage storage;
 
+    /** The RBAC bootstrap policy and the authorizer's cache: Kubernetes' readyz hook poststarthook/rbac/bootstrap-roles. */
+    @org.springframework.beans.factory.annotation.Autowired
+    private io.kube4j.apiserver.auth.rbac.BootstrapPolicy rbacBootstrap;
+    @org.springframework.beans.factory.annotation.Autowired
+    private io.kube4j.apiserver.auth.rbac.RbacState rbacState;
+
     HealthController(WatchCache cache, Storage storage) {
         this.cache = cache;
         this.storage = storage;
@@ -102,6 +108,10 @@ class HealthController {
         }
         if (cache.get("/registry/namespaces/default") == null) {
             return ResponseEntity.status(503).body("[-]system namespaces not created yet\nreadyz check failed\n");
+        }
+        // (the fields are unset only in unit tests that build this controller by hand)
+        if (rbacBootstrap != null && (!rbacBootstrap.isDone() || !rbacState.isSynced())) {
+            return ResponseEntity.status(503).body("[-]poststarthook/rbac/bootstrap-roles failed: not finished\nreadyz check failed\n");
         }
         try {
             storage.currentRevision();

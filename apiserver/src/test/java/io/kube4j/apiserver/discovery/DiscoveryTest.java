@@ -85,6 +85,25 @@ class DiscoveryTest {
     }
 
     @Test
+    void theAccessReviewsAreDiscoverableWithCreateOnly() {
+        JsonNode list = body(discovery.groupResources("authorization.k8s.io", "v1"));
+        assertThat(list.path("groupVersion").asString()).isEqualTo("authorization.k8s.io/v1");
+        List<String> resources = new ArrayList<>();
+        list.path("resources").forEach(r -> resources.add(r.path("name").asString() + " " + r.path("kind").asString() + " " + r.path("namespaced").asBoolean() + " " + r.path("verbs")));
+        assertThat(resources).containsExactly(
+                "localsubjectaccessreviews LocalSubjectAccessReview true [\"create\"]",
+                "selfsubjectaccessreviews SelfSubjectAccessReview false [\"create\"]",
+                "selfsubjectrulesreviews SelfSubjectRulesReview false [\"create\"]",
+                "subjectaccessreviews SubjectAccessReview false [\"create\"]");
+        List<String> legacy = new ArrayList<>();
+        body(discovery.apis(request("/apis", "application/json"))).path("groups").forEach(g -> legacy.add(g.path("name").asString()));
+        assertThat(legacy).contains("authorization.k8s.io");
+        String clientGo = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+        assertThat(body(discovery.apis(request("/apis", clientGo))).toString()).contains("\"resource\":\"selfsubjectrulesreviews\"");
+        assertThat(body(discovery.apiGroup("authorization.k8s.io")).path("preferredVersion").path("version").asString()).isEqualTo("v1");
+    }
+
+    @Test
     void aggregatedDiscoveryOnlyWhenAskedAndWithItsExactContentType() {
         String clientGo = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
 
