@@ -25,6 +25,13 @@ final class ApiServerFixture implements AutoCloseable {
         this.etcd = etcd;
     }
 
+    /** As {@link #start}, for an apiserver serving HTTPS (kube4j.security.enabled). */
+    ApiServerFixture startHttps(String... apiserverArgs) {
+        etcd.start();
+        apiserver = new ApiServerProcess(etcd.endpoint(), apiserverArgs).https().start();
+        return this;
+    }
+
     ApiServerFixture start(String... apiserverArgs) {
         etcd.start();
         apiserver = new ApiServerProcess(etcd.endpoint(), apiserverArgs).start();

@@ -183,9 +183,16 @@ class AuthenticationIT {
 
     @Test
     void noCredentialIsAnonymous() {
-        JsonNode user = whoami(anonymous, null);
-        assertThat(user.path("username").asString()).isEqualTo("system:anonymous");
-        assertThat(user.path("groups").toString()).isEqualTo("[\"system:unauthenticated\"]");
+        // RBAC lets system:anonymous create no SelfSubjectReview (system:basic-user is bound to
+        // system:authenticated), so the identity shows in the Forbidden message, as on Kubernetes
+        HttpResponse<String> r = send(anonymous, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", null,
+                "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
+        assertThat(Json.tree(r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8)).path("message").asString())
+                .isEqualTo("selfsubjectreviews.authentication.k8s.io is forbidden: User \"system:anonymous\" cannot create resource "
+                        + "\"selfsubjectreviews\" in API group \"authentication.k8s.io\" at the cluster scope");
+        // and what anonymous may do (system:public-info-viewer) works without a credential
+        assertThat(send(anonymous, "GET", "/version", null, null).statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -354,12 +361,14 @@ class AuthenticationIT {
 
     @Test
     void serviceAccountIssuerDiscoveryServesTheVerificationKey() throws Exception {
-        HttpResponse<String> conf = send(anonymous, "GET", "/.well-known/openid-configuration", null, null);
+        // Kubernetes binds system:service-account-issuer-discovery to system:serviceaccounts only
+        assertThat(send(anonymous, "GET", "/.well-known/openid-configuration", null, null).statusCode()).isEqualTo(403);
+        HttpResponse<String> conf = send(admin, "GET", "/.well-known/openid-configuration", null, null);
         assertThat(conf.statusCode()).isEqualTo(200);
         JsonNode c = Json.mapper().readTree(conf.body());
         assertThat(c.path("issuer").asString()).isEqualTo("https://kubernetes.default.svc.cluster.local");
         assertThat(c.path("jwks_uri").asString()).isEqualTo("https://kubernetes.default.svc.cluster.local/openid/v1/jwks");
-        HttpResponse<String> jwks = send(anonymous, "GET", "/openid/v1/jwks", null, null);
+        HttpResponse<String> jwks = send(admin, "GET", "/openid/v1/jwks", null, null);
         assertThat(jwks.headers().firstValue("Content-Type")).contains("application/jwk-set+json");
         com.nimbusds.jose.jwk.RSAKey key = com.nimbusds.jose.jwk.JWKSet.parse(jwks.body()).getKeys().getFirst().toRSAKey();
         assertThat(key.toRSAPublicKey()).isEqualTo(Pki.readPublicKey(pki.resolve("sa.pub")));

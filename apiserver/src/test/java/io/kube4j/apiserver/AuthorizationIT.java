@@ -33,7 +33,8 @@ class AuthorizationIT {
     static final String NODE1 = "node1-token";
     static ApiServerFixture fx;
     static String[] args;
-    static final HttpClient http = HttpClient.newHttpClient();
+    /** An HTTPS client trusting the cluster CA the apiserver creates in {@code dir/pki}. */
+    static HttpClient http;
     @TempDir
     static Path dir;
 
@@ -46,8 +47,13 @@ class AuthorizationIT {
                 bob-token,bob,uid-bob,"devs"
                 node1-token,system:node:node1,uid-node1,"system:nodes"
                 """);
-        args = new String[]{"--kube4j.security.enabled=true", "--kube4j.security.token-auth-file=" + tokens};
-        fx = new ApiServerFixture().start(args);
+        args = new String[]{"--kube4j.security.enabled=true", "--kube4j.security.token-auth-file=" + tokens,
+                "--kube4j.security.pki-dir=" + dir.resolve("pki")};
+        fx = new ApiServerFixture().startHttps(args);
+        http = trustingClusterCa(dir.resolve("pki/ca.crt"));
+        // no controller-manager runs here: the admin creates the default ServiceAccount its controller would,
+        // which ServiceAccount admission requires of every pod
+        assertThat(call(ADMIN, "POST", "/api/v1/namespaces/default/serviceaccounts", "{\"metadata\":{\"name\":\"default\"}}").statusCode()).isEqualTo(201);
         // the admin sets the scene: namespace team, alice may read pods there and manage roles there
         assertThat(call(ADMIN, "POST", "/api/v1/namespaces", "{\"metadata\":{\"name\":\"team\"}}").statusCode()).isEqualTo(201);
         assertThat(call(ADMIN, "POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/team/roles", """
@@ -57,6 +63,21 @@ class AuthorizationIT {
                 {"metadata":{"name":"alice-reads"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"pod-reader"},
                  "subjects":[{"apiGroup":"rbac.authorization.k8s.io","kind":"User","name":"alice"}]}""").statusCode()).isEqualTo(201);
         await().atMost(Duration.ofSeconds(10)).until(() -> call(ALICE, "GET", "/api/v1/namespaces/team/pods", null).statusCode() == 200);
+    }
+
+    static HttpClient trustingClusterCa(Path caFile) {
+        try {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", io.kube4j.apiserver.auth.Pki.readCertificate(caFile));
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(10)).build();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot trust the cluster CA " + caFile, e);
+        }
     }
 
     @AfterAll
@@ -200,10 +221,8 @@ class AuthorizationIT {
 
     @Test
     void kubectlAuthCanIAndAs() throws Exception {
-        // client-go sends tokens and Impersonate-* headers to https servers only: kubectl goes through a TLS front
-        try (TlsProxy tls = new TlsProxy(fx.apiserver.url(), dir)) {
-            kubectlThrough(tls.url());
-        }
+        // client-go sends tokens and Impersonate-* headers to https servers only, which the apiserver is with security on
+        kubectlThrough(fx.apiserver.url());
     }
 
     private void kubectlThrough(String server) {
@@ -272,7 +291,7 @@ class AuthorizationIT {
         assertThat(call(ADMIN, "PATCH", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/system:discovery", "{\"subjects\":null}",
                 "Content-Type", "application/merge-patch+json").statusCode()).isEqualTo(200);
         fx.apiserver.close();
-        fx.apiserver = new ApiServerProcess(fx.etcd.endpoint(), args).start();
+        fx.apiserver = new ApiServerProcess(fx.etcd.endpoint(), args).https().start();
         await().atMost(Duration.ofSeconds(20)).until(() -> call(ADMIN, "GET", "/apis/rbac.authorization.k8s.io/v1/clusterroles/system:monitoring", null).statusCode() == 200);
         await().atMost(Duration.ofSeconds(20)).until(() -> call(BOB, "GET", "/api", null).statusCode() == 200);
         JsonNode discovery = Json.tree(call(ADMIN, "GET", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/system:discovery", null).body());

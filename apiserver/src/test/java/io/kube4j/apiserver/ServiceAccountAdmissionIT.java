@@ -25,13 +25,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ServiceAccountAdmissionIT {
     static final String TOKEN = "sa-admission-it-admin-token";
     static ApiServerFixture fx;
-    static final HttpClient http = HttpClient.newHttpClient();
+    /** HTTPS trusting the cluster CA (the apiserver serves HTTPS with security on). */
+    static HttpClient http;
 
     @BeforeAll
     static void start() throws IOException {
         Path tokens = Files.createTempFile("tokens", ".csv");
         Files.writeString(tokens, TOKEN + ",admin,admin-uid,\"system:masters\"\n");
-        fx = new ApiServerFixture().start("--kube4j.security.enabled=true", "--kube4j.security.token-auth-file=" + tokens);
+        Path pki = Files.createTempDirectory("pki");
+        fx = new ApiServerFixture().startHttps("--kube4j.security.enabled=true", "--kube4j.security.token-auth-file=" + tokens,
+                "--kube4j.security.pki-dir=" + pki);
+        http = AuthorizationIT.trustingClusterCa(pki.resolve("ca.crt"));
     }
 
     @AfterAll

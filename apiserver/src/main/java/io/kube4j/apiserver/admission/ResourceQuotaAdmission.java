@@ -47,6 +47,12 @@ public class ResourceQuotaAdmission implements Admission {
             "requests.cpu", "requests.cpu", "cpu", "requests.cpu", "requests.memory", "requests.memory", "memory", "requests.memory",
             "limits.cpu", "limits.cpu", "limits.memory", "limits.memory");
 
+    /** How long a create waits for the watch cache to show this apiserver's own latest write. */
+    private static final java.time.Duration READ_YOUR_WRITES_WAIT = java.time.Duration.ofSeconds(1);
+
+    /** Namespaces where a ResourceQuota was admitted lately (nanoTime), until the cache shows it. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> justCreatedQuota = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final WatchCache cache;
     private final Storage storage;
     private final ApiServerProperties props;
@@ -57,14 +63,42 @@ public class ResourceQuotaAdmission implements Admission {
         this.props = props;
     }
 
+    /** Whether a quota admitted in {@code namespace} in the last few seconds may still be on its way to the cache. */
+    private boolean quotaMayBeInFlight(String namespace) {
+        Long at = justCreatedQuota.get(namespace);
+        if (at == null) return false;
+        if (System.nanoTime() - at > java.util.concurrent.TimeUnit.SECONDS.toNanos(10)) {
+            justCreatedQuota.remove(namespace, at);
+            return false;
+        }
+        return true;
+    }
+
     @Override
     public void validate(Attributes a) {
         if (a.operation() != Operation.CREATE || !a.type().namespaced()) {
             return;
         }
+        if (a.type().equals(ResourceTypes.RESOURCEQUOTAS)) {
+            justCreatedQuota.put(a.namespace(), System.nanoTime());
+        }
         String prefix = Registry.prefix(ResourceTypes.RESOURCEQUOTAS, a.namespace());
         if (cache.snapshot(prefix, o -> true).items().isEmpty()) {
-            return;
+            if (!quotaMayBeInFlight(a.namespace())) {
+                return;
+            }
+            // A quota this apiserver has just created in this namespace may not have reached the watch cache
+            // yet (Kubernetes covers the same window with a live lookup, resource_access.go): wait, briefly,
+            // for the cache to see this process's own writes. Only such namespaces wait, so other creates
+            // never pay for it.
+            try {
+                cache.waitUntilFresh(storage.lastWriteRevision(), READ_YOUR_WRITES_WAIT);
+            } catch (StorageException e) {
+                // etcd or the cache is behind: decide on what the cache has
+            }
+            if (cache.snapshot(prefix, o -> true).items().isEmpty()) {
+                return;
+            }
         }
         KubeObject obj = Json.convert(a.object(), a.type().type());
         Map<String, Quantity> delta = QuotaUsage.of(a.type(), obj);

@@ -45,6 +45,7 @@ import java.util.function.Supplier;
  * object's resourceVersion.
  */
 public final class EtcdStorage implements Storage {
+    private final java.util.concurrent.atomic.AtomicLong lastWrite = new java.util.concurrent.atomic.AtomicLong();
 
     private final Client client;
     private final KV kv;
@@ -84,7 +85,7 @@ public final class EtcdStorage implements Storage {
         if (!r.isSucceeded()) {
             throw new StorageException(StorageException.Kind.KEY_EXISTS, key, "key exists: " + key, null);
         }
-        return r.getHeader().getRevision();
+        return written(r);
     }
 
     @Override
@@ -98,7 +99,7 @@ public final class EtcdStorage implements Storage {
         if (!r.isSucceeded()) {
             throw conflictOrMissing(key, r);
         }
-        return r.getHeader().getRevision();
+        return written(r);
     }
 
     @Override
@@ -112,7 +113,19 @@ public final class EtcdStorage implements Storage {
         if (!r.isSucceeded()) {
             throw conflictOrMissing(key, r);
         }
-        return r.getHeader().getRevision();
+        return written(r);
+    }
+
+    /** The revision of a successful write, remembered as {@link #lastWriteRevision()}. */
+    private long written(TxnResponse r) {
+        long rev = r.getHeader().getRevision();
+        lastWrite.accumulateAndGet(rev, Math::max);
+        return rev;
+    }
+
+    @Override
+    public long lastWriteRevision() {
+        return lastWrite.get();
     }
 
     private static StorageException conflictOrMissing(String key, TxnResponse r) {
@@ -133,7 +146,7 @@ public final class EtcdStorage implements Storage {
         if (!r.isSucceeded()) {
             throw new StorageException(StorageException.Kind.CONFLICT, what, "modified concurrently: " + what, null);
         }
-        return r.getHeader().getRevision();
+        return written(r);
     }
 
     @Override

@@ -103,6 +103,14 @@ public interface Storage extends AutoCloseable {
     /** The store's current revision. */
     long currentRevision();
 
+    /**
+     * The highest revision of a write this process made (0: none, or a store that does not track it), so
+     * that a reader of the watch cache can wait for its own writes (read-your-writes within one apiserver).
+     */
+    default long lastWriteRevision() {
+        return 0;
+    }
+
     /** Forgets history before {@code revision}. */
     void compact(long revision);
 
