@@ -15,17 +15,43 @@ import tools.jackson.databind.node.ObjectNode;
  * The NamespaceLifecycle admission plugin: a namespaced object may be created only in a namespace that
  * exists (404) and is not being deleted (403 "unable to create new content in namespace X because it is
  * being terminated"). The namespace is looked up in the watch cache first, then in storage (a namespace
- * created a moment ago may not be cached yet). Kubernetes: {@code plugin/pkg/admission/namespace/lifecycle/admission.go}.
+ * created a moment ago may not be cached yet); for 30 s after a delete of the namespace is requested it is
+ * always read from storage, as Kubernetes' forceLiveLookupCache does. Kubernetes: {@code plugin/pkg/admission/namespace/lifecycle/admission.go}.
  */
 @Component
 @Order(100)
 public class NamespaceLifecycle implements Admission {
+    /**
+     * Kubernetes' forceLiveLookupTTL: after a namespace DELETE, creates in it are checked against storage
+     * for this long, because the watch cache may not show it Terminating yet.
+     */
+    private static final long FORCE_LIVE_LOOKUP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+
     private final WatchCache cache;
     private final Storage storage;
+    /** Namespaces a delete was requested for, with when (nanoTime): Kubernetes' forceLiveLookupCache. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> forceLiveLookup = new java.util.concurrent.ConcurrentHashMap<>();
 
     public NamespaceLifecycle(WatchCache cache, Storage storage) {
         this.cache = cache;
         this.storage = storage;
+    }
+
+    @Override
+    public void deleting(io.kube4j.api.ResourceType type, String namespace, String name) {
+        if (type.equals(ResourceTypes.NAMESPACES)) {
+            forceLiveLookup.put(name, System.nanoTime());
+        }
+    }
+
+    private boolean recentlyDeleted(String namespace) {
+        Long at = forceLiveLookup.get(namespace);
+        if (at == null) return false;
+        if (System.nanoTime() - at > FORCE_LIVE_LOOKUP_NANOS) {
+            forceLiveLookup.remove(namespace, at);
+            return false;
+        }
+        return true;
     }
 
     @Override
@@ -34,7 +60,8 @@ public class NamespaceLifecycle implements Admission {
             return;
         }
         String key = Registry.key(ResourceTypes.NAMESPACES, null, a.namespace());
-        ObjectNode ns = cache.get(key);
+        // a namespace whose deletion this apiserver saw lately is read live: the cache may still show it Active
+        ObjectNode ns = recentlyDeleted(a.namespace()) ? null : cache.get(key);
         if (ns == null) {
             ns = storage.get(key).map(s -> (ObjectNode) Json.tree(s.value())).orElse(null);
         }

@@ -26,4 +26,11 @@ public interface Admission {
     /** Validating admission: throws to deny; must not change the object. */
     default void validate(Attributes attributes) {
     }
+
+    /**
+     * A delete of {@code name} was requested (before it runs; no object and no denial), as Kubernetes'
+     * plugins see admission.Delete: NamespaceLifecycle notes a namespace being deleted.
+     */
+    default void deleting(ResourceType type, String namespace, String name) {
+    }
 }

@@ -933,6 +933,9 @@ public class Registry {
         DeleteOptions opts = options == null ? new DeleteOptions() : options;
         Strategy strategy = strategy(rt);
         strategy.checkDelete(name);
+        if (!dryRun) {
+            admission.forEach(a -> a.deleting(rt, namespace, name));
+        }
         ObjectStore store = strategy.store(plain);
         String key = key(rt, namespace, name);
         return retryOnConflict(rt, namespace, name, cur -> {
