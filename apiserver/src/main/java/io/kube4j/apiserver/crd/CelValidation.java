@@ -37,7 +37,16 @@ final class CelValidation {
             // cel.CrossTypeNumericComparisons(true), in Kubernetes' base environment since 1.28
             .enableHeterogeneousNumericComparisons(true)
             .build();
-    private static final Cel CEL = CelFactory.standardCelBuilder()
+    private static final Cel CEL = cel(SimpleType.DYN);
+    /**
+     * The environment of rules with {@code optionalOldSelf: true}, where {@code oldSelf} is an optional
+     * (Kubernetes declares it {@code optional(<type of self>)}): declared as a dynamic value, the checker
+     * binds {@code oldSelf.value()} to whatever the other operand is and picks a wrong overload.
+     */
+    private static final Cel CEL_OPTIONAL_OLD_SELF = cel(dev.cel.common.types.OptionalType.create(SimpleType.DYN));
+
+    private static Cel cel(dev.cel.common.types.CelType oldSelf) {
+        return CelFactory.standardCelBuilder()
             .setOptions(OPTIONS)
             .setStandardMacros(dev.cel.parser.CelStandardMacro.STANDARD_MACROS)
             // Kubernetes' base environment (apiserver/pkg/cel/environment/base.go, 1.32): cel-go's string
@@ -50,8 +59,9 @@ final class CelValidation {
             .addFunctionDeclarations(KubernetesCelLibrary.declarations())
             .addFunctionBindings(KubernetesCelLibrary.bindings())
             .addVar("self", SimpleType.DYN)
-            .addVar("oldSelf", SimpleType.DYN)
+            .addVar("oldSelf", oldSelf)
             .build();
+    }
     /** celconfig.RuntimeCELCostBudget: the cost all rules of one object may use together. */
     static final long RUNTIME_COST_BUDGET = 10_000_000L;
     /** celconfig.PerCallLimit: the cost one rule evaluation may use. */
@@ -79,19 +89,30 @@ final class CelValidation {
         }
     }
     private static final Map<String, CelAbstractSyntaxTree> COMPILED = new ConcurrentHashMap<>();
+    private static final Map<String, CelAbstractSyntaxTree> COMPILED_OPTIONAL = new ConcurrentHashMap<>();
 
     private CelValidation() {
     }
 
     private static CelAbstractSyntaxTree compile(String expr) throws CelValidationException {
-        CelAbstractSyntaxTree ast = COMPILED.get(expr);
+        return compile(expr, false);
+    }
+
+    /** The checked expression, {@code oldSelf} being an optional when {@code optionalOldSelf}. */
+    private static CelAbstractSyntaxTree compile(String expr, boolean optionalOldSelf) throws CelValidationException {
+        Map<String, CelAbstractSyntaxTree> cache = optionalOldSelf ? COMPILED_OPTIONAL : COMPILED;
+        CelAbstractSyntaxTree ast = cache.get(expr);
         if (ast == null) {
-            ast = CEL.compile(expr).getAst();
-            if (COMPILED.size() < 10_000) {
-                COMPILED.put(expr, ast);
+            ast = (optionalOldSelf ? CEL_OPTIONAL_OLD_SELF : CEL).compile(expr).getAst();
+            if (cache.size() < 10_000) {
+                cache.put(expr, ast);
             }
         }
         return ast;
+    }
+
+    private static Cel env(boolean optionalOldSelf) {
+        return optionalOldSelf ? CEL_OPTIONAL_OLD_SELF : CEL;
     }
 
     /** Whether {@code schema} has an {@code x-kubernetes-validations} rule anywhere (else Kubernetes has no CEL validator). */
@@ -124,8 +145,9 @@ final class CelValidation {
                 out.add(new Status.Cause("FieldValueRequired", "Required value", rp + ".rule"));
                 continue;
             }
+            boolean optionalOldSelf = r.path("optionalOldSelf").asBoolean(false);
             try {
-                CelAbstractSyntaxTree ast = compile(rule);
+                CelAbstractSyntaxTree ast = compile(rule, optionalOldSelf);
                 // the cost estimated when the CRD is written: refused here only when certainly "more than 100x"
                 if (CelCostFloor.moreThan100x(CelCostFloor.of(ast.getExpr(), schema))) {
                     out.add(new Status.Cause("FieldValueForbidden", "Forbidden: " + CelCostFloor.message(), rp + ".rule"));
@@ -136,7 +158,7 @@ final class CelValidation {
             String me = r.path("messageExpression").asString("");
             if (!me.isEmpty()) {
                 try {
-                    compile(me);
+                    compile(me, optionalOldSelf);
                 } catch (CelValidationException e) {
                     out.add(new Status.Cause("FieldValueInvalid", "Invalid value: \"" + me + "\": messageExpression compilation failed: " + e.getMessage(), rp + ".messageExpression"));
                 }
@@ -160,8 +182,11 @@ final class CelValidation {
 
     /**
      * Evaluates every rule that applies to {@code value} (and below it). {@code old} is the previous
-     * value at the same place, or null on create; transition rules (those naming {@code oldSelf}) run
-     * only when it exists, and only they run when {@code transitionOnly}.
+     * value at the same place, or null on create or where nothing correlates with it; transition rules
+     * (those naming {@code oldSelf}) run only when it exists, except rules with {@code optionalOldSelf: true},
+     * which then run with {@code oldSelf} = {@code optional.none()}. {@code value} is the root of a resource:
+     * its apiVersion, kind, metadata.name and metadata.generateName are visible to the root's rules
+     * (model/schemas.go WithTypeAndObjectMeta), nothing else of its metadata.
      */
     static void validate(JsonNode value, JsonNode old, JsonNode schema, String path, List<Status.Cause> out) {
         validate(value, old, schema, path, out, new Budget(RUNTIME_COST_BUDGET));
@@ -169,6 +194,10 @@ final class CelValidation {
 
     /** {@link #validate(JsonNode, JsonNode, JsonNode, String, List)} within what is left of {@code budget}. */
     static void validate(JsonNode value, JsonNode old, JsonNode schema, String path, List<Status.Cause> out, Budget budget) {
+        validate(value, old, schema, path, out, budget, true);
+    }
+
+    private static void validate(JsonNode value, JsonNode old, JsonNode schema, String path, List<Status.Cause> out, Budget budget, boolean resourceRoot) {
         if (schema == null || !schema.isObject() || value == null || value.isMissingNode() || budget.remaining < 0) {
             return;
         }
@@ -180,8 +209,10 @@ final class CelValidation {
                 budget.remaining = -1;
                 return;
             }
+            JsonNode self = resourceRoot ? typeAndObjectMeta(value, schema) : value;
+            JsonNode oldSelf = resourceRoot && old != null && !old.isMissingNode() ? typeAndObjectMeta(old, schema) : old;
             for (JsonNode r : rules) {
-                evaluate(r, value, old, type, path, out, budget);
+                evaluate(r, self, oldSelf, type, path, out, budget);
                 if (budget.remaining < 0) {
                     return;
                 }
@@ -189,20 +220,27 @@ final class CelValidation {
         }
         if (value.isObject()) {
             for (Map.Entry<String, JsonNode> e : value.properties()) {
+                if (resourceRoot && (e.getKey().equals("apiVersion") || e.getKey().equals("kind") || e.getKey().equals("metadata"))
+                        && !schema.path("properties").has(e.getKey())) {
+                    continue;
+                }
                 JsonNode ps = schema.path("properties").get(e.getKey());
                 if (ps == null && schema.path("additionalProperties").isObject()) {
                     ps = schema.get("additionalProperties");
                 }
+                // properties and additionalProperties (map-type objects) correlate with the old value by key
                 JsonNode o = old == null || !old.isObject() ? null : old.get(e.getKey());
-                validate(e.getValue(), o, ps, child(path, e.getKey()), out, budget);
+                validate(e.getValue(), o, ps, child(path, e.getKey()), out, budget, embedded(ps));
                 if (budget.remaining < 0) {
                     return;
                 }
             }
         } else if (value.isArray() && schema.has("items")) {
+            JsonNode items = schema.get("items");
             for (int i = 0; i < value.size(); i++) {
-                // Kubernetes correlates list items for oldSelf only in map lists and sets; by index is not allowed
-                validate(value.get(i), null, schema.get("items"), path + "[" + i + "]", out, budget);
+                // validation.go makeMapList: only the items of an x-kubernetes-list-type=map list correlate with old
+                // items (by their map keys); set and atomic list items have no oldSelf
+                validate(value.get(i), correlated(value.get(i), old, schema), items, path + "[" + i + "]", out, budget, embedded(items));
                 if (budget.remaining < 0) {
                     return;
                 }
@@ -210,10 +248,68 @@ final class CelValidation {
         }
     }
 
+    private static boolean embedded(JsonNode schema) {
+        return schema != null && schema.path("x-kubernetes-embedded-resource").asBoolean(false);
+    }
+
+    /**
+     * The old item of a map list with the same values at every {@code x-kubernetes-list-map-keys} key as
+     * {@code item}, or null (no map list, no old list, no such item).
+     */
+    static JsonNode correlated(JsonNode item, JsonNode oldList, JsonNode listSchema) {
+        if (oldList == null || !oldList.isArray() || !item.isObject()
+                || !"map".equals(listSchema.path("x-kubernetes-list-type").asString(""))) {
+            return null;
+        }
+        List<String> keys = new ArrayList<>();
+        listSchema.path("x-kubernetes-list-map-keys").forEach(k -> keys.add(k.asString()));
+        JsonNode itemSchema = listSchema.path("items");
+        for (JsonNode o : oldList) {
+            boolean same = o.isObject();
+            for (String k : keys) {
+                same &= java.util.Objects.equals(keyValue(item, k, itemSchema), keyValue(o, k, itemSchema));
+            }
+            if (same) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    // a key's value, or its schema default when the item lacks it (as the defaulted object would have it)
+    private static JsonNode keyValue(JsonNode item, String key, JsonNode itemSchema) {
+        JsonNode v = item.get(key);
+        return v != null ? v : itemSchema.path("properties").path(key).get("default");
+    }
+
+    /**
+     * What CEL sees of a resource's root: the object with its apiVersion and kind, and of its metadata
+     * only name and generateName (plus what the schema itself specifies under metadata).
+     */
+    static JsonNode typeAndObjectMeta(JsonNode value, JsonNode schema) {
+        if (!(value instanceof tools.jackson.databind.node.ObjectNode o) || !o.has("metadata")) {
+            return value;
+        }
+        tools.jackson.databind.node.ObjectNode copy = o.deepCopy();
+        JsonNode meta = o.get("metadata");
+        tools.jackson.databind.node.ObjectNode m = copy.putObject("metadata");
+        if (meta.isObject()) {
+            for (Map.Entry<String, JsonNode> e : meta.properties()) {
+                if (e.getKey().equals("name") || e.getKey().equals("generateName")
+                        || schema.path("properties").path("metadata").path("properties").has(e.getKey())) {
+                    m.set(e.getKey(), e.getValue());
+                }
+            }
+        }
+        return copy;
+    }
+
     private static void evaluate(JsonNode r, JsonNode value, JsonNode old, String type, String path, List<Status.Cause> out, Budget budget) {
         String rule = r.path("rule").asString("");
         boolean transition = rule.contains("oldSelf");
-        if (transition && (old == null || old.isMissingNode())) {
+        boolean optionalOldSelf = r.path("optionalOldSelf").asBoolean(false);
+        boolean hasOld = old != null && !old.isMissingNode();
+        if (transition && !hasOld && !optionalOldSelf) {
             return;
         }
         String field = path;
@@ -227,7 +323,8 @@ final class CelValidation {
         Map<String, Object> vars = new HashMap<>();
         vars.put("self", toCel(value));
         if (transition) {
-            vars.put("oldSelf", toCel(old));
+            // optionalOldSelf: oldSelf is an optional, none where there is no old value (a create, a new item)
+            vars.put("oldSelf", optionalOldSelf ? (hasOld ? java.util.Optional.of(toCel(old)) : java.util.Optional.empty()) : toCel(old));
         }
         String at = path.isEmpty() ? "<nil>" : path;
         // ruleErrorString: the rule's message when it has one, else the rule
@@ -235,7 +332,7 @@ final class CelValidation {
         Object result;
         long[] cost = {0};
         try {
-            result = CEL.createProgram(compile(rule)).trace(vars, (expr, v) -> {
+            result = env(optionalOldSelf).createProgram(compile(rule, optionalOldSelf)).trace(vars, (expr, v) -> {
                 if (++cost[0] > PER_CALL_LIMIT) {
                     throw new CostLimitExceeded();
                 }
@@ -266,7 +363,7 @@ final class CelValidation {
         String me = r.path("messageExpression").asString("");
         if (!me.isEmpty()) {
             try {
-                Object m = CEL.createProgram(compile(me)).eval(vars);
+                Object m = env(optionalOldSelf).createProgram(compile(me, optionalOldSelf)).eval(vars);
                 if (m instanceof String s && !s.isBlank()) {
                     message = s;
                 }

@@ -117,13 +117,10 @@ public final class CustomResourceStrategy implements Strategy {
     public void prepareStatusUpdate(ObjectNode next, ObjectNode current, FieldErrors errs) {
         schema.prune(next);
         schema.applyDefaults(next);
-        schema.validate(next, errs.causes());
-        if (errs.isEmpty()) {
-            schema.validateTransition(next, current, errs.causes());
-        }
+        schema.validate(next, current, errs.causes());
     }
 
-    /** CEL transition rules, which compare with the stored object. */
+    /** The CEL rules again with the stored object as {@code oldSelf} (transition rules), in place of their create-time run by {@link #validate}. */
     @Override
     public void validateUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
         schema.validateTransition(Json.toTree(obj), Json.toTree(old), errs.causes());

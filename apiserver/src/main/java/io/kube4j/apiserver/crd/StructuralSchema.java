@@ -345,8 +345,17 @@ public final class StructuralSchema {
 
     // ---- validation ---------------------------------------------------------------------------
 
-    /** Adds one cause per violation of the schema by {@code obj} (metadata is checked by the registry, not here). */
+    /** Adds one cause per violation of the schema by {@code obj} (metadata is checked by the registry, not here), as on create. */
     public void validate(JsonNode obj, List<Status.Cause> out) {
+        validate(obj, null, out);
+    }
+
+    /**
+     * Adds one cause per violation of the schema by {@code obj}, and runs the CEL rules with {@code old}
+     * (null on create) as {@code oldSelf}: Kubernetes' strategy Validate / ValidateUpdate, which run the
+     * CEL validator once over the whole object ({@code celValidator.Validate(ctx, nil, schema, obj, old, budget)}).
+     */
+    public void validate(JsonNode obj, JsonNode old, List<Status.Cause> out) {
         if (root == null) {
             return;
         }
@@ -354,12 +363,7 @@ public final class StructuralSchema {
         copy.remove("metadata");
         copy.remove("apiVersion");
         copy.remove("kind");
-        JsonNode rootNoMeta = root;
-        if (root.path("properties").has("metadata")) {
-            ObjectNode r = (ObjectNode) root.deepCopy();
-            ((ObjectNode) r.get("properties")).remove("metadata");
-            rootNoMeta = r;
-        }
+        JsonNode rootNoMeta = rootNoMeta();
         value(copy, rootNoMeta, "", out);
         // schemaobjectmeta.Validate: the embedded resources' apiVersion, kind and metadata
         EmbeddedResources.validate(copy, rootNoMeta, "", out);
@@ -367,9 +371,27 @@ public final class StructuralSchema {
             if (blocking(out)) {
                 out.add(NOT_CHECKED);
             } else {
-                CelValidation.validate(copy, null, rootNoMeta, "", out);
+                out.addAll(celErrors(obj, old));
             }
         }
+    }
+
+    private JsonNode rootNoMeta() {
+        if (root.path("properties").has("metadata")) {
+            ObjectNode r = (ObjectNode) root.deepCopy();
+            ((ObjectNode) r.get("properties")).remove("metadata");
+            return r;
+        }
+        return root;
+    }
+
+    /** The CEL rules' errors for {@code obj} (the whole object: the root's rules see apiVersion, kind, metadata.name and generateName), {@code old} null on create. */
+    List<Status.Cause> celErrors(JsonNode obj, JsonNode old) {
+        List<Status.Cause> out = new ArrayList<>();
+        if (root != null && CelValidation.hasRules(root)) {
+            CelValidation.validate(obj, old, rootNoMeta(), "", out);
+        }
+        return out;
     }
 
     /**
@@ -388,33 +410,26 @@ public final class StructuralSchema {
                 "FieldValueTypeInvalid").contains(c.reason));
     }
 
-    /** The CEL transition rules ({@code oldSelf}) of an update from {@code old} to {@code obj}. */
+    /**
+     * Turns the causes {@link #validate(JsonNode, List)} put in {@code out} for {@code obj} as a create into
+     * those of an update from {@code old}: the rules' create-time results are replaced by one run with
+     * {@code oldSelf} (transition rules, optionalOldSelf as {@code optional.of(old)}).
+     */
     public void validateTransition(JsonNode obj, JsonNode old, List<Status.Cause> out) {
-        if (root == null) {
-            return;
-        }
-        if (blocking(out)) {
+        if (root == null || !CelValidation.hasRules(root) || blocking(out)) {
             // validate() already said the rules were not checked
             return;
         }
-        List<Status.Cause> all = new ArrayList<>();
-        CelValidation.validate(withoutMeta(obj), withoutMeta(old), root, "", all);
-        // the rules without oldSelf ran in validate(); keep only what the transition adds
-        List<Status.Cause> plain = new ArrayList<>();
-        CelValidation.validate(withoutMeta(obj), null, root, "", plain);
-        for (Status.Cause c : all) {
-            if (plain.stream().noneMatch(p -> p.field.equals(c.field) && p.message.equals(c.message))) {
-                out.add(c);
+        for (Status.Cause c : celErrors(obj, null)) {
+            for (int i = 0; i < out.size(); i++) {
+                Status.Cause o = out.get(i);
+                if (java.util.Objects.equals(o.field, c.field) && java.util.Objects.equals(o.message, c.message) && java.util.Objects.equals(o.reason, c.reason)) {
+                    out.remove(i);
+                    break;
+                }
             }
         }
-    }
-
-    private static JsonNode withoutMeta(JsonNode obj) {
-        ObjectNode copy = (ObjectNode) obj.deepCopy();
-        copy.remove("metadata");
-        copy.remove("apiVersion");
-        copy.remove("kind");
-        return copy;
+        out.addAll(celErrors(obj, old));
     }
 
     private static String bodyPath(String path) {

@@ -50,11 +50,11 @@ class CelValidationTest {
     @Test
     void transitionRulesCompareWithTheOldObject() {
         List<Status.Cause> causes = new ArrayList<>();
-        SCHEMA.validateTransition(Json.tree("{\"spec\":{\"name\":\"new\",\"replicas\":1,\"minReplicas\":1}}"),
+        SCHEMA.validate(Json.tree("{\"spec\":{\"name\":\"new\",\"replicas\":1,\"minReplicas\":1,\"tags\":[]}}"),
                 Json.tree("{\"spec\":{\"name\":\"old\",\"replicas\":1,\"minReplicas\":1}}"), causes);
         assertThat(causes).extracting(c -> c.field + ": " + c.message).containsExactly("spec.name: Invalid value: \"string\": Value is immutable");
         List<Status.Cause> same = new ArrayList<>();
-        SCHEMA.validateTransition(Json.tree("{\"spec\":{\"name\":\"old\",\"replicas\":1,\"minReplicas\":1}}"),
+        SCHEMA.validate(Json.tree("{\"spec\":{\"name\":\"old\",\"replicas\":1,\"minReplicas\":1,\"tags\":[]}}"),
                 Json.tree("{\"spec\":{\"name\":\"old\",\"replicas\":1,\"minReplicas\":1}}"), same);
         assertThat(same).isEmpty();
     }
@@ -172,5 +172,85 @@ class CelValidationTest {
                         + "strings are declared)");
         // with maxItems the same rule is cheap enough
         assertThat(crdErrors(unbounded.replace("\"type\":\"array\",", "\"type\":\"array\",\"maxItems\":100,"))).isEmpty();
+    }
+
+    static List<String> causes(StructuralSchema schema, String obj, String old) {
+        List<Status.Cause> out = new ArrayList<>();
+        schema.validate(Json.tree(obj), old == null ? null : Json.tree(old), out);
+        return out.stream().map(c -> c.field + ": " + c.message).toList();
+    }
+
+    @Test
+    void theRootSeesApiVersionKindAndMetadataNameAndGenerateNameOnly() {
+        StructuralSchema schema = new StructuralSchema(Json.tree("""
+                {"type":"object","x-kubernetes-validations":[
+                  {"rule":"self.metadata.name.startsWith('lib-')","message":"name must start with lib-"},
+                  {"rule":"self.apiVersion == 'example.com/v1' && self.kind == 'Widget'"},
+                  {"rule":"!has(self.metadata.generateName) || self.metadata.generateName == 'lib-'"},
+                  {"rule":"!has(self.metadata.labels)","message":"labels are not visible"}],
+                 "properties":{"spec":{"type":"object"}}}"""));
+        String obj = """
+                {"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"%s","namespace":"ns","labels":{"a":"b"},"generateName":"lib-"},"spec":{}}""";
+        assertThat(causes(schema, obj.formatted("lib-a"), null)).isEmpty();
+        assertThat(causes(schema, obj.formatted("app-a"), null)).containsExactly("<nil>: Invalid value: \"object\": name must start with lib-");
+        // and on update, with the old object's metadata likewise reduced
+        assertThat(causes(schema, obj.formatted("lib-a"), obj.formatted("lib-a"))).isEmpty();
+    }
+
+    static final StructuralSchema LISTS = new StructuralSchema(Json.tree("""
+            {"type":"object","properties":{"spec":{"type":"object","properties":{
+              "items":{"type":"array","x-kubernetes-list-type":"map","x-kubernetes-list-map-keys":["name"],
+                "items":{"type":"object","required":["name"],"properties":{"name":{"type":"string"},
+                  "v":{"type":"integer","x-kubernetes-validations":[{"rule":"self >= oldSelf","message":"v may only grow"}]}}}},
+              "set":{"type":"array","x-kubernetes-list-type":"set",
+                "items":{"type":"integer","x-kubernetes-validations":[{"rule":"self >= oldSelf","message":"set items never correlate"}]}},
+              "atomic":{"type":"array",
+                "items":{"type":"integer","x-kubernetes-validations":[{"rule":"self >= oldSelf","message":"atomic items never correlate"}]}},
+              "byKey":{"type":"object","additionalProperties":{"type":"integer",
+                "x-kubernetes-validations":[{"rule":"self >= oldSelf","message":"map values may only grow"}]}}}}}}"""));
+
+    @Test
+    void transitionRulesUnderMapListsCorrelateItemsByTheirKeys() {
+        assertThat(causes(LISTS, """
+                {"spec":{"items":[{"name":"a","v":3},{"name":"b","v":1}]}}""", """
+                {"spec":{"items":[{"name":"b","v":1},{"name":"a","v":5}]}}""")).containsExactly(
+                "spec.items[0].v: Invalid value: \"integer\": v may only grow");
+        // a new item has no oldSelf; growing is fine
+        assertThat(causes(LISTS, """
+                {"spec":{"items":[{"name":"a","v":6},{"name":"c","v":0}]}}""", """
+                {"spec":{"items":[{"name":"a","v":5}]}}""")).isEmpty();
+        // additionalProperties correlate by key
+        assertThat(causes(LISTS, """
+                {"spec":{"byKey":{"x":1,"y":9}}}""", """
+                {"spec":{"byKey":{"x":2,"z":10}}}""")).containsExactly(
+                "spec.byKey.x: Invalid value: \"integer\": map values may only grow");
+    }
+
+    @Test
+    void transitionRulesUnderSetsAndAtomicListsDoNotRun() {
+        assertThat(causes(LISTS, """
+                {"spec":{"set":[1],"atomic":[1]}}""", """
+                {"spec":{"set":[5],"atomic":[5]}}""")).isEmpty();
+    }
+
+    static final StructuralSchema OPTIONAL = new StructuralSchema(Json.tree("""
+            {"type":"object","properties":{"spec":{"type":"object","properties":{
+              "v":{"type":"integer","x-kubernetes-validations":[{"rule":"oldSelf.hasValue() ? self >= oldSelf.value() : self == 1",
+                "optionalOldSelf":true,"message":"starts at 1 and only grows"}]}}}}}"""));
+
+    @Test
+    void optionalOldSelfRunsOnCreateWithNoneAndOnUpdateWithTheOldValue() {
+        assertThat(causes(OPTIONAL, "{\"spec\":{\"v\":1}}", null)).isEmpty();
+        assertThat(causes(OPTIONAL, "{\"spec\":{\"v\":2}}", null)).containsExactly("spec.v: Invalid value: \"integer\": starts at 1 and only grows");
+        assertThat(causes(OPTIONAL, "{\"spec\":{\"v\":7}}", "{\"spec\":{\"v\":5}}")).isEmpty();
+        assertThat(causes(OPTIONAL, "{\"spec\":{\"v\":4}}", "{\"spec\":{\"v\":5}}")).containsExactly("spec.v: Invalid value: \"integer\": starts at 1 and only grows");
+        // on update a field that was absent before has oldSelf = none
+        assertThat(causes(OPTIONAL, "{\"spec\":{\"v\":1}}", "{\"spec\":{}}")).isEmpty();
+        // validate (create) followed by validateTransition (update) leaves only the update's result
+        List<Status.Cause> out = new ArrayList<>();
+        OPTIONAL.validate(Json.tree("{\"spec\":{\"v\":7}}"), out);
+        assertThat(out).hasSize(1);
+        OPTIONAL.validateTransition(Json.tree("{\"spec\":{\"v\":7}}"), Json.tree("{\"spec\":{\"v\":5}}"), out);
+        assertThat(out).isEmpty();
     }
 }
