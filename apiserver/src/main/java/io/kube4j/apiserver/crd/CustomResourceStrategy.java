@@ -139,12 +139,18 @@ public final class CustomResourceStrategy implements Strategy {
         stored.put("apiVersion", storageApiVersion);
     }
 
-    /** Anything but metadata and status counts for generation (customresource strategy PrepareForUpdate). */
+    /**
+     * Anything but metadata counts for generation (customresource strategy PrepareForUpdate, copyNonMetadata):
+     * with a status subresource an update keeps the stored status, so status never moves it; without one a
+     * status change does.
+     */
     @Override
     public JsonNode specOf(ObjectNode obj) {
         ObjectNode rest = obj.deepCopy();
         rest.remove("metadata");
-        rest.remove("status");
+        if (status) {
+            rest.remove("status");
+        }
         rest.remove("apiVersion");
         return rest;
     }

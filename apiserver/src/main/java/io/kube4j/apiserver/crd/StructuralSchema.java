@@ -294,6 +294,7 @@ public final class StructuralSchema {
                 continue;
             }
             if (isResource && k.equals("metadata")) {
+                pruneMetadata(e.getValue(), p, pruned);
                 continue;
             }
             if (props.has(k)) {
@@ -306,6 +307,47 @@ public final class StructuralSchema {
             }
         }
         remove.forEach(o::remove);
+    }
+
+    /**
+     * A resource's metadata (the root's or an embedded resource's) is decoded as ObjectMeta
+     * (objectmeta.Coerce with dropInvalidFields and returnUnknownFieldPaths): the fields ObjectMeta does not
+     * have are dropped and reported as {@code metadata.<field>} under the resource's path.
+     */
+    private static void pruneMetadata(JsonNode meta, String path, List<String> pruned) {
+        if (!(meta instanceof ObjectNode m)) {
+            return;
+        }
+        for (String unknown : io.kube4j.apiserver.schema.UnknownFields.of(m, io.kube4j.api.ObjectMeta.class)) {
+            if (unknown.equals("selfLink")) {
+                continue; // still an ObjectMeta field in Kubernetes (never set since 1.20), not unknown
+            }
+            removePath(m, unknown);
+            pruned.add(path + "." + unknown);
+        }
+    }
+
+    /** Removes the field at a dotted path with list indexes ({@code ownerReferences[0].bogus}). */
+    private static void removePath(JsonNode node, String path) {
+        String[] parts = path.split("\\.");
+        JsonNode cur = node;
+        for (int i = 0; i < parts.length && cur != null; i++) {
+            String part = parts[i];
+            int bracket = part.indexOf('[');
+            String name = bracket < 0 ? part : part.substring(0, bracket);
+            if (i == parts.length - 1 && bracket < 0) {
+                if (cur instanceof ObjectNode o) {
+                    o.remove(name);
+                }
+                return;
+            }
+            cur = cur.get(name);
+            while (bracket >= 0 && cur != null) {
+                int close = part.indexOf(']', bracket);
+                cur = cur.get(Integer.parseInt(part.substring(bracket + 1, close)));
+                bracket = part.indexOf('[', close);
+            }
+        }
     }
 
     // ---- defaulting ---------------------------------------------------------------------------

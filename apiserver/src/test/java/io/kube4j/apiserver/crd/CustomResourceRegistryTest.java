@@ -35,13 +35,14 @@ class CustomResourceRegistryTest {
     MemoryStorage storage;
     WatchCache cache;
     Registry registry;
+    Strategies strategies;
 
     @BeforeEach
     void setUp() throws Exception {
         ApiServerProperties props = TestStrategies.defaultProperties();
         storage = new MemoryStorage();
         cache = new WatchCache(storage, props, new SimpleMeterRegistry());
-        Strategies strategies = TestStrategies.builtIn(null);
+        strategies = TestStrategies.builtIn(null);
         CustomResourceDefinition.Version v = Json.convert(obj("""
                 name: v1
                 served: true
@@ -100,6 +101,45 @@ class CustomResourceRegistryTest {
 
     static String rv(ObjectNode o) {
         return o.path("metadata").path("resourceVersion").asString();
+    }
+
+    static final ResourceType GADGETS = new ResourceType("example.com", "v1", "gadgets", "gadget", "Gadget", true,
+            UnstructuredObject.class, List.of(), List.of());
+
+    @Test
+    void withoutAStatusSubresourceAStatusChangeMovesGenerationAndAMetadataChangeDoesNot() {
+        CustomResourceDefinition.Version v = Json.convert(obj("""
+                name: v1
+                served: true
+                storage: true
+                schema:
+                  openAPIV3Schema:
+                    type: object
+                    properties:
+                      spec: {type: object, properties: {size: {type: integer}}}
+                      status: {type: object, properties: {phase: {type: string}}}
+                """), CustomResourceDefinition.Version.class);
+        strategies.register(new CustomResourceStrategy(GADGETS, "example.com/v1", v));
+        registry.create(GADGETS, "default", obj("apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\nspec: {size: 1}\n"), false);
+        ObjectNode status = registry.patch(GADGETS, "default", "g", "application/merge-patch+json", obj("status: {phase: Ready}"), Registry.Part.MAIN, false);
+        assertThat(status.path("status").path("phase").asString()).isEqualTo("Ready");
+        assertThat(status.path("metadata").path("generation").asInt()).isEqualTo(2);
+        ObjectNode labels = registry.patch(GADGETS, "default", "g", "application/merge-patch+json", obj("metadata: {labels: {a: b}}"), Registry.Part.MAIN, false);
+        assertThat(labels.path("metadata").path("generation").asInt()).isEqualTo(2);
+        // with a status subresource (widgets) a status write leaves generation alone
+        widget();
+        ObjectNode w = registry.patch(WIDGETS, "default", "w", "application/merge-patch+json", obj("status: {phase: Ready}"), Registry.Part.STATUS, false);
+        assertThat(w.path("metadata").path("generation").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void unknownMetadataFieldsAreNotStored() {
+        ObjectNode body = obj("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: m, bogusMeta: x}\nspec: {size: 1}\n");
+        ObjectNode created = registry.create(WIDGETS, "default", body, false);
+        assertThat(created.path("metadata").has("bogusMeta")).isFalse();
+        assertThat(((CustomResourceStrategy) strategies.of(WIDGETS)).unknownFields(
+                obj("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: m, bogusMeta: x}\nspec: {size: 1, nope: 2}\n")))
+                .containsExactlyInAnyOrder("metadata.bogusMeta", "spec.nope");
     }
 
     @Test

@@ -106,6 +106,22 @@ class StructuralSchemaTest {
     }
 
     @Test
+    void unknownMetadataFieldsOfTheResourceAndOfEmbeddedResourcesArePrunedAndReported() {
+        ObjectNode obj = (ObjectNode) Json.tree("""
+                {"apiVersion":"x/v1","kind":"X","metadata":{"name":"n","bogusMeta":1,"labels":{"a":"b"},
+                   "ownerReferences":[{"apiVersion":"v1","kind":"Pod","name":"p","uid":"u","oops":true}]},
+                 "spec":{"name":"ok","tmpl":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","junkMeta":"x"},"spec":{}}}}""");
+        List<String> pruned = SCHEMA.prune(obj);
+        assertThat(pruned).containsExactlyInAnyOrder("metadata.bogusMeta", "metadata.ownerReferences[0].oops", "spec.tmpl.metadata.junkMeta");
+        assertThat(obj.path("metadata").has("bogusMeta")).isFalse();
+        assertThat(obj.path("metadata").path("ownerReferences").get(0).has("oops")).isFalse();
+        assertThat(obj.path("metadata").path("ownerReferences").get(0).path("uid").asString()).isEqualTo("u");
+        assertThat(obj.path("metadata").path("labels").path("a").asString()).isEqualTo("b");
+        assertThat(obj.path("spec").path("tmpl").path("metadata").has("junkMeta")).isFalse();
+        assertThat(obj.path("spec").path("tmpl").path("metadata").path("name").asString()).isEqualTo("p");
+    }
+
+    @Test
     void defaultsFillMissingAndNonNullableNulls() {
         StructuralSchema s = new StructuralSchema(Json.tree("""
                 {"type":"object","properties":{"spec":{"type":"object","default":{},"properties":{
