@@ -90,6 +90,52 @@ public class CustomResourceDefinitionStrategy implements Strategy {
         if (crd.spec.conversion.strategy == null) {
             crd.spec.conversion.strategy = "None";
         }
+        // PrepareForUpdate: a new storage version joins status.storedVersions (the registry keeps the stored
+        // status on a main-resource write, so this sees what is stored; on create prepareForCreate set it)
+        if (crd.status != null && crd.spec.versions != null) {
+            for (CustomResourceDefinition.Version v : crd.spec.versions) {
+                if (v.storage) {
+                    if (crd.status.storedVersions == null) {
+                        crd.status.storedVersions = new ArrayList<>();
+                    }
+                    if (!crd.status.storedVersions.contains(v.name)) {
+                        crd.status.storedVersions.add(v.name);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
+     * ValidateCustomResourceDefinitionStoredVersions: at least one stored version, the storage version among
+     * them, and every stored version still in spec.versions (objects may be stored at it).
+     */
+    static void validateStoredVersions(CustomResourceDefinition crd, FieldErrors errs) {
+        List<String> stored = crd.status == null ? null : crd.status.storedVersions;
+        String path = "status.storedVersions";
+        if (stored == null || stored.isEmpty()) {
+            errs.causes().add(new Status.Cause("FieldValueInvalid", "Invalid value: " + (stored == null ? "[]string(nil)" : "[]string{}")
+                    + ": must have at least one stored version", path));
+            return;
+        }
+        List<String> left = new ArrayList<>(stored);
+        for (CustomResourceDefinition.Version v : crd.spec.versions) {
+            if (v.storage && !stored.contains(v.name)) {
+                errs.causes().add(new Status.Cause("FieldValueInvalid", "Invalid value: " + versionsValue(List.of(v)).replaceFirst("^\\[\\]apiextensions.CustomResourceDefinitionVersion\\{(.*)\\}$", "$1")
+                        + ": must have the storage version " + v.name, path));
+            }
+            left.remove(v.name);
+        }
+        for (String v : left) {
+            errs.invalid(path + "[" + stored.indexOf(v) + "]", v, "must appear in spec.versions");
+        }
+    }
+
+    /** ValidateUpdateCustomResourceDefinitionStatus: a status write (the storage version migrator's) may not drop what is still needed. */
+    @Override
+    public void validateStatusUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+        validateStoredVersions((CustomResourceDefinition) obj, errs);
     }
 
     @Override
@@ -158,6 +204,7 @@ public class CustomResourceDefinitionStrategy implements Strategy {
         if (Boolean.TRUE.equals(spec.preserveUnknownFields)) {
             errs.invalid("spec.preserveUnknownFields", true, "cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead");
         }
+        validateStoredVersions(crd, errs);
     }
 
     private static String versionsValue(List<CustomResourceDefinition.Version> versions) {
