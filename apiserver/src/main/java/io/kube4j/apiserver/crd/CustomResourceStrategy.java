@@ -31,6 +31,8 @@ public final class CustomResourceStrategy implements Strategy {
     private final CustomResourceDefinition.Scale scale;
     private final Set<String> fieldLabels;
     private final List<CustomResourceDefinition.PrinterColumn> columns;
+    /** Whether the schema has a default anywhere (else reads need no defaulting). */
+    private final boolean hasDefaults;
 
     public CustomResourceStrategy(ResourceType type, String storageApiVersion, CustomResourceDefinition.Version version) {
         this.type = type;
@@ -44,6 +46,7 @@ public final class CustomResourceStrategy implements Strategy {
         }
         this.fieldLabels = Set.copyOf(labels);
         this.columns = version.additionalPrinterColumns == null ? List.of() : List.copyOf(version.additionalPrinterColumns);
+        this.hasDefaults = hasDefaults(schema.root());
     }
 
     @Override
@@ -124,6 +127,50 @@ public final class CustomResourceStrategy implements Strategy {
     @Override
     public void validateUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
         schema.validateTransition(Json.toTree(obj), Json.toTree(old), errs.causes());
+    }
+
+    /**
+     * Kubernetes defaults custom resources when it reads them from storage (the storage codec's defaulter),
+     * so a default added to the schema later shows on objects stored before (GET, LIST, WATCH). Returns
+     * {@code body} (one object of this kind or a list of them) with the served version's schema defaults
+     * applied to a copy, or {@code body} itself when nothing is to be defaulted.
+     */
+    public JsonNode defaultOnRead(JsonNode body) {
+        if (!hasDefaults || !(body instanceof ObjectNode o)) {
+            return body;
+        }
+        String kind = o.path("kind").asString("");
+        // (a watch bookmark has no name and is no object to default)
+        if (kind.equals(type.kind()) && !o.path("items").isArray() && o.path("metadata").has("name")) {
+            ObjectNode copy = o.deepCopy();
+            schema.applyDefaults(copy);
+            return copy.equals(o) ? body : copy;
+        }
+        if (kind.equals(type.listKind()) && o.path("items").isArray()) {
+            ObjectNode copy = o.deepCopy();
+            for (JsonNode item : copy.get("items")) {
+                if (item instanceof ObjectNode io) {
+                    schema.applyDefaults(io);
+                }
+            }
+            return copy;
+        }
+        return body;
+    }
+
+    private static boolean hasDefaults(JsonNode s) {
+        if (s == null || !s.isObject()) {
+            return false;
+        }
+        if (s.has("default")) {
+            return true;
+        }
+        for (var e : s.path("properties").properties()) {
+            if (hasDefaults(e.getValue())) {
+                return true;
+            }
+        }
+        return hasDefaults(s.get("items")) || hasDefaults(s.get("additionalProperties"));
     }
 
     /** Pruning by the structural schema (pruning/algorithm.go), as the CR codec does when it decodes a request. */

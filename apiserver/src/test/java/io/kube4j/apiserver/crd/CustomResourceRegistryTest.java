@@ -133,6 +133,32 @@ class CustomResourceRegistryTest {
     }
 
     @Test
+    void schemaDefaultsAreAppliedToObjectsReadFromStorage() {
+        ObjectNode stored = widget();
+        CustomResourceDefinition.Version later = Json.convert(obj("""
+                name: v1
+                served: true
+                storage: true
+                schema:
+                  openAPIV3Schema:
+                    type: object
+                    properties:
+                      spec: {type: object, properties: {size: {type: integer}, color: {type: string, default: blue}}}
+                """), CustomResourceDefinition.Version.class);
+        CustomResourceStrategy crs = new CustomResourceStrategy(WIDGETS, "example.com/v1", later);
+        ObjectNode read = (ObjectNode) crs.defaultOnRead(stored);
+        assertThat(read.path("spec").path("color").asString()).isEqualTo("blue");
+        assertThat(stored.path("spec").has("color")).isFalse(); // the cached object is not touched
+        ObjectNode list = obj("apiVersion: example.com/v1\nkind: WidgetList\nmetadata: {}\n");
+        list.putArray("items").add(stored.deepCopy());
+        assertThat(crs.defaultOnRead(list).path("items").get(0).path("spec").path("color").asString()).isEqualTo("blue");
+        ObjectNode bookmark = obj("apiVersion: example.com/v1\nkind: Widget\nmetadata: {resourceVersion: '5'}\n");
+        assertThat(crs.defaultOnRead(bookmark)).isSameAs(bookmark);
+        // a schema without defaults leaves what it reads alone
+        assertThat(((CustomResourceStrategy) strategies.of(WIDGETS)).defaultOnRead(stored)).isSameAs(stored);
+    }
+
+    @Test
     void unknownMetadataFieldsAreNotStored() {
         ObjectNode body = obj("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: m, bogusMeta: x}\nspec: {size: 1}\n");
         ObjectNode created = registry.create(WIDGETS, "default", body, false);
