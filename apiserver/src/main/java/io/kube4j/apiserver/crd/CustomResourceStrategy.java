@@ -31,10 +31,20 @@ public final class CustomResourceStrategy implements Strategy {
     private final CustomResourceDefinition.Scale scale;
     private final Set<String> fieldLabels;
     private final List<CustomResourceDefinition.PrinterColumn> columns;
+    private final String deprecationWarning;
     /** Whether the schema has a default anywhere (else reads need no defaulting). */
     private final boolean hasDefaults;
 
     public CustomResourceStrategy(ResourceType type, String storageApiVersion, CustomResourceDefinition.Version version) {
+        this(type, storageApiVersion, version, null);
+    }
+
+    /**
+     * @param deprecationWarning the {@code Warning} every request to this version gets (a deprecated
+     *                           version's), null for none; see {@link #deprecationWarning(CustomResourceDefinition.Spec, CustomResourceDefinition.Version)}
+     */
+    public CustomResourceStrategy(ResourceType type, String storageApiVersion, CustomResourceDefinition.Version version, String deprecationWarning) {
+        this.deprecationWarning = deprecationWarning;
         this.type = type;
         this.storageApiVersion = storageApiVersion;
         this.schema = StructuralSchema.of(version.schema == null ? null : version.schema.openAPIV3Schema);
@@ -52,6 +62,37 @@ public final class CustomResourceStrategy implements Strategy {
     @Override
     public ResourceType type() {
         return type;
+    }
+
+    /** The warning of a deprecated version, added to every request to it; null when the version is not deprecated. */
+    public String deprecationWarning() {
+        return deprecationWarning;
+    }
+
+    /**
+     * The warning of {@code version} when it is {@code deprecated}: its {@code deprecationWarning}, else
+     * Kubernetes' default {@code <group>/<version> <Kind> is deprecated; use <group>/<best> <Kind>}, where
+     * the best is the highest-priority served, non-deprecated version above it (none: the sentence ends
+     * at "deprecated"). Null for a version that is not deprecated. Kubernetes:
+     * {@code customresource_handler.go} defaultDeprecationWarning.
+     */
+    public static String deprecationWarning(CustomResourceDefinition.Spec spec, CustomResourceDefinition.Version version) {
+        if (!Boolean.TRUE.equals(version.deprecated)) {
+            return null;
+        }
+        if (version.deprecationWarning != null) {
+            return version.deprecationWarning;
+        }
+        String msg = spec.group + "/" + version.name + " " + spec.names.kind + " is deprecated";
+        String best = null;
+        for (CustomResourceDefinition.Version v : spec.versions) {
+            if (v.served && !Boolean.TRUE.equals(v.deprecated)
+                    && io.kube4j.apiserver.discovery.ServedResources.compareKubeVersions(v.name, version.name) < 0
+                    && (best == null || io.kube4j.apiserver.discovery.ServedResources.compareKubeVersions(v.name, best) < 0)) {
+                best = v.name;
+            }
+        }
+        return best == null ? msg : msg + "; use " + spec.group + "/" + best + " " + spec.names.kind;
     }
 
     public StructuralSchema schema() {

@@ -109,6 +109,11 @@ public class ResourceController {
         boolean dryRun = dryRun(req);
         String method = req.getMethod();
         String sub = path.subresource();
+        if (servedType.type() == io.kube4j.apiserver.crd.UnstructuredObject.class
+                && registry.strategy(servedType) instanceof CustomResourceStrategy crs && crs.deprecationWarning() != null) {
+            // a deprecated custom resource version warns on every request to it (customresource_handler.go)
+            io.kube4j.apiserver.warning.WarningRecorder.of(req, resp).add(crs.deprecationWarning());
+        }
         if (rt == ResourceTypes.PODS && path.name() != null && sub != null && STREAMING.contains(sub) && (method.equals("GET") || method.equals("POST"))) {
             // Kubernetes authorizes these as create on pods/exec|attach|portforward, for GET upgrades too
             verb(req, "create");

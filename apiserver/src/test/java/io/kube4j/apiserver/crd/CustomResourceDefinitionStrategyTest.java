@@ -68,4 +68,25 @@ class CustomResourceDefinitionStrategyTest {
         assertThat(errs.causes()).extracting(x -> x.field + ": " + x.message).containsExactly(
                 "status.storedVersions: Invalid value: apiextensions.CustomResourceDefinitionVersion{Name:\"v2\", Served:true, Storage:true}: must have the storage version v2");
     }
+
+    @Test
+    void aDeprecatedVersionWarnsWithItsTextOrKubernetesDefault() {
+        CustomResourceDefinition c = Json.convert(crd("""
+                  - {name: v1alpha1, served: true, storage: false, deprecated: true}
+                  - {name: v1beta1, served: true, storage: false, deprecated: true, deprecationWarning: "use v1 now"}
+                  - {name: v1, served: true, storage: true}
+                  - {name: v2alpha1, served: true, storage: false}
+                  - {name: v3, served: false, storage: false}
+                """), CustomResourceDefinition.class);
+        assertThat(CustomResourceStrategy.deprecationWarning(c.spec, c.spec.versions.get(0)))
+                .isEqualTo("example.com/v1alpha1 Widget is deprecated; use example.com/v1 Widget");
+        assertThat(CustomResourceStrategy.deprecationWarning(c.spec, c.spec.versions.get(1))).isEqualTo("use v1 now");
+        assertThat(CustomResourceStrategy.deprecationWarning(c.spec, c.spec.versions.get(2))).isNull();
+        CustomResourceDefinition only = Json.convert(crd("""
+                  - {name: v1, served: true, storage: true, deprecated: true}
+                  - {name: v1beta1, served: true, storage: false}
+                """), CustomResourceDefinition.class);
+        // no better served version than v1: the sentence ends there
+        assertThat(CustomResourceStrategy.deprecationWarning(only.spec, only.spec.versions.get(0))).isEqualTo("example.com/v1 Widget is deprecated");
+    }
 }
