@@ -224,6 +224,7 @@ public class CustomResourceDefinitionStrategy implements Strategy {
             JsonNode schema = Json.mapper().valueToTree(v.schema.openAPIV3Schema);
             List<io.kube4j.api.Status.Cause> structural = StructuralSchema.structuralErrors(schema, p + ".schema.openAPIV3Schema");
             errs.causes().addAll(structural);
+            errs.causes().addAll(StructuralSchema.extensionErrors(schema, p + ".schema.openAPIV3Schema"));
             if (structural.isEmpty()) {
                 // defaults are checked only on a structural schema (validation.go: ValidateDefaults after the structural checks)
                 errs.causes().addAll(StructuralSchema.defaultErrors(schema, p + ".schema.openAPIV3Schema"));

@@ -203,6 +203,140 @@ public final class StructuralSchema {
         }
     }
 
+    // ---- Kubernetes extensions (for the CRD itself) --------------------------------------------
+
+    /**
+     * The misuses of {@code x-kubernetes-map-type}, {@code x-kubernetes-list-type} and
+     * {@code x-kubernetes-list-map-keys} in {@code schema} (paths under {@code path}), children first as
+     * Kubernetes walks: map-type only on objects and only granular or atomic; list-type only on arrays and
+     * only atomic, set or map; a set's items scalar or atomic; a map list's keys non-empty, unique, scalar
+     * properties of object items that are required or defaulted and not nullable; set and map items not
+     * nullable. Kubernetes: {@code apiextensions/validation/validation.go}
+     * ValidateCustomResourceDefinitionOpenAPISchema and validateMapListKeysMapSet (both options on, as for a
+     * new CRD).
+     */
+    public static List<Status.Cause> extensionErrors(JsonNode schema, String path) {
+        io.kube4j.apiserver.validation.FieldErrors errs = new io.kube4j.apiserver.validation.FieldErrors();
+        extensions(schema, path, errs);
+        return errs.causes();
+    }
+
+    private static void extensions(JsonNode s, String path, io.kube4j.apiserver.validation.FieldErrors errs) {
+        if (s == null || !s.isObject()) {
+            return;
+        }
+        for (Map.Entry<String, JsonNode> e : s.path("properties").properties()) {
+            extensions(e.getValue(), path + ".properties[" + e.getKey() + "]", errs);
+        }
+        if (s.path("additionalProperties").isObject()) {
+            extensions(s.get("additionalProperties"), path + ".additionalProperties", errs);
+        }
+        if (s.has("items")) {
+            extensions(s.get("items"), path + ".items", errs);
+        }
+        String type = s.path("type").asString("");
+        JsonNode mapType = s.get("x-kubernetes-map-type");
+        if (mapType != null && !mapType.isNull()) {
+            if (!type.equals("object")) {
+                if (type.isEmpty()) {
+                    errs.required(path + ".type", "must be object if x-kubernetes-map-type is specified");
+                } else {
+                    errs.invalid(path + ".type", type, "must be object if x-kubernetes-map-type is specified");
+                }
+            }
+            if (!mapType.asString("").equals("atomic") && !mapType.asString("").equals("granular")) {
+                errs.notSupported(path + ".x-kubernetes-map-type", mapType.asString(""), List.of("atomic", "granular"));
+            }
+        }
+        JsonNode lt = s.get("x-kubernetes-list-type");
+        String listType = lt == null || lt.isNull() ? null : lt.asString("");
+        JsonNode items = s.get("items");
+        if (listType != null && !type.equals("array")) {
+            if (type.isEmpty()) {
+                errs.required(path + ".type", "must be array if x-kubernetes-list-type is specified");
+            } else {
+                errs.invalid(path + ".type", type, "must be array if x-kubernetes-list-type is specified");
+            }
+        } else if ("set".equals(listType) && items != null && items.isObject()) {
+            String itemType = items.path("type").asString("");
+            if (itemType.equals("array")) {
+                String itemList = items.path("x-kubernetes-list-type").asString(null);
+                if (itemList != null && !itemList.equals("atomic")) {
+                    errs.invalid(path + ".items.x-kubernetes-list-type", itemList, "must be atomic as item of a list with x-kubernetes-list-type=set");
+                }
+            } else if (itemType.equals("object") && !"atomic".equals(items.path("x-kubernetes-map-type").asString(""))) {
+                // Kubernetes shows the items' x-kubernetes-list-type here (nil: "null")
+                errs.invalid(path + ".items.x-kubernetes-map-type", items.path("x-kubernetes-list-type").asString("null"),
+                        "must be atomic as item of a list with x-kubernetes-list-type=set");
+            }
+        }
+        if (listType != null && !List.of("atomic", "set", "map").contains(listType)) {
+            errs.notSupported(path + ".x-kubernetes-list-type", listType, List.of("atomic", "set", "map"));
+        }
+        List<String> keys = new ArrayList<>();
+        s.path("x-kubernetes-list-map-keys").forEach(k -> keys.add(k.asString("")));
+        if (!keys.isEmpty()) {
+            if (listType == null) {
+                errs.required(path + ".x-kubernetes-list-type", "must be map if x-kubernetes-list-map-keys is non-empty");
+            } else if (!listType.equals("map")) {
+                errs.invalid(path + ".x-kubernetes-list-type", listType, "must be map if x-kubernetes-list-map-keys is non-empty");
+            }
+        }
+        String goKeys = "[]string{" + String.join(", ", keys.stream().map(k -> "\"" + k + "\"").toList()) + "}";
+        if ("map".equals(listType)) {
+            if (keys.isEmpty()) {
+                errs.required(path + ".x-kubernetes-list-map-keys", "must not be empty if x-kubernetes-list-type is map");
+            }
+            if (items == null) {
+                errs.required(path + ".items", "must have a schema if x-kubernetes-list-type is map");
+            } else if (!items.path("type").asString("").equals("object")) {
+                errs.invalid(path + ".items.type", items.path("type").asString(""), "must be object if parent array's x-kubernetes-list-type is map");
+            } else {
+                java.util.Set<String> seen = new java.util.HashSet<>();
+                for (String k : keys) {
+                    JsonNode prop = items.path("properties").get(k);
+                    if (prop != null) {
+                        String pt = prop.path("type").asString("");
+                        if (pt.equals("array") || pt.equals("object")) {
+                            // Kubernetes shows the items' type ("object") as the value
+                            errs.invalid(path + ".items.properties[" + k + "].type", "object", "must be a scalar type if parent array's x-kubernetes-list-type is map");
+                        }
+                    } else {
+                        errs.causes().add(new Status.Cause("FieldValueInvalid", "Invalid value: " + goKeys + ": entries must all be names of item properties",
+                                path + ".x-kubernetes-list-map-keys"));
+                    }
+                    if (!seen.add(k)) {
+                        errs.causes().add(new Status.Cause("FieldValueInvalid", "Invalid value: " + goKeys + ": must not contain duplicate entries",
+                                path + ".x-kubernetes-list-map-keys"));
+                    }
+                }
+            }
+        }
+        // validateMapListKeysMapSet
+        if (items != null && items.isObject() && ("set".equals(listType) || "map".equals(listType))) {
+            if (items.path("nullable").asBoolean(false)) {
+                errs.forbidden(path + ".items.nullable", "cannot be nullable when x-kubernetes-list-type is " + listType);
+            }
+            if (listType.equals("map")) {
+                java.util.Set<String> required = new java.util.HashSet<>();
+                items.path("required").forEach(r -> required.add(r.asString("")));
+                for (String k : keys) {
+                    JsonNode prop = items.path("properties").get(k);
+                    if (prop == null) {
+                        continue;
+                    }
+                    if (!required.contains(k) && !prop.has("default")) {
+                        errs.required(path + ".items.properties[" + k + "].default",
+                                "this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property");
+                    }
+                    if (prop.path("nullable").asBoolean(false)) {
+                        errs.forbidden(path + ".items.properties[" + k + "].nullable", "this property is in x-kubernetes-list-map-keys, so it cannot be nullable");
+                    }
+                }
+            }
+        }
+    }
+
     // ---- defaults -----------------------------------------------------------------------------
 
     /**
