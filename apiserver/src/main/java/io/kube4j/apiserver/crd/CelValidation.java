@@ -37,16 +37,20 @@ final class CelValidation {
             // cel.CrossTypeNumericComparisons(true), in Kubernetes' base environment since 1.28
             .enableHeterogeneousNumericComparisons(true)
             .build();
-    private static final Cel CEL = cel(SimpleType.DYN);
+    private static final Cel CEL = cel(SimpleType.DYN, SimpleType.DYN, null);
     /**
      * The environment of rules with {@code optionalOldSelf: true}, where {@code oldSelf} is an optional
      * (Kubernetes declares it {@code optional(<type of self>)}): declared as a dynamic value, the checker
      * binds {@code oldSelf.value()} to whatever the other operand is and picks a wrong overload.
      */
-    private static final Cel CEL_OPTIONAL_OLD_SELF = cel(dev.cel.common.types.OptionalType.create(SimpleType.DYN));
+    private static final Cel CEL_OPTIONAL_OLD_SELF = cel(SimpleType.DYN, dev.cel.common.types.OptionalType.create(SimpleType.DYN), null);
 
-    private static Cel cel(dev.cel.common.types.CelType oldSelf) {
-        return CelFactory.standardCelBuilder()
+    private static Cel cel(dev.cel.common.types.CelType self, dev.cel.common.types.CelType oldSelf, dev.cel.common.types.CelTypeProvider types) {
+        dev.cel.bundle.CelBuilder b = CelFactory.standardCelBuilder();
+        if (types != null) {
+            b.setTypeProvider(types);
+        }
+        return b
             .setOptions(OPTIONS)
             .setStandardMacros(dev.cel.parser.CelStandardMacro.STANDARD_MACROS)
             // Kubernetes' base environment (apiserver/pkg/cel/environment/base.go, 1.32): cel-go's string
@@ -58,7 +62,7 @@ final class CelValidation {
             // ... and Kubernetes' own libraries (lists, regex, urls, quantity), which it does not
             .addFunctionDeclarations(KubernetesCelLibrary.declarations())
             .addFunctionBindings(KubernetesCelLibrary.bindings())
-            .addVar("self", SimpleType.DYN)
+            .addVar("self", self)
             .addVar("oldSelf", oldSelf)
             .build();
     }
@@ -131,12 +135,29 @@ final class CelValidation {
         return hasRules(schema.get("additionalProperties")) || hasRules(schema.get("items"));
     }
 
-    /** The rules of a CRD schema that do not compile, as causes under {@code path}. */
+    /** The rules of a CRD schema (its root) that do not compile, as causes under {@code path}. */
     static void compileErrors(JsonNode schema, String path, List<Status.Cause> out) {
+        compileErrors(schema, path, out, true);
+    }
+
+    /**
+     * The rules under {@code schema} that do not compile, type-checked against the schema
+     * ({@link CelSchemaTypes}: {@code self} and {@code oldSelf} have the type of the value the rule sits on,
+     * as Kubernetes' cel.Compile declares them), as causes under {@code path}.
+     */
+    static void compileErrors(JsonNode schema, String path, List<Status.Cause> out, boolean resourceRoot) {
         if (schema == null || !schema.isObject()) {
             return;
         }
         JsonNode rules = schema.path("x-kubernetes-validations");
+        Cel typed = null;
+        Cel typedOptional = null;
+        if (!rules.isEmpty()) {
+            CelSchemaTypes types = new CelSchemaTypes();
+            dev.cel.common.types.CelType self = types.typeOf(schema, resourceRoot);
+            typed = cel(self, self, types);
+            typedOptional = cel(self, dev.cel.common.types.OptionalType.create(self), types);
+        }
         for (int i = 0; i < rules.size(); i++) {
             JsonNode r = rules.get(i);
             String rp = path + ".x-kubernetes-validations[" + i + "]";
@@ -148,6 +169,8 @@ final class CelValidation {
             boolean optionalOldSelf = r.path("optionalOldSelf").asBoolean(false);
             try {
                 CelAbstractSyntaxTree ast = compile(rule, optionalOldSelf);
+                // type-checked against the schema: undefined fields, wrong operand types
+                (optionalOldSelf ? typedOptional : typed).compile(rule).getAst();
                 // the cost estimated when the CRD is written: refused here only when certainly "more than 100x"
                 if (CelCostFloor.moreThan100x(CelCostFloor.of(ast.getExpr(), schema))) {
                     out.add(new Status.Cause("FieldValueForbidden", "Forbidden: " + CelCostFloor.message(), rp + ".rule"));
@@ -159,6 +182,7 @@ final class CelValidation {
             if (!me.isEmpty()) {
                 try {
                     compile(me, optionalOldSelf);
+                    (optionalOldSelf ? typedOptional : typed).compile(me).getAst();
                 } catch (CelValidationException e) {
                     out.add(new Status.Cause("FieldValueInvalid", "Invalid value: \"" + me + "\": messageExpression compilation failed: " + e.getMessage(), rp + ".messageExpression"));
                 }
@@ -170,13 +194,16 @@ final class CelValidation {
             }
         }
         for (Map.Entry<String, JsonNode> e : schema.path("properties").properties()) {
-            compileErrors(e.getValue(), path + ".properties[" + e.getKey() + "]", out);
+            if (resourceRoot && e.getKey().equals("metadata")) {
+                continue;
+            }
+            compileErrors(e.getValue(), path + ".properties[" + e.getKey() + "]", out, embedded(e.getValue()));
         }
         if (schema.path("additionalProperties").isObject()) {
-            compileErrors(schema.get("additionalProperties"), path + ".additionalProperties", out);
+            compileErrors(schema.get("additionalProperties"), path + ".additionalProperties", out, embedded(schema.get("additionalProperties")));
         }
         if (schema.has("items")) {
-            compileErrors(schema.get("items"), path + ".items", out);
+            compileErrors(schema.get("items"), path + ".items", out, embedded(schema.get("items")));
         }
     }
 

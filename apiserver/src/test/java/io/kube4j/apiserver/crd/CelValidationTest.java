@@ -253,4 +253,29 @@ class CelValidationTest {
         OPTIONAL.validateTransition(Json.tree("{\"spec\":{\"v\":7}}"), Json.tree("{\"spec\":{\"v\":5}}"), out);
         assertThat(out).isEmpty();
     }
+
+    static List<String> compile(String schema) {
+        List<Status.Cause> out = new ArrayList<>();
+        CelValidation.compileErrors(Json.tree(schema), "s", out);
+        return out.stream().map(c -> c.field + ": " + c.message).toList();
+    }
+
+    @Test
+    void rulesAreTypeCheckedAgainstTheSchemaWhenTheCrdIsWritten() {
+        assertThat(compile("""
+                {"type":"object","properties":{"spec":{"type":"object",
+                  "x-kubernetes-validations":[{"rule":"self.nope > 1"},{"rule":"self.a > 1 && self.s.startsWith('x') && self.l.all(i, i.n >= 0)"},
+                    {"rule":"self.m.all(k, self.m[k] == 'v')"},{"rule":"self.a == 'x'"}],
+                  "properties":{"a":{"type":"integer"},"s":{"type":"string"},"m":{"type":"object","additionalProperties":{"type":"string"}},
+                    "l":{"type":"array","items":{"type":"object","properties":{"n":{"type":"number"}}}},
+                    "free":{"type":"object","x-kubernetes-preserve-unknown-fields":true,"x-kubernetes-validations":[{"rule":"self.anything == 1"}]},
+                    "t":{"type":"string","format":"date-time","x-kubernetes-validations":[{"rule":"self > timestamp('2020-01-01T00:00:00Z')"}]}}}},
+                 "x-kubernetes-validations":[{"rule":"self.metadata.name.startsWith('lib-') && self.kind == 'W' && self.apiVersion != ''"},
+                   {"rule":"has(self.metadata.labels)"}]}"""))
+                .satisfiesExactlyInAnyOrder(
+                        m -> assertThat(m).startsWith("s.properties[spec].x-kubernetes-validations[0].rule: Invalid value: \"self.nope > 1\": compilation failed: ERROR: <input>:1:5: undefined field 'nope'"),
+                        m -> assertThat(m).startsWith("s.properties[spec].x-kubernetes-validations[3].rule: Invalid value: \"self.a == 'x'\": compilation failed: ERROR: <input>:1:8: found no matching overload for '_==_' applied to '(int, string)'"),
+                        m -> assertThat(m).startsWith("s.x-kubernetes-validations[1].rule: Invalid value: \"has(self.metadata.labels)\": compilation failed: ERROR: <input>:1:")
+                                .contains("undefined field 'labels'"));
+    }
 }

@@ -1,0 +1,97 @@
+package io.kube4j.apiserver.crd;
+
+import com.google.common.collect.ImmutableCollection;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+import dev.cel.common.types.CelType;
+import dev.cel.common.types.CelTypeProvider;
+import dev.cel.common.types.ListType;
+import dev.cel.common.types.MapType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.common.types.StructType;
+import tools.jackson.databind.JsonNode;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The CEL types of a structural schema, for type-checking {@code x-kubernetes-validations} rules when a
+ * CRD is written: objects with properties are struct types whose fields are the properties (so
+ * {@code self.nope} is "undefined field 'nope'"), additionalProperties are maps, arrays lists, integer
+ * int, number double, boolean bool, strings string (format byte: bytes, duration: duration, date and
+ * date-time: timestamp); a resource's root and embedded resources also have apiVersion, kind and
+ * metadata.name/generateName. Kubernetes: {@code apiserver/pkg/cel/common/schemas.go} SchemaDeclType and
+ * WithTypeAndObjectMeta.
+ *
+ * <p>Where Kubernetes' typing is narrower than kube4j can mirror exactly the type is {@code dyn}, so a
+ * rule Kubernetes accepts is never refused: int-or-string, nullable values, objects with
+ * {@code x-kubernetes-preserve-unknown-fields}, schemas without a type.
+ */
+final class CelSchemaTypes implements CelTypeProvider {
+    private final Map<String, CelType> structs = new LinkedHashMap<>();
+    private int next;
+
+    /** The type of a value described by {@code s}; {@code resourceRoot} for the root and embedded resources. */
+    CelType typeOf(JsonNode s, boolean resourceRoot) {
+        if (s == null || !s.isObject() || s.path("x-kubernetes-int-or-string").asBoolean(false) || s.path("nullable").asBoolean(false)) {
+            return SimpleType.DYN;
+        }
+        boolean embedded = resourceRoot || s.path("x-kubernetes-embedded-resource").asBoolean(false);
+        return switch (s.path("type").asString("")) {
+            case "integer" -> SimpleType.INT;
+            case "number" -> SimpleType.DOUBLE;
+            case "boolean" -> SimpleType.BOOL;
+            case "string" -> switch (s.path("format").asString("")) {
+                case "byte" -> SimpleType.BYTES;
+                case "duration" -> SimpleType.DURATION;
+                case "date", "date-time" -> SimpleType.TIMESTAMP;
+                default -> SimpleType.STRING;
+            };
+            case "array" -> ListType.create(typeOf(s.get("items"), false));
+            case "object" -> {
+                if (s.path("additionalProperties").isObject()) {
+                    yield MapType.create(SimpleType.STRING, typeOf(s.get("additionalProperties"), false));
+                }
+                if (s.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
+                    yield SimpleType.DYN;
+                }
+                Map<String, CelType> fields = new LinkedHashMap<>();
+                if (embedded) {
+                    fields.put("apiVersion", SimpleType.STRING);
+                    fields.put("kind", SimpleType.STRING);
+                    Map<String, CelType> meta = new LinkedHashMap<>();
+                    meta.put("name", SimpleType.STRING);
+                    meta.put("generateName", SimpleType.STRING);
+                    fields.put("metadata", struct(meta));
+                }
+                for (Map.Entry<String, JsonNode> e : s.path("properties").properties()) {
+                    if (embedded && e.getKey().equals("metadata")) {
+                        continue;
+                    }
+                    fields.put(e.getKey(), typeOf(e.getValue(), e.getValue().path("x-kubernetes-embedded-resource").asBoolean(false)));
+                }
+                yield struct(fields);
+            }
+            default -> SimpleType.DYN;
+        };
+    }
+
+    private CelType struct(Map<String, CelType> fields) {
+        String name = "kube4j.schema.object" + (next++);
+        Map<String, CelType> copy = Map.copyOf(fields);
+        StructType t = StructType.create(name, ImmutableSet.copyOf(fields.keySet()), f -> Optional.ofNullable(copy.get(f)));
+        structs.put(name, t);
+        return t;
+    }
+
+    @Override
+    public ImmutableCollection<CelType> types() {
+        return ImmutableList.copyOf(structs.values());
+    }
+
+    @Override
+    public Optional<CelType> findType(String typeName) {
+        return Optional.ofNullable(structs.get(typeName));
+    }
+}
