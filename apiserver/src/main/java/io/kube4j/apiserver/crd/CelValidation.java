@@ -228,6 +228,11 @@ final class CelValidation {
         if (schema == null || !schema.isObject() || value == null || value.isMissingNode() || budget.remaining < 0) {
             return;
         }
+        if (old != null && old.equals(value)) {
+            // ratcheting (CRDValidationRatcheting, GA in 1.30): the rules of a value an update left unchanged
+            // are not reported, nor those below it
+            return;
+        }
         JsonNode rules = schema.path("x-kubernetes-validations");
         if (!rules.isEmpty() && !value.isNull()) {
             String type = schema.path("type").asString(schema.path("x-kubernetes-int-or-string").asBoolean(false) ? "" : "object");

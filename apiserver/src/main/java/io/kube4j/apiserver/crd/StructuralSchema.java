@@ -540,7 +540,15 @@ public final class StructuralSchema {
         copy.remove("apiVersion");
         copy.remove("kind");
         JsonNode rootNoMeta = rootNoMeta();
-        value(copy, rootNoMeta, "", out);
+        JsonNode oldCopy = null;
+        if (old instanceof ObjectNode o) {
+            ObjectNode oc = o.deepCopy();
+            oc.remove("metadata");
+            oc.remove("apiVersion");
+            oc.remove("kind");
+            oldCopy = oc;
+        }
+        value(copy, rootNoMeta, "", out, oldCopy);
         // schemaobjectmeta.Validate: the embedded resources' apiVersion, kind and metadata
         EmbeddedResources.validate(copy, rootNoMeta, "", out);
         if (CelValidation.hasRules(root)) {
@@ -588,15 +596,17 @@ public final class StructuralSchema {
 
     /**
      * Turns the causes {@link #validate(JsonNode, List)} put in {@code out} for {@code obj} as a create into
-     * those of an update from {@code old}: the rules' create-time results are replaced by one run with
-     * {@code oldSelf} (transition rules, optionalOldSelf as {@code optional.of(old)}).
+     * those of an update from {@code old}: the create-time results are replaced by the update's, where
+     * schema errors and rules on values the update did not change are ratcheted (not reported) and the
+     * rules run once with {@code oldSelf} (transition rules, optionalOldSelf as {@code optional.of(old)}).
      */
     public void validateTransition(JsonNode obj, JsonNode old, List<Status.Cause> out) {
-        if (root == null || !CelValidation.hasRules(root) || blocking(out)) {
-            // validate() already said the rules were not checked
+        if (root == null) {
             return;
         }
-        for (Status.Cause c : celErrors(obj, null)) {
+        List<Status.Cause> created = new ArrayList<>();
+        validate(obj, null, created);
+        for (Status.Cause c : created) {
             for (int i = 0; i < out.size(); i++) {
                 Status.Cause o = out.get(i);
                 if (java.util.Objects.equals(o.field, c.field) && java.util.Objects.equals(o.message, c.message) && java.util.Objects.equals(o.reason, c.reason)) {
@@ -605,7 +615,7 @@ public final class StructuralSchema {
                 }
             }
         }
-        out.addAll(celErrors(obj, old));
+        validate(obj, old, out);
     }
 
     private static String bodyPath(String path) {
@@ -613,7 +623,19 @@ public final class StructuralSchema {
     }
 
     private static void value(JsonNode v, JsonNode s, String path, List<Status.Cause> out) {
+        value(v, s, path, out, null);
+    }
+
+    /**
+     * Validation of {@code v} against {@code s}; {@code old} is the correlated old value on update, null on
+     * create or where nothing correlates. Ratcheting (CRDValidationRatcheting, GA in 1.30): a value equal to
+     * its old value is not validated, so errors on what an update did not change are not reported.
+     */
+    private static void value(JsonNode v, JsonNode s, String path, List<Status.Cause> out, JsonNode old) {
         if (s == null || !s.isObject()) {
+            return;
+        }
+        if (old != null && old.equals(v)) {
             return;
         }
         String type = s.path("type").asString("");
@@ -659,7 +681,7 @@ public final class StructuralSchema {
             }
             if (s.has("items")) {
                 for (int i = 0; i < a.size(); i++) {
-                    value(a.get(i), s.get("items"), path + "[" + i + "]", out);
+                    value(a.get(i), s.get("items"), path + "[" + i + "]", out, CelValidation.correlated(a.get(i), old, s));
                 }
             }
             listType(a, s, path, out);
@@ -684,7 +706,7 @@ public final class StructuralSchema {
                 if (ps == null && s.path("additionalProperties").isObject()) {
                     ps = s.get("additionalProperties");
                 }
-                value(e.getValue(), ps, child(path, e.getKey()), out);
+                value(e.getValue(), ps, child(path, e.getKey()), out, old == null || !old.isObject() ? null : old.get(e.getKey()));
             }
         }
     }

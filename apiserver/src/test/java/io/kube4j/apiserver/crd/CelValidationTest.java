@@ -278,4 +278,29 @@ class CelValidationTest {
                         m -> assertThat(m).startsWith("s.x-kubernetes-validations[1].rule: Invalid value: \"has(self.metadata.labels)\": compilation failed: ERROR: <input>:1:")
                                 .contains("undefined field 'labels'"));
     }
+
+    @Test
+    void updatesRatchetErrorsOnValuesTheyDidNotChange() {
+        StructuralSchema schema = new StructuralSchema(Json.tree("""
+                {"type":"object","properties":{"spec":{"type":"object","properties":{
+                  "name":{"type":"string","pattern":"^[a-z]{1,3}$"},
+                  "size":{"type":"integer","x-kubernetes-validations":[{"rule":"self < 10","message":"size below 10"}]},
+                  "other":{"type":"string"}}}}}"""));
+        // a schema tightened after the object was stored: the old values no longer pass
+        String old = "{\"spec\":{\"name\":\"toolong\",\"size\":20,\"other\":\"a\"}}";
+        assertThat(causes(schema, old, null)).containsExactlyInAnyOrder(
+                "spec.name: Invalid value: \"toolong\": spec.name in body should match '^[a-z]{1,3}$'", "spec.size: Invalid value: \"integer\": size below 10");
+        // an update changing only other passes; changing name or size reports that field only
+        assertThat(causes(schema, "{\"spec\":{\"name\":\"toolong\",\"size\":20,\"other\":\"b\"}}", old)).isEmpty();
+        assertThat(causes(schema, "{\"spec\":{\"name\":\"toolong!\",\"size\":20,\"other\":\"a\"}}", old))
+                .containsExactly("spec.name: Invalid value: \"toolong!\": spec.name in body should match '^[a-z]{1,3}$'");
+        assertThat(causes(schema, "{\"spec\":{\"name\":\"toolong\",\"size\":21,\"other\":\"a\"}}", old))
+                .containsExactly("spec.size: Invalid value: \"integer\": size below 10");
+        // the strategy's order: validate (as a create) then validateTransition (the update) leaves only the update's
+        List<Status.Cause> out = new ArrayList<>();
+        schema.validate(Json.tree("{\"spec\":{\"name\":\"toolong\",\"size\":20,\"other\":\"b\"}}"), out);
+        assertThat(out).hasSize(2);
+        schema.validateTransition(Json.tree("{\"spec\":{\"name\":\"toolong\",\"size\":20,\"other\":\"b\"}}"), Json.tree(old), out);
+        assertThat(out).isEmpty();
+    }
 }
