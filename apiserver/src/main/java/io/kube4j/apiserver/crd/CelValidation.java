@@ -244,7 +244,7 @@ final class CelValidation {
             JsonNode self = resourceRoot ? typeAndObjectMeta(value, schema) : value;
             JsonNode oldSelf = resourceRoot && old != null && !old.isMissingNode() ? typeAndObjectMeta(old, schema) : old;
             for (JsonNode r : rules) {
-                evaluate(r, self, oldSelf, type, path, out, budget);
+                evaluate(r, self, oldSelf, schema, type, path, out, budget);
                 if (budget.remaining < 0) {
                     return;
                 }
@@ -336,7 +336,7 @@ final class CelValidation {
         return copy;
     }
 
-    private static void evaluate(JsonNode r, JsonNode value, JsonNode old, String type, String path, List<Status.Cause> out, Budget budget) {
+    private static void evaluate(JsonNode r, JsonNode value, JsonNode old, JsonNode schema, String type, String path, List<Status.Cause> out, Budget budget) {
         String rule = r.path("rule").asString("");
         boolean transition = rule.contains("oldSelf");
         boolean optionalOldSelf = r.path("optionalOldSelf").asBoolean(false);
@@ -353,10 +353,10 @@ final class CelValidation {
             field = "<nil>";
         }
         Map<String, Object> vars = new HashMap<>();
-        vars.put("self", toCel(value));
+        vars.put("self", toCel(value, schema));
         if (transition) {
             // optionalOldSelf: oldSelf is an optional, none where there is no old value (a create, a new item)
-            vars.put("oldSelf", optionalOldSelf ? (hasOld ? java.util.Optional.of(toCel(old)) : java.util.Optional.empty()) : toCel(old));
+            vars.put("oldSelf", optionalOldSelf ? (hasOld ? java.util.Optional.of(toCel(old, schema)) : java.util.Optional.empty()) : toCel(old, schema));
         }
         String at = path.isEmpty() ? "<nil>" : path;
         // ruleErrorString: the rule's message when it has one, else the rule
@@ -442,6 +442,94 @@ final class CelValidation {
 
     private static String child(String path, String key) {
         return path.isEmpty() || path.equals("<nil>") ? key : path + "." + key;
+    }
+
+    /**
+     * A JSON value as CEL sees it under its schema {@code s} (UnstructuredToVal): a {@code number} is a
+     * double even when written as an integer, a string of format date or date-time a timestamp, of
+     * format duration a duration and of format byte the bytes it encodes in base64 (as the rules were type-checked, {@link CelSchemaTypes}); a value that does
+     * not parse stays a string, as does everything without a schema.
+     */
+    static Object toCel(JsonNode n, JsonNode s) {
+        if (s == null || !s.isObject() || n == null || n.isNull() || n.isMissingNode() || s.path("x-kubernetes-int-or-string").asBoolean(false)) {
+            return toCel(n);
+        }
+        String type = s.path("type").asString("");
+        if (n.isObject()) {
+            JsonNode props = s.path("properties");
+            JsonNode additional = s.path("additionalProperties").isObject() ? s.get("additionalProperties") : null;
+            Map<String, Object> m = new LinkedHashMap<>();
+            n.properties().forEach(e -> m.put(e.getKey(), toCel(e.getValue(), props.has(e.getKey()) ? props.get(e.getKey()) : additional)));
+            return m;
+        }
+        if (n.isArray()) {
+            List<Object> l = new ArrayList<>();
+            n.forEach(x -> l.add(toCel(x, s.get("items"))));
+            return l;
+        }
+        if (type.equals("number") && n.isNumber()) {
+            return n.asDouble();
+        }
+        if (type.equals("string") && n.isString()) {
+            try {
+                switch (s.path("format").asString("")) {
+                    case "date-time" -> {
+                        return java.time.OffsetDateTime.parse(n.asString()).toInstant();
+                    }
+                    case "date" -> {
+                        return java.time.LocalDate.parse(n.asString()).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+                    }
+                    case "byte" -> {
+                        return dev.cel.common.values.CelByteString.of(java.util.Base64.getDecoder().decode(n.asString()));
+                    }
+                    case "duration" -> {
+                        java.time.Duration d = parseDuration(n.asString());
+                        if (d != null) {
+                            return d;
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            } catch (java.time.format.DateTimeParseException | IllegalArgumentException e) {
+                // not of its format: the schema validation says so; CEL sees the string
+            }
+        }
+        return toCel(n);
+    }
+
+    private static final java.util.regex.Pattern DURATION_PART = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
+
+    /** A Go duration ({@code 1h30m}, {@code -1.5s}, {@code 300ms}), or null when it is none. */
+    static java.time.Duration parseDuration(String text) {
+        String str = text;
+        boolean negative = str.startsWith("-");
+        if (negative || str.startsWith("+")) {
+            str = str.substring(1);
+        }
+        if (str.equals("0")) {
+            return java.time.Duration.ZERO;
+        }
+        java.util.regex.Matcher m = DURATION_PART.matcher(str);
+        java.math.BigDecimal nanos = java.math.BigDecimal.ZERO;
+        int at = 0;
+        while (m.find() && m.start() == at) {
+            long unit = switch (m.group(2)) {
+                case "ns" -> 1L;
+                case "us", "µs" -> 1_000L;
+                case "ms" -> 1_000_000L;
+                case "s" -> 1_000_000_000L;
+                case "m" -> 60_000_000_000L;
+                default -> 3_600_000_000_000L;
+            };
+            nanos = nanos.add(new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(unit)));
+            at = m.end();
+        }
+        if (at == 0 || at != str.length()) {
+            return null;
+        }
+        java.time.Duration d = java.time.Duration.ofNanos(nanos.longValue());
+        return negative ? d.negated() : d;
     }
 
     /** A JSON value as CEL sees it: maps, lists, int64, double, string, bool, null. */

@@ -303,4 +303,28 @@ class CelValidationTest {
         schema.validateTransition(Json.tree("{\"spec\":{\"name\":\"toolong\",\"size\":20,\"other\":\"b\"}}"), Json.tree(old), out);
         assertThat(out).isEmpty();
     }
+
+    @Test
+    void valuesHaveTheirSchemaTypesAtRuntime() {
+        StructuralSchema schema = new StructuralSchema(Json.tree("""
+                {"type":"object","properties":{"spec":{"type":"object","x-kubernetes-validations":[
+                    {"rule":"self.ratio + 0.5 < 2.0","message":"ratio"},
+                    {"rule":"self.when > timestamp('2020-01-01T00:00:00Z')","message":"when"},
+                    {"rule":"self.day < timestamp('2030-01-01T00:00:00Z')","message":"day"},
+                    {"rule":"self.every >= duration('1m')","message":"every"},
+                    {"rule":"self.data == b'hi'","message":"data"}],
+                  "properties":{"ratio":{"type":"number"},"when":{"type":"string","format":"date-time"},
+                    "day":{"type":"string","format":"date"},"every":{"type":"string","format":"duration"},
+                    "data":{"type":"string","format":"byte"}}}}}"""));
+        assertThat(causes(schema, """
+                {"spec":{"ratio":1,"when":"2024-05-01T10:00:00Z","day":"2024-05-01","every":"1h30m","data":"aGk="}}""", null)).isEmpty();
+        assertThat(causes(schema, """
+                {"spec":{"ratio":2,"when":"2019-05-01T10:00:00Z","day":"2031-05-01","every":"30s","data":"aG8="}}""", null)).containsExactlyInAnyOrder(
+                "spec: Invalid value: \"object\": data",
+                "spec: Invalid value: \"object\": ratio", "spec: Invalid value: \"object\": when",
+                "spec: Invalid value: \"object\": day", "spec: Invalid value: \"object\": every");
+        assertThat(CelValidation.parseDuration("-1.5h")).isEqualTo(java.time.Duration.ofMinutes(-90));
+        assertThat(CelValidation.parseDuration("300ms")).isEqualTo(java.time.Duration.ofMillis(300));
+        assertThat(CelValidation.parseDuration("5 minutes")).isNull();
+    }
 }
