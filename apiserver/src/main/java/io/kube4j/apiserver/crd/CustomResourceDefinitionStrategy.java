@@ -328,6 +328,35 @@ public class CustomResourceDefinitionStrategy implements Strategy {
         }
         immutable(errs, "spec.group", now.spec.group, before.spec.group);
         immutable(errs, "spec.names.plural", now.spec.names.plural, before.spec.names.plural);
+        // don't tighten validation on persisted data (validation.go: requireAtomicSetType and
+        // requireMapListKeysMapSetValidation only when the old CRD met them): a list/map-type extension or
+        // rule-compilation error the stored CRD already had at the same place does not refuse its update
+        java.util.Set<String> before2 = new HashSet<>();
+        for (int i = 0; i < before.spec.versions.size(); i++) {
+            for (Status.Cause c : schemaExtensionAndRuleErrors(before.spec.versions.get(i), "spec.versions[" + i + "]")) {
+                before2.add(c.field + "\n" + c.message);
+            }
+        }
+        if (!before2.isEmpty()) {
+            java.util.Set<String> now2 = new HashSet<>();
+            for (int i = 0; i < now.spec.versions.size(); i++) {
+                for (Status.Cause c : schemaExtensionAndRuleErrors(now.spec.versions.get(i), "spec.versions[" + i + "]")) {
+                    now2.add(c.field + "\n" + c.message);
+                }
+            }
+            errs.causes().removeIf(c -> before2.contains(c.field + "\n" + c.message) && now2.contains(c.field + "\n" + c.message));
+        }
+    }
+
+    /** The x-kubernetes-* extension and CEL compilation errors of a version's schema (paths under {@code p}). */
+    private static List<Status.Cause> schemaExtensionAndRuleErrors(CustomResourceDefinition.Version v, String p) {
+        List<Status.Cause> out = new ArrayList<>();
+        if (v.schema != null && v.schema.openAPIV3Schema != null) {
+            JsonNode schema = Json.mapper().valueToTree(v.schema.openAPIV3Schema);
+            out.addAll(StructuralSchema.extensionErrors(schema, p + ".schema.openAPIV3Schema"));
+            CelValidation.compileErrors(schema, p + ".schema.openAPIV3Schema", out);
+        }
+        return out;
     }
 
     private static void immutable(FieldErrors errs, String field, String now, String before) {

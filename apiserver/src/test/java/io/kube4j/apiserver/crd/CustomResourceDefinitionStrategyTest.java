@@ -89,4 +89,23 @@ class CustomResourceDefinitionStrategyTest {
         // no better served version than v1: the sentence ends there
         assertThat(CustomResourceStrategy.deprecationWarning(only.spec, only.spec.versions.get(0))).isEqualTo("example.com/v1 Widget is deprecated");
     }
+
+    @Test
+    void anUpdateIsNotRefusedForSchemaErrorsTheStoredCrdAlreadyHad() {
+        String looseSet = "  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {"
+                + "s: {type: array, x-kubernetes-list-type: set, items: {type: object}}%s}}}}}}\n";
+        ObjectNode old = crd(looseSet.formatted(""));
+        old.putObject("status").putArray("storedVersions").add("v1");
+        ObjectNode next = crd(looseSet.formatted(", t: {type: array, x-kubernetes-list-type: set, items: {type: object}}"));
+        next.putObject("status").putArray("storedVersions").add("v1");
+        CustomResourceDefinition nextCrd = Json.convert(next, CustomResourceDefinition.class);
+        FieldErrors errs = new FieldErrors();
+        strategy.applyDefaults(nextCrd);
+        strategy.validate(nextCrd, errs);
+        assertThat(errs.causes()).hasSize(2);
+        strategy.validateUpdate(nextCrd, Json.convert(old, CustomResourceDefinition.class), errs);
+        // the stored CRD's own error at .s is tolerated, the new one at .t is not
+        assertThat(errs.causes()).extracting(c -> c.field).containsExactly(
+                "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[t].items.x-kubernetes-map-type");
+    }
 }
