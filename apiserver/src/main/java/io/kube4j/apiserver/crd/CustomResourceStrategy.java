@@ -161,13 +161,21 @@ public final class CustomResourceStrategy implements Strategy {
     public void prepareStatusUpdate(ObjectNode next, ObjectNode current, FieldErrors errs) {
         schema.prune(next);
         schema.applyDefaults(next);
-        schema.validate(next, current, errs.causes());
+        schema.validate(next, defaultedOld(current), errs.causes());
     }
 
-    /** The CEL rules again with the stored object as {@code oldSelf} (transition rules), in place of their create-time run by {@link #validate}. */
+    /** The update's validation in place of {@link #validate}'s create-time one: ratcheted against the (defaulted) stored object, CEL rules with it as {@code oldSelf}. */
     @Override
     public void validateUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
-        schema.validateTransition(Json.toTree(obj), Json.toTree(old), errs.causes());
+        schema.validateTransition(Json.toTree(obj), defaultedOld(Json.toTree(old)), errs.causes());
+    }
+
+    // the old object as Kubernetes has it: defaulted when read from storage (so ratcheting and oldSelf see
+    // a default added to the schema since it was stored)
+    private ObjectNode defaultedOld(ObjectNode old) {
+        ObjectNode copy = old.deepCopy();
+        schema.applyDefaults(copy);
+        return copy;
     }
 
     /**

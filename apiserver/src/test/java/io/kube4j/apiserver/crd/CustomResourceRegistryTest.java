@@ -159,6 +159,34 @@ class CustomResourceRegistryTest {
     }
 
     @Test
+    void updatesCompareWithTheDefaultedOldObject() {
+        CustomResourceDefinition.Version v = Json.convert(obj("""
+                name: v1
+                served: true
+                storage: true
+                schema:
+                  openAPIV3Schema:
+                    type: object
+                    properties:
+                      spec:
+                        type: object
+                        x-kubernetes-validations: [{rule: "self.name.size() <= 3", message: short names only}]
+                        properties: {name: {type: string}, mode: {type: string, default: a}}
+                """), CustomResourceDefinition.Version.class);
+        CustomResourceStrategy crs = new CustomResourceStrategy(WIDGETS, "example.com/v1", v);
+        // stored before the rule and the default existed; the update only adds a label
+        ObjectNode stored = obj("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {name: toolong}\n");
+        ObjectNode next = obj("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, labels: {a: b}}\nspec: {name: toolong}\n");
+        io.kube4j.api.KubeObject typed = Json.convert(next, UnstructuredObject.class);
+        crs.applyDefaults(typed);
+        io.kube4j.apiserver.validation.FieldErrors errs = new io.kube4j.apiserver.validation.FieldErrors();
+        crs.validate(typed, errs);
+        assertThat(errs.causes()).extracting(c -> c.message).containsExactly("Invalid value: \"object\": short names only");
+        crs.validateUpdate(typed, Json.convert(stored, UnstructuredObject.class), errs);
+        assertThat(errs.causes()).isEmpty();
+    }
+
+    @Test
     void unknownMetadataFieldsAreNotStored() {
         ObjectNode body = obj("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: m, bogusMeta: x}\nspec: {size: 1}\n");
         ObjectNode created = registry.create(WIDGETS, "default", body, false);
