@@ -115,6 +115,21 @@ final class CelValidation {
         return ast;
     }
 
+    /**
+     * Whether a rule is a transition rule: its checked expression refers to the variable {@code oldSelf}
+     * (cel.Compile's UsesOldSelf), not merely the text (a string literal 'oldSelf' or a field oldSelfX).
+     */
+    static boolean usesOldSelf(String rule, boolean optionalOldSelf) {
+        if (!rule.contains("oldSelf")) {
+            return false;
+        }
+        try {
+            return compile(rule, optionalOldSelf).getReferenceMap().values().stream().anyMatch(ref -> ref.name().equals("oldSelf"));
+        } catch (CelValidationException e) {
+            return true;
+        }
+    }
+
     private static Cel env(boolean optionalOldSelf) {
         return optionalOldSelf ? CEL_OPTIONAL_OLD_SELF : CEL;
     }
@@ -338,8 +353,8 @@ final class CelValidation {
 
     private static void evaluate(JsonNode r, JsonNode value, JsonNode old, JsonNode schema, String type, String path, List<Status.Cause> out, Budget budget) {
         String rule = r.path("rule").asString("");
-        boolean transition = rule.contains("oldSelf");
         boolean optionalOldSelf = r.path("optionalOldSelf").asBoolean(false);
+        boolean transition = usesOldSelf(rule, optionalOldSelf);
         boolean hasOld = old != null && !old.isMissingNode();
         if (transition && !hasOld && !optionalOldSelf) {
             return;

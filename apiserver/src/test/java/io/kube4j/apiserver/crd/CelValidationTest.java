@@ -327,4 +327,13 @@ class CelValidationTest {
         assertThat(CelValidation.parseDuration("300ms")).isEqualTo(java.time.Duration.ofMillis(300));
         assertThat(CelValidation.parseDuration("5 minutes")).isNull();
     }
+
+    @Test
+    void onlyARuleReferringToTheOldSelfVariableIsATransitionRule() {
+        assertThat(CelValidation.usesOldSelf("self == oldSelf", false)).isTrue();
+        assertThat(CelValidation.usesOldSelf("oldSelf.hasValue()", true)).isTrue();
+        assertThat(CelValidation.usesOldSelf("self.oldSelfCount > 0 && self.name != 'oldSelf'", false)).isFalse();
+        // so such a rule runs on create
+        assertThat(rule("self.oldSelfCount > 0", "{\"oldSelfCount\":0}")).containsExactly("spec: Invalid value: \"object\": failed rule: self.oldSelfCount > 0");
+    }
 }
