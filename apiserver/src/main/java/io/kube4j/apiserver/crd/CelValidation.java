@@ -185,9 +185,12 @@ final class CelValidation {
             try {
                 CelAbstractSyntaxTree ast = compile(rule, optionalOldSelf);
                 // type-checked against the schema: undefined fields, wrong operand types
-                (optionalOldSelf ? typedOptional : typed).compile(rule).getAst();
-                // the cost estimated when the CRD is written: refused here only when certainly "more than 100x"
-                if (CelCostFloor.moreThan100x(CelCostFloor.of(ast.getExpr(), schema))) {
+                dev.cel.common.types.CelType result = (optionalOldSelf ? typedOptional : typed).compile(rule).getAst().getResultType();
+                if (!result.equals(SimpleType.BOOL) && !result.equals(SimpleType.DYN)) {
+                    // (dyn passes: kube4j types some values dyn that Kubernetes types precisely)
+                    out.add(new Status.Cause("FieldValueInvalid", "Invalid value: \"" + rule + "\": cel expression must evaluate to a bool", rp + ".rule"));
+                } else if (CelCostFloor.moreThan100x(CelCostFloor.of(ast.getExpr(), schema))) {
+                    // the cost estimated when the CRD is written: refused here only when certainly "more than 100x"
                     out.add(new Status.Cause("FieldValueForbidden", "Forbidden: " + CelCostFloor.message(), rp + ".rule"));
                 }
             } catch (CelValidationException e) {

@@ -265,7 +265,7 @@ class CelValidationTest {
         assertThat(compile("""
                 {"type":"object","properties":{"spec":{"type":"object",
                   "x-kubernetes-validations":[{"rule":"self.nope > 1"},{"rule":"self.a > 1 && self.s.startsWith('x') && self.l.all(i, i.n >= 0)"},
-                    {"rule":"self.m.all(k, self.m[k] == 'v')"},{"rule":"self.a == 'x'"}],
+                    {"rule":"self.m.all(k, self.m[k] == 'v')"},{"rule":"self.a == 'x'"},{"rule":"self.a + 1"},{"rule":"self.free.flag"}],
                   "properties":{"a":{"type":"integer"},"s":{"type":"string"},"m":{"type":"object","additionalProperties":{"type":"string"}},
                     "l":{"type":"array","items":{"type":"object","properties":{"n":{"type":"number"}}}},
                     "free":{"type":"object","x-kubernetes-preserve-unknown-fields":true,"x-kubernetes-validations":[{"rule":"self.anything == 1"}]},
@@ -275,6 +275,7 @@ class CelValidationTest {
                 .satisfiesExactlyInAnyOrder(
                         m -> assertThat(m).startsWith("s.properties[spec].x-kubernetes-validations[0].rule: Invalid value: \"self.nope > 1\": compilation failed: ERROR: <input>:1:5: undefined field 'nope'"),
                         m -> assertThat(m).startsWith("s.properties[spec].x-kubernetes-validations[3].rule: Invalid value: \"self.a == 'x'\": compilation failed: ERROR: <input>:1:8: found no matching overload for '_==_' applied to '(int, string)'"),
+                        m -> assertThat(m).isEqualTo("s.properties[spec].x-kubernetes-validations[4].rule: Invalid value: \"self.a + 1\": cel expression must evaluate to a bool"),
                         m -> assertThat(m).startsWith("s.x-kubernetes-validations[1].rule: Invalid value: \"has(self.metadata.labels)\": compilation failed: ERROR: <input>:1:")
                                 .contains("undefined field 'labels'"));
     }
