@@ -18,8 +18,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * CRDs' {@code x-kubernetes-validations}: CEL rules over {@code self} (and {@code oldSelf} for
- * transition rules, evaluated only on update when the old value exists), with {@code message},
+ * CRDs' {@code x-kubernetes-validations}: CEL rules over {@code self} (the root's with apiVersion, kind,
+ * metadata.name and generateName) and {@code oldSelf} for transition rules, evaluated on update where an
+ * old value correlates (by property, map key, or map-list keys; never for set or atomic list items), or
+ * always with {@code optionalOldSelf} ({@code optional.none()} where there is none); on update, values
+ * left unchanged are ratcheted (their rules not reported). Rules are type-checked against the schema when
+ * the CRD is written ({@link CelSchemaTypes}) and see values of those types; with {@code message},
  * {@code messageExpression}, {@code reason} and {@code fieldPath}. Uses Google's CEL for Java
  * ({@code dev.cel:cel}), the maintained Java implementation of the language Kubernetes embeds
  * (cel-go), with the standard macros and the libraries of Kubernetes' 1.32 base environment that

@@ -18,8 +18,9 @@ import java.util.Set;
  * The strategy of one served version of a custom resource: pruning, defaulting and validation by the
  * version's structural schema; status and scale subresources as the CRD declares them; every write is
  * stored at the CRD's storage version (conversion {@code None} only rewrites apiVersion); generation
- * moves on any change outside metadata and status; field selectors on metadata and the version's
- * {@code selectableFields}.
+ * moves on any change outside metadata (and status, when it has its own subresource); field selectors on
+ * metadata and the version's {@code selectableFields}; updates ratcheted against the stored object; schema
+ * defaults applied on read ({@link #defaultOnRead}); a deprecated version's warning ({@link #deprecationWarning()}).
  *
  * <p>Kubernetes: {@code apiextensions-apiserver/pkg/registry/customresource/strategy.go}, {@code validator.go}.
  */
