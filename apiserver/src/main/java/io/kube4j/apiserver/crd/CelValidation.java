@@ -154,6 +154,25 @@ final class CelValidation {
         return hasRules(schema.get("additionalProperties")) || hasRules(schema.get("items"));
     }
 
+    /** validation.go newlineMatcher: the line breaks of the CEL grammar. */
+    private static final java.util.regex.Pattern NEWLINES = java.util.regex.Pattern.compile("[\\n\\r]+");
+
+    /** A string as Go's %q shows it (quotes, backslashes and control characters escaped). */
+    static String goQuote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+
     /** The rules of a CRD schema (its root) that do not compile, as causes under {@code path}. */
     static void compileErrors(JsonNode schema, String path, List<Status.Cause> out) {
         compileErrors(schema, path, out, true);
@@ -181,9 +200,17 @@ final class CelValidation {
             JsonNode r = rules.get(i);
             String rp = path + ".x-kubernetes-validations[" + i + "]";
             String rule = r.path("rule").asString("");
-            if (rule.isEmpty()) {
-                out.add(new Status.Cause("FieldValueRequired", "Required value", rp + ".rule"));
+            String message = r.path("message").asString("");
+            // validation.go: the rule and message themselves, before compiling
+            if (rule.trim().isEmpty()) {
+                out.add(new Status.Cause("FieldValueRequired", "Required value: rule is not specified", rp + ".rule"));
                 continue;
+            } else if (!message.isEmpty() && message.trim().isEmpty()) {
+                out.add(new Status.Cause("FieldValueInvalid", "Invalid value: " + goQuote(message) + ": message must be non-empty if specified", rp + ".message"));
+            } else if (NEWLINES.matcher(message.trim()).find()) {
+                out.add(new Status.Cause("FieldValueInvalid", "Invalid value: " + goQuote(message) + ": message must not contain line breaks", rp + ".message"));
+            } else if (NEWLINES.matcher(rule.trim()).find() && message.trim().isEmpty()) {
+                out.add(new Status.Cause("FieldValueRequired", "Required value: message must be specified if rule contains line breaks", rp + ".message"));
             }
             boolean optionalOldSelf = r.path("optionalOldSelf").asBoolean(false);
             try {

@@ -337,4 +337,15 @@ class CelValidationTest {
         // so such a rule runs on create
         assertThat(rule("self.oldSelfCount > 0", "{\"oldSelfCount\":0}")).containsExactly("spec: Invalid value: \"object\": failed rule: self.oldSelfCount > 0");
     }
+
+    @Test
+    void ruleAndMessageTextsAreCheckedAsKubernetesDoes() {
+        assertThat(compile("""
+                {"type":"object","x-kubernetes-validations":[{"rule":"  "},{"rule":"true","message":"   "},
+                  {"rule":"true","message":"line\\nbreak"},{"rule":"true &&\\ntrue"},{"rule":"true &&\\ntrue","message":"ok"}]}""")).containsExactly(
+                "s.x-kubernetes-validations[0].rule: Required value: rule is not specified",
+                "s.x-kubernetes-validations[1].message: Invalid value: \"   \": message must be non-empty if specified",
+                "s.x-kubernetes-validations[2].message: Invalid value: \"line\\nbreak\": message must not contain line breaks",
+                "s.x-kubernetes-validations[3].message: Required value: message must be specified if rule contains line breaks");
+    }
 }
