@@ -548,11 +548,14 @@ public final class StructuralSchema {
             oc.remove("kind");
             oldCopy = oc;
         }
-        value(copy, rootNoMeta, "", out, oldCopy);
+        // only this object's schema errors decide whether its rules run (not what the caller collected before)
+        List<Status.Cause> own = new ArrayList<>();
+        value(copy, rootNoMeta, "", own, oldCopy);
         // schemaobjectmeta.Validate: the embedded resources' apiVersion, kind and metadata
-        EmbeddedResources.validate(copy, rootNoMeta, "", out);
+        EmbeddedResources.validate(copy, rootNoMeta, "", own);
+        out.addAll(own);
         if (CelValidation.hasRules(root)) {
-            if (blocking(out)) {
+            if (blocking(own)) {
                 out.add(NOT_CHECKED);
             } else {
                 out.addAll(celErrors(obj, old));

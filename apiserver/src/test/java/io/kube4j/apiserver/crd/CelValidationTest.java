@@ -348,4 +348,15 @@ class CelValidationTest {
                 "s.x-kubernetes-validations[2].message: Invalid value: \"line\\nbreak\": message must not contain line breaks",
                 "s.x-kubernetes-validations[3].message: Required value: message must be specified if rule contains line breaks");
     }
+
+    @Test
+    void rulesRunUnlessThisObjectsOwnSchemaErrorsBlockThem() {
+        List<Status.Cause> out = new ArrayList<>();
+        // a cause the registry found before (e.g. in metadata) does not keep the rules from running
+        out.add(new Status.Cause("FieldValueRequired", "Required value: name or generateName is required", "metadata.name"));
+        SCHEMA.validate(Json.tree("{\"spec\":{\"name\":\"ab\",\"replicas\":11,\"minReplicas\":1,\"tags\":[]}}"), out);
+        assertThat(out).extracting(c -> c.field + ": " + c.message).containsExactly(
+                "metadata.name: Required value: name or generateName is required",
+                "spec: Invalid value: \"object\": replicas 11 is above 10");
+    }
 }
