@@ -231,7 +231,10 @@ final class CelValidation {
             if (!me.isEmpty()) {
                 try {
                     compile(me, optionalOldSelf);
-                    (optionalOldSelf ? typedOptional : typed).compile(me).getAst();
+                    dev.cel.common.types.CelType result = (optionalOldSelf ? typedOptional : typed).compile(me).getAst().getResultType();
+                    if (!result.equals(SimpleType.STRING) && !result.equals(SimpleType.DYN)) {
+                        out.add(new Status.Cause("FieldValueInvalid", "Invalid value: \"" + me + "\": messageExpression must evaluate to a string", rp + ".messageExpression"));
+                    }
                 } catch (CelValidationException e) {
                     out.add(new Status.Cause("FieldValueInvalid", "Invalid value: \"" + me + "\": messageExpression compilation failed: " + e.getMessage(), rp + ".messageExpression"));
                 }

@@ -342,11 +342,13 @@ class CelValidationTest {
     void ruleAndMessageTextsAreCheckedAsKubernetesDoes() {
         assertThat(compile("""
                 {"type":"object","x-kubernetes-validations":[{"rule":"  "},{"rule":"true","message":"   "},
-                  {"rule":"true","message":"line\\nbreak"},{"rule":"true &&\\ntrue"},{"rule":"true &&\\ntrue","message":"ok"}]}""")).containsExactly(
+                  {"rule":"true","message":"line\\nbreak"},{"rule":"true &&\\ntrue"},{"rule":"true &&\\ntrue","message":"ok"},
+                  {"rule":"true","messageExpression":"42"},{"rule":"true","messageExpression":"'n: ' + self.metadata.name"}]}""")).containsExactly(
                 "s.x-kubernetes-validations[0].rule: Required value: rule is not specified",
                 "s.x-kubernetes-validations[1].message: Invalid value: \"   \": message must be non-empty if specified",
                 "s.x-kubernetes-validations[2].message: Invalid value: \"line\\nbreak\": message must not contain line breaks",
-                "s.x-kubernetes-validations[3].message: Required value: message must be specified if rule contains line breaks");
+                "s.x-kubernetes-validations[3].message: Required value: message must be specified if rule contains line breaks",
+                "s.x-kubernetes-validations[5].messageExpression: Invalid value: \"42\": messageExpression must evaluate to a string");
     }
 
     @Test
