@@ -69,12 +69,52 @@ final class CelSchemaTypes implements CelTypeProvider {
                     if (embedded && e.getKey().equals("metadata")) {
                         continue;
                     }
-                    fields.put(e.getKey(), typeOf(e.getValue(), e.getValue().path("x-kubernetes-embedded-resource").asBoolean(false)));
+                    String name = escape(e.getKey());
+                    if (name != null) {
+                        fields.put(name, typeOf(e.getValue(), e.getValue().path("x-kubernetes-embedded-resource").asBoolean(false)));
+                    }
                 }
                 yield struct(fields);
             }
             default -> SimpleType.DYN;
         };
+    }
+
+    /** CEL's reserved words (apiserver/pkg/cel/escaping.go celReservedSymbols). */
+    private static final java.util.Set<String> RESERVED = java.util.Set.of("true", "false", "null", "in", "as", "break", "const", "continue",
+            "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return", "var", "void", "while");
+    private static final java.util.regex.Pattern SUPPORTED = java.util.regex.Pattern.compile("^[a-zA-Z_.\\-/][a-zA-Z0-9_.\\-/]*$");
+
+    /**
+     * A property name as CEL rules name it (escaping.go Escape): a reserved word becomes {@code __word__};
+     * {@code __}, {@code .}, {@code -} and {@code /} become {@code __underscores__}, {@code __dot__},
+     * {@code __dash__} and {@code __slash__}; null for a name that cannot be a field (it starts with a digit
+     * or has another character), which rules cannot reach.
+     */
+    static String escape(String ident) {
+        if (ident.isEmpty() || !SUPPORTED.matcher(ident).matches()) {
+            return null;
+        }
+        if (RESERVED.contains(ident)) {
+            return "__" + ident + "__";
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < ident.length(); i++) {
+            char c = ident.charAt(i);
+            if (c == '_' && i + 1 < ident.length() && ident.charAt(i + 1) == '_') {
+                b.append("__underscores__");
+                i++;
+            } else if (c == '.') {
+                b.append("__dot__");
+            } else if (c == '-') {
+                b.append("__dash__");
+            } else if (c == '/') {
+                b.append("__slash__");
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     private CelType struct(Map<String, CelType> fields) {

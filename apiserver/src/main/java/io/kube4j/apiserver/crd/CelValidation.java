@@ -511,7 +511,15 @@ final class CelValidation {
             JsonNode props = s.path("properties");
             JsonNode additional = s.path("additionalProperties").isObject() ? s.get("additionalProperties") : null;
             Map<String, Object> m = new LinkedHashMap<>();
-            n.properties().forEach(e -> m.put(e.getKey(), toCel(e.getValue(), props.has(e.getKey()) ? props.get(e.getKey()) : additional)));
+            n.properties().forEach(e -> {
+                if (props.has(e.getKey())) {
+                    // a declared property under the name rules use for it (escaping.go); map keys stay as they are
+                    String name = CelSchemaTypes.escape(e.getKey());
+                    m.put(name == null ? e.getKey() : name, toCel(e.getValue(), props.get(e.getKey())));
+                } else {
+                    m.put(e.getKey(), toCel(e.getValue(), additional));
+                }
+            });
             return m;
         }
         if (n.isArray()) {

@@ -361,4 +361,23 @@ class CelValidationTest {
                 "metadata.name: Required value: name or generateName is required",
                 "spec: Invalid value: \"object\": replicas 11 is above 10");
     }
+
+    @Test
+    void propertyNamesAreEscapedAsKubernetesEscapesThem() {
+        assertThat(CelSchemaTypes.escape("namespace")).isEqualTo("__namespace__");
+        assertThat(CelSchemaTypes.escape("foo-bar")).isEqualTo("foo__dash__bar");
+        assertThat(CelSchemaTypes.escape("a.b/c__d")).isEqualTo("a__dot__b__slash__c__underscores__d");
+        assertThat(CelSchemaTypes.escape("plain_name")).isEqualTo("plain_name");
+        assertThat(CelSchemaTypes.escape("1st")).isNull();
+        String schema = """
+                {"type":"object","properties":{"spec":{"type":"object",
+                  "x-kubernetes-validations":[{"rule":"self.__namespace__ == 'prod' && self.max__dash__size > 0 && self.labels['app-name'] == 'x'","message":"escaped"}],
+                  "properties":{"namespace":{"type":"string"},"max-size":{"type":"integer"},
+                    "labels":{"type":"object","additionalProperties":{"type":"string"}}}}}}""";
+        assertThat(compile(schema)).isEmpty();
+        StructuralSchema s = new StructuralSchema(Json.tree(schema));
+        assertThat(causes(s, "{\"spec\":{\"namespace\":\"prod\",\"max-size\":1,\"labels\":{\"app-name\":\"x\"}}}", null)).isEmpty();
+        assertThat(causes(s, "{\"spec\":{\"namespace\":\"dev\",\"max-size\":1,\"labels\":{\"app-name\":\"x\"}}}", null))
+                .containsExactly("spec: Invalid value: \"object\": escaped");
+    }
 }
