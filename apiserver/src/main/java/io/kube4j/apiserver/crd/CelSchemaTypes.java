@@ -25,8 +25,9 @@ import java.util.Optional;
  * WithTypeAndObjectMeta.
  *
  * <p>Where Kubernetes' typing is narrower than kube4j can mirror exactly the type is {@code dyn}, so a
- * rule Kubernetes accepts is never refused: int-or-string, nullable values, objects with
- * {@code x-kubernetes-preserve-unknown-fields}, schemas without a type.
+ * rule Kubernetes accepts is never refused: nullable values and schemas without a type (int-or-string is
+ * dyn in Kubernetes too). Objects with {@code x-kubernetes-preserve-unknown-fields} expose only their
+ * declared properties, as in Kubernetes.
  */
 final class CelSchemaTypes implements CelTypeProvider {
     private final Map<String, CelType> structs = new LinkedHashMap<>();
@@ -53,9 +54,8 @@ final class CelSchemaTypes implements CelTypeProvider {
                 if (s.path("additionalProperties").isObject()) {
                     yield MapType.create(SimpleType.STRING, typeOf(s.get("additionalProperties"), false));
                 }
-                if (s.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
-                    yield SimpleType.DYN;
-                }
+                // with x-kubernetes-preserve-unknown-fields too: only the declared properties are fields
+                // ("The CEL declaration for objects with XPreserveUnknownFields does not expose unknown fields")
                 Map<String, CelType> fields = new LinkedHashMap<>();
                 if (embedded) {
                     fields.put("apiVersion", SimpleType.STRING);

@@ -276,6 +276,8 @@ class CelValidationTest {
                         m -> assertThat(m).startsWith("s.properties[spec].x-kubernetes-validations[0].rule: Invalid value: \"self.nope > 1\": compilation failed: ERROR: <input>:1:5: undefined field 'nope'"),
                         m -> assertThat(m).startsWith("s.properties[spec].x-kubernetes-validations[3].rule: Invalid value: \"self.a == 'x'\": compilation failed: ERROR: <input>:1:8: found no matching overload for '_==_' applied to '(int, string)'"),
                         m -> assertThat(m).isEqualTo("s.properties[spec].x-kubernetes-validations[4].rule: Invalid value: \"self.a + 1\": cel expression must evaluate to a bool"),
+                        m -> assertThat(m).startsWith("s.properties[spec].x-kubernetes-validations[5].rule: Invalid value: \"self.free.flag\": compilation failed: ERROR: <input>:1:10: undefined field 'flag'"),
+                        m -> assertThat(m).startsWith("s.properties[spec].properties[free].x-kubernetes-validations[0].rule: Invalid value: \"self.anything == 1\": compilation failed: ERROR: <input>:1:5: undefined field 'anything'"),
                         m -> assertThat(m).startsWith("s.x-kubernetes-validations[1].rule: Invalid value: \"has(self.metadata.labels)\": compilation failed: ERROR: <input>:1:")
                                 .contains("undefined field 'labels'"));
     }
