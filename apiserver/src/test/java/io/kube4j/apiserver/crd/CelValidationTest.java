@@ -382,4 +382,20 @@ class CelValidationTest {
         assertThat(causes(s, "{\"spec\":{\"namespace\":\"dev\",\"max-size\":1,\"labels\":{\"app-name\":\"x\"}}}", null))
                 .containsExactly("spec: Invalid value: \"object\": escaped");
     }
+
+    @Test
+    void commonOperatorRulesPassTheTypeCheck() {
+        assertThat(compile("""
+                {"type":"object","properties":{"spec":{"type":"object",
+                  "x-kubernetes-validations":[{"rule":"self.replicas > 0.5"},{"rule":"self.ratio >= 1"},{"rule":"!has(oldSelf.name) || has(self.name)"},
+                    {"rule":"self.name.matches('^[a-z]+$')"},{"rule":"self.tags.all(t, t.size() < 10) && self.tags.exists_one(t, t == 'a')"},
+                    {"rule":"self.port == 80 || self.port == 'http'"},{"rule":"self.items.map(i, i.n).sum() < 100"},
+                    {"rule":"size(self.byName) <= 3 && 'a' in self.byName"},{"rule":"self.?name.orValue('') != 'x'"},
+                    {"rule":"quantity(self.mem).isGreaterThan(quantity('1Mi'))"},
+                    {"rule":"self.name == oldSelf.name","optionalOldSelf":false}],
+                  "properties":{"replicas":{"type":"integer"},"ratio":{"type":"number"},"name":{"type":"string"},"mem":{"type":"string"},
+                    "tags":{"type":"array","items":{"type":"string"}},"port":{"x-kubernetes-int-or-string":true},
+                    "items":{"type":"array","items":{"type":"object","properties":{"n":{"type":"integer"}}}},
+                    "byName":{"type":"object","additionalProperties":{"type":"integer"}}}}}}""")).isEmpty();
+    }
 }
