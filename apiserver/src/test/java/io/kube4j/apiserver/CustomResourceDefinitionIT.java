@@ -661,6 +661,91 @@ class CustomResourceDefinitionIT {
         assertThat(req("PATCH", path + "/s", "application/merge-patch+json", "{\"spec\":{\"maxReplicas\":4}}", null).statusCode()).isEqualTo(200);
     }
 
+    static String libsCrd(String v1, String v2, String colorDefault) {
+        String schema = """
+                {"type":"object","x-kubernetes-validations":[{"rule":"self.metadata.name.startsWith('lib-')","message":"name must start with lib-"}],
+                 "properties":{"spec":{"type":"object","properties":{"color":{"type":"string"%s},
+                   "items":{"type":"array","x-kubernetes-list-type":"map","x-kubernetes-list-map-keys":["name"],
+                     "items":{"type":"object","required":["name"],"properties":{"name":{"type":"string"},
+                       "v":{"type":"integer","x-kubernetes-validations":[{"rule":"self >= oldSelf","message":"v may only grow"}]}}}}}},
+                   "status":{"type":"object","properties":{"phase":{"type":"string"}}}}}""".formatted(colorDefault);
+        return """
+                {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"libs.ops.example.com"},
+                 "spec":{"group":"ops.example.com","scope":"Namespaced","names":{"plural":"libs","kind":"Lib"},"versions":[%s]}}"""
+                .formatted(String.join(",", java.util.stream.Stream.of(v1, v2).filter(v -> v != null).map(v -> v.replace("SCHEMA", schema)).toList()));
+    }
+
+    /** Issue 17's operator-developer faults, end to end: the root's metadata.name in CEL, map-list transition rules, unknown metadata fields, storedVersions, defaults on read, generation without a status subresource, deprecated versions. */
+    @Test
+    void operatorDeveloperFaults() throws Exception {
+        String v1 = "{\"name\":\"v1\",\"served\":true,\"storage\":false,\"deprecated\":true,\"schema\":{\"openAPIV3Schema\":SCHEMA}}";
+        String v2 = "{\"name\":\"v2\",\"served\":true,\"storage\":true,\"schema\":{\"openAPIV3Schema\":SCHEMA}}";
+        assertThat(post(CRDS, libsCrd(v1, v2, "")).statusCode()).isEqualTo(201);
+        JsonNode crd = awaitEstablished("libs.ops.example.com");
+        assertThat(crd.path("status").path("storedVersions").toString()).isEqualTo("[\"v2\"]");
+        String v1Path = "/apis/ops.example.com/v1/namespaces/default/libs";
+        String path = "/apis/ops.example.com/v2/namespaces/default/libs";
+        String lib = "{\"apiVersion\":\"ops.example.com/%s\",\"kind\":\"Lib\",\"metadata\":{\"name\":\"%s\"%s},\"spec\":{\"items\":[{\"name\":\"a\",\"v\":5}]}}";
+
+        // 8: a deprecated version warns
+        HttpResponse<String> viaV1 = post(v1Path, lib.formatted("v1", "lib-old", ""));
+        assertThat(viaV1.statusCode()).isEqualTo(201);
+        assertThat(viaV1.headers().allValues("Warning")).contains("299 - \"ops.example.com/v1 Lib is deprecated; use ops.example.com/v2 Lib\"");
+        assertThat(req("GET", v1Path + "/lib-old", null, null, null).headers().allValues("Warning")).hasSize(1);
+        assertThat(req("GET", path + "/lib-old", null, null, null).headers().allValues("Warning")).isEmpty();
+
+        // 1: the root rule sees metadata.name
+        assertThat(post(path, lib.formatted("v2", "lib-a", "")).statusCode()).isEqualTo(201);
+        HttpResponse<String> badName = post(path, lib.formatted("v2", "app-a", ""));
+        assertThat(badName.statusCode()).isEqualTo(422);
+        assertThat(json(badName).path("message").asString()).isEqualTo("Lib.ops.example.com \"app-a\" is invalid: <nil>: Invalid value: \"object\": name must start with lib-");
+
+        // 4: unknown metadata fields: 400 under Strict, a warning and dropped under Warn
+        HttpResponse<String> strict = post(path + "?fieldValidation=Strict", lib.formatted("v2", "lib-s", ",\"bogusMeta\":1"));
+        assertThat(strict.statusCode()).isEqualTo(400);
+        assertThat(json(strict).path("message").asString()).isEqualTo("Lib in version \"v2\" cannot be handled as a Lib: strict decoding error: unknown field \"metadata.bogusMeta\"");
+        HttpResponse<String> warn = post(path, lib.formatted("v2", "lib-w", ",\"bogusMeta\":1"));
+        assertThat(warn.statusCode()).isEqualTo(201);
+        assertThat(warn.headers().allValues("Warning")).contains("299 - \"unknown field \\\"metadata.bogusMeta\\\"\"");
+        assertThat(json(req("GET", path + "/lib-w", null, null, null)).path("metadata").has("bogusMeta")).isFalse();
+
+        // 2: transition rules on map-list items, correlated by key
+        HttpResponse<String> shrink = req("PATCH", path + "/lib-a", "application/merge-patch+json", "{\"spec\":{\"items\":[{\"name\":\"a\",\"v\":3}]}}", null);
+        assertThat(shrink.statusCode()).isEqualTo(422);
+        assertThat(json(shrink).path("message").asString()).isEqualTo("Lib.ops.example.com \"lib-a\" is invalid: spec.items[0].v: Invalid value: \"integer\": v may only grow");
+        assertThat(req("PATCH", path + "/lib-a", "application/merge-patch+json", "{\"spec\":{\"items\":[{\"name\":\"b\",\"v\":0},{\"name\":\"a\",\"v\":6}]}}", null).statusCode()).isEqualTo(200);
+
+        // 7: no status subresource: a status change moves generation
+        HttpResponse<String> status = req("PATCH", path + "/lib-a", "application/merge-patch+json", "{\"status\":{\"phase\":\"Ready\"}}", null);
+        assertThat(status.statusCode()).isEqualTo(200);
+        assertThat(json(status).path("metadata").path("generation").asInt()).isEqualTo(3);
+
+        // 6: a default added to the schema later shows on stored objects; 5: v2 stays in storedVersions
+        String v1Storage = v1.replace("\"storage\":false", "\"storage\":true");
+        String v2NotStorage = v2.replace("\"storage\":true", "\"storage\":false");
+        HttpResponse<String> swapped = req("PUT", CRDS + "/libs.ops.example.com", "application/json",
+                Json.write(((tools.jackson.databind.node.ObjectNode) json(req("GET", CRDS + "/libs.ops.example.com", null, null, null)))
+                        .set("spec", Json.tree(libsCrd(v1Storage, v2NotStorage, ",\"default\":\"blue\"")).get("spec"))), null);
+        assertThat(swapped.statusCode()).isEqualTo(200);
+        assertThat(json(swapped).path("status").path("storedVersions").toString()).isEqualTo("[\"v2\",\"v1\"]");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        JsonNode read = null;
+        while (System.nanoTime() < deadline) {
+            read = json(req("GET", path + "/lib-w", null, null, null));
+            if (read.path("spec").has("color")) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(read.path("spec").path("color").asString()).isEqualTo("blue");
+        HttpResponse<String> dropped = req("PUT", CRDS + "/libs.ops.example.com", "application/json",
+                Json.write(((tools.jackson.databind.node.ObjectNode) json(req("GET", CRDS + "/libs.ops.example.com", null, null, null)))
+                        .set("spec", Json.tree(libsCrd(v1Storage, null, "")).get("spec"))), null);
+        assertThat(dropped.statusCode()).isEqualTo(422);
+        assertThat(json(dropped).path("message").asString()).isEqualTo(
+                "CustomResourceDefinition.apiextensions.k8s.io \"libs.ops.example.com\" is invalid: status.storedVersions[0]: Invalid value: \"v2\": must appear in spec.versions");
+    }
+
     // ---- kubectl ------------------------------------------------------------------------------
 
     /** The corpus' Shirt example with the real kubectl: apply, get with printer columns, field selector, explain, status patch, delete. */

@@ -90,6 +90,52 @@ public class CustomResourceDefinitionStrategy implements Strategy {
         if (crd.spec.conversion.strategy == null) {
             crd.spec.conversion.strategy = "None";
         }
+        // PrepareForUpdate: a new storage version joins status.storedVersions (the registry keeps the stored
+        // status on a main-resource write, so this sees what is stored; on create prepareForCreate set it)
+        if (crd.status != null && crd.spec.versions != null) {
+            for (CustomResourceDefinition.Version v : crd.spec.versions) {
+                if (v.storage) {
+                    if (crd.status.storedVersions == null) {
+                        crd.status.storedVersions = new ArrayList<>();
+                    }
+                    if (!crd.status.storedVersions.contains(v.name)) {
+                        crd.status.storedVersions.add(v.name);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
+     * ValidateCustomResourceDefinitionStoredVersions: at least one stored version, the storage version among
+     * them, and every stored version still in spec.versions (objects may be stored at it).
+     */
+    static void validateStoredVersions(CustomResourceDefinition crd, FieldErrors errs) {
+        List<String> stored = crd.status == null ? null : crd.status.storedVersions;
+        String path = "status.storedVersions";
+        if (stored == null || stored.isEmpty()) {
+            errs.causes().add(new Status.Cause("FieldValueInvalid", "Invalid value: " + (stored == null ? "[]string(nil)" : "[]string{}")
+                    + ": must have at least one stored version", path));
+            return;
+        }
+        List<String> left = new ArrayList<>(stored);
+        for (CustomResourceDefinition.Version v : crd.spec.versions) {
+            if (v.storage && !stored.contains(v.name)) {
+                errs.causes().add(new Status.Cause("FieldValueInvalid", "Invalid value: " + versionsValue(List.of(v)).replaceFirst("^\\[\\]apiextensions.CustomResourceDefinitionVersion\\{(.*)\\}$", "$1")
+                        + ": must have the storage version " + v.name, path));
+            }
+            left.remove(v.name);
+        }
+        for (String v : left) {
+            errs.invalid(path + "[" + stored.indexOf(v) + "]", v, "must appear in spec.versions");
+        }
+    }
+
+    /** ValidateUpdateCustomResourceDefinitionStatus: a status write (the storage version migrator's) may not drop what is still needed. */
+    @Override
+    public void validateStatusUpdate(KubeObject obj, KubeObject old, FieldErrors errs) {
+        validateStoredVersions((CustomResourceDefinition) obj, errs);
     }
 
     @Override
@@ -158,6 +204,7 @@ public class CustomResourceDefinitionStrategy implements Strategy {
         if (Boolean.TRUE.equals(spec.preserveUnknownFields)) {
             errs.invalid("spec.preserveUnknownFields", true, "cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead");
         }
+        validateStoredVersions(crd, errs);
     }
 
     private static String versionsValue(List<CustomResourceDefinition.Version> versions) {
@@ -177,6 +224,7 @@ public class CustomResourceDefinitionStrategy implements Strategy {
             JsonNode schema = Json.mapper().valueToTree(v.schema.openAPIV3Schema);
             List<io.kube4j.api.Status.Cause> structural = StructuralSchema.structuralErrors(schema, p + ".schema.openAPIV3Schema");
             errs.causes().addAll(structural);
+            errs.causes().addAll(StructuralSchema.extensionErrors(schema, p + ".schema.openAPIV3Schema"));
             if (structural.isEmpty()) {
                 // defaults are checked only on a structural schema (validation.go: ValidateDefaults after the structural checks)
                 errs.causes().addAll(StructuralSchema.defaultErrors(schema, p + ".schema.openAPIV3Schema"));
@@ -280,6 +328,35 @@ public class CustomResourceDefinitionStrategy implements Strategy {
         }
         immutable(errs, "spec.group", now.spec.group, before.spec.group);
         immutable(errs, "spec.names.plural", now.spec.names.plural, before.spec.names.plural);
+        // don't tighten validation on persisted data (validation.go: requireAtomicSetType and
+        // requireMapListKeysMapSetValidation only when the old CRD met them): a list/map-type extension or
+        // rule-compilation error the stored CRD already had at the same place does not refuse its update
+        java.util.Set<String> before2 = new HashSet<>();
+        for (int i = 0; i < before.spec.versions.size(); i++) {
+            for (Status.Cause c : schemaExtensionAndRuleErrors(before.spec.versions.get(i), "spec.versions[" + i + "]")) {
+                before2.add(c.field + "\n" + c.message);
+            }
+        }
+        if (!before2.isEmpty()) {
+            java.util.Set<String> now2 = new HashSet<>();
+            for (int i = 0; i < now.spec.versions.size(); i++) {
+                for (Status.Cause c : schemaExtensionAndRuleErrors(now.spec.versions.get(i), "spec.versions[" + i + "]")) {
+                    now2.add(c.field + "\n" + c.message);
+                }
+            }
+            errs.causes().removeIf(c -> before2.contains(c.field + "\n" + c.message) && now2.contains(c.field + "\n" + c.message));
+        }
+    }
+
+    /** The x-kubernetes-* extension and CEL compilation errors of a version's schema (paths under {@code p}). */
+    private static List<Status.Cause> schemaExtensionAndRuleErrors(CustomResourceDefinition.Version v, String p) {
+        List<Status.Cause> out = new ArrayList<>();
+        if (v.schema != null && v.schema.openAPIV3Schema != null) {
+            JsonNode schema = Json.mapper().valueToTree(v.schema.openAPIV3Schema);
+            out.addAll(StructuralSchema.extensionErrors(schema, p + ".schema.openAPIV3Schema"));
+            CelValidation.compileErrors(schema, p + ".schema.openAPIV3Schema", out);
+        }
+        return out;
     }
 
     private static void immutable(FieldErrors errs, String field, String now, String before) {

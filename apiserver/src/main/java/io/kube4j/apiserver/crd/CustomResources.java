@@ -314,7 +314,7 @@ public class CustomResources implements SmartLifecycle {
                     UnstructuredObject.class, n.shortNames == null ? List.of() : List.copyOf(n.shortNames), n.categories == null ? List.of() : List.copyOf(n.categories),
                     // the accepted listKind (defaulted to <Kind>List): the kind of every list of this resource
                     n.listKind == null || n.listKind.isEmpty() ? n.kind + "List" : n.listKind);
-            strategies.register(new CustomResourceStrategy(rt, storageApiVersion, v));
+            strategies.register(new CustomResourceStrategy(rt, storageApiVersion, v, CustomResourceStrategy.deprecationWarning(crd.spec, v)));
             List<CustomColumns.Column> cols = new ArrayList<>();
             if (v.additionalPrinterColumns != null) {
                 for (CustomResourceDefinition.PrinterColumn c : v.additionalPrinterColumns) {

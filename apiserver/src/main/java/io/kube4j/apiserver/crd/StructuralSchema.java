@@ -203,6 +203,140 @@ public final class StructuralSchema {
         }
     }
 
+    // ---- Kubernetes extensions (for the CRD itself) --------------------------------------------
+
+    /**
+     * The misuses of {@code x-kubernetes-map-type}, {@code x-kubernetes-list-type} and
+     * {@code x-kubernetes-list-map-keys} in {@code schema} (paths under {@code path}), children first as
+     * Kubernetes walks: map-type only on objects and only granular or atomic; list-type only on arrays and
+     * only atomic, set or map; a set's items scalar or atomic; a map list's keys non-empty, unique, scalar
+     * properties of object items that are required or defaulted and not nullable; set and map items not
+     * nullable. Kubernetes: {@code apiextensions/validation/validation.go}
+     * ValidateCustomResourceDefinitionOpenAPISchema and validateMapListKeysMapSet (both options on, as for a
+     * new CRD).
+     */
+    public static List<Status.Cause> extensionErrors(JsonNode schema, String path) {
+        io.kube4j.apiserver.validation.FieldErrors errs = new io.kube4j.apiserver.validation.FieldErrors();
+        extensions(schema, path, errs);
+        return errs.causes();
+    }
+
+    private static void extensions(JsonNode s, String path, io.kube4j.apiserver.validation.FieldErrors errs) {
+        if (s == null || !s.isObject()) {
+            return;
+        }
+        for (Map.Entry<String, JsonNode> e : s.path("properties").properties()) {
+            extensions(e.getValue(), path + ".properties[" + e.getKey() + "]", errs);
+        }
+        if (s.path("additionalProperties").isObject()) {
+            extensions(s.get("additionalProperties"), path + ".additionalProperties", errs);
+        }
+        if (s.has("items")) {
+            extensions(s.get("items"), path + ".items", errs);
+        }
+        String type = s.path("type").asString("");
+        JsonNode mapType = s.get("x-kubernetes-map-type");
+        if (mapType != null && !mapType.isNull()) {
+            if (!type.equals("object")) {
+                if (type.isEmpty()) {
+                    errs.required(path + ".type", "must be object if x-kubernetes-map-type is specified");
+                } else {
+                    errs.invalid(path + ".type", type, "must be object if x-kubernetes-map-type is specified");
+                }
+            }
+            if (!mapType.asString("").equals("atomic") && !mapType.asString("").equals("granular")) {
+                errs.notSupported(path + ".x-kubernetes-map-type", mapType.asString(""), List.of("atomic", "granular"));
+            }
+        }
+        JsonNode lt = s.get("x-kubernetes-list-type");
+        String listType = lt == null || lt.isNull() ? null : lt.asString("");
+        JsonNode items = s.get("items");
+        if (listType != null && !type.equals("array")) {
+            if (type.isEmpty()) {
+                errs.required(path + ".type", "must be array if x-kubernetes-list-type is specified");
+            } else {
+                errs.invalid(path + ".type", type, "must be array if x-kubernetes-list-type is specified");
+            }
+        } else if ("set".equals(listType) && items != null && items.isObject()) {
+            String itemType = items.path("type").asString("");
+            if (itemType.equals("array")) {
+                String itemList = items.path("x-kubernetes-list-type").asString(null);
+                if (itemList != null && !itemList.equals("atomic")) {
+                    errs.invalid(path + ".items.x-kubernetes-list-type", itemList, "must be atomic as item of a list with x-kubernetes-list-type=set");
+                }
+            } else if (itemType.equals("object") && !"atomic".equals(items.path("x-kubernetes-map-type").asString(""))) {
+                // Kubernetes shows the items' x-kubernetes-list-type here (nil: "null")
+                errs.invalid(path + ".items.x-kubernetes-map-type", items.path("x-kubernetes-list-type").asString("null"),
+                        "must be atomic as item of a list with x-kubernetes-list-type=set");
+            }
+        }
+        if (listType != null && !List.of("atomic", "set", "map").contains(listType)) {
+            errs.notSupported(path + ".x-kubernetes-list-type", listType, List.of("atomic", "set", "map"));
+        }
+        List<String> keys = new ArrayList<>();
+        s.path("x-kubernetes-list-map-keys").forEach(k -> keys.add(k.asString("")));
+        if (!keys.isEmpty()) {
+            if (listType == null) {
+                errs.required(path + ".x-kubernetes-list-type", "must be map if x-kubernetes-list-map-keys is non-empty");
+            } else if (!listType.equals("map")) {
+                errs.invalid(path + ".x-kubernetes-list-type", listType, "must be map if x-kubernetes-list-map-keys is non-empty");
+            }
+        }
+        String goKeys = "[]string{" + String.join(", ", keys.stream().map(k -> "\"" + k + "\"").toList()) + "}";
+        if ("map".equals(listType)) {
+            if (keys.isEmpty()) {
+                errs.required(path + ".x-kubernetes-list-map-keys", "must not be empty if x-kubernetes-list-type is map");
+            }
+            if (items == null) {
+                errs.required(path + ".items", "must have a schema if x-kubernetes-list-type is map");
+            } else if (!items.path("type").asString("").equals("object")) {
+                errs.invalid(path + ".items.type", items.path("type").asString(""), "must be object if parent array's x-kubernetes-list-type is map");
+            } else {
+                java.util.Set<String> seen = new java.util.HashSet<>();
+                for (String k : keys) {
+                    JsonNode prop = items.path("properties").get(k);
+                    if (prop != null) {
+                        String pt = prop.path("type").asString("");
+                        if (pt.equals("array") || pt.equals("object")) {
+                            // Kubernetes shows the items' type ("object") as the value
+                            errs.invalid(path + ".items.properties[" + k + "].type", "object", "must be a scalar type if parent array's x-kubernetes-list-type is map");
+                        }
+                    } else {
+                        errs.causes().add(new Status.Cause("FieldValueInvalid", "Invalid value: " + goKeys + ": entries must all be names of item properties",
+                                path + ".x-kubernetes-list-map-keys"));
+                    }
+                    if (!seen.add(k)) {
+                        errs.causes().add(new Status.Cause("FieldValueInvalid", "Invalid value: " + goKeys + ": must not contain duplicate entries",
+                                path + ".x-kubernetes-list-map-keys"));
+                    }
+                }
+            }
+        }
+        // validateMapListKeysMapSet
+        if (items != null && items.isObject() && ("set".equals(listType) || "map".equals(listType))) {
+            if (items.path("nullable").asBoolean(false)) {
+                errs.forbidden(path + ".items.nullable", "cannot be nullable when x-kubernetes-list-type is " + listType);
+            }
+            if (listType.equals("map")) {
+                java.util.Set<String> required = new java.util.HashSet<>();
+                items.path("required").forEach(r -> required.add(r.asString("")));
+                for (String k : keys) {
+                    JsonNode prop = items.path("properties").get(k);
+                    if (prop == null) {
+                        continue;
+                    }
+                    if (!required.contains(k) && !prop.has("default")) {
+                        errs.required(path + ".items.properties[" + k + "].default",
+                                "this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property");
+                    }
+                    if (prop.path("nullable").asBoolean(false)) {
+                        errs.forbidden(path + ".items.properties[" + k + "].nullable", "this property is in x-kubernetes-list-map-keys, so it cannot be nullable");
+                    }
+                }
+            }
+        }
+    }
+
     // ---- defaults -----------------------------------------------------------------------------
 
     /**
@@ -294,6 +428,7 @@ public final class StructuralSchema {
                 continue;
             }
             if (isResource && k.equals("metadata")) {
+                pruneMetadata(e.getValue(), p, pruned);
                 continue;
             }
             if (props.has(k)) {
@@ -306,6 +441,47 @@ public final class StructuralSchema {
             }
         }
         remove.forEach(o::remove);
+    }
+
+    /**
+     * A resource's metadata (the root's or an embedded resource's) is decoded as ObjectMeta
+     * (objectmeta.Coerce with dropInvalidFields and returnUnknownFieldPaths): the fields ObjectMeta does not
+     * have are dropped and reported as {@code metadata.<field>} under the resource's path.
+     */
+    private static void pruneMetadata(JsonNode meta, String path, List<String> pruned) {
+        if (!(meta instanceof ObjectNode m)) {
+            return;
+        }
+        for (String unknown : io.kube4j.apiserver.schema.UnknownFields.of(m, io.kube4j.api.ObjectMeta.class)) {
+            if (unknown.equals("selfLink")) {
+                continue; // still an ObjectMeta field in Kubernetes (never set since 1.20), not unknown
+            }
+            removePath(m, unknown);
+            pruned.add(path + "." + unknown);
+        }
+    }
+
+    /** Removes the field at a dotted path with list indexes ({@code ownerReferences[0].bogus}). */
+    private static void removePath(JsonNode node, String path) {
+        String[] parts = path.split("\\.");
+        JsonNode cur = node;
+        for (int i = 0; i < parts.length && cur != null; i++) {
+            String part = parts[i];
+            int bracket = part.indexOf('[');
+            String name = bracket < 0 ? part : part.substring(0, bracket);
+            if (i == parts.length - 1 && bracket < 0) {
+                if (cur instanceof ObjectNode o) {
+                    o.remove(name);
+                }
+                return;
+            }
+            cur = cur.get(name);
+            while (bracket >= 0 && cur != null) {
+                int close = part.indexOf(']', bracket);
+                cur = cur.get(Integer.parseInt(part.substring(bracket + 1, close)));
+                bracket = part.indexOf('[', close);
+            }
+        }
     }
 
     // ---- defaulting ---------------------------------------------------------------------------
@@ -345,8 +521,17 @@ public final class StructuralSchema {
 
     // ---- validation ---------------------------------------------------------------------------
 
-    /** Adds one cause per violation of the schema by {@code obj} (metadata is checked by the registry, not here). */
+    /** Adds one cause per violation of the schema by {@code obj} (metadata is checked by the registry, not here), as on create. */
     public void validate(JsonNode obj, List<Status.Cause> out) {
+        validate(obj, null, out);
+    }
+
+    /**
+     * Adds one cause per violation of the schema by {@code obj}, and runs the CEL rules with {@code old}
+     * (null on create) as {@code oldSelf}: Kubernetes' strategy Validate / ValidateUpdate, which run the
+     * CEL validator once over the whole object ({@code celValidator.Validate(ctx, nil, schema, obj, old, budget)}).
+     */
+    public void validate(JsonNode obj, JsonNode old, List<Status.Cause> out) {
         if (root == null) {
             return;
         }
@@ -354,22 +539,46 @@ public final class StructuralSchema {
         copy.remove("metadata");
         copy.remove("apiVersion");
         copy.remove("kind");
-        JsonNode rootNoMeta = root;
+        JsonNode rootNoMeta = rootNoMeta();
+        JsonNode oldCopy = null;
+        if (old instanceof ObjectNode o) {
+            ObjectNode oc = o.deepCopy();
+            oc.remove("metadata");
+            oc.remove("apiVersion");
+            oc.remove("kind");
+            oldCopy = oc;
+        }
+        // only this object's schema errors decide whether its rules run (not what the caller collected before)
+        List<Status.Cause> own = new ArrayList<>();
+        value(copy, rootNoMeta, "", own, oldCopy);
+        // schemaobjectmeta.Validate: the embedded resources' apiVersion, kind and metadata
+        EmbeddedResources.validate(copy, rootNoMeta, "", own);
+        out.addAll(own);
+        if (CelValidation.hasRules(root)) {
+            if (blocking(own)) {
+                out.add(NOT_CHECKED);
+            } else {
+                out.addAll(celErrors(obj, old));
+            }
+        }
+    }
+
+    private JsonNode rootNoMeta() {
         if (root.path("properties").has("metadata")) {
             ObjectNode r = (ObjectNode) root.deepCopy();
             ((ObjectNode) r.get("properties")).remove("metadata");
-            rootNoMeta = r;
+            return r;
         }
-        value(copy, rootNoMeta, "", out);
-        // schemaobjectmeta.Validate: the embedded resources' apiVersion, kind and metadata
-        EmbeddedResources.validate(copy, rootNoMeta, "", out);
-        if (CelValidation.hasRules(root)) {
-            if (blocking(out)) {
-                out.add(NOT_CHECKED);
-            } else {
-                CelValidation.validate(copy, null, rootNoMeta, "", out);
-            }
+        return root;
+    }
+
+    /** The CEL rules' errors for {@code obj} (the whole object: the root's rules see apiVersion, kind, metadata.name and generateName), {@code old} null on create. */
+    List<Status.Cause> celErrors(JsonNode obj, JsonNode old) {
+        List<Status.Cause> out = new ArrayList<>();
+        if (root != null && CelValidation.hasRules(root)) {
+            CelValidation.validate(obj, old, rootNoMeta(), "", out);
         }
+        return out;
     }
 
     /**
@@ -388,33 +597,28 @@ public final class StructuralSchema {
                 "FieldValueTypeInvalid").contains(c.reason));
     }
 
-    /** The CEL transition rules ({@code oldSelf}) of an update from {@code old} to {@code obj}. */
+    /**
+     * Turns the causes {@link #validate(JsonNode, List)} put in {@code out} for {@code obj} as a create into
+     * those of an update from {@code old}: the create-time results are replaced by the update's, where
+     * schema errors and rules on values the update did not change are ratcheted (not reported) and the
+     * rules run once with {@code oldSelf} (transition rules, optionalOldSelf as {@code optional.of(old)}).
+     */
     public void validateTransition(JsonNode obj, JsonNode old, List<Status.Cause> out) {
         if (root == null) {
             return;
         }
-        if (blocking(out)) {
-            // validate() already said the rules were not checked
-            return;
-        }
-        List<Status.Cause> all = new ArrayList<>();
-        CelValidation.validate(withoutMeta(obj), withoutMeta(old), root, "", all);
-        // the rules without oldSelf ran in validate(); keep only what the transition adds
-        List<Status.Cause> plain = new ArrayList<>();
-        CelValidation.validate(withoutMeta(obj), null, root, "", plain);
-        for (Status.Cause c : all) {
-            if (plain.stream().noneMatch(p -> p.field.equals(c.field) && p.message.equals(c.message))) {
-                out.add(c);
+        List<Status.Cause> created = new ArrayList<>();
+        validate(obj, null, created);
+        for (Status.Cause c : created) {
+            for (int i = 0; i < out.size(); i++) {
+                Status.Cause o = out.get(i);
+                if (java.util.Objects.equals(o.field, c.field) && java.util.Objects.equals(o.message, c.message) && java.util.Objects.equals(o.reason, c.reason)) {
+                    out.remove(i);
+                    break;
+                }
             }
         }
-    }
-
-    private static JsonNode withoutMeta(JsonNode obj) {
-        ObjectNode copy = (ObjectNode) obj.deepCopy();
-        copy.remove("metadata");
-        copy.remove("apiVersion");
-        copy.remove("kind");
-        return copy;
+        validate(obj, old, out);
     }
 
     private static String bodyPath(String path) {
@@ -422,7 +626,19 @@ public final class StructuralSchema {
     }
 
     private static void value(JsonNode v, JsonNode s, String path, List<Status.Cause> out) {
+        value(v, s, path, out, null);
+    }
+
+    /**
+     * Validation of {@code v} against {@code s}; {@code old} is the correlated old value on update, null on
+     * create or where nothing correlates. Ratcheting (CRDValidationRatcheting, GA in 1.30): a value equal to
+     * its old value is not validated, so errors on what an update did not change are not reported.
+     */
+    private static void value(JsonNode v, JsonNode s, String path, List<Status.Cause> out, JsonNode old) {
         if (s == null || !s.isObject()) {
+            return;
+        }
+        if (old != null && old.equals(v)) {
             return;
         }
         String type = s.path("type").asString("");
@@ -468,7 +684,7 @@ public final class StructuralSchema {
             }
             if (s.has("items")) {
                 for (int i = 0; i < a.size(); i++) {
-                    value(a.get(i), s.get("items"), path + "[" + i + "]", out);
+                    value(a.get(i), s.get("items"), path + "[" + i + "]", out, CelValidation.correlated(a.get(i), old, s));
                 }
             }
             listType(a, s, path, out);
@@ -493,7 +709,7 @@ public final class StructuralSchema {
                 if (ps == null && s.path("additionalProperties").isObject()) {
                     ps = s.get("additionalProperties");
                 }
-                value(e.getValue(), ps, child(path, e.getKey()), out);
+                value(e.getValue(), ps, child(path, e.getKey()), out, old == null || !old.isObject() ? null : old.get(e.getKey()));
             }
         }
     }

@@ -109,6 +109,11 @@ public class ResourceController {
         boolean dryRun = dryRun(req);
         String method = req.getMethod();
         String sub = path.subresource();
+        if (servedType.type() == io.kube4j.apiserver.crd.UnstructuredObject.class
+                && registry.strategy(servedType) instanceof CustomResourceStrategy crs && crs.deprecationWarning() != null) {
+            // a deprecated custom resource version warns on every request to it (customresource_handler.go)
+            io.kube4j.apiserver.warning.WarningRecorder.of(req, resp).add(crs.deprecationWarning());
+        }
         if (rt == ResourceTypes.PODS && path.name() != null && sub != null && STREAMING.contains(sub) && (method.equals("GET") || method.equals("POST"))) {
             // Kubernetes authorizes these as create on pods/exec|attach|portforward, for GET upgrades too
             verb(req, "create");
@@ -261,12 +266,24 @@ public class ResourceController {
 
     /** Writes {@code body} as the client's version: converted when the request was for a view, except Tables (printed from the stored version, as Kubernetes prints from the internal one). */
     private void write(HttpServletRequest req, HttpServletResponse resp, int code, ResourceType type, JsonNode body) throws IOException {
-        encoder.write(req, resp, code, type, served(req, type, body));
+        encoder.write(req, resp, code, type, served(req, type, defaultOnRead(type, body)));
+    }
+
+    /** A custom resource read from storage gets its version's schema defaults (Kubernetes defaults on decoding from etcd). */
+    private JsonNode defaultOnRead(ResourceType type, JsonNode body) {
+        if (type == null || type.type() != io.kube4j.apiserver.crd.UnstructuredObject.class) {
+            return body;
+        }
+        try {
+            return registry.strategy(type) instanceof CustomResourceStrategy crs ? crs.defaultOnRead(body) : body;
+        } catch (IllegalArgumentException e) {
+            return body; // the CRD went away meanwhile
+        }
     }
 
     /** One watch event in the client's version (see {@link #write}). */
     private byte[] watchEvent(HttpServletRequest req, ResourceType type, String eventType, JsonNode object) {
-        return encoder.watchEvent(req, type, eventType, eventType.equals("ERROR") ? object : served(req, type, object));
+        return encoder.watchEvent(req, type, eventType, eventType.equals("ERROR") ? object : served(req, type, defaultOnRead(type, object)));
     }
 
     /** {@code body} (an object, a list of them, a bookmark or a Status) in the version the request named. */

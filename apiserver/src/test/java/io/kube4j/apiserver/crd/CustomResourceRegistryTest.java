@@ -35,13 +35,14 @@ class CustomResourceRegistryTest {
     MemoryStorage storage;
     WatchCache cache;
     Registry registry;
+    Strategies strategies;
 
     @BeforeEach
     void setUp() throws Exception {
         ApiServerProperties props = TestStrategies.defaultProperties();
         storage = new MemoryStorage();
         cache = new WatchCache(storage, props, new SimpleMeterRegistry());
-        Strategies strategies = TestStrategies.builtIn(null);
+        strategies = TestStrategies.builtIn(null);
         CustomResourceDefinition.Version v = Json.convert(obj("""
                 name: v1
                 served: true
@@ -100,6 +101,99 @@ class CustomResourceRegistryTest {
 
     static String rv(ObjectNode o) {
         return o.path("metadata").path("resourceVersion").asString();
+    }
+
+    static final ResourceType GADGETS = new ResourceType("example.com", "v1", "gadgets", "gadget", "Gadget", true,
+            UnstructuredObject.class, List.of(), List.of());
+
+    @Test
+    void withoutAStatusSubresourceAStatusChangeMovesGenerationAndAMetadataChangeDoesNot() {
+        CustomResourceDefinition.Version v = Json.convert(obj("""
+                name: v1
+                served: true
+                storage: true
+                schema:
+                  openAPIV3Schema:
+                    type: object
+                    properties:
+                      spec: {type: object, properties: {size: {type: integer}}}
+                      status: {type: object, properties: {phase: {type: string}}}
+                """), CustomResourceDefinition.Version.class);
+        strategies.register(new CustomResourceStrategy(GADGETS, "example.com/v1", v));
+        registry.create(GADGETS, "default", obj("apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\nspec: {size: 1}\n"), false);
+        ObjectNode status = registry.patch(GADGETS, "default", "g", "application/merge-patch+json", obj("status: {phase: Ready}"), Registry.Part.MAIN, false);
+        assertThat(status.path("status").path("phase").asString()).isEqualTo("Ready");
+        assertThat(status.path("metadata").path("generation").asInt()).isEqualTo(2);
+        ObjectNode labels = registry.patch(GADGETS, "default", "g", "application/merge-patch+json", obj("metadata: {labels: {a: b}}"), Registry.Part.MAIN, false);
+        assertThat(labels.path("metadata").path("generation").asInt()).isEqualTo(2);
+        // with a status subresource (widgets) a status write leaves generation alone
+        widget();
+        ObjectNode w = registry.patch(WIDGETS, "default", "w", "application/merge-patch+json", obj("status: {phase: Ready}"), Registry.Part.STATUS, false);
+        assertThat(w.path("metadata").path("generation").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void schemaDefaultsAreAppliedToObjectsReadFromStorage() {
+        ObjectNode stored = widget();
+        CustomResourceDefinition.Version later = Json.convert(obj("""
+                name: v1
+                served: true
+                storage: true
+                schema:
+                  openAPIV3Schema:
+                    type: object
+                    properties:
+                      spec: {type: object, properties: {size: {type: integer}, color: {type: string, default: blue}}}
+                """), CustomResourceDefinition.Version.class);
+        CustomResourceStrategy crs = new CustomResourceStrategy(WIDGETS, "example.com/v1", later);
+        ObjectNode read = (ObjectNode) crs.defaultOnRead(stored);
+        assertThat(read.path("spec").path("color").asString()).isEqualTo("blue");
+        assertThat(stored.path("spec").has("color")).isFalse(); // the cached object is not touched
+        ObjectNode list = obj("apiVersion: example.com/v1\nkind: WidgetList\nmetadata: {}\n");
+        list.putArray("items").add(stored.deepCopy());
+        assertThat(crs.defaultOnRead(list).path("items").get(0).path("spec").path("color").asString()).isEqualTo("blue");
+        ObjectNode bookmark = obj("apiVersion: example.com/v1\nkind: Widget\nmetadata: {resourceVersion: '5'}\n");
+        assertThat(crs.defaultOnRead(bookmark)).isSameAs(bookmark);
+        // a schema without defaults leaves what it reads alone
+        assertThat(((CustomResourceStrategy) strategies.of(WIDGETS)).defaultOnRead(stored)).isSameAs(stored);
+    }
+
+    @Test
+    void updatesCompareWithTheDefaultedOldObject() {
+        CustomResourceDefinition.Version v = Json.convert(obj("""
+                name: v1
+                served: true
+                storage: true
+                schema:
+                  openAPIV3Schema:
+                    type: object
+                    properties:
+                      spec:
+                        type: object
+                        x-kubernetes-validations: [{rule: "self.name.size() <= 3", message: short names only}]
+                        properties: {name: {type: string}, mode: {type: string, default: a}}
+                """), CustomResourceDefinition.Version.class);
+        CustomResourceStrategy crs = new CustomResourceStrategy(WIDGETS, "example.com/v1", v);
+        // stored before the rule and the default existed; the update only adds a label
+        ObjectNode stored = obj("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {name: toolong}\n");
+        ObjectNode next = obj("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, labels: {a: b}}\nspec: {name: toolong}\n");
+        io.kube4j.api.KubeObject typed = Json.convert(next, UnstructuredObject.class);
+        crs.applyDefaults(typed);
+        io.kube4j.apiserver.validation.FieldErrors errs = new io.kube4j.apiserver.validation.FieldErrors();
+        crs.validate(typed, errs);
+        assertThat(errs.causes()).extracting(c -> c.message).containsExactly("Invalid value: \"object\": short names only");
+        crs.validateUpdate(typed, Json.convert(stored, UnstructuredObject.class), errs);
+        assertThat(errs.causes()).isEmpty();
+    }
+
+    @Test
+    void unknownMetadataFieldsAreNotStored() {
+        ObjectNode body = obj("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: m, bogusMeta: x}\nspec: {size: 1}\n");
+        ObjectNode created = registry.create(WIDGETS, "default", body, false);
+        assertThat(created.path("metadata").has("bogusMeta")).isFalse();
+        assertThat(((CustomResourceStrategy) strategies.of(WIDGETS)).unknownFields(
+                obj("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: m, bogusMeta: x}\nspec: {size: 1, nope: 2}\n")))
+                .containsExactlyInAnyOrder("metadata.bogusMeta", "spec.nope");
     }
 
     @Test

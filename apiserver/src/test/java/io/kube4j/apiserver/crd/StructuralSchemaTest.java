@@ -106,6 +106,22 @@ class StructuralSchemaTest {
     }
 
     @Test
+    void unknownMetadataFieldsOfTheResourceAndOfEmbeddedResourcesArePrunedAndReported() {
+        ObjectNode obj = (ObjectNode) Json.tree("""
+                {"apiVersion":"x/v1","kind":"X","metadata":{"name":"n","bogusMeta":1,"labels":{"a":"b"},
+                   "ownerReferences":[{"apiVersion":"v1","kind":"Pod","name":"p","uid":"u","oops":true}]},
+                 "spec":{"name":"ok","tmpl":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","junkMeta":"x"},"spec":{}}}}""");
+        List<String> pruned = SCHEMA.prune(obj);
+        assertThat(pruned).containsExactlyInAnyOrder("metadata.bogusMeta", "metadata.ownerReferences[0].oops", "spec.tmpl.metadata.junkMeta");
+        assertThat(obj.path("metadata").has("bogusMeta")).isFalse();
+        assertThat(obj.path("metadata").path("ownerReferences").get(0).has("oops")).isFalse();
+        assertThat(obj.path("metadata").path("ownerReferences").get(0).path("uid").asString()).isEqualTo("u");
+        assertThat(obj.path("metadata").path("labels").path("a").asString()).isEqualTo("b");
+        assertThat(obj.path("spec").path("tmpl").path("metadata").has("junkMeta")).isFalse();
+        assertThat(obj.path("spec").path("tmpl").path("metadata").path("name").asString()).isEqualTo("p");
+    }
+
+    @Test
     void defaultsFillMissingAndNonNullableNulls() {
         StructuralSchema s = new StructuralSchema(Json.tree("""
                 {"type":"object","properties":{"spec":{"type":"object","default":{},"properties":{
@@ -244,5 +260,33 @@ class StructuralSchemaTest {
         List<Status.Cause> causes = new ArrayList<>();
         SCHEMA.validate(Json.tree("{\"spec\":{}}"), causes);
         assertThat(causes).extracting(c -> c.message).noneMatch(m -> m.contains("some validation rules"));
+    }
+
+    @Test
+    void listAndMapTypeExtensionsAreCheckedOnTheCrdWithKubernetesMessages() {
+        List<Status.Cause> causes = StructuralSchema.extensionErrors(Json.tree("""
+                {"type":"object","properties":{"spec":{"type":"object","properties":{
+                  "byName":{"type":"array","x-kubernetes-list-type":"map","x-kubernetes-list-map-keys":["name","sub","missing"],
+                    "items":{"type":"object","properties":{"name":{"type":"string"},"sub":{"type":"object","default":{}}}}},
+                  "ok":{"type":"array","x-kubernetes-list-type":"map","x-kubernetes-list-map-keys":["name","port"],
+                    "items":{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"port":{"type":"integer","default":80}}}},
+                  "objects":{"type":"array","x-kubernetes-list-type":"set","items":{"type":"object"}},
+                  "atomicObjects":{"type":"array","x-kubernetes-list-type":"set","items":{"type":"object","x-kubernetes-map-type":"atomic"}},
+                  "lists":{"type":"array","x-kubernetes-list-type":"set","items":{"type":"array","x-kubernetes-list-type":"set","items":{"type":"string"}}},
+                  "keysOnly":{"type":"array","x-kubernetes-list-map-keys":["a"],"items":{"type":"object","properties":{"a":{"type":"string"}}}},
+                  "m":{"type":"object","x-kubernetes-map-type":"merge"},
+                  "s":{"type":"string","x-kubernetes-map-type":"atomic"},
+                  "l":{"type":"array","x-kubernetes-list-type":"bag","items":{"type":"string"}}}}}}"""), "spec.versions[0].schema.openAPIV3Schema");
+        String p = "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties";
+        assertThat(causes).extracting(c -> c.field + ": " + c.message).containsExactlyInAnyOrder(
+                p + "[byName].items.properties[sub].type: Invalid value: \"object\": must be a scalar type if parent array's x-kubernetes-list-type is map",
+                p + "[byName].x-kubernetes-list-map-keys: Invalid value: []string{\"name\", \"sub\", \"missing\"}: entries must all be names of item properties",
+                p + "[byName].items.properties[name].default: Required value: this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property",
+                p + "[objects].items.x-kubernetes-map-type: Invalid value: \"null\": must be atomic as item of a list with x-kubernetes-list-type=set",
+                p + "[lists].items.x-kubernetes-list-type: Invalid value: \"set\": must be atomic as item of a list with x-kubernetes-list-type=set",
+                p + "[keysOnly].x-kubernetes-list-type: Required value: must be map if x-kubernetes-list-map-keys is non-empty",
+                p + "[m].x-kubernetes-map-type: Unsupported value: \"merge\": supported values: \"atomic\", \"granular\"",
+                p + "[s].type: Invalid value: \"string\": must be object if x-kubernetes-map-type is specified",
+                p + "[l].x-kubernetes-list-type: Unsupported value: \"bag\": supported values: \"atomic\", \"set\", \"map\"");
     }
 }
