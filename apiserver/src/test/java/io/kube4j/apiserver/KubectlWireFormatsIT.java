@@ -112,18 +112,18 @@ class KubectlWireFormatsIT {
     }
 
     /**
-     * kubectl debug patches {@code pods/<name>/ephemeralcontainers}; while that subresource is not served
-     * the 404 carries an empty {@code details}, which kubectl (debug.go) turns into its own clear message
-     * instead of crashing on a missing field.
+     * kubectl debug patches {@code pods/<name>/ephemeralcontainers} (strategic merge, by name): the
+     * ephemeral container is added to the pod's spec, with the container defaults, and nothing else changes.
      */
     @Test
-    void debugSaysEphemeralContainersAreNotAvailable(@TempDir Path dir) {
+    void debugAddsAnEphemeralContainerThroughTheSubresource(@TempDir Path dir) {
         Kubectl k = kubectl(dir);
         created(k.run("-n", "wire", "run", "dbg", "--image=busybox", "--", "sleep", "1000"), "pod/dbg created");
-        Kubectl.Result r = k.run("-n", "wire", "debug", "dbg", "--image=busybox");
-        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
-        assertThat(r.err()).as(r.toString()).contains(
-                "error: ephemeral containers are disabled for this cluster (error from server: \"the server could not find the requested resource\")");
+        Kubectl.Result r = k.run("-n", "wire", "debug", "dbg", "--image=busybox:1.36", "--container=dbg-shell", "--profile=general");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        Kubectl.Result spec = k.run("-n", "wire", "get", "pod", "dbg", "-o",
+                "jsonpath={.spec.ephemeralContainers[0].name} {.spec.ephemeralContainers[0].image} {.spec.ephemeralContainers[0].terminationMessagePolicy} {.spec.containers[0].image}");
+        assertThat(spec.out().trim()).as(spec.toString()).isEqualTo("dbg-shell busybox:1.36 File busybox");
     }
 
     @Test
