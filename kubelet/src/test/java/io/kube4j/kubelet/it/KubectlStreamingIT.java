@@ -448,6 +448,10 @@ class KubectlStreamingIT {
             });
             assertThat(p.status.phase).isEqualTo("Running");
         });
+        // an ephemeral container's log, by name (strategy.go podHasContainerWithName visits ephemeral containers)
+        Result logs = kubectl("logs", "proc-debug", "-c", "debugger");
+        assertThat(logs.exitCode).as(logs.err).isZero();
+        assertThat(logs.out).contains("debug-in-proc-debug");
     }
 
     @Test
