@@ -198,6 +198,20 @@ class KubectlDockerStreamingIT {
         assertThat(later.status.containerStatuses.get(0).state.running).isNotNull();
         assertThat(later.status.ephemeralContainerStatuses.get(0).restartCount).isZero();
         assertThat(later.status.phase).isEqualTo("Running");
+        // its log by name (strategy.go podHasContainerWithName visits ephemeral containers)
+        Result logs = kubectl("logs", "debug-me", "-c", "debugger");
+        assertThat(logs.out()).as(logs.err()).contains("debug-done");
+    }
+
+    @Test
+    void runInteractiveEndingWithANonZeroExitShowsTheOutputOnceAndExitsWithItsCode() throws Exception {
+        // the attach ends with Success (remotecommand.ServeAttach); kubectl run takes the code from the pod
+        Result r = underTerminal("run", "drun-exit", "-it", "--rm", "--restart=Never", "--image=" + IMAGE, "--image-pull-policy=IfNotPresent", overrides(),
+                "--", "sh", "-c", "sleep 2; echo once-only; exit 4");
+        String all = r.out() + r.err();
+        assertThat(all).doesNotContain("couldn't attach");
+        assertThat(all.split("once-only", -1)).as(all).hasSize(2);
+        assertThat(r.exitCode()).as(all).isEqualTo(4);
     }
 
     @Test
