@@ -55,10 +55,10 @@ class DiscoveryController {
     @GetMapping("/version")
     ResponseEntity<byte[]> version() {
         ObjectNode v = Json.mapper().createObjectNode();
-        v.put("major", "1");
+        v.put("major", io.kube4j.version.KubernetesVersion.MAJOR);
         // kubectl dispatchers pick their client binary from minor, and client-go parses gitVersion as semver
-        v.put("minor", "32");
-        v.put("gitVersion", "v1.32.4");
+        v.put("minor", io.kube4j.version.KubernetesVersion.MINOR);
+        v.put("gitVersion", io.kube4j.version.KubernetesVersion.GIT_VERSION);
         v.put("gitCommit", "kube4j");
         v.put("gitTreeState", "clean");
         v.put("buildDate", "2025-01-01T00:00:00Z");

@@ -275,7 +275,7 @@ class OpenApiController {
     private static void info(ObjectNode doc) {
         ObjectNode info = doc.putObject("info");
         info.put("title", "kube4j");
-        info.put("version", "v1.32.4");
+        info.put("version", io.kube4j.version.KubernetesVersion.GIT_VERSION);
     }
 
     private static void addSchemas(ObjectNode target, List<ResourceType> resources, OpenApiSchemas schemas) {

@@ -78,24 +78,28 @@ public record KubeletLocation(String host, int port) {
         return b.toString();
     }
 
-    /** The container a request names, or the pod's only one: 400 as Kubernetes words it otherwise. */
+    /**
+     * The container a request names, or the pod's only one: 400 as Kubernetes words it otherwise
+     * (pkg/registry/core/pod/strategy.go validateContainer). Names are looked up, and listed when none is given,
+     * over init, regular and ephemeral containers in podutil.VisitContainers' order (init first), the list
+     * formatted as Go prints a []string ({@code [a b c]}).
+     */
     public static String container(ObjectNode pod, String requested) {
         String name = pod.path("metadata").path("name").asString();
-        List<String> names = new ArrayList<>();
-        pod.path("spec").path("containers").forEach(c -> names.add(c.path("name").asString()));
-        if (requested == null || requested.isEmpty()) {
-            if (names.size() == 1) {
-                return names.get(0);
-            }
-            List<String> all = new ArrayList<>(names);
-            pod.path("spec").path("initContainers").forEach(c -> all.add(c.path("name").asString()));
-            // pkg/registry/core/pod/strategy.go validateContainer: names joined by spaces inside brackets
-            throw ApiError.badRequest("a container name must be specified for pod " + name + ", choose one of: [" + String.join(" ", names) + "]"
-                    + (all.size() > names.size() ? " or one of the init containers: [" + String.join(" ", all.subList(names.size(), all.size())) + "]" : ""));
-        }
-        List<String> all = new ArrayList<>(names);
+        JsonNode containers = pod.path("spec").path("containers");
+        List<String> all = new ArrayList<>();
         pod.path("spec").path("initContainers").forEach(c -> all.add(c.path("name").asString()));
+        containers.forEach(c -> all.add(c.path("name").asString()));
         pod.path("spec").path("ephemeralContainers").forEach(c -> all.add(c.path("name").asString()));
+        if (requested == null || requested.isEmpty()) {
+            if (containers.size() == 1) {
+                return containers.get(0).path("name").asString();
+            }
+            if (containers.isEmpty()) {
+                throw ApiError.badRequest("a container name must be specified for pod " + name);
+            }
+            throw ApiError.badRequest("a container name must be specified for pod " + name + ", choose one of: [" + String.join(" ", all) + "]");
+        }
         if (!all.contains(requested)) {
             throw ApiError.badRequest("container " + requested + " is not valid for pod " + name);
         }

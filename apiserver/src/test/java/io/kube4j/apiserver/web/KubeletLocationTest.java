@@ -16,13 +16,14 @@ class KubeletLocationTest {
 
     private static final ObjectNode TWO = pod("""
             {"metadata":{"name":"web","namespace":"default"},
-             "spec":{"initContainers":[{"name":"setup"}],"containers":[{"name":"a"},{"name":"b"}]}}""");
+             "spec":{"initContainers":[{"name":"setup"}],"containers":[{"name":"a"},{"name":"b"}],
+                     "ephemeralContainers":[{"name":"dbg2","image":"busybox"}]}}""");
 
     @Test
     void aPodWithSeveralContainersNeedsOneNamedWithKubernetesWording() {
         assertThatThrownBy(() -> KubeletLocation.container(TWO, null))
                 .isInstanceOf(ApiError.class)
-                .hasMessage("a container name must be specified for pod web, choose one of: [a b] or one of the init containers: [setup]")
+                .hasMessage("a container name must be specified for pod web, choose one of: [setup a b dbg2]")
                 .satisfies(e -> assertThat(((ApiError) e).code()).isEqualTo(400));
     }
 
@@ -35,6 +36,12 @@ class KubeletLocationTest {
     void theOnlyContainerAndInitContainersAreAccepted() {
         assertThat(KubeletLocation.container(pod("{\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[{\"name\":\"only\"}]}}"), null)).isEqualTo("only");
         assertThat(KubeletLocation.container(TWO, "setup")).isEqualTo("setup");
+    }
+
+    @Test
+    void anEphemeralContainerIsValidForLogs() {
+        // strategy.go podHasContainerWithName visits ephemeral containers too (kubectl logs web -c dbg2)
+        assertThat(KubeletLocation.container(TWO, "dbg2")).isEqualTo("dbg2");
     }
 
     @Test

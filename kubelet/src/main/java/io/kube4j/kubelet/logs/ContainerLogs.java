@@ -35,9 +35,7 @@ public final class ContainerLogs {
         }
         Kubelet kubelet = found.get().getKey();
         Pod pod = found.get().getValue();
-        boolean declared = pod.spec.containers.stream().map(c -> c.name).anyMatch(container::equals)
-                || pod.spec.initContainers.stream().map((Container c) -> c.name).anyMatch(container::equals);
-        if (!declared) {
+        if (!hasContainerWithName(pod, container)) {
             throw new LogNotFoundException("container " + container + " is not valid for pod " + podName);
         }
         List<ContainerInfo> instances = kubelet.runtime().listContainers(pod.metadata.uid).stream()
@@ -51,6 +49,17 @@ public final class ContainerLogs {
                     : "container \"" + container + "\" in pod \"" + podName + "\" is waiting to start");
         }
         return new Location(kubelet, instances.get(index).id());
+    }
+
+    /**
+     * Whether the pod declares a container of that name among its init, regular or ephemeral containers, as
+     * Kubernetes' {@code podHasContainerWithName} (pkg/registry/core/pod/strategy.go) visits all three kinds, so
+     * {@code kubectl logs pod -c <ephemeral>} reads a debug container's log.
+     */
+    static boolean hasContainerWithName(Pod pod, String container) {
+        return pod.spec.initContainers.stream().map((Container c) -> c.name).anyMatch(container::equals)
+                || pod.spec.containers.stream().map((Container c) -> c.name).anyMatch(container::equals)
+                || pod.spec.ephemeralContainers.stream().map((Container c) -> c.name).anyMatch(container::equals);
     }
 
     /** No such pod, container or instance on this node. */

@@ -25,7 +25,7 @@ import java.util.Map;
 public final class NodeStatusReporter {
     private static final Logger log = LoggerFactory.getLogger(NodeStatusReporter.class);
     /** The version this kubelet reports; kubectl shows it in {@code get nodes}. */
-    public static final String KUBELET_VERSION = "v1.31.0-kube4j";
+    public static final String KUBELET_VERSION = io.kube4j.version.KubernetesVersion.GIT_VERSION;
 
     private final ApiClient client;
     private final NodeDescription description;

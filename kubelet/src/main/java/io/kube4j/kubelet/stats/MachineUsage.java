@@ -13,6 +13,11 @@ import java.util.function.Supplier;
  * the first line of {@code /proc/stat} (all jiffies but idle and iowait, at USER_HZ = 100 per second), the
  * working set as {@code MemTotal - MemAvailable} from {@code /proc/meminfo} (cAdvisor's root cgroup working
  * set is usage minus inactive file pages, which MemAvailable approximates). Null where /proc is missing.
+ *
+ * <p>A kubelet in a container (docker compose) reads the host's {@code /proc/stat} and {@code /proc/meminfo}
+ * (neither is namespaced): its node reports the whole host, which the kubelets on one host share. That is
+ * what such a kubelet can measure; the CPU counter is cumulative since the host booted, so it is only ever
+ * used as a rate between two samples ({@link SummaryProvider}).
  */
 public final class MachineUsage implements Supplier<ContainerUsage> {
     private static final long NANOS_PER_JIFFY = 10_000_000L;

@@ -22,8 +22,9 @@ import java.util.function.Supplier;
  * Builds one node's {@link Summary}: every running container of the pods bound to the node, measured by
  * a {@link UsageSource}; pods sum their containers; the node is measured by {@code nodeUsage} (the machine)
  * or, when that gives nothing (hollow nodes), sums its pods. {@code usageNanoCores} is the rate between
- * this sample and the previous one of the same container (as cAdvisor derives it), so it is absent on the
- * first sample.
+ * this sample and the previous one of the same container (as cAdvisor derives it); a container's first sample
+ * reports its average since it started, the node's is measured against a baseline taken when this provider
+ * was made (the machine's counter runs since the host booted).
  *
  * <p>Kubernetes: {@code pkg/kubelet/stats/provider.go} ({@code GetCPUAndMemoryStats}) and
  * {@code cri_stats_provider.go}.
@@ -42,6 +43,7 @@ public final class SummaryProvider {
     private final Clock clock;
     // previous sample per container id (and "node"), for the rate
     private final Map<String, ContainerUsage> previous = new ConcurrentHashMap<>();
+    private static final String NODE = "node";
 
     /**
      * @param pods      the pods bound to the node (the kubelet's informer cache)
@@ -56,6 +58,22 @@ public final class SummaryProvider {
         this.usage = usage;
         this.nodeUsage = nodeUsage;
         this.clock = clock;
+        // The machine's counter (the host's /proc/stat) counts since the host booted, not since this node
+        // started: a baseline taken now lets the first summary report a true rate over [now, first scrape]
+        // (cAdvisor's usageNanoCores = delta(usageCoreNanoSeconds) / delta(t)) instead of the host's whole
+        // busy time divided by the kubelet's age (tens of "cores" on a 2-core host).
+        ContainerUsage baseline = safely(nodeUsage);
+        if (baseline != null) {
+            previous.put(NODE, baseline);
+        }
+    }
+
+    private static ContainerUsage safely(Supplier<ContainerUsage> s) {
+        try {
+            return s.get();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** The usage of the runtime's own measurements, for the docker and process runtimes. */
@@ -119,13 +137,14 @@ public final class SummaryProvider {
             nodeMemory += podMemory;
             nodeRate = nodeRate == null || podRate == null ? null : nodeRate + podRate;
         }
-        previous.keySet().removeIf(id -> !id.equals("node") && !seen.contains(id));
+        previous.keySet().removeIf(id -> !id.equals(NODE) && !seen.contains(id));
         Instant now = clock.instant();
         ContainerUsage machine = nodeUsage.get();
         Summary.CPUStats cpu;
         Summary.MemoryStats memory;
         if (machine != null) {
-            cpu = new Summary.CPUStats(time(machine.time()), rate("node", machine, nodeStartTime), machine.usageCoreNanoSeconds());
+            // no start for the fallback average: the machine's counter did not start with this node
+            cpu = new Summary.CPUStats(time(machine.time()), rate(NODE, machine, null), machine.usageCoreNanoSeconds());
             memory = new Summary.MemoryStats(time(machine.time()), machine.workingSetBytes());
         } else {
             cpu = new Summary.CPUStats(time(now), podStats.isEmpty() ? Long.valueOf(0) : nodeRate, nodeCpu);

@@ -26,7 +26,8 @@ import java.util.Map;
  * channel protocols kubectl 1.32 speaks, {@code v5.channel.k8s.io} and {@code v4.channel.k8s.io}
  * ({@code k8s.io/apimachinery/pkg/util/httpstream/wsstream}, {@code pkg/kubelet/cri/streaming/remotecommand}):
  * every binary message starts with its channel, 0 stdin, 1 stdout, 2 stderr, 3 error (one Status when the
- * command ends: Success, or NonZeroExitCode with the code as an ExitCode cause), 4 resize
+ * command ends: Success, or for an exec NonZeroExitCode with the code as an ExitCode cause; an attach always
+ * ends with Success), 4 resize
  * ({@code {"Width":w,"Height":h}}); in v5, {@code [255, n]} closes the client's channel n (stdin's end).
  * The WebSocket framing is Spring's over Tomcat's JSR-356 implementation.
  */
@@ -78,7 +79,7 @@ public final class RemoteCommandHandler extends AbstractWebSocketHandler impleme
                 for (Thread t : pumps) {
                     t.join();
                 }
-                status = code == 0 ? success() : nonZeroExit(options.command(), code);
+                status = endStatus(options.attach(), options.command(), code);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 status = internalError("interrupted");
@@ -193,6 +194,16 @@ public final class RemoteCommandHandler extends AbstractWebSocketHandler impleme
         Status s = new Status();
         s.status = "Success";
         return s;
+    }
+
+    /**
+     * The Status that ends a session whose process ended with {@code code}: an attach always ends with Success,
+     * whatever the container's exit code (Kubernetes' {@code remotecommand.ServeAttach} writes Success when
+     * AttachContainer returns; kubectl takes the exit code from the pod's status), an exec with Success or
+     * NonZeroExitCode ({@code remotecommand.ServeExec}).
+     */
+    static Status endStatus(boolean attach, List<String> command, int code) {
+        return attach || code == 0 ? success() : nonZeroExit(command, code);
     }
 
     /** As the kubelet's remotecommand writeStatus for an exit error: NonZeroExitCode with an ExitCode cause. */

@@ -38,7 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * the request's streams exist (error always; stdin, stdout, stderr as asked, stderr not under a TTY, resize under
  * one) the command starts. stdin's data goes to the process and its FIN closes the process's stdin; resize carries
  * {@code {"Width":w,"Height":h}} objects; stdout and stderr are sent as they come; at the end the error stream
- * carries the Status (Success, or NonZeroExitCode with the ExitCode cause) and every stream is finished. Frames
+ * carries the Status (Success, or for an exec NonZeroExitCode with the ExitCode cause; an attach always Success) and
+ * every stream is finished. Frames
  * are Netty's SPDY codec's.
  */
 final class SpdyRemoteCommand {
@@ -201,7 +202,7 @@ final class SpdyRemoteCommand {
                 for (Thread t : pumps) {
                     t.join();
                 }
-                status = code == 0 ? RemoteCommandHandler.success() : RemoteCommandHandler.nonZeroExit(options.command(), code);
+                status = RemoteCommandHandler.endStatus(options.attach(), options.command(), code);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 status = RemoteCommandHandler.internalError("interrupted");

@@ -198,6 +198,35 @@ class KubectlDockerStreamingIT {
         assertThat(later.status.containerStatuses.get(0).state.running).isNotNull();
         assertThat(later.status.ephemeralContainerStatuses.get(0).restartCount).isZero();
         assertThat(later.status.phase).isEqualTo("Running");
+        // its log by name (strategy.go podHasContainerWithName visits ephemeral containers)
+        Result logs = kubectl("logs", "debug-me", "-c", "debugger");
+        assertThat(logs.out()).as(logs.err()).contains("debug-done");
+    }
+
+    @Test
+    void topNodeReportsTheMachinesCpuAsARateNoMoreThanItsCores() throws Exception {
+        // usageNanoCores = delta(usageCoreNanoSeconds) / delta(t) of the host's /proc/stat counter, not the counter
+        // since boot over the kubelet's age (which showed tens of cores on a 2-core host)
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().until(() -> kubectl("top", "node", NODE, "--no-headers").exitCode() == 0);
+        for (int i = 0; i < 2; i++) {
+            Result r = kubectl("top", "node", NODE, "--no-headers");
+            String[] cols = r.out().trim().split("\\s+");
+            assertThat(cols[0]).isEqualTo(NODE);
+            long millicores = cols[1].endsWith("m") ? Long.parseLong(cols[1].substring(0, cols[1].length() - 1)) : Long.parseLong(cols[1]) * 1000;
+            assertThat(millicores).as(r.out()).isBetween(0L, Runtime.getRuntime().availableProcessors() * 1000L);
+            Thread.sleep(11_000); // past the apiserver's 10 s metric resolution: a new scrape, a new window
+        }
+    }
+
+    @Test
+    void runInteractiveEndingWithANonZeroExitShowsTheOutputOnceAndExitsWithItsCode() throws Exception {
+        // the attach ends with Success (remotecommand.ServeAttach); kubectl run takes the code from the pod
+        Result r = underTerminal("run", "drun-exit", "-it", "--rm", "--restart=Never", "--image=" + IMAGE, "--image-pull-policy=IfNotPresent", overrides(),
+                "--", "sh", "-c", "sleep 2; echo once-only; exit 4");
+        String all = r.out() + r.err();
+        assertThat(all).doesNotContain("couldn't attach");
+        assertThat(all.split("once-only", -1)).as(all).hasSize(2);
+        assertThat(r.exitCode()).as(all).isEqualTo(4);
     }
 
     @Test

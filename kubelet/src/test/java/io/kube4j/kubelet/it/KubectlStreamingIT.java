@@ -344,6 +344,31 @@ class KubectlStreamingIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> api.find(Pod.class, "default", "run-rm").isEmpty());
     }
 
+    @Test
+    void runInteractiveEndingWithANonZeroExitShowsTheOutputOnceAndExitsWithTheContainersCode() throws Exception {
+        runInteractiveExit4("run-exit-ws", java.util.Map.of());
+    }
+
+    @Test
+    void runInteractiveOverSpdyEndingWithANonZeroExitShowsTheOutputOnce() throws Exception {
+        runInteractiveExit4("run-exit-spdy", SPDY);
+    }
+
+    // The kubelet ends an attach with Success whatever the container's exit (remotecommand.ServeAttach); kubectl run
+    // takes the code from the pod (terminated.exitCode) and exits with it. A NonZeroExitCode on the attach made
+    // kubectl print "couldn't attach ... falling back to streaming logs" and the whole log a second time.
+    private void runInteractiveExit4(String name, java.util.Map<String, String> env) throws Exception {
+        String kubectl = String.join(" ", command("run", name, "-it", "--rm", "--restart=Never", "--image=local/busybox",
+                "--overrides={\"apiVersion\":\"v1\",\"spec\":{\"nodeName\":\"" + NODE + "\"}}",
+                "--", "sh", "-c", "'sleep 2; echo once-only; exit 4'").stream().map(a -> a.startsWith("--overrides") ? "'" + a + "'" : a).toList());
+        Result r = run(null, List.of("script", "-qec", kubectl, "/dev/null"), env);
+        String all = r.out + r.err;
+        assertThat(all).doesNotContain("couldn't attach").doesNotContain("falling back");
+        assertThat(all.split("once-only", -1)).as(all).hasSize(2);
+        assertThat(r.exitCode).as(all).isEqualTo(4);
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.find(Pod.class, "default", name).isEmpty());
+    }
+
     // kubectl's switches back to SPDY/3.1 over a plain HTTP upgrade (no WebSocket attempted at all)
     private static final java.util.Map<String, String> SPDY = java.util.Map.of("KUBECTL_REMOTE_COMMAND_WEBSOCKETS", "false",
             "KUBECTL_PORT_FORWARD_WEBSOCKETS", "false");
@@ -423,6 +448,10 @@ class KubectlStreamingIT {
             });
             assertThat(p.status.phase).isEqualTo("Running");
         });
+        // an ephemeral container's log, by name (strategy.go podHasContainerWithName visits ephemeral containers)
+        Result logs = kubectl("logs", "proc-debug", "-c", "debugger");
+        assertThat(logs.exitCode).as(logs.err).isZero();
+        assertThat(logs.out).contains("debug-in-proc-debug");
     }
 
     @Test

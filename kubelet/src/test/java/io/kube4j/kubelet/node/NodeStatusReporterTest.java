@@ -38,7 +38,9 @@ class NodeStatusReporterTest {
         assertThat(node.status.address("Hostname")).isEqualTo("node-1");
         assertThat(node.status.daemonEndpoints.kubeletEndpoint.port).isEqualTo(10250);
         assertThat(node.status.nodeInfo.containerRuntimeVersion).isEqualTo("fake://0.1.0");
-        assertThat(node.status.nodeInfo.kubeletVersion).isEqualTo(NodeStatusReporter.KUBELET_VERSION);
+        // the server's version, as kubectl get nodes shows it next to kubectl version's Server Version
+        assertThat(node.status.nodeInfo.kubeletVersion).isEqualTo("v1.32.4");
+        assertThat(node.status.nodeInfo.kubeProxyVersion).isEqualTo("v1.32.4");
         Node.NodeCondition ready = node.status.condition("Ready");
         assertThat(ready.status).isEqualTo("True");
         assertThat(ready.reason).isEqualTo("KubeletReady");

@@ -139,6 +139,25 @@ class SummaryProviderTest {
         assertThat(u.workingSetBytes()).isEqualTo(600 * 1024L);
     }
 
+    @Test
+    void theNodeCpuIsARateOverTheScrapeWindowNotTheHostsCounterOverTheKubeletsAge() {
+        // the host's /proc/stat counter: 31,900 busy seconds since boot, then 1.5 cores busy for 10 s
+        long[] busy = {31_900_000_000_000L};
+        java.util.function.Supplier<ContainerUsage> machine = () -> new ContainerUsage(clock.instant(), busy[0], 512);
+        clock.advance(Duration.ofSeconds(900));
+        SummaryProvider p = new SummaryProvider("node-a", clock.instant(), () -> pods, runtime, (pod, c) -> null, machine, clock);
+        clock.advance(Duration.ofSeconds(10));
+        busy[0] += 15_000_000_000L;
+        Summary.NodeStats node = p.summary().node();
+        // usageNanoCores = delta(usageCoreNanoSeconds) / delta(t) (cAdvisor, the kubelet's summary)
+        assertThat(node.cpu().usageNanoCores()).isEqualTo(1_500_000_000L);
+        assertThat(node.cpu().usageCoreNanoSeconds()).isEqualTo(31_915_000_000_000L);
+        assertThat(node.memory().workingSetBytes()).isEqualTo(512L);
+        clock.advance(Duration.ofSeconds(10));
+        busy[0] += 2_000_000_000L;
+        assertThat(p.summary().node().cpu().usageNanoCores()).isEqualTo(200_000_000L);
+    }
+
     private SummaryProvider provider(UsageSource usage) {
         return new SummaryProvider("node-a", clock.instant(), () -> pods, runtime, usage, () -> null, clock);
     }

@@ -29,4 +29,14 @@ class RemoteCommandStatusTest {
         assertThat(json).contains("\"reason\":\"InternalError\"", "\"code\":500",
                 "\"message\":\"Internal error occurred: the fake runtime cannot exec into containers\"");
     }
+
+    @Test
+    void anAttachEndsWithSuccessWhateverTheContainersExitCode() {
+        // remotecommand.ServeAttach writes Success once AttachContainer returns; only ServeExec reports NonZeroExitCode
+        assertThat(Json.write(RemoteCommandHandler.endStatus(true, List.of(), 4))).contains("\"status\":\"Success\"")
+                .doesNotContain("NonZeroExitCode");
+        assertThat(Json.write(RemoteCommandHandler.endStatus(false, List.of("sh"), 4)))
+                .contains("\"reason\":\"NonZeroExitCode\"", "\"message\":\"4\"");
+        assertThat(Json.write(RemoteCommandHandler.endStatus(false, List.of("sh"), 0))).contains("\"status\":\"Success\"");
+    }
 }

@@ -200,7 +200,8 @@ public final class DockerRuntime implements ContainerRuntime {
             } catch (IOException | RuntimeException | LinkageError e) {
                 namespaceDialFailed = true;
                 log.warn("port-forward cannot enter pod network namespaces ({}): dialling pod IPs instead, so servers bound to "
-                        + "127.0.0.1 in pods are not reachable", e.getMessage());
+                        + "127.0.0.1 in pods are not reachable (a kubelet in a container needs the host's pid namespace and "
+                        + "CAP_SYS_ADMIN, as docker-compose.yml gives it)", e.getMessage());
             }
         }
         return ContainerRuntime.super.portForward(podUid, port);

@@ -20,7 +20,8 @@ import java.util.concurrent.ExecutionException;
  * fresh platform thread joins the namespace with {@code setns(2)} (libc through the JDK's foreign function
  * API; a network namespace is per thread), opens and connects the socket there (a socket belongs to the
  * namespace it was created in), and ends, so no other work ever runs in the pod's namespace. Needs
- * CAP_SYS_ADMIN and the process visible in {@code /proc} (a kubelet on the host).
+ * CAP_SYS_ADMIN and the process visible in {@code /proc} under its host pid (Docker's {@code State.Pid}): a kubelet
+ * on the host, or in a container sharing the host's pid namespace ({@code pid: host} in docker-compose.yml).
  */
 final class NetworkNamespaceDialer {
     private static final int O_RDONLY = 0;
