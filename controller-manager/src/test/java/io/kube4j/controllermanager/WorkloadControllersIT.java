@@ -103,6 +103,15 @@ class WorkloadControllersIT {
         return client.list(Pod.class, ns).items.stream().filter(p -> p.metadata.deletionTimestamp == null).toList();
     }
 
+    static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     Optional<Pod> pod(String ns, String name) {
         return client.find(Pod.class, ns, name);
     }
@@ -119,6 +128,10 @@ class WorkloadControllersIT {
         namespace("daemons");
         client.patch(Node.class, null, "node-3", "application/merge-patch+json",
                 "{\"spec\":{\"taints\":[{\"key\":\"dedicated\",\"value\":\"infra\",\"effect\":\"NoSchedule\"}]}}");
+        // the controller must see the taint before the DaemonSet: a daemon pod placed on node-3 first would
+        // stay there (a NoSchedule taint does not evict, as in Kubernetes) and count as misscheduled. The
+        // test cannot observe the controller's informer, so it gives it time (milliseconds when idle).
+        sleep(Duration.ofSeconds(2));
         DaemonSet ds = new DaemonSet();
         ds.metadata.namespace = "daemons";
         ds.metadata.name = "agent";
