@@ -118,6 +118,11 @@ public class TokenRequestREST {
             if (group.isEmpty() && kind.equals("Pod")) {
                 pod = registry.get(ResourceTypes.PODS, namespace, refName);
                 String podSa = pod.path("spec").path("serviceAccountName").asString("");
+                if (podSa.isEmpty()) {
+                    // with security off, ServiceAccount admission (which sets it in Kubernetes) does not run: a
+                    // pod without a name runs as "default", as the kubelet's TokenManager treats it
+                    podSa = "default";
+                }
                 if (!name.equals(podSa)) {
                     throw ApiError.badRequest("cannot bind token for serviceaccount \"" + name + "\" to pod running with serviceaccount \"" + podSa + "\"");
                 }

@@ -110,6 +110,21 @@ class TokenRequestRESTTest {
         assertThat(notBound.path("exp").asLong() - notBound.path("iat").asLong()).isEqualTo(3607);
     }
 
+    /** With security off no admission names the account: such a pod runs as "default", as the kubelet asks. */
+    @Test
+    void aPodWithoutAServiceAccountNameRunsAsDefault() {
+        registry.create(ResourceTypes.SERVICEACCOUNTS, "default", obj("{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"default\"}}"), false);
+        ObjectNode pod = registry.create(ResourceTypes.PODS, "default", obj("""
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"unnamed"},"spec":{"containers":[{"name":"c","image":"i"}]}}"""), false);
+        String ref = "{\"spec\":{\"boundObjectRef\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"name\":\"unnamed\"}}}";
+        JsonNode c = claims(rest(Duration.ZERO, true).create("default", "default", obj(ref), warnings::add));
+        assertThat(c.path("sub").asString()).isEqualTo("system:serviceaccount:default:default");
+        assertThat(c.path("kubernetes.io").path("pod").path("uid").asString()).isEqualTo(pod.path("metadata").path("uid").asString());
+        assertThatThrownBy(() -> rest(Duration.ZERO, true).create("default", "robot", obj(ref), warnings::add))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status().message)
+                        .isEqualTo("cannot bind token for serviceaccount \"robot\" to pod running with serviceaccount \"default\""));
+    }
+
     @Test
     void aLongerExpiryThanTheMaximumIsShortenedWithAWarning() {
         ObjectNode out = rest(Duration.ofHours(2), true).create("default", "robot", obj("{\"spec\":{\"expirationSeconds\":86400}}"), warnings::add);

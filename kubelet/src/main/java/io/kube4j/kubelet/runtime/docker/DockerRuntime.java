@@ -420,12 +420,51 @@ public final class DockerRuntime implements ContainerRuntime {
         String reason = state.path("OOMKilled").asBoolean(false) ? "OOMKilled" : null;
         Instant startedAt = time(state.path("StartedAt").asString(null));
         Instant finishedAt = time(state.path("FinishedAt").asString(null));
+        if (reason == null && s == ContainerInfo.State.EXITED && exitCode == 137 && c.path("HostConfig").path("Memory").asLong(0) > 0
+                && oomEventLogged(c.path("Id").asString(), startedAt, finishedAt)) {
+            reason = "OOMKilled";
+        }
         if (s == ContainerInfo.State.EXITED && finishedAt == null) {
             finishedAt = time(c.path("Created").asString(null));
         }
         return new ContainerInfo(c.path("Id").asString(), pod(labels), labels.path(LABEL_CONTAINER_NAME).asString(),
                 labels.path(LABEL_ATTEMPT).asInt(0), c.path("Config").path("Image").asString(), c.path("Image").asString(),
                 s, time(c.path("Created").asString(null)), startedAt, finishedAt, exitCode, reason, error.isEmpty() ? null : error);
+    }
+
+    /** Containers whose "oom" event was looked for and the answer is final (bounded: cleared past 1000). */
+    private final Map<String, Boolean> oomEvents = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Whether Docker logged an {@code oom} event for a container that was SIGKILLed under a memory limit.
+     * Docker 20.10 sets {@code State.OOMKilled} only when containerd's OOM event reaches it before the exit
+     * event, and keeps it false for good when the exit comes first, yet it still logs the container's
+     * {@code oom} event; Docker keeps recent events, so the kubelet asks for it (Kubernetes' kubelet learns
+     * the same from cadvisor's OOM watcher). A negative answer is final once the container has been gone a
+     * few seconds (the event follows the exit by milliseconds); until then it is asked again at the next relist.
+     */
+    private boolean oomEventLogged(String id, Instant startedAt, Instant finishedAt) {
+        Boolean known = oomEvents.get(id);
+        if (known != null) {
+            return known;
+        }
+        Instant now = Instant.now();
+        long since = startedAt == null ? 0 : startedAt.getEpochSecond() - 1;
+        String until = now.getEpochSecond() + "." + String.format("%09d", now.getNano());
+        String filters = URLEncoder.encode("{\"container\":[\"" + id + "\"],\"event\":[\"oom\"]}", StandardCharsets.UTF_8);
+        boolean found;
+        try (DockerClient.Response r = docker.request("GET", "/events?since=" + since + "&until=" + until + "&filters=" + filters, null, Duration.ofSeconds(5))) {
+            found = r.status() == 200 && new String(r.readAll(), StandardCharsets.UTF_8).contains("\"oom\"");
+        } catch (IOException e) {
+            return false;
+        }
+        if (found || finishedAt == null || Duration.between(finishedAt, now).toSeconds() >= 5) {
+            if (oomEvents.size() > 1000) {
+                oomEvents.clear();
+            }
+            oomEvents.put(id, found);
+        }
+        return found;
     }
 
     @Override
