@@ -448,15 +448,29 @@ public final class DockerRuntime implements ContainerRuntime {
         if (known != null) {
             return known;
         }
-        Instant now = Instant.now();
         long since = startedAt == null ? 0 : startedAt.getEpochSecond() - 1;
-        String until = now.getEpochSecond() + "." + String.format("%09d", now.getNano());
         String filters = URLEncoder.encode("{\"container\":[\"" + id + "\"],\"event\":[\"oom\"]}", StandardCharsets.UTF_8);
         boolean found;
-        try (DockerClient.Response r = docker.request("GET", "/events?since=" + since + "&until=" + until + "&filters=" + filters, null, Duration.ofSeconds(5))) {
-            found = r.status() == 200 && new String(r.readAll(), StandardCharsets.UTF_8).contains("\"oom\"");
-        } catch (IOException e) {
-            return false;
+        Instant now;
+        // the OOM event can trail the exit by a moment when Docker is busy: wait for it up to 2 s after the
+        // exit (only containers SIGKILLed under a memory limit without the flag ever wait here)
+        while (true) {
+            now = Instant.now();
+            String until = now.getEpochSecond() + "." + String.format("%09d", now.getNano());
+            try (DockerClient.Response r = docker.request("GET", "/events?since=" + since + "&until=" + until + "&filters=" + filters, null, Duration.ofSeconds(5))) {
+                found = r.status() == 200 && new String(r.readAll(), StandardCharsets.UTF_8).contains("\"oom\"");
+            } catch (IOException e) {
+                return false;
+            }
+            if (found || finishedAt == null || Duration.between(finishedAt, now).toMillis() >= 2000) {
+                break;
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
         if (found || finishedAt == null || Duration.between(finishedAt, now).toSeconds() >= 5) {
             if (oomEvents.size() > 1000) {
