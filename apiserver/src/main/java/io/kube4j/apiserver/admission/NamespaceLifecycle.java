@@ -21,16 +21,14 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 @Order(100)
 public class NamespaceLifecycle implements Admission {
-    /**
-     * Kubernetes' forceLiveLookupTTL: after a namespace DELETE, creates in it are checked against storage
-     * for this long, because the watch cache may not show it Terminating yet.
-     */
-    private static final long FORCE_LIVE_LOOKUP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 
     private final WatchCache cache;
     private final Storage storage;
-    /** Namespaces a delete was requested for, with when (nanoTime): Kubernetes' forceLiveLookupCache. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> forceLiveLookup = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Namespaces a delete was requested for in the last 30 s (Kubernetes' forceLiveLookupCache and its
+     * forceLiveLookupTTL): creates in them read the namespace from storage, as the cache may still show it Active.
+     */
+    private final RecentNamespaces forceLiveLookup = new RecentNamespaces(java.time.Duration.ofSeconds(30));
 
     public NamespaceLifecycle(WatchCache cache, Storage storage) {
         this.cache = cache;
@@ -40,18 +38,8 @@ public class NamespaceLifecycle implements Admission {
     @Override
     public void deleting(io.kube4j.api.ResourceType type, String namespace, String name) {
         if (type.equals(ResourceTypes.NAMESPACES)) {
-            forceLiveLookup.put(name, System.nanoTime());
+            forceLiveLookup.note(name);
         }
-    }
-
-    private boolean recentlyDeleted(String namespace) {
-        Long at = forceLiveLookup.get(namespace);
-        if (at == null) return false;
-        if (System.nanoTime() - at > FORCE_LIVE_LOOKUP_NANOS) {
-            forceLiveLookup.remove(namespace, at);
-            return false;
-        }
-        return true;
     }
 
     @Override
@@ -61,7 +49,7 @@ public class NamespaceLifecycle implements Admission {
         }
         String key = Registry.key(ResourceTypes.NAMESPACES, null, a.namespace());
         // a namespace whose deletion this apiserver saw lately is read live: the cache may still show it Active
-        ObjectNode ns = recentlyDeleted(a.namespace()) ? null : cache.get(key);
+        ObjectNode ns = forceLiveLookup.contains(a.namespace()) ? null : cache.get(key);
         if (ns == null) {
             ns = storage.get(key).map(s -> (ObjectNode) Json.tree(s.value())).orElse(null);
         }

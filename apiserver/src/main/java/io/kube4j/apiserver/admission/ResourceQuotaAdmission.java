@@ -50,8 +50,8 @@ public class ResourceQuotaAdmission implements Admission {
     /** How long a create waits for the watch cache to show this apiserver's own latest write. */
     private static final java.time.Duration READ_YOUR_WRITES_WAIT = java.time.Duration.ofSeconds(1);
 
-    /** Namespaces where a ResourceQuota was admitted lately (nanoTime), until the cache shows it. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> justCreatedQuota = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Namespaces where a ResourceQuota was admitted in the last 10 s, until the cache shows it. */
+    private final RecentNamespaces justCreatedQuota = new RecentNamespaces(java.time.Duration.ofSeconds(10));
 
     private final WatchCache cache;
     private final Storage storage;
@@ -63,28 +63,17 @@ public class ResourceQuotaAdmission implements Admission {
         this.props = props;
     }
 
-    /** Whether a quota admitted in {@code namespace} in the last few seconds may still be on its way to the cache. */
-    private boolean quotaMayBeInFlight(String namespace) {
-        Long at = justCreatedQuota.get(namespace);
-        if (at == null) return false;
-        if (System.nanoTime() - at > java.util.concurrent.TimeUnit.SECONDS.toNanos(10)) {
-            justCreatedQuota.remove(namespace, at);
-            return false;
-        }
-        return true;
-    }
-
     @Override
     public void validate(Attributes a) {
         if (a.operation() != Operation.CREATE || !a.type().namespaced()) {
             return;
         }
         if (a.type().equals(ResourceTypes.RESOURCEQUOTAS)) {
-            justCreatedQuota.put(a.namespace(), System.nanoTime());
+            justCreatedQuota.note(a.namespace());
         }
         String prefix = Registry.prefix(ResourceTypes.RESOURCEQUOTAS, a.namespace());
         if (cache.snapshot(prefix, o -> true).items().isEmpty()) {
-            if (!quotaMayBeInFlight(a.namespace())) {
+            if (!justCreatedQuota.contains(a.namespace())) {
                 return;
             }
             // A quota this apiserver has just created in this namespace may not have reached the watch cache

@@ -7,7 +7,6 @@ import io.kube4j.apiserver.errors.ApiError;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -19,8 +18,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Optional;
 
@@ -60,7 +57,7 @@ class AuthenticationFilter extends OncePerRequestFilter {
             return;
         }
         req.setAttribute(UserInfo.ATTRIBUTE, user);
-        chain.doFilter(new WithoutAuthorizationHeader(req), resp);
+        chain.doFilter(new HiddenHeadersRequest(req, name -> "Authorization".equalsIgnoreCase(name)), resp);
     }
 
     private UserInfo authenticate(HttpServletRequest req) {
@@ -87,33 +84,5 @@ class AuthenticationFilter extends OncePerRequestFilter {
         answer.getHeaders().forEach((name, values) -> values.forEach(v -> resp.addHeader(name, v)));
         byte[] body = answer.getBody();
         if (body != null) resp.getOutputStream().write(body);
-    }
-
-    /** The request with its {@code Authorization} header removed (Kubernetes deletes it after authentication). */
-    private static final class WithoutAuthorizationHeader extends HttpServletRequestWrapper {
-        WithoutAuthorizationHeader(HttpServletRequest req) {
-            super(req);
-        }
-
-        private static boolean hidden(String name) {
-            return "Authorization".equalsIgnoreCase(name);
-        }
-
-        @Override
-        public String getHeader(String name) {
-            return hidden(name) ? null : super.getHeader(name);
-        }
-
-        @Override
-        public Enumeration<String> getHeaders(String name) {
-            return hidden(name) ? Collections.emptyEnumeration() : super.getHeaders(name);
-        }
-
-        @Override
-        public Enumeration<String> getHeaderNames() {
-            List<String> names = Collections.list(super.getHeaderNames());
-            names.removeIf(WithoutAuthorizationHeader::hidden);
-            return Collections.enumeration(names);
-        }
     }
 }

@@ -9,7 +9,6 @@ import io.kube4j.apiserver.errors.ApiError;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.core.Ordered;
@@ -22,7 +21,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -81,7 +79,7 @@ class ImpersonationFilter extends OncePerRequestFilter {
             AuthenticationFilter.write(resp, StatusErrorHandler.respond(req, e.status()));
             return;
         }
-        chain.doFilter(new WithoutImpersonationHeaders(req), resp);
+        chain.doFilter(new HiddenHeadersRequest(req, header -> header.regionMatches(true, 0, "Impersonate-", 0, "Impersonate-".length())), resp);
     }
 
     /** Checks every impersonation asked for and returns the user the request continues as. */
@@ -125,33 +123,5 @@ class ImpersonationFilter extends OncePerRequestFilter {
         if (uid != null) parts.add("uid " + uid);
         if (!extra.isEmpty()) parts.add("extra " + extra);
         return String.join(", ", parts);
-    }
-
-    /** The request without Impersonate-* headers (Kubernetes deletes them once used). */
-    private static final class WithoutImpersonationHeaders extends HttpServletRequestWrapper {
-        WithoutImpersonationHeaders(HttpServletRequest req) {
-            super(req);
-        }
-
-        private static boolean hidden(String name) {
-            return name.regionMatches(true, 0, "Impersonate-", 0, "Impersonate-".length());
-        }
-
-        @Override
-        public String getHeader(String name) {
-            return hidden(name) ? null : super.getHeader(name);
-        }
-
-        @Override
-        public Enumeration<String> getHeaders(String name) {
-            return hidden(name) ? Collections.emptyEnumeration() : super.getHeaders(name);
-        }
-
-        @Override
-        public Enumeration<String> getHeaderNames() {
-            List<String> names = Collections.list(super.getHeaderNames());
-            names.removeIf(WithoutImpersonationHeaders::hidden);
-            return Collections.enumeration(names);
-        }
     }
 }
