@@ -2,6 +2,8 @@ package io.kube4j.apiserver.auth;
 
 import io.kube4j.api.ResourceType;
 import io.kube4j.apiserver.ApiServerProperties;
+import io.kube4j.apiserver.allocation.ServiceAllocationProperties;
+import io.kube4j.apiserver.allocation.ServiceIpRange;
 import io.kube4j.apiserver.errors.ApiError;
 import io.kube4j.apiserver.registry.Registry;
 import org.apache.coyote.http11.AbstractHttp11Protocol;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -41,11 +44,18 @@ public class SecurityConfiguration {
     /** The cluster PKI in {@code kube4j.security.pki-dir}, created on the first start. */
     @Bean
     @ConditionalOnProperty(name = "kube4j.security.enabled", havingValue = "true")
-    Pki pki(ApiServerProperties props, @Value("${server.port:8080}") int port) {
+    Pki pki(ApiServerProperties props, @Value("${server.port:8080}") int port, ServiceAllocationProperties services,
+            @Value("${kube4j.advertise-address:}") String advertiseAddress) {
         ApiServerProperties.Security s = props.security();
         String server = s.server().isBlank() ? "https://127.0.0.1:" + port : s.server();
         Path dir = Path.of(s.pkiDir()).toAbsolutePath();
-        Pki pki = Pki.ensure(dir, s.extraSans(), s.nodes(), server);
+        // as kubeadm: the kubernetes Service's ClusterIP and the advertise address are names of the apiserver too
+        List<String> sans = new ArrayList<>(s.extraSans());
+        sans.add(ServiceIpRange.parse(services.clusterIpRange()).ipAt(0));
+        if (!advertiseAddress.isBlank()) {
+            sans.add(advertiseAddress.trim());
+        }
+        Pki pki = Pki.ensure(dir, sans, s.nodes(), server);
         log.info("cluster PKI in {}; kubectl --kubeconfig {} works", dir, dir.resolve("admin.kubeconfig"));
         return pki;
     }
