@@ -1091,8 +1091,9 @@ public final class JobController implements Controller {
     }
 
     /**
-     * Removes the tracking finalizer, then deletes, each pod (deleteJobPods): a pod the Job deletes on
-     * purpose is not a failure to count. Returns {ready deleted, deleted, failures}.
+     * Removes the tracking finalizer, then deletes, each pod, all at once (deleteJobPods): a pod the Job
+     * deletes on purpose is not a failure to count; a pod already gone counts as deleted. Returns
+     * {ready deleted, deleted, failures}.
      */
     private int[] deleteJobPods(String key, Job job, List<Pod> victims) {
         // all at once, as Kubernetes (a goroutine per pod)
@@ -1111,7 +1112,8 @@ public final class JobController implements Controller {
                     client.warningEvent(job, "FailedDelete", "Error deleting: " + e.getMessage());
                     throw e;
                 }
-                return false;
+                // gone already: a successful deletion for the counts, as Kubernetes' successfulDeletes
+                return true;
             }
         });
         int deletedReady = 0;
@@ -1121,7 +1123,7 @@ public final class JobController implements Controller {
             ParallelCalls.Outcome<Boolean> o = outcomes.get(i);
             if (!o.ok()) {
                 failures++;
-            } else if (o.value()) {
+            } else {
                 deleted++;
                 if (PodReadiness.isReady(victims.get(i))) {
                     deletedReady++;

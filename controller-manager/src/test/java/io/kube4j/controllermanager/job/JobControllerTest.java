@@ -904,4 +904,18 @@ class JobControllerTest {
         assertThat(client.eventReasons().stream().filter("FailedDelete"::equals)).hasSize(1);
         assertThat(lastStatus().status.active).isEqualTo(3);
     }
+
+    @Test
+    void aSurplusPodAlreadyGoneCountsAsDeleted() {
+        Job j = started(job(5, 1));
+        given(j, ready(pod("a", j, "Running")), pod("b", j, "Pending"));
+        client.failWhen(a -> a.verb().equals("delete") && a.name().equals("b"), 404);
+
+        Result result = controller.reconcile(KEY);
+
+        // Kubernetes' deleteJobPods: only errors other than NotFound lower successfulDeletes
+        assertThat(result.kind()).isNotEqualTo(Result.Kind.RETRY);
+        assertThat(lastStatus().status.active).isEqualTo(1);
+        assertThat(client.eventReasons()).doesNotContain("FailedDelete");
+    }
 }
