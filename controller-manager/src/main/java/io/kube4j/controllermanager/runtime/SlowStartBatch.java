@@ -18,8 +18,8 @@ public final class SlowStartBatch {
     public static final int INITIAL_BATCH_SIZE = 1;
     /**
      * Calls of a batch in flight at once unless configured
-     * ({@code kube4j.controller-manager.pod-requests-in-flight}). Kubernetes starts a whole batch (up to
-     * 256 goroutines) at once and lets the client's QPS/burst pace them; the cap only keeps a large batch
+     * ({@code kube4j.controller-manager.pod-requests-in-flight}). Kubernetes starts a whole batch (a
+     * goroutine per call, up to 256 for a ReplicaSet's 500) at once and lets the client's QPS/burst pace them; the cap only keeps a large batch
      * from opening that many connections at once.
      */
     public static final int DEFAULT_MAX_IN_FLIGHT = 64;
