@@ -98,14 +98,15 @@ class ControllerManagerConfiguration {
     }
 
     @Bean
-    ReplicaSetController replicaSetController(SharedInformers informers, ControllerClients clients, Clock clock) {
-        return new ReplicaSetController(informers, clients.forController("replicaset"), clock);
+    ReplicaSetController replicaSetController(SharedInformers informers, ControllerClients clients, Clock clock, ControllerManagerProperties props) {
+        return new ReplicaSetController(informers, clients.forController("replicaset"), clock, props.podRequestsInFlight());
     }
 
     /** Kubernetes' replication manager: the ReplicaSet controller over converted ReplicationControllers. */
     @Bean
-    ReplicaSetController replicationControllerController(SharedInformers informers, ControllerClients clients, Clock clock) {
-        return ReplicationManager.create(informers, clients.forController("replicationcontroller"), clock);
+    ReplicaSetController replicationControllerController(SharedInformers informers, ControllerClients clients, Clock clock,
+                                                        ControllerManagerProperties props) {
+        return ReplicationManager.create(informers, clients.forController("replicationcontroller"), clock, props.podRequestsInFlight());
     }
 
     @Bean
@@ -191,8 +192,8 @@ class ControllerManagerConfiguration {
     }
 
     @Bean
-    JobController jobController(SharedInformers informers, ControllerClients clients, Clock clock) {
-        return new JobController(informers, clients.forController("job"), clock);
+    JobController jobController(SharedInformers informers, ControllerClients clients, Clock clock, ControllerManagerProperties props) {
+        return new JobController(informers, clients.forController("job"), clock, props.podRequestsInFlight());
     }
 
     @Bean
@@ -211,13 +212,13 @@ class ControllerManagerConfiguration {
     }
 
     @Bean
-    DaemonSetController daemonSetController(SharedInformers informers, ControllerClients clients, Clock clock) {
-        return new DaemonSetController(informers, clients.forController("daemonset"), clock);
+    DaemonSetController daemonSetController(SharedInformers informers, ControllerClients clients, Clock clock, ControllerManagerProperties props) {
+        return new DaemonSetController(informers, clients.forController("daemonset"), clock, props.podRequestsInFlight());
     }
 
     @Bean
-    StatefulSetController statefulSetController(SharedInformers informers, ControllerClients clients, Clock clock) {
-        return new StatefulSetController(informers, clients.forController("statefulset"), clock);
+    StatefulSetController statefulSetController(SharedInformers informers, ControllerClients clients, Clock clock, ControllerManagerProperties props) {
+        return new StatefulSetController(informers, clients.forController("statefulset"), clock, props.podRequestsInFlight());
     }
 
     /**

@@ -24,7 +24,13 @@ import java.time.Duration;
  *                                 to it are orphans (Kubernetes' fixed {@code quarantineTime})
  * @param kubeApiQps               requests a second each controller may make to the apiserver, sustained
  *                                 ({@code --kube-api-qps}, 20); 0 or less: no limit
- * @param kubeApiBurst             requests each controller may make at once above that rate ({@code --kube-api-burst}, 30)
+ * @param kubeApiBurst             requests each controller may make at once above that rate ({@code --kube-api-burst}, 30);
+ *                                 big clusters raise both (e.g. 200 / 300 for thousands of pods a minute): pod creations
+ *                                 of the ReplicaSet, Job, DaemonSet and StatefulSet controllers wait for these tokens
+ * @param podRequestsInFlight      pod creations of one slow-start batch (ReplicaSet, ReplicationController, Job, DaemonSet,
+ *                                 Parallel StatefulSet), or pod deletions, one controller sends at once (64). Kubernetes
+ *                                 starts a whole batch at once and lets kube-api-qps/burst pace it; 1 sends them one after
+ *                                 another, as kube4j did before slow start (a benchmark's baseline)
  * @param resourceDiscoveryPeriod  how often discovery is re-run so the garbage collector and the namespace controller
  *                                 see custom resources created since (kube-controller-manager re-syncs its garbage
  *                                 collector's resources every 30 s); a CustomResourceDefinition event re-runs it too
@@ -44,5 +50,6 @@ public record ControllerManagerProperties(
         @DefaultValue("40s") Duration podGcQuarantineTime,
         @DefaultValue("20") double kubeApiQps,
         @DefaultValue("30") int kubeApiBurst,
+        @DefaultValue("64") int podRequestsInFlight,
         @DefaultValue("30s") Duration resourceDiscoveryPeriod) {
 }

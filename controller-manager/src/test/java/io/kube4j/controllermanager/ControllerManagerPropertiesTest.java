@@ -31,6 +31,7 @@ class ControllerManagerPropertiesTest {
             assertThat(p.podGcQuarantineTime()).isEqualTo(Duration.ofSeconds(40));
             assertThat(p.kubeApiQps()).isEqualTo(20.0);
             assertThat(p.kubeApiBurst()).isEqualTo(30);
+            assertThat(p.podRequestsInFlight()).isEqualTo(64);
             assertThat(ctx.getBean(ApiServerProperties.class).url()).isEqualTo("http://127.0.0.1:8080");
         });
     }
@@ -41,6 +42,7 @@ class ControllerManagerPropertiesTest {
                         "kube4j.controller-manager.node-monitor-grace-period=15s",
                         "kube4j.controller-manager.default-toleration-seconds=20",
                         "kube4j.controller-manager.kube-api-qps=50",
+                        "kube4j.controller-manager.pod-requests-in-flight=1",
                         "kube4j.controller-manager.terminated-pod-gc-threshold=100",
                         "kube4j.apiserver.url=http://a:8080,http://b:8080")
                 .run(ctx -> {
@@ -49,6 +51,7 @@ class ControllerManagerPropertiesTest {
                     assertThat(p.nodeMonitorGracePeriod()).isEqualTo(Duration.ofSeconds(15));
                     assertThat(p.defaultTolerationSeconds()).isEqualTo(20);
                     assertThat(p.kubeApiQps()).isEqualTo(50.0);
+                    assertThat(p.podRequestsInFlight()).isEqualTo(1);
                     assertThat(p.terminatedPodGcThreshold()).isEqualTo(100);
                     assertThat(ctx.getBean(ApiServerProperties.class).url()).isEqualTo("http://a:8080,http://b:8080");
                 });

@@ -13,7 +13,10 @@ import io.kube4j.controllermanager.runtime.Controller;
 import io.kube4j.controllermanager.runtime.ControllerClient;
 import io.kube4j.controllermanager.runtime.ControllerRefs;
 import io.kube4j.controllermanager.runtime.PodReadiness;
+import io.kube4j.controllermanager.runtime.NamespaceTerminating;
+import io.kube4j.controllermanager.runtime.ParallelCalls;
 import io.kube4j.controllermanager.runtime.Result;
+import io.kube4j.controllermanager.runtime.SlowStartBatch;
 import io.kube4j.controllermanager.runtime.SharedInformers;
 import io.kube4j.controllermanager.runtime.StatusUpdates;
 import io.kube4j.controllermanager.workqueue.RateLimiter;
@@ -66,8 +69,20 @@ public final class DaemonSetController implements Controller {
     private final Expectations expectations = new Expectations();
     // back-off for deleting failed daemon pods, per DaemonSet uid and node
     private final FailedPodsBackoff failedPodsBackoff = new FailedPodsBackoff();
+    // pod creations of a slow-start batch, or deletions, in flight at once (1: one after another)
+    private final int maxInFlight;
 
+    /** The DaemonSet controller, with {@link SlowStartBatch#DEFAULT_MAX_IN_FLIGHT} pod requests in flight at most. */
     public DaemonSetController(SharedInformers informers, ControllerClient client, Clock clock) {
+        this(informers, client, clock, SlowStartBatch.DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /**
+     * The DaemonSet controller with at most {@code maxInFlight} pod creations (of one slow-start batch) or
+     * deletions in flight at once; 1 makes them one after another.
+     */
+    public DaemonSetController(SharedInformers informers, ControllerClient client, Clock clock, int maxInFlight) {
+        this.maxInFlight = Math.max(1, maxInFlight);
         this.daemonSets = informers.informer(DaemonSet.class);
         this.pods = informers.informer(Pod.class);
         this.nodes = informers.informer(Node.class);
@@ -486,8 +501,10 @@ public final class DaemonSetController implements Controller {
 
     /**
      * Creates daemon pods on {@code nodesNeedingDaemonPods} and deletes {@code podsToDelete} (syncNodes):
-     * at most {@link #BURST_REPLICAS} of each, creations in slow-start batches (1, 2, 4, ...) where a
-     * batch with a failure ends the creating. Expectations are set first. Failures are returned as a retry.
+     * at most {@link #BURST_REPLICAS} of each, creations in slow-start batches (1, 2, 4, ...; a batch's
+     * creations concurrently, {@link SlowStartBatch}) where a batch with a failure ends the creating and
+     * the skipped creations are lowered from the expectations, then all deletions at once. Expectations
+     * are set first. Failures are returned as a retry.
      */
     private Result syncNodes(DaemonSet ds, List<String> podsToDelete, List<String> nodesNeedingDaemonPods, String hash) {
         String key = ds.key();
@@ -498,43 +515,44 @@ public final class DaemonSetController implements Controller {
         if (createDiff > 0) {
             PodTemplateSpec template = DaemonPods.createPodTemplate(ds.spec.template == null ? new PodTemplateSpec() : ds.spec.template,
                     DaemonPods.templateGeneration(ds), hash);
-            int batch = Math.min(createDiff, 1);
-            for (int pos = 0; pos < createDiff; ) {
-                int failedBefore = errors.size();
-                for (int i = pos; i < pos + batch; i++) {
-                    String node = nodesNeedingDaemonPods.get(i);
-                    try {
-                        Pod created = client.create(DaemonPods.podForNode(ds, template, node));
-                        client.normalEvent(ds, "SuccessfulCreate", "Created pod: " + (created == null ? "" : created.metadata.name));
-                    } catch (ApiException e) {
-                        expectations.creationObserved(key);
-                        errors.add(e.getMessage());
-                        client.warningEvent(ds, "FailedCreate", "Error creating: " + e.getMessage());
+            SlowStartBatch.Result<Pod> created = SlowStartBatch.run(createDiff, SlowStartBatch.INITIAL_BATCH_SIZE, Integer.MAX_VALUE, maxInFlight, i -> {
+                try {
+                    Pod pod = client.create(DaemonPods.podForNode(ds, template, nodesNeedingDaemonPods.get(i)));
+                    client.normalEvent(ds, "SuccessfulCreate", "Created pod: " + (pod == null ? "" : pod.metadata.name));
+                    return pod;
+                } catch (ApiException e) {
+                    if (NamespaceTerminating.refused(e)) {
+                        // every later creation would fail the same way; not a failure (as Kubernetes)
+                        return null;
                     }
+                    // never observed: no longer expected
+                    expectations.creationObserved(key);
+                    client.warningEvent(ds, "FailedCreate", "Error creating: " + e.getMessage());
+                    throw e;
                 }
-                pos += batch;
-                int skipped = createDiff - pos;
-                if (errors.size() > failedBefore && skipped > 0) {
-                    // slow start: the rest would likely fail the same way; the next sync tries again
-                    expectations.lower(key, skipped, 0);
-                    break;
-                }
-                batch = Math.min(2 * batch, createDiff - pos);
+            });
+            created.errors().forEach(e -> errors.add(e.getMessage()));
+            int skipped = created.skipped(createDiff);
+            if (skipped > 0) {
+                // slow start: the rest would likely fail the same way; the next sync tries again
+                expectations.lower(key, skipped, 0);
             }
         }
-        for (int i = 0; i < deleteDiff; i++) {
-            String name = podsToDelete.get(i);
+        // all at once, as Kubernetes (a goroutine per pod)
+        List<ParallelCalls.Outcome<Boolean>> deleted = ParallelCalls.forEach(podsToDelete.subList(0, deleteDiff), maxInFlight, name -> {
             try {
                 client.delete(Pod.class, ds.metadata.namespace, name, new DeleteOptions());
                 client.normalEvent(ds, "SuccessfulDelete", "Deleted pod: " + name);
             } catch (ApiException e) {
                 expectations.deletionObserved(key);
                 if (!e.isNotFound()) {
-                    errors.add(e.getMessage());
                     client.warningEvent(ds, "FailedDelete", "Error deleting: " + e.getMessage());
+                    throw e;
                 }
             }
-        }
+            return true;
+        });
+        deleted.stream().filter(o -> !o.ok()).forEach(o -> errors.add(o.error().getMessage()));
         return errors.isEmpty() ? Result.done() : Result.retry(String.join("; ", errors));
     }
 

@@ -11,7 +11,10 @@ import io.kube4j.controllermanager.runtime.Controller;
 import io.kube4j.controllermanager.runtime.ControllerClient;
 import io.kube4j.controllermanager.runtime.ControllerRefs;
 import io.kube4j.controllermanager.runtime.PodReadiness;
+import io.kube4j.controllermanager.runtime.NamespaceTerminating;
+import io.kube4j.controllermanager.runtime.ParallelCalls;
 import io.kube4j.controllermanager.runtime.Result;
+import io.kube4j.controllermanager.runtime.SlowStartBatch;
 import io.kube4j.controllermanager.runtime.SharedInformers;
 import io.kube4j.controllermanager.runtime.StatusWrites;
 import io.kube4j.controllermanager.workqueue.ExponentialBackoff;
@@ -37,10 +40,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Runs each Job's pods to completion, as Kubernetes 1.32's {@code pkg/controller/job/job_controller.go}
@@ -84,8 +83,20 @@ public final class JobController implements Controller {
     private final JobExpectations expectations = new JobExpectations();
     // failures since the last success per Job, for the replacement delay
     private final PodFailureBackoff backoff = new PodFailureBackoff();
+    // pod creations of a slow-start batch, or deletions, in flight at once (1: one after another)
+    private final int maxInFlight;
 
+    /** The Job controller, with {@link SlowStartBatch#DEFAULT_MAX_IN_FLIGHT} pod requests in flight at most. */
     public JobController(SharedInformers informers, ControllerClient client, Clock clock) {
+        this(informers, client, clock, SlowStartBatch.DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /**
+     * The Job controller with at most {@code maxInFlight} pod creations (of one slow-start batch) or
+     * deletions in flight at once; 1 makes them one after another.
+     */
+    public JobController(SharedInformers informers, ControllerClient client, Clock clock, int maxInFlight) {
+        this.maxInFlight = Math.max(1, maxInFlight);
         this.jobs = informers.informer(Job.class);
         this.pods = informers.informer(Pod.class);
         this.client = client;
@@ -760,25 +771,33 @@ public final class JobController implements Controller {
         return annotationCount(p, JobPods.INDEX_FAILURE_COUNT) + annotationCount(p, JobPods.INDEX_IGNORED_FAILURE_COUNT);
     }
 
-    /** DELETE of every active pod, finalizers kept (they go once counted); {ready deleted, deleted, failures}. */
+    /**
+     * DELETE of every active pod, all at once as Kubernetes' deleteActivePods (a goroutine per pod),
+     * finalizers kept (they go once counted); {ready deleted, deleted, failures}.
+     */
     private int[] deleteActivePods(Job job, List<Pod> active) {
-        int deletedReady = 0;
-        int deleted = 0;
-        int failures = 0;
-        for (Pod pod : active) {
+        List<ParallelCalls.Outcome<Boolean>> outcomes = ParallelCalls.forEach(active, maxInFlight, pod -> {
             try {
                 client.delete(Pod.class, job.metadata.namespace, pod.metadata.name, new DeleteOptions());
                 client.normalEvent(job, "SuccessfulDelete", "Deleted pod: " + pod.metadata.name);
-                deleted++;
             } catch (ApiException e) {
                 if (!e.isNotFound()) {
                     client.warningEvent(job, "FailedDelete", "Error deleting: " + e.getMessage());
-                    failures++;
-                    continue;
+                    throw e;
                 }
-                deleted++;
             }
-            if (PodReadiness.isReady(pod)) {
+            return true;
+        });
+        int deletedReady = 0;
+        int deleted = 0;
+        int failures = 0;
+        for (int i = 0; i < active.size(); i++) {
+            if (!outcomes.get(i).ok()) {
+                failures++;
+                continue;
+            }
+            deleted++;
+            if (PodReadiness.isReady(active.get(i))) {
                 deletedReady++;
             }
         }
@@ -908,52 +927,34 @@ public final class JobController implements Controller {
     }
 
     /**
-     * Slow start, as Kubernetes: batches of 1, 2, 4, ... created in parallel; the first batch with a
-     * failure ends the sync and the skipped creations are no longer expected. 
+     * Slow start, as Kubernetes' manageJob ({@link SlowStartBatch}): batches of 1, 2, 4, ... created
+     * concurrently (call {@code i} creates the pod of {@code indexes[i]} for an Indexed Job); the first
+     * batch with a failure ends the sync; the failed and the skipped creations are no longer expected. A
+     * namespace being deleted refuses every creation: not a failure (the pod counts as created, as in
+     * Kubernetes, and the namespace controller removes the Job).
      */
     private Creations createInBatches(String key, Job job, PodTemplateSpec template, int count, List<Integer> indexes, SyncContext ctx) {
-        int created = 0;
-        int attempted = 0;
-        String error = null;
-        int batch = 1;
-        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            while (attempted < count) {
-                int size = Math.min(batch, count - attempted);
-                List<Future<Pod>> futures = new ArrayList<>();
-                for (int i = 0; i < size; i++) {
-                    Integer ix = indexes.isEmpty() ? null : indexes.get(attempted + i);
-                    Pod pod = newPod(job, template, ix, ix == null ? null : ctx.podsWithDelayedDeletionPerIndex.get(ix));
-                    futures.add(executor.submit(() -> client.create(pod)));
+        SlowStartBatch.Result<Pod> result = SlowStartBatch.run(count, SlowStartBatch.INITIAL_BATCH_SIZE, Integer.MAX_VALUE, maxInFlight, i -> {
+            Integer ix = indexes.isEmpty() ? null : indexes.get(i);
+            Pod pod = newPod(job, template, ix, ix == null ? null : ctx.podsWithDelayedDeletionPerIndex.get(ix));
+            try {
+                Pod p = client.create(pod);
+                client.normalEvent(job, "SuccessfulCreate", "Created pod: " + (p == null ? "" : p.metadata.name));
+                return p;
+            } catch (ApiException e) {
+                if (NamespaceTerminating.refused(e)) {
+                    return null;
                 }
-                attempted += size;
-                int batchFailures = 0;
-                for (Future<Pod> f : futures) {
-                    try {
-                        Pod p = f.get();
-                        created++;
-                        client.normalEvent(job, "SuccessfulCreate", "Created pod: " + (p == null ? "" : p.metadata.name));
-                    } catch (ExecutionException e) {
-                        String msg = "Error creating: " + (e.getCause() == null ? e.toString() : e.getCause().getMessage());
-                        client.warningEvent(job, "FailedCreate", msg);
-                        // never observed: stop expecting it
-                        expectations.creationObserved(key);
-                        error = error == null ? msg : error;
-                        batchFailures++;
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return new Creations(created, "interrupted");
-                    }
-                }
-                if (batchFailures > 0) {
-                    for (int i = attempted; i < count; i++) {
-                        expectations.creationObserved(key);
-                    }
-                    break;
-                }
-                batch *= 2;
+                client.warningEvent(job, "FailedCreate", "Error creating: " + e.getMessage());
+                throw e;
             }
+        });
+        // the failed and the never attempted ones will not be observed: stop expecting them
+        for (int i = result.successes(); i < count; i++) {
+            expectations.creationObserved(key);
         }
-        return new Creations(created, error);
+        Exception first = result.firstError();
+        return new Creations(result.successes(), first == null ? null : "Error creating: " + first.getMessage());
     }
 
     /**
@@ -1090,30 +1091,42 @@ public final class JobController implements Controller {
     }
 
     /**
-     * Removes the tracking finalizer, then deletes, each pod (deleteJobPods): a pod the Job deletes on
-     * purpose is not a failure to count. Returns {ready deleted, deleted, failures}.
+     * Removes the tracking finalizer, then deletes, each pod, all at once (deleteJobPods): a pod the Job
+     * deletes on purpose is not a failure to count; a pod already gone counts as deleted. Returns
+     * {ready deleted, deleted, failures}.
      */
     private int[] deleteJobPods(String key, Job job, List<Pod> victims) {
-        int deletedReady = 0;
-        int deleted = 0;
-        int failures = 0;
-        for (Pod pod : victims) {
+        // all at once, as Kubernetes (a goroutine per pod)
+        List<ParallelCalls.Outcome<Boolean>> outcomes = ParallelCalls.forEach(victims, maxInFlight, pod -> {
             try {
                 if (JobPods.hasTrackingFinalizer(pod)) {
                     client.strategicMergePatch(Pod.class, pod.metadata.namespace, pod.metadata.name, removeFinalizerPatch());
                 }
                 client.delete(Pod.class, job.metadata.namespace, pod.metadata.name, new DeleteOptions());
                 client.normalEvent(job, "SuccessfulDelete", "Deleted pod: " + pod.metadata.name);
-                deleted++;
-                if (PodReadiness.isReady(pod)) {
-                    deletedReady++;
-                }
+                return true;
             } catch (ApiException e) {
                 // the informer won't observe this deletion
                 expectations.deletionObserved(key);
                 if (!e.isNotFound()) {
-                    failures++;
                     client.warningEvent(job, "FailedDelete", "Error deleting: " + e.getMessage());
+                    throw e;
+                }
+                // gone already: a successful deletion for the counts, as Kubernetes' successfulDeletes
+                return true;
+            }
+        });
+        int deletedReady = 0;
+        int deleted = 0;
+        int failures = 0;
+        for (int i = 0; i < victims.size(); i++) {
+            ParallelCalls.Outcome<Boolean> o = outcomes.get(i);
+            if (!o.ok()) {
+                failures++;
+            } else {
+                deleted++;
+                if (PodReadiness.isReady(victims.get(i))) {
+                    deletedReady++;
                 }
             }
         }

@@ -9,6 +9,7 @@ import io.kube4j.client.ApiException;
 import io.kube4j.controllermanager.runtime.Controller;
 import io.kube4j.controllermanager.runtime.ControllerClient;
 import io.kube4j.controllermanager.runtime.ControllerRefs;
+import io.kube4j.controllermanager.runtime.NamespaceTerminating;
 import io.kube4j.controllermanager.runtime.ParallelCalls;
 import io.kube4j.controllermanager.runtime.PodReadiness;
 import io.kube4j.controllermanager.runtime.Result;
@@ -43,14 +44,6 @@ import java.util.Set;
 public final class ReplicaSetController implements Controller {
     /** At most this many creations or deletions per sync (Kubernetes' burstReplicas). */
     static final int BURST_REPLICAS = 500;
-    /**
-     * Creations of a slow-start batch, or deletions, in flight at once. Kubernetes starts them all at
-     * once and lets the client's QPS/burst (here: {@code kube4j.controller-manager.kube-api-qps}) pace
-     * them; the cap only keeps a 256-pod batch from opening 256 connections at once.
-     */
-    static final int MAX_IN_FLIGHT = 64;
-    /** Kubernetes' {@code v1.NamespaceTerminatingCause}: a create refused because the namespace is going away. */
-    static final String NAMESPACE_TERMINATING_CAUSE = "NamespaceTerminating";
 
     // reads: the ReplicaSet (or converted ReplicationController) and pod caches, never mutated
     private final Owners<?> replicaSets;
@@ -65,10 +58,20 @@ public final class ReplicaSetController implements Controller {
     private final WorkQueue queue = new WorkQueue(RateLimiter.defaultControllerRateLimiter());
     // outstanding creations/deletions per ReplicaSet key
     private final Expectations expectations = new Expectations();
+    // creations of a slow-start batch, or deletions, in flight at once (1: one after another)
+    private final int maxInFlight;
 
     /** The ReplicaSet controller ({@code replicaset}). */
     public ReplicaSetController(SharedInformers informers, ControllerClient client, Clock clock) {
-        this("replicaset", Owners.replicaSets(informers), informers, client, clock);
+        this(informers, client, clock, SlowStartBatch.DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /**
+     * The ReplicaSet controller with at most {@code maxInFlight} pod creations (of one slow-start batch) or
+     * deletions in flight at once; 1 makes them one after another.
+     */
+    public ReplicaSetController(SharedInformers informers, ControllerClient client, Clock clock, int maxInFlight) {
+        this("replicaset", Owners.replicaSets(informers), informers, client, clock, maxInFlight);
     }
 
     /**
@@ -78,6 +81,15 @@ public final class ReplicaSetController implements Controller {
      * @param name the controller's name, for its client identity and logs
      */
     public ReplicaSetController(String name, Owners<?> owners, SharedInformers informers, ControllerClient client, Clock clock) {
+        this(name, owners, informers, client, clock, SlowStartBatch.DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /**
+     * As {@link #ReplicaSetController(String, Owners, SharedInformers, ControllerClient, Clock)}, with at
+     * most {@code maxInFlight} pod creations or deletions in flight at once.
+     */
+    public ReplicaSetController(String name, Owners<?> owners, SharedInformers informers, ControllerClient client, Clock clock, int maxInFlight) {
+        this.maxInFlight = Math.max(1, maxInFlight);
         this.name = name;
         this.replicaSets = owners;
         this.pods = informers.informer(Pod.class);
@@ -266,7 +278,7 @@ public final class ReplicaSetController implements Controller {
             // Kubernetes' ExpectCreations: replaces whatever was expected before
             expectations.forget(key);
             expectations.expectCreations(key, count);
-            SlowStartBatch.Result<Pod> created = SlowStartBatch.run(count, SlowStartBatch.INITIAL_BATCH_SIZE, MAX_IN_FLIGHT, () -> createPod(rs));
+            SlowStartBatch.Result<Pod> created = SlowStartBatch.run(count, SlowStartBatch.INITIAL_BATCH_SIZE, maxInFlight, () -> createPod(rs));
             // the failed and the never attempted ones will not be observed: stop expecting them,
             // so the retry (or the next sync) may slow-start again
             for (int i = created.successes(); i < count; i++) {
@@ -285,7 +297,7 @@ public final class ReplicaSetController implements Controller {
             expectations.forget(key);
             expectations.expectDeletions(key, keys);
             // all at once, as Kubernetes (one goroutine per pod); every failure is reported, the first returned
-            List<ParallelCalls.Outcome<Boolean>> deleted = ParallelCalls.forEach(victims, MAX_IN_FLIGHT, victim -> deletePod(key, rs, victim));
+            List<ParallelCalls.Outcome<Boolean>> deleted = ParallelCalls.forEach(victims, maxInFlight, victim -> deletePod(key, rs, victim));
             for (ParallelCalls.Outcome<Boolean> o : deleted) {
                 if (!o.ok()) {
                     return Outcome.failed("FailedDelete", "unable to delete pods: " + errorText(o.error()));
@@ -305,7 +317,7 @@ public final class ReplicaSetController implements Controller {
             client.normalEvent(rs, "SuccessfulCreate", "Created pod: " + (pod == null ? "" : pod.metadata.name));
             return pod;
         } catch (ApiException e) {
-            if (hasCause(e, NAMESPACE_TERMINATING_CAUSE)) {
+            if (NamespaceTerminating.refused(e)) {
                 return null;
             }
             client.warningEvent(rs, "FailedCreate", "Error creating: " + errorText(e));
@@ -341,12 +353,6 @@ public final class ReplicaSetController implements Controller {
             return api.status().message;
         }
         return e.getMessage() == null ? e.toString() : e.getMessage();
-    }
-
-    private static boolean hasCause(ApiException e, String reason) {
-        io.kube4j.api.Status s = e.status();
-        return s != null && s.details != null && s.details.causes != null
-                && s.details.causes.stream().anyMatch(c -> reason.equals(c.reason));
     }
 
     /** A pod from the template, controlled by {@code rs}, named by the apiserver from {@code <rs>-}. */

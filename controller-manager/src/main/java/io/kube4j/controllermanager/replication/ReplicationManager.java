@@ -22,8 +22,13 @@ public final class ReplicationManager {
 
     /** The controller, reading ReplicationControllers and pods from {@code informers}. */
     public static ReplicaSetController create(SharedInformers informers, ControllerClient client, Clock clock) {
+        return create(informers, client, clock, io.kube4j.controllermanager.runtime.SlowStartBatch.DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /** The controller with at most {@code maxInFlight} pod creations or deletions in flight at once. */
+    public static ReplicaSetController create(SharedInformers informers, ControllerClient client, Clock clock, int maxInFlight) {
         Owners<ReplicationController> owners = Owners.converted(informers.informer(ReplicationController.class), "ReplicationController",
                 ReplicationControllerConversion::toReplicaSet, ReplicationControllerConversion::withStatus);
-        return new ReplicaSetController("replicationcontroller", owners, informers, client, clock);
+        return new ReplicaSetController("replicationcontroller", owners, informers, client, clock, maxInFlight);
     }
 }

@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * Kubernetes' {@code slowStartBatch} ({@code pkg/controller/replicaset/replica_set.go}, also used by the
- * Job and DaemonSet controllers): makes {@code count} calls in batches of 1, 2, 4, ... (doubling, the
+ * Kubernetes' {@code slowStartBatch} ({@code pkg/controller/replicaset/replica_set.go}; the Job and
+ * DaemonSet controllers inline the same loop, the StatefulSet controller has its own with a batch cap in
+ * {@code stateful_set_control.go}): makes {@code count} calls in batches of 1, 2, 4, ... (doubling, the
  * last batch being whatever is left), each batch concurrently, waiting for a batch to finish before the
  * next. The first batch with a failure is the last one, so a call that fails for every pod (quota,
  * admission, a namespace being deleted) costs a handful of requests, not {@code count}.
@@ -15,6 +16,13 @@ import java.util.concurrent.Callable;
 public final class SlowStartBatch {
     /** Kubernetes' {@code controller.SlowStartInitialBatchSize}. */
     public static final int INITIAL_BATCH_SIZE = 1;
+    /**
+     * Calls of a batch in flight at once unless configured
+     * ({@code kube4j.controller-manager.pod-requests-in-flight}). Kubernetes starts a whole batch (a
+     * goroutine per call, up to 256 for a ReplicaSet's 500) at once and lets the client's QPS/burst pace them; the cap only keeps a large batch
+     * from opening that many connections at once.
+     */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 64;
 
     /**
      * What a slow start did.
@@ -42,6 +50,13 @@ public final class SlowStartBatch {
         }
     }
 
+    /** One call of a slow start, told its position: 0 for the first call made, {@code count - 1} for the last. */
+    @FunctionalInterface
+    public interface IndexedCall<T> {
+        /** Makes call number {@code index}; throws to fail it. */
+        T call(int index) throws Exception;
+    }
+
     private SlowStartBatch() {
     }
 
@@ -54,20 +69,33 @@ public final class SlowStartBatch {
      * @return what was done; {@code successes + errors + skipped == count}
      */
     public static <T> Result<T> run(int count, int initialBatchSize, int maxInFlight, Callable<T> call) {
+        return run(count, initialBatchSize, Integer.MAX_VALUE, maxInFlight, index -> call.call());
+    }
+
+    /**
+     * As {@link #run(int, int, int, Callable)}, with batches never larger than {@code maxBatchSize} (the
+     * StatefulSet controller's {@code MaxBatchSize}, 500) and each call told its position, so call
+     * {@code i} can create the pod of the {@code i}-th node, index or ordinal. Positions are handed out
+     * in order: batch 1 makes call 0, batch 2 calls 1 and 2, and so on.
+     */
+    public static <T> Result<T> run(int count, int initialBatchSize, int maxBatchSize, int maxInFlight, IndexedCall<T> call) {
         List<T> values = new ArrayList<>();
         List<Exception> errors = new ArrayList<>();
         List<Integer> batchSizes = new ArrayList<>();
+        int cap = Math.max(1, maxBatchSize);
         int remaining = count;
+        int next = 0;
         int successes = 0;
-        for (int batch = Math.min(remaining, Math.max(1, initialBatchSize)); batch > 0; batch = Math.min(2 * batch, remaining)) {
+        for (int batch = Math.min(Math.min(remaining, Math.max(1, initialBatchSize)), cap); batch > 0;
+                batch = Math.min(Math.min(2 * batch, remaining), cap)) {
             batchSizes.add(batch);
-            List<Integer> slots = new ArrayList<>(batch);
+            List<Integer> positions = new ArrayList<>(batch);
             for (int i = 0; i < batch; i++) {
-                slots.add(i);
+                positions.add(next++);
             }
-            List<ParallelCalls.Outcome<T>> outcomes = ParallelCalls.forEach(slots, maxInFlight, slot -> {
+            List<ParallelCalls.Outcome<T>> outcomes = ParallelCalls.forEach(positions, maxInFlight, index -> {
                 try {
-                    return call.call();
+                    return call.call(index);
                 } catch (RuntimeException e) {
                     throw e;
                 } catch (Exception e) {

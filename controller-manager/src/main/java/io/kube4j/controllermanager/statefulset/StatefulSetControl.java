@@ -7,6 +7,7 @@ import io.kube4j.api.StatefulSet;
 import io.kube4j.client.ApiException;
 import io.kube4j.controllermanager.history.ControllerHistory;
 import io.kube4j.controllermanager.runtime.ControllerClient;
+import io.kube4j.controllermanager.runtime.SlowStartBatch;
 import io.kube4j.controllermanager.runtime.StatusUpdates;
 import io.kube4j.json.Json;
 
@@ -33,8 +34,14 @@ final class StatefulSetControl {
     private final ControllerClient client;
     private final StatefulPodControl podControl;
     private final Clock clock;
+    // pods of a Parallel set processed at once within a slow-start batch
+    private final int maxInFlight;
 
-    StatefulSetControl(ControllerClient client, StatefulPodControl podControl, Clock clock) {
+    /** Kubernetes' {@code MaxBatchSize}: "realistic value for maximum in-flight requests when processing in parallel mode". */
+    static final int MAX_BATCH_SIZE = 500;
+
+    StatefulSetControl(ControllerClient client, StatefulPodControl podControl, Clock clock, int maxInFlight) {
+        this.maxInFlight = Math.max(1, maxInFlight);
         this.client = client;
         this.podControl = podControl;
         this.clock = clock;
@@ -396,11 +403,12 @@ final class StatefulSetControl {
     }
 
     /**
-     * runForAll: monotonic, in order until a step exits or fails; Parallel, in slow-start batches
-     * (1, 2, 4, ...) where a batch with a failure ends the pass and a step's EXIT does not. kube4j
-     * runs a batch's steps one after the other rather than concurrently. True if the pass was cut short.
+     * runForAll: monotonic (OrderedReady), in order until a step exits or fails; Parallel, in slow-start
+     * batches (1, 2, 4, ..., at most {@link #MAX_BATCH_SIZE}; {@link SlowStartBatch}) whose steps run
+     * concurrently, where a batch with a failure ends the pass and a step's EXIT does not. True if the
+     * pass was cut short. Steps of one batch touch only their own pod (and its claims).
      */
-    private static boolean runForAll(int count, IndexStep step, boolean monotonic) {
+    private boolean runForAll(int count, IndexStep step, boolean monotonic) {
         if (monotonic) {
             for (int i = 0; i < count; i++) {
                 if (step.apply(i) == Step.EXIT) {
@@ -409,26 +417,16 @@ final class StatefulSetControl {
             }
             return false;
         }
-        int done = 0;
-        for (int batch = Math.min(count, 1); batch > 0; batch = Math.min(2 * batch, count - done)) {
-            List<RuntimeException> errors = new ArrayList<>();
-            for (int i = done; i < done + batch; i++) {
-                try {
-                    step.apply(i);
-                } catch (RuntimeException e) {
-                    errors.add(e);
-                }
-            }
-            done += batch;
-            if (!errors.isEmpty()) {
-                if (errors.size() == 1) {
-                    throw errors.getFirst();
-                }
-                RuntimeException first = errors.getFirst();
-                throw new StatefulPodControl.StatefulPodException(StatefulPodControl.aggregate(errors.stream().map(Throwable::getMessage).toList()), first);
-            }
+        SlowStartBatch.Result<Step> result = SlowStartBatch.run(count, SlowStartBatch.INITIAL_BATCH_SIZE, MAX_BATCH_SIZE, maxInFlight, step::apply);
+        List<Exception> errors = result.errors();
+        if (errors.isEmpty()) {
+            return false;
         }
-        return false;
+        if (errors.size() == 1 && errors.getFirst() instanceof RuntimeException e) {
+            throw e;
+        }
+        throw new StatefulPodControl.StatefulPodException(StatefulPodControl.aggregate(errors.stream().map(Throwable::getMessage).toList()),
+                errors.getFirst());
     }
 
     // ---- status ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import io.kube4j.controllermanager.runtime.ControllerRefs;
 import io.kube4j.controllermanager.runtime.PodReadiness;
 import io.kube4j.controllermanager.runtime.Result;
 import io.kube4j.controllermanager.runtime.SharedInformers;
+import io.kube4j.controllermanager.runtime.SlowStartBatch;
 import io.kube4j.controllermanager.workqueue.RateLimiter;
 import io.kube4j.controllermanager.workqueue.WorkQueue;
 import io.kube4j.informer.Informer;
@@ -44,13 +45,22 @@ public final class StatefulSetController implements Controller {
     // keys of StatefulSets to sync
     private final WorkQueue queue = new WorkQueue(RateLimiter.defaultControllerRateLimiter());
 
+    /** The StatefulSet controller, with {@link SlowStartBatch#DEFAULT_MAX_IN_FLIGHT} pod requests in flight at most (Parallel sets). */
     public StatefulSetController(SharedInformers informers, ControllerClient client, Clock clock) {
+        this(informers, client, clock, SlowStartBatch.DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /**
+     * The StatefulSet controller with at most {@code maxInFlight} pods of a Parallel set processed (created,
+     * deleted) at once within a slow-start batch; OrderedReady sets go one pod at a time whatever this is.
+     */
+    public StatefulSetController(SharedInformers informers, ControllerClient client, Clock clock, int maxInFlight) {
         this.statefulSets = informers.informer(StatefulSet.class);
         this.pods = informers.informer(Pod.class);
         this.claims = informers.informer(PersistentVolumeClaim.class);
         this.revisions = informers.informer(ControllerRevision.class);
         this.client = client;
-        this.control = new StatefulSetControl(client, new StatefulPodControl(client, claims.store()), clock);
+        this.control = new StatefulSetControl(client, new StatefulPodControl(client, claims.store()), clock, maxInFlight);
         statefulSets.addHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(StatefulSet set) {

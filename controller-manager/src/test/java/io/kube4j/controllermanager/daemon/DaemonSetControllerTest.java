@@ -14,6 +14,7 @@ import io.kube4j.controllermanager.history.ControllerHistory;
 import io.kube4j.controllermanager.runtime.Result;
 import io.kube4j.controllermanager.runtime.SharedInformers;
 import io.kube4j.controllermanager.testing.Action;
+import io.kube4j.controllermanager.testing.InFlight;
 import io.kube4j.controllermanager.testing.RecordingClient;
 import io.kube4j.json.Json;
 import org.junit.jupiter.api.Test;
@@ -305,7 +306,8 @@ class DaemonSetControllerTest {
         controller.reconcile(KEY);
 
         // n2 lost its label, n3 has a NoExecute taint the pod does not tolerate
-        assertThat(client.actions("delete", "Pod")).extracting(Action::name).containsExactly("agent-b", "agent-c");
+        // deleted all at once, in no particular order (as Kubernetes)
+        assertThat(client.actions("delete", "Pod")).extracting(Action::name).containsExactlyInAnyOrder("agent-b", "agent-c");
         assertThat(client.eventReasons()).containsExactly("SuccessfulDelete", "SuccessfulDelete");
         assertThat(lastStatus(client).numberMisscheduled).isEqualTo(2);
     }
@@ -324,7 +326,8 @@ class DaemonSetControllerTest {
 
         controller.reconcile(KEY);
 
-        assertThat(client.actions("delete", "Pod")).extracting(Action::name).containsExactly("agent-new", "agent-f");
+        // deleted all at once, in no particular order (as Kubernetes)
+        assertThat(client.actions("delete", "Pod")).extracting(Action::name).containsExactlyInAnyOrder("agent-new", "agent-f");
         assertThat(client.events()).anySatisfy(e -> {
             assertThat(e.reason).isEqualTo("FailedDaemonPod");
             assertThat(e.type).isEqualTo("Warning");
@@ -374,7 +377,8 @@ class DaemonSetControllerTest {
         controller.reconcile(KEY);
 
         // 50% of 3 rounds up to 2 (util.UnavailableCount)
-        assertThat(client.actions("delete", "Pod")).extracting(Action::name).containsExactly("a", "b");
+        // deleted all at once, in no particular order (as Kubernetes)
+        assertThat(client.actions("delete", "Pod")).extracting(Action::name).containsExactlyInAnyOrder("a", "b");
         assertThat(client.actions("create", "Pod")).isEmpty();
     }
 
@@ -524,5 +528,67 @@ class DaemonSetControllerTest {
         assertThat(controller.queue().isQueued(KEY)).isFalse();
         controller.nodeUpdated(before, labelled);
         assertThat(controller.queue().isQueued(KEY)).isTrue();
+    }
+
+    // ---- slow start and requests in flight (Kubernetes' syncNodes) -----------------------------
+
+    static List<Node> nodes(int n) {
+        List<Node> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(node(String.format("n%03d", i), Map.of()));
+        }
+        return out;
+    }
+
+    @Test
+    void aHundredNodesGetTheirPodsInOneSyncWithManyCreatesInFlight() {
+        DaemonSet ds = daemonSet("agent:1");
+        given(ds, nodes(100));
+        preload(informers.informer(ControllerRevision.class), revision(ds, 1));
+        InFlight creates = new InFlight(a -> a.verb().equals("create") && a.kind().equals("Pod"), 5);
+        client.failWhen(creates, 500);
+
+        Result result = controller.reconcile(KEY);
+
+        assertThat(result.kind()).isEqualTo(Result.Kind.DONE);
+        List<Pod> created = client.actions("create", "Pod").stream().map(a -> (Pod) a.object()).toList();
+        assertThat(created).extracting(DaemonSetControllerTest::nodeAffinityTarget)
+                .containsExactlyInAnyOrderElementsOf(nodes(100).stream().map(n -> "metadata.name In [" + n.metadata.name + "]").toList());
+        assertThat(creates.max()).as("creates of one batch in flight at once").isGreaterThan(1);
+        assertThat(controller.pendingCreations(KEY)).isEqualTo(100);
+    }
+
+    @Test
+    void aCreateFailingInTheFifthBatchEndsTheCreatingAndTheSkippedNodesAreNoLongerExpected() {
+        DaemonSet ds = daemonSet("agent:1");
+        given(ds, nodes(100));
+        preload(informers.informer(ControllerRevision.class), revision(ds, 1));
+        // batches 1, 2, 4, 8, 16: create #20 is in the fifth (creates 16..31)
+        InFlight creates = new InFlight(a -> a.verb().equals("create") && a.kind().equals("Pod"), 1, 20);
+        client.failWhen(creates, 403);
+
+        Result result = controller.reconcile(KEY);
+
+        assertThat(result.kind()).isEqualTo(Result.Kind.RETRY);
+        assertThat(creates.attempts()).as("the sixth batch never starts").isEqualTo(31);
+        assertThat(client.actions("create", "Pod")).hasSize(30);
+        assertThat(client.eventReasons().stream().filter("FailedCreate"::equals)).hasSize(1);
+        // 100 expected, 1 failed, 69 skipped: only the 30 created are still awaited
+        assertThat(controller.pendingCreations(KEY)).isEqualTo(30);
+    }
+
+    @Test
+    void withOneRequestInFlightTheCreatesGoOneAfterAnother() {
+        DaemonSetController serial = new DaemonSetController(informers, client, Clock.fixed(NOW, ZoneOffset.UTC), 1);
+        DaemonSet ds = daemonSet("agent:1");
+        given(ds, nodes(20));
+        preload(informers.informer(ControllerRevision.class), revision(ds, 1));
+        InFlight creates = new InFlight(a -> a.verb().equals("create") && a.kind().equals("Pod"), 2);
+        client.failWhen(creates, 500);
+
+        serial.reconcile(KEY);
+
+        assertThat(client.actions("create", "Pod")).hasSize(20);
+        assertThat(creates.max()).isEqualTo(1);
     }
 }

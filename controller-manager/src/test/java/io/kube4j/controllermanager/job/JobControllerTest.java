@@ -12,6 +12,7 @@ import io.kube4j.api.PodTemplateSpec;
 import io.kube4j.controllermanager.runtime.Result;
 import io.kube4j.controllermanager.runtime.SharedInformers;
 import io.kube4j.controllermanager.testing.Action;
+import io.kube4j.controllermanager.testing.InFlight;
 import io.kube4j.controllermanager.testing.RecordingClient;
 import io.kube4j.json.Json;
 import io.kube4j.json.Times;
@@ -21,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -819,5 +821,101 @@ class JobControllerTest {
         Event e = client.events().stream().filter(ev -> ev.type.equals("Warning")).findFirst().orElseThrow();
         assertThat(e.reason).isEqualTo("PodFailurePolicy");
         assertThat(condition(lastStatus(), "Failed").message).isEqualTo(e.message);
+    }
+
+    // ---- slow start and requests in flight (Kubernetes' manageJob, deleteJobPods) ---------------
+
+    @Test
+    void aHundredPodJobCreatesThemInOneSyncWithManyCreatesInFlight() {
+        given(started(job(100, 100)));
+        InFlight creates = new InFlight(a -> a.verb().equals("create") && a.kind().equals("Pod"), 5);
+        client.failWhen(creates, 500);
+
+        Result result = controller.reconcile(KEY);
+
+        assertThat(result.kind()).isNotEqualTo(Result.Kind.RETRY);
+        assertThat(created()).hasSize(100);
+        assertThat(creates.max()).as("creates of one batch in flight at once").isGreaterThan(1);
+        assertThat(client.eventReasons().stream().filter("SuccessfulCreate"::equals)).hasSize(100);
+        assertThat(controller.pendingCreations(KEY)).isEqualTo(100);
+        assertThat(lastStatus().status.active).isEqualTo(100);
+    }
+
+    @Test
+    void aCreateFailingInTheThirdBatchEndsTheSyncWithThatBatchAndStopsExpectingTheRest() {
+        given(started(job(100, 100)));
+        // batches 1, 2, 4: create #5 is in the third (creates 4..7)
+        InFlight creates = new InFlight(a -> a.verb().equals("create") && a.kind().equals("Pod"), 1, 5);
+        client.failWhen(creates, 403);
+
+        Result result = controller.reconcile(KEY);
+
+        assertThat(result.kind()).isEqualTo(Result.Kind.RETRY);
+        assertThat(creates.attempts()).as("the fourth batch never starts").isEqualTo(7);
+        assertThat(created()).hasSize(6);
+        assertThat(client.eventReasons().stream().filter("FailedCreate"::equals)).hasSize(1);
+        // the failed one and the 93 skipped ones will never be observed
+        assertThat(controller.pendingCreations(KEY)).isEqualTo(6);
+        assertThat(lastStatus().status.active).isEqualTo(6);
+    }
+
+    @Test
+    void anIndexedJobCreatesEveryPendingIndexOnceAcrossTheBatches() {
+        Job j = started(job(20, 20));
+        j.spec.completionMode = "Indexed";
+        given(j);
+
+        controller.reconcile(KEY);
+
+        assertThat(created()).extracting(p -> p.metadata.annotations.get(JobPods.COMPLETION_INDEX))
+                .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, 20).mapToObj(Integer::toString).toList());
+    }
+
+    @Test
+    void withOneRequestInFlightTheCreatesGoOneAfterAnother() {
+        JobController serial = new JobController(informers, client, Clock.fixed(NOW, ZoneOffset.UTC), 1);
+        given(started(job(30, 30)));
+        InFlight creates = new InFlight(a -> a.verb().equals("create") && a.kind().equals("Pod"), 2);
+        client.failWhen(creates, 500);
+
+        serial.reconcile(KEY);
+
+        assertThat(created()).hasSize(30);
+        assertThat(creates.max()).isEqualTo(1);
+    }
+
+    @Test
+    void surplusPodsAreDeletedAllAtOnceAndAFailedDeletionIsReportedAndNoLongerExpected() {
+        Job j = started(job(20, 2));
+        List<Pod> pods = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            pods.add(pod(String.format("p%02d", i), j, "Running"));
+        }
+        given(j, pods.toArray(Pod[]::new));
+        InFlight deletes = new InFlight(a -> a.verb().equals("delete") && a.kind().equals("Pod"), 20, 3);
+        client.failWhen(deletes, 500);
+
+        Result result = controller.reconcile(KEY);
+
+        assertThat(deletes.attempts()).isEqualTo(8);
+        assertThat(deletes.max()).as("deletions in flight at once").isGreaterThan(1);
+        assertThat(client.actions("delete", "Pod")).hasSize(7);
+        assertThat(result.kind()).isEqualTo(Result.Kind.RETRY);
+        assertThat(client.eventReasons().stream().filter("FailedDelete"::equals)).hasSize(1);
+        assertThat(lastStatus().status.active).isEqualTo(3);
+    }
+
+    @Test
+    void aSurplusPodAlreadyGoneCountsAsDeleted() {
+        Job j = started(job(5, 1));
+        given(j, ready(pod("a", j, "Running")), pod("b", j, "Pending"));
+        client.failWhen(a -> a.verb().equals("delete") && a.name().equals("b"), 404);
+
+        Result result = controller.reconcile(KEY);
+
+        // Kubernetes' deleteJobPods: only errors other than NotFound lower successfulDeletes
+        assertThat(result.kind()).isNotEqualTo(Result.Kind.RETRY);
+        assertThat(lastStatus().status.active).isEqualTo(1);
+        assertThat(client.eventReasons()).doesNotContain("FailedDelete");
     }
 }

@@ -105,4 +105,79 @@ class SlowStartBatchTest {
         assertThat(violations).hasValue(0);
         assertThat(finished).hasValue(31);
     }
+
+    @Test
+    void anIndexedCallIsToldItsPositionBatchByBatch() {
+        SlowStartBatch.Result<Integer> r = SlowStartBatch.run(10, 1, Integer.MAX_VALUE, 16, i -> i * 10);
+
+        assertThat(r.batchSizes()).containsExactly(1, 2, 4, 3);
+        // positions 0..9 each once, in batch order: batch k holds the positions after those of batches before it
+        assertThat(r.values()).containsExactlyInAnyOrder(0, 10, 20, 30, 40, 50, 60, 70, 80, 90);
+        assertThat(r.values().subList(0, 1)).containsExactly(0);
+        assertThat(r.values().subList(1, 3)).containsExactlyInAnyOrder(10, 20);
+        assertThat(r.values().subList(3, 7)).containsExactlyInAnyOrder(30, 40, 50, 60);
+        assertThat(r.values().subList(7, 10)).containsExactlyInAnyOrder(70, 80, 90);
+    }
+
+    @Test
+    void theStatefulSetCapKeepsBatchesAtMaxBatchSize() {
+        SlowStartBatch.Result<Integer> r = SlowStartBatch.run(1200, 1, 500, 64, i -> i);
+
+        // 1+2+...+256 = 511, then min(512, 689, 500) = 500, then the 189 left
+        assertThat(r.batchSizes()).containsExactly(1, 2, 4, 8, 16, 32, 64, 128, 256, 500, 189);
+        assertThat(r.successes()).isEqualTo(1200);
+        assertThat(r.values()).doesNotHaveDuplicates().hasSize(1200);
+    }
+
+    @Test
+    void aFailureAtPositionKSkipsEveryPositionAfterItsBatch() {
+        List<Integer> called = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        // position 20 is in batch 5 (positions 15..30)
+        SlowStartBatch.Result<Integer> r = SlowStartBatch.run(100, 1, Integer.MAX_VALUE, 8, i -> {
+            called.add(i);
+            if (i == 20) {
+                throw new IllegalStateException("forbidden: exceeded quota");
+            }
+            return i;
+        });
+
+        assertThat(r.batchSizes()).containsExactly(1, 2, 4, 8, 16);
+        assertThat(called).containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, 31).boxed().toList());
+        assertThat(r.successes()).isEqualTo(30);
+        assertThat(r.errors()).singleElement().satisfies(e -> assertThat(e).hasMessage("forbidden: exceeded quota"));
+        assertThat(r.skipped(100)).isEqualTo(69);
+    }
+
+    @Test
+    void oneInFlightMakesTheCallsOneAfterAnother() {
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger maxSeen = new AtomicInteger();
+
+        SlowStartBatch.Result<Integer> r = SlowStartBatch.run(40, 1, 1, () -> {
+            maxSeen.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            Thread.sleep(1);
+            inFlight.decrementAndGet();
+            return 1;
+        });
+
+        assertThat(r.successes()).isEqualTo(40);
+        assertThat(maxSeen).hasValue(1);
+    }
+
+    @Test
+    void aBatchRunsItsCallsConcurrentlyUpToMaxInFlight() {
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger maxSeen = new AtomicInteger();
+
+        SlowStartBatch.run(63, 1, 16, () -> {
+            maxSeen.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            Thread.sleep(20);
+            inFlight.decrementAndGet();
+            return 1;
+        });
+
+        // batch 6 has 32 calls of 20 ms: with 16 allowed at once, more than one runs at a time
+        assertThat(maxSeen.get()).isGreaterThan(1).isLessThanOrEqualTo(16);
+    }
 }

@@ -10,6 +10,7 @@ import io.kube4j.api.StatefulSet;
 import io.kube4j.controllermanager.runtime.Result;
 import io.kube4j.controllermanager.runtime.SharedInformers;
 import io.kube4j.controllermanager.testing.Action;
+import io.kube4j.controllermanager.testing.InFlight;
 import io.kube4j.controllermanager.testing.RecordingClient;
 import io.kube4j.json.Json;
 import io.kube4j.quantity.Quantity;
@@ -195,9 +196,11 @@ class StatefulSetControllerTest {
 
         controller.reconcile(KEY);
 
-        assertThat(client.actions("create", "Pod")).extracting(Action::name).containsExactly("web-0", "web-1", "web-2");
+        // slow start: web-0 alone, then web-1 and web-2 together, in no particular order
+        assertThat(client.actions("create", "Pod")).extracting(Action::name).containsExactlyInAnyOrder("web-0", "web-1", "web-2");
+        assertThat(client.actions("create", "Pod").getFirst().name()).isEqualTo("web-0");
         assertThat(client.actions("create", "PersistentVolumeClaim")).extracting(Action::name)
-                .containsExactly("data-web-0", "data-web-1", "data-web-2");
+                .containsExactlyInAnyOrder("data-web-0", "data-web-1", "data-web-2");
     }
 
     @Test
@@ -543,5 +546,54 @@ class StatefulSetControllerTest {
 
         assertThat(controller.queue().isQueued(KEY)).isTrue();
         assertThat(List.of(StatefulSetPods.parentName(after), StatefulSetPods.ordinal(after))).containsExactly("web", 0);
+    }
+
+    // ---- Parallel: slow start with requests in flight (Kubernetes' runForAll / slowStartBatch) --
+
+    @Test
+    void parallelCreatesFortyPodsInOneSyncWithManyInFlight() {
+        StatefulSet set = statefulSet(40, "nginx:1");
+        set.spec.podManagementPolicy = "Parallel";
+        ControllerRevision rev = revision(set, 1);
+        given(set, rev);
+        InFlight creates = new InFlight(a -> a.verb().equals("create") && a.kind().equals("Pod"), 5);
+        client.failWhen(creates, 500);
+
+        Result result = controller.reconcile(KEY);
+
+        assertThat(result.kind()).isNotEqualTo(Result.Kind.RETRY);
+        assertThat(client.actions("create", "Pod")).extracting(Action::name)
+                .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, 40).mapToObj(i -> "web-" + i).toList());
+        assertThat(creates.max()).as("pods of one batch created at once").isGreaterThan(1);
+    }
+
+    @Test
+    void aParallelCreateFailingInTheThirdBatchEndsThePassAfterThatBatch() {
+        StatefulSet set = statefulSet(40, "nginx:1");
+        set.spec.podManagementPolicy = "Parallel";
+        ControllerRevision rev = revision(set, 1);
+        given(set, rev);
+        // batches 1, 2, 4: create #5 is in the third (ordinals 3..6)
+        InFlight creates = new InFlight(a -> a.verb().equals("create") && a.kind().equals("Pod"), 1, 5);
+        client.failWhen(creates, 403);
+
+        // an API error is transient: thrown, so the queue retries with back-off
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> controller.reconcile(KEY))
+                .isInstanceOf(io.kube4j.client.ApiException.class);
+
+        assertThat(creates.attempts()).isEqualTo(7);
+        assertThat(client.actions("create", "Pod")).hasSize(6).extracting(Action::name)
+                .allSatisfy(name -> assertThat(Integer.parseInt(name.substring("web-".length()))).isBetween(0, 6));
+    }
+
+    @Test
+    void orderedReadyCreatesOnePodPerSyncWhateverTheRequestsInFlight() {
+        StatefulSet set = statefulSet(40, "nginx:1");
+        ControllerRevision rev = revision(set, 1);
+        given(set, rev);
+
+        controller.reconcile(KEY);
+
+        assertThat(client.actions("create", "Pod")).extracting(Action::name).containsExactly("web-0");
     }
 }
