@@ -45,7 +45,8 @@ public class SecurityConfiguration {
     @Bean
     @ConditionalOnProperty(name = "kube4j.security.enabled", havingValue = "true")
     Pki pki(ApiServerProperties props, @Value("${server.port:8080}") int port, ServiceAllocationProperties services,
-            @Value("${kube4j.advertise-address:}") String advertiseAddress) {
+            @Value("${kube4j.advertise-address:}") String advertiseAddress,
+            @Value("${kube4j.security.kubeconfig-copy:}") String kubeconfigCopy) {
         ApiServerProperties.Security s = props.security();
         String server = s.server().isBlank() ? "https://127.0.0.1:" + port : s.server();
         Path dir = Path.of(s.pkiDir()).toAbsolutePath();
@@ -57,7 +58,33 @@ public class SecurityConfiguration {
         }
         Pki pki = Pki.ensure(dir, sans, s.nodes(), server);
         log.info("cluster PKI in {}; kubectl --kubeconfig {} works", dir, dir.resolve("admin.kubeconfig"));
+        if (!kubeconfigCopy.isBlank()) {
+            copyAdminKubeconfig(dir.resolve("admin.kubeconfig"), Path.of(kubeconfigCopy));
+        }
         return pki;
+    }
+
+    /**
+     * Copies the admin kubeconfig to {@code target} (k3s' {@code --write-kubeconfig}), rewritten at every
+     * start so it always matches the PKI; the copy is readable by its owner only and owned by the owner of
+     * its directory (in compose a bind-mounted host directory, so the host user who ran compose can read it).
+     * A failure is logged, not fatal: the kubeconfig in the PKI directory is the original.
+     */
+    static void copyAdminKubeconfig(Path source, Path target) {
+        try {
+            Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+            java.nio.file.Files.copy(source, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try {
+                java.nio.file.Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                java.nio.file.Files.setOwner(tmp, java.nio.file.Files.getOwner(target.toAbsolutePath().getParent()));
+            } catch (UnsupportedOperationException | java.io.IOException e) {
+                log.debug("cannot set the owner or mode of {}: {}", tmp, e.toString());
+            }
+            java.nio.file.Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            log.info("admin kubeconfig copied to {}", target);
+        } catch (java.io.IOException | RuntimeException e) {
+            log.warn("cannot copy the admin kubeconfig to {}: {}", target, e.toString());
+        }
     }
 
     /** HTTPS from {@code apiserver.crt}/{@code .key}; client certificates requested, never required. */
