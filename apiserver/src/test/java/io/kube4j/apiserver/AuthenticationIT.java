@@ -36,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The apiserver with {@code kube4j.security.enabled=true} on a fresh PKI directory: HTTPS, the generated
+ * The apiserver with security on (the default) on a fresh PKI directory: HTTPS, the generated
  * admin.kubeconfig with the real kubectl, client certificates (the cluster's and a foreign CA's), bearer
  * tokens, and ServiceAccount tokens through their whole life (issued by TokenRequest, bound to a pod,
  * expired, their ServiceAccount or pod deleted). No authorizer exists yet, so every authenticated or
@@ -70,7 +70,7 @@ class AuthenticationIT {
     static ApiServerProcess apiserver(int port) throws Exception {
         Path tokens = work.resolve("tokens.csv");
         java.nio.file.Files.writeString(tokens, "static-s3cret,alice,alice-uid,\"dev,ops\"\n");
-        return new ApiServerProcess(port, etcd.endpoint(), "--kube4j.security.enabled=true", "--kube4j.security.pki-dir=" + pki,
+        return new ApiServerProcess(port, etcd.endpoint(), "--kube4j.security.pki-dir=" + pki,
                 "--kube4j.security.nodes=node-1", "--kube4j.security.token-auth-file=" + tokens).https().start();
     }
 
