@@ -1,5 +1,6 @@
 package io.kube4j.apiserver.admission;
 
+import io.kube4j.api.KubeObject;
 import io.kube4j.api.ResourceType;
 import io.kube4j.api.ResourceTypes;
 import io.kube4j.apiserver.auth.Forbidden;
@@ -50,7 +51,7 @@ import java.util.function.Supplier;
  * pass untouched.
  *
  * <p>Runs after ServiceAccount and before PodSecurity (Kubernetes' plugin order); sees creates and main
- * updates through {@link #validate} and deletes, status updates, evictions and token requests through
+ * updates through {@link #admit} and deletes, status updates, evictions and token requests through
  * {@link #validateSubresourceOrDelete}. Active unless {@code kube4j.security.insecure=true} (then there is
  * no user to restrict). CSINodes (a kind kube4j does not serve) are left out.
  *
@@ -132,8 +133,12 @@ public class NodeRestriction implements Admission {
         return null;
     }
 
+    /**
+     * Creates and main updates, in the mutating phase as in Kubernetes (NodeRestriction is a mutating plugin
+     * there): a denial comes before the kind's validation, after the earlier plugins' defaults.
+     */
     @Override
-    public void validate(Attributes a) {
+    public void admit(Attributes a, KubeObject obj) {
         check(a);
     }
 

@@ -55,7 +55,7 @@ class NodeRestrictionTest {
 
     void run(Operation op, ResourceType rt, String ns, String name, ObjectNode obj, ObjectNode old, String sub) {
         Attributes a = new Attributes(op, rt, ns, name, obj, old, sub);
-        if (sub.isEmpty() && op != Operation.DELETE) plugin.validate(a);
+        if (sub.isEmpty() && op != Operation.DELETE) plugin.admit(a, null);
         else plugin.validateSubresourceOrDelete(a);
     }
 
