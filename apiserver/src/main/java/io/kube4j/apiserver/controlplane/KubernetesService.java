@@ -285,9 +285,10 @@ public class KubernetesService implements ApplicationRunner {
         if (currentSlice == null) {
             create(ResourceTypes.ENDPOINTSLICES, slice);
         } else if (!Objects.equals(currentSlice.path("endpoints"), slice.path("endpoints")) || !Objects.equals(currentSlice.path("ports"), slice.path("ports"))
-                || !NAME.equals(currentSlice.path("metadata").path("labels").path(SERVICE_NAME_LABEL).asString(""))) {
+                || !Objects.equals(currentSlice.path("metadata").path("labels"), slice.path("metadata").path("labels"))) {
             update(ResourceTypes.ENDPOINTSLICES, cur -> {
-                ((ObjectNode) cur.withObjectProperty("metadata").withObjectProperty("labels")).put(SERVICE_NAME_LABEL, NAME);
+                // EnsureEndpointSliceFromEndpoints writes the slice it derives: exactly its labels
+                ((ObjectNode) cur.withObjectProperty("metadata")).set("labels", slice.path("metadata").path("labels").deepCopy());
                 cur.put("addressType", "IPv4");
                 cur.set("endpoints", slice.get("endpoints").deepCopy());
                 cur.set("ports", slice.get("ports").deepCopy());

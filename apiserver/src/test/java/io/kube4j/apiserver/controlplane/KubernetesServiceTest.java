@@ -116,8 +116,13 @@ class KubernetesServiceTest {
             ((tools.jackson.databind.node.ObjectNode) cur.path("spec").path("ports").get(0)).put("targetPort", 1234);
             return cur;
         });
+        registry.guaranteedUpdate(ResourceTypes.ENDPOINTSLICES, "default", "kubernetes", null, Registry.Part.MAIN, false, cur -> {
+            ((tools.jackson.databind.node.ObjectNode) cur.path("metadata").path("labels")).put("extra", "x");
+            return cur;
+        });
         ks.reconcile();
         assertThat(get(ResourceTypes.SERVICES).path("spec").path("ports").get(0).path("targetPort").asInt()).isEqualTo(6443);
+        assertThat(get(ResourceTypes.ENDPOINTSLICES).path("metadata").path("labels").toString()).isEqualTo("{\"kubernetes.io/service-name\":\"kubernetes\"}");
         String rvService = get(ResourceTypes.SERVICES).path("metadata").path("resourceVersion").asString();
         String rvEndpoints = get(ResourceTypes.ENDPOINTS).path("metadata").path("resourceVersion").asString();
         String rvSlice = get(ResourceTypes.ENDPOINTSLICES).path("metadata").path("resourceVersion").asString();
