@@ -16,7 +16,7 @@ import java.util.List;
  * @param compaction     how often etcd history is compacted and how many revisions are kept
  * @param maxRequestBytes request bodies above this size get 413
  * @param admission      admission defaults
- * @param security       authentication and authorization (off unless {@code kube4j.security.enabled})
+ * @param security       authentication and authorization (on unless {@code kube4j.security.insecure})
  * @param requestTimeout how long a write keeps retrying when concurrent writers conflict (Kubernetes'
  *                       {@code --request-timeout}, 1 minute)
  */
@@ -31,10 +31,12 @@ public record ApiServerProperties(
         @DefaultValue Security security) {
 
     /**
-     * Who may do what. {@code enabled=false} (today's default, until every component and fixture carries
-     * credentials) allows every request as Kubernetes' old insecure port did, and says so loudly at start.
+     * Who may do what. Secure by default: HTTPS from the cluster PKI, every request authenticated (401 for
+     * a bad credential, anonymous without one), authorized (RBAC, Node) and admitted. {@code insecure=true}
+     * (for teaching only) serves plain HTTP and allows every request as Kubernetes' old insecure port did,
+     * and says so loudly at start.
      *
-     * @param enabled       authenticate every request (401 for a bad credential, anonymous without one)
+     * @param insecure      turn authentication, authorization and HTTPS off (default false)
      * @param tokenAuthFile a static token file (Kubernetes' {@code --token-auth-file}), "" for none
      * @param anonymous     requests without credentials are {@code system:anonymous} (Kubernetes'
      *                      {@code --anonymous-auth}, default true); false makes them 401
@@ -55,7 +57,7 @@ public record ApiServerProperties(
      * @param serviceAccountMaxTokenExpiration Kubernetes' {@code --service-account-max-token-expiration}; zero
      *                      means no limit
      */
-    public record Security(@DefaultValue("false") boolean enabled,
+    public record Security(@DefaultValue("false") boolean insecure,
                            @DefaultValue("") String tokenAuthFile,
                            @DefaultValue("true") boolean anonymous,
                            @DefaultValue("pki") String pkiDir,
@@ -66,6 +68,11 @@ public record ApiServerProperties(
                            @DefaultValue List<String> apiAudiences,
                            @DefaultValue("true") boolean serviceAccountExtendTokenExpiration,
                            @DefaultValue("0s") Duration serviceAccountMaxTokenExpiration) {
+        /** True unless {@link #insecure}: requests are authenticated, authorized and served over HTTPS. */
+        public boolean secure() {
+            return !insecure;
+        }
+
         /** The audiences of this apiserver: {@link #apiAudiences}, else the issuer (as kube-apiserver defaults them). */
         public List<String> audiences() {
             return apiAudiences.isEmpty() ? List.of(serviceAccountIssuer) : apiAudiences;

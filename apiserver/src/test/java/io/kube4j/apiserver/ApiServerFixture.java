@@ -25,7 +25,7 @@ final class ApiServerFixture implements AutoCloseable {
         this.etcd = etcd;
     }
 
-    /** As {@link #start}, for an apiserver serving HTTPS (kube4j.security.enabled). */
+    /** As {@link #start}, for an apiserver serving HTTPS (secure, the default). */
     ApiServerFixture startHttps(String... apiserverArgs) {
         etcd.start();
         apiserver = new ApiServerProcess(etcd.endpoint(), apiserverArgs).https().start();

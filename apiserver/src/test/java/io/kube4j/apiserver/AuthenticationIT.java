@@ -12,20 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedKeyManager;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyStore;
-import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -36,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The apiserver with {@code kube4j.security.enabled=true} on a fresh PKI directory: HTTPS, the generated
+ * The apiserver with security on (the default) on a fresh PKI directory: HTTPS, the generated
  * admin.kubeconfig with the real kubectl, client certificates (the cluster's and a foreign CA's), bearer
  * tokens, and ServiceAccount tokens through their whole life (issued by TokenRequest, bound to a pod,
  * expired, their ServiceAccount or pod deleted). No authorizer exists yet, so every authenticated or
@@ -70,7 +62,7 @@ class AuthenticationIT {
     static ApiServerProcess apiserver(int port) throws Exception {
         Path tokens = work.resolve("tokens.csv");
         java.nio.file.Files.writeString(tokens, "static-s3cret,alice,alice-uid,\"dev,ops\"\n");
-        return new ApiServerProcess(port, etcd.endpoint(), "--kube4j.security.enabled=true", "--kube4j.security.pki-dir=" + pki,
+        return new ApiServerProcess(port, etcd.endpoint(), "--kube4j.security.pki-dir=" + pki,
                 "--kube4j.security.nodes=node-1", "--kube4j.security.token-auth-file=" + tokens).https().start();
     }
 
@@ -84,55 +76,9 @@ class AuthenticationIT {
         }
     }
 
-    /**
-     * An HTTPS client trusting only the cluster CA, presenting {@code cert} (whoever issued it: the key
-     * manager offers it whatever CAs the server names, as curl does).
-     */
+    /** An HTTPS client trusting only the cluster CA, presenting {@code cert} ({@link TlsClients#client}). */
     static HttpClient client(PrivateKey key, X509Certificate cert) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", ca);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        KeyManager[] kms = key == null ? null : new KeyManager[]{new X509ExtendedKeyManager() {
-            @Override
-            public String[] getClientAliases(String keyType, Principal[] issuers) {
-                return new String[]{"me"};
-            }
-
-            @Override
-            public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-                return "me";
-            }
-
-            @Override
-            public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-                return "me";
-            }
-
-            @Override
-            public String[] getServerAliases(String keyType, Principal[] issuers) {
-                return null;
-            }
-
-            @Override
-            public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-                return null;
-            }
-
-            @Override
-            public X509Certificate[] getCertificateChain(String alias) {
-                return new X509Certificate[]{cert};
-            }
-
-            @Override
-            public PrivateKey getPrivateKey(String alias) {
-                return key;
-            }
-        }};
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kms, tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(10)).build();
+        return TlsClients.client(ca, key, cert);
     }
 
     static HttpResponse<String> send(HttpClient client, String method, String path, String token, String body) {

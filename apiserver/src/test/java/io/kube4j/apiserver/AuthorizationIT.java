@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Authorization end to end with {@code kube4j.security.enabled=true} and a static token file: an admin
+ * Authorization end to end with security on (the default) and a static token file: an admin
  * in system:masters, a user without roles, a user with a namespaced Role, anonymous, escalation
  * attempts, impersonation, the real kubectl's {@code auth can-i}, and the bootstrap policy surviving a
  * restart. Every denial is checked against Kubernetes' exact Status message.
@@ -47,7 +47,7 @@ class AuthorizationIT {
                 bob-token,bob,uid-bob,"devs"
                 node1-token,system:node:node1,uid-node1,"system:nodes"
                 """);
-        args = new String[]{"--kube4j.security.enabled=true", "--kube4j.security.token-auth-file=" + tokens,
+        args = new String[]{"--kube4j.security.token-auth-file=" + tokens,
                 "--kube4j.security.pki-dir=" + dir.resolve("pki")};
         fx = new ApiServerFixture().startHttps(args);
         http = trustingClusterCa(dir.resolve("pki/ca.crt"));

@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The ServiceAccount admission plugin on a real apiserver started with {@code kube4j.security.enabled=true}
+ * The ServiceAccount admission plugin on a real apiserver started with security on (the default)
  * (requests carry a static token of a {@code system:masters} user, so they stay allowed once authorization
  * is on): a pod without its ServiceAccount is refused with Kubernetes' message, one with it gets
  * {@code serviceAccountName: default} and the {@code kube-api-access-*} token volume mounted read-only.
@@ -33,7 +33,7 @@ class ServiceAccountAdmissionIT {
         Path tokens = Files.createTempFile("tokens", ".csv");
         Files.writeString(tokens, TOKEN + ",admin,admin-uid,\"system:masters\"\n");
         Path pki = Files.createTempDirectory("pki");
-        fx = new ApiServerFixture().startHttps("--kube4j.security.enabled=true", "--kube4j.security.token-auth-file=" + tokens,
+        fx = new ApiServerFixture().startHttps("--kube4j.security.token-auth-file=" + tokens,
                 "--kube4j.security.pki-dir=" + pki);
         http = AuthorizationIT.trustingClusterCa(pki.resolve("ca.crt"));
     }

@@ -47,7 +47,7 @@ public final class ComponentProcess implements AutoCloseable {
     }
 
     /**
-     * The component serves HTTPS (kube4j.security.enabled): {@link #url} is https, and the readiness
+     * The component serves HTTPS (the apiserver unless kube4j.security.insecure): {@link #url} is https, and the readiness
      * poll accepts any server certificate (it only waits for the port; tests check certificates themselves).
      */
     public ComponentProcess https() {

@@ -45,7 +45,7 @@ import java.util.function.BiFunction;
  * </ul>
  * The {@code kubernetes.io/enforce-mountable-secrets} annotation is not enforced.
  *
- * <p>Enabled only with {@code kube4j.security.enabled=true}: it refuses pods until the controller-manager
+ * <p>Enabled unless {@code kube4j.security.insecure=true}: it refuses pods until the controller-manager
  * has created their namespace's {@code default} ServiceAccount, which would break every test (and setup)
  * that runs the apiserver without the controller-manager.
  *
@@ -54,7 +54,7 @@ import java.util.function.BiFunction;
  */
 @Component
 @Order(410)
-@ConditionalOnProperty(name = "kube4j.security.enabled", havingValue = "true")
+@ConditionalOnProperty(name = "kube4j.security.insecure", havingValue = "false", matchIfMissing = true)
 public class ServiceAccountAdmission implements Admission {
     /** DefaultServiceAccountName. */
     public static final String DEFAULT_SERVICE_ACCOUNT = "default";

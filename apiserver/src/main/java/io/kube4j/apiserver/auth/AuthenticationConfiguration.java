@@ -39,8 +39,14 @@ public class AuthenticationConfiguration {
     @Bean
     ApplicationRunner insecureWarning(ApiServerProperties props) {
         return args -> {
-            if (!props.security().enabled()) {
-                log.warn("kube4j.security.enabled=false: requests are NOT authenticated or authorized; anyone who reaches this port can read and write every object");
+            if (props.security().insecure()) {
+                log.warn("""
+                        ********************************************************************************
+                        kube4j.security.insecure=true: plain HTTP, requests are NOT authenticated,
+                        authorized or checked by NodeRestriction/ServiceAccount admission; anyone who
+                        reaches this port can read and write every object and run any command on a node.
+                        For teaching only: never expose this port.
+                        ********************************************************************************""");
             }
         };
     }

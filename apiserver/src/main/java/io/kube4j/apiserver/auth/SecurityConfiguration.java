@@ -32,7 +32,7 @@ import java.util.List;
  * The secure serving side of authentication: the cluster PKI, HTTPS with optional client certificates,
  * the x509 authenticator, and ServiceAccount token signing and checking.
  *
- * <p>With {@code kube4j.security.enabled=false} there is no PKI and plain HTTP as before; ServiceAccount
+ * <p>With {@code kube4j.security.insecure=true} there is no PKI and plain HTTP as before; ServiceAccount
  * tokens are still issued (TokenRequest, so a kubelet's projected token volume works), signed with a key
  * pair made at start and kept in memory only: such tokens mean nothing once the apiserver restarts, and
  * nothing checks them on requests since nothing is authenticated.
@@ -43,9 +43,9 @@ public class SecurityConfiguration {
 
     /** The cluster PKI in {@code kube4j.security.pki-dir}, created on the first start. */
     @Bean
-    @ConditionalOnProperty(name = "kube4j.security.enabled", havingValue = "true")
+    @ConditionalOnProperty(name = "kube4j.security.insecure", havingValue = "false", matchIfMissing = true)
     Pki pki(ApiServerProperties props, @Value("${server.port:8080}") int port, ServiceAllocationProperties services,
-            @Value("${kube4j.advertise-address:}") String advertiseAddress,
+            @Value("${kube4j.apiserver.advertise-address:}") String advertiseAddress,
             @Value("${kube4j.security.kubeconfig-copy:}") String kubeconfigCopy) {
         ApiServerProperties.Security s = props.security();
         String server = s.server().isBlank() ? "https://127.0.0.1:" + port : s.server();
@@ -89,7 +89,7 @@ public class SecurityConfiguration {
 
     /** HTTPS from {@code apiserver.crt}/{@code .key}; client certificates requested, never required. */
     @Bean
-    @ConditionalOnProperty(name = "kube4j.security.enabled", havingValue = "true")
+    @ConditionalOnProperty(name = "kube4j.security.insecure", havingValue = "false", matchIfMissing = true)
     TomcatConnectorCustomizer httpsConnector(Pki pki) {
         return connector -> {
             AcceptAnyClientCertificate.acceptIssuers(List.of(pki.ca()));
@@ -112,7 +112,7 @@ public class SecurityConfiguration {
     /** X.509 client certificates, first in Kubernetes' order. */
     @Bean
     @Order(0)
-    @ConditionalOnProperty(name = "kube4j.security.enabled", havingValue = "true")
+    @ConditionalOnProperty(name = "kube4j.security.insecure", havingValue = "false", matchIfMissing = true)
     X509Authenticator x509Authenticator(Pki pki) {
         return new X509Authenticator(List.of(pki.ca()), Clock.systemUTC());
     }

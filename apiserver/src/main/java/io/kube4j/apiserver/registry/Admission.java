@@ -12,12 +12,20 @@ import tools.jackson.databind.node.ObjectNode;
  * stored. Status writes are not admitted. Plugins live in the {@code admission} package.
  */
 public interface Admission {
-    /** What is being admitted. {@code old} is null on create. */
-    record Attributes(Operation operation, ResourceType type, String namespace, String name, ObjectNode object, ObjectNode old) {
+    /**
+     * What is being admitted. {@code old} is null on create; {@code object} is null on delete.
+     * {@code subresource} is "" for the main resource, else e.g. {@code status}, {@code eviction},
+     * {@code token} (only {@link #validateSubresourceOrDelete} sees a non-empty one).
+     */
+    record Attributes(Operation operation, ResourceType type, String namespace, String name, ObjectNode object, ObjectNode old, String subresource) {
+        /** A write of the main resource. */
+        public Attributes(Operation operation, ResourceType type, String namespace, String name, ObjectNode object, ObjectNode old) {
+            this(operation, type, namespace, name, object, old, "");
+        }
     }
 
-    /** The write being admitted. */
-    enum Operation { CREATE, UPDATE }
+    /** The request being admitted (Kubernetes' admission.Operation; DELETE only reaches {@link #validateSubresourceOrDelete}). */
+    enum Operation { CREATE, UPDATE, DELETE }
 
     /** Mutating admission: may change the typed, defaulted object ({@code attributes.object()} is the request's tree). */
     default void admit(Attributes attributes, io.kube4j.api.KubeObject obj) {
@@ -25,6 +33,17 @@ public interface Admission {
 
     /** Validating admission: throws to deny; must not change the object. */
     default void validate(Attributes attributes) {
+    }
+
+    /**
+     * Validating admission of the requests Kubernetes admits that {@link #validate} does not see: a DELETE
+     * (object null, old the object being deleted, checked before anything changes), a status or
+     * ephemeralcontainers update (old and proposed object), and the creates of the {@code pods/eviction}
+     * (object the Eviction) and {@code serviceaccounts/token} (object the TokenRequest) subresources.
+     * Kubernetes' other plugins kube4j has return early for all of these, so only the plugins that act on
+     * them (NodeRestriction) implement it. Throws to deny.
+     */
+    default void validateSubresourceOrDelete(Attributes attributes) {
     }
 
     /**

@@ -455,6 +455,16 @@ public class Registry {
         }
     }
 
+    /**
+     * Admission of a DELETE, a status/ephemeralcontainers update or a subresource create
+     * ({@link Admission#validateSubresourceOrDelete}), in plugin order; throws the first denial.
+     */
+    public void admitSubresourceOrDelete(Admission.Attributes attributes) {
+        for (Admission a : admission) {
+            a.validateSubresourceOrDelete(attributes);
+        }
+    }
+
     private String randomSuffix() {
         StringBuilder sb = new StringBuilder(5);
         for (int i = 0; i < 5; i++) {
@@ -683,6 +693,9 @@ public class Registry {
             ObjectNode next = prepareUpdate(strategy, cur.object(), proposed, part, namespace);
             if (part == Part.MAIN) {
                 validateAdmission(new Admission.Attributes(Admission.Operation.UPDATE, rt, namespace, name, next, cur.object()));
+            } else {
+                admitSubresourceOrDelete(new Admission.Attributes(Admission.Operation.UPDATE, rt, namespace, name, next, cur.object(),
+                        part == Part.STATUS ? "status" : "ephemeralcontainers"));
             }
             if (dryRun) {
                 return next;
@@ -939,6 +952,7 @@ public class Registry {
         ObjectStore store = strategy.store(plain);
         String key = key(rt, namespace, name);
         return retryOnConflict(rt, namespace, name, cur -> {
+            admitSubresourceOrDelete(new Admission.Attributes(Admission.Operation.DELETE, rt, namespace, name, null, cur.object()));
             ObjectNode obj = cur.object().deepCopy();
             ObjectNode m = meta(obj);
             if (opts.preconditions != null) {

@@ -150,14 +150,6 @@ public final class EtcdStorage implements Storage {
     }
 
     @Override
-    public void putWithTtl(String key, byte[] value, Duration ttl) {
-        long seconds = Math.max(1, ttl.toSeconds());
-        // a new lease per put, as Kubernetes' storage.GuaranteedUpdate with a TTL: the previous one expires on its own
-        long lease = call("lease", () -> client.getLeaseClient().grant(seconds), key).getID();
-        call("put", () -> kv.put(bytes(key), ByteSequence.from(value), PutOption.builder().withLeaseId(lease).build()), key);
-    }
-
-    @Override
     public Optional<Stored> get(String key) {
         GetResponse r = call("get", () -> kv.get(bytes(key)), key);
         if (r.getKvs().isEmpty()) {

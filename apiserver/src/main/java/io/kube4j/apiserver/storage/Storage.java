@@ -112,18 +112,6 @@ public interface Storage extends AutoCloseable {
     }
 
     /** Forgets history before {@code revision}. */
-    /**
-     * Puts {@code value} under {@code key} (outside {@code /registry/}) to expire {@code ttl} after the
-     * last put unless put again: etcd's leases, as Kubernetes' master leases
-     * ({@code pkg/controlplane/reconcilers/lease.go}). Storages without leases throw
-     * {@link UnsupportedOperationException}.
-     *
-     * @param ttl time to live, whole seconds (at least 1)
-     */
-    default void putWithTtl(String key, byte[] value, java.time.Duration ttl) {
-        throw new UnsupportedOperationException("this storage has no leases");
-    }
-
     void compact(long revision);
 
     /** Watches every key under {@code prefix} from {@code fromRevision} (inclusive). */

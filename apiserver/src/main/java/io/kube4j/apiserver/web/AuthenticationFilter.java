@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Authenticates every request when {@code kube4j.security.enabled} (Kubernetes'
+ * Authenticates every request unless {@code kube4j.security.insecure} (Kubernetes'
  * {@code filters.WithAuthentication}): the first {@link Authenticator} that recognises a credential
  * decides; an invalid credential is 401 {@code Unauthorized}; no credential is {@code system:anonymous}
  * (group {@code system:unauthenticated}) unless anonymous auth is off, then 401. An authenticated
@@ -32,7 +32,7 @@ import java.util.Optional;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
-@ConditionalOnProperty(name = "kube4j.security.enabled", havingValue = "true")
+@ConditionalOnProperty(name = "kube4j.security.insecure", havingValue = "false", matchIfMissing = true)
 class AuthenticationFilter extends OncePerRequestFilter {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AuthenticationFilter.class);
     private final ObjectProvider<Authenticator> authenticators;

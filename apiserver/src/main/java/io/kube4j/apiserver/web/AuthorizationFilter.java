@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Authorizes every request after authentication and impersonation when {@code kube4j.security.enabled}
+ * Authorizes every request after authentication and impersonation unless {@code kube4j.security.insecure}
  * (Kubernetes' {@code filters.WithAuthorization}): the request's {@link RequestAttributes} go to the
  * {@link Authorizer}; a denial is 403 with Kubernetes' message ({@link Forbidden}) and nothing after
  * this filter runs. The attributes stay on the request under {@link #ATTRIBUTES} for the handlers
@@ -33,7 +33,7 @@ import java.util.Map;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)
-@ConditionalOnProperty(name = "kube4j.security.enabled", havingValue = "true")
+@ConditionalOnProperty(name = "kube4j.security.insecure", havingValue = "false", matchIfMissing = true)
 class AuthorizationFilter extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(AuthorizationFilter.class);
     /** Request attribute: the {@link RequestAttributes} the request was authorized with. */

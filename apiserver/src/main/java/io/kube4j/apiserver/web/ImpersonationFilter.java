@@ -38,7 +38,7 @@ import java.util.Map;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 15)
-@ConditionalOnProperty(name = "kube4j.security.enabled", havingValue = "true")
+@ConditionalOnProperty(name = "kube4j.security.insecure", havingValue = "false", matchIfMissing = true)
 class ImpersonationFilter extends OncePerRequestFilter {
     private static final String USER = "Impersonate-User";
     private static final String GROUP = "Impersonate-Group";

@@ -7,6 +7,7 @@ import io.kube4j.api.Probe;
 import io.kube4j.kubelet.runtime.ExecResult;
 import io.kube4j.kubelet.runtime.fake.FakeRuntime;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,20 @@ class ProbeRunnerTest {
     private final ProbeRunner runner = new ProbeRunner(runtime);
     private final Container container = new Container();
     private HttpServer server;
+
+    /**
+     * The first gRPC call of a JVM loads and initialises Netty (and, with BouncyCastle on the class path
+     * since common reads kubeconfigs, probes its TLS providers): seconds on a loaded 2-core machine, longer
+     * than the 1 s probe timeouts the tests below assert with. One call with a generous timeout first.
+     */
+    @BeforeAll
+    static void warmUpGrpc() throws Exception {
+        try (io.kube4j.kubelet.testing.GrpcHealthServer health = new io.kube4j.kubelet.testing.GrpcHealthServer(0)) {
+            Probe.GRPCAction g = new Probe.GRPCAction();
+            g.port = health.port();
+            io.kube4j.kubelet.probe.GrpcHealthCheck.check("127.0.0.1", g, Duration.ofSeconds(30));
+        }
+    }
 
     @BeforeEach
     void startServer() throws IOException {

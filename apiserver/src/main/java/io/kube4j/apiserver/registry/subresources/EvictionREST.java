@@ -42,6 +42,9 @@ public class EvictionREST {
 
     /** Evicts the pod; {@code dryRun} from the query or the Eviction's deleteOptions. */
     public void evict(String namespace, String name, ObjectNode eviction, boolean dryRun) {
+        // admission first, as Kubernetes' handler admits the Eviction before the eviction REST runs
+        registry.admitSubresourceOrDelete(new io.kube4j.apiserver.registry.Admission.Attributes(io.kube4j.apiserver.registry.Admission.Operation.CREATE,
+                ResourceTypes.PODS, namespace, name, eviction, null, "eviction"));
         DeleteOptions opts;
         try {
             opts = eviction.path("deleteOptions").isObject() ? Json.convert(eviction.get("deleteOptions"), DeleteOptions.class) : new DeleteOptions();

@@ -69,6 +69,10 @@ public class TokenRequestREST {
      * @return the TokenRequest with its status filled in
      */
     public ObjectNode create(String namespace, String name, ObjectNode request, Consumer<String> warn) {
+        // admission first (NodeRestriction: a node asks only for tokens bound to its own pods), as Kubernetes'
+        // handler admits the TokenRequest before the token REST runs
+        registry.admitSubresourceOrDelete(new io.kube4j.apiserver.registry.Admission.Attributes(io.kube4j.apiserver.registry.Admission.Operation.CREATE,
+                ResourceTypes.SERVICEACCOUNTS, namespace, name, request, null, "token"));
         ObjectNode out = request.deepCopy();
         out.put("apiVersion", GROUP + "/v1");
         out.put("kind", "TokenRequest");

@@ -64,7 +64,7 @@ class TokenRequestRESTTest {
     }
 
     TokenRequestREST rest(Duration max, boolean extend) {
-        ApiServerProperties.Security s = new ApiServerProperties.Security(true, "", true, "pki", List.of(), List.of(), "", ISSUER, List.of(), extend, max);
+        ApiServerProperties.Security s = new ApiServerProperties.Security(false, "", true, "pki", List.of(), List.of(), "", ISSUER, List.of(), extend, max);
         return new TokenRequestREST(registry, tokens, s, Clock.fixed(now, ZoneOffset.UTC));
     }
 
