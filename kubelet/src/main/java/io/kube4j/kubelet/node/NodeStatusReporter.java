@@ -48,9 +48,15 @@ public final class NodeStatusReporter {
         return lastUid;
     }
 
+    /** The labels a kubelet keeps current on its existing Node (Kubernetes' updateDefaultLabels list). */
+    static final List<String> DEFAULT_LABELS = List.of("kubernetes.io/hostname", "topology.kubernetes.io/zone",
+            "topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/region",
+            "node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type", "kubernetes.io/os", "kubernetes.io/arch",
+            "node.kubernetes.io/windows-build", "beta.kubernetes.io/os", "beta.kubernetes.io/arch");
+
     /**
-     * Creates the Node, or, when it exists (a restarted kubelet), brings its labels and capacity up to
-     * date while keeping taints and labels others added; then reports status.
+     * Creates the Node with its labels and taints, or, when it exists (a restarted kubelet), brings only its
+     * default labels up to date; then reports status.
      */
     public Node register() {
         Node node = new Node();
@@ -67,14 +73,20 @@ public final class NodeStatusReporter {
                 throw e;
             }
             stored = client.get(Node.class, null, description.name());
+            // as Kubernetes' kubelet (kubelet_node_status.go updateDefaultLabels): an existing Node gets only
+            // the kubelet's default labels brought up to date; --node-labels and --register-with-taints apply
+            // at creation only, so what an admin or the node lifecycle controller changed since stays (and
+            // NodeRestriction admission refuses a kubelet touching taints anyway)
             boolean changed = false;
-            for (Map.Entry<String, String> l : description.labels().entrySet()) {
-                changed |= !l.getValue().equals(stored.metadata.labels.put(l.getKey(), l.getValue()));
-            }
-            for (io.kube4j.api.Taint t : description.taints()) {
-                if (stored.spec.taints.stream().noneMatch(x -> x.key.equals(t.key) && x.effect.equals(t.effect))) {
-                    stored.spec.taints.add(t);
-                    changed = true;
+            for (String key : DEFAULT_LABELS) {
+                String want = description.labels().get(key);
+                if (want == null) {
+                    continue;
+                }
+                if (want.isEmpty()) {
+                    changed |= stored.metadata.labels.remove(key) != null;
+                } else {
+                    changed |= !want.equals(stored.metadata.labels.put(key, want));
                 }
             }
             if (changed) {

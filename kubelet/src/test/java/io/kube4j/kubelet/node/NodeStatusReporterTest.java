@@ -63,6 +63,23 @@ class NodeStatusReporterTest {
     }
 
     @Test
+    void reRegisteringRestoresOnlyTheDefaultLabelsNeverTaintsOrNodeLabels() {
+        reporter.register();
+        Node node = api.stored(Node.class, null, "node-1");
+        // an admin removed the registration taint and a --node-labels label, and changed the hostname label
+        node.spec.taints.clear();
+        node.metadata.labels.remove("tier");
+        node.metadata.labels.put("kubernetes.io/hostname", "renamed");
+        api.put(node);
+
+        reporter.register();
+
+        Node after = api.stored(Node.class, null, "node-1");
+        assertThat(after.spec.taints).isEmpty();
+        assertThat(after.metadata.labels).doesNotContainKey("tier").containsEntry("kubernetes.io/hostname", "node-1");
+    }
+
+    @Test
     void unchangedStatusIsWrittenOnlyOnceTheReportIntervalPassed() {
         reporter.register();
         api.clear();
