@@ -30,10 +30,18 @@ import java.util.concurrent.Executors;
 /**
  * kube4j in one process: etcd as a child process, then the apiserver, scheduler, controller-manager and
  * {@code N} hollow kubelets (fake container runtime), each in its own Spring application context with its
- * own module's {@code application.yml}, talking to the apiserver over HTTP exactly as the separate
+ * own module's {@code application.yml}, talking to the apiserver over HTTPS exactly as the separate
  * processes do (the contexts share nothing but the JVM). Once every node reports {@code Ready=True} it
- * writes and prints a kubeconfig and the line {@code kube4j all-in-one: Ready in <ms> ms}, measured from
- * the JVM's start; the Testcontainers {@code Kube4jContainer} waits for that line.
+ * writes and prints the admin kubeconfig and the line {@code kube4j all-in-one: Ready in <ms> ms}, measured
+ * from the JVM's start; the Testcontainers {@code Kube4jContainer} waits for that line.
+ *
+ * <p>Secure as the separate processes: the apiserver creates a fresh cluster PKI in {@code <data dir>/pki}
+ * (kubeadm's layout: a CA, its serving certificate for localhost, 127.0.0.1, the server URL's host and
+ * {@code --tls-san}, and a client certificate and kubeconfig per component), and each component context
+ * uses its own kubeconfig there: {@code kube-scheduler}, {@code kube-controller-manager}, and one kubelet
+ * context per node with {@code kubelet-<node>} ({@code system:node:<node>}, which the Node authorizer
+ * limits to that node). {@code --kube4j.security.insecure=true} runs everything over plain HTTP without
+ * authentication instead, as before, one kubelet context for all the nodes.
  *
  * <p>Usage: {@code java -jar all-in-one.jar [--nodes=3] [--port=6443] [--kube4j.x.y=...]}; see
  * {@link AllInOneOptions}. The image {@code kube4j/all-in-one} runs exactly this.
@@ -45,6 +53,8 @@ public final class AllInOne implements AutoCloseable {
     private final AllInOneOptions options;
     private final List<ConfigurableApplicationContext> contexts = Collections.synchronizedList(new ArrayList<>());
     private EmbeddedEtcd etcd;
+    private Path dataDir;
+    private Path pki;
 
     public AllInOne(AllInOneOptions options) {
         this.options = options;
@@ -62,7 +72,7 @@ public final class AllInOne implements AutoCloseable {
             System.exit(1);
         }
         System.out.println("---");
-        System.out.print(kubeconfig(aio.options.serverUrl()));
+        System.out.print(aio.kubeconfigYaml());
         System.out.println("---");
         System.out.println(READY_PREFIX + (System.currentTimeMillis() - jvmStart) + " ms (" + aio.options.nodes()
                 + " node(s); apiserver " + aio.options.serverUrl() + ", kubeconfig " + aio.options.kubeconfig() + ")");
@@ -86,35 +96,62 @@ public final class AllInOne implements AutoCloseable {
             etcdEndpoints = etcd.endpoint();
         }
         String api = options.localApiServerUrl();
+        pki = options.secure() ? dataDir().resolve("pki") : null;
+        List<String> apiserverArgs = new ArrayList<>(List.of("--server.port=" + options.port(), "--kube4j.etcd.endpoints=" + etcdEndpoints));
+        if (pki != null) {
+            // secure under both names of the switch (kube4j.security.enabled, renamed to "secure unless
+            // kube4j.security.insecure=true"); a name the user passed through is left to them
+            addUnlessPassed(apiserverArgs, "kube4j.security.enabled", "true");
+            addUnlessPassed(apiserverArgs, "kube4j.security.insecure", "false");
+            addUnlessPassed(apiserverArgs, "kube4j.security.pki-dir", pki.toString());
+            addUnlessPassed(apiserverArgs, "kube4j.security.nodes", String.join(",", options.nodeNames()));
+            // the URL written into the kubeconfigs, the admin one is handed out
+            addUnlessPassed(apiserverArgs, "kube4j.security.server", options.serverUrl());
+            addUnlessPassed(apiserverArgs, "kube4j.security.extra-sans", String.join(",", servingNames()));
+        } else {
+            // asked for by name: both spellings of the switch say so, whichever one the user passed
+            addUnlessPassed(apiserverArgs, "kube4j.security.insecure", "true");
+            addUnlessPassed(apiserverArgs, "kube4j.security.enabled", "false");
+        }
         // not waiting for etcd first: the apiserver's context spends its first second or two loading
         // classes, while etcd elects itself, and its etcd client reconnects until etcd listens
-        run(ApiServerApplication.class, "apiserver", WebApplicationType.SERVLET,
-                "--server.port=" + options.port(),
-                "--kube4j.etcd.endpoints=" + etcdEndpoints);
+        run(ApiServerApplication.class, "apiserver", WebApplicationType.SERVLET, apiserverArgs);
         if (etcd != null) {
             etcd.awaitHealthy(timeout);
         }
-        // the three clients of the apiserver are independent of each other: start them side by side, on
+        // the clients of the apiserver are independent of each other: start them side by side, on
         // threads of our own (the common pool's threads lack the jar launcher's context class loader)
         ExecutorService starters = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("start-", 0).factory());
-        List<CompletableFuture<Void>> clients = List.of(
-                CompletableFuture.runAsync(() -> run(SchedulerApplication.class, "scheduler", WebApplicationType.NONE,
-                        "--kube4j.apiserver.url=" + api,
-                        "--kube4j.scheduler.leader-elect=false"), starters),
-                CompletableFuture.runAsync(() -> run(ControllerManagerApplication.class, "controller-manager", WebApplicationType.NONE,
-                        "--kube4j.apiserver.url=" + api,
-                        "--kube4j.controller-manager.leader-elect=false"), starters),
-                CompletableFuture.runAsync(() -> run(KubeletApplication.class, "kubelet", WebApplicationType.SERVLET,
-                        // any free port: the kubelets advertise the one their web server really got
-                        "--server.port=0",
-                        "--kube4j.apiserver.url=" + api,
-                        "--kube4j.kubelet.runtime=fake",
-                        "--kube4j.kubelet.count=" + options.nodes(),
-                        "--kube4j.kubelet.node-name=" + (options.nodes() == 1 ? "node-0" : "node"),
-                        "--kube4j.kubelet.address=127.0.0.1",
-                        "--kube4j.kubelet.capacity.cpu=" + options.nodeCpu(),
-                        "--kube4j.kubelet.capacity.memory=" + options.nodeMemory(),
-                        "--kube4j.kubelet.capacity.pods=" + options.nodePods()), starters));
+        List<CompletableFuture<Void>> clients = new ArrayList<>();
+        List<String> scheduler = new ArrayList<>(List.of("--kube4j.apiserver.url=" + api, "--kube4j.scheduler.leader-elect=false"));
+        List<String> controllerManager = new ArrayList<>(List.of("--kube4j.apiserver.url=" + api, "--kube4j.controller-manager.leader-elect=false"));
+        if (pki != null) {
+            // each component with its own identity and Kubernetes' role for it, as kubeadm's kubeconfigs
+            addUnlessPassed(scheduler, "kube4j.apiserver.kubeconfig", pki.resolve("kube-scheduler.kubeconfig").toString());
+            addUnlessPassed(controllerManager, "kube4j.apiserver.kubeconfig", pki.resolve("kube-controller-manager.kubeconfig").toString());
+            // the kube-root-ca.crt ConfigMap in every namespace (pods' projected token volumes carry it)
+            addUnlessPassed(controllerManager, "kube4j.security.root-ca-file", pki.resolve("ca.crt").toString());
+        }
+        clients.add(CompletableFuture.runAsync(() -> run(SchedulerApplication.class, "scheduler", WebApplicationType.NONE, scheduler), starters));
+        clients.add(CompletableFuture.runAsync(() -> run(ControllerManagerApplication.class, "controller-manager", WebApplicationType.NONE,
+                controllerManager), starters));
+        if (pki == null) {
+            // one context for all the hollow kubelets: they share one anonymous client
+            clients.add(CompletableFuture.runAsync(() -> run(KubeletApplication.class, "kubelet", WebApplicationType.SERVLET,
+                    kubeletArgs(api, options.nodes() == 1 ? "node-0" : "node", options.nodes())), starters));
+        } else {
+            // one context per node: a kubelet's client is system:node:<name>, which the Node authorizer and
+            // NodeRestriction let write only that node and its pods, so the nodes cannot share one client
+            for (String node : options.nodeNames()) {
+                List<String> args = kubeletArgs(api, node, 1);
+                addUnlessPassed(args, "kube4j.apiserver.kubeconfig", pki.resolve("kubelet-" + node + ".kubeconfig").toString());
+                // the kubelet API (logs) takes the apiserver's client certificate, as kubeadm sets up kubelets:
+                // client certificates checked against the cluster CA, no anonymous requests
+                addUnlessPassed(args, "kube4j.kubelet.authentication.client-ca-file", pki.resolve("ca.crt").toString());
+                addUnlessPassed(args, "kube4j.kubelet.authentication.anonymous", "false");
+                clients.add(CompletableFuture.runAsync(() -> run(KubeletApplication.class, "kubelet", WebApplicationType.SERVLET, args), starters));
+            }
+        }
         try {
             CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).join();
         } catch (CompletionException e) {
@@ -122,18 +159,71 @@ public final class AllInOne implements AutoCloseable {
         } finally {
             starters.shutdown();
         }
-        awaitNodesReady(new ApiClient(api, "all-in-one/kube4j"), timeout);
+        awaitNodesReady(readinessClient(api), timeout);
         writeKubeconfig();
     }
 
-    private void run(Class<?> application, String module, WebApplicationType web, String... args) {
+    private List<String> kubeletArgs(String api, String nodeName, int count) {
+        return new ArrayList<>(List.of(
+                // any free port: the kubelets advertise the one their web server really got
+                "--server.port=0",
+                "--kube4j.apiserver.url=" + api,
+                "--kube4j.kubelet.runtime=fake",
+                "--kube4j.kubelet.count=" + count,
+                "--kube4j.kubelet.node-name=" + nodeName,
+                "--kube4j.kubelet.address=127.0.0.1",
+                "--kube4j.kubelet.capacity.cpu=" + options.nodeCpu(),
+                "--kube4j.kubelet.capacity.memory=" + options.nodeMemory(),
+                "--kube4j.kubelet.capacity.pods=" + options.nodePods()));
+    }
+
+    /** Adds {@code --name=value} unless the user passed {@code name} through (Spring would join both values). */
+    private void addUnlessPassed(List<String> args, String name, String value) {
+        if (options.passThroughValue(name) == null) {
+            args.add("--" + name + "=" + value);
+        }
+    }
+
+    /**
+     * The serving certificate's names besides its defaults (localhost, 127.0.0.1, kubernetes.default.svc...):
+     * {@code --tls-san} and the host of the server URL handed out in the kubeconfig.
+     */
+    List<String> servingNames() {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(options.tlsSans());
+        String host = java.net.URI.create(options.serverUrl()).getHost();
+        if (host != null && !host.isBlank()) {
+            // an IPv6 literal comes bracketed
+            names.add(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+        }
+        return List.copyOf(names);
+    }
+
+    /** The data directory: {@link AllInOneOptions#dataDir()}, else a fresh temporary one made on first use. */
+    private Path dataDir() {
+        if (dataDir == null) {
+            try {
+                dataDir = options.dataDir().isBlank() ? Files.createTempDirectory("kube4j-all-in-one-data") : Path.of(options.dataDir());
+                Files.createDirectories(dataDir);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot create the data directory: " + e, e);
+            }
+        }
+        return dataDir;
+    }
+
+    /** The PKI directory ({@code <dataDir>/pki}) once started secure, else null. */
+    public Path pkiDir() {
+        return pki;
+    }
+
+    private void run(Class<?> application, String module, WebApplicationType web, List<String> args) {
         List<String> all = new ArrayList<>();
         // the module's own application.yml (copied under its name at build time) and nothing else from the classpath
         all.add("--spring.config.location=classpath:/io/kube4j/allinone/" + module + "/application.yml");
         // the log's [application name] column is one JVM-wide setting (the first context's name on every
         // line), which would mislabel three of the four components: thread names tell them apart instead
         all.add("--logging.include-application-name=false");
-        all.addAll(List.of(args));
+        all.addAll(args);
         all.addAll(options.passThrough());
         ConfigurableApplicationContext ctx = new SpringApplicationBuilder(application)
                 .web(web)
@@ -143,6 +233,12 @@ public final class AllInOne implements AutoCloseable {
                 .registerShutdownHook(false)
                 .run(all.toArray(String[]::new));
         contexts.add(ctx);
+    }
+
+    /** The client that waits for the nodes: the admin's credentials when secure (listing nodes needs them). */
+    private ApiClient readinessClient(String api) {
+        // TODO(h-client): new ApiClient(api, "all-in-one/kube4j", Kubeconfig of pki/admin.kubeconfig)
+        return new ApiClient(api, "all-in-one/kube4j");
     }
 
     private void awaitNodesReady(ApiClient client, Duration timeout) {
@@ -175,21 +271,45 @@ public final class AllInOne implements AutoCloseable {
         throw new IllegalStateException("nodes " + want + " not all Ready within " + timeout + "; Ready: " + ready);
     }
 
+    /**
+     * Writes the kubeconfig to {@link AllInOneOptions#kubeconfig()}: secure, the PKI's {@code admin.kubeconfig}
+     * (server {@link AllInOneOptions#serverUrl()}, the CA, and the {@code kubernetes-admin} client certificate in
+     * {@code system:masters}), owner-readable only as it carries a private key; insecure, {@link #kubeconfig(String)}.
+     */
     private void writeKubeconfig() {
         try {
             Path file = options.kubeconfig();
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());
             }
-            Files.writeString(file, kubeconfig(options.serverUrl()));
+            Files.writeString(file, kubeconfigYaml());
+            if (pki != null) {
+                try {
+                    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException e) {
+                    // not a POSIX file system: as kubectl, write it anyway
+                }
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot write the kubeconfig to " + options.kubeconfig() + ": " + e, e);
         }
     }
 
+    /** The kubeconfig this cluster hands out (see {@link #writeKubeconfig()}), once started. */
+    public String kubeconfigYaml() {
+        if (pki == null) {
+            return kubeconfig(options.serverUrl());
+        }
+        try {
+            return Files.readString(pki.resolve("admin.kubeconfig"));
+        } catch (IOException e) {
+            throw new IllegalStateException("no admin kubeconfig in " + pki + ": " + e, e);
+        }
+    }
+
     /**
-     * A kubeconfig for the cluster (plain HTTP, no credentials: kube4j serves without authentication),
-     * with cluster, user and context all named {@code kube4j}.
+     * A kubeconfig for an insecure cluster ({@code --kube4j.security.insecure=true}: plain HTTP, no
+     * credentials), with cluster, user and context all named {@code kube4j}.
      */
     public static String kubeconfig(String serverUrl) {
         return """
