@@ -28,8 +28,10 @@ import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A typed client of the kube4j (or any Kubernetes) apiserver over plain HTTP. Takes one or more
- * apiserver URLs and fails over to the next when one cannot be reached. Optionally every request but a
+ * A typed client of the kube4j (or any Kubernetes) apiserver over HTTP or HTTPS. Takes one or more
+ * apiserver URLs and fails over to the next when one cannot be reached. With a {@link Kubeconfig}, every
+ * request (CRUD, long-poll watches, streams) uses its TLS setup (the cluster CA, the client certificate)
+ * and carries its bearer token, as a client-go rest.Config built from a kubeconfig. Optionally every request but a
  * long-poll watch first waits for a token of a {@link TokenBucketRateLimiter} (client-go's QPS/Burst),
  * see {@link #withRateLimiter}.
  */
@@ -43,6 +45,8 @@ public class ApiClient {
     private final AtomicInteger current;
     private final HttpClient http;
     private final String userAgent;
+    // null: no credentials (plain HTTP, or HTTPS trusting the JVM's roots, anonymous)
+    private final Kubeconfig credentials;
     // null: no client-side limit
     private final TokenBucketRateLimiter rateLimiter;
 
@@ -52,19 +56,33 @@ public class ApiClient {
     }
 
     public ApiClient(String urls, String userAgent) {
+        this(urls, userAgent, null);
+    }
+
+    /**
+     * A client of {@code urls} (one URL or a comma-separated list) identifying as {@code userAgent} and
+     * authenticating with {@code credentials}' client certificate and/or bearer token, trusting its CA
+     * (null: no credentials, as the other constructors). The URLs are taken as given: see
+     * {@link Kubeconfig#apiServerUrl} for falling back to the kubeconfig's server.
+     */
+    public ApiClient(String urls, String userAgent, Kubeconfig credentials) {
         this.baseUrls = Arrays.stream(urls.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .map(s -> s.endsWith("/") ? s.substring(0, s.length() - 1) : s).toList();
         if (baseUrls.isEmpty()) {
             throw new IllegalArgumentException("no apiserver URL given");
         }
         this.userAgent = userAgent;
+        this.credentials = credentials;
         this.current = new AtomicInteger();
         this.rateLimiter = null;
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(3))
-                .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
-                .build();
+                .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        if (credentials != null) {
+            builder.sslContext(credentials.sslContext());
+        }
+        this.http = builder.build();
     }
 
     private ApiClient(ApiClient base, TokenBucketRateLimiter rateLimiter) {
@@ -72,6 +90,7 @@ public class ApiClient {
         this.current = base.current;
         this.http = base.http;
         this.userAgent = base.userAgent;
+        this.credentials = base.credentials;
         this.rateLimiter = rateLimiter;
     }
 
@@ -88,6 +107,11 @@ public class ApiClient {
     /** The limiter every request waits for, or null. */
     public TokenBucketRateLimiter rateLimiter() {
         return rateLimiter;
+    }
+
+    /** The credentials every request carries, or null. */
+    public Kubeconfig credentials() {
+        return credentials;
     }
 
     /** The apiserver URL in use now. */
@@ -248,7 +272,9 @@ public class ApiClient {
         for (int attempt = 0; attempt < baseUrls.size(); attempt++) {
             String base = baseUrl();
             try {
-                HttpRequest req = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).header("User-Agent", userAgent).GET().build();
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).header("User-Agent", userAgent).GET();
+                authorize(b);
+                HttpRequest req = b.build();
                 HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
                 if (r.statusCode() >= 300) {
                     byte[] body;
@@ -288,6 +314,16 @@ public class ApiClient {
     private <R> R sendRaw(String method, String path, String contentType, byte[] body, JavaType resultType) {
         HttpResponse<byte[]> r = exchange(method, path, contentType, body, Duration.ofSeconds(30), true);
         return Json.read(r.body(), resultType);
+    }
+
+    /** Adds {@code Authorization: Bearer <token>} when the credentials have a token (client-go's bearerAuthRoundTripper). */
+    private void authorize(HttpRequest.Builder b) {
+        if (credentials != null) {
+            String token = credentials.bearerToken();
+            if (token != null) {
+                b.header("Authorization", "Bearer " + token);
+            }
+        }
     }
 
     /** Waits for a token of the rate limiter, if any; logs long waits as client-go does. */
@@ -330,6 +366,7 @@ public class ApiClient {
             if (contentType != null) {
                 b.header("Content-Type", contentType);
             }
+            authorize(b);
             b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
             try {
                 HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
