@@ -4,6 +4,7 @@ import io.kube4j.api.KubeList;
 import io.kube4j.api.Node;
 import io.kube4j.apiserver.ApiServerApplication;
 import io.kube4j.client.ApiClient;
+import io.kube4j.client.Kubeconfig;
 import io.kube4j.controllermanager.ControllerManagerApplication;
 import io.kube4j.kubelet.KubeletApplication;
 import io.kube4j.scheduler.SchedulerApplication;
@@ -237,8 +238,7 @@ public final class AllInOne implements AutoCloseable {
 
     /** The client that waits for the nodes: the admin's credentials when secure (listing nodes needs them). */
     private ApiClient readinessClient(String api) {
-        // TODO(h-client): new ApiClient(api, "all-in-one/kube4j", Kubeconfig of pki/admin.kubeconfig)
-        return new ApiClient(api, "all-in-one/kube4j");
+        return new ApiClient(api, "all-in-one/kube4j", pki == null ? null : Kubeconfig.load(pki.resolve("admin.kubeconfig")));
     }
 
     private void awaitNodesReady(ApiClient client, Duration timeout) {
