@@ -64,7 +64,7 @@ class ControllerManagerConfiguration {
 
     @Bean
     ApiClient apiClient(ApiServerProperties apiServer) {
-        return new ApiClient(apiServer.url(), "kube4j-controller-manager");
+        return apiServer.client("kube4j-controller-manager");
     }
 
     @Bean

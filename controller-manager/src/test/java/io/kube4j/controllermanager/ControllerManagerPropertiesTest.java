@@ -1,13 +1,18 @@
 package io.kube4j.controllermanager;
 
+import io.kube4j.client.ApiClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ControllerManagerPropertiesTest {
     @Configuration
@@ -31,8 +36,36 @@ class ControllerManagerPropertiesTest {
             assertThat(p.podGcQuarantineTime()).isEqualTo(Duration.ofSeconds(40));
             assertThat(p.kubeApiQps()).isEqualTo(20.0);
             assertThat(p.kubeApiBurst()).isEqualTo(30);
-            assertThat(ctx.getBean(ApiServerProperties.class).url()).isEqualTo("http://127.0.0.1:8080");
+            ApiServerProperties api = ctx.getBean(ApiServerProperties.class);
+            assertThat(api.url()).isEmpty();
+            assertThat(api.kubeconfig()).isEmpty();
+            assertThat(api.credentials()).isNull();
+            assertThat(api.client("test").baseUrl()).isEqualTo("http://127.0.0.1:8080");
         });
+    }
+
+    @Test
+    void theKubeconfigGivesTheServerAndCredentialsUnlessAUrlIsGiven(@TempDir Path dir) throws Exception {
+        Path kubeconfig = dir.resolve("kcm.kubeconfig");
+        Files.writeString(kubeconfig, """
+                clusters:
+                - {name: kubernetes, cluster: {server: "https://10.0.0.1:6443", insecure-skip-tls-verify: true}}
+                users:
+                - {name: kcm, user: {token: abc}}
+                contexts:
+                - {name: kcm@kubernetes, context: {cluster: kubernetes, user: kcm}}
+                current-context: kcm@kubernetes
+                """);
+        runner.withPropertyValues("kube4j.apiserver.kubeconfig=" + kubeconfig).run(ctx -> {
+            ApiClient client = ctx.getBean(ApiServerProperties.class).client("test");
+            assertThat(client.baseUrl()).isEqualTo("https://10.0.0.1:6443");
+            assertThat(client.credentials().bearerToken()).isEqualTo("abc");
+        });
+        runner.withPropertyValues("kube4j.apiserver.kubeconfig=" + kubeconfig, "kube4j.apiserver.url=https://lb:6443")
+                .run(ctx -> assertThat(ctx.getBean(ApiServerProperties.class).client("test").baseUrl()).isEqualTo("https://lb:6443"));
+        runner.withPropertyValues("kube4j.apiserver.kubeconfig=" + dir.resolve("absent"))
+                .run(ctx -> assertThatThrownBy(() -> ctx.getBean(ApiServerProperties.class).client("test"))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(dir.resolve("absent").toString()));
     }
 
     @Test

@@ -27,7 +27,7 @@ class KubeProxyConfiguration {
 
     @Bean
     ApiClient apiClient(ApiServerProperties apiServer) {
-        return new ApiClient(apiServer.url(), "kube-proxy/kube4j");
+        return apiServer.client("kube-proxy/kube4j");
     }
 
     @Bean

@@ -20,7 +20,7 @@ class KubeletConfiguration {
 
     @Bean
     ApiClient apiClient(ApiServerProperties apiServer) {
-        return new ApiClient(apiServer.url(), "kubelet/kube4j");
+        return apiServer.client("kubelet/kube4j");
     }
 
     @Bean

@@ -44,7 +44,7 @@ class SchedulerConfiguration {
 
     @Bean
     ApiClient apiClient(ApiServerProperties apiServer) {
-        return new ApiClient(apiServer.url(), "scheduler/kube4j");
+        return apiServer.client("scheduler/kube4j");
     }
 
     @Bean
