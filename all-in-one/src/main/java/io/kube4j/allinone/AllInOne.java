@@ -97,7 +97,8 @@ public final class AllInOne implements AutoCloseable {
             etcdEndpoints = etcd.endpoint();
         }
         String api = options.localApiServerUrl();
-        pki = options.secure() ? dataDir().resolve("pki") : null;
+        String pkiPassed = options.passThroughValue("kube4j.security.pki-dir");
+        pki = !options.secure() ? null : pkiPassed != null ? Path.of(pkiPassed).toAbsolutePath() : dataDir().resolve("pki");
         List<String> apiserverArgs = new ArrayList<>(List.of("--server.port=" + options.port(), "--kube4j.etcd.endpoints=" + etcdEndpoints));
         if (pki != null) {
             // secure under both names of the switch (kube4j.security.enabled, renamed to "secure unless
@@ -212,7 +213,10 @@ public final class AllInOne implements AutoCloseable {
         return dataDir;
     }
 
-    /** The PKI directory ({@code <dataDir>/pki}) once started secure, else null. */
+    /**
+     * The PKI directory once started secure ({@code <dataDir>/pki}, or a {@code --kube4j.security.pki-dir}
+     * passed through), else null.
+     */
     public Path pkiDir() {
         return pki;
     }
@@ -241,34 +245,72 @@ public final class AllInOne implements AutoCloseable {
         return new ApiClient(api, "all-in-one/kube4j", pki == null ? null : Kubeconfig.load(pki.resolve("admin.kubeconfig")));
     }
 
+    /**
+     * Until the apiserver's {@code /readyz} answers 200 and every node is Ready. {@code /readyz} includes
+     * Kubernetes' {@code poststarthook/rbac/bootstrap-roles}: the kubelets' writes are allowed by the Node
+     * authorizer alone, so the nodes can be Ready while the RBAC bootstrap policy, which the scheduler and
+     * the controller-manager need, is still being written.
+     */
     private void awaitNodesReady(ApiClient client, Duration timeout) {
         Set<String> want = new TreeSet<>(options.nodeNames());
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<String> ready = Set.of();
-        while (System.nanoTime() < deadline) {
-            try {
-                KubeList<Node> nodes = client.list(Node.class, null);
-                ready = new TreeSet<>();
-                for (Node n : nodes.items) {
-                    Node.NodeCondition c = n.status == null ? null : n.status.condition("Ready");
-                    if (c != null && "True".equals(c.status)) {
-                        ready.add(n.metadata.name);
+        boolean apiserverReady = false;
+        java.net.http.HttpClient.Builder builder = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (client.credentials() != null) {
+            builder.sslContext(client.credentials().sslContext());
+        }
+        try (java.net.http.HttpClient http = builder.build()) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (!apiserverReady) {
+                        apiserverReady = readyz(http, client);
+                        if (!apiserverReady) {
+                            sleep(100);
+                            continue;
+                        }
                     }
+                    KubeList<Node> nodes = client.list(Node.class, null);
+                    ready = new TreeSet<>();
+                    for (Node n : nodes.items) {
+                        Node.NodeCondition c = n.status == null ? null : n.status.condition("Ready");
+                        if (c != null && "True".equals(c.status)) {
+                            ready.add(n.metadata.name);
+                        }
+                    }
+                    if (ready.containsAll(want)) {
+                        return;
+                    }
+                } catch (RuntimeException e) {
+                    // the apiserver answers before its first list may succeed; keep polling
                 }
-                if (ready.containsAll(want)) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                // the apiserver answers before its first list may succeed; keep polling
-            }
-            try {
-                Thread.sleep(25);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
+                sleep(25);
             }
         }
-        throw new IllegalStateException("nodes " + want + " not all Ready within " + timeout + "; Ready: " + ready);
+        throw new IllegalStateException(apiserverReady ? "nodes " + want + " not all Ready within " + timeout + "; Ready: " + ready
+                : "the apiserver's /readyz not 200 within " + timeout);
+    }
+
+    /** Whether {@code /readyz} answers 200 (plain text: ApiClient asks for JSON, which /readyz does not serve). */
+    private static boolean readyz(java.net.http.HttpClient http, ApiClient client) {
+        try {
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(client.baseUrl() + "/readyz")).timeout(Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

@@ -65,7 +65,7 @@ public final class StartupBenchmark {
         System.out.printf("  all-in-one container (docker run to all nodes Ready) %6d ms%n", a);
         System.out.printf("  ... of which inside the container (JVM start to Ready) %6d ms%n", median(aioInside));
         System.out.printf("  all-in-one container without its AOT cache           %6d ms%n", median(aioNoCache));
-        System.out.printf("  separate processes (etcd container + 4 JVMs)         %6d ms%n", s);
+        System.out.printf("  separate processes (etcd container, 3 + N JVMs)      %6d ms%n", s);
         System.out.printf("  ratio separate / all-in-one                          %6.2f%n", (double) s / a);
     }
 
