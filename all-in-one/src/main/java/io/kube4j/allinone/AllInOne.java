@@ -166,7 +166,7 @@ public final class AllInOne implements AutoCloseable {
     }
 
     private List<String> kubeletArgs(String api, String nodeName, int count) {
-        return new ArrayList<>(List.of(
+        List<String> args = new ArrayList<>(List.of(
                 // any free port: the kubelets advertise the one their web server really got
                 "--server.port=0",
                 "--kube4j.apiserver.url=" + api,
@@ -177,6 +177,10 @@ public final class AllInOne implements AutoCloseable {
                 "--kube4j.kubelet.capacity.cpu=" + options.nodeCpu(),
                 "--kube4j.kubelet.capacity.memory=" + options.nodeMemory(),
                 "--kube4j.kubelet.capacity.pods=" + options.nodePods()));
+        // each node's files (pod volumes, the kubelet's own serving certificate in <node>/pki) with the
+        // cluster's, not in a directory shared with every other kubelet on the machine
+        addUnlessPassed(args, "kube4j.kubelet.root-dir", dataDir().resolve("kubelet").toString());
+        return args;
     }
 
     /** Adds {@code --name=value} unless the user passed {@code name} through (Spring would join both values). */
@@ -373,7 +377,10 @@ public final class AllInOne implements AutoCloseable {
                 """.formatted(serverUrl);
     }
 
-    /** Stops the components in reverse order of start (the kubelets first), then etcd. */
+    /**
+     * Stops the components in reverse order of start (the kubelets first), then etcd, and deletes the data
+     * directory when it was a temporary one.
+     */
     @Override
     public void close() {
         List<ConfigurableApplicationContext> reversed;
@@ -392,6 +399,25 @@ public final class AllInOne implements AutoCloseable {
         if (etcd != null) {
             etcd.close();
             etcd = null;
+        }
+        if (dataDir != null && options.dataDir().isBlank()) {
+            // a temporary data directory holds the CA's private key: gone with the cluster
+            deleteRecursively(dataDir);
+            dataDir = null;
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort: a file still open elsewhere stays behind in the temporary directory
+                }
+            });
+        } catch (IOException e) {
+            System.err.println("kube4j all-in-one: cannot delete " + dir + ": " + e);
         }
     }
 }

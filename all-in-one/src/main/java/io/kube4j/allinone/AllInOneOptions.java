@@ -19,7 +19,7 @@ import java.util.Map;
  *                      default {@code https://127.0.0.1:<port>})
  * @param kubeconfig    where the admin kubeconfig is written ({@code --kubeconfig}, {@code KUBE4J_KUBECONFIG},
  *                      default {@code $TMPDIR/kube4j-all-in-one/kubeconfig.yaml})
- * @param dataDir       the cluster's files: the PKI in {@code <dataDir>/pki} ({@code --data-dir}, {@code KUBE4J_DATA_DIR};
+ * @param dataDir       the cluster's files: the PKI in {@code <dataDir>/pki}, the kubelets' in {@code <dataDir>/kubelet} ({@code --data-dir}, {@code KUBE4J_DATA_DIR};
  *                      empty: a fresh temporary directory {@code $TMPDIR/kube4j-all-in-one-data*}, so every start has its own CA)
  * @param tlsSans       further names of the apiserver's serving certificate besides localhost, 127.0.0.1 and
  *                      kubernetes.default.svc... ({@code --tls-san}, {@code KUBE4J_TLS_SAN}, comma-separated DNS names or
