@@ -2,6 +2,7 @@ package io.kube4j.allinone;
 
 import io.kube4j.api.KubeList;
 import io.kube4j.api.Node;
+import io.kube4j.api.ServiceAccount;
 import io.kube4j.apiserver.ApiServerApplication;
 import io.kube4j.client.ApiClient;
 import io.kube4j.client.Kubeconfig;
@@ -32,7 +33,8 @@ import java.util.concurrent.Executors;
  * kube4j in one process: etcd as a child process, then the apiserver, scheduler, controller-manager and
  * {@code N} hollow kubelets (fake container runtime), each in its own Spring application context with its
  * own module's {@code application.yml}, talking to the apiserver over HTTPS exactly as the separate
- * processes do (the contexts share nothing but the JVM). Once every node reports {@code Ready=True} it
+ * processes do (the contexts share nothing but the JVM). Once the apiserver is ready, every node reports
+ * {@code Ready=True} and the {@code default} ServiceAccount of namespace {@code default} exists, it
  * writes and prints the admin kubeconfig and the line {@code kube4j all-in-one: Ready in <ms> ms}, measured
  * from the JVM's start; the Testcontainers {@code Kube4jContainer} waits for that line.
  *
@@ -250,7 +252,8 @@ public final class AllInOne implements AutoCloseable {
     }
 
     /**
-     * Until the apiserver's {@code /readyz} answers 200 and every node is Ready. {@code /readyz} includes
+     * Until the apiserver's {@code /readyz} answers 200, every node is Ready and, secure, the ServiceAccount
+     * {@code default/default} exists. {@code /readyz} includes
      * Kubernetes' {@code poststarthook/rbac/bootstrap-roles}: the kubelets' writes are allowed by the Node
      * authorizer alone, so the nodes can be Ready while the RBAC bootstrap policy, which the scheduler and
      * the controller-manager need, is still being written.
@@ -282,7 +285,10 @@ public final class AllInOne implements AutoCloseable {
                             ready.add(n.metadata.name);
                         }
                     }
-                    if (ready.containsAll(want)) {
+                    // secure, pods are admitted only once their ServiceAccount exists (ServiceAccount admission),
+                    // and a ReplicaSet refused meanwhile retries on a growing backoff: wait for the controller-manager
+                    // to have made default/default, as Kubernetes' e2e framework waits for a namespace's default one
+                    if (ready.containsAll(want) && (pki == null || client.find(ServiceAccount.class, "default", "default").isPresent())) {
                         return;
                     }
                 } catch (RuntimeException e) {
@@ -291,7 +297,7 @@ public final class AllInOne implements AutoCloseable {
                 sleep(25);
             }
         }
-        throw new IllegalStateException(apiserverReady ? "nodes " + want + " not all Ready within " + timeout + "; Ready: " + ready
+        throw new IllegalStateException(apiserverReady ? "nodes " + want + " not all Ready (or no ServiceAccount default/default) within " + timeout + "; Ready: " + ready
                 : "the apiserver's /readyz not 200 within " + timeout);
     }
 

@@ -5,6 +5,7 @@ import io.kube4j.api.Pod;
 import io.kube4j.client.ApiClient;
 import io.kube4j.client.ApiException;
 import io.kube4j.client.Kubeconfig;
+import io.kube4j.json.Json;
 import io.kube4j.testing.ApiServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,7 +44,23 @@ class AllInOneIT {
                 "--kubeconfig=" + dir.resolve("kubeconfig.yaml"), "--data-dir=" + dir.resolve("data")));
         aio = new AllInOne(AllInOneOptions.parse(args.toArray(String[]::new), System.getenv()));
         aio.start(Duration.ofMinutes(3));
+        // at once, as a test using the cluster would: Ready means the pod is admitted (its ServiceAccount exists)
+        Kubeconfig admin = Kubeconfig.load(dir.resolve("kubeconfig.yaml"));
+        ApiClient client = new ApiClient(admin.server(), "all-in-one-it", admin);
+        try {
+            client.create(Json.readYaml("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: first, namespace: default}
+                    spec:
+                      containers: [{name: app, image: busybox}]
+                    """, Pod.class));
+        } catch (RuntimeException e) {
+            firstPodRefused = e;
+        }
     }
+
+    static RuntimeException firstPodRefused;
 
     @AfterAll
     static void stop() {
@@ -68,6 +85,27 @@ class AllInOneIT {
         String review = client.sendJson("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", "application/json",
                 "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}");
         assertThat(review).contains("\"username\":\"kubernetes-admin\"").contains("system:masters");
+    }
+
+    @Test
+    void aPodCreatedRightAfterReadyIsAdmittedAndRuns() {
+        assertThat(firstPodRefused).isNull();
+        Kubeconfig admin = Kubeconfig.load(dir.resolve("kubeconfig.yaml"));
+        ApiClient client = new ApiClient(admin.server(), "all-in-one-it", admin);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Pod pod = client.get(Pod.class, "default", "first");
+        while (!"Running".equals(pod.status.phase) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            pod = client.get(Pod.class, "default", "first");
+        }
+
+        assertThat(pod.status.phase).isEqualTo("Running");
+        assertThat(pod.spec.serviceAccountName).isEqualTo("default");
+        assertThat(pod.spec.nodeName).isIn("node-0", "node-1");
     }
 
     @Test

@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  *         .withConfig(Config.fromKubeconfig(kube4j.getKubeConfigYaml())).build();
  * }</pre>
  *
- * <p>The container counts as started once every node reports {@code Ready=True} (the image prints
+ * <p>The container counts as started once the apiserver is ready, every node reports {@code Ready=True}
+ * and the {@code default} ServiceAccount exists, so pods are admitted at once (the image prints
  * {@code kube4j all-in-one: Ready in <ms> ms} then); the manifests given with {@link #withManifest} and
  * {@link #withCustomResourceDefinition} are then applied through the API with server-side apply, the
  * CustomResourceDefinitions first (each awaited until {@code Established}, as {@code kubectl wait} does).
