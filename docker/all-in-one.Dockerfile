@@ -22,8 +22,9 @@ COPY all-in-one/target/all-in-one.jar /app/all-in-one.jar
 # Spring Boot's extracted layout (a plain jar and lib/), which the JVM's ahead-of-time cache needs, then a
 # training run (JEP 514: the whole cluster starts, gets Ready and exits) that records the classes it loaded
 # and linked into /app/app.aot; starting with that cache skips most of the class loading. The training run's
-# files (/tmp/kube4j-etcd*: etcd's data; /tmp/kube4j-all-in-one-data*: the PKI with the CA's private key)
-# are deleted with it: every container creates its own CA, never one baked into the image.
+# files (/tmp/kube4j-etcd*: etcd's data; /tmp/kube4j-all-in-one-data*: the PKI with the CA's private key and
+# the kubelets' files, which AllInOne deletes itself on exit) are deleted with it: every container creates
+# its own CA, never one baked into the image.
 RUN java -Djarmode=tools -jar /app/all-in-one.jar extract --destination /app/aio \
  && rm /app/all-in-one.jar \
  && java -XX:AOTCacheOutput=/app/app.aot -XX:TieredStopAtLevel=1 -jar /app/aio/all-in-one.jar \
