@@ -10,15 +10,20 @@ import java.util.Map;
  * The all-in-one's settings, from {@code --name=value} arguments or, failing that, {@code KUBE4J_*}
  * environment variables (what {@code docker run -e} sets), else the defaults below.
  *
- * @param port          the apiserver's port (plain HTTP; {@code --port}, {@code KUBE4J_PORT}, default 6443 as k3s and kubeadm)
+ * @param port          the apiserver's port (HTTPS; {@code --port}, {@code KUBE4J_PORT}, default 6443 as k3s and kubeadm)
  * @param nodes         how many hollow nodes (fake container runtime; {@code --nodes}, {@code KUBE4J_NODES}, default 1)
  * @param nodeCpu       each node's cpu capacity, e.g. {@code 4} or {@code 3500m} ({@code --node-cpu}, {@code KUBE4J_NODE_CPU}, default 4)
  * @param nodeMemory    each node's memory capacity, e.g. {@code 8Gi} ({@code --node-memory}, {@code KUBE4J_NODE_MEMORY}, default 8Gi)
  * @param nodePods      each node's pod capacity ({@code --node-pods}, {@code KUBE4J_NODE_PODS}, default 110 as the kubelet's maxPods)
  * @param serverUrl     the server written into the kubeconfig ({@code --server-url}, {@code KUBE4J_SERVER_URL},
- *                      default {@code http://127.0.0.1:<port>})
- * @param kubeconfig    where the kubeconfig is written ({@code --kubeconfig}, {@code KUBE4J_KUBECONFIG},
+ *                      default {@code https://127.0.0.1:<port>})
+ * @param kubeconfig    where the admin kubeconfig is written ({@code --kubeconfig}, {@code KUBE4J_KUBECONFIG},
  *                      default {@code $TMPDIR/kube4j-all-in-one/kubeconfig.yaml})
+ * @param dataDir       the cluster's files: the PKI in {@code <dataDir>/pki}, the kubelets' in {@code <dataDir>/kubelet} ({@code --data-dir}, {@code KUBE4J_DATA_DIR};
+ *                      empty: a fresh temporary directory {@code $TMPDIR/kube4j-all-in-one-data*}, so every start has its own CA)
+ * @param tlsSans       further names of the apiserver's serving certificate besides localhost, 127.0.0.1 and
+ *                      kubernetes.default.svc... ({@code --tls-san}, {@code KUBE4J_TLS_SAN}, comma-separated DNS names or
+ *                      IP addresses, as k3s' {@code --tls-san}): the host name or address clients use, network aliases
  * @param etcdEndpoints an etcd to use instead of starting one ({@code --etcd-endpoints}, {@code KUBE4J_ETCD_ENDPOINTS}; empty: start one)
  * @param etcdBinary    the etcd executable to start ({@code --etcd-binary}, {@code KUBE4J_ETCD_BINARY}; default the first of
  *                      /usr/local/bin/etcd, /usr/bin/etcd, else {@code etcd} on the PATH)
@@ -29,7 +34,7 @@ import java.util.Map;
  *                      (each ignores the settings of the others)
  */
 public record AllInOneOptions(int port, int nodes, String nodeCpu, String nodeMemory, String nodePods, String serverUrl,
-                              Path kubeconfig, String etcdEndpoints, String etcdBinary, String etcdDataDir,
+                              Path kubeconfig, String dataDir, List<String> tlsSans, String etcdEndpoints, String etcdBinary, String etcdDataDir,
                               boolean exitWhenReady,
                               List<String> passThrough) {
 
@@ -72,14 +77,25 @@ public record AllInOneOptions(int port, int nodes, String nodeCpu, String nodeMe
         Path kubeconfig = Path.of(get.apply("kubeconfig",
                 Path.of(System.getProperty("java.io.tmpdir"), "kube4j-all-in-one", "kubeconfig.yaml").toString()));
         return new AllInOneOptions(port, nodes, get.apply("node-cpu", "4"), get.apply("node-memory", "8Gi"),
-                get.apply("node-pods", "110"), get.apply("server-url", "http://127.0.0.1:" + port), kubeconfig,
+                get.apply("node-pods", "110"), get.apply("server-url", scheme(passThrough) + "://127.0.0.1:" + port), kubeconfig,
+                get.apply("data-dir", ""), splitList(get.apply("tls-san", "")),
                 get.apply("etcd-endpoints", ""), get.apply("etcd-binary", defaultEtcdBinary()), get.apply("etcd-data-dir", ""),
                 Boolean.parseBoolean(get.apply("exit-when-ready", "false")),
                 List.copyOf(passThrough));
     }
 
     private static final List<String> KNOWN = List.of("port", "nodes", "node-cpu", "node-memory", "node-pods", "server-url",
-            "kubeconfig", "etcd-endpoints", "etcd-binary", "etcd-data-dir", "exit-when-ready");
+            "kubeconfig", "data-dir", "tls-san", "etcd-endpoints", "etcd-binary", "etcd-data-dir", "exit-when-ready");
+
+    private static List<String> splitList(String csv) {
+        List<String> out = new ArrayList<>();
+        for (String s : csv.split(",")) {
+            if (!s.isBlank()) {
+                out.add(s.trim());
+            }
+        }
+        return List.copyOf(out);
+    }
 
     private static String defaultEtcdBinary() {
         for (String p : List.of("/usr/local/bin/etcd", "/usr/bin/etcd")) {
@@ -99,8 +115,43 @@ public record AllInOneOptions(int port, int nodes, String nodeCpu, String nodeMe
         return names;
     }
 
-    /** The apiserver URL the other components use inside this JVM. */
+    /** The apiserver URL the other components use inside this JVM (127.0.0.1 is in the serving certificate). */
     public String localApiServerUrl() {
-        return "http://127.0.0.1:" + port;
+        return scheme(passThrough) + "://127.0.0.1:" + port;
+    }
+
+    /**
+     * The value of a pass-through setting ({@code --kube4j.security.insecure=true} gives {@code "true"} for
+     * {@code kube4j.security.insecure}), or null when none was given; the last one wins.
+     */
+    public String passThroughValue(String name) {
+        return passThroughValue(passThrough, name);
+    }
+
+    private static String passThroughValue(List<String> passThrough, String name) {
+        String value = null;
+        for (String a : passThrough) {
+            if (a.startsWith("--" + name + "=")) {
+                value = a.substring(name.length() + 3);
+            }
+        }
+        return value;
+    }
+
+    /**
+     * Whether the apiserver runs secure (HTTPS, authentication, authorization), as it does unless
+     * {@code --kube4j.security.insecure=true} (or the older {@code --kube4j.security.enabled=false}) is passed through.
+     */
+    public boolean secure() {
+        return secure(passThrough);
+    }
+
+    private static boolean secure(List<String> passThrough) {
+        return !"true".equalsIgnoreCase(passThroughValue(passThrough, "kube4j.security.insecure"))
+                && !"false".equalsIgnoreCase(passThroughValue(passThrough, "kube4j.security.enabled"));
+    }
+
+    private static String scheme(List<String> passThrough) {
+        return secure(passThrough) ? "https" : "http";
     }
 }

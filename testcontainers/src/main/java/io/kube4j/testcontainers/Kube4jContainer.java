@@ -7,6 +7,7 @@ import org.testcontainers.utility.DockerImageName;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,18 +32,27 @@ import java.util.regex.Pattern;
  *         .withConfig(Config.fromKubeconfig(kube4j.getKubeConfigYaml())).build();
  * }</pre>
  *
- * <p>The container counts as started once every node reports {@code Ready=True} (the image prints
+ * <p>The container counts as started once the apiserver is ready, every node reports {@code Ready=True}
+ * and the {@code default} ServiceAccount exists, so pods are admitted at once (the image prints
  * {@code kube4j all-in-one: Ready in <ms> ms} then); the manifests given with {@link #withManifest} and
  * {@link #withCustomResourceDefinition} are then applied through the API with server-side apply, the
  * CustomResourceDefinitions first (each awaited until {@code Established}, as {@code kubectl wait} does).
  * {@link #withReuse(boolean)} works as for any container: a reused cluster keeps its objects, and the
  * manifests are applied again (server-side apply makes that a no-op for unchanged ones).
  *
- * <p>The apiserver serves plain HTTP without authentication on container port {@value #API_PORT}.
+ * <p>The apiserver serves HTTPS on container port {@value #API_PORT} and authenticates every request, as
+ * Kubernetes does: each container creates its own cluster CA at start, and {@link #getKubeConfigYaml()} is
+ * its admin kubeconfig ({@code kubernetes-admin} in {@code system:masters}: the CA, a client certificate and
+ * its key), copied out of the container from {@value #KUBECONFIG_PATH}. A request without credentials is
+ * {@code system:anonymous}, which may read only {@code /healthz}, {@code /version} and the like. The serving
+ * certificate names {@code localhost}, {@code 127.0.0.1}, the Docker host ({@link #getHost()}) and, when the
+ * container is on a {@link #withNetwork network}, its network aliases.
  */
 public class Kube4jContainer extends GenericContainer<Kube4jContainer> {
     /** The apiserver's port inside the container. */
     public static final int API_PORT = 6443;
+    /** Where the image writes the admin kubeconfig ({@code KUBE4J_KUBECONFIG}). */
+    public static final String KUBECONFIG_PATH = "/etc/kube4j/kubeconfig.yaml";
     /** The image this class is written for; any tag of it is accepted. */
     public static final DockerImageName DEFAULT_IMAGE_NAME = DockerImageName.parse("kube4j/all-in-one");
 
@@ -52,6 +62,7 @@ public class Kube4jContainer extends GenericContainer<Kube4jContainer> {
     private final List<String> manifests = new ArrayList<>();
     private Duration manifestTimeout = Duration.ofSeconds(30);
     private long readyMillis = -1;
+    private String adminKubeconfig;
 
     /** @param image {@code kube4j/all-in-one} with a tag, e.g. {@code kube4j/all-in-one:latest} */
     public Kube4jContainer(String image) {
@@ -63,6 +74,7 @@ public class Kube4jContainer extends GenericContainer<Kube4jContainer> {
         super(image);
         image.assertCompatibleWith(DEFAULT_IMAGE_NAME);
         addExposedPorts(API_PORT);
+        withEnv("KUBE4J_KUBECONFIG", KUBECONFIG_PATH);
         setWaitStrategy(Wait.forLogMessage(".*" + READY.pattern() + ".*", 1).withStartupTimeout(Duration.ofMinutes(2)));
     }
 
@@ -121,32 +133,68 @@ public class Kube4jContainer extends GenericContainer<Kube4jContainer> {
     }
 
     @Override
+    protected void configure() {
+        // the names clients reach the apiserver by, for its serving certificate (the image's --tls-san): the
+        // Docker host from here, the network aliases from containers on the same network (only then: the
+        // random alias every container gets would otherwise change the settings a reused container is found by)
+        List<String> names = new ArrayList<>();
+        names.add(getHost());
+        if (getNetwork() != null) {
+            names.addAll(getNetworkAliases());
+        }
+        withEnv("KUBE4J_TLS_SAN", String.join(",", names));
+    }
+
+    @Override
     protected void containerIsStarted(InspectContainerResponse containerInfo, boolean reused) {
         Matcher m = READY.matcher(getLogs());
         if (m.find()) {
             readyMillis = Long.parseLong(m.group(1));
         }
+        adminKubeconfig = copyFileFromContainer(KUBECONFIG_PATH, in -> new String(in.readAllBytes(), StandardCharsets.UTF_8));
         if (!customResourceDefinitions.isEmpty() || !manifests.isEmpty()) {
-            new ManifestApplier(getApiServerUrl(), manifestTimeout).apply(customResourceDefinitions, manifests);
+            new ManifestApplier(getApiServerUrl(), KubeconfigTls.sslContext(adminKubeconfig), manifestTimeout).apply(customResourceDefinitions, manifests);
         }
     }
 
-    /** The apiserver's URL from the host, e.g. {@code http://localhost:32768}. */
+    /** The apiserver's URL from the host, e.g. {@code https://localhost:32768} (HTTPS, its certificate signed by the cluster CA). */
     public String getApiServerUrl() {
-        return "http://" + getHost() + ":" + getMappedPort(API_PORT);
-    }
-
-    /** A kubeconfig for clients on the host (fabric8's {@code Config.fromKubeconfig}, client-java's {@code KubeConfig.loadKubeConfig}, kubectl). */
-    public String getKubeConfigYaml() {
-        return kubeconfig(getApiServerUrl());
+        return "https://" + getHost() + ":" + getMappedPort(API_PORT);
     }
 
     /**
-     * A kubeconfig for clients in other containers of the same network, which reach this one by
-     * {@code networkAlias} (see {@code withNetworkAliases}) on the container port.
+     * The admin kubeconfig for clients on the host (fabric8's {@code Config.fromKubeconfig}, client-java's
+     * {@code KubeConfig.loadKubeConfig}, kubectl): server {@link #getApiServerUrl()}, the cluster CA, and the
+     * {@code kubernetes-admin} client certificate and key (group {@code system:masters}), all embedded.
+     *
+     * @throws IllegalStateException before the container has started
+     */
+    public String getKubeConfigYaml() {
+        return KubeconfigTls.withServer(adminKubeconfig(), getApiServerUrl());
+    }
+
+    /**
+     * The admin kubeconfig for clients in other containers of the same network, which reach this one by
+     * {@code networkAlias} on the container port ({@code https://<alias>:6443}).
+     *
+     * @param networkAlias one of the aliases given with {@code withNetworkAliases} before the start (the serving
+     *                     certificate names exactly those)
+     * @throws IllegalArgumentException when the container has no such network alias
+     * @throws IllegalStateException    before the container has started
      */
     public String generateInternalKubeConfigYaml(String networkAlias) {
-        return kubeconfig("http://" + networkAlias + ":" + API_PORT);
+        if (getNetwork() == null || !getNetworkAliases().contains(networkAlias)) {
+            throw new IllegalArgumentException("not a network alias of this container: " + networkAlias + " (aliases "
+                    + (getNetwork() == null ? "none: no network" : getNetworkAliases()) + "); the serving certificate names only those given before the start");
+        }
+        return KubeconfigTls.withServer(adminKubeconfig(), "https://" + networkAlias + ":" + API_PORT);
+    }
+
+    private String adminKubeconfig() {
+        if (adminKubeconfig == null) {
+            throw new IllegalStateException("the kubeconfig is known once the container has started");
+        }
+        return adminKubeconfig;
     }
 
     /**
@@ -155,26 +203,6 @@ public class Kube4jContainer extends GenericContainer<Kube4jContainer> {
      */
     public long getReadyMillis() {
         return readyMillis;
-    }
-
-    static String kubeconfig(String server) {
-        return """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: kube4j
-                  cluster:
-                    server: %s
-                users:
-                - name: kube4j
-                  user: {}
-                contexts:
-                - name: kube4j
-                  context:
-                    cluster: kube4j
-                    user: kube4j
-                current-context: kube4j
-                """.formatted(server);
     }
 
     private static String read(Path file) {

@@ -25,7 +25,8 @@ import java.util.Map;
  * manager {@value #FIELD_MANAGER}) to the resource that API discovery names for its kind, so applying the
  * same manifests again (a reused container) changes nothing. CustomResourceDefinitions go first and each is
  * awaited until its {@code Established} condition is {@code True} (as {@code kubectl wait --for
- * condition=Established}), so the manifests after them may use their kinds.
+ * condition=Established}), so the manifests after them may use their kinds. Requests carry the admin
+ * kubeconfig's client certificate over HTTPS, the server's name checked against its certificate.
  */
 final class ManifestApplier {
     static final String FIELD_MANAGER = "testcontainers-kube4j";
@@ -33,16 +34,27 @@ final class ManifestApplier {
 
     private final String server;
     private final Duration timeout;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final Map<String, Map<String, Resource>> discovery = new HashMap<>();
 
     /** The resource a kind is served as: its plural name and whether it lives in namespaces. */
     record Resource(String plural, boolean namespaced) {
     }
 
-    ManifestApplier(String server, Duration timeout) {
+    /**
+     * @param server     the apiserver's URL, e.g. {@code https://localhost:32768}
+     * @param tls        trusts the cluster's CA and presents the client certificate (see {@link KubeconfigTls#sslContext}),
+     *                   or null for the JDK's defaults
+     * @param timeout    how long applying everything may take
+     */
+    ManifestApplier(String server, javax.net.ssl.SSLContext tls, Duration timeout) {
         this.server = server;
         this.timeout = timeout;
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            http.sslContext(tls);
+        }
+        this.http = http.build();
     }
 
     /**

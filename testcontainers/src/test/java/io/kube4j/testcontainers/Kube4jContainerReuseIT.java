@@ -2,10 +2,11 @@ package io.kube4j.testcontainers;
 
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,10 +36,13 @@ class Kube4jContainerReuseIT {
 
             assertThat(second.getContainerId()).isEqualTo(first.getContainerId());
             assertThat(second.getApiServerUrl()).isEqualTo(first.getApiServerUrl());
-            HttpResponse<String> cm = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create(second.getApiServerUrl() + "/api/v1/namespaces/default/configmaps/reused")).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(cm.statusCode()).isEqualTo(200);
-            assertThat(cm.body()).contains("\"answer\":\"42\"").contains("\"manager\":\"testcontainers-kube4j\"");
+            // the same cluster, so the same CA and admin credentials
+            assertThat(second.getKubeConfigYaml()).isEqualTo(first.getKubeConfigYaml());
+            try (KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(second.getKubeConfigYaml())).build()) {
+                ConfigMap cm = client.configMaps().inNamespace("default").withName("reused").get();
+                assertThat(cm.getData()).containsEntry("answer", "42");
+                assertThat(cm.getMetadata().getManagedFields()).extracting(ManagedFieldsEntry::getManager).contains("testcontainers-kube4j");
+            }
         } finally {
             // a reused container outlives the JVM unless stopped: this test leaves nothing behind
             first.stop();

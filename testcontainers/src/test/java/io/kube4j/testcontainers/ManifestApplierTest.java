@@ -41,10 +41,4 @@ class ManifestApplierTest {
         assertThat(ManifestApplier.objectPath("apiextensions.k8s.io/v1", new ManifestApplier.Resource("customresourcedefinitions", false), "ignored", "widgets.example.com"))
                 .isEqualTo("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com");
     }
-
-    @Test
-    void kubeconfigPointsAtTheGivenServer() {
-        assertThat(Kube4jContainer.kubeconfig("http://localhost:32768"))
-                .contains("server: http://localhost:32768", "current-context: kube4j");
-    }
 }

@@ -3,6 +3,7 @@ package io.kube4j.testcontainers.bench;
 import io.kube4j.api.KubeList;
 import io.kube4j.api.Node;
 import io.kube4j.client.ApiClient;
+import io.kube4j.client.Kubeconfig;
 import io.kube4j.testcontainers.Kube4jContainer;
 import io.kube4j.testing.ApiServerProcess;
 import io.kube4j.testing.ComponentProcess;
@@ -22,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  *       container's own JVM-start-to-Ready figure), and</li>
  *   <li>the same container with the JVM's ahead-of-time cache switched off ({@code -XX:AOTMode=off}), and</li>
  *   <li>as separate processes, the way the e2e tests start it: an etcd container, the apiserver jar, then
- *       scheduler, controller-manager and one kubelet process with N hollow nodes side by side.</li>
+ *       scheduler, controller-manager and one kubelet process per hollow node side by side, all secure as
+ *       the container (HTTPS, each with its own client certificate).</li>
  * </ol>
  * Rounds alternate between the two so both see the same machine load; it prints every round, the medians
  * and their ratio. Not a test (nothing here can fail on a slow machine): run it with
@@ -63,29 +65,43 @@ public final class StartupBenchmark {
         System.out.printf("  all-in-one container (docker run to all nodes Ready) %6d ms%n", a);
         System.out.printf("  ... of which inside the container (JVM start to Ready) %6d ms%n", median(aioInside));
         System.out.printf("  all-in-one container without its AOT cache           %6d ms%n", median(aioNoCache));
-        System.out.printf("  separate processes (etcd container + 4 JVMs)         %6d ms%n", s);
+        System.out.printf("  separate processes (etcd container, 3 + N JVMs)      %6d ms%n", s);
         System.out.printf("  ratio separate / all-in-one                          %6.2f%n", (double) s / a);
     }
 
-    /** etcd container, apiserver process until /readyz, then the three clients side by side, until every node is Ready. */
-    private static long separateProcesses(int nodes) {
+    /**
+     * etcd container, apiserver process until /readyz, then the clients side by side, until every node is
+     * Ready; secure as the all-in-one: a fresh PKI, each component with its own kubeconfig, so one kubelet
+     * process per node ({@code system:node:<name>} may write only its own Node).
+     */
+    private static long separateProcesses(int nodes) throws java.io.IOException {
         long t0 = System.nanoTime();
+        java.nio.file.Path pki = java.nio.file.Files.createTempDirectory("kube4j-bench-pki");
         EtcdContainer etcd = new EtcdContainer();
         List<ComponentProcess> components = new ArrayList<>();
         ApiServerProcess apiserver = null;
         try {
             etcd.start();
-            apiserver = new ApiServerProcess(etcd.endpoint()).start();
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < nodes; i++) {
+                names.add("node-" + i);
+            }
+            apiserver = new ApiServerProcess(etcd.endpoint(), "--kube4j.security.enabled=true", "--kube4j.security.pki-dir=" + pki,
+                    "--kube4j.security.nodes=" + String.join(",", names)).https().start();
             String url = apiserver.url();
-            List<CompletableFuture<ComponentProcess>> clients = List.of(
-                    CompletableFuture.supplyAsync(() -> start("scheduler", url, "--kube4j.scheduler.leader-elect=false")),
-                    CompletableFuture.supplyAsync(() -> start("controller-manager", url, "--kube4j.controller-manager.leader-elect=false")),
-                    CompletableFuture.supplyAsync(() -> start("kubelet", url, "--kube4j.kubelet.runtime=fake",
-                            "--kube4j.kubelet.count=" + nodes, "--kube4j.kubelet.node-name=node", "--kube4j.kubelet.address=127.0.0.1")));
+            List<CompletableFuture<ComponentProcess>> clients = new ArrayList<>(List.of(
+                    CompletableFuture.supplyAsync(() -> start("scheduler", url, pki.resolve("kube-scheduler.kubeconfig"),
+                            "--kube4j.scheduler.leader-elect=false")),
+                    CompletableFuture.supplyAsync(() -> start("controller-manager", url, pki.resolve("kube-controller-manager.kubeconfig"),
+                            "--kube4j.controller-manager.leader-elect=false", "--kube4j.security.root-ca-file=" + pki.resolve("ca.crt")))));
+            for (String node : names) {
+                clients.add(CompletableFuture.supplyAsync(() -> start("kubelet", url, pki.resolve("kubelet-" + node + ".kubeconfig"),
+                        "--kube4j.kubelet.runtime=fake", "--kube4j.kubelet.node-name=" + node, "--kube4j.kubelet.address=127.0.0.1")));
+            }
             for (CompletableFuture<ComponentProcess> c : clients) {
                 components.add(c.join());
             }
-            awaitNodesReady(new ApiClient(url), nodes, Duration.ofMinutes(2));
+            awaitNodesReady(new ApiClient(url, "bench", Kubeconfig.load(pki.resolve("admin.kubeconfig"))), nodes, Duration.ofMinutes(2));
             return ms(t0);
         } finally {
             components.forEach(ComponentProcess::close);
@@ -96,8 +112,8 @@ public final class StartupBenchmark {
         }
     }
 
-    private static ComponentProcess start(String module, String apiserver, String... args) {
-        List<String> all = new ArrayList<>(List.of("--kube4j.apiserver.url=" + apiserver));
+    private static ComponentProcess start(String module, String apiserver, java.nio.file.Path kubeconfig, String... args) {
+        List<String> all = new ArrayList<>(List.of("--kube4j.apiserver.url=" + apiserver, "--kube4j.apiserver.kubeconfig=" + kubeconfig));
         all.addAll(List.of(args));
         return new ComponentProcess(module, "bench-" + module, ApiServerProcess.freePort(), "/actuator/health", all).start();
     }
