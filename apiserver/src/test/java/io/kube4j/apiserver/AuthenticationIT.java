@@ -62,8 +62,34 @@ class AuthenticationIT {
     static ApiServerProcess apiserver(int port) throws Exception {
         Path tokens = work.resolve("tokens.csv");
         java.nio.file.Files.writeString(tokens, "static-s3cret,alice,alice-uid,\"dev,ops\"\n");
+        if (healthzPort == 0) {
+            healthzPort = ApiServerProcess.freePort();
+        }
         return new ApiServerProcess(port, etcd.endpoint(), "--kube4j.security.pki-dir=" + pki,
-                "--kube4j.security.nodes=node-1", "--kube4j.security.token-auth-file=" + tokens).https().start();
+                "--kube4j.security.nodes=node-1", "--kube4j.security.token-auth-file=" + tokens,
+                "--kube4j.healthz-port=" + healthzPort).https().start();
+    }
+
+    static int healthzPort;
+
+    @Test
+    void theLoopbackHealthzPortAnswersOnlyHealthChecksInPlainHttp() throws Exception {
+        HttpClient plain = HttpClient.newHttpClient();
+        HttpResponse<String> readyz = plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthzPort + "/readyz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(readyz.statusCode()).isEqualTo(200);
+        assertThat(readyz.body()).isEqualTo("ok");
+        assertThat(plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthzPort + "/livez")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        // nothing else is served there, not even what anonymous may read over HTTPS
+        for (String path : new String[]{"/api/v1/namespaces/default/pods", "/version", "/api"}) {
+            assertThat(plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthzPort + path)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).as(path).isEqualTo(404);
+        }
+        assertThat(plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthzPort + "/readyz"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+        // and the apiserver's own port stays HTTPS only
+        assertThat(send(admin, "GET", "/readyz", null, null).statusCode()).isEqualTo(200);
     }
 
     @AfterAll
