@@ -8,11 +8,11 @@ import org.apache.catalina.connector.Connector;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
@@ -46,9 +46,8 @@ class HealthzPort {
 
     /** Before authentication: anything but a GET of a health path on that port is 404. */
     @Bean
-    @Order(Ordered.HIGHEST_PRECEDENCE)
-    OncePerRequestFilter healthzOnly(@Value("${kube4j.healthz-port}") int port) {
-        return new OncePerRequestFilter() {
+    FilterRegistrationBean<OncePerRequestFilter> healthzOnly(@Value("${kube4j.healthz-port}") int port) {
+        FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(new OncePerRequestFilter() {
             @Override
             protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                     throws ServletException, IOException {
@@ -59,6 +58,9 @@ class HealthzPort {
                 }
                 chain.doFilter(request, response);
             }
-        };
+        });
+        // ahead of authentication and authorization (HIGHEST_PRECEDENCE + 10 and after)
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
     }
 }
