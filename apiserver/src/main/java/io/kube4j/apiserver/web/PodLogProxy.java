@@ -2,6 +2,7 @@ package io.kube4j.apiserver.web;
 
 import io.kube4j.api.Status;
 import io.kube4j.apiserver.errors.ApiError;
+import io.kube4j.apiserver.kubelet.KubeletClient;
 import io.kube4j.apiserver.registry.Registry;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -17,7 +18,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -36,10 +36,11 @@ public class PodLogProxy {
     private static final List<String> PASSED = List.of("follow", "tailLines", "timestamps", "previous", "sinceSeconds", "sinceTime", "limitBytes");
 
     private final Registry registry;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http;
 
-    public PodLogProxy(Registry registry) {
+    public PodLogProxy(Registry registry, KubeletClient kubelets) {
         this.registry = registry;
+        this.http = kubelets.http();
     }
 
     /** Proxies one log request for {@code pod}; errors are {@link ApiError}s. */
@@ -56,7 +57,7 @@ public class PodLogProxy {
                 q.add(p + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8));
             }
         }
-        URI uri = URI.create("http://" + kubelet.authority() + KubeletLocation.path("containerLogs", ns, name, container) + (q.length() == 0 ? "" : "?" + q));
+        URI uri = KubeletClient.uri(kubelet.authority(), KubeletLocation.path("containerLogs", ns, name, container) + (q.length() == 0 ? "" : "?" + q));
         HttpResponse<InputStream> r;
         try {
             r = http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofInputStream());

@@ -99,7 +99,9 @@ public final class StartupBenchmark {
     private static ComponentProcess start(String module, String apiserver, String... args) {
         List<String> all = new ArrayList<>(List.of("--kube4j.apiserver.url=" + apiserver));
         all.addAll(List.of(args));
-        return new ComponentProcess(module, "bench-" + module, ApiServerProcess.freePort(), "/actuator/health", all).start();
+        ComponentProcess p = new ComponentProcess(module, "bench-" + module, ApiServerProcess.freePort(), "/actuator/health", all);
+        // the kubelet's port is HTTPS only (Kubernetes' 10250)
+        return (module.equals("kubelet") ? p.https() : p).start();
     }
 
     private static void awaitNodesReady(ApiClient api, int nodes, Duration timeout) {
