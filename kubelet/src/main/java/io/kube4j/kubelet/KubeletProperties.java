@@ -123,8 +123,17 @@ public record KubeletProperties(
      *                     empty: client certificates are not looked at
      * @param anonymous    a request without credentials is {@code system:anonymous} in {@code system:unauthenticated}
      *                     (Kubernetes' {@code authentication.anonymous.enabled}, default true); false: 401
+     * @param webhook      bearer tokens checked by the apiserver (TokenReview)
      */
-    public record Authentication(@DefaultValue("") String clientCaFile, @DefaultValue("true") boolean anonymous) {
+    public record Authentication(@DefaultValue("") String clientCaFile, @DefaultValue("true") boolean anonymous,
+                                 @DefaultValue TokenWebhook webhook) {
+    }
+
+    /**
+     * Bearer token authentication by TokenReview (Kubernetes' {@code --authentication-token-webhook}, default false,
+     * and {@code --authentication-token-webhook-cache-ttl}, 2 min).
+     */
+    public record TokenWebhook(@DefaultValue("false") boolean enabled, @DefaultValue("2m") Duration cacheTtl) {
     }
 
     /**

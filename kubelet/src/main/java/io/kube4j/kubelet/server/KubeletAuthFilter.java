@@ -22,8 +22,9 @@ import java.util.function.Function;
  * {@code InstallAuthFilter}), before the log, stats and streaming handlers (SPDY and WebSocket upgrades included).
  *
  * <ol>
- *   <li>Authenticate: a client certificate when a client CA is configured ({@link ClientCertificateAuthenticator});
- *       a certificate that fails the check is 401 even with anonymous access on (Kubernetes' fail-on-error union).
+ *   <li>Authenticate: a client certificate when a client CA is configured ({@link ClientCertificateAuthenticator}),
+ *       then a bearer token when the token webhook is on ({@link TokenReviewAuthenticator}); a certificate or token
+ *       that fails the check is 401 even with anonymous access on (Kubernetes' fail-on-error union).
  *       No certificate: {@code system:anonymous} when anonymous access is on, else 401. A 401 is the text
  *       {@code Unauthorized}.</li>
  *   <li>Authorize {@link RequestAttributes}: an error is 500 {@code Authorization error (user=..., verb=..., resource=...,
@@ -41,19 +42,22 @@ public final class KubeletAuthFilter extends OncePerRequestFilter {
     private static final List<String> OPEN = List.of("/actuator/health", "/actuator/prometheus");
 
     private final ClientCertificateAuthenticator certificates;
+    private final TokenReviewAuthenticator tokens;
     private final boolean anonymous;
     private final KubeletAuthorizer authorizer;
     private final Function<HttpServletRequest, String> nodeName;
 
     /**
      * @param certificates the client certificate check, or null when no client CA is configured
+     * @param tokens       the bearer token check, or null when the token webhook is off
      * @param anonymous    whether requests without credentials are {@code system:anonymous}
      * @param authorizer   AlwaysAllow or Webhook
      * @param nodeName     the node a request is about (this kubelet's name; for hollow kubelets sharing a port, the one named)
      */
-    public KubeletAuthFilter(ClientCertificateAuthenticator certificates, boolean anonymous, KubeletAuthorizer authorizer,
-                             Function<HttpServletRequest, String> nodeName) {
+    public KubeletAuthFilter(ClientCertificateAuthenticator certificates, TokenReviewAuthenticator tokens, boolean anonymous,
+                             KubeletAuthorizer authorizer, Function<HttpServletRequest, String> nodeName) {
         this.certificates = certificates;
+        this.tokens = tokens;
         this.anonymous = anonymous;
         this.authorizer = authorizer;
         this.nodeName = nodeName;
@@ -101,10 +105,16 @@ public final class KubeletAuthFilter extends OncePerRequestFilter {
         chain.doFilter(req, resp);
     }
 
-    // the certificate's user; then anonymous; empty means 401
+    // Kubernetes' order: the certificate's user, the bearer token's, then anonymous; empty means 401
     private Optional<User> authenticate(HttpServletRequest req) throws GeneralSecurityException {
         if (certificates != null && req.getAttribute(CERTIFICATES) instanceof X509Certificate[] chain && chain.length > 0) {
             Optional<User> user = certificates.authenticate(Arrays.asList(chain));
+            if (user.isPresent()) {
+                return user;
+            }
+        }
+        if (tokens != null) {
+            Optional<User> user = tokens.authenticate(req.getHeader("Authorization"));
             if (user.isPresent()) {
                 return user;
             }

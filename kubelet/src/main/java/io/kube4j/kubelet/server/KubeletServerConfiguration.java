@@ -77,7 +77,9 @@ public class KubeletServerConfiguration {
             default -> throw new IllegalArgumentException("kube4j.kubelet.authorization.mode must be AlwaysAllow or Webhook, not " + props.authorization().mode());
         };
         String base = props.nodeName().isBlank() ? MachineInfo.hostname() : props.nodeName();
-        var bean = new FilterRegistrationBean<>(new KubeletAuthFilter(certificates, props.authentication().anonymous(), authorizer,
+        KubeletProperties.TokenWebhook webhook = props.authentication().webhook();
+        TokenReviewAuthenticator tokens = webhook.enabled() ? new TokenReviewAuthenticator(client, webhook.cacheTtl(), Clock.systemUTC()) : null;
+        var bean = new FilterRegistrationBean<>(new KubeletAuthFilter(certificates, tokens, props.authentication().anonymous(), authorizer,
                 req -> kubelets.nodeName(query(req, "node"), base)));
         bean.addUrlPatterns("/*");
         bean.setOrder(Ordered.HIGHEST_PRECEDENCE);

@@ -36,7 +36,8 @@ import static org.awaitility.Awaitility.await;
  * {@code anonymous = false} and {@code authorization.mode = Webhook}. kubectl's logs and exec reach the kubelet
  * through the apiserver, which presents {@code apiserver-kubelet-client} ({@code system:masters}); a direct request
  * without a client certificate, or with one from another CA, is 401 {@code Unauthorized}; kube-scheduler's certificate
- * (no nodes/proxy) is 403 with Kubernetes' message; the admin's is allowed; health stays open.
+ * (no nodes/proxy) is 403 with Kubernetes' message; the admin's is allowed; health stays open. With the token webhook
+ * on, a ServiceAccount token is reviewed by the apiserver (403 for that account) and a made-up token is 401.
  *
  * <p>The kubelet's own apiserver credentials: until components read {@code kube4j.apiserver.kubeconfig}, the kubelet
  * JVM gets {@code kubelet-<node>.crt/.key} and {@code ca.crt} as its default key and trust stores
@@ -81,6 +82,7 @@ class KubeletAuthIT {
                 "--kube4j.kubelet.root-dir=" + home.resolve("kubelet"),
                 "--kube4j.kubelet.authentication.client-ca-file=" + pki.resolve("ca.crt"),
                 "--kube4j.kubelet.authentication.anonymous=false",
+                "--kube4j.kubelet.authentication.webhook.enabled=true",
                 "--kube4j.kubelet.authorization.mode=Webhook"))
                 .jvmArgs("-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=changeit", "-Djavax.net.ssl.trustStoreType=PKCS12",
                         "-Djavax.net.ssl.keyStore=" + keyStore, "-Djavax.net.ssl.keyStorePassword=changeit", "-Djavax.net.ssl.keyStoreType=PKCS12")
@@ -161,6 +163,20 @@ class KubeletAuthIT {
         HttpResponse<String> stats = get(scheduler, "/stats/summary");
         assertThat(stats.statusCode()).isEqualTo(403);
         assertThat(stats.body()).isEqualTo("Forbidden (user=system:kube-scheduler, verb=get, resource=nodes, subresource=stats)");
+    }
+
+    @Test
+    void bearerTokensAreReviewedByTheApiserver() throws Exception {
+        Result token = kubectl(null, "create", "token", "default");
+        assertThat(token.exitCode).as(token.err).isZero();
+        HttpResponse<String> sa = KubeletTls.client().send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + kubeletPort + "/pods"))
+                .header("Authorization", "Bearer " + token.out.strip()).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(sa.statusCode()).isEqualTo(403);
+        assertThat(sa.body()).isEqualTo("Forbidden (user=system:serviceaccount:default:default, verb=get, resource=nodes, subresource=proxy)");
+        HttpResponse<String> madeUp = KubeletTls.client().send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + kubeletPort + "/pods"))
+                .header("Authorization", "Bearer not-a-token").timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(madeUp.statusCode()).isEqualTo(401);
+        assertThat(madeUp.body()).isEqualTo("Unauthorized");
     }
 
     @Test

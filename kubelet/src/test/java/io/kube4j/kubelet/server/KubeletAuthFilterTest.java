@@ -27,7 +27,7 @@ class KubeletAuthFilterTest {
             asked.add(a);
             return authorizer.authorize(a);
         };
-        return new KubeletAuthFilter(new ClientCertificateAuthenticator(List.of(cluster.ca), Clock.systemUTC()), anonymous, recording, r -> "node-1");
+        return new KubeletAuthFilter(new ClientCertificateAuthenticator(List.of(cluster.ca), Clock.systemUTC()), null, anonymous, recording, r -> "node-1");
     }
 
     private static MockHttpServletResponse call(KubeletAuthFilter filter, MockHttpServletRequest req, MockFilterChain chain) throws Exception {
@@ -120,5 +120,28 @@ class KubeletAuthFilterTest {
         MockFilterChain other = new MockFilterChain();
         assertThat(call(filter(false, a -> false), request("GET", "/actuator/env"), other).getStatus()).isEqualTo(401);
         assertThat(asked).isEmpty();
+    }
+
+    @Test
+    void aBearerTokenIsReviewedAfterTheCertificateAndABadOneIsUnauthorizedEvenWithAnonymous() throws Exception {
+        TokenReviewAuthenticator tokens = new TokenReviewAuthenticator(new TokenReviewAuthenticatorTest().client, java.time.Duration.ofMinutes(2), Clock.systemUTC());
+        KubeletAuthFilter f = new KubeletAuthFilter(new ClientCertificateAuthenticator(List.of(cluster.ca), Clock.systemUTC()), tokens, true, a -> {
+            asked.add(a);
+            return true;
+        }, r -> "node-1");
+        MockHttpServletRequest good = request("GET", "/pods");
+        good.addHeader("Authorization", "Bearer good");
+        MockFilterChain chain = new MockFilterChain();
+        call(f, good, chain);
+        assertThat(chain.getRequest()).isNotNull();
+        assertThat(asked).singleElement().satisfies(a -> assertThat(a.user().name()).isEqualTo("system:serviceaccount:default:reader"));
+
+        MockHttpServletRequest bad = request("GET", "/pods");
+        bad.addHeader("Authorization", "Bearer bad");
+        MockFilterChain refused = new MockFilterChain();
+        MockHttpServletResponse resp = call(f, bad, refused);
+        assertThat(resp.getStatus()).isEqualTo(401);
+        assertThat(resp.getContentAsString()).isEqualTo("Unauthorized");
+        assertThat(refused.getRequest()).isNull();
     }
 }
