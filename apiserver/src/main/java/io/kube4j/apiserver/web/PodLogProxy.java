@@ -70,6 +70,9 @@ public class PodLogProxy {
         try (InputStream in = r.body()) {
             if (r.statusCode() >= 300) {
                 String msg = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+                if (r.statusCode() == 401 || r.statusCode() == 403) {
+                    throw refused(r.statusCode(), name, msg);
+                }
                 throw ApiError.badRequest(msg.isEmpty() ? "the kubelet answered " + r.statusCode() : msg);
             }
             resp.setStatus(200);
@@ -85,6 +88,22 @@ public class PodLogProxy {
                 out.flush();
             }
         }
+    }
+
+    /**
+     * The kubelet refused the apiserver (its client certificate not accepted, or not authorized): as Kubernetes'
+     * {@code GenericHttpResponseChecker} turns it into {@code NewGenericServerResponse}: 401 Unauthorized "the server
+     * has asked for the client to provide credentials", 403 Forbidden with the kubelet's own message, the details
+     * naming the pod and the kubelet's answer as an {@code UnexpectedServerResponse} cause.
+     */
+    static ApiError refused(int code, String pod, String kubeletMessage) {
+        Status s = Status.failure(code, code == 401 ? "Unauthorized" : "Forbidden",
+                code == 401 ? "the server has asked for the client to provide credentials" : kubeletMessage);
+        s.details = new Status.Details();
+        s.details.name = pod;
+        s.details.kind = "pods";
+        s.details.causes.add(new Status.Cause("UnexpectedServerResponse", kubeletMessage, null));
+        return new ApiError(s);
     }
 
     // pkg/apis/core/validation ValidatePodLogOptions, after the query is converted to PodLogOptions
