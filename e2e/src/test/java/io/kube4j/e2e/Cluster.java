@@ -1,10 +1,15 @@
 package io.kube4j.e2e;
 
 import io.kube4j.client.ApiClient;
+import io.kube4j.client.Kubeconfig;
 import io.kube4j.testing.ApiServerProcess;
 import io.kube4j.testing.ComponentProcess;
 import io.kube4j.testing.EtcdContainer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +17,11 @@ import java.util.Map;
 
 /**
  * A whole kube4j cluster for one test class: a real etcd (container), and the apiserver, scheduler,
- * controller-manager and kubelets each as its own JVM process talking HTTP, exactly as deployed.
+ * controller-manager and kubelets each as its own JVM process talking HTTPS, exactly as deployed: the
+ * apiserver secure (its PKI in a temporary directory, kubelet credentials for the node names given to the
+ * constructor), every component with its own kubeconfig and the role Kubernetes gives it, kubelets
+ * accepting only client certificates of the cluster CA and asking the apiserver (Webhook) whom to serve;
+ * the test's own client ({@link #api}) is the admin.
  */
 final class Cluster implements AutoCloseable {
     final EtcdContainer etcd = new EtcdContainer();
@@ -21,15 +30,40 @@ final class Cluster implements AutoCloseable {
     final List<ComponentProcess> controlPlane = new ArrayList<>();
     final Map<String, ComponentProcess> kubelets = new LinkedHashMap<>();
 
+    private final List<String> nodeNames;
+    Path pki;
+
+    /** A cluster whose kubelets will be the nodes named (the apiserver issues each one's credentials at start). */
+    Cluster(String... nodeNames) {
+        this.nodeNames = List.of(nodeNames);
+    }
+
     Cluster startControlPlane(List<String> controllerManagerArgs) {
         etcd.start();
-        apiserver = new ApiServerProcess(etcd.endpoint()).start();
-        api = new ApiClient(apiserver.url());
-        controlPlane.add(start("scheduler", "scheduler", List.of("--kube4j.scheduler.leader-elect=false")));
-        List<String> cm = new ArrayList<>(List.of("--kube4j.controller-manager.leader-elect=false"));
+        try {
+            pki = Files.createTempDirectory("kube4j-e2e-pki");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        apiserver = new ApiServerProcess(etcd.endpoint(), "--kube4j.security.pki-dir=" + pki,
+                "--kube4j.security.nodes=" + String.join(",", nodeNames)).https().start();
+        api = new ApiClient(apiserver.url(), "e2e/kube4j", Kubeconfig.load(pki.resolve("admin.kubeconfig")));
+        controlPlane.add(start("scheduler", "scheduler", "kube-scheduler", List.of("--kube4j.scheduler.leader-elect=false")));
+        List<String> cm = new ArrayList<>(List.of("--kube4j.controller-manager.leader-elect=false",
+                "--kube4j.security.root-ca-file=" + pki.resolve("ca.crt")));
         cm.addAll(controllerManagerArgs);
-        controlPlane.add(start("controller-manager", "controller-manager", cm));
+        controlPlane.add(start("controller-manager", "controller-manager", "kube-controller-manager", cm));
         return this;
+    }
+
+    /** The admin's kubeconfig (kubernetes-admin, system:masters; server https://127.0.0.1:<port>), for kubectl. */
+    Path adminKubeconfig() {
+        return pki.resolve("admin.kubeconfig");
+    }
+
+    /** A raw HTTP client presenting the admin's certificate and trusting the cluster CA, for exact wire checks. */
+    java.net.http.HttpClient adminHttp() {
+        return java.net.http.HttpClient.newBuilder().sslContext(Kubeconfig.load(adminKubeconfig()).sslContext()).build();
     }
 
     /** A hollow node (fake runtime) in its own process, so the test can kill it like a lost machine. */
@@ -39,8 +73,14 @@ final class Cluster implements AutoCloseable {
 
     /** A hollow node with the given cpu and memory capacity. */
     ComponentProcess startHollowKubelet(String nodeName, String cpu, String memory) {
-        ComponentProcess k = start("kubelet", "kubelet-" + nodeName, List.of(
+        if (!nodeNames.contains(nodeName)) {
+            throw new IllegalStateException("node " + nodeName + " has no credentials: name it in new Cluster(...)");
+        }
+        ComponentProcess k = start("kubelet", "kubelet-" + nodeName, "kubelet-" + nodeName, List.of(
                 "--kube4j.kubelet.node-name=" + nodeName,
+                "--kube4j.kubelet.authentication.client-ca-file=" + pki.resolve("ca.crt"),
+                "--kube4j.kubelet.authentication.anonymous=false",
+                "--kube4j.kubelet.authorization.mode=Webhook",
                 "--kube4j.kubelet.runtime=fake",
                 "--kube4j.kubelet.address=127.0.0.1",
                 "--kube4j.kubelet.capacity.cpu=" + cpu,
@@ -50,9 +90,10 @@ final class Cluster implements AutoCloseable {
         return k;
     }
 
-    private ComponentProcess start(String module, String name, List<String> args) {
+    private ComponentProcess start(String module, String name, String identity, List<String> args) {
         List<String> all = new ArrayList<>();
         all.add("--kube4j.apiserver.url=" + apiserver.url());
+        all.add("--kube4j.apiserver.kubeconfig=" + pki.resolve(identity + ".kubeconfig"));
         all.addAll(args);
         ComponentProcess p = new ComponentProcess(module, name, ApiServerProcess.freePort(), "/actuator/health", all);
         // the kubelet's port is HTTPS only (Kubernetes' 10250)

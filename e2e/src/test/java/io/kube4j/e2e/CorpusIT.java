@@ -87,17 +87,19 @@ class CorpusIT {
     static ApiClient api;
     static Path corpus;
     static Map<String, Map<String, Object>> expectations;
-    static final HttpClient http = HttpClient.newHttpClient();
+    // the admin's client of the secure cluster, made once the cluster is up
+    static HttpClient http;
 
     @BeforeAll
     static void start() throws IOException {
         corpus = findCorpus();
         expectations = readExpectations(corpus.resolveSibling("expectations.yaml"));
-        cluster = new Cluster().startControlPlane(List.of());
+        cluster = new Cluster("node-a", "node-b", "node-c").startControlPlane(List.of());
         for (String node : List.of("node-a", "node-b", "node-c")) {
             cluster.startHollowKubelet(node, "2", "8Gi");
         }
         api = cluster.api;
+        http = cluster.adminHttp();
         // what a real cluster runs before any user pod, and what the expectations assume: CoreDNS's two replicas
         // (100m CPU and 70Mi each, on different nodes), so a node has less than its 2 CPUs to give
         post("/apis/apps/v1/namespaces/kube-system/deployments", """
@@ -793,7 +795,7 @@ class CorpusIT {
 
     /** Runs kubectl against the cluster; returns stdout and stderr together. */
     static String kubectl(List<String> args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("kubectl", "--server", cluster.apiserver.url(), "--request-timeout=30s"));
+        List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", cluster.adminKubeconfig().toString(), "--request-timeout=30s"));
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();

@@ -39,7 +39,7 @@ class PodFlowIT {
 
     @BeforeAll
     static void start() {
-        cluster = new Cluster().startControlPlane(List.of(
+        cluster = new Cluster("hollow-1", "hollow-2").startControlPlane(List.of(
                 "--kube4j.controller-manager.node-monitor-period=1s",
                 "--kube4j.controller-manager.node-monitor-grace-period=8s"));
         cluster.startHollowKubelet("hollow-1");

@@ -47,7 +47,7 @@ class ResourceMetricsIT {
 
     @BeforeAll
     static void start() throws IOException {
-        cluster = new Cluster().startControlPlane(List.of(
+        cluster = new Cluster("hollow-1", "hollow-2").startControlPlane(List.of(
                 // kube-controller-manager's default is 15 s; shorter keeps the test bounded
                 "--kube4j.controller-manager.horizontal-pod-autoscaler-sync-period=3s"));
         cluster.startHollowKubelet("hollow-1");
@@ -229,11 +229,10 @@ class ResourceMetricsIT {
     static Result kubectl(String... args) {
         Path bin = Path.of(System.getenv().getOrDefault("KUBECTL", "/usr/bin/kubectl"));
         Assumptions.assumeTrue(Files.isExecutable(bin) || "true".equalsIgnoreCase(System.getenv("CI")), "no kubectl at " + bin);
-        List<String> cmd = new ArrayList<>(List.of(bin.toString(), "--server=" + cluster.apiserver.url(),
+        List<String> cmd = new ArrayList<>(List.of(bin.toString(), "--kubeconfig=" + cluster.adminKubeconfig(),
                 "--cache-dir=" + kubectlHome.resolve("cache"), "--request-timeout=30s"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("KUBECONFIG", kubectlHome.resolve("no-kubeconfig").toString());
         pb.environment().put("HOME", kubectlHome.toString());
         try {
             Path out = Files.createTempFile(kubectlHome, "out", ".txt");
