@@ -22,7 +22,6 @@ import tools.jackson.databind.JsonNode;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -308,7 +307,9 @@ class KubectlIT {
     void logsAndLogsFollowComeFromTheKubeletThroughTheApiserver(@TempDir Path dir) throws Exception {
         Kubectl k = kubectl(dir);
         CountDownLatch release = new CountDownLatch(1);
-        HttpServer kubelet = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        // the kubelet's port is HTTPS only; any serving certificate does (the apiserver verifies none without a kubelet CA)
+        HttpServer kubelet = io.kube4j.apiserver.kubelet.FakeKubeletServer.create(
+                io.kube4j.apiserver.auth.Pki.ensure(dir.resolve("pki"), List.of(), List.of(), "https://127.0.0.1:6443").dir());
         kubelet.createContext("/containerLogs/default/logged/main", ex -> {
             String q = ex.getRequestURI().getQuery() == null ? "" : ex.getRequestURI().getQuery();
             List<String> lines = List.of("one", "two", "three");

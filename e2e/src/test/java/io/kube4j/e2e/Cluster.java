@@ -54,7 +54,9 @@ final class Cluster implements AutoCloseable {
         List<String> all = new ArrayList<>();
         all.add("--kube4j.apiserver.url=" + apiserver.url());
         all.addAll(args);
-        return new ComponentProcess(module, name, ApiServerProcess.freePort(), "/actuator/health", all).start();
+        ComponentProcess p = new ComponentProcess(module, name, ApiServerProcess.freePort(), "/actuator/health", all);
+        // the kubelet's port is HTTPS only (Kubernetes' 10250)
+        return (module.equals("kubelet") ? p.https() : p).start();
     }
 
     @Override

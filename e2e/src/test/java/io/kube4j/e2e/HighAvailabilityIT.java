@@ -78,7 +78,9 @@ class HighAvailabilityIT {
     static ComponentProcess component(String module, String name, String urls, List<String> args) {
         List<String> all = new ArrayList<>(List.of("--kube4j.apiserver.url=" + urls));
         all.addAll(args);
-        return new ComponentProcess(module, name, ApiServerProcess.freePort(), "/actuator/health", all).start();
+        ComponentProcess p = new ComponentProcess(module, name, ApiServerProcess.freePort(), "/actuator/health", all);
+        // the kubelet's port is HTTPS only (Kubernetes' 10250)
+        return (module.equals("kubelet") ? p.https() : p).start();
     }
 
     @AfterAll

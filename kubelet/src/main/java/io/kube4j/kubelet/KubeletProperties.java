@@ -28,6 +28,13 @@ import java.util.Map;
  * @param statusReport    the longest time between two node status writes
  * @param docker          docker runtime settings
  * @param fake            fake (hollow) runtime settings
+ * @param tlsCertFile     the serving certificate (PEM, leaf first, then intermediates) of the kubelet's HTTPS port
+ *                        (Kubernetes' {@code --tls-cert-file}); empty with {@code tlsPrivateKeyFile} empty: a
+ *                        self-signed one made at the first start in {@code <root-dir>/<node>/pki}, as the kubelet
+ *                        does in its {@code --cert-dir}
+ * @param tlsPrivateKeyFile its private key (PEM; Kubernetes' {@code --tls-private-key-file})
+ * @param authentication  who a request to the kubelet's API is (client certificates, anonymous)
+ * @param authorization   what that user may do there ({@code AlwaysAllow} or {@code Webhook})
  */
 @ConfigurationProperties("kube4j.kubelet")
 public record KubeletProperties(
@@ -45,7 +52,11 @@ public record KubeletProperties(
         @DefaultValue("10s") Duration statusInterval,
         @DefaultValue("40s") Duration statusReport,
         @DefaultValue Docker docker,
-        @DefaultValue Fake fake) {
+        @DefaultValue Fake fake,
+        @DefaultValue("") String tlsCertFile,
+        @DefaultValue("") String tlsPrivateKeyFile,
+        @DefaultValue Authentication authentication,
+        @DefaultValue Authorization authorization) {
 
     public KubeletProperties {
         labels = labels == null ? Map.of() : labels;
@@ -102,5 +113,43 @@ public record KubeletProperties(
                        @DefaultValue("0s") Duration pullDelay, @DefaultValue("0s") Duration stopDelay,
                        @DefaultValue("1s") Duration initRunTime, @DefaultValue("0") String cpuUsage,
                        @DefaultValue("0") String memoryUsage) {
+    }
+
+    /**
+     * The kubelet API's authentication (Kubernetes' {@code KubeletAuthentication}).
+     *
+     * @param clientCaFile a PEM bundle of CAs: a client certificate chaining to one of them authenticates its CN
+     *                     as user and its O values as groups (Kubernetes' {@code authentication.x509.clientCAFile});
+     *                     empty: client certificates are not looked at
+     * @param anonymous    a request without credentials is {@code system:anonymous} in {@code system:unauthenticated}
+     *                     (Kubernetes' {@code authentication.anonymous.enabled}, default true); false: 401
+     * @param webhook      bearer tokens checked by the apiserver (TokenReview)
+     */
+    public record Authentication(@DefaultValue("") String clientCaFile, @DefaultValue("true") boolean anonymous,
+                                 @DefaultValue TokenWebhook webhook) {
+    }
+
+    /**
+     * Bearer token authentication by TokenReview (Kubernetes' {@code --authentication-token-webhook}, default false,
+     * and {@code --authentication-token-webhook-cache-ttl}, 2 min).
+     */
+    public record TokenWebhook(@DefaultValue("false") boolean enabled, @DefaultValue("2m") Duration cacheTtl) {
+    }
+
+    /**
+     * The kubelet API's authorization (Kubernetes' {@code KubeletAuthorization}).
+     *
+     * @param mode    {@code AlwaysAllow} (Kubernetes' kubelet default) or {@code Webhook}: each request's attributes
+     *                are asked of the apiserver as a SubjectAccessReview
+     * @param webhook the Webhook mode's answer cache
+     */
+    public record Authorization(@DefaultValue("AlwaysAllow") String mode, @DefaultValue Webhook webhook) {
+    }
+
+    /**
+     * How long SubjectAccessReview answers are reused (Kubernetes' {@code authorization.webhook.cacheAuthorizedTTL}
+     * 5 min and {@code cacheUnauthorizedTTL} 30 s).
+     */
+    public record Webhook(@DefaultValue("5m") Duration cacheAuthorizedTtl, @DefaultValue("30s") Duration cacheUnauthorizedTtl) {
     }
 }

@@ -184,6 +184,19 @@ public final class Kubelets implements ApplicationListener<WebServerInitializedE
         return Optional.empty();
     }
 
+    /**
+     * The node a request to this process's kubelet API is about, for its authorization: {@code requested} (the
+     * {@code node} query parameter hollow kubelets are told apart by) when this process runs that node, else its
+     * first (usually only) node, else {@code fallback} (before the kubelets start).
+     */
+    public String nodeName(String requested, String fallback) {
+        List<Kubelet> all = kubelets;
+        if (requested != null && all.stream().anyMatch(k -> k.nodeName().equals(requested))) {
+            return requested;
+        }
+        return all.isEmpty() ? fallback : all.getFirst().nodeName();
+    }
+
     /** The summary provider of node {@code nodeName}, or null when this process does not run it. */
     public SummaryProvider summary(String nodeName) {
         return summaries.get(nodeName);

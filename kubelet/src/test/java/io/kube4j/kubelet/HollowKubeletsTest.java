@@ -22,7 +22,9 @@ class HollowKubeletsTest {
         return new KubeletProperties("hollow", runtime, count, "127.0.0.1",
                 new KubeletProperties.Capacity("8", "32Gi", "110"), Map.of("kube4j.io/hollow", "true"), List.of("hollow=true:NoSchedule"),
                 "local/busybox:latest", "", Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(40),
-                new KubeletProperties.Docker("/var/run/docker.sock", "", new KubeletProperties.PodNetwork("", "cluster.local", "", "")), new KubeletProperties.Fake(Duration.ZERO, "", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1), "0", "0"));
+                new KubeletProperties.Docker("/var/run/docker.sock", "", new KubeletProperties.PodNetwork("", "cluster.local", "", "")), new KubeletProperties.Fake(Duration.ZERO, "", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1), "0", "0"),
+                "", "", new KubeletProperties.Authentication("", true, new KubeletProperties.TokenWebhook(false, Duration.ofMinutes(2))),
+                new KubeletProperties.Authorization("AlwaysAllow", new KubeletProperties.Webhook(Duration.ofMinutes(5), Duration.ofSeconds(30))));
     }
 
     @AfterEach

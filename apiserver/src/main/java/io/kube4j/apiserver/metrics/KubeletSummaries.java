@@ -1,6 +1,7 @@
 package io.kube4j.apiserver.metrics;
 
 import io.kube4j.api.ResourceTypes;
+import io.kube4j.apiserver.kubelet.KubeletClient;
 import io.kube4j.apiserver.registry.Registry;
 import io.kube4j.json.Json;
 import org.slf4j.Logger;
@@ -47,17 +48,18 @@ public class KubeletSummaries {
     private final Registry registry;
     private final Duration resolution;
     private final Clock clock;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http;
     private final Map<String, NodeSummary> cache = new ConcurrentHashMap<>();
     private final ExecutorService scrapers = Executors.newVirtualThreadPerTaskExecutor();
 
     @org.springframework.beans.factory.annotation.Autowired
-    public KubeletSummaries(Registry registry, @Value("${kube4j.metrics.resolution:10s}") Duration resolution) {
-        this(registry, resolution, Clock.systemUTC());
+    public KubeletSummaries(Registry registry, KubeletClient kubelets, @Value("${kube4j.metrics.resolution:10s}") Duration resolution) {
+        this(registry, kubelets, resolution, Clock.systemUTC());
     }
 
-    KubeletSummaries(Registry registry, Duration resolution, Clock clock) {
+    KubeletSummaries(Registry registry, KubeletClient kubelets, Duration resolution, Clock clock) {
         this.registry = registry;
+        this.http = kubelets.http();
         this.resolution = resolution;
         this.clock = clock;
     }
@@ -129,7 +131,7 @@ public class KubeletSummaries {
     }
 
     /**
-     * {@code http://<InternalIP>:<kubelet port>/stats/summary?node=<name>} from the Node's own status, or null
+     * {@code https://<InternalIP>:<kubelet port>/stats/summary?node=<name>} from the Node's own status, or null
      * when it reports no InternalIP. The node name tells apart hollow kubelets sharing one address.
      */
     static URI summaryUri(ObjectNode node) {
@@ -151,6 +153,6 @@ public class KubeletSummaries {
         }
         String host = ip.contains(":") ? "[" + ip + "]" : ip;
         String name = node.path("metadata").path("name").asString();
-        return URI.create("http://" + host + ":" + port + "/stats/summary?node=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
+        return KubeletClient.uri(host + ":" + port, "/stats/summary?node=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
     }
 }

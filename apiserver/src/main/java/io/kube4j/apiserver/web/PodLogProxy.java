@@ -2,6 +2,7 @@ package io.kube4j.apiserver.web;
 
 import io.kube4j.api.Status;
 import io.kube4j.apiserver.errors.ApiError;
+import io.kube4j.apiserver.kubelet.KubeletClient;
 import io.kube4j.apiserver.registry.Registry;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -17,7 +18,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -36,10 +36,11 @@ public class PodLogProxy {
     private static final List<String> PASSED = List.of("follow", "tailLines", "timestamps", "previous", "sinceSeconds", "sinceTime", "limitBytes");
 
     private final Registry registry;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http;
 
-    public PodLogProxy(Registry registry) {
+    public PodLogProxy(Registry registry, KubeletClient kubelets) {
         this.registry = registry;
+        this.http = kubelets.http();
     }
 
     /** Proxies one log request for {@code pod}; errors are {@link ApiError}s. */
@@ -56,7 +57,7 @@ public class PodLogProxy {
                 q.add(p + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8));
             }
         }
-        URI uri = URI.create("http://" + kubelet.authority() + KubeletLocation.path("containerLogs", ns, name, container) + (q.length() == 0 ? "" : "?" + q));
+        URI uri = KubeletClient.uri(kubelet.authority(), KubeletLocation.path("containerLogs", ns, name, container) + (q.length() == 0 ? "" : "?" + q));
         HttpResponse<InputStream> r;
         try {
             r = http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -69,6 +70,9 @@ public class PodLogProxy {
         try (InputStream in = r.body()) {
             if (r.statusCode() >= 300) {
                 String msg = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+                if (r.statusCode() == 401 || r.statusCode() == 403) {
+                    throw refused(r.statusCode(), name, msg);
+                }
                 throw ApiError.badRequest(msg.isEmpty() ? "the kubelet answered " + r.statusCode() : msg);
             }
             resp.setStatus(200);
@@ -84,6 +88,22 @@ public class PodLogProxy {
                 out.flush();
             }
         }
+    }
+
+    /**
+     * The kubelet refused the apiserver (its client certificate not accepted, or not authorized): as Kubernetes'
+     * {@code GenericHttpResponseChecker} turns it into {@code NewGenericServerResponse}: 401 Unauthorized "the server
+     * has asked for the client to provide credentials", 403 Forbidden with the kubelet's own message, the details
+     * naming the pod and the kubelet's answer as an {@code UnexpectedServerResponse} cause.
+     */
+    static ApiError refused(int code, String pod, String kubeletMessage) {
+        Status s = Status.failure(code, code == 401 ? "Unauthorized" : "Forbidden",
+                code == 401 ? "the server has asked for the client to provide credentials" : kubeletMessage);
+        s.details = new Status.Details();
+        s.details.name = pod;
+        s.details.kind = "pods";
+        s.details.causes.add(new Status.Cause("UnexpectedServerResponse", kubeletMessage, null));
+        return new ApiError(s);
     }
 
     // pkg/apis/core/validation ValidatePodLogOptions, after the query is converted to PodLogOptions

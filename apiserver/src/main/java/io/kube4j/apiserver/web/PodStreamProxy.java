@@ -2,6 +2,7 @@ package io.kube4j.apiserver.web;
 
 import io.kube4j.api.Status;
 import io.kube4j.apiserver.errors.ApiError;
+import io.kube4j.apiserver.kubelet.KubeletClient;
 import io.kube4j.apiserver.registry.Registry;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -15,7 +16,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -45,9 +45,11 @@ public class PodStreamProxy {
     private static final Set<String> DROPPED = Set.of("host", "authorization", "content-length", "transfer-encoding", "cookie", "proxy-authorization");
 
     private final Registry registry;
+    private final KubeletClient kubelets;
 
-    public PodStreamProxy(Registry registry) {
+    public PodStreamProxy(Registry registry, KubeletClient kubelets) {
         this.registry = registry;
+        this.kubelets = kubelets;
     }
 
     /** Proxies one exec/attach/portforward request for {@code pod}; {@code sub} is the subresource. */
@@ -107,12 +109,10 @@ public class PodStreamProxy {
                 yield KubeletLocation.path("portForward", ns, name) + (q.length() == 0 ? "" : "?" + q);
             }
         };
-        Socket socket = new Socket();
+        Socket socket;
         try {
-            socket.connect(new InetSocketAddress(kubelet.host(), kubelet.port()), 3000);
-            socket.setTcpNoDelay(true);
+            socket = kubelets.connect(kubelet.host(), kubelet.port(), java.time.Duration.ofSeconds(3));
         } catch (IOException e) {
-            socket.close();
             throw ApiError.unavailable("cannot reach the kubelet of node " + pod.path("spec").path("nodeName").asString() + " at " + kubelet.authority() + ": " + e.getMessage());
         }
         boolean upgraded = false;
@@ -181,6 +181,7 @@ public class PodStreamProxy {
         String reason = switch (head.status) {
             case 400 -> "BadRequest";
             case 404 -> "NotFound";
+            case 401 -> "Unauthorized";
             case 403 -> "Forbidden";
             default -> "InternalError";
         };

@@ -43,6 +43,10 @@ class MetricsApiControllerTest {
     WatchCache cache;
     Registry registry;
     HttpServer kubelet;
+    // the fake kubelet's serving certificate: one PKI for the class (RSA key generation is slow)
+    @org.junit.jupiter.api.io.TempDir
+    static java.nio.file.Path pkiDir;
+    static io.kube4j.apiserver.auth.Pki pki;
     final List<String> requests = new CopyOnWriteArrayList<>();
     MetricsApiController api;
 
@@ -57,7 +61,7 @@ class MetricsApiControllerTest {
             Thread.sleep(10);
         }
         new SystemObjects(registry).ensure();
-        kubelet = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        kubelet = io.kube4j.apiserver.kubelet.FakeKubeletServer.create(pki().dir());
         kubelet.createContext("/", ex -> {
             requests.add(ex.getRequestURI().toString());
             byte[] body = SUMMARY.formatted(uid("web"), uid("db")).getBytes(StandardCharsets.UTF_8);
@@ -76,7 +80,14 @@ class MetricsApiControllerTest {
                 """);
         pod("web", "web");
         pod("db", "db");
-        api = new MetricsApiController(new KubeletSummaries(registry, Duration.ofSeconds(10)), registry);
+        api = new MetricsApiController(new KubeletSummaries(registry, new io.kube4j.apiserver.kubelet.KubeletClient((io.kube4j.apiserver.kubelet.KubeletClient.Credentials) null, null), Duration.ofSeconds(10)), registry);
+    }
+
+    private static synchronized io.kube4j.apiserver.auth.Pki pki() {
+        if (pki == null) {
+            pki = io.kube4j.apiserver.auth.Pki.ensure(pkiDir, List.of(), List.of(), "https://127.0.0.1:6443");
+        }
+        return pki;
     }
 
     @AfterEach
@@ -190,7 +201,7 @@ class MetricsApiControllerTest {
                  "daemonEndpoints":{"kubeletEndpoint":{"Port":10250}}}}""".getBytes(StandardCharsets.UTF_8));
         assertThat(KubeletSummaries.summaryUri(node)).isNull();
         ((ObjectNode) node.path("status").path("addresses").get(1)).put("address", "10.0.0.7");
-        assertThat(KubeletSummaries.summaryUri(node).toString()).isEqualTo("http://10.0.0.7:10250/stats/summary?node=n%2F..%2Fx");
+        assertThat(KubeletSummaries.summaryUri(node).toString()).isEqualTo("https://10.0.0.7:10250/stats/summary?node=n%2F..%2Fx");
     }
 
     @Test

@@ -17,7 +17,6 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -88,8 +87,8 @@ class KubeletProcessRuntimeIT {
     }
 
     private static String kubeletGet(String path) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kubeletPort + path)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = io.kube4j.kubelet.testing.KubeletTls.client().send(
+                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + kubeletPort + path)).build(), HttpResponse.BodyHandlers.ofString());
         return r.statusCode() + " " + r.body();
     }
 

@@ -115,7 +115,9 @@ public final class StartupBenchmark {
     private static ComponentProcess start(String module, String apiserver, java.nio.file.Path kubeconfig, String... args) {
         List<String> all = new ArrayList<>(List.of("--kube4j.apiserver.url=" + apiserver, "--kube4j.apiserver.kubeconfig=" + kubeconfig));
         all.addAll(List.of(args));
-        return new ComponentProcess(module, "bench-" + module, ApiServerProcess.freePort(), "/actuator/health", all).start();
+        ComponentProcess p = new ComponentProcess(module, "bench-" + module, ApiServerProcess.freePort(), "/actuator/health", all);
+        // the kubelet's port is HTTPS only (Kubernetes' 10250)
+        return (module.equals("kubelet") ? p.https() : p).start();
     }
 
     private static void awaitNodesReady(ApiClient api, int nodes, Duration timeout) {
