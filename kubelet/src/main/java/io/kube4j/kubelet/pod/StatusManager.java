@@ -9,7 +9,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,13 +21,27 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Writes pod statuses to the apiserver, only when they changed (Kubernetes' {@code pkg/kubelet/status/
  * status_manager.go}): the new status is compared with the one this kubelet last wrote (or, before its
- * first write, the apiserver's), and only the difference goes out, as a strategic merge patch on
- * {@code pods/{name}/status}: changed fields, {@code null} for fields that went away, conditions merged
- * by type. The patch carries {@code metadata.uid} as Kubernetes' does (the apiserver checks it there).
- * One per node; thread-safe.
+ * first write, the apiserver's) as {@code isPodStatusByKubeletEqual} does (the kubelet's own conditions by
+ * type, status, reason and message only, so their timestamps alone never cause a write; everything else
+ * exactly), and only the difference goes out, as {@code statusutil.PatchPodStatus} builds it: a strategic
+ * merge patch on {@code pods/{name}/status} made like {@code CreateTwoWayMergePatch} of the old and new status
+ * (changed fields, {@code null} for fields that went away, merge lists ({@code conditions} by type, {@code podIPs}
+ * and {@code hostIPs} by ip) with only their changed elements, {@code $patch: delete} and
+ * {@code $setElementOrder/<list>}), with {@code metadata.uid} as a precondition and no resourceVersion: a patch
+ * cannot meet a 409 from a concurrent writer, and a recreated pod of the same name (another uid) is not
+ * changed. Keys are sorted as Go's encoder writes them. One per node; thread-safe.
  */
 public final class StatusManager {
     private static final String STRATEGIC = "application/strategic-merge-patch+json";
+    /** The merge keys of PodStatus' lists with patchStrategy merge (k8s.io/api/core/v1 types.go); the others are atomic. */
+    static final Map<String, String> MERGE_KEYS = Map.of("conditions", "type", "podIPs", "ip", "hostIPs", "ip", "resourceClaimStatuses", "name");
+    /**
+     * Conditions the kubelet owns or shares (pkg/kubelet/types/pod_status.go PodConditionsByKubelet with
+     * PodReadyToStartContainers, PodConditionSharedByKubelet): the others belong to other writers and are never
+     * removed by the kubelet's patch (mergePodStatus keeps them).
+     */
+    static final Set<String> KUBELET_CONDITIONS = Set.of("PodScheduled", "Ready", "Initialized", "ContainersReady",
+            "PodReadyToStartContainers", "DisruptionTarget");
 
     private final ApiClient client;
     // the last status written per pod uid: what the apiserver has of ours
@@ -45,17 +62,19 @@ public final class StatusManager {
         if (base == null) {
             base = pod.status == null ? new PodStatus() : pod.status;
         }
-        ObjectNode patch = diff(Json.toTree(base), Json.toTree(status));
-        if (patch.isEmpty()) {
+        ObjectNode from = Json.toTree(base);
+        ObjectNode to = Json.toTree(status);
+        if (isPodStatusByKubeletEqual(from, to)) {
             return false;
         }
-        ObjectNode body = Json.mapper().createObjectNode();
-        body.putObject("metadata").put("uid", uid);
-        body.set("status", patch);
+        ObjectNode body = patch(uid, from, to);
+        if (!body.has("status")) {
+            return false;
+        }
         try {
             client.patchStatus(Pod.class, pod.metadata.namespace, pod.metadata.name, STRATEGIC, Json.write(body));
         } catch (ApiException e) {
-            if (e.isNotFound()) {
+            if (e.isNotFound() || recreated(e)) {
                 return false;
             }
             throw e;
@@ -63,6 +82,16 @@ public final class StatusManager {
         writes.incrementAndGet();
         written.put(uid, Json.copy(status));
         return true;
+    }
+
+    /**
+     * The pod of this name is another one now (its uid differs from the patch's precondition: 422 from
+     * ValidateObjectMetaUpdate, "field is immutable" on metadata.uid): like the status manager's "Pod was deleted
+     * and then recreated, skipping status update", not an error.
+     */
+    private static boolean recreated(ApiException e) {
+        String m = e.status() == null || e.status().message == null ? "" : e.status().message;
+        return e.code() == 422 && m.contains("metadata.uid");
     }
 
     /** The status last written for the pod, or null. */
@@ -81,10 +110,84 @@ public final class StatusManager {
         return writes.get();
     }
 
-    /** The strategic merge patch that turns status {@code from} into {@code to}; empty when they are equal. */
+    /**
+     * statusutil's {@code preparePatchBytesForPodStatus}: {@code {"metadata":{"uid":...},"status":<diff>}}, the
+     * status left out when nothing changed (then only the uid remains: Kubernetes' "unchanged").
+     */
+    static ObjectNode patch(String uid, ObjectNode from, ObjectNode to) {
+        ObjectNode body = Json.mapper().createObjectNode();
+        body.putObject("metadata").put("uid", uid);
+        ObjectNode status = diff(from, to);
+        if (!status.isEmpty()) {
+            body.set("status", status);
+        }
+        return body;
+    }
+
+    /**
+     * The status manager's {@code isPodStatusByKubeletEqual}: the kubelet's conditions compared by type, status,
+     * reason and message (not their times); all else compared exactly.
+     */
+    static boolean isPodStatusByKubeletEqual(ObjectNode old, ObjectNode now) {
+        Map<String, JsonNode> oldConditions = kubeletConditions(old);
+        Map<String, JsonNode> newConditions = kubeletConditions(now);
+        if (oldConditions.size() != newConditions.size()) {
+            return false;
+        }
+        for (Map.Entry<String, JsonNode> e : newConditions.entrySet()) {
+            JsonNode o = oldConditions.get(e.getKey());
+            JsonNode n = e.getValue();
+            if (o == null || !text(o, "status").equals(text(n, "status")) || !text(o, "message").equals(text(n, "message"))
+                    || !text(o, "reason").equals(text(n, "reason"))) {
+                return false;
+            }
+        }
+        ObjectNode oldCopy = old.deepCopy();
+        oldCopy.remove("conditions");
+        ObjectNode newCopy = now.deepCopy();
+        newCopy.remove("conditions");
+        return withoutEmpty(oldCopy).equals(withoutEmpty(newCopy));
+    }
+
+    private static Map<String, JsonNode> kubeletConditions(ObjectNode status) {
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        JsonNode cs = status.get("conditions");
+        if (cs != null && cs.isArray()) {
+            for (JsonNode c : cs) {
+                if (KUBELET_CONDITIONS.contains(text(c, "type"))) {
+                    out.put(text(c, "type"), c);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? "" : v.asString("");
+    }
+
+    // Go's omitempty: an empty list or object and an absent field are the same status
+    private static ObjectNode withoutEmpty(ObjectNode n) {
+        ObjectNode out = Json.mapper().createObjectNode();
+        n.properties().forEach(e -> {
+            JsonNode v = e.getValue();
+            if (v != null && !v.isNull() && !((v.isArray() || v.isObject()) && v.isEmpty())) {
+                out.set(e.getKey(), v);
+            }
+        });
+        return out;
+    }
+
+    /** The strategic merge patch that turns status {@code from} into {@code to} (CreateTwoWayMergePatch); empty when equal. */
     static ObjectNode diff(ObjectNode from, ObjectNode to) {
+        return diffMaps(withoutEmpty(from), withoutEmpty(to), MERGE_KEYS);
+    }
+
+    // keys sorted, as Go marshals the patch's maps
+    private static ObjectNode diffMaps(ObjectNode from, ObjectNode to, Map<String, String> mergeKeys) {
         ObjectNode patch = Json.mapper().createObjectNode();
-        Set<String> keys = new LinkedHashSet<>();
+        Set<String> keys = new TreeSet<>();
         from.propertyNames().forEach(keys::add);
         to.propertyNames().forEach(keys::add);
         for (String key : keys) {
@@ -94,51 +197,84 @@ public final class StatusManager {
                 if (a != null && !a.isNull()) {
                     patch.putNull(key);
                 }
-            } else if ("conditions".equals(key)) {
-                ArrayNode changed = conditions(a, b);
-                if (!changed.isEmpty()) {
-                    patch.set(key, changed);
+            } else if (a == null || a.isNull()) {
+                patch.set(key, sorted(b));
+            } else if (a.isObject() && b.isObject()) {
+                ObjectNode sub = diffMaps((ObjectNode) a, (ObjectNode) b, Map.of());
+                if (!sub.isEmpty()) {
+                    patch.set(key, sub);
                 }
+            } else if (mergeKeys.containsKey(key) && a.isArray() && b.isArray()) {
+                diffMergeList(patch, key, mergeKeys.get(key), a, b);
             } else if (!b.equals(a)) {
-                patch.set(key, b);
+                patch.set(key, sorted(b));
             }
         }
-        return patch;
+        return sortedKeys(patch);
     }
 
-    // conditions merge by type: send the ones that changed, delete the ones that went away
-    private static ArrayNode conditions(JsonNode from, JsonNode to) {
-        ArrayNode out = Json.mapper().createArrayNode();
-        Map<String, JsonNode> old = new ConcurrentHashMap<>();
-        if (from != null && from.isArray()) {
-            from.forEach(c -> old.put(c.path("type").asString(""), c));
-        }
-        Set<String> types = new LinkedHashSet<>();
-        for (JsonNode c : to) {
-            String type = c.path("type").asString("");
-            types.add(type);
-            JsonNode before = old.get(type);
-            if (!c.equals(before)) {
-                // a merge keeps fields the patch leaves out: clear the ones the new condition no longer has
-                // (a condition turning True drops its reason and message)
-                ObjectNode changed = ((ObjectNode) c).deepCopy();
-                if (before != null) {
-                    before.properties().forEach(e -> {
-                        if (!changed.has(e.getKey())) {
-                            changed.putNull(e.getKey());
-                        }
-                    });
+    /**
+     * A list merged by {@code mergeKey}: its changed or new elements (a changed one as the diff of its fields with
+     * the merge key), {@code $patch: delete} for elements gone, and {@code $setElementOrder/<key>} (the new order
+     * of merge keys) when anything changed, or the order did. Conditions the kubelet does not own are not deleted.
+     */
+    private static void diffMergeList(ObjectNode patch, String key, String mergeKey, JsonNode from, JsonNode to) {
+        Map<String, JsonNode> old = new LinkedHashMap<>();
+        from.forEach(e -> old.put(text(e, mergeKey), e));
+        List<String> newOrder = new ArrayList<>();
+        ArrayNode changed = Json.mapper().createArrayNode();
+        for (JsonNode e : to) {
+            String k = text(e, mergeKey);
+            newOrder.add(k);
+            JsonNode before = old.get(k);
+            if (before == null) {
+                changed.add(sorted(e));
+            } else if (!before.equals(e) && before.isObject() && e.isObject()) {
+                ObjectNode d = diffMaps((ObjectNode) before, (ObjectNode) e, Map.of());
+                if (!d.isEmpty()) {
+                    d.put(mergeKey, k);
+                    changed.add(sortedKeys(d));
                 }
-                out.add(changed);
             }
         }
-        for (String type : old.keySet()) {
-            if (!types.contains(type)) {
-                ObjectNode delete = out.addObject();
-                delete.put("type", type);
+        ArrayNode deleted = Json.mapper().createArrayNode();
+        for (String k : old.keySet()) {
+            if (!newOrder.contains(k) && !("conditions".equals(key) && !KUBELET_CONDITIONS.contains(k))) {
+                ObjectNode delete = deleted.addObject();
                 delete.put("$patch", "delete");
+                delete.put(mergeKey, k);
             }
         }
+        List<String> oldOrder = old.keySet().stream().filter(newOrder::contains).toList();
+        boolean reordered = !oldOrder.equals(newOrder.stream().filter(old::containsKey).toList());
+        if (changed.isEmpty() && deleted.isEmpty() && !reordered) {
+            return;
+        }
+        ArrayNode order = patch.putArray("$setElementOrder/" + key);
+        newOrder.forEach(k -> order.addObject().put(mergeKey, k));
+        if (!changed.isEmpty() || !deleted.isEmpty()) {
+            changed.addAll(deleted);
+            patch.set(key, changed);
+        }
+    }
+
+    private static JsonNode sorted(JsonNode n) {
+        if (n.isObject()) {
+            ObjectNode out = Json.mapper().createObjectNode();
+            new TreeSet<>(n.propertyNames()).forEach(k -> out.set(k, sorted(n.get(k))));
+            return out;
+        }
+        if (n.isArray()) {
+            ArrayNode out = Json.mapper().createArrayNode();
+            n.forEach(e -> out.add(sorted(e)));
+            return out;
+        }
+        return n;
+    }
+
+    private static ObjectNode sortedKeys(ObjectNode n) {
+        ObjectNode out = Json.mapper().createObjectNode();
+        new TreeSet<>(n.propertyNames()).forEach(k -> out.set(k, n.get(k)));
         return out;
     }
 }
