@@ -107,14 +107,6 @@ public final class EventCorrelator {
         return new Result(observed, observed.count != null && observed.count > 1, false);
     }
 
-    /**
-     * client-go's {@code UpdateState}: after the apiserver took a create anew (the old event was gone), later
-     * occurrences count on the new event: it is remembered under its own {@link #eventKey}.
-     */
-    public synchronized void updateState(Event written) {
-        observed.put(eventKey(written), new EventLog(written.count == null ? 1 : written.count, written.firstTimestamp, written.metadata.name));
-    }
-
     private record Aggregated(Event event, String cacheKey) {
     }
 

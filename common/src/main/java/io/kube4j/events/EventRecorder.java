@@ -109,8 +109,9 @@ public final class EventRecorder {
                     // client-go creates the event anew when the old one is gone
                 }
             }
-            Event created = client.create(e);
-            correlator.updateState(created == null ? e : created);
+            // client-go then calls UpdateState with the server's copy for its resourceVersion; the name and count it
+            // would record are the ones the correlator already holds (and a later occurrence may have moved them since)
+            client.create(e);
         } catch (RuntimeException ex) {
             log.debug("event {} for {} not recorded: {}", e.reason, about.key(), ex.getMessage());
         }

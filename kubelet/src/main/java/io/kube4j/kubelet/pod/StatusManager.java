@@ -5,14 +5,11 @@ import io.kube4j.api.PodStatus;
 import io.kube4j.client.ApiClient;
 import io.kube4j.client.ApiException;
 import io.kube4j.json.Json;
+import io.kube4j.kubelet.status.TwoWayMergePatch;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.TreeSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -181,100 +178,7 @@ public final class StatusManager {
 
     /** The strategic merge patch that turns status {@code from} into {@code to} (CreateTwoWayMergePatch); empty when equal. */
     static ObjectNode diff(ObjectNode from, ObjectNode to) {
-        return diffMaps(withoutEmpty(from), withoutEmpty(to), MERGE_KEYS);
-    }
-
-    // keys sorted, as Go marshals the patch's maps
-    private static ObjectNode diffMaps(ObjectNode from, ObjectNode to, Map<String, String> mergeKeys) {
-        ObjectNode patch = Json.mapper().createObjectNode();
-        Set<String> keys = new TreeSet<>();
-        from.propertyNames().forEach(keys::add);
-        to.propertyNames().forEach(keys::add);
-        for (String key : keys) {
-            JsonNode a = from.get(key);
-            JsonNode b = to.get(key);
-            if (b == null || b.isNull()) {
-                if (a != null && !a.isNull()) {
-                    patch.putNull(key);
-                }
-            } else if (a == null || a.isNull()) {
-                patch.set(key, sorted(b));
-            } else if (a.isObject() && b.isObject()) {
-                ObjectNode sub = diffMaps((ObjectNode) a, (ObjectNode) b, Map.of());
-                if (!sub.isEmpty()) {
-                    patch.set(key, sub);
-                }
-            } else if (mergeKeys.containsKey(key) && a.isArray() && b.isArray()) {
-                diffMergeList(patch, key, mergeKeys.get(key), a, b);
-            } else if (!b.equals(a)) {
-                patch.set(key, sorted(b));
-            }
-        }
-        return sortedKeys(patch);
-    }
-
-    /**
-     * A list merged by {@code mergeKey}: its changed or new elements (a changed one as the diff of its fields with
-     * the merge key), {@code $patch: delete} for elements gone, and {@code $setElementOrder/<key>} (the new order
-     * of merge keys) when anything changed, or the order did. Conditions the kubelet does not own are not deleted.
-     */
-    private static void diffMergeList(ObjectNode patch, String key, String mergeKey, JsonNode from, JsonNode to) {
-        Map<String, JsonNode> old = new LinkedHashMap<>();
-        from.forEach(e -> old.put(text(e, mergeKey), e));
-        List<String> newOrder = new ArrayList<>();
-        ArrayNode changed = Json.mapper().createArrayNode();
-        for (JsonNode e : to) {
-            String k = text(e, mergeKey);
-            newOrder.add(k);
-            JsonNode before = old.get(k);
-            if (before == null) {
-                changed.add(sorted(e));
-            } else if (!before.equals(e) && before.isObject() && e.isObject()) {
-                ObjectNode d = diffMaps((ObjectNode) before, (ObjectNode) e, Map.of());
-                if (!d.isEmpty()) {
-                    d.put(mergeKey, k);
-                    changed.add(sortedKeys(d));
-                }
-            }
-        }
-        ArrayNode deleted = Json.mapper().createArrayNode();
-        for (String k : old.keySet()) {
-            if (!newOrder.contains(k) && !("conditions".equals(key) && !KUBELET_CONDITIONS.contains(k))) {
-                ObjectNode delete = deleted.addObject();
-                delete.put("$patch", "delete");
-                delete.put(mergeKey, k);
-            }
-        }
-        List<String> oldOrder = old.keySet().stream().filter(newOrder::contains).toList();
-        boolean reordered = !oldOrder.equals(newOrder.stream().filter(old::containsKey).toList());
-        if (changed.isEmpty() && deleted.isEmpty() && !reordered) {
-            return;
-        }
-        ArrayNode order = patch.putArray("$setElementOrder/" + key);
-        newOrder.forEach(k -> order.addObject().put(mergeKey, k));
-        if (!changed.isEmpty() || !deleted.isEmpty()) {
-            changed.addAll(deleted);
-            patch.set(key, changed);
-        }
-    }
-
-    private static JsonNode sorted(JsonNode n) {
-        if (n.isObject()) {
-            ObjectNode out = Json.mapper().createObjectNode();
-            new TreeSet<>(n.propertyNames()).forEach(k -> out.set(k, sorted(n.get(k))));
-            return out;
-        }
-        if (n.isArray()) {
-            ArrayNode out = Json.mapper().createArrayNode();
-            n.forEach(e -> out.add(sorted(e)));
-            return out;
-        }
-        return n;
-    }
-
-    private static ObjectNode sortedKeys(ObjectNode n) {
-        ObjectNode out = Json.mapper().createObjectNode();
-        new TreeSet<>(n.propertyNames()).forEach(k -> out.set(k, n.get(k)));
-        return out;
+        return TwoWayMergePatch.diff(withoutEmpty(from), withoutEmpty(to), MERGE_KEYS,
+                (list, key) -> !"conditions".equals(list) || KUBELET_CONDITIONS.contains(key));
     }
 }

@@ -197,6 +197,12 @@ public class RecordingApiClient extends ApiClient {
                 }
             } else if (v.isObject() && target.get(key) instanceof tools.jackson.databind.node.ObjectNode existing) {
                 mergeStrategic(existing, v);
+            } else if (v.isArray() && !v.isEmpty() && "replace".equals(v.get(0).path("$patch").asString(""))) {
+                // {"$patch":"replace"} first: the list is the rest, whole
+                tools.jackson.databind.node.ArrayNode replaced = target.putArray(key);
+                for (int i = 1; i < v.size(); i++) {
+                    replaced.add(v.get(i));
+                }
             } else {
                 target.set(key, v);
             }
