@@ -100,7 +100,8 @@ public final class EventRecorder {
                     body.put("count", e.count);
                     body.put("lastTimestamp", e.lastTimestamp);
                     body.put("message", e.message);
-                    client.patch(Event.class, e.metadata.namespace, e.metadata.name, "application/merge-patch+json", Json.write(body));
+                    // client-go's sink patches with a strategic merge patch of exactly these three fields (eventObserve)
+                    client.patch(Event.class, e.metadata.namespace, e.metadata.name, "application/strategic-merge-patch+json", Json.write(body));
                     return;
                 } catch (ApiException notPatched) {
                     if (!notPatched.isNotFound()) {

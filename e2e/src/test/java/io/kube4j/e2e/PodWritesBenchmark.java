@@ -2,6 +2,7 @@ package io.kube4j.e2e;
 
 import io.kube4j.api.Container;
 import io.kube4j.api.Deployment;
+import io.kube4j.api.Event;
 import io.kube4j.api.LabelSelector;
 import io.kube4j.api.Node;
 import io.kube4j.api.Pod;
@@ -101,6 +102,14 @@ class PodWritesBenchmark {
             // late writes (the last events, status of terminating pods) land
             sleep(3000);
             Map<String, Double> end = writes(cluster.apiserver.url());
+            // what the Events say: per source and reason, the Event objects and the occurrences they count
+            Map<String, int[]> byReason = new TreeMap<>();
+            for (Event e : api.list(Event.class, "default").items) {
+                int[] n = byReason.computeIfAbsent(e.source.component + " " + e.involvedObject.kind + " " + e.reason, k -> new int[2]);
+                n[0]++;
+                n[1] += e.count == null ? 1 : e.count;
+            }
+            byReason.forEach((k, n) -> System.out.printf("correlate=%s: events %-50s %5d objects %5d occurrences%n", correlate, k, n[0], n[1]));
             System.out.printf("correlate=%s: %d pods Running in %.1f s, gone %.1f s later%n", correlate, pods,
                     (running - t0) / 1e9, (System.nanoTime() - running) / 1e9);
             Map<String, Double> diff = new TreeMap<>();
