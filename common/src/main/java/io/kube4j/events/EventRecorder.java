@@ -4,6 +4,7 @@ import io.kube4j.api.Event;
 import io.kube4j.api.KubeObject;
 import io.kube4j.api.ObjectReference;
 import io.kube4j.client.ApiClient;
+import io.kube4j.client.ApiException;
 import io.kube4j.json.Times;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,8 +12,8 @@ import org.slf4j.LoggerFactory;
 import io.kube4j.json.Json;
 import tools.jackson.databind.node.ObjectNode;
 
+import java.time.Clock;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -21,6 +22,11 @@ import java.util.concurrent.Executors;
 /**
  * Records core/v1 Events about objects (Scheduled, FailedScheduling, Pulled, SuccessfulCreate, ...).
  * Writes are asynchronous and best-effort: losing an event must never fail the work it describes.
+ * Every event goes through an {@link EventCorrelator} first, as client-go's recorder does
+ * ({@code tools/record/event.go recordToSink}): identical events count up one Event, similar ones are
+ * combined beyond 10, and a source's events about one object are rate limited (burst 25, then one per
+ * 5 minutes). The system property {@code kube4j.events.correlate=false} keeps only the counting of identical
+ * events (the behaviour before the aggregator and spam filter; for measurements).
  */
 public final class EventRecorder {
     private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
@@ -28,22 +34,26 @@ public final class EventRecorder {
     private final ApiClient client;
     private final String component;
     private final String host;
+    private final Clock clock;
+    private final EventCorrelator correlator;
     private final ExecutorService writer = Executors.newVirtualThreadPerTaskExecutor();
-    // client-go's EventLogger cache: the last event per key, least recently used dropped beyond 4096 (maxLruCacheEntries)
-    private final Map<String, Event> seen = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Event> eldest) {
-            return size() > MAX_CACHED;
-        }
-    };
-    // the write in flight per key, so that a patch never overtakes the create it counts on
+    // the write in flight per event name, so that a patch never overtakes the create it counts on
     private final Map<String, CompletableFuture<Void>> writes = new HashMap<>();
-    private static final int MAX_CACHED = 4096;
 
     public EventRecorder(ApiClient client, String component, String host) {
+        this(client, component, host, Clock.systemUTC(), !"false".equalsIgnoreCase(System.getProperty("kube4j.events.correlate", "true")));
+    }
+
+    /**
+     * @param clock              the time events carry and the correlator's windows are measured on
+     * @param aggregateAndFilter false turns the aggregator and the spam filter off (identical events still count up)
+     */
+    public EventRecorder(ApiClient client, String component, String host, Clock clock, boolean aggregateAndFilter) {
         this.client = client;
         this.component = component;
         this.host = host;
+        this.clock = clock;
+        this.correlator = new EventCorrelator(clock, aggregateAndFilter);
     }
 
     public void normal(KubeObject about, String reason, String message) {
@@ -58,61 +68,54 @@ public final class EventRecorder {
      * Records an event. An event identical to one recorded before (same object, type, reason, message and
      * source: client-go's getEventKey) is not created again: the earlier one's {@code count} goes up by one and
      * its {@code lastTimestamp} moves, through a PATCH, as client-go's EventLogger (tools/record/events_cache.go)
-     * does; the earlier event gone (or the patch refused) means a new one. Writes for one key stay in order.
+     * does; the earlier event gone (404 on the patch) means it is created again under its name with its count,
+     * as client-go's recordEvent does. Similar events are combined and spam is dropped ({@link EventCorrelator}).
+     * Writes for one event name stay in order.
      */
     public void record(KubeObject about, String type, String reason, String message) {
-        Event e = build(about, type, reason, message);
-        String key = key(e);
-        Event toWrite;
-        synchronized (seen) {
-            Event last = seen.get(key);
-            if (last != null) {
-                e.metadata.name = last.metadata.name;
-                e.firstTimestamp = last.firstTimestamp;
-                e.count = last.count + 1;
-            }
-            seen.put(key, e);
-            toWrite = e;
-            CompletableFuture<Void> previous = writes.getOrDefault(key, CompletableFuture.completedFuture(null));
-            CompletableFuture<Void> next = previous.thenRunAsync(() -> write(toWrite, about), writer);
-            writes.put(key, next);
+        EventCorrelator.Result r = correlator.correlate(build(about, type, reason, message));
+        if (r.skip()) {
+            log.debug("event {} for {} dropped by the spam filter", reason, about.key());
+            return;
+        }
+        Event e = r.event();
+        String chain = e.metadata.namespace + "/" + e.metadata.name;
+        synchronized (writes) {
+            CompletableFuture<Void> previous = writes.getOrDefault(chain, CompletableFuture.completedFuture(null));
+            CompletableFuture<Void> next = previous.thenRunAsync(() -> write(e, r.patch(), about), writer);
+            writes.put(chain, next);
             next.whenComplete((v, ex) -> {
-                synchronized (seen) {
-                    writes.remove(key, next);
+                synchronized (writes) {
+                    writes.remove(chain, next);
                 }
             });
         }
     }
 
-    private void write(Event e, KubeObject about) {
+    private void write(Event e, boolean patch, KubeObject about) {
         try {
-            if (e.count != null && e.count > 1) {
+            if (patch) {
                 try {
-                    ObjectNode patch = Json.mapper().createObjectNode();
-                    patch.put("count", e.count);
-                    patch.put("lastTimestamp", e.lastTimestamp);
-                    patch.put("message", e.message);
-                    client.patch(Event.class, e.metadata.namespace, e.metadata.name, "application/merge-patch+json", Json.write(patch));
+                    ObjectNode body = Json.mapper().createObjectNode();
+                    body.put("count", e.count);
+                    body.put("lastTimestamp", e.lastTimestamp);
+                    body.put("message", e.message);
+                    // client-go's sink patches with a strategic merge patch of exactly these three fields (eventObserve)
+                    client.patch(Event.class, e.metadata.namespace, e.metadata.name, "application/strategic-merge-patch+json", Json.write(body));
                     return;
-                } catch (RuntimeException notPatched) {
+                } catch (ApiException notPatched) {
+                    if (!notPatched.isNotFound()) {
+                        throw notPatched;
+                    }
                     // client-go creates the event anew when the old one is gone
-                    e.metadata.name = newName(about);
-                    e.count = 1;
-                    e.firstTimestamp = e.lastTimestamp;
                 }
             }
+            // client-go then calls UpdateState with the server's copy for its resourceVersion; the name and count it
+            // would record are the ones the correlator already holds (and a later occurrence may have moved them since)
             client.create(e);
         } catch (RuntimeException ex) {
             log.debug("event {} for {} not recorded: {}", e.reason, about.key(), ex.getMessage());
         }
-    }
-
-    /** client-go's getEventKey: source, involved object, type, reason and message. */
-    private static String key(Event e) {
-        ObjectReference o = e.involvedObject;
-        return String.join("\u0000", String.valueOf(e.source.component), String.valueOf(e.source.host), String.valueOf(o.kind),
-                String.valueOf(o.namespace), String.valueOf(o.name), String.valueOf(o.fieldPath), String.valueOf(o.uid),
-                String.valueOf(o.apiVersion), e.type, e.reason, e.message);
     }
 
     private static String newName(KubeObject about) {
@@ -133,7 +136,7 @@ public final class EventRecorder {
         e.source = new Event.EventSource();
         e.source.component = component;
         e.source.host = host;
-        e.firstTimestamp = Times.now();
+        e.firstTimestamp = Times.format(clock.instant());
         e.lastTimestamp = e.firstTimestamp;
         e.count = 1;
         e.reportingComponent = component;

@@ -72,8 +72,9 @@ class EventRecorderTest {
         assertThat(sink.calls).filteredOn(c -> c.startsWith("create")).hasSize(2);
     }
 
+    /** client-go's recordEvent: a patch answered 404 (the event expired) creates the event again, with its name and count. */
     @Test
-    void anEventThatIsGoneIsCreatedAnew() {
+    void anEventThatIsGoneIsCreatedAgainWithItsCount() {
         Sink sink = new Sink();
         EventRecorder recorder = new EventRecorder(sink, "kubelet", "node-1");
         recorder.normal(pod(), "Pulled", "Container image \"busybox\" already present on machine");
@@ -81,7 +82,33 @@ class EventRecorderTest {
         sink.refusePatches = true;
         recorder.normal(pod(), "Pulled", "Container image \"busybox\" already present on machine");
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.calls.size() == 2);
-        assertThat(sink.calls.get(1)).startsWith("create web.").contains("count=1");
-        assertThat(sink.calls.get(1).split(" ")[1]).isNotEqualTo(sink.calls.get(0).split(" ")[1]);
+        String name = sink.calls.get(0).split(" ")[1];
+        assertThat(sink.calls.get(1)).isEqualTo("create " + name + " count=2 Pulled: Container image \"busybox\" already present on machine");
+    }
+
+    /** The spam filter drops what a source says about one object beyond 25 events (no write at all). */
+    @Test
+    void eventsBeyondTheBurstAboutOneObjectAreNotWritten() throws InterruptedException {
+        Sink sink = new Sink();
+        EventRecorder recorder = new EventRecorder(sink, "kubelet", "node-1");
+        for (int i = 0; i < 30; i++) {
+            recorder.warning(pod(), "BackOff" + i, "Back-off restarting failed container app " + i);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.calls.size() >= 25);
+        Thread.sleep(200);
+        assertThat(sink.calls).hasSize(25).allMatch(c -> c.startsWith("create "));
+    }
+
+    /** With kube4j's switch off (measurements), the aggregator and spam filter do nothing. */
+    @Test
+    void withoutCorrelationEveryDistinctEventIsWritten() throws InterruptedException {
+        Sink sink = new Sink();
+        EventRecorder recorder = new EventRecorder(sink, "kubelet", "node-1", java.time.Clock.systemUTC(), false);
+        for (int i = 0; i < 30; i++) {
+            recorder.warning(pod(), "BackOff" + i, "Back-off restarting failed container app " + i);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.calls.size() >= 30);
+        Thread.sleep(200);
+        assertThat(sink.calls).hasSize(30);
     }
 }

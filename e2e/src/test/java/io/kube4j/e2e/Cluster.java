@@ -29,6 +29,8 @@ final class Cluster implements AutoCloseable {
     ApiClient api;
     final List<ComponentProcess> controlPlane = new ArrayList<>();
     final Map<String, ComponentProcess> kubelets = new LinkedHashMap<>();
+    /** JVM options for the scheduler, controller-manager and kubelets started after they are set (benchmarks' switches). */
+    final List<String> componentJvmArgs = new ArrayList<>();
 
     private final List<String> nodeNames;
     Path pki;
@@ -95,7 +97,8 @@ final class Cluster implements AutoCloseable {
         all.add("--kube4j.apiserver.url=" + apiserver.url());
         all.add("--kube4j.apiserver.kubeconfig=" + pki.resolve(identity + ".kubeconfig"));
         all.addAll(args);
-        ComponentProcess p = new ComponentProcess(module, name, ApiServerProcess.freePort(), "/actuator/health", all);
+        ComponentProcess p = new ComponentProcess(module, name, ApiServerProcess.freePort(), "/actuator/health", all)
+                .jvmArgs(componentJvmArgs.toArray(String[]::new));
         // the kubelet's port is HTTPS only (Kubernetes' 10250)
         return (module.equals("kubelet") ? p.https() : p).start();
     }

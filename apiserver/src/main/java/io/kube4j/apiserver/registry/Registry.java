@@ -795,6 +795,15 @@ public class Registry {
      */
     private ObjectNode prepareUpdate(Strategy strategy, ObjectNode current, ObjectNode proposed, Part part, String namespace) {
         ResourceType rt = strategy.type();
+        // ValidateObjectMetaUpdate (through BeforeUpdate's validateCommonFields): a write naming another uid than the
+        // stored object's is refused, so the uid a kubelet puts in its status patch (statusutil.PatchPodStatus) keeps a
+        // recreated pod of the same name from being changed; a write without a uid takes the stored one
+        String proposedUid = meta(proposed).path("uid").asString("");
+        if (!proposedUid.isEmpty() && !proposedUid.equals(meta(current).path("uid").asString(""))) {
+            FieldErrors errs = new FieldErrors();
+            errs.invalid("metadata.uid", proposedUid, "field is immutable");
+            throw ApiError.invalid(rt.group(), rt.kind(), meta(current).path("name").asString(), errs.causes());
+        }
         ObjectNode next;
         if (part == Part.EPHEMERAL_CONTAINERS) {
             // dropNonEphemeralContainerUpdates: the current pod with the proposal's ephemeral containers alone

@@ -242,6 +242,24 @@ class RegistryTest {
         assertThatThrownBy(() -> registry.get(ResourceTypes.ENDPOINTS, "default", "f")).isInstanceOfSatisfying(ApiError.class, x -> assertThat(x.code()).isEqualTo(404));
     }
 
+    /**
+     * statusutil.PatchPodStatus puts the pod's uid in its status patch: the pod recreated under the same name (another
+     * uid) refuses it with ValidateObjectMetaUpdate's 422, and the pod it was meant for takes it.
+     */
+    @Test
+    void aStatusPatchWithAnotherUidIsInvalidAndOneWithTheStoredUidLands() {
+        String uid = registry.create(ResourceTypes.PODS, "default", pod("web"), false).path("metadata").path("uid").asString();
+        assertThatThrownBy(() -> registry.patch(ResourceTypes.PODS, "default", "web", "application/strategic-merge-patch+json",
+                Json.tree("{\"metadata\":{\"uid\":\"uid-of-the-old-pod\"},\"status\":{\"message\":\"stale\"}}"), Registry.Part.STATUS, false))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.status().code).isEqualTo(422);
+                    assertThat(e.status().message).isEqualTo("Pod \"web\" is invalid: metadata.uid: Invalid value: \"uid-of-the-old-pod\": field is immutable");
+                });
+        ObjectNode patched = registry.patch(ResourceTypes.PODS, "default", "web", "application/strategic-merge-patch+json",
+                Json.tree("{\"metadata\":{\"uid\":\"" + uid + "\"},\"status\":{\"message\":\"fresh\"}}"), Registry.Part.STATUS, false);
+        assertThat(patched.path("status").path("message").asString()).isEqualTo("fresh");
+    }
+
     @Test
     void boundPodWaitsForItsGracePeriodAndUnboundPodGoesAtOnce() {
         registry.create(ResourceTypes.PODS, "default", pod("bound"), false);

@@ -253,11 +253,11 @@ public final class GarbageCollector implements Controller {
         if (present == 0) {
             DeleteOptions options = new DeleteOptions();
             options.propagationPolicy = "Background";
-            OwnerReference first = obj.metadata.ownerReferences.getFirst();
             options.preconditions = new DeleteOptions.Preconditions();
             options.preconditions.uid = obj.metadata.uid;
+            // no Event: Kubernetes' attemptToDeleteItem deletes a dependent without an owner silently (it was one write
+            // more per pod of every deleted ReplicaSet, issue #18)
             delete(obj, options);
-            client.normalEvent(obj, "GarbageCollected", "owner " + first.kind + "/" + first.name + " is gone");
             return Result.done();
         }
         if (ownerDeletingInForeground) {

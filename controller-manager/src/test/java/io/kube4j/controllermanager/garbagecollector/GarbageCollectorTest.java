@@ -71,6 +71,8 @@ class GarbageCollectorTest {
         gc.reconcile("ReplicaSet|" + NS + "/web-abc");
 
         assertThat(client.summaries()).containsExactly("delete ReplicaSet default/web-abc");
+        // Kubernetes' attemptToDeleteItem records no Event for it
+        assertThat(client.events()).isEmpty();
     }
 
     @Test

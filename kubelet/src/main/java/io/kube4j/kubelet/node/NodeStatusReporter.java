@@ -5,6 +5,10 @@ import io.kube4j.client.ApiClient;
 import io.kube4j.client.ApiException;
 import io.kube4j.json.Json;
 import io.kube4j.json.Times;
+import io.kube4j.kubelet.status.TwoWayMergePatch;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 import io.kube4j.kubelet.runtime.ContainerRuntime;
 import io.kube4j.kubelet.runtime.RuntimeVersion;
 import org.slf4j.Logger;
@@ -95,10 +99,9 @@ public final class NodeStatusReporter {
             log.info("node {} already registered: adopted it", description.name());
         }
         lastUid = stored.metadata.uid;
-        stored.status = status(stored.status);
-        stored = client.updateStatus(stored);
+        Node patched = patchStatus(stored, status(stored.status));
         lastReport = clock.instant();
-        return stored;
+        return patched;
     }
 
     /** One check: writes the status when it changed or the report interval has passed. Returns whether it wrote. */
@@ -117,14 +120,78 @@ public final class NodeStatusReporter {
         lastUid = node.metadata.uid;
         Node.NodeStatus desired = status(node.status);
         Instant now = clock.instant();
-        boolean changed = !withoutHeartbeats(desired).equals(withoutHeartbeats(node.status));
+        // changed: the patch would carry more than heartbeats (fields and conditions of others do not count)
+        Node.NodeStatus sameBeats = Json.copy(desired);
+        for (Node.NodeCondition c : sameBeats.conditions) {
+            Node.NodeCondition before = node.status == null ? null : node.status.condition(c.type);
+            c.lastHeartbeatTime = before == null ? null : before.lastHeartbeatTime;
+        }
+        boolean changed = !statusPatch(node.status, sameBeats).isEmpty();
         if (!changed && Duration.between(lastReport, now).compareTo(reportInterval) < 0) {
             return false;
         }
-        node.status = desired;
-        client.updateStatus(node);
+        patchStatus(node, desired);
         lastReport = now;
         return true;
+    }
+
+    /**
+     * Writes {@code desired} over the node's status as Kubernetes' {@code nodeutil.PatchNodeStatus} does: a strategic
+     * merge patch on {@code nodes/{name}/status}, the two-way diff of the status read and
+     * that status with the kubelet's fields set (so fields and conditions others own, such as volumesAttached or
+     * NetworkUnavailable, are left as they are), without resourceVersion: a concurrent writer of the Node (the node
+     * lifecycle controller's taints) cannot make it fail with 409 as a PUT of the whole object would. Addresses that
+     * changed are replaced whole ({@code fixupPatchForNodeStatusAddresses}). Returns the node as written, or
+     * {@code node} when nothing changed.
+     */
+    Node patchStatus(Node node, Node.NodeStatus desired) {
+        ObjectNode patch = statusPatch(node.status, desired);
+        if (patch.isEmpty()) {
+            return node;
+        }
+        ObjectNode body = Json.mapper().createObjectNode();
+        body.set("status", patch);
+        Node written = client.patchStatus(Node.class, null, node.metadata.name, "application/strategic-merge-patch+json", Json.write(body));
+        return written == null ? node : written;
+    }
+
+    /** The merge keys of NodeStatus' lists the kubelet's diff merges (k8s.io/api/core/v1 types.go). */
+    static final Map<String, String> MERGE_KEYS = Map.of("conditions", "type", "volumesAttached", "name");
+
+    /** The status part of PatchNodeStatus' patch: empty when the kubelet's fields are as reported. */
+    static ObjectNode statusPatch(Node.NodeStatus current, Node.NodeStatus desired) {
+        ObjectNode from = current == null ? Json.mapper().createObjectNode() : Json.toTree(current);
+        ObjectNode to = from.deepCopy();
+        Json.toTree(desired).properties().forEach(e -> {
+            if ("conditions".equals(e.getKey()) && to.get("conditions") instanceof ArrayNode conditions) {
+                // the kubelet's setters update their conditions in place and leave the others
+                for (JsonNode c : e.getValue()) {
+                    int at = -1;
+                    for (int i = 0; i < conditions.size(); i++) {
+                        if (conditions.get(i).path("type").asString("").equals(c.path("type").asString(""))) {
+                            at = i;
+                        }
+                    }
+                    if (at >= 0) {
+                        conditions.set(at, c);
+                    } else {
+                        conditions.add(c);
+                    }
+                }
+            } else {
+                to.set(e.getKey(), e.getValue());
+            }
+        });
+        ObjectNode patch = TwoWayMergePatch.diff(from, to, MERGE_KEYS, (list, key) -> true);
+        JsonNode oldAddresses = from.get("addresses");
+        if (patch.has("addresses") && oldAddresses != null && oldAddresses.isArray() && !oldAddresses.isEmpty()) {
+            // NodeStatus.Addresses is annotated merge by type, which cannot express a changed list: replace it
+            ArrayNode replace = Json.mapper().createArrayNode();
+            replace.addObject().put("$patch", "replace");
+            to.get("addresses").forEach(replace::add);
+            patch.set("addresses", replace);
+        }
+        return patch;
     }
 
     /** The status to report now; conditions keep their lastTransitionTime while unchanged. */
@@ -176,19 +243,6 @@ public final class NodeStatusReporter {
         Node.NodeCondition previous = old == null ? null : old.condition(type);
         c.lastTransitionTime = previous != null && status.equals(previous.status) && previous.lastTransitionTime != null ? previous.lastTransitionTime : now;
         return c;
-    }
-
-    // the status as JSON without heartbeat times: what "changed" means
-    private static String withoutHeartbeats(Node.NodeStatus status) {
-        if (status == null) {
-            return "";
-        }
-        Node.NodeStatus copy = Json.copy(status);
-        for (Node.NodeCondition c : copy.conditions) {
-            c.lastHeartbeatTime = null;
-        }
-        copy.phase = null;
-        return Json.write(copy);
     }
 
     /** The names of the conditions reported (for tests). */

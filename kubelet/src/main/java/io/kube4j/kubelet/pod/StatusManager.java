@@ -5,11 +5,11 @@ import io.kube4j.api.PodStatus;
 import io.kube4j.client.ApiClient;
 import io.kube4j.client.ApiException;
 import io.kube4j.json.Json;
+import io.kube4j.kubelet.status.TwoWayMergePatch;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,13 +18,27 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Writes pod statuses to the apiserver, only when they changed (Kubernetes' {@code pkg/kubelet/status/
  * status_manager.go}): the new status is compared with the one this kubelet last wrote (or, before its
- * first write, the apiserver's), and only the difference goes out, as a strategic merge patch on
- * {@code pods/{name}/status}: changed fields, {@code null} for fields that went away, conditions merged
- * by type. The patch carries {@code metadata.uid} as Kubernetes' does (the apiserver checks it there).
- * One per node; thread-safe.
+ * first write, the apiserver's) as {@code isPodStatusByKubeletEqual} does (the kubelet's own conditions by
+ * type, status, reason and message only, so their timestamps alone never cause a write; everything else
+ * exactly), and only the difference goes out, as {@code statusutil.PatchPodStatus} builds it: a strategic
+ * merge patch on {@code pods/{name}/status} made like {@code CreateTwoWayMergePatch} of the old and new status
+ * (changed fields, {@code null} for fields that went away, merge lists ({@code conditions} by type, {@code podIPs}
+ * and {@code hostIPs} by ip) with only their changed elements, {@code $patch: delete} and
+ * {@code $setElementOrder/<list>}), with {@code metadata.uid} as a precondition and no resourceVersion: a patch
+ * cannot meet a 409 from a concurrent writer, and a recreated pod of the same name (another uid) is not
+ * changed. Keys are sorted as Go's encoder writes them. One per node; thread-safe.
  */
 public final class StatusManager {
     private static final String STRATEGIC = "application/strategic-merge-patch+json";
+    /** The merge keys of PodStatus' lists with patchStrategy merge (k8s.io/api/core/v1 types.go); the others are atomic. */
+    static final Map<String, String> MERGE_KEYS = Map.of("conditions", "type", "podIPs", "ip", "hostIPs", "ip", "resourceClaimStatuses", "name");
+    /**
+     * Conditions the kubelet owns or shares (pkg/kubelet/types/pod_status.go PodConditionsByKubelet with
+     * PodReadyToStartContainers, PodConditionSharedByKubelet): the others belong to other writers and are never
+     * removed by the kubelet's patch (mergePodStatus keeps them).
+     */
+    static final Set<String> KUBELET_CONDITIONS = Set.of("PodScheduled", "Ready", "Initialized", "ContainersReady",
+            "PodReadyToStartContainers", "DisruptionTarget");
 
     private final ApiClient client;
     // the last status written per pod uid: what the apiserver has of ours
@@ -45,17 +59,19 @@ public final class StatusManager {
         if (base == null) {
             base = pod.status == null ? new PodStatus() : pod.status;
         }
-        ObjectNode patch = diff(Json.toTree(base), Json.toTree(status));
-        if (patch.isEmpty()) {
+        ObjectNode from = Json.toTree(base);
+        ObjectNode to = Json.toTree(status);
+        if (isPodStatusByKubeletEqual(from, to)) {
             return false;
         }
-        ObjectNode body = Json.mapper().createObjectNode();
-        body.putObject("metadata").put("uid", uid);
-        body.set("status", patch);
+        ObjectNode body = patch(uid, from, to);
+        if (!body.has("status")) {
+            return false;
+        }
         try {
             client.patchStatus(Pod.class, pod.metadata.namespace, pod.metadata.name, STRATEGIC, Json.write(body));
         } catch (ApiException e) {
-            if (e.isNotFound()) {
+            if (e.isNotFound() || recreated(e)) {
                 return false;
             }
             throw e;
@@ -63,6 +79,16 @@ public final class StatusManager {
         writes.incrementAndGet();
         written.put(uid, Json.copy(status));
         return true;
+    }
+
+    /**
+     * The pod of this name is another one now (its uid differs from the patch's precondition: 422 from
+     * ValidateObjectMetaUpdate, "field is immutable" on metadata.uid): like the status manager's "Pod was deleted
+     * and then recreated, skipping status update", not an error.
+     */
+    private static boolean recreated(ApiException e) {
+        String m = e.status() == null || e.status().message == null ? "" : e.status().message;
+        return e.code() == 422 && m.contains("metadata.uid");
     }
 
     /** The status last written for the pod, or null. */
@@ -81,64 +107,78 @@ public final class StatusManager {
         return writes.get();
     }
 
-    /** The strategic merge patch that turns status {@code from} into {@code to}; empty when they are equal. */
-    static ObjectNode diff(ObjectNode from, ObjectNode to) {
-        ObjectNode patch = Json.mapper().createObjectNode();
-        Set<String> keys = new LinkedHashSet<>();
-        from.propertyNames().forEach(keys::add);
-        to.propertyNames().forEach(keys::add);
-        for (String key : keys) {
-            JsonNode a = from.get(key);
-            JsonNode b = to.get(key);
-            if (b == null || b.isNull()) {
-                if (a != null && !a.isNull()) {
-                    patch.putNull(key);
-                }
-            } else if ("conditions".equals(key)) {
-                ArrayNode changed = conditions(a, b);
-                if (!changed.isEmpty()) {
-                    patch.set(key, changed);
-                }
-            } else if (!b.equals(a)) {
-                patch.set(key, b);
-            }
+    /**
+     * statusutil's {@code preparePatchBytesForPodStatus}: {@code {"metadata":{"uid":...},"status":<diff>}}, the
+     * status left out when nothing changed (then only the uid remains: Kubernetes' "unchanged").
+     */
+    static ObjectNode patch(String uid, ObjectNode from, ObjectNode to) {
+        ObjectNode body = Json.mapper().createObjectNode();
+        body.putObject("metadata").put("uid", uid);
+        ObjectNode status = diff(from, to);
+        if (!status.isEmpty()) {
+            body.set("status", status);
         }
-        return patch;
+        return body;
     }
 
-    // conditions merge by type: send the ones that changed, delete the ones that went away
-    private static ArrayNode conditions(JsonNode from, JsonNode to) {
-        ArrayNode out = Json.mapper().createArrayNode();
-        Map<String, JsonNode> old = new ConcurrentHashMap<>();
-        if (from != null && from.isArray()) {
-            from.forEach(c -> old.put(c.path("type").asString(""), c));
+    /**
+     * The status manager's {@code isPodStatusByKubeletEqual}: the kubelet's conditions compared by type, status,
+     * reason and message (not their times); all else compared exactly.
+     */
+    static boolean isPodStatusByKubeletEqual(ObjectNode old, ObjectNode now) {
+        Map<String, JsonNode> oldConditions = kubeletConditions(old);
+        Map<String, JsonNode> newConditions = kubeletConditions(now);
+        if (oldConditions.size() != newConditions.size()) {
+            return false;
         }
-        Set<String> types = new LinkedHashSet<>();
-        for (JsonNode c : to) {
-            String type = c.path("type").asString("");
-            types.add(type);
-            JsonNode before = old.get(type);
-            if (!c.equals(before)) {
-                // a merge keeps fields the patch leaves out: clear the ones the new condition no longer has
-                // (a condition turning True drops its reason and message)
-                ObjectNode changed = ((ObjectNode) c).deepCopy();
-                if (before != null) {
-                    before.properties().forEach(e -> {
-                        if (!changed.has(e.getKey())) {
-                            changed.putNull(e.getKey());
-                        }
-                    });
-                }
-                out.add(changed);
+        for (Map.Entry<String, JsonNode> e : newConditions.entrySet()) {
+            JsonNode o = oldConditions.get(e.getKey());
+            JsonNode n = e.getValue();
+            if (o == null || !text(o, "status").equals(text(n, "status")) || !text(o, "message").equals(text(n, "message"))
+                    || !text(o, "reason").equals(text(n, "reason"))) {
+                return false;
             }
         }
-        for (String type : old.keySet()) {
-            if (!types.contains(type)) {
-                ObjectNode delete = out.addObject();
-                delete.put("type", type);
-                delete.put("$patch", "delete");
+        ObjectNode oldCopy = old.deepCopy();
+        oldCopy.remove("conditions");
+        ObjectNode newCopy = now.deepCopy();
+        newCopy.remove("conditions");
+        return withoutEmpty(oldCopy).equals(withoutEmpty(newCopy));
+    }
+
+    private static Map<String, JsonNode> kubeletConditions(ObjectNode status) {
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        JsonNode cs = status.get("conditions");
+        if (cs != null && cs.isArray()) {
+            for (JsonNode c : cs) {
+                if (KUBELET_CONDITIONS.contains(text(c, "type"))) {
+                    out.put(text(c, "type"), c);
+                }
             }
         }
         return out;
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? "" : v.asString("");
+    }
+
+    // Go's omitempty: an empty list or object and an absent field are the same status
+    private static ObjectNode withoutEmpty(ObjectNode n) {
+        ObjectNode out = Json.mapper().createObjectNode();
+        n.properties().forEach(e -> {
+            JsonNode v = e.getValue();
+            if (v != null && !v.isNull() && !((v.isArray() || v.isObject()) && v.isEmpty())) {
+                out.set(e.getKey(), v);
+            }
+        });
+        return out;
+    }
+
+    /** The strategic merge patch that turns status {@code from} into {@code to} (CreateTwoWayMergePatch); empty when equal. */
+    static ObjectNode diff(ObjectNode from, ObjectNode to) {
+        return TwoWayMergePatch.diff(withoutEmpty(from), withoutEmpty(to), MERGE_KEYS,
+                (list, key) -> !"conditions".equals(list) || KUBELET_CONDITIONS.contains(key));
     }
 }

@@ -94,7 +94,14 @@ class NodeStatusReporterTest {
         Node node = api.stored(Node.class, null, "node-1");
         assertThat(node.status.condition("Ready").lastHeartbeatTime).isEqualTo("2026-01-01T00:00:40Z");
         assertThat(node.status.condition("Ready").lastTransitionTime).isEqualTo("2026-01-01T00:00:00Z");
-        assertThat(api.actions("updateStatus", "Node")).hasSize(1);
+        assertThat(api.actions("patchStatus", "Node")).hasSize(1);
+        assertThat(api.actions("updateStatus", "Node")).isEmpty();
+        // only the heartbeats moved: PatchNodeStatus' patch carries them and the element order, nothing else
+        String patch = (String) api.actions("patchStatus", "Node").get(0).body();
+        assertThat(patch).isEqualTo("{\"status\":{\"$setElementOrder/conditions\":[{\"type\":\"MemoryPressure\"},{\"type\":\"DiskPressure\"},"
+                + "{\"type\":\"PIDPressure\"},{\"type\":\"Ready\"}],\"conditions\":["
+                + "{\"lastHeartbeatTime\":\"2026-01-01T00:00:40Z\",\"type\":\"MemoryPressure\"},{\"lastHeartbeatTime\":\"2026-01-01T00:00:40Z\",\"type\":\"DiskPressure\"},"
+                + "{\"lastHeartbeatTime\":\"2026-01-01T00:00:40Z\",\"type\":\"PIDPressure\"},{\"lastHeartbeatTime\":\"2026-01-01T00:00:40Z\",\"type\":\"Ready\"}]}}");
     }
 
     @Test
@@ -110,6 +117,60 @@ class NodeStatusReporterTest {
         assertThat(ready.reason).isEqualTo("KubeletNotReady");
         assertThat(ready.message).contains("container runtime is down").contains("fake runtime is down");
         assertThat(ready.lastTransitionTime).isEqualTo("2026-01-01T00:00:10Z");
+    }
+
+    /** PatchNodeStatus leaves what others own in the status: their conditions and fields; no resourceVersion, so no 409. */
+    @Test
+    void theStatusPatchKeepsOthersConditionsAndFieldsAndCannotConflict() {
+        reporter.register();
+        Node node = api.stored(Node.class, null, "node-1");
+        Node.NodeCondition network = new Node.NodeCondition();
+        network.type = "NetworkUnavailable";
+        network.status = "False";
+        network.reason = "RouteCreated";
+        node.status.conditions.add(network);
+        node.spec.taints.add(new Taint("node.kubernetes.io/not-ready", null, "NoSchedule"));
+        api.put(node);
+        clock.advance(Duration.ofSeconds(10));
+        runtime.setDown(true);
+
+        assertThat(reporter.sync()).isTrue();
+
+        Node after = api.stored(Node.class, null, "node-1");
+        assertThat(after.status.condition("NetworkUnavailable").reason).isEqualTo("RouteCreated");
+        assertThat(after.status.condition("Ready").status).isEqualTo("False");
+        assertThat(after.spec.taints).hasSize(2);
+        String patch = (String) api.actions("patchStatus", "Node").getLast().body();
+        assertThat(patch).doesNotContain("resourceVersion").doesNotContain("\"$patch\":\"delete\"");
+        assertThat(io.kube4j.json.Json.tree(patch).path("status").path("$setElementOrder/conditions").toString()).contains("NetworkUnavailable");
+    }
+
+    @Test
+    void anotherWritersConditionIsNoChangeOfTheKubelets() {
+        reporter.register();
+        Node node = api.stored(Node.class, null, "node-1");
+        Node.NodeCondition network = new Node.NodeCondition();
+        network.type = "NetworkUnavailable";
+        network.status = "False";
+        node.status.conditions.add(network);
+        api.put(node);
+        api.clear();
+
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(reporter.sync()).isFalse();
+        assertThat(api.actions("patchStatus", "Node")).isEmpty();
+    }
+
+    @Test
+    void changedAddressesAreReplacedWhole() {
+        Node.NodeStatus before = new Node.NodeStatus();
+        before.addresses.add(new Node.NodeAddress("InternalIP", "192.0.2.10"));
+        before.addresses.add(new Node.NodeAddress("Hostname", "node-1"));
+        Node.NodeStatus after = new Node.NodeStatus();
+        after.addresses.add(new Node.NodeAddress("InternalIP", "192.0.2.11"));
+        after.addresses.add(new Node.NodeAddress("Hostname", "node-1"));
+        assertThat(NodeStatusReporter.statusPatch(before, after).path("addresses").toString()).isEqualTo(
+                "[{\"$patch\":\"replace\"},{\"type\":\"InternalIP\",\"address\":\"192.0.2.11\"},{\"type\":\"Hostname\",\"address\":\"node-1\"}]");
     }
 
     @Test

@@ -151,7 +151,8 @@ class ProbeRunnerTest {
     @Test
     void grpcProbeSucceedsWhenTheHealthServiceSaysServing() throws Exception {
         try (io.kube4j.kubelet.testing.GrpcHealthServer health = new io.kube4j.kubelet.testing.GrpcHealthServer(0)) {
-            assertThat(grpc(runner, health.port(), null).success()).isTrue();
+            ProbeResult first = grpc(runner, health.port(), null);
+            assertThat(first.success()).as(first.message()).isTrue();
             health.status("etcd", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
             assertThat(grpc(runner, health.port(), "etcd").success()).isTrue();
         }

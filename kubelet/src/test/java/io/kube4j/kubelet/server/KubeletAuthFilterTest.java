@@ -124,7 +124,7 @@ class KubeletAuthFilterTest {
 
     @Test
     void aBearerTokenIsReviewedAfterTheCertificateAndABadOneIsUnauthorizedEvenWithAnonymous() throws Exception {
-        TokenReviewAuthenticator tokens = new TokenReviewAuthenticator(new TokenReviewAuthenticatorTest().client, java.time.Duration.ofMinutes(2), Clock.systemUTC());
+        TokenReviewAuthenticator tokens = new TokenReviewAuthenticator(TokenReviewAuthenticatorTest.client, java.time.Duration.ofMinutes(2), Clock.systemUTC());
         KubeletAuthFilter f = new KubeletAuthFilter(new ClientCertificateAuthenticator(List.of(cluster.ca), Clock.systemUTC()), tokens, true, a -> {
             asked.add(a);
             return true;

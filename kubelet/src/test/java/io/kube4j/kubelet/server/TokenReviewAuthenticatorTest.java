@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -16,10 +15,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TokenReviewAuthenticatorTest {
-    final List<String> sent = new ArrayList<>();
+    // one fake client for the class (each ApiClient owns a JDK HttpClient and its selector thread)
+    static final List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** A fake apiserver: token "good" is system:serviceaccount:default:reader, anything else is refused. */
-    final ApiClient client = new ApiClient("http://127.0.0.1:1") {
+    static final ApiClient client = new ApiClient("http://127.0.0.1:1") {
         @Override
         public String sendJson(String method, String pathAndQuery, String contentType, String body) {
             sent.add(method + " " + pathAndQuery + " " + body);
@@ -33,6 +33,11 @@ class TokenReviewAuthenticatorTest {
                     {"kind":"TokenReview","apiVersion":"authentication.k8s.io/v1","status":{"user":{}}}""";
         }
     };
+
+    @org.junit.jupiter.api.BeforeEach
+    void clear() {
+        sent.clear();
+    }
 
     @Test
     void aBearerTokenIsReviewedByTheApiserver() throws Exception {

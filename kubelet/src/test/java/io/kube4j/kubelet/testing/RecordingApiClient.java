@@ -154,16 +154,34 @@ public class RecordingApiClient extends ApiClient {
         tools.jackson.databind.JsonNode patch = Json.tree(body).path("status");
         tools.jackson.databind.node.ObjectNode status = current.has("status") && current.get("status").isObject()
                 ? (tools.jackson.databind.node.ObjectNode) current.get("status") : current.putObject("status");
+        String uid = Json.tree(body).path("metadata").path("uid").asString("");
+        if (!uid.isEmpty() && old.metadata.uid != null && !uid.equals(old.metadata.uid)) {
+            // the apiserver's ValidateObjectMetaUpdate: the uid of a status patch must be the stored pod's
+            throw new ApiException(422, Status.failure(422, "Invalid", "metadata.uid: Invalid value: \"" + uid + "\": field is immutable"), "422 Invalid", null);
+        }
+        mergeStrategic(status, patch);
+        return put(Json.convert(current, type));
+    }
+
+    // a strategic merge of a status patch: $setElementOrder ignored, merge lists by their keys, null removes
+    private static void mergeStrategic(tools.jackson.databind.node.ObjectNode target, tools.jackson.databind.JsonNode patch) {
+        Map<String, String> mergeKeys = Map.of("conditions", "type", "podIPs", "ip", "hostIPs", "ip", "resourceClaimStatuses", "name");
         for (var e : patch.properties()) {
-            if (e.getValue().isNull()) {
-                status.remove(e.getKey());
-            } else if (e.getKey().equals("conditions")) {
-                tools.jackson.databind.node.ArrayNode merged = status.has("conditions") ? (tools.jackson.databind.node.ArrayNode) status.get("conditions") : status.putArray("conditions");
-                for (tools.jackson.databind.JsonNode c : e.getValue()) {
-                    String t = c.path("type").asString("");
+            String key = e.getKey();
+            tools.jackson.databind.JsonNode v = e.getValue();
+            if (key.startsWith("$setElementOrder/")) {
+                continue;
+            }
+            if (v.isNull()) {
+                target.remove(key);
+            } else if (mergeKeys.containsKey(key) && v.isArray()) {
+                String mk = mergeKeys.get(key);
+                tools.jackson.databind.node.ArrayNode merged = target.get(key) instanceof tools.jackson.databind.node.ArrayNode a ? a : target.putArray(key);
+                for (tools.jackson.databind.JsonNode c : v) {
+                    String k = c.path(mk).asString("");
                     int at = -1;
                     for (int i = 0; i < merged.size(); i++) {
-                        if (merged.get(i).path("type").asString("").equals(t)) {
+                        if (merged.get(i).path(mk).asString("").equals(k)) {
                             at = i;
                         }
                     }
@@ -171,17 +189,24 @@ public class RecordingApiClient extends ApiClient {
                         if (at >= 0) {
                             merged.remove(at);
                         }
-                    } else if (at >= 0) {
-                        merged.set(at, c);
+                    } else if (at >= 0 && merged.get(at) instanceof tools.jackson.databind.node.ObjectNode existing) {
+                        mergeStrategic(existing, c);
                     } else {
                         merged.add(c);
                     }
                 }
+            } else if (v.isObject() && target.get(key) instanceof tools.jackson.databind.node.ObjectNode existing) {
+                mergeStrategic(existing, v);
+            } else if (v.isArray() && !v.isEmpty() && "replace".equals(v.get(0).path("$patch").asString(""))) {
+                // {"$patch":"replace"} first: the list is the rest, whole
+                tools.jackson.databind.node.ArrayNode replaced = target.putArray(key);
+                for (int i = 1; i < v.size(); i++) {
+                    replaced.add(v.get(i));
+                }
             } else {
-                status.set(e.getKey(), e.getValue());
+                target.set(key, v);
             }
         }
-        return put(Json.convert(current, type));
     }
 
     @Override
