@@ -81,7 +81,7 @@ class PodWritesBenchmark {
 
     /** One cluster, one pod life for {@code pods} pods; the writes it cost by "resource verb code". */
     private static Map<String, Double> run(int pods, boolean correlate) {
-        try (Cluster cluster = new Cluster()) {
+        try (Cluster cluster = new Cluster("hollow-1", "hollow-2")) {
             cluster.componentJvmArgs.add("-Dkube4j.events.correlate=" + correlate);
             cluster.startControlPlane(List.of());
             cluster.startHollowKubelet("hollow-1", "200", "400Gi");
