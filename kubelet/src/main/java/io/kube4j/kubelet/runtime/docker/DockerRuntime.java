@@ -432,6 +432,9 @@ public final class DockerRuntime implements ContainerRuntime {
                 s, time(c.path("Created").asString(null)), startedAt, finishedAt, exitCode, reason, error.isEmpty() ? null : error);
     }
 
+    /** The kernel's OOM kills (cadvisor's OOM watcher): the first source for a flag Docker lost. */
+    private final KernelOomWatcher kernelOoms = KernelOomWatcher.start(java.nio.file.Path.of("/dev/kmsg"));
+
     /** Containers whose "oom" event was looked for and the answer is final (bounded: cleared past 1000). */
     private final Map<String, Boolean> oomEvents = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -442,6 +445,7 @@ public final class DockerRuntime implements ContainerRuntime {
      * {@code oom} event; Docker keeps recent events, so the kubelet asks for it (Kubernetes' kubelet learns
      * the same from cadvisor's OOM watcher). A negative answer is final once the container has been gone a
      * few seconds (the event follows the exit by milliseconds); until then it is asked again at the next relist.
+     * The kernel's own log ({@link KernelOomWatcher}) is asked first: it also knows kills containerd never saw.
      */
     private boolean oomEventLogged(String id, Instant startedAt, Instant finishedAt) {
         Boolean known = oomEvents.get(id);
@@ -457,10 +461,13 @@ public final class DockerRuntime implements ContainerRuntime {
         while (true) {
             now = Instant.now();
             String until = now.getEpochSecond() + "." + String.format("%09d", now.getNano());
-            try (DockerClient.Response r = docker.request("GET", "/events?since=" + since + "&until=" + until + "&filters=" + filters, null, Duration.ofSeconds(5))) {
-                found = r.status() == 200 && new String(r.readAll(), StandardCharsets.UTF_8).contains("\"oom\"");
-            } catch (IOException e) {
-                return false;
+            found = kernelOoms.oomKilled(id);
+            if (!found) {
+                try (DockerClient.Response r = docker.request("GET", "/events?since=" + since + "&until=" + until + "&filters=" + filters, null, Duration.ofSeconds(5))) {
+                    found = r.status() == 200 && new String(r.readAll(), StandardCharsets.UTF_8).contains("\"oom\"");
+                } catch (IOException e) {
+                    return false;
+                }
             }
             if (found || finishedAt == null || Duration.between(finishedAt, now).toMillis() >= 2000) {
                 break;
