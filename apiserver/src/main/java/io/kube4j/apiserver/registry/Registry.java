@@ -556,7 +556,53 @@ public class Registry {
                 base.set(e.getKey(), t);
             }
         }
+        typedOrder(base, top);
         return base;
+    }
+
+    /**
+     * Puts {@code base}'s fields in the typed view's order (the API type's field order, as Kubernetes
+     * writes every object from its Go struct whatever order a client sent), fields the type does not model
+     * after them in their own order. Without it a strategic-merge patch with Go's sorted keys (the kubelet's
+     * status patch) would store a condition as {@code {"lastProbeTime":..,"status":..,"type":..}}.
+     */
+    /** {@link #typedOrder} at every level of {@code base} that the typed view {@code top} has too. */
+    static void typedOrderDeep(ObjectNode base, ObjectNode top) {
+        for (Map.Entry<String, JsonNode> e : top.properties()) {
+            JsonNode b = base.get(e.getKey());
+            JsonNode t = e.getValue();
+            if (b instanceof ObjectNode bo && t instanceof ObjectNode to) {
+                typedOrderDeep(bo, to);
+            } else if (b instanceof ArrayNode ba && t instanceof ArrayNode ta && ba.size() == ta.size()) {
+                for (int i = 0; i < ta.size(); i++) {
+                    if (ba.get(i) instanceof ObjectNode bi && ta.get(i) instanceof ObjectNode ti) {
+                        typedOrderDeep(bi, ti);
+                    }
+                }
+            }
+        }
+        typedOrder(base, top);
+    }
+
+    private static void typedOrder(ObjectNode base, ObjectNode top) {
+        java.util.List<String> order = new java.util.ArrayList<>();
+        top.properties().forEach(e -> {
+            if (base.has(e.getKey())) {
+                order.add(e.getKey());
+            }
+        });
+        java.util.List<String> current = new java.util.ArrayList<>(base.propertyNames());
+        java.util.List<String> wanted = new java.util.ArrayList<>(order);
+        current.stream().filter(k -> !top.has(k)).forEach(wanted::add);
+        if (wanted.equals(current)) {
+            return;
+        }
+        java.util.LinkedHashMap<String, JsonNode> fields = new java.util.LinkedHashMap<>();
+        for (String k : wanted) {
+            fields.put(k, base.get(k));
+        }
+        base.removeAll();
+        fields.forEach(base::set);
     }
 
     private static String rootMessage(Throwable e) {
@@ -894,6 +940,8 @@ public class Registry {
             if (!statusErrs.isEmpty()) {
                 throw ApiError.invalid(rt.group(), rt.kind(), meta(current).path("name").asString(), statusErrs.causes());
             }
+            // no defaults on a status write, but the fields in the type's order, as Kubernetes writes them
+            typedOrderDeep(next, Json.toTree(typedNext));
             return next;
         }
         if (part == Part.EPHEMERAL_CONTAINERS) {

@@ -261,6 +261,19 @@ class RegistryTest {
     }
 
     @Test
+    void aPatchWithGoSortedKeysIsStoredInTheTypesFieldOrder() {
+        registry.create(ResourceTypes.PODS, "default", pod("sorted"), false);
+        // the kubelet's status patch, keys sorted as Go marshals a map (statusutil.PatchPodStatus)
+        ObjectNode patched = registry.patch(ResourceTypes.PODS, "default", "sorted", "application/strategic-merge-patch+json",
+                Json.tree("{\"status\":{\"conditions\":[{\"lastProbeTime\":null,\"lastTransitionTime\":\"2026-01-01T00:00:00Z\",\"status\":\"True\",\"type\":\"Ready\"}],\"phase\":\"Running\"}}"),
+                Registry.Part.STATUS, false);
+        // as Kubernetes writes a PodCondition from its struct: type, status, then the rest
+        assertThat(patched.path("status").path("conditions").toString()).contains("{\"type\":\"Ready\",\"status\":\"True\",");
+        assertThat(registry.get(ResourceTypes.PODS, "default", "sorted").path("status").path("conditions").get(0).propertyNames().iterator().next())
+                .isEqualTo("type");
+    }
+
+    @Test
     void boundPodWaitsForItsGracePeriodAndUnboundPodGoesAtOnce() {
         registry.create(ResourceTypes.PODS, "default", pod("bound"), false);
         registry.create(ResourceTypes.PODS, "default", pod("unbound"), false);
