@@ -192,6 +192,28 @@ class AuthorizationIT {
     }
 
     @Test
+    void aLabelOnARoleWhoseRulesTheUserLacksIsAnEscalationToo() {
+        // bob may edit ClusterRoles but holds no secrets rights: a label would pull secret-reading into view
+        assertThat(call(ADMIN, "POST", "/apis/rbac.authorization.k8s.io/v1/clusterroles", """
+                {"metadata":{"name":"secrets-everywhere"},"rules":[{"apiGroups":[""],"resources":["secrets"],"verbs":["get","list"]}]}""").statusCode()).isEqualTo(201);
+        assertThat(call(ADMIN, "POST", "/apis/rbac.authorization.k8s.io/v1/clusterroles", """
+                {"metadata":{"name":"role-editor"},"rules":[{"apiGroups":["rbac.authorization.k8s.io"],"resources":["clusterroles"],"verbs":["get","list","update","patch"]}]}""").statusCode()).isEqualTo(201);
+        assertThat(call(ADMIN, "POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", """
+                {"metadata":{"name":"bob-edits-roles"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"role-editor"},
+                 "subjects":[{"apiGroup":"rbac.authorization.k8s.io","kind":"User","name":"bob"}]}""").statusCode()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(10)).until(() -> call(BOB, "GET", "/apis/rbac.authorization.k8s.io/v1/clusterroles/role-editor", null).statusCode() == 200);
+
+        HttpResponse<String> label = call(BOB, "PATCH", "/apis/rbac.authorization.k8s.io/v1/clusterroles/secrets-everywhere",
+                "{\"metadata\":{\"labels\":{\"rbac.authorization.k8s.io/aggregate-to-view\":\"true\"}}}", "Content-Type", "application/merge-patch+json");
+        assertForbidden(label, "clusterroles.rbac.authorization.k8s.io \"secrets-everywhere\" is forbidden: user \"bob\" (groups=[\"devs\" \"system:authenticated\"]) "
+                + "is attempting to grant RBAC permissions not currently held:\n{APIGroups:[\"\"], Resources:[\"secrets\"], Verbs:[\"get\" \"list\"]}");
+        assertThat(call(ADMIN, "GET", "/apis/rbac.authorization.k8s.io/v1/clusterroles/secrets-everywhere", null).body()).doesNotContain("aggregate-to-view");
+        // a role whose rules he holds he may label
+        assertThat(call(BOB, "PATCH", "/apis/rbac.authorization.k8s.io/v1/clusterroles/role-editor",
+                "{\"metadata\":{\"labels\":{\"team\":\"devs\"}}}", "Content-Type", "application/merge-patch+json").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void impersonationNeedsTheImpersonateVerb() {
         assertForbidden(call(BOB, "GET", "/api/v1/namespaces/team/pods", null, "Impersonate-User", "alice"),
                 "users \"alice\" is forbidden: User \"bob\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope");

@@ -965,7 +965,7 @@ public class Registry {
      * Semantic.DeepEqual, for which an empty and an absent slice or map are equal ({@code resources: {}},
      * {@code args: []}), so such a difference is no spec change.
      */
-    static JsonNode withoutEmpty(JsonNode node) {
+    public static JsonNode withoutEmpty(JsonNode node) {
         if (node instanceof ObjectNode o) {
             ObjectNode out = Json.mapper().createObjectNode();
             for (Map.Entry<String, JsonNode> e : o.properties()) {

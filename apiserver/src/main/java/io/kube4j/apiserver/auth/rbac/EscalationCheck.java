@@ -20,6 +20,7 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * RBAC escalation prevention, as Kubernetes' policy-based RBAC storage (pkg/registry/rbac/role/policybased,
@@ -32,7 +33,8 @@ import java.util.List;
  * <p>Allowed without the check: writes with no user (security off, or the apiserver's own bootstrap,
  * Kubernetes' loopback client), members of {@code system:masters} ({@code EscalationAllowed}), users
  * granted {@code escalate} on the role's resource ({@code RoleEscalationAuthorized}), users granted
- * {@code bind} on the referenced role ({@code BindingAuthorized}), and updates that keep the rules.
+ * {@code bind} on the referenced role ({@code BindingAuthorized}), and updates that change only what the
+ * garbage collector writes ({@code IsOnlyMutatingGCFields}).
  * A ClusterRole with an aggregationRule needs full authority ({@code *} on everything), since the
  * aggregation controller will fill it with rules chosen by label.
  *
@@ -70,25 +72,22 @@ public class EscalationCheck implements Admission {
         if (a.type() == ResourceTypes.ROLES || a.type() == ResourceTypes.CLUSTERROLES) {
             if (allowed(RequestAttributes.resource(user, "escalate", RBAC, resource, "", ns, a.name()))) return;
             List<Role.PolicyRule> rules;
-            List<Role.PolicyRule> oldRules = null;
             if (a.type() == ResourceTypes.ROLES) {
                 rules = Json.convert(a.object(), Role.class).rules;
-                if (a.old() != null) oldRules = Json.convert(a.old(), Role.class).rules;
             } else {
                 ClusterRole cr = Json.convert(a.object(), ClusterRole.class);
                 rules = cr.rules;
-                if (a.old() != null) oldRules = Json.convert(a.old(), ClusterRole.class).rules;
                 if (cr.aggregationRule != null) {
                     // Kubernetes' fullAuthority: an aggregated role may be given any rule by label
                     rules = List.of(RuleCoverage.rule(List.of("*"), List.of("*"), List.of("*"), List.of(), List.of()),
                             RuleCoverage.rule(List.of(), List.of(), List.of("*"), List.of(), List.of("*")));
-                    oldRules = null;
                 }
             }
-            if (oldRules != null && sameRules(rules, oldRules)) return;
+            if (a.old() != null && onlyMutatingGcFields(a.object(), a.old())) return;
             confirmNoEscalation(user, ns, rules, resource, a.name());
             return;
         }
+        if (a.old() != null && onlyMutatingGcFields(a.object(), a.old())) return;
         RoleBinding.RoleRef ref = a.type() == ResourceTypes.ROLEBINDINGS
                 ? Json.convert(a.object(), RoleBinding.class).roleRef : Json.convert(a.object(), ClusterRoleBinding.class).roleRef;
         if (ref == null) return;
@@ -124,12 +123,22 @@ public class EscalationCheck implements Admission {
         return authorizer.getObject().authorize(a).allowed();
     }
 
-    private static boolean sameRules(List<Role.PolicyRule> a, List<Role.PolicyRule> b) {
-        if (a.size() != b.size()) return false;
-        for (int i = 0; i < a.size(); i++) {
-            if (!RuleCoverage.sameRule(a.get(i), b.get(i))) return false;
+    /**
+     * Kubernetes' {@code rbacregistry.IsOnlyMutatingGCFields}: the update changes nothing but what the garbage
+     * collector writes (ownerReferences, finalizers; managedFields and the versions the server keeps). Any
+     * other change, a label or an annotation included, is checked: a label can pull a role's rules into an
+     * aggregated ClusterRole such as {@code view}.
+     */
+    static boolean onlyMutatingGcFields(tools.jackson.databind.node.ObjectNode object, tools.jackson.databind.node.ObjectNode old) {
+        return Objects.equals(withoutGcFields(object), withoutGcFields(old));
+    }
+
+    private static tools.jackson.databind.JsonNode withoutGcFields(tools.jackson.databind.node.ObjectNode obj) {
+        tools.jackson.databind.node.ObjectNode copy = obj.deepCopy();
+        if (copy.get("metadata") instanceof tools.jackson.databind.node.ObjectNode m) {
+            m.remove(List.of("ownerReferences", "finalizers", "managedFields", "resourceVersion", "generation", "selfLink"));
         }
-        return true;
+        return io.kube4j.apiserver.registry.Registry.withoutEmpty(copy);
     }
 
     /** The user of the request this thread serves, or null (no request, or security off). */
