@@ -98,6 +98,18 @@ public class PodSecurityAdmission implements Admission {
         }
     }
 
+    /**
+     * The {@code pods/ephemeralcontainers} subresource is evaluated like the pod itself (Kubernetes'
+     * ValidatePod continues for subresource "" and "ephemeralcontainers" only): a debug container cannot
+     * bring in what the namespace's level forbids.
+     */
+    @Override
+    public void validateSubresourceOrDelete(Attributes a) {
+        if (a.type() == ResourceTypes.PODS && a.operation() == Operation.UPDATE && "ephemeralcontainers".equals(a.subresource())) {
+            validatePod(a);
+        }
+    }
+
     private static Map<String, String> labels(JsonNode obj) {
         Map<String, String> out = new HashMap<>();
         JsonNode l = obj == null ? null : obj.path("metadata").get("labels");

@@ -56,6 +56,20 @@ class PodSecurityAdmissionTest {
     }
 
     @Test
+    void aPrivilegedEphemeralContainerIsDeniedThroughTheSubresource() {
+        namespace("team", "{pod-security.kubernetes.io/enforce: baseline}");
+        ObjectNode old = yaml(PLAIN_POD);
+        ObjectNode debugged = yaml("metadata: {name: x, namespace: team}\nspec: {containers: [{name: c, image: busybox}], "
+                + "ephemeralContainers: [{name: debugger-abc, image: busybox, securityContext: {privileged: true}}]}");
+        Attributes a = new Attributes(Operation.UPDATE, ResourceTypes.PODS, "team", "x", debugged, old, "ephemeralcontainers");
+        assertThatThrownBy(() -> plugin.validateSubresourceOrDelete(a))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status().message).isEqualTo(
+                        "pods \"x\" is forbidden: violates PodSecurity \"baseline:latest\": privileged (container \"debugger-abc\" must not set securityContext.privileged=true)"));
+        // status writes and other subresources are not PodSecurity's
+        plugin.validateSubresourceOrDelete(new Attributes(Operation.UPDATE, ResourceTypes.PODS, "team", "x", debugged, old, "status"));
+    }
+
+    @Test
     void enforceVersionIsPartOfTheMessage() {
         namespace("team", "{pod-security.kubernetes.io/enforce: baseline, pod-security.kubernetes.io/enforce-version: v1.29}");
         assertThatThrownBy(() -> plugin.validate(createPod(PRIVILEGED_POD)))
