@@ -45,7 +45,7 @@ class NetworkNamespaceDialerInContainerIT {
     @Test
     void aKubeletWithTheComposeSettingsReachesAServerBoundToLoopbackInThePod() throws Exception {
         String compose = Files.readString(Path.of("..", "docker-compose.yml"));
-        assertThat(compose).contains("  pid: host\n", "  cap_add: [SYS_ADMIN, SYS_PTRACE]\n", "  security_opt: [\"apparmor:unconfined\"]\n");
+        assertThat(compose).contains("  pid: host\n", "  cap_add: [SYS_ADMIN, SYS_PTRACE, SYSLOG]\n", "  security_opt: [\"apparmor:unconfined\"]\n");
         String out = probe("--pid", "host", "--cap-add", "SYS_ADMIN", "--cap-add", "SYS_PTRACE", "--security-opt", "apparmor:unconfined");
         assertThat(out).startsWith("OK HTTP/1.").contains(" 200 OK");
     }
