@@ -48,7 +48,10 @@ final class ContainerStarter {
             if (targetContainerId != null) {
                 config = config.withTargetContainerId(targetContainerId);
             }
-        } catch (ContainerConfigException e) {
+            // after the environment and mounts, as Kubernetes' generateContainerConfig: the image's user, verifyRunAsNonRoot
+            config = config.withSecurity(SecurityContexts.forContainer(pod, c, ctx.runtime()::imageUser));
+        } catch (ContainerConfigException | ContainerRuntimeException e) {
+            // a runtime error here is the image status asked for the image's user: Kubernetes' getImageUser error
             // one event per attempt, as Kubernetes' startContainer; attempts are 10 s apart (PodWorker.startContainer)
             ctx.events().warning(pod, "Failed", "Error: " + e.getMessage());
             return ImagePuller.waiting("CreateContainerConfigError", e.getMessage());

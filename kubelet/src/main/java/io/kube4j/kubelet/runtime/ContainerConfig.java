@@ -10,7 +10,8 @@ import java.util.Map;
  * needs it to make command-less init containers complete). {@code stdin}, {@code stdinOnce} and {@code tty}
  * are the container's own fields (the CRI's ContainerConfig carries them the same way). {@code targetContainerId}
  * is, for an ephemeral container with a {@code targetContainerName}, the runtime id of that container's running
- * instance, whose PID namespace it joins (the CRI's NamespaceOption pid TARGET); null otherwise.
+ * instance, whose PID namespace it joins (the CRI's NamespaceOption pid TARGET); null otherwise. {@code security} is the
+ * container's effective security context ({@link LinuxContainerSecurity#NONE} when the pod asks for nothing).
  */
 public record ContainerConfig(
         PodRef pod,
@@ -28,7 +29,16 @@ public record ContainerConfig(
         boolean stdin,
         boolean stdinOnce,
         boolean tty,
-        String targetContainerId) {
+        String targetContainerId,
+        LinuxContainerSecurity security) {
+
+    /** With the runtime's default security settings. */
+    public ContainerConfig(PodRef pod, String name, int attempt, String image, List<String> command, List<String> args, String workingDir,
+                           Map<String, String> env, List<Mount> mounts, Long cpuMillis, Long memoryBytes, Kind kind,
+                           boolean stdin, boolean stdinOnce, boolean tty, String targetContainerId) {
+        this(pod, name, attempt, image, command, args, workingDir, env, mounts, cpuMillis, memoryBytes, kind, stdin, stdinOnce, tty,
+                targetContainerId, LinuxContainerSecurity.NONE);
+    }
 
     /** What part of the pod a container is. */
     public enum Kind { CONTAINER, INIT, SIDECAR, EPHEMERAL }
@@ -43,7 +53,13 @@ public record ContainerConfig(
     /** This config sharing the PID namespace of the runtime's container {@code id}. */
     public ContainerConfig withTargetContainerId(String id) {
         return new ContainerConfig(pod, name, attempt, image, command, args, workingDir, env, mounts, cpuMillis, memoryBytes, kind,
-                stdin, stdinOnce, tty, id);
+                stdin, stdinOnce, tty, id, security);
+    }
+
+    /** This config with the effective security context {@code s}. */
+    public ContainerConfig withSecurity(LinuxContainerSecurity s) {
+        return new ContainerConfig(pod, name, attempt, image, command, args, workingDir, env, mounts, cpuMillis, memoryBytes, kind,
+                stdin, stdinOnce, tty, targetContainerId, s);
     }
 
     /** Without stdin or a terminal. */

@@ -45,6 +45,15 @@ public interface ContainerRuntime {
 
     // ---- containers --------------------------------------------------------------------------
 
+    /**
+     * The user image {@code image} runs as (its config's {@code User}, e.g. "", "1000", "1000:1000", "nobody"), as the
+     * CRI's ImageStatus tells the kubelet for the runAsNonRoot check. "" is the image's default, root. The default: null,
+     * this runtime cannot tell (the fake and process runtimes), and the check is skipped.
+     */
+    default String imageUser(String image) {
+        return null;
+    }
+
     /** Creates (does not start) a container in the sandbox; returns its id. */
     String createContainer(Sandbox sandbox, ContainerConfig config);
 

@@ -91,6 +91,11 @@ public final class InstrumentedRuntime implements ContainerRuntime, AutoCloseabl
     }
 
     @Override
+    public String imageUser(String image) {
+        return timed("image_status", () -> delegate.imageUser(image));
+    }
+
+    @Override
     public void pullImage(String image) {
         timedVoid("pull_image", () -> delegate.pullImage(image));
     }

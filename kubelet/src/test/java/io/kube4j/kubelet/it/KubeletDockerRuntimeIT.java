@@ -6,6 +6,8 @@ import io.kube4j.api.ContainerStatus;
 import io.kube4j.api.Event;
 import io.kube4j.api.IntOrString;
 import io.kube4j.api.Pod;
+import io.kube4j.api.PodSecurityContext;
+import io.kube4j.api.SecurityContext;
 import io.kube4j.api.Probe;
 import io.kube4j.api.Volume;
 import io.kube4j.client.ApiClient;
@@ -293,5 +295,54 @@ class KubeletDockerRuntimeIT {
                 assertThat(api.getText("/api/v1/namespaces/default/pods/configured/log")).contains("dir=two sub=one"));
         api.delete(Pod.class, "default", "configured");
         await().atMost(Duration.ofSeconds(60)).until(() -> api.find(Pod.class, "default", "configured").isEmpty());
+    }
+
+    @Test
+    @Order(7)
+    void restrictedSecurityContextRunsAsItsUserWithoutCapabilitiesNewPrivilegesOrAWritableRoot() {
+        Pod p = pod("restricted", "id -u; grep CapEff /proc/self/status; grep NoNewPrivs /proc/self/status; touch /x || echo readonly");
+        p.spec.restartPolicy = "Never";
+        SecurityContext sc = new SecurityContext();
+        sc.runAsUser = 1000L;
+        sc.runAsNonRoot = true;
+        sc.allowPrivilegeEscalation = false;
+        sc.readOnlyRootFilesystem = true;
+        sc.capabilities = new SecurityContext.Capabilities();
+        sc.capabilities.drop.add("ALL");
+        sc.seccompProfile = new SecurityContext.SeccompProfile();
+        sc.seccompProfile.type = "RuntimeDefault";
+        p.spec.containers.get(0).securityContext = sc;
+        api.create(p);
+
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(get("restricted").status.phase).isEqualTo("Succeeded");
+            String log = api.getText("/api/v1/namespaces/default/pods/restricted/log");
+            assertThat(log.lines().toList()).contains("1000", "readonly");
+            assertThat(log).containsPattern("CapEff:\\s+0000000000000000").containsPattern("NoNewPrivs:\\s+1");
+        });
+        api.delete(Pod.class, "default", "restricted");
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.find(Pod.class, "default", "restricted").isEmpty());
+    }
+
+    @Test
+    @Order(8)
+    void runAsNonRootWithAnImageThatRunsAsRootIsCreateContainerConfigError() {
+        Pod p = pod("rootimage", "sleep 3600");
+        p.spec.securityContext = new PodSecurityContext();
+        p.spec.securityContext.runAsNonRoot = true;
+        api.create(p);
+
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            Pod got = get("rootimage");
+            ContainerStatus.Waiting w = got.status.containerStatuses.get(0).state.waiting;
+            assertThat(w.reason).isEqualTo("CreateContainerConfigError");
+            assertThat(w.message).isEqualTo("container has runAsNonRoot and image will run as root (pod: \"rootimage_default("
+                    + got.metadata.uid + ")\", container: app)");
+        });
+        String uid = get("rootimage").metadata.uid;
+        // only the sandbox exists: the container was never created
+        assertThat(containers(DockerRuntime.LABEL_POD_UID + "=" + uid)).hasSize(1);
+        api.delete(Pod.class, "default", "rootimage");
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.find(Pod.class, "default", "rootimage").isEmpty());
     }
 }

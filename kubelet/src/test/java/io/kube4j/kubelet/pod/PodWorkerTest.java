@@ -281,6 +281,54 @@ class PodWorkerTest {
     }
 
     @Test
+    void runAsUserZeroUnderRunAsNonRootIsCreateContainerConfigErrorAndNothingIsCreated() {
+        Container app = container("app");
+        app.securityContext = new io.kube4j.api.SecurityContext();
+        app.securityContext.runAsUser = 0L;
+        Pod p = pod("Always", app);
+        p.spec.securityContext = new io.kube4j.api.PodSecurityContext();
+        p.spec.securityContext.runAsNonRoot = true;
+        PodWorker w = worker(p);
+
+        sync(w, 2);
+
+        ContainerStatus.Waiting waiting = status("app").state.waiting;
+        assertThat(waiting.reason).isEqualTo("CreateContainerConfigError");
+        assertThat(waiting.message).isEqualTo("container's runAsUser breaks non-root policy (pod: \"web_default(uid-web)\", container: app)");
+        assertThat(calls("create")).isZero();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(api.events()).anySatisfy(e -> {
+            assertThat(e.reason).isEqualTo("Failed");
+            assertThat(e.message).isEqualTo("Error: container's runAsUser breaks non-root policy (pod: \"web_default(uid-web)\", container: app)");
+        }));
+    }
+
+    @Test
+    void theEffectiveSecurityContextReachesTheRuntime() {
+        Container app = container("app");
+        app.securityContext = new io.kube4j.api.SecurityContext();
+        app.securityContext.runAsUser = 1000L;
+        app.securityContext.allowPrivilegeEscalation = false;
+        app.securityContext.capabilities = new io.kube4j.api.SecurityContext.Capabilities();
+        app.securityContext.capabilities.drop.add("ALL");
+        Pod p = pod("Always", app);
+        p.spec.securityContext = new io.kube4j.api.PodSecurityContext();
+        p.spec.securityContext.runAsNonRoot = true;
+        p.spec.securityContext.runAsGroup = 3000L;
+        p.spec.securityContext.fsGroup = 2000L;
+        PodWorker w = worker(p);
+
+        sync(w, 2);
+
+        assertThat(status("app").state.running).isNotNull();
+        io.kube4j.kubelet.runtime.LinuxContainerSecurity s = runtime.config(containerId("app")).security();
+        assertThat(s.runAsUser()).isEqualTo(1000L);
+        assertThat(s.runAsGroup()).isEqualTo(3000L);
+        assertThat(s.supplementalGroups()).containsExactly(2000L);
+        assertThat(s.dropCapabilities()).containsExactly("ALL");
+        assertThat(s.noNewPrivs()).isTrue();
+    }
+
+    @Test
     void aMissingConfigMapVolumeHoldsThePodInContainerCreatingWithFailedMountAndNoSandbox() {
         Container app = container("app");
         Container.VolumeMount mount = new Container.VolumeMount();

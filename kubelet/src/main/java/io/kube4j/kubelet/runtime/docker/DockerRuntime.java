@@ -2,6 +2,7 @@ package io.kube4j.kubelet.runtime.docker;
 
 import io.kube4j.json.Json;
 import io.kube4j.kubelet.runtime.ContainerConfig;
+import io.kube4j.kubelet.runtime.LinuxContainerSecurity;
 import io.kube4j.kubelet.runtime.ContainerInfo;
 import io.kube4j.kubelet.runtime.ContainerRuntime;
 import io.kube4j.kubelet.runtime.ContainerUsage;
@@ -267,8 +268,29 @@ public final class DockerRuntime implements ContainerRuntime {
 
     // ---- containers --------------------------------------------------------------------------
 
+    /**
+     * The image's config {@code User} ("" when it has none: root), from {@code GET /images/{name}/json} as cri-dockerd's
+     * ImageStatus reads it; null when the image is absent.
+     */
+    @Override
+    public String imageUser(String image) {
+        try {
+            return call("GET", "/images/" + image + "/json", null, CALL_TIMEOUT).path("Config").path("User").asString("");
+        } catch (ContainerRuntimeException e) {
+            if (e.getCause() instanceof DockerClient.DockerException d && d.status() == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
     @Override
     public String createContainer(Sandbox sandbox, ContainerConfig config) {
+        return create(name(config.name(), config.pod(), config.attempt()), createBody(sandbox, config));
+    }
+
+    /** The {@code POST /containers/create} body of {@code config}'s container in {@code sandbox}. */
+    ObjectNode createBody(Sandbox sandbox, ContainerConfig config) {
         ObjectNode body = Json.mapper().createObjectNode();
         body.put("Image", config.image());
         if (!config.command().isEmpty()) {
@@ -320,7 +342,55 @@ public final class DockerRuntime implements ContainerRuntime {
                 binds.add(m.hostPath() + ":" + m.containerPath() + (m.readOnly() ? ":ro" : ""));
             }
         }
-        return create(name(config.name(), config.pod(), config.attempt()), body);
+        security(body, host, config);
+        return body;
+    }
+
+    /**
+     * The container's security context, as cri-dockerd's {@code modifyContainerConfig} and {@code modifyHostConfig}
+     * ({@code core/security_context.go}) and {@code getSeccompSecurityOpts} apply the CRI's LinuxContainerSecurityContext.
+     */
+    private static void security(ObjectNode body, ObjectNode host, ContainerConfig config) {
+        LinuxContainerSecurity sc = config.security() == null ? LinuxContainerSecurity.NONE : config.security();
+        String user = sc.runAsUser() != null ? Long.toString(sc.runAsUser()) : sc.runAsUsername() != null ? sc.runAsUsername() : "";
+        if (sc.runAsGroup() != null) {
+            if (user.isEmpty()) {
+                throw new ContainerRuntimeException("runAsGroup is specified without a runAsUser", null);
+            }
+            user = user + ":" + sc.runAsGroup();
+        }
+        if (!user.isEmpty()) {
+            body.put("User", user);
+        }
+        if (!sc.supplementalGroups().isEmpty()) {
+            ArrayNode groups = host.putArray("GroupAdd");
+            sc.supplementalGroups().forEach(g -> groups.add(Long.toString(g)));
+        }
+        // Docker takes capability names with or without the CAP_ prefix, and "ALL"
+        if (!sc.addCapabilities().isEmpty()) {
+            strings(host.putArray("CapAdd"), sc.addCapabilities());
+        }
+        if (!sc.dropCapabilities().isEmpty()) {
+            strings(host.putArray("CapDrop"), sc.dropCapabilities());
+        }
+        host.put("Privileged", sc.privileged());
+        host.put("ReadonlyRootfs", sc.readonlyRootfs());
+        List<String> securityOpt = new ArrayList<>();
+        String seccomp = sc.seccompProfile();
+        if (seccomp == null || seccomp.isEmpty() || LinuxContainerSecurity.SECCOMP_UNCONFINED.equals(seccomp)) {
+            securityOpt.add("seccomp=unconfined");
+        } else if (seccomp.startsWith(LinuxContainerSecurity.SECCOMP_LOCALHOST_PREFIX)) {
+            // cri-dockerd reads the profile file from the kubelet's seccomp directory; kube4j has none configured
+            log.warn("container {} of pod {}: seccompProfile Localhost ({}) is not supported by kube4j's docker runtime; "
+                    + "it runs with Docker's default seccomp profile", config.name(), config.pod(), seccomp);
+        }
+        // runtime/default: Docker's default profile applies without an option
+        if (sc.noNewPrivs()) {
+            securityOpt.add("no-new-privileges");
+        }
+        if (!securityOpt.isEmpty()) {
+            strings(host.putArray("SecurityOpt"), securityOpt);
+        }
     }
 
     /** Creates a container by name; when it exists already (a retry after a lost answer) adopts it. */
