@@ -44,7 +44,8 @@ class KubernetesServiceIT {
         JsonNode svc = get("/api/v1/namespaces/default/services/kubernetes");
         assertThat(svc.path("spec").path("clusterIP").asString()).isEqualTo("10.96.0.1");
         assertThat(svc.path("spec").path("ports").toString())
-                .isEqualTo("[{\"name\":\"https\",\"port\":443,\"protocol\":\"TCP\",\"targetPort\":" + port + "}]");
+                // in ServicePort's field order (name, protocol, port, targetPort), as Kubernetes writes it
+                .isEqualTo("[{\"name\":\"https\",\"protocol\":\"TCP\",\"port\":443,\"targetPort\":" + port + "}]");
         JsonNode ep = get("/api/v1/namespaces/default/endpoints/kubernetes");
         assertThat(ep.path("subsets").toString())
                 .isEqualTo("[{\"addresses\":[{\"ip\":\"10.255.0.1\"}],\"ports\":[{\"name\":\"https\",\"port\":" + port + ",\"protocol\":\"TCP\"}]}]");
