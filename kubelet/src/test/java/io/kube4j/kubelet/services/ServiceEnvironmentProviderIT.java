@@ -72,8 +72,10 @@ class ServiceEnvironmentProviderIT {
                 .containsEntry("WEB_FRONT_PORT", "tcp://" + created.spec.clusterIP + ":80"));
         // every namespace gets the apiserver's default/kubernetes Service (Kubernetes' master service), even with
         // enableServiceLinks false; another namespace's Services never
-        assertThat(provider.environment(pod("kube-system", null), c)).doesNotContainKey("WEB_FRONT_SERVICE_HOST")
-                .containsEntry("KUBERNETES_SERVICE_HOST", "10.96.0.1").containsEntry("KUBERNETES_SERVICE_PORT", "443");
+        // (the apiserver creates default/kubernetes within its 10 s reconcile interval of start)
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(provider.environment(pod("kube-system", null), c))
+                .doesNotContainKey("WEB_FRONT_SERVICE_HOST")
+                .containsEntry("KUBERNETES_SERVICE_HOST", "10.96.0.1").containsEntry("KUBERNETES_SERVICE_PORT", "443"));
         assertThat(provider.environment(pod("default", false), c)).containsOnlyKeys("KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT",
                 "KUBERNETES_SERVICE_PORT_HTTPS", "KUBERNETES_PORT", "KUBERNETES_PORT_443_TCP", "KUBERNETES_PORT_443_TCP_PROTO",
                 "KUBERNETES_PORT_443_TCP_PORT", "KUBERNETES_PORT_443_TCP_ADDR");
