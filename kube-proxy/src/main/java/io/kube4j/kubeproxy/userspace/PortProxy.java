@@ -55,6 +55,12 @@ final class PortProxy implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
+                if (server.isClosed()) {
+                    // accepted in the moment the listener was being closed (the Service or port went away):
+                    // not served, as a closed listener serves nothing
+                    client.close();
+                    break;
+                }
                 Thread.ofVirtual().name("proxy-conn").start(() -> serve(client));
             } catch (IOException e) {
                 if (!server.isClosed()) {
