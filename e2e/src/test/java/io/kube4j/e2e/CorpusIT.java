@@ -94,7 +94,7 @@ class CorpusIT {
     static void start() throws IOException {
         corpus = findCorpus();
         expectations = readExpectations(corpus.resolveSibling("expectations.yaml"));
-        cluster = new Cluster("node-a", "node-b", "node-c").startControlPlane(List.of());
+        cluster = new Cluster("node-a", "node-b", "node-c").insecure().startControlPlane(List.of());
         for (String node : List.of("node-a", "node-b", "node-c")) {
             cluster.startHollowKubelet(node, "2", "8Gi");
         }
@@ -795,7 +795,7 @@ class CorpusIT {
 
     /** Runs kubectl against the cluster; returns stdout and stderr together. */
     static String kubectl(List<String> args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", cluster.adminKubeconfig().toString(), "--request-timeout=30s"));
+        List<String> cmd = new ArrayList<>(List.of("kubectl", "--server", cluster.apiserver.url(), "--request-timeout=30s"));
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
