@@ -122,6 +122,29 @@ class WatchIT {
         assertThat(gone.reason()).isEqualTo("Expired");
     }
 
+    /**
+     * A write the watch cache never sees (outside {@code /registry/}: another etcd client) moves etcd's revision
+     * past the cache's; a consistent list (no resourceVersion) must still answer, at a revision at least that
+     * new, instead of waiting for the cache and failing (CI saw 503 "the watch cache has not caught up" when
+     * the master lease lived outside {@code /registry/}).
+     */
+    @Test
+    void aConsistentListAnswersWhenEtcdMovedOnOutsideTheCache() throws Exception {
+        io.kube4j.api.Namespace ns = new io.kube4j.api.Namespace();
+        ns.metadata.name = "outside";
+        api.create(ns);
+        api.create(pod("outside", "in-cache", "o"));
+        var put = fx.etcd.execInContainer("etcdctl", "put", "/outside-the-registry/x", "y", "-w", "json");
+        assertThat(put.getExitCode()).as(put.getStderr()).isZero();
+        long outsideRevision = Json.tree(put.getStdout()).path("header").path("revision").asLong();
+        assertThat(outsideRevision).isPositive();
+
+        io.kube4j.api.KubeList<Pod> list = api.list(Pod.class, "outside", ListOptions.ALL);
+
+        assertThat(list.items).extracting(p -> p.metadata.name).containsExactly("in-cache");
+        assertThat(Long.parseLong(list.metadata.resourceVersion)).isGreaterThanOrEqualTo(outsideRevision);
+    }
+
     @Test
     void compactionExpiresOldContinueTokens() {
         io.kube4j.api.Namespace ns = new io.kube4j.api.Namespace();

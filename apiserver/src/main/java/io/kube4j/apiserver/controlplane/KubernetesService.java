@@ -45,7 +45,7 @@ import java.util.function.UnaryOperator;
  *       address of {@code kube4j.services.cluster-ip-range}) is created when missing; its ports and type are put
  *       back when changed (Kubernetes' {@code kubernetesservice} controller, {@code createPortAndServiceSpec},
  *       {@code getMasterServiceUpdateIfNeeded});</li>
- *   <li>every apiserver renews a lease on its advertise address every 10 s ({@code /kube4j/masterleases/<ip>},
+ *   <li>every apiserver renews a lease on its advertise address every 10 s ({@code /registry/masterleases/<ip>},
  *       expiring after 15 s, Kubernetes' {@code /masterleases/} with {@code DefaultEndpointReconcilerTTL}), and
  *       the Endpoints list the live ones, sorted, with port {@code https} (label
  *       {@code endpointslice.kubernetes.io/skip-mirror: "true"}: the mirroring controller leaves it alone) —
@@ -72,7 +72,9 @@ public class KubernetesService implements ApplicationRunner {
     public static final Duration INTERVAL = Duration.ofSeconds(10);
     /** How long an apiserver's lease lives without renewal (Kubernetes' {@code DefaultEndpointReconcilerTTL}). */
     public static final Duration LEASE_TTL = Duration.ofSeconds(15);
-    static final String LEASE_PREFIX = "/kube4j/masterleases/";
+    // under /registry/ as in Kubernetes: the watch cache sees every write there, so a lease renewal never leaves
+    // etcd's revision ahead of the cache (which a consistent list would then wait for)
+    static final String LEASE_PREFIX = "/registry/masterleases/";
     static final String SKIP_MIRROR = "endpointslice.kubernetes.io/skip-mirror";
     static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 

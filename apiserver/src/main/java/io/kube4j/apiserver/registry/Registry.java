@@ -46,6 +46,7 @@ import java.util.function.UnaryOperator;
  */
 @Component
 public class Registry {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Registry.class);
     private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
     /** maxGeneratedNameLength: 63 minus the 5 random characters. */
     private static final int MAX_GENERATED_BASE = 58;
@@ -214,6 +215,9 @@ public class Registry {
         return list(rt, namespace, labelSelector, fieldSelector, limit, continueToken, resourceVersion, null);
     }
 
+    /** How long a consistent list waits for the cache to reach etcd's revision before reading etcd itself. */
+    static final Duration CONSISTENT_READ_WAIT = Duration.ofSeconds(1);
+
     /** How long a list waits for the cache to reach a resourceVersion before 504 (the cacher's blockTimeout). */
     static final Duration TOO_LARGE_WAIT = Duration.ofSeconds(3);
 
@@ -278,8 +282,18 @@ public class Registry {
         ArrayNode items = list.putArray("items");
         if (limit <= 0 && (continueToken == null || continueToken.isEmpty())) {
             if (!hasRv) {
-                // a consistent list: the cache must have caught up with what etcd has now
-                cache.waitUntilFresh(storage.currentRevision(), Duration.ofSeconds(5));
+                // a consistent list: the cache must have caught up with what etcd has now. When it does not
+                // within CONSISTENT_READ_WAIT (a write the cache never sees moved etcd's revision, and etcd
+                // before 3.4.31 cannot be asked for watch progress), the list is read from etcd instead: Kubernetes'
+                // ConsistentListFromCache falls back to etcd for consistent reads the cache cannot serve (its
+                // feature-gate page; with such an etcd it always reads etcd, we first give the cache a moment).
+                long current = storage.currentRevision();
+                try {
+                    cache.waitUntilFresh(current, CONSISTENT_READ_WAIT);
+                } catch (StorageException e) {
+                    log.debug("consistent list of {} read from etcd: {}", rt.resource(), e.getMessage());
+                    return page(rt, namespace, filter, unfiltered(labelSelector, fieldSelector), Integer.MAX_VALUE - 1, 0, null);
+                }
             }
             WatchCache.Snapshot snap = cache.snapshot(prefix(rt, namespace), filter);
             snap.items().forEach(items::add);
