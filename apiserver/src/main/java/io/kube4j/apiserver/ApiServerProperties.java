@@ -95,11 +95,16 @@ public record ApiServerProperties(
     /**
      * The watch cache: ring buffer capacity in events, most events per long-poll answer, and how long it
      * may be unable to (re)load from etcd, or its thread stalled, before {@code /livez} fails so that a
-     * supervisor restarts the process.
+     * supervisor restarts the process. {@code watcherIndex} (on by default) wakes a waiting watcher only
+     * for events of its prefix and, for pods with an exact {@code spec.nodeName} selector, of its node;
+     * {@code sharedEncoding} (on by default) encodes each event's object to JSON once for all watchers.
+     * Both exist to be switched off for the fan-out benchmark's baseline.
      */
     public record WatchCache(@DefaultValue("20000") int capacity,
                              @DefaultValue("5000") int batchLimit,
-                             @DefaultValue("2m") Duration livenessTimeout) {
+                             @DefaultValue("2m") Duration livenessTimeout,
+                             @DefaultValue("true") boolean watcherIndex,
+                             @DefaultValue("true") boolean sharedEncoding) {
     }
 
     /** Compaction period and how many revisions of history to keep behind the head. */

@@ -15,11 +15,14 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -64,6 +67,13 @@ public final class WatchCache implements AutoCloseable {
      * earlier). Not a progress request: etcd before 3.4.31 answers those before the replayed history.
      */
     private static final long WATCH_STABLE_MS = 1_000;
+    /**
+     * How many of the newest events keep their shared JSON bytes: watchers that keep up read only these;
+     * a watcher further behind encodes for itself. Bounds the extra memory to this many encoded objects.
+     */
+    static final int ENCODED_EVENTS = 1024;
+    /** The key prefix of pods, the only kind with a trigger (spec.nodeName) as in Kubernetes. */
+    private static final String PODS = ROOT + "pods/";
 
     /** A consistent snapshot: the objects under a prefix and the revision they are current at. */
     public record Snapshot(List<ObjectNode> items, long revision) {
@@ -73,8 +83,15 @@ public final class WatchCache implements AutoCloseable {
     public record Batch(List<WatchEventOut> events, long revision) {
     }
 
-    /** An event as one watcher sees it: ADDED / MODIFIED / DELETED after its filter is applied. */
-    public record WatchEventOut(String type, ObjectNode object, long revision) {
+    /**
+     * An event as one watcher sees it: ADDED / MODIFIED / DELETED after its filter is applied.
+     * {@code encoded} is the object's shared JSON (the same instance for every watcher of the event).
+     */
+    public record WatchEventOut(String type, ObjectNode object, long revision, CachingObject encoded) {
+        /** An event with an object of its own, encoded on demand. */
+        public WatchEventOut(String type, ObjectNode object, long revision) {
+            this(type, object, revision, new CachingObject(object));
+        }
     }
 
     /** What storage's watch threads hand to the cache's thread. */
@@ -96,6 +113,7 @@ public final class WatchCache implements AutoCloseable {
     private final BlockingQueue<Signal> queue;
     private final MeterRegistry meters;
     private final Counter initializations;
+    private final boolean watcherIndex;
 
     // --- the served state, guarded by lock; written only by the cache's thread
     private final ReentrantLock lock = new ReentrantLock();
@@ -109,6 +127,14 @@ public final class WatchCache implements AutoCloseable {
     private long oldest;
     private volatile boolean ready;
     private volatile boolean closed;
+    // the events whose encoded bytes are still held, oldest first (see ENCODED_EVENTS)
+    private final ArrayDeque<CachingObject> encodedWindow = new ArrayDeque<>();
+    // long-poll and streaming watchers waiting for an event they can match, by slot (see slot()) and by
+    // the revision they wait after; only events for their slot (or a reload, or the buffer moving past
+    // them) wake them, instead of every event waking every watcher
+    private final Map<String, Set<Waiter>> waiting = new HashMap<>();
+    private final TreeMap<Long, Set<Waiter>> waitingByFrom = new TreeMap<>();
+    private long wakeups;
 
     // --- the state machine, moved by the cache's thread (and close())
     private final Object stateLock = new Object();
@@ -138,6 +164,7 @@ public final class WatchCache implements AutoCloseable {
         this.pollMillis = Math.max(10, Math.min(1000, livenessTimeout.toMillis() / 4));
         this.queue = new LinkedBlockingQueue<>(queueCapacity);
         this.meters = meters;
+        this.watcherIndex = props.watchCache().watcherIndex();
         Gauge.builder("apiserver_watch_cache_objects", this, WatchCache::objectCount).register(meters);
         Gauge.builder("apiserver_watch_cache_events", this, WatchCache::eventCount).register(meters);
         Gauge.builder("apiserver_watch_cache_queue_length", queue, BlockingQueue::size)
@@ -328,11 +355,15 @@ public final class WatchCache implements AutoCloseable {
         try {
             objects = fresh;
             events.clear();
+            encodedWindow.forEach(CachingObject::release);
+            encodedWindow.clear();
             oldest = at;
             revision = at;
             lastEventRevision = at;
             ready = true;
             changed.signalAll();
+            // every waiting watcher checks again: those behind the snapshot get 410
+            wakeAll();
         } finally {
             lock.unlock();
         }
@@ -495,6 +526,7 @@ public final class WatchCache implements AutoCloseable {
         lock.lock();
         try {
             long last = applied;
+            long oldestBefore = oldest;
             for (int i = 0; i < batch.size(); i++) {
                 Storage.Event e = batch.get(i);
                 long rev = e.modRevision();
@@ -512,13 +544,13 @@ public final class WatchCache implements AutoCloseable {
                     ObjectNode obj = decoded.get(i);
                     if (obj != null) {
                         objects.put(key, obj);
-                        append(new CacheEvent(rev, CacheEvent.Type.PUT, key, obj, prev));
+                        wakeFor(append(new CacheEvent(rev, CacheEvent.Type.PUT, key, obj, prev)));
                     }
                 } else if (prev != null) {
                     objects.remove(key);
                     ObjectNode last0 = prev.deepCopy();
                     ((ObjectNode) last0.get("metadata")).put("resourceVersion", Long.toString(rev));
-                    append(new CacheEvent(rev, CacheEvent.Type.DELETE, key, last0, prev));
+                    wakeFor(append(new CacheEvent(rev, CacheEvent.Type.DELETE, key, last0, prev)));
                 }
                 last = Math.max(last, rev);
             }
@@ -527,6 +559,13 @@ public final class WatchCache implements AutoCloseable {
                 last = Math.max(last, headerRevision);
             }
             revision = Math.max(revision, last);
+            if (oldest > oldestBefore) {
+                // the buffer moved past watchers waiting after an older revision: they get 410 now, as
+                // when every event woke every watcher
+                List<Waiter> behind = new ArrayList<>();
+                waitingByFrom.headMap(oldest, false).values().forEach(behind::addAll);
+                behind.forEach(this::wake);
+            }
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -595,12 +634,110 @@ public final class WatchCache implements AutoCloseable {
 
     // ------------------------------------------------------------------ serving
 
-    private void append(CacheEvent e) {
+    private CacheEvent append(CacheEvent e) {
         events.addLast(e);
         while (events.size() > capacity) {
             CacheEvent dropped = events.removeFirst();
             oldest = dropped.revision();
         }
+        encodedWindow.addLast(e.encoded());
+        if (encodedWindow.size() > ENCODED_EVENTS) {
+            encodedWindow.removeFirst().release();
+        }
+        return e;
+    }
+
+    // ------------------------------------------------------------------ waiting watchers (under lock)
+
+    /** One watcher blocked in {@link #eventsAfter} until an event it may match comes. */
+    private static final class Waiter {
+        final String slot;
+        final long from;
+        final Condition woken;
+        boolean signalled;
+
+        Waiter(String slot, long from, Condition woken) {
+            this.slot = slot;
+            this.from = from;
+            this.woken = woken;
+        }
+    }
+
+    /**
+     * Where a watcher waits: its prefix (cut back to a whole path segment, as events are matched by
+     * their keys' segments), and for pods with an exact {@code spec.nodeName} selector that node name,
+     * Kubernetes' watcher trigger ({@code NodeNameTriggerFunc}, pkg/registry/core/pod/storage, indexed by
+     * the cacher's {@code triggerWatchers}). The trigger is only a narrowing of who gets woken: the
+     * watcher's own filter still decides what it receives.
+     */
+    private static String slot(String prefix, String nodeName) {
+        String p = prefix.endsWith("/") ? prefix : prefix.substring(0, prefix.lastIndexOf('/') + 1);
+        return nodeName != null && p.startsWith(PODS) ? p + '\0' + nodeName : p;
+    }
+
+    /** A pod's trigger value: its spec.nodeName ("" when unscheduled); null for every other kind. */
+    private static String trigger(String key, ObjectNode object) {
+        return object != null && key.startsWith(PODS) ? object.path("spec").path("nodeName").asString("") : null;
+    }
+
+    private void register(Waiter w) {
+        waiting.computeIfAbsent(w.slot, k -> new LinkedHashSet<>()).add(w);
+        waitingByFrom.computeIfAbsent(w.from, k -> new LinkedHashSet<>()).add(w);
+    }
+
+    private void unregister(Waiter w) {
+        Set<Waiter> s = waiting.get(w.slot);
+        if (s != null && s.remove(w) && s.isEmpty()) {
+            waiting.remove(w.slot);
+        }
+        Set<Waiter> f = waitingByFrom.get(w.from);
+        if (f != null && f.remove(w) && f.isEmpty()) {
+            waitingByFrom.remove(w.from);
+        }
+    }
+
+    private void wake(Waiter w) {
+        wakeups++;
+        w.signalled = true;
+        w.woken.signal();
+        unregister(w);
+    }
+
+    private void wakeSlot(String slot) {
+        Set<Waiter> s = waiting.get(slot);
+        if (s != null) {
+            new ArrayList<>(s).forEach(this::wake);
+        }
+    }
+
+    /**
+     * Wakes the watchers that {@code e} may concern: those watching a prefix of its key with no trigger,
+     * and those whose trigger is the object's node name before or after the change (a pod that leaves a
+     * node is DELETED for that node's watcher).
+     */
+    private void wakeFor(CacheEvent e) {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        String key = e.key();
+        String now = trigger(key, e.object());
+        String before = trigger(key, e.previous());
+        for (int i = key.indexOf('/', 1); i >= 0; i = key.indexOf('/', i + 1)) {
+            String p = key.substring(0, i + 1);
+            wakeSlot(p);
+            if (now != null) {
+                wakeSlot(p + '\0' + now);
+            }
+            if (before != null && !before.equals(now)) {
+                wakeSlot(p + '\0' + before);
+            }
+        }
+    }
+
+    private void wakeAll() {
+        List<Waiter> all = new ArrayList<>();
+        waiting.values().forEach(all::addAll);
+        all.forEach(this::wake);
     }
 
     private static long modRevision(ObjectNode o) {
@@ -709,36 +846,58 @@ public final class WatchCache implements AutoCloseable {
      *                 moved on, or a reload after compaction left no history before its snapshot)
      */
     public Batch eventsAfter(String prefix, Predicate<ObjectNode> filter, long fromRevision, int limit, Duration timeout) {
+        return eventsAfter(prefix, filter, null, fromRevision, limit, timeout);
+    }
+
+    /**
+     * As {@link #eventsAfter(String, Predicate, long, int, Duration)}, for a watcher whose filter only
+     * admits pods with {@code spec.nodeName} equal to {@code nodeName} (a kubelet's
+     * {@code fieldSelector=spec.nodeName=<node>}; null when it does not): while it waits, only events of
+     * pods on that node (before or after the change) wake it, not every write. Ignored for other kinds.
+     */
+    public Batch eventsAfter(String prefix, Predicate<ObjectNode> filter, String nodeName, long fromRevision, int limit, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        lock.lock();
+        boolean scan = true;
         try {
             while (true) {
-                if (!ready) {
-                    throw new StorageException(StorageException.Kind.UNAVAILABLE, ROOT, "the watch cache is not ready", null);
-                }
-                if (fromRevision < oldest) {
-                    throw new Expired(fromRevision, oldest);
-                }
-                List<WatchEventOut> out = new ArrayList<>();
-                long upTo = revision;
-                // walk back from the newest event to the watcher's position: cheap for watchers that keep up
                 List<CacheEvent> newer = new ArrayList<>();
-                Iterator<CacheEvent> it = events.descendingIterator();
-                while (it.hasNext()) {
-                    CacheEvent e = it.next();
-                    if (e.revision() <= fromRevision) {
-                        break;
+                long upTo;
+                lock.lock();
+                try {
+                    if (!ready) {
+                        throw new StorageException(StorageException.Kind.UNAVAILABLE, ROOT, "the watch cache is not ready", null);
                     }
-                    newer.add(e);
+                    if (fromRevision < oldest) {
+                        throw new Expired(fromRevision, oldest);
+                    }
+                    if (!scan) {
+                        // waited until the timeout (or close) without being woken: no event after fromRevision
+                        // was for this watcher's slot, so none can pass its filter; nothing to scan
+                        return new Batch(List.of(), Math.max(revision, fromRevision));
+                    }
+                    upTo = revision;
+                    // walk back from the newest event to the watcher's position: cheap for watchers that keep up
+                    Iterator<CacheEvent> it = events.descendingIterator();
+                    while (it.hasNext()) {
+                        CacheEvent e = it.next();
+                        if (e.revision() <= fromRevision) {
+                            break;
+                        }
+                        if (e.key().startsWith(prefix)) {
+                            newer.add(e);
+                        }
+                    }
+                } finally {
+                    lock.unlock();
                 }
+                // the filter runs outside the lock: cached events are immutable, and neither the cache's thread
+                // nor other watchers wait for this watcher's selector matching
                 Collections.reverse(newer);
+                List<WatchEventOut> out = new ArrayList<>();
                 for (CacheEvent e : newer) {
                     if (out.size() >= limit && e.revision() != out.get(out.size() - 1).revision()) {
                         upTo = out.get(out.size() - 1).revision();
                         break;
-                    }
-                    if (!e.key().startsWith(prefix)) {
-                        continue;
                     }
                     WatchEventOut w = project(e, filter);
                     if (w != null) {
@@ -750,30 +909,57 @@ public final class WatchCache implements AutoCloseable {
                     return new Batch(out, Math.max(upTo, fromRevision));
                 }
                 fromRevision = Math.max(fromRevision, upTo);
-                changed.awaitNanos(left);
+                lock.lock();
+                try {
+                    CacheEvent newest = events.peekLast();
+                    if (fromRevision < oldest || (newest != null && newest.revision() > fromRevision)) {
+                        // events came (or a reload) while this watcher matched outside the lock: look again
+                        continue;
+                    }
+                    if (!watcherIndex) {
+                        // kube4j.watch-cache.watcher-index=false: every event wakes every watcher (the old way)
+                        changed.awaitNanos(left);
+                        continue;
+                    }
+                    Waiter w = new Waiter(slot(prefix, nodeName), fromRevision, lock.newCondition());
+                    register(w);
+                    try {
+                        while (!w.signalled && !closed && (left = deadline - System.nanoTime()) > 0) {
+                            w.woken.awaitNanos(left);
+                        }
+                    } finally {
+                        unregister(w);
+                    }
+                    scan = w.signalled;
+                } finally {
+                    lock.unlock();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Batch(List.of(), fromRevision);
-        } finally {
-            lock.unlock();
         }
     }
 
     private static WatchEventOut project(CacheEvent e, Predicate<ObjectNode> filter) {
         boolean was = e.previous() != null && filter.test(e.previous());
         if (e.type() == CacheEvent.Type.DELETE) {
-            return was ? new WatchEventOut("DELETED", e.object(), e.revision()) : null;
+            return was ? new WatchEventOut("DELETED", e.object(), e.revision(), e.encoded()) : null;
         }
         boolean is = filter.test(e.object());
         if (is && was) {
-            return new WatchEventOut("MODIFIED", e.object(), e.revision());
+            return new WatchEventOut("MODIFIED", e.object(), e.revision(), e.encoded());
         }
         if (is) {
-            return new WatchEventOut("ADDED", e.object(), e.revision());
+            return new WatchEventOut("ADDED", e.object(), e.revision(), e.encoded());
         }
         if (was) {
-            return new WatchEventOut("DELETED", e.object(), e.revision());
+            // no longer matching: a DELETED with the previous object at the event's resourceVersion, as
+            // Kubernetes' cacheWatcher.convertToWatchEvent. Rare, so encoded for this watcher alone (its
+            // setCachingObjects does not wrap an update's previous object either)
+            ObjectNode gone = e.previous().deepCopy();
+            ((ObjectNode) gone.get("metadata")).put("resourceVersion", Long.toString(e.revision()));
+            return new WatchEventOut("DELETED", gone, e.revision());
         }
         return null;
     }
@@ -781,6 +967,26 @@ public final class WatchCache implements AutoCloseable {
     /** For tests: the lock readers and the cache's thread share (holding it stalls the cache's thread). */
     ReentrantLock lockForTests() {
         return lock;
+    }
+
+    /** For tests: how many waiting watchers have been woken so far. */
+    long wakeupsForTests() {
+        lock.lock();
+        try {
+            return wakeups;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** For tests: how many watchers wait now. */
+    int waitingForTests() {
+        lock.lock();
+        try {
+            return waiting.values().stream().mapToInt(Set::size).sum();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** For tests: a copy of the cached objects by key. */
@@ -810,6 +1016,7 @@ public final class WatchCache implements AutoCloseable {
         lock.lock();
         try {
             changed.signalAll();
+            wakeAll();
         } finally {
             lock.unlock();
         }

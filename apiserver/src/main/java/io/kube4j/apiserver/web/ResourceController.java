@@ -474,9 +474,18 @@ public class ResourceController {
         int timeout = Math.max(0, Math.min(intParam(req, "timeoutSeconds", 30), 600));
         WatchCache.Batch batch;
         try {
-            batch = cache.eventsAfter(Registry.prefix(rt, path.namespace()), filter, from, registry.properties().watchCache().batchLimit(), Duration.ofSeconds(timeout));
+            batch = cache.eventsAfter(Registry.prefix(rt, path.namespace()), filter, nodeNameTrigger(req, rt), from,
+                    registry.properties().watchCache().batchLimit(), Duration.ofSeconds(timeout));
         } catch (Expired e) {
             throw ApiError.gone(e.getMessage());
+        }
+        if (sharedJson(req, rt) && MediaTypes.negotiate(req.getHeader("Accept")) == MediaTypes.Format.JSON) {
+            byte[] body = sharedWatchEventList(batch);
+            resp.setStatus(200);
+            resp.setContentType("application/json");
+            resp.setContentLength(body.length);
+            resp.getOutputStream().write(body);
+            return;
         }
         ObjectNode out = Json.mapper().createObjectNode();
         out.put("kind", "WatchEventList");
@@ -489,6 +498,68 @@ public class ResourceController {
             item.set("object", e.object());
         }
         write(req, resp, 200, rt, out);
+    }
+
+    /**
+     * The exact {@code spec.nodeName} a pod watch's field selector requires (a kubelet's watch), or null:
+     * the watch cache then wakes this watcher only for pods on that node (Kubernetes' watcher trigger,
+     * {@code NodeNameTriggerFunc} in pkg/registry/core/pod/storage). Called after the selector was
+     * validated by {@link Registry#filter}.
+     */
+    private static String nodeNameTrigger(HttpServletRequest req, ResourceType rt) {
+        String fieldSelector = req.getParameter("fieldSelector");
+        if (rt != ResourceTypes.PODS || fieldSelector == null || fieldSelector.isBlank()) {
+            return null;
+        }
+        return io.kube4j.labels.FieldSelector.parse(fieldSelector).exactValue("spec.nodeName");
+    }
+
+    /**
+     * Whether this watcher receives each event's object exactly as cached and in JSON, so that it can
+     * share the bytes encoded once per event for every watcher ({@link io.kube4j.apiserver.watch.CachingObject},
+     * Kubernetes' cachingObject). Watchers whose objects are changed on the way out keep their own path:
+     * a served view or another version ({@link #served}), a custom resource (defaults on read, its
+     * apiVersion), Table rows, and (checked by the callers) protobuf or YAML.
+     */
+    private boolean sharedJson(HttpServletRequest req, ResourceType rt) {
+        return registry.properties().watchCache().sharedEncoding() && req.getAttribute(CONVERTER) == null
+                && rt.type() != io.kube4j.apiserver.crd.UnstructuredObject.class && !TableConverter.wanted(req);
+    }
+
+    /**
+     * The long-poll answer built from the shared bytes: byte for byte what encoding the same
+     * WatchEventList tree gives ({@code kind, apiVersion, metadata.resourceVersion, items[type, object]}),
+     * without encoding any object again.
+     */
+    static byte[] sharedWatchEventList(WatchCache.Batch batch) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(256 + batch.events().size() * 2048);
+        b.writeBytes(("{\"kind\":\"WatchEventList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\""
+                + batch.revision() + "\"},\"items\":[").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        boolean first = true;
+        for (WatchCache.WatchEventOut e : batch.events()) {
+            if (!first) {
+                b.write(',');
+            }
+            first = false;
+            writeSharedEvent(b, e);
+        }
+        b.writeBytes("]}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return b.toByteArray();
+    }
+
+    /** {@code {"type":"<type>","object":<shared JSON>}}: the event types are plain ASCII words, no escaping needed. */
+    static void writeSharedEvent(OutputStream out, WatchCache.WatchEventOut e) throws IOException {
+        out.write(("{\"type\":\"" + e.type() + "\",\"object\":").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.write(e.encoded().json());
+        out.write('}');
+    }
+
+    private static void writeSharedEvent(java.io.ByteArrayOutputStream out, WatchCache.WatchEventOut e) {
+        try {
+            writeSharedEvent((OutputStream) out, e);
+        } catch (IOException impossible) {
+            throw new java.io.UncheckedIOException(impossible);
+        }
     }
 
     /**
@@ -510,6 +581,7 @@ public class ResourceController {
         Predicate<ObjectNode> filter = registry.filter(rt, req.getParameter("labelSelector"), req.getParameter("fieldSelector"));
         WatchCache cache = registry.cache();
         String prefix = Registry.prefix(rt, path.namespace());
+        String nodeName = nodeNameTrigger(req, rt);
         long from = revisionParam(req);
         boolean bookmarks = boolParam(req, "allowWatchBookmarks");
         boolean initialEvents = boolParam(req, "sendInitialEvents");
@@ -536,6 +608,8 @@ public class ResourceController {
         // as well sends the header twice, which Go's HTTP client (kubectl) refuses
         resp.setContentType(encoder.watchContentType(req, rt));
         OutputStream out = resp.getOutputStream();
+        // decided once per watch, not per event
+        boolean shared = sharedJson(req, rt) && !encoder.protobufWatch(req, rt);
         if (from <= 0 || initialEvents) {
             WatchCache.Snapshot snap = cache.snapshot(prefix, filter);
             for (ObjectNode o : snap.items()) {
@@ -558,7 +632,7 @@ public class ResourceController {
             WatchCache.Batch batch;
             try {
                 long left = Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toMillis());
-                batch = cache.eventsAfter(prefix, filter, from, 500, Duration.ofMillis(Math.min(left, 5000)));
+                batch = cache.eventsAfter(prefix, filter, nodeName, from, 500, Duration.ofMillis(Math.min(left, 5000)));
             } catch (Expired e) {
                 Status gone = Status.failure(410, "Expired", e.getMessage());
                 out.write(watchEvent(req, rt, "ERROR", Json.toTree(gone)));
@@ -566,7 +640,12 @@ public class ResourceController {
                 return;
             }
             for (WatchCache.WatchEventOut e : batch.events()) {
-                out.write(watchEvent(req, rt, e.type(), e.object()));
+                if (shared) {
+                    writeSharedEvent(out, e);
+                    out.write('\n');
+                } else {
+                    out.write(watchEvent(req, rt, e.type(), e.object()));
+                }
             }
             // an idle watch writes nothing unless the client takes bookmarks; a client that went away is
             // then noticed at the next event or at timeoutSeconds (blank keepalive lines would break
