@@ -16,6 +16,7 @@ import io.kube4j.controllermanager.serviceaccount.ServiceAccountsController;
 import io.kube4j.controllermanager.volume.PersistentVolumeController;
 import io.kube4j.controllermanager.resourcequota.ResourceQuotaController;
 import io.kube4j.controllermanager.nodelifecycle.NodeLifecycleController;
+import io.kube4j.controllermanager.nodeipam.NodeIpamController;
 import io.kube4j.controllermanager.podautoscaler.ApiScaleClient;
 import io.kube4j.controllermanager.podautoscaler.HorizontalController;
 import io.kube4j.controllermanager.podautoscaler.ReplicaCalculator;
@@ -153,6 +154,16 @@ class ControllerManagerConfiguration {
                                     MeterRegistry registry) {
         return new PodGCController(informers, clients.forController("podgc"), clock, props.terminatedPodGcThreshold(), props.podGcCheckPeriod(),
                 props.podGcQuarantineTime(), registry);
+    }
+
+    /**
+     * The node IPAM controller runs only with {@code kube4j.controller-manager.allocate-node-cidrs=true}, as
+     * kube-controller-manager starts its nodeipam controller only with {@code --allocate-node-cidrs}.
+     */
+    @Bean
+    @ConditionalOnProperty(name = "kube4j.controller-manager.allocate-node-cidrs", havingValue = "true")
+    NodeIpamController nodeIpamController(SharedInformers informers, ControllerClients clients, ControllerManagerProperties props) {
+        return new NodeIpamController(informers, clients.forController("nodeipam"), props.clusterCidr(), props.nodeCidrMaskSize());
     }
 
     @Bean

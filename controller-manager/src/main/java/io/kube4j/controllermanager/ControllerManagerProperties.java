@@ -34,6 +34,11 @@ import java.time.Duration;
  * @param resourceDiscoveryPeriod  how often discovery is re-run so the garbage collector and the namespace controller
  *                                 see custom resources created since (kube-controller-manager re-syncs its garbage
  *                                 collector's resources every 30 s); a CustomResourceDefinition event re-runs it too
+ * @param allocateNodeCidrs        run the node IPAM controller, which gives each Node a {@code spec.podCIDR} from the
+ *                                 cluster CIDR ({@code --allocate-node-cidrs}, false)
+ * @param clusterCidr              the range the nodes' pod CIDRs come from ({@code --cluster-cidr}; kube4j's default
+ *                                 10.244.0.0/16, the range kubeadm's flannel setup uses)
+ * @param nodeCidrMaskSize         prefix length of each node's pod CIDR ({@code --node-cidr-mask-size}, 24)
  */
 @ConfigurationProperties("kube4j.controller-manager")
 public record ControllerManagerProperties(
@@ -51,5 +56,8 @@ public record ControllerManagerProperties(
         @DefaultValue("20") double kubeApiQps,
         @DefaultValue("30") int kubeApiBurst,
         @DefaultValue("64") int podRequestsInFlight,
-        @DefaultValue("30s") Duration resourceDiscoveryPeriod) {
+        @DefaultValue("30s") Duration resourceDiscoveryPeriod,
+        @DefaultValue("false") boolean allocateNodeCidrs,
+        @DefaultValue("10.244.0.0/16") String clusterCidr,
+        @DefaultValue("24") int nodeCidrMaskSize) {
 }

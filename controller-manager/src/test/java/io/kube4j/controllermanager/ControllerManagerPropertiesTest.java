@@ -37,6 +37,10 @@ class ControllerManagerPropertiesTest {
             assertThat(p.kubeApiQps()).isEqualTo(20.0);
             assertThat(p.kubeApiBurst()).isEqualTo(30);
             assertThat(p.podRequestsInFlight()).isEqualTo(64);
+            // kube-controller-manager: --allocate-node-cidrs=false, --node-cidr-mask-size=24
+            assertThat(p.allocateNodeCidrs()).isFalse();
+            assertThat(p.clusterCidr()).isEqualTo("10.244.0.0/16");
+            assertThat(p.nodeCidrMaskSize()).isEqualTo(24);
             ApiServerProperties api = ctx.getBean(ApiServerProperties.class);
             assertThat(api.url()).isEmpty();
             assertThat(api.kubeconfig()).isEmpty();

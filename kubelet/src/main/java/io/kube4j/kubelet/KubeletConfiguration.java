@@ -1,9 +1,12 @@
 package io.kube4j.kubelet;
 
 import io.kube4j.client.ApiClient;
+import io.kube4j.kubelet.network.PodCidrRoutes;
+import io.kube4j.kubelet.node.MachineInfo;
 import io.kube4j.kubelet.pod.EnvironmentProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -33,5 +36,17 @@ class KubeletConfiguration {
                       ObjectProvider<EnvironmentProvider> environmentProvider, RuntimeFactory runtimeFactory) {
         // Service environment variables plug in here as an EnvironmentProvider bean
         return new Kubelets(props, client, registry, environmentProvider.getIfAvailable(() -> EnvironmentProvider.NONE), runtimeFactory);
+    }
+
+    /**
+     * Host-gw routes to the other Nodes' pod CIDRs, only with {@code kube4j.kubelet.network-plugin=cni} (with Docker's
+     * own bridge the pod IPs are not from the Nodes' podCIDRs). Routes the node named by {@code kube4j.kubelet.node-name}
+     * (or the hostname) skips: one kubelet per network namespace.
+     */
+    @Bean(initMethod = "start", destroyMethod = "stop")
+    @ConditionalOnProperty(name = "kube4j.kubelet.network-plugin", havingValue = "cni")
+    PodCidrRoutes podCidrRoutes(KubeletProperties props, ApiClient client) {
+        String nodeName = props.nodeName().isBlank() ? MachineInfo.hostname() : props.nodeName();
+        return new PodCidrRoutes(client, nodeName, PodCidrRoutes.CommandRunner.PROCESS);
     }
 }

@@ -1,0 +1,37 @@
+package io.kube4j.kubelet;
+
+import io.kube4j.kubelet.network.PodCidrRoutes;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Host-gw routes are programmed only with {@code kube4j.kubelet.network-plugin=cni}; the default leaves routes alone. */
+class PodCidrRoutesWiringTest {
+    @Configuration
+    @EnableConfigurationProperties({KubeletProperties.class, ApiServerProperties.class})
+    static class Props {
+    }
+
+    final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withUserConfiguration(Props.class, KubeletConfiguration.class)
+            .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+            .withPropertyValues("kube4j.apiserver.url=http://127.0.0.1:1", "kube4j.kubelet.node-name=n1");
+
+    @Test
+    void noRoutesByDefaultNorWithDockersNetwork() {
+        runner.run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(PodCidrRoutes.class));
+        runner.withPropertyValues("kube4j.kubelet.network-plugin=docker")
+                .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(PodCidrRoutes.class));
+    }
+
+    @Test
+    void routesWithTheCniNetworkPlugin() {
+        runner.withPropertyValues("kube4j.kubelet.network-plugin=cni")
+                .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(PodCidrRoutes.class));
+    }
+}
