@@ -158,6 +158,8 @@ public final class CniNetwork {
     }
 
     private volatile String generatedVersion;
+    // containerId -> pod IP of attached sandboxes: the runtime asks on every relist, the disk cache is the fallback
+    private final Map<String, String> podIps = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * The node's network now: the first usable configuration in the conf dir, else the generated one.
@@ -238,8 +240,10 @@ public final class CniNetwork {
             throw e;
         }
         writeCache(network, eth0, result);
-        return podIp(result, POD_INTERFACE).orElseThrow(() -> new CniException("the result of network " + network.name()
+        String ip = podIp(result, POD_INTERFACE).orElseThrow(() -> new CniException("the result of network " + network.name()
                 + " has no IP address for " + POD_INTERFACE + ": " + Json.write(result), CniException.NOT_A_PLUGIN_ERROR, "no IP", ""));
+        podIps.put(containerId, ip);
+        return ip;
     }
 
     /**
@@ -267,6 +271,7 @@ public final class CniNetwork {
         }
         runDel(network, eth0, cached.map(Cached::result).orElse(null));
         deleteCache(network.name(), containerId, POD_INTERFACE);
+        podIps.remove(containerId);
         if (eth0.netns() != null && !eth0.netns().isEmpty()) {
             runDel(loopback(), new CniPlugin.Invocation(containerId, netns, LOOPBACK_INTERFACE, args), null);
         }
@@ -294,7 +299,18 @@ public final class CniNetwork {
 
     /** The pod IP ADD returned for the sandbox, from the result cache; empty when none is cached. */
     public Optional<String> podIp(String containerId) {
-        return readCache(containerId, POD_INTERFACE).flatMap(c -> podIp(c.result(), POD_INTERFACE));
+        String known = podIps.get(containerId);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<String> ip = readCache(containerId, POD_INTERFACE).flatMap(c -> podIp(c.result(), POD_INTERFACE));
+        ip.ifPresent(v -> podIps.put(containerId, v));
+        return ip;
+    }
+
+    /** Whether an ADD result of the sandbox is cached: it is attached, or its DEL has not succeeded yet. */
+    public boolean attached(String containerId) {
+        return podIps.containsKey(containerId) || readCache(containerId, POD_INTERFACE).isPresent();
     }
 
     private JsonNode runAdd(NetworkConfigList network, CniPlugin.Invocation invocation) {
