@@ -269,7 +269,8 @@ public final class CniNetwork {
                 return;
             }
         }
-        runDel(network, eth0, cached.map(Cached::result).orElse(null));
+        // libcni gives DEL the cached result from 0.4.0 on only
+        runDel(network, eth0, atLeast040(network.cniVersion()) ? cached.map(Cached::result).orElse(null) : null);
         deleteCache(network.name(), containerId, POD_INTERFACE);
         podIps.remove(containerId);
         if (eth0.netns() != null && !eth0.netns().isEmpty()) {
@@ -283,6 +284,14 @@ public final class CniNetwork {
      * @throws CniException when one does not, or nothing is cached for the sandbox
      */
     public void check(String containerId, String netns, Map<String, String> args) {
+        NetworkConfigList current = network();
+        if (!atLeast040(current.cniVersion())) {
+            throw new CniException("configuration version \"" + current.cniVersion() + "\" does not support the CHECK command",
+                    CniException.INCOMPATIBLE_CNI_VERSION, "CHECK not supported", "");
+        }
+        if (current.disableCheck()) {
+            return;
+        }
         Cached cached = readCache(containerId, POD_INTERFACE).orElseThrow(() -> new CniException(
                 "failed to get network cached result: no cached result for " + containerId, CniException.UNKNOWN_CONTAINER, "no cached result", ""));
         NetworkConfigList network = cached.network();
@@ -400,6 +409,18 @@ public final class CniNetwork {
         }
         String legacy = strip(result.path("ip4").path("ip").asString(""));
         return legacy.isEmpty() ? Optional.empty() : Optional.of(legacy);
+    }
+
+    /** libcni's {@code version.GreaterThanOrEqualTo(v, "0.4.0")}; an empty version is 0.1.0 (the spec's default). */
+    static boolean atLeast040(String version) {
+        String[] p = (version == null || version.isBlank() ? "0.1.0" : version).split("\\.");
+        try {
+            int major = Integer.parseInt(p[0]);
+            int minor = p.length > 1 ? Integer.parseInt(p[1]) : 0;
+            return major > 0 || minor >= 4;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static String strip(String cidr) {

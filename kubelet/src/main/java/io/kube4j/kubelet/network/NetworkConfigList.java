@@ -21,11 +21,17 @@ import java.util.List;
  * @param cniVersion the spec version the plugins are given and answer in
  * @param plugins    each plugin's own configuration ({@code type} and its fields); never modified
  * @param source     the file it was read from, or a description of where it came from
+ * @param disableCheck the list's {@code disableCheck}: CHECK is skipped
  */
-public record NetworkConfigList(String name, String cniVersion, List<ObjectNode> plugins, String source) {
+public record NetworkConfigList(String name, String cniVersion, List<ObjectNode> plugins, String source, boolean disableCheck) {
 
     public NetworkConfigList {
         plugins = List.copyOf(plugins);
+    }
+
+    /** A list with CHECK enabled. */
+    public NetworkConfigList(String name, String cniVersion, List<ObjectNode> plugins, String source) {
+        this(name, cniVersion, plugins, source, false);
     }
 
     /** Reads a {@code .conflist} (an object with {@code plugins}) or a single-plugin {@code .conf}/{@code .json}. */
@@ -74,7 +80,7 @@ public record NetworkConfigList(String name, String cniVersion, List<ObjectNode>
                 throw new IllegalArgumentException("error parsing configuration: missing 'type'");
             }
         }
-        return new NetworkConfigList(name, version, plugins, source);
+        return new NetworkConfigList(name, version, plugins, source, list && root.path("disableCheck").asBoolean(false));
     }
 
     /** The {@code type}s of the plugins, in order. */
@@ -87,6 +93,9 @@ public record NetworkConfigList(String name, String cniVersion, List<ObjectNode>
         ObjectNode o = Json.mapper().createObjectNode();
         o.put("cniVersion", cniVersion);
         o.put("name", name);
+        if (disableCheck) {
+            o.put("disableCheck", true);
+        }
         ArrayNode a = o.putArray("plugins");
         plugins.forEach(p -> a.add(p.deepCopy()));
         return o;

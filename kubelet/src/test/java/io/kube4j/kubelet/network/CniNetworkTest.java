@@ -208,6 +208,32 @@ class CniNetworkTest {
     }
 
     @Test
+    void before040DelGetsNoCachedResultAndCheckIsRefused() throws Exception {
+        FakePlugins fake = plugins();
+        Files.writeString(conf().resolve("10-old.conflist"), "{\"cniVersion\":\"0.3.1\",\"name\":\"old\",\"plugins\":[{\"type\":\"bridge\"}]}");
+        CniNetwork net = network(null);
+        net.add("c1", "/proc/7/ns/net", ARGS);
+
+        assertThatThrownBy(() -> net.check("c1", "/proc/7/ns/net", ARGS)).isInstanceOf(CniException.class)
+                .hasMessage("configuration version \"0.3.1\" does not support the CHECK command");
+        net.del("c1", "/proc/7/ns/net", ARGS);
+
+        assertThat(fake.order().get(2)).isEqualTo("DEL bridge eth0");
+        assertThat(Json.tree(fake.stdin(2)).has("prevResult")).isFalse();
+    }
+
+    @Test
+    void disableCheckSkipsTheCheck() throws Exception {
+        FakePlugins fake = plugins();
+        Files.writeString(conf().resolve("10-net.conflist"),
+                "{\"cniVersion\":\"1.0.0\",\"name\":\"net1\",\"disableCheck\":true,\"plugins\":[{\"type\":\"bridge\"}]}");
+        CniNetwork net = network(null);
+        net.add("c1", "/proc/7/ns/net", ARGS);
+        net.check("c1", "/proc/7/ns/net", ARGS);
+        assertThat(fake.order()).containsExactly("ADD loopback lo", "ADD bridge eth0");
+    }
+
+    @Test
     void podIpReadsEveryResultVersion() {
         assertThat(CniNetwork.podIp(Json.tree(BRIDGE_RESULT), "eth0")).contains("10.213.1.5");
         assertThat(CniNetwork.podIp(Json.tree("{\"ips\":[{\"address\":\"fd00::1/64\"},{\"address\":\"10.0.0.2/24\"}]}"), "eth0")).contains("10.0.0.2");
