@@ -22,6 +22,7 @@ public class CniException extends RuntimeException {
     private final String msg;
     private final String details;
 
+    /** A plugin's answer: {@code message} for people, {@code code}/{@code msg}/{@code details} as the plugin gave them. */
     public CniException(String message, int code, String msg, String details) {
         super(message);
         this.code = code;
@@ -29,6 +30,7 @@ public class CniException extends RuntimeException {
         this.details = details;
     }
 
+    /** Not a plugin's answer (it could not be run or read): code {@link #NOT_A_PLUGIN_ERROR}. */
     public CniException(String message, Throwable cause) {
         super(message, cause);
         this.code = NOT_A_PLUGIN_ERROR;
