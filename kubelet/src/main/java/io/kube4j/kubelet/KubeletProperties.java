@@ -35,6 +35,10 @@ import java.util.Map;
  * @param tlsPrivateKeyFile its private key (PEM; Kubernetes' {@code --tls-private-key-file})
  * @param authentication  who a request to the kubelet's API is (client certificates, anonymous)
  * @param authorization   what that user may do there ({@code AlwaysAllow} or {@code Webhook})
+ * @param networkPlugin   how pods get their network (docker runtime): {@code docker} (Docker's own bridge and IPAM, the
+ *                        default) or {@code cni} (sandboxes with {@code NetworkMode: none}, attached by CNI plugins as
+ *                        Kubernetes' removed {@code --network-plugin=cni} did)
+ * @param cni             where CNI plugins and network configurations are ({@code network-plugin=cni})
  */
 @ConfigurationProperties("kube4j.kubelet")
 public record KubeletProperties(
@@ -56,7 +60,9 @@ public record KubeletProperties(
         @DefaultValue("") String tlsCertFile,
         @DefaultValue("") String tlsPrivateKeyFile,
         @DefaultValue Authentication authentication,
-        @DefaultValue Authorization authorization) {
+        @DefaultValue Authorization authorization,
+        @DefaultValue("docker") String networkPlugin,
+        @DefaultValue Cni cni) {
 
     public KubeletProperties {
         labels = labels == null ? Map.of() : labels;
@@ -71,6 +77,19 @@ public record KubeletProperties(
     public Path nodeDir(String nodeName) {
         Path base = rootDir.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "kube4j-kubelet") : Path.of(rootDir);
         return base.resolve(nodeName).toAbsolutePath().normalize();
+    }
+
+    /**
+     * CNI settings (Kubernetes' removed {@code --cni-bin-dir} and {@code --cni-conf-dir}, containerd's
+     * {@code bin_dir}/{@code conf_dir}).
+     *
+     * @param binDir  the plugin search path, colon-separated (CNI_PATH); Debian's containernetworking-plugins live in
+     *                {@code /usr/lib/cni}, upstream's releases in {@code /opt/cni/bin}
+     * @param confDir where the node's network configuration is looked for ({@code *.conf}, {@code *.conflist},
+     *                {@code *.json}, first in lexical order); when it holds none, a kubenet-style bridge network is
+     *                generated from the Node's {@code spec.podCIDR}
+     */
+    public record Cni(@DefaultValue("/usr/lib/cni:/opt/cni/bin") String binDir, @DefaultValue("/etc/cni/net.d") String confDir) {
     }
 
     /** Capacity overrides; empty means "what the machine has" (pods: 110). */

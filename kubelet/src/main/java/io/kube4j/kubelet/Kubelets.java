@@ -97,7 +97,9 @@ public final class Kubelets implements ApplicationListener<WebServerInitializedE
     }
 
     private Kubelet build(String nodeName, String address, int port) {
-        ContainerRuntime runtime = new InstrumentedRuntime(runtimeFactory.create(props, nodeName, address), registry);
+        // the generated CNI network's range (network-plugin=cni): the podCIDR node IPAM gave this Node
+        ContainerRuntime runtime = new InstrumentedRuntime(runtimeFactory.create(props, nodeName, address,
+                () -> client.find(io.kube4j.api.Node.class, null, nodeName).map(n -> n.spec.podCIDR).orElse(null)), registry);
         NodeDescription description = new NodeDescription(nodeName, address, nodeName, port, labels(nodeName), taints(), capacity());
         Clock clock = Clock.systemUTC();
         EventRecorder events = new EventRecorder(client, "kubelet", nodeName);

@@ -24,7 +24,8 @@ class HollowKubeletsTest {
                 "local/busybox:latest", "", Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(40),
                 new KubeletProperties.Docker("/var/run/docker.sock", "", new KubeletProperties.PodNetwork("", "cluster.local", "", "")), new KubeletProperties.Fake(Duration.ZERO, "", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1), "0", "0"),
                 "", "", new KubeletProperties.Authentication("", true, new KubeletProperties.TokenWebhook(false, Duration.ofMinutes(2))),
-                new KubeletProperties.Authorization("AlwaysAllow", new KubeletProperties.Webhook(Duration.ofMinutes(5), Duration.ofSeconds(30))));
+                new KubeletProperties.Authorization("AlwaysAllow", new KubeletProperties.Webhook(Duration.ofMinutes(5), Duration.ofSeconds(30))),
+                "docker", new KubeletProperties.Cni("/usr/lib/cni:/opt/cni/bin", "/etc/cni/net.d"));
     }
 
     @AfterEach

@@ -16,6 +16,8 @@ import io.kube4j.kubelet.runtime.PodRef;
 import io.kube4j.kubelet.runtime.RuntimeVersion;
 import io.kube4j.kubelet.runtime.Sandbox;
 import io.kube4j.kubelet.runtime.SandboxConfig;
+import io.kube4j.kubelet.network.CniException;
+import io.kube4j.kubelet.network.CniNetwork;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -39,6 +41,11 @@ import java.util.Map;
  * container and emptyDir volume is labelled with the node, pod uid, namespace, pod name, container
  * name and attempt, which is all a restarted kubelet needs to adopt them, and all housekeeping needs
  * to clean up.
+ *
+ * <p>With a {@link CniNetwork} ({@code kube4j.kubelet.network-plugin=cni}) the sandbox is created with
+ * {@code NetworkMode: none} and attached by CNI on {@code /proc/<sandbox pid>/ns/net}, as dockershim's CNI network
+ * plugin did: the pod IP is the one CNI returned, and the network is deleted (CNI DEL) before the sandbox stops and
+ * again, if that failed, when it is removed.
  */
 public final class DockerRuntime implements ContainerRuntime {
     public static final String LABEL_NODE = "io.kube4j.node";
@@ -66,11 +73,24 @@ public final class DockerRuntime implements ContainerRuntime {
     /** Cluster DNS and the route to the service range given to every pod; empty fields leave Docker's defaults. */
     private final KubeletProperties.PodNetwork podNetwork;
 
+    /** The pod network through CNI; null: Docker's own network {@code network}. */
+    private final CniNetwork cni;
+
     public DockerRuntime(DockerClient docker, String nodeName, String network, String sandboxImage) {
         this(docker, nodeName, network, sandboxImage, new KubeletProperties.PodNetwork("", "cluster.local", "", ""));
     }
 
     public DockerRuntime(DockerClient docker, String nodeName, String network, String sandboxImage, KubeletProperties.PodNetwork podNetwork) {
+        this(docker, nodeName, network, sandboxImage, podNetwork, null);
+    }
+
+    /**
+     * @param cni the pod network through CNI plugins, or null for Docker's network {@code network} (then used as
+     *            every sandbox's {@code NetworkMode})
+     */
+    public DockerRuntime(DockerClient docker, String nodeName, String network, String sandboxImage, KubeletProperties.PodNetwork podNetwork,
+                         CniNetwork cni) {
+        this.cni = cni;
         this.docker = docker;
         this.nodeName = nodeName;
         this.network = network == null || network.isBlank() ? "bridge" : network;
@@ -90,13 +110,91 @@ public final class DockerRuntime implements ContainerRuntime {
         if (!imagePresent(sandboxImage)) {
             pullImage(sandboxImage);
         }
+        ObjectNode body = sandboxBody(config);
+        boolean serviceRoute = !podNetwork.serviceCidr().isBlank() && !podNetwork.serviceGateway().isBlank();
+        String name = name("POD", config.pod(), config.attempt());
+        String id = create(name, body);
+        try {
+            call("POST", "/containers/" + id + "/start", null, CALL_TIMEOUT);
+        } catch (DockerClient.DockerException e) {
+            throw new ContainerRuntimeException("cannot start sandbox of " + config.pod() + ": " + e.getMessage(), e);
+        }
+        if (cni != null) {
+            setUpPodNetwork(id, config.pod());
+        }
+        if (serviceRoute) {
+            // the Service range goes to the kube-proxy that listens on ClusterIPs (the portable stand-in for iptables DNAT)
+            ExecResult r = exec(id, List.of("ip", "route", "add", podNetwork.serviceCidr(), "via", podNetwork.serviceGateway()), Duration.ofSeconds(10));
+            if (r.exitCode() != 0 && !r.output().contains("exists")) {
+                if (cni != null) {
+                    tearDownPodNetwork(id);
+                }
+                removeContainer(id);
+                throw new ContainerRuntimeException("cannot route " + podNetwork.serviceCidr() + " via " + podNetwork.serviceGateway()
+                        + " in the sandbox of " + config.pod() + ": " + r.output().strip(), null);
+            }
+        }
+        return id;
+    }
+
+    /**
+     * CNI ADD on the started sandbox's network namespace. A failure removes the sandbox and reads as containerd's
+     * {@code failed to setup network for sandbox "<id>": <plugin error>} (the kubelet's FailedCreatePodSandBox event
+     * carries it).
+     */
+    private void setUpPodNetwork(String id, PodRef pod) {
+        try {
+            long pid = call("GET", "/containers/" + id + "/json", null, CALL_TIMEOUT).path("State").path("Pid").asLong(0);
+            if (pid <= 0) {
+                throw new CniException("sandbox " + id + " has no running process to attach", CniException.NOT_A_PLUGIN_ERROR, "no process", "");
+            }
+            cni.add(id, netns(pid), CniNetwork.kubernetesArgs(pod.namespace(), pod.name(), pod.uid(), id));
+        } catch (CniException | ContainerRuntimeException e) {
+            removeContainer(id);
+            throw new ContainerRuntimeException("failed to setup network for sandbox \"" + id + "\": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code /proc/<pid>/ns/net}: the network namespace of a sandbox's process, as dockershim gave CNI. */
+    static String netns(long pid) {
+        return "/proc/" + pid + "/ns/net";
+    }
+
+    /**
+     * CNI DEL of a sandbox; its namespace when its process still runs, else none (the plugins then release what
+     * they hold outside it, as the spec requires them to).
+     *
+     * @throws ContainerRuntimeException containerd's {@code failed to destroy network for sandbox "<id>": <plugin error>}
+     */
+    private void tearDownPodNetwork(String id) {
+        String netns = "";
+        PodRef pod = null;
+        try {
+            JsonNode c = call("GET", "/containers/" + id + "/json", null, CALL_TIMEOUT);
+            long pid = c.path("State").path("Pid").asLong(0);
+            netns = pid > 0 ? netns(pid) : "";
+            pod = pod(c.path("Config").path("Labels"));
+        } catch (ContainerRuntimeException e) {
+            // the container is gone: DEL without a namespace still releases its address
+        }
+        try {
+            cni.del(id, netns, pod == null ? CniNetwork.kubernetesArgs("", "", "", id)
+                    : CniNetwork.kubernetesArgs(pod.namespace(), pod.name(), pod.uid(), id));
+        } catch (CniException e) {
+            throw new ContainerRuntimeException("failed to destroy network for sandbox \"" + id + "\": " + e.getMessage(), e);
+        }
+    }
+
+    /** The {@code POST /containers/create} body of a sandbox. */
+    ObjectNode sandboxBody(SandboxConfig config) {
         ObjectNode body = Json.mapper().createObjectNode();
         body.put("Image", sandboxImage);
         strings(body.putArray("Cmd"), SANDBOX_COMMAND);
         body.put("Hostname", config.hostname());
         labels(body.putObject("Labels"), config.pod(), TYPE_SANDBOX, "POD", config.attempt());
         ObjectNode host = body.putObject("HostConfig");
-        host.put("NetworkMode", network);
+        // with CNI the sandbox starts with only lo (down): the plugins make the rest
+        host.put("NetworkMode", cni != null ? "none" : network);
         // the pod's containers join the sandbox's IPC namespace too, which docker only allows when asked
         host.put("IpcMode", "shareable");
         host.put("Init", false);
@@ -112,28 +210,27 @@ public final class DockerRuntime implements ContainerRuntime {
             // only the sandbox (a sleep loop) gets NET_ADMIN, to add one route; the pod's own containers do not
             strings(host.putArray("CapAdd"), List.of("NET_ADMIN"));
         }
-        String name = name("POD", config.pod(), config.attempt());
-        String id = create(name, body);
-        try {
-            call("POST", "/containers/" + id + "/start", null, CALL_TIMEOUT);
-        } catch (DockerClient.DockerException e) {
-            throw new ContainerRuntimeException("cannot start sandbox of " + config.pod() + ": " + e.getMessage(), e);
-        }
-        if (serviceRoute) {
-            // the Service range goes to the kube-proxy that listens on ClusterIPs (the portable stand-in for iptables DNAT)
-            ExecResult r = exec(id, List.of("ip", "route", "add", podNetwork.serviceCidr(), "via", podNetwork.serviceGateway()), Duration.ofSeconds(10));
-            if (r.exitCode() != 0 && !r.output().contains("exists")) {
-                removeContainer(id);
-                throw new ContainerRuntimeException("cannot route " + podNetwork.serviceCidr() + " via " + podNetwork.serviceGateway()
-                        + " in the sandbox of " + config.pod() + ": " + r.output().strip(), null);
-            }
-        }
-        return id;
+        return body;
     }
 
     @Override
     public void stopPodSandbox(String sandboxId) {
+        if (cni == null) {
+            stopContainer(sandboxId, Duration.ZERO);
+            return;
+        }
+        // DEL while the namespace still exists (dockershim's StopPodSandbox); the sandbox stops even when DEL fails,
+        // and removal tries DEL again
+        ContainerRuntimeException failed = null;
+        try {
+            tearDownPodNetwork(sandboxId);
+        } catch (ContainerRuntimeException e) {
+            failed = e;
+        }
         stopContainer(sandboxId, Duration.ZERO);
+        if (failed != null) {
+            throw failed;
+        }
     }
 
     @Override
@@ -143,6 +240,10 @@ public final class DockerRuntime implements ContainerRuntime {
             uid = call("GET", "/containers/" + sandboxId + "/json", null, CALL_TIMEOUT).path("Config").path("Labels").path(LABEL_POD_UID).asString(null);
         } catch (ContainerRuntimeException e) {
             // already gone: its volumes may still be there, but we no longer know whose
+        }
+        if (cni != null && cni.attached(sandboxId)) {
+            // stop's DEL failed or never ran: the address must not leak (CNI DEL is idempotent)
+            tearDownPodNetwork(sandboxId);
         }
         removeContainer(sandboxId);
         if (uid != null) {
@@ -176,7 +277,9 @@ public final class DockerRuntime implements ContainerRuntime {
         for (JsonNode c : call("GET", "/containers/json?all=1&filters=" + filters, null, CALL_TIMEOUT)) {
             JsonNode labels = c.path("Labels");
             boolean ready = "running".equals(c.path("State").asString());
-            String ip = c.path("NetworkSettings").path("Networks").path(network).path("IPAddress").asString("");
+            String id = c.path("Id").asString();
+            String ip = cni != null ? (ready ? cni.podIp(id).orElse("") : "")
+                    : c.path("NetworkSettings").path("Networks").path(network).path("IPAddress").asString("");
             out.add(new Sandbox(c.path("Id").asString(), pod(labels), labels.path(LABEL_ATTEMPT).asInt(0), ready,
                     ready && !ip.isEmpty() ? ip : null, Instant.ofEpochSecond(c.path("Created").asLong())));
         }
