@@ -18,10 +18,11 @@ import java.util.stream.Stream;
  * {@code <ip>:6443}, plain HTTP in the apiserver's insecure mode ({@value ApiServerProcess#INSECURE}), so
  * that components in other host namespaces use {@code --kube4j.apiserver.url=}{@link #url()}.
  *
- * <p>The test JVM lives in the root namespace and cannot reach it; it talks to the apiserver with
- * {@link #kubectl} (kubectl v1.32 run inside the control-plane namespace against {@link #url()}, with an
- * empty kubeconfig so nothing of the machine's own {@code ~/.kube} is used): the simplest honest client,
- * real HTTP from a real Kubernetes client, with no forwarder of our own to trust.
+ * <p>The test JVM lives in the root namespace and cannot reach it; it talks to the apiserver through a
+ * client run inside the control-plane namespace: {@link #api} (curl, which .ci/run installs: plain REST
+ * with JSON bodies) or {@link #kubectl} (kubectl, where the machine has it, with an empty kubeconfig so
+ * nothing of the machine's own {@code ~/.kube} is used). Real HTTP to the real apiserver, with no
+ * forwarder of our own in between to trust.
  */
 public final class NetnsControlPlane implements AutoCloseable {
     /** The apiserver's port inside the control-plane namespace. */
@@ -76,6 +77,39 @@ public final class NetnsControlPlane implements AutoCloseable {
 
     public NetnsHost host() {
         return host;
+    }
+
+    /** An apiserver answer: HTTP status and body. */
+    public record Response(int status, String body) {
+        /** The body, or an IllegalStateException with status and body unless 2xx. */
+        public String orThrow(String what) {
+            if (status / 100 != 2) {
+                throw new IllegalStateException(what + ": HTTP " + status + " " + body);
+            }
+            return body;
+        }
+    }
+
+    /**
+     * One request to the apiserver with curl inside the control-plane namespace, e.g.
+     * {@code api("POST", "/api/v1/namespaces/default/services", json)}.
+     *
+     * @param jsonBody the request body ({@code application/json}), null for none
+     */
+    public Response api(String method, String path, String jsonBody) {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-s", "--max-time", "30", "-X", method, "-w", "\n%{http_code}"));
+        if (jsonBody != null) {
+            cmd.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", "@-"));
+        }
+        cmd.add(url() + path);
+        Netns.Result r = host.run(cmd, jsonBody);
+        String out = r.output().stripTrailing();
+        int nl = out.lastIndexOf('\n');
+        String code = out.substring(nl + 1).strip();
+        if (!r.ok() || !code.matches("\\d{3}")) {
+            return new Response(0, "curl failed (" + r.exitCode() + "): " + out);
+        }
+        return new Response(Integer.parseInt(code), nl < 0 ? "" : out.substring(0, nl));
     }
 
     /** Runs {@code kubectl --server <url> <args>} in the control-plane namespace with {@code stdin} (null: none). */

@@ -30,9 +30,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The iptables proxier against a real kernel: namespaces for a LAN, a control plane (etcd and the
  * apiserver), node A running the kube-proxy jar in iptables mode, node B, and a client host; six pods
  * (busybox httpd, each answering its own name), three behind node A and three behind node B (host-gw
- * route between the nodes). Services and EndpointSlices are written by hand with kubectl (no controller
- * runs). Requests are made with curl from inside the namespaces. Needs root, iproute2, iptables (nft or
- * legacy backend, whichever {@code iptables} is), busybox, curl, etcd and kubectl.
+ * route between the nodes). Services and EndpointSlices are written by hand through the apiserver's REST
+ * API (no controller runs). Requests are made with curl from inside the namespaces. Needs root, iproute2,
+ * iptables (nft or legacy backend, whichever {@code iptables} is), busybox, curl and etcd (.ci/run installs them).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IptablesProxierKernelIT {
@@ -46,13 +46,14 @@ class IptablesProxierKernelIT {
     static NetnsHost nodeB;
     static NetnsHost client;
     static Process kubeProxy;
+    static Path www;
     static final Map<String, NetnsHost> pods = new LinkedHashMap<>();
 
     @BeforeAll
     static void cluster() throws Exception {
         assumeTrue(Netns.available(), "needs root and ip netns");
         assumeTrue(Netns.run("iptables", "--version").ok() && Netns.run("busybox", "httpd", "--help").exitCode() != 127
-                && Netns.run("etcd", "--version").ok() && Netns.run("kubectl", "version", "--client").ok(), "needs iptables, busybox, etcd, kubectl");
+                && Netns.run("etcd", "--version").ok() && Netns.run("curl", "--version").ok(), "needs iptables, busybox, etcd, curl");
         lan = NetnsLan.create("10.123.0");
         try {
             cp = NetnsControlPlane.start(lan.host("cp", 254));
@@ -62,7 +63,7 @@ class IptablesProxierKernelIT {
             // host-gw: each node routes the other's pod CIDR via the other's LAN address
             nodeA.route("10.244.2.0/24", nodeB.ip());
             nodeB.route("10.244.1.0/24", nodeA.ip());
-            Path www = Files.createTempDirectory("iptables-kernel-it-");
+            www = Files.createTempDirectory("iptables-kernel-it-");
             for (Map.Entry<String, String> e : union(PODS_A, PODS_B).entrySet()) {
                 NetnsHost node = PODS_A.containsKey(e.getKey()) ? nodeA : nodeB;
                 NetnsHost pod = node.addPod(e.getKey(), e.getValue());
@@ -80,7 +81,7 @@ class IptablesProxierKernelIT {
                     "--kube4j.kube-proxy.mode=iptables",
                     "--kube4j.kube-proxy.hostname-override=node-a",
                     "--kube4j.kube-proxy.iptables.cluster-cidr=10.244.0.0/16"), Duration.ofMinutes(2));
-            cp.kubectlOk(service("web", "10.96.0.50", 30080, "None", "Cluster") + "---\n" + slice("web", Set.of()), "create", "-f", "-");
+            createService("web", "10.96.0.50", 30080, "None", "Cluster", true);
         } catch (Throwable t) {
             closeAll();
             throw t;
@@ -94,6 +95,13 @@ class IptablesProxierKernelIT {
                 cp.close();
             }
             lan.close();
+        }
+        if (www != null) {
+            try (var files = Files.walk(www)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (java.io.IOException e) {
+                // a temp directory left behind is harmless
+            }
         }
     }
 
@@ -131,7 +139,7 @@ class IptablesProxierKernelIT {
     @Order(3)
     void anEndpointThatBecomesUnreadyLeavesTheRotation() {
         long start = System.nanoTime();
-        cp.kubectlOk(slice("web", Set.of("b1")), "replace", "-f", "-");
+        replaceSlice("web", Set.of("b1"));
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> !nodeA.exec("iptables-save", "-t", "nat").contains("--to-destination 10.244.2.2:8080"));
         System.out.printf("unready endpoint out of the rules after %d ms%n", (System.nanoTime() - start) / 1_000_000);
@@ -139,14 +147,14 @@ class IptablesProxierKernelIT {
         assertThat(got).hasSize(30).doesNotContain("b1");
         assertThat(new HashSet<>(got)).hasSizeGreaterThanOrEqualTo(4);
 
-        cp.kubectlOk(slice("web", Set.of()), "replace", "-f", "-");
+        replaceSlice("web", Set.of());
         await().atMost(Duration.ofSeconds(10)).until(() -> nodeA.exec("iptables-save", "-t", "nat").contains("--to-destination 10.244.2.2:8080"));
     }
 
     @Test
     @Order(4)
     void clientIpAffinitySticksToOneEndpointPerClient() {
-        cp.kubectlOk(service("sticky", "10.96.0.51", 30081, "ClientIP", "Cluster") + "---\n" + slice("sticky", Set.of()), "create", "-f", "-");
+        createService("sticky", "10.96.0.51", 30081, "ClientIP", "Cluster", true);
         await().atMost(Duration.ofSeconds(20)).until(() -> answers(nodeA, "http://10.96.0.51/", 1).size() == 1);
         List<String> fromNode = answers(nodeA, "http://10.96.0.51/", 20);
         assertThat(fromNode).hasSize(20);
@@ -160,7 +168,7 @@ class IptablesProxierKernelIT {
     @Test
     @Order(5)
     void externalTrafficPolicyLocalServesOnlyThisNodesEndpointsOnTheNodePort() {
-        cp.kubectlOk(service("local", "10.96.0.52", 30082, "None", "Local") + "---\n" + slice("local", Set.of()), "create", "-f", "-");
+        createService("local", "10.96.0.52", 30082, "None", "Local", true);
         await().atMost(Duration.ofSeconds(20)).until(() -> answers(client, "http://" + nodeA.ip() + ":30082/", 1).size() == 1);
         List<String> got = answers(client, "http://" + nodeA.ip() + ":30082/", 20);
         assertThat(got).hasSize(20);
@@ -174,7 +182,7 @@ class IptablesProxierKernelIT {
     @Test
     @Order(6)
     void aServiceWithoutEndpointsIsRejectedAtOnce() {
-        cp.kubectlOk(service("empty", "10.96.0.53", 30083, "None", "Cluster"), "create", "-f", "-");
+        createService("empty", "10.96.0.53", 30083, "None", "Cluster", false);
         await().atMost(Duration.ofSeconds(10)).until(() -> nodeA.exec("iptables-save", "-t", "filter").contains("default/empty:http has no endpoints"));
         Netns.Result r = nodeA.run("curl", "-s", "--max-time", "5", "http://10.96.0.53/");
         // curl exit 7: connection refused (REJECT), not 28: timed out
@@ -195,37 +203,38 @@ class IptablesProxierKernelIT {
         return Arrays.stream(r.output().split("\n")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
-    static String service(String name, String clusterIp, int nodePort, String affinity, String externalTrafficPolicy) {
-        return """
-                apiVersion: v1
-                kind: Service
-                metadata: {name: %s, namespace: default}
-                spec:
-                  type: NodePort
-                  clusterIP: %s
-                  sessionAffinity: %s
-                  externalTrafficPolicy: %s
-                  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080, nodePort: %d}]
-                """.formatted(name, clusterIp, affinity, externalTrafficPolicy, nodePort);
+    static final String SERVICES = "/api/v1/namespaces/default/services";
+    static final String SLICES = "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices";
+
+    /** Creates a NodePort Service (port 80 "http" to 8080) and, unless {@code withSlice} is false, its slice. */
+    static void createService(String name, String clusterIp, int nodePort, String affinity, String externalTrafficPolicy, boolean withSlice) {
+        cp.api("POST", SERVICES, """
+                {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "%s", "namespace": "default"},
+                 "spec": {"type": "NodePort", "clusterIP": "%s", "sessionAffinity": "%s", "externalTrafficPolicy": "%s",
+                          "ports": [{"name": "http", "protocol": "TCP", "port": 80, "targetPort": 8080, "nodePort": %d}]}}
+                """.formatted(name, clusterIp, affinity, externalTrafficPolicy, nodePort)).orThrow("create Service " + name);
+        if (withSlice) {
+            cp.api("POST", SLICES, slice(name, Set.of())).orThrow("create EndpointSlice of " + name);
+        }
     }
 
-    /** The EndpointSlice of Service {@code service} over all six pods, with {@code unready} not ready. */
+    /** Replaces the slice of {@code service} (an unconditional update: no resourceVersion). */
+    static void replaceSlice(String service, Set<String> unready) {
+        cp.api("PUT", SLICES + "/" + service + "-1", slice(service, unready)).orThrow("replace EndpointSlice of " + service);
+    }
+
+    /** The EndpointSlice of Service {@code service} over all six pods (with their nodeName), {@code unready} not ready. */
     static String slice(String service, Set<String> unready) {
         String endpoints = union(PODS_A, PODS_B).entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .map(e -> "  - {addresses: [%s], nodeName: %s, conditions: {ready: %s}}".formatted(
+                .map(e -> "{\"addresses\": [\"%s\"], \"nodeName\": \"%s\", \"conditions\": {\"ready\": %s}}".formatted(
                         e.getValue(), PODS_A.containsKey(e.getKey()) ? "node-a" : "node-b", !unready.contains(e.getKey())))
-                .collect(Collectors.joining("\n"));
+                .collect(Collectors.joining(",\n  "));
         return """
-                apiVersion: discovery.k8s.io/v1
-                kind: EndpointSlice
-                metadata:
-                  name: %s-1
-                  namespace: default
-                  labels: {kubernetes.io/service-name: %s}
-                addressType: IPv4
-                ports: [{name: http, protocol: TCP, port: 8080}]
-                endpoints:
-                %s
+                {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                 "metadata": {"name": "%s-1", "namespace": "default", "labels": {"kubernetes.io/service-name": "%s"}},
+                 "addressType": "IPv4",
+                 "ports": [{"name": "http", "protocol": "TCP", "port": 8080}],
+                 "endpoints": [%s]}
                 """.formatted(service, service, endpoints);
     }
 
