@@ -64,29 +64,40 @@ public class IptablesProxier implements Proxier {
 
     @Override
     public synchronized void sync(List<ProxiedPort> ports) {
-        Map<String, Set<String>> existing = existingChains();
-        IptablesRules.Rendered r = IptablesRules.render(ports, existing.getOrDefault("nat", Set.of()), config.clusterCidr());
+        Map<String, String> saved = save();
+        IptablesRules.Rendered r = IptablesRules.render(ports, chainsOf(saved.getOrDefault("nat", "")), config.clusterCidr());
         CommandRunner.Result res = runner.run(List.of(config.restoreCommand(), "--noflush"), r.restoreInput());
         if (!res.ok()) {
             // nothing changed (one transaction); the next change or the periodic sync tries again
             log.error("iptables-restore failed ({}): {}", res.exitCode(), res.output().strip());
             return;
         }
-        ensureJumps();
+        // the jumps are checked one by one (iptables -C) only when the saved tables lack one, so that a
+        // sync costs three processes, not a dozen, and a flushed table is repaired at the next sync
+        if (!JUMPS.stream().allMatch(j -> hasJump(saved.getOrDefault(j.table(), ""), j))) {
+            ensureJumps();
+        }
     }
 
-    /** The chains of the filter and nat tables now, by table, from {@code iptables-save}; empty if it fails. */
-    private Map<String, Set<String>> existingChains() {
-        Map<String, Set<String>> out = new HashMap<>();
+    /** The filter and nat tables now, by table, as {@code iptables-save -t <table>} prints them; absent if it fails. */
+    private Map<String, String> save() {
+        Map<String, String> out = new HashMap<>();
         for (String table : List.of("filter", "nat")) {
             CommandRunner.Result save = runner.run(List.of(config.saveCommand(), "-t", table), null);
             if (!save.ok()) {
                 log.warn("iptables-save -t {} failed: stale chains are not deleted this time: {}", table, save.output().strip());
                 continue;
             }
-            out.put(table, chainsOf(save.output()));
+            out.put(table, save.output());
         }
         return out;
+    }
+
+    /** Whether {@code saveOutput} has the jump (its built-in chain, comment and target; iptables-save quotes the comment). */
+    static boolean hasJump(String saveOutput, Jump jump) {
+        String comment = "--comment \"" + jump.rule().get(jump.rule().indexOf("--comment") + 1) + "\"";
+        String target = "-j " + jump.rule().getLast();
+        return saveOutput.lines().anyMatch(l -> l.startsWith("-A " + jump.chain() + " ") && l.contains(comment) && l.endsWith(target));
     }
 
     /** The chain names declared in {@code iptables-save} output ({@code :NAME POLICY [p:b]} lines). */
@@ -128,9 +139,9 @@ public class IptablesProxier implements Proxier {
                 runner.run(command(jump, "-D"), null);
             }
         }
-        Map<String, Set<String>> existing = existingChains();
+        Map<String, String> saved = save();
         CommandRunner.Result r = runner.run(List.of(config.restoreCommand(), "--noflush"),
-                IptablesRules.cleanup(existing.getOrDefault("filter", Set.of()), existing.getOrDefault("nat", Set.of())));
+                IptablesRules.cleanup(chainsOf(saved.getOrDefault("filter", "")), chainsOf(saved.getOrDefault("nat", ""))));
         if (!r.ok()) {
             log.warn("removing kube-proxy's iptables chains failed: {}", r.output().strip());
         }

@@ -119,6 +119,10 @@ class IptablesProxierKernelIT {
                 "-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES",
                 "-m statistic --mode random --probability 0.16666666651");
         assertThat(nat.lines().filter(l -> l.contains("-j DNAT --to-destination 10.244."))).hasSize(6);
+        String filter = nodeA.exec("iptables-save", "-t", "filter");
+        for (IptablesProxier.Jump jump : IptablesProxier.JUMPS) {
+            assertThat(IptablesProxier.hasJump(jump.table().equals("nat") ? nat : filter, jump)).as("jump %s", jump).isTrue();
+        }
         // a pod reaches the ClusterIP too, and through it even itself (hairpin, masqueraded)
         List<String> fromPod = answers(pods.get("a1"), "http://10.96.0.50/", 20);
         assertThat(ALL).containsAll(fromPod);

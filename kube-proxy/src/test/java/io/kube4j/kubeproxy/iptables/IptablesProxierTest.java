@@ -25,6 +25,9 @@ class IptablesProxierTest {
             if (cmd.get(2).equals("nat")) {
                 natChains.forEach(c -> out.append(':').append(c).append(" - [0:0]\n"));
             }
+            // as iptables-save prints a rule: "-A CHAIN ...", the comment quoted
+            jumps.stream().filter(j -> j.startsWith(cmd.get(2) + " "))
+                    .forEach(j -> out.append("-A ").append(j.substring(cmd.get(2).length() + 1).replaceFirst("--comment (.*) -j", "--comment \"$1\" -j")).append('\n'));
             return new CommandRunner.Result(0, out.append("COMMIT\n").toString());
         }
         if (cmd.get(0).equals("iptables-restore")) {
@@ -59,6 +62,13 @@ class IptablesProxierTest {
                 "nat POSTROUTING -m comment --comment kubernetes postrouting rules -j KUBE-POSTROUTING",
                 "filter FORWARD -m conntrack --ctstate NEW -m comment --comment kubernetes service portals -j KUBE-SERVICES").hasSize(IptablesProxier.JUMPS.size());
         assertThat(commands.stream().filter(c -> c.contains(" -I "))).hasSize(IptablesProxier.JUMPS.size());
+        // the second sync found every jump in iptables-save's output: no iptables -C at all
+        assertThat(commands.stream().filter(c -> c.contains(" -C "))).hasSize(IptablesProxier.JUMPS.size());
+
+        // a table flushed by someone else: the next sync puts the jumps back
+        jumps.removeIf(j -> j.startsWith("nat PREROUTING"));
+        proxier.sync(List.of(IptablesRulesTest.web(false, new Endpoint("10.1.0.2", 8080))));
+        assertThat(jumps).hasSize(IptablesProxier.JUMPS.size());
     }
 
     @Test
