@@ -69,6 +69,10 @@ class IptablesProxierKernelIT {
                 NetnsHost pod = node.addPod(e.getKey(), e.getValue());
                 Path dir = Files.createDirectories(www.resolve(e.getKey()));
                 Files.writeString(dir.resolve("index.html"), e.getKey());
+                // /cgi-bin/ip answers the client address the pod sees (masqueraded or not)
+                Path cgi = Files.createDirectories(dir.resolve("cgi-bin")).resolve("ip");
+                Files.writeString(cgi, "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n%s' \"$REMOTE_ADDR\"\n");
+                cgi.toFile().setExecutable(true);
                 pod.start("httpd", List.of("busybox", "httpd", "-f", "-p", "8080", "-h", dir.toString()));
                 pods.put(e.getKey(), pod);
             }
@@ -137,6 +141,9 @@ class IptablesProxierKernelIT {
         assertThat(ALL).containsAll(got);
         // externalTrafficPolicy Cluster: endpoints on both nodes serve (node B's via masquerade through node A)
         assertThat(got).anyMatch(PODS_A::containsKey).anyMatch(PODS_B::containsKey);
+        // ... and the pods see node A's masquerading address, never the client's
+        List<String> seen = clientAddresses(client, "http://" + nodeA.ip() + ":30080/cgi-bin/ip", 10);
+        assertThat(seen).hasSize(10).doesNotContain(client.ip());
     }
 
     @Test
@@ -178,6 +185,8 @@ class IptablesProxierKernelIT {
         assertThat(got).hasSize(20);
         assertThat(PODS_A.keySet()).as("only node A's pods: %s", got).containsAll(got);
         assertThat(new HashSet<>(got)).hasSizeGreaterThanOrEqualTo(2);
+        // without masquerade: the pods see the client's own address (the point of policy Local)
+        assertThat(clientAddresses(client, "http://" + nodeA.ip() + ":30082/cgi-bin/ip", 10)).hasSize(10).containsOnly(client.ip());
         // the ClusterIP of the same Service still reaches every endpoint (internal traffic policy Cluster)
         assertThat(answers(nodeA, "http://10.96.0.52/", 30)).anyMatch(PODS_B::containsKey);
         assertThat(nodeA.exec("iptables-save", "-t", "nat")).contains(":KUBE-SVL-", ":KUBE-EXT-");
@@ -205,6 +214,11 @@ class IptablesProxierKernelIT {
     static List<String> answers(NetnsHost from, String url, int n) {
         Netns.Result r = from.sh("for i in $(seq " + n + "); do curl -s --max-time 3 " + url + "; echo; done");
         return Arrays.stream(r.output().split("\n")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** The client addresses the pods saw ({@code /cgi-bin/ip}; busybox writes IPv4 as {@code [::ffff:a.b.c.d]}). */
+    static List<String> clientAddresses(NetnsHost from, String url, int n) {
+        return answers(from, url, n).stream().map(a -> a.replace("[::ffff:", "").replace("]", "")).toList();
     }
 
     static final String SERVICES = "/api/v1/namespaces/default/services";
