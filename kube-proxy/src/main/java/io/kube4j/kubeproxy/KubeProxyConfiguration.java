@@ -59,6 +59,6 @@ class KubeProxyConfiguration {
 
     @Bean
     ProxySync proxySync(Informer<Service> services, EndpointSliceCache slices, Proxier proxier, ProxyMetrics metrics, KubeProxyProperties props) {
-        return new ProxySync(services, slices, proxier, metrics, props.syncPeriod());
+        return new ProxySync(services, slices, proxier, metrics, props.syncPeriod(), props.nodeName());
     }
 }

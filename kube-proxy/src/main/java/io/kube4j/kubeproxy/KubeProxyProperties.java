@@ -15,6 +15,9 @@ import java.time.Duration;
  * @param iptables       the iptables commands (iptables mode)
  * @param clusterIpListeners userspace mode: also put each ClusterIP on lo and listen on ClusterIP:port
  *                       (needs NET_ADMIN and the {@code ip} tool; pods need a route to the service range via this proxy)
+ * @param hostnameOverride this proxy's node name (Kubernetes' {@code --hostname-override}); "" (the default) is the
+ *                       machine's hostname. EndpointSlice endpoints with this {@code nodeName} are local
+ *                       (externalTrafficPolicy Local).
  */
 @ConfigurationProperties("kube4j.kube-proxy")
 public record KubeProxyProperties(
@@ -23,14 +26,34 @@ public record KubeProxyProperties(
         @DefaultValue("1s") Duration connectTimeout,
         @DefaultValue("30s") Duration syncPeriod,
         @DefaultValue Iptables iptables,
-        @DefaultValue("false") boolean clusterIpListeners) {
+        @DefaultValue("false") boolean clusterIpListeners,
+        @DefaultValue("") String hostnameOverride) {
+
+    /** {@code hostnameOverride}, else this machine's hostname, lower-cased as Kubernetes' {@code GetHostname} does. */
+    public String nodeName() {
+        if (hostnameOverride != null && !hostnameOverride.isBlank()) {
+            return hostnameOverride.trim().toLowerCase(java.util.Locale.ROOT);
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName().trim().toLowerCase(java.util.Locale.ROOT);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
 
     /** How Service traffic is forwarded. */
     public enum Mode { USERSPACE, IPTABLES }
 
-    /** Paths of the iptables tools; the node's pod CIDR decides what is masqueraded (empty: everything not from a pod). */
+    /**
+     * Paths of the iptables tools; the cluster's pod CIDR decides what is masqueraded (Kubernetes'
+     * {@code --cluster-cidr} local-traffic detector: traffic to a ClusterIP from outside it is masqueraded;
+     * empty: nothing is, as Kubernetes without a detector).
+     *
+     * @param saveCommand {@code iptables-save}, read before each sync to find stale service chains
+     */
     public record Iptables(@DefaultValue("iptables") String command,
                            @DefaultValue("iptables-restore") String restoreCommand,
-                           @DefaultValue("") String clusterCidr) {
+                           @DefaultValue("") String clusterCidr,
+                           @DefaultValue("iptables-save") String saveCommand) {
     }
 }

@@ -5,6 +5,8 @@ import io.kube4j.api.Service;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -21,6 +23,16 @@ public final class ProxiedPorts {
      * ExternalName Services.
      */
     public static List<ProxiedPort> of(Service service, List<EndpointSlice> slices) {
+        return of(service, slices, "");
+    }
+
+    /**
+     * As {@link #of(Service, List)}, also marking the endpoints on node {@code nodeName} (the EndpointSlice
+     * endpoint's {@code nodeName}) as local and carrying {@code spec.externalTrafficPolicy: Local}, which
+     * the iptables proxier needs for its {@code KUBE-SVL-*} chain ({@code CategorizeEndpoints} in
+     * {@code pkg/proxy/topology.go}).
+     */
+    public static List<ProxiedPort> of(Service service, List<EndpointSlice> slices, String nodeName) {
         List<ProxiedPort> out = new ArrayList<>();
         if (service.spec == null || "ExternalName".equals(service.spec.type)) {
             return out;
@@ -33,9 +45,14 @@ public final class ProxiedPorts {
         }
         for (Service.ServicePort sp : service.spec.ports) {
             String protocol = sp.protocol == null ? "TCP" : sp.protocol;
+            List<EndpointSlice> all = slices == null ? List.of() : slices;
+            String portName = sp.name == null ? "" : sp.name;
+            List<Endpoint> usable = usableEndpoints(portName, protocol, all);
+            Set<Endpoint> onThisNode = nodeName == null || nodeName.isEmpty() ? Set.of() : endpointsOn(nodeName, portName, protocol, all);
             out.add(new ProxiedPort(service.metadata.namespace, service.metadata.name, sp.name, protocol, service.spec.clusterIP,
-                    sp.port, sp.nodePort == null ? 0 : sp.nodePort, affinity, timeout,
-                    usableEndpoints(sp.name == null ? "" : sp.name, protocol, slices == null ? List.of() : slices)));
+                    sp.port, sp.nodePort == null ? 0 : sp.nodePort, affinity, timeout, usable,
+                    "Local".equals(service.spec.externalTrafficPolicy),
+                    usable.stream().filter(onThisNode::contains).toList()));
         }
         return out;
     }
@@ -47,6 +64,25 @@ public final class ProxiedPorts {
      * still serving while terminating, so connections drain to pods on their way out rather than
      * fail ({@code CategorizeEndpoints} in {@code pkg/proxy/topology.go}, Cluster traffic policy).
      */
+    /** Every endpoint of the port (ready or not) whose slice entry names node {@code nodeName}. */
+    static Set<Endpoint> endpointsOn(String nodeName, String portName, String protocol, List<EndpointSlice> slices) {
+        Set<Endpoint> out = new HashSet<>();
+        for (EndpointSlice slice : slices) {
+            for (EndpointSlice.EndpointPort port : slice.ports) {
+                if (port.name == null || port.port == null || !port.name.equals(portName)
+                        || !protocol.equals(port.protocol == null ? "TCP" : port.protocol)) {
+                    continue;
+                }
+                for (EndpointSlice.Endpoint e : slice.endpoints) {
+                    if (nodeName.equals(e.nodeName) && !e.addresses.isEmpty() && e.addresses.getFirst() != null) {
+                        out.add(new Endpoint(e.addresses.getFirst(), port.port));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     static List<Endpoint> usableEndpoints(String portName, String protocol, List<EndpointSlice> slices) {
         TreeSet<Endpoint> ready = new TreeSet<>();
         TreeSet<Endpoint> servingTerminating = new TreeSet<>();

@@ -35,6 +35,8 @@ public class ProxySync implements SmartLifecycle {
     private final Proxier proxier;
     private final ProxyMetrics metrics;
     private final Duration period;
+    /** This proxy's node, for externalTrafficPolicy Local ("" : no endpoint is local). */
+    private final String nodeName;
     /** Capacity one: a pending sync already covers every later event. */
     private final BlockingQueue<Boolean> dirty = new ArrayBlockingQueue<>(1);
     private volatile boolean running;
@@ -42,6 +44,12 @@ public class ProxySync implements SmartLifecycle {
     private Thread worker;
 
     public ProxySync(Informer<Service> services, EndpointSliceCache slices, Proxier proxier, ProxyMetrics metrics, Duration period) {
+        this(services, slices, proxier, metrics, period, "");
+    }
+
+    /** @param nodeName this proxy's node: endpoints whose EndpointSlice {@code nodeName} is it are local */
+    public ProxySync(Informer<Service> services, EndpointSliceCache slices, Proxier proxier, ProxyMetrics metrics, Duration period, String nodeName) {
+        this.nodeName = nodeName;
         this.services = services;
         this.slices = slices;
         this.endpoints = slices.informer();
@@ -114,7 +122,7 @@ public class ProxySync implements SmartLifecycle {
         List<ProxiedPort> ports = new ArrayList<>();
         for (Service s : services.store().list()) {
             try {
-                ports.addAll(ProxiedPorts.of(s, slices.slices(s.metadata.namespace, s.metadata.name)));
+                ports.addAll(ProxiedPorts.of(s, slices.slices(s.metadata.namespace, s.metadata.name), nodeName));
             } catch (RuntimeException e) {
                 log.warn("skipping Service {}: {}", s.key(), e.toString());
             }

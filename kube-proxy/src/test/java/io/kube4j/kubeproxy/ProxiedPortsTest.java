@@ -74,6 +74,26 @@ class ProxiedPortsTest {
     }
 
     @Test
+    void endpointsOnThisNodeAreLocalAndExternalTrafficPolicyLocalIsCarried() {
+        EndpointSlice.Endpoint here = ready("10.1.0.1");
+        here.nodeName = "node-a";
+        EndpointSlice.Endpoint there = ready("10.1.0.2");
+        there.nodeName = "node-b";
+        EndpointSlice.Endpoint hereUnready = endpoint("10.1.0.3", false, false, false);
+        hereUnready.nodeName = "node-a";
+        Service s = service("http");
+        s.spec.externalTrafficPolicy = "Local";
+        ProxiedPort p = ProxiedPorts.of(s, List.of(slice("web-a", List.of(here, there, hereUnready), "http", 8080)), "node-a").getFirst();
+        assertThat(p.externalPolicyLocal()).isTrue();
+        assertThat(p.endpoints()).containsExactly(new Endpoint("10.1.0.1", 8080), new Endpoint("10.1.0.2", 8080));
+        assertThat(p.localEndpoints()).containsExactly(new Endpoint("10.1.0.1", 8080));
+
+        ProxiedPort unnamedNode = ProxiedPorts.of(service("http"), List.of(slice("web-a", List.of(here, there), "http", 8080))).getFirst();
+        assertThat(unnamedNode.externalPolicyLocal()).isFalse();
+        assertThat(unnamedNode.localEndpoints()).isEmpty();
+    }
+
+    @Test
     void theEndpointsOfAllTheServicesSlicesAreMergedAndDeduplicated() {
         List<EndpointSlice> slices = List.of(
                 slice("web-aaaaa", List.of(ready("10.1.0.1"), ready("10.1.0.2")), "http", 8080),

@@ -20,54 +20,111 @@ class IptablesRulesTest {
         return r.restoreInput().lines().toList();
     }
 
+    static final String SVC = "KUBE-SVC-" + IptablesRules.portProtoHash("default/web:http", "tcp");
+    static final String EXT = "KUBE-EXT-" + IptablesRules.portProtoHash("default/web:http", "tcp");
+    static final String SVL = "KUBE-SVL-" + IptablesRules.portProtoHash("default/web:http", "tcp");
+
+    static String sep(String ip) {
+        return IptablesRules.endpointChain("default/web:http", "tcp", new Endpoint(ip, 8080));
+    }
+
+    @Test
+    void chainNamesHashAsKubernetesDoes() {
+        // the chain of the kubernetes Service's https port in Kubernetes' own proxier_test.go
+        assertThat("KUBE-SVC-" + IptablesRules.portProtoHash("default/kubernetes:https", "tcp")).isEqualTo("KUBE-SVC-NPX46M4PTMTKRN6Y");
+        assertThat(sep("10.1.0.1")).startsWith("KUBE-SEP-").hasSize(25);
+    }
+
     @Test
     void clusterIpAndNodePortJumpToAServiceChainThatSpreadsOverEndpointChains() {
         IptablesRules.Rendered r = IptablesRules.render(List.of(web(false, new Endpoint("10.1.0.1", 8080), new Endpoint("10.1.0.2", 8080), new Endpoint("10.1.0.3", 8080))), Set.of(), "");
-        String svc = "KUBE4J-SVC-" + IptablesRules.hash("default/web:http/tcp");
-        String sep1 = "KUBE4J-SEP-" + IptablesRules.hash("default/web:http/tcp/10.1.0.1:8080");
-        String sep3 = "KUBE4J-SEP-" + IptablesRules.hash("default/web:http/tcp/10.1.0.3:8080");
         List<String> lines = lines(r);
-        assertThat(lines.get(0)).isEqualTo("*nat");
+        assertThat(lines.get(0)).isEqualTo("*filter");
         assertThat(lines).contains(
-                ":KUBE4J-SERVICES - [0:0]",
-                ":" + svc + " - [0:0]",
-                "-A KUBE4J-SERVICES -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -m comment --comment \"default/web:http cluster IP\" -j " + svc,
-                "-A KUBE4J-NODEPORTS -p tcp -m tcp --dport 30080 -m comment --comment \"default/web:http\" -j KUBE4J-MARK-MASQ",
-                "-A KUBE4J-NODEPORTS -p tcp -m tcp --dport 30080 -m comment --comment \"default/web:http\" -j " + svc,
-                "-A " + svc + " -m comment --comment \"default/web:http\" -m statistic --mode random --probability 0.3333333333 -j " + sep1,
-                "-A " + svc + " -m comment --comment \"default/web:http\" -j " + sep3,
-                "-A " + sep1 + " -m comment --comment \"default/web:http\" -s 10.1.0.1/32 -j KUBE4J-MARK-MASQ",
-                "-A " + sep1 + " -m comment --comment \"default/web:http\" -p tcp -m tcp -j DNAT --to-destination 10.1.0.1:8080");
-        assertThat(lines).anyMatch(l -> l.contains("--probability 0.5000000000"));
-        assertThat(lines.get(lines.size() - 2)).contains("--dst-type LOCAL -j KUBE4J-NODEPORTS");
+                "*nat",
+                ":KUBE-SERVICES - [0:0]",
+                ":" + SVC + " - [0:0]",
+                ":" + EXT + " - [0:0]",
+                "-A KUBE-SERVICES -m comment --comment \"default/web:http cluster IP\" -m tcp -p tcp -d 10.96.0.10 --dport 80 -j " + SVC,
+                "-A KUBE-NODEPORTS -m comment --comment \"default/web:http\" -m tcp -p tcp --dport 30080 -j " + EXT,
+                "-A " + EXT + " -m comment --comment \"masquerade traffic for default/web:http external destinations\" -j KUBE-MARK-MASQ",
+                "-A " + EXT + " -j " + SVC,
+                "-A " + SVC + " -m comment --comment \"default/web:http -> 10.1.0.1:8080\" -m statistic --mode random --probability 0.3333333333 -j " + sep("10.1.0.1"),
+                "-A " + SVC + " -m comment --comment \"default/web:http -> 10.1.0.2:8080\" -m statistic --mode random --probability 0.5000000000 -j " + sep("10.1.0.2"),
+                "-A " + SVC + " -m comment --comment \"default/web:http -> 10.1.0.3:8080\" -j " + sep("10.1.0.3"),
+                "-A " + sep("10.1.0.1") + " -m comment --comment \"default/web:http\" -s 10.1.0.1 -j KUBE-MARK-MASQ",
+                "-A " + sep("10.1.0.1") + " -m comment --comment \"default/web:http\" -m tcp -p tcp -j DNAT --to-destination 10.1.0.1:8080",
+                "-A KUBE-POSTROUTING -m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE --random-fully");
+        assertThat(lines.get(lines.size() - 2)).isEqualTo("-A KUBE-SERVICES -m comment --comment \"kubernetes service nodeports; NOTE: this must be the last rule in this chain\""
+                + " -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-NODEPORTS");
         assertThat(lines.getLast()).isEqualTo("COMMIT");
-        assertThat(r.chains()).contains(svc, sep1, sep3).hasSize(4 + 1 + 3);
-        assertThat(svc.length()).isLessThanOrEqualTo(28);
+        assertThat(r.chains()).contains(SVC, EXT, sep("10.1.0.1"), sep("10.1.0.3")).hasSize(4 + 2 + 3);
+        assertThat(r.chains()).allMatch(c -> c.length() <= 28);
     }
 
     @Test
     void clientIpAffinityChecksRecentBeforeTheRandomChoiceAndRecordsInTheEndpointChain() {
         IptablesRules.Rendered r = IptablesRules.render(List.of(web(true, new Endpoint("10.1.0.1", 8080))), Set.of(), "");
-        String sep = "KUBE4J-SEP-" + IptablesRules.hash("default/web:http/tcp/10.1.0.1:8080");
-        assertThat(lines(r)).contains(
-                "-A KUBE4J-SVC-" + IptablesRules.hash("default/web:http/tcp") + " -m comment --comment \"default/web:http\" -m recent --name " + sep + " --rcheck --seconds 600 --reap -j " + sep,
-                "-A " + sep + " -m comment --comment \"default/web:http\" -m recent --name " + sep + " --set -p tcp -m tcp -j DNAT --to-destination 10.1.0.1:8080");
+        String sep = sep("10.1.0.1");
+        List<String> lines = lines(r);
+        assertThat(lines).contains(
+                "-A " + SVC + " -m comment --comment \"default/web:http -> 10.1.0.1:8080\" -m recent --name " + sep + " --rcheck --seconds 600 --reap -j " + sep,
+                "-A " + sep + " -m comment --comment \"default/web:http\" -m recent --name " + sep + " --set -m tcp -p tcp -j DNAT --to-destination 10.1.0.1:8080");
+        assertThat(lines.indexOf("-A " + SVC + " -m comment --comment \"default/web:http -> 10.1.0.1:8080\" -j " + sep))
+                .isGreaterThan(lines.indexOf("-A " + SVC + " -m comment --comment \"default/web:http -> 10.1.0.1:8080\" -m recent --name " + sep + " --rcheck --seconds 600 --reap -j " + sep));
     }
 
     @Test
-    void chainsOfServicesThatAreGoneAreFlushedAndDeleted() {
+    void externalTrafficPolicyLocalSendsOutsideTrafficToTheLocalEndpointsOnly() {
+        Endpoint here = new Endpoint("10.244.1.2", 8080);
+        Endpoint there = new Endpoint("10.244.2.2", 8080);
+        ProxiedPort p = new ProxiedPort("default", "web", "http", "TCP", "10.96.0.10", 80, 30080, false, Duration.ZERO,
+                List.of(here, there), true, List.of(here));
+        List<String> lines = lines(IptablesRules.render(List.of(p), Set.of(), "10.244.0.0/16"));
+        assertThat(lines).containsSubsequence(
+                "-A " + EXT + " -m comment --comment \"pod traffic for default/web:http external destinations\" -s 10.244.0.0/16 -j " + SVC,
+                "-A " + EXT + " -m comment --comment \"masquerade LOCAL traffic for default/web:http external destinations\" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ",
+                "-A " + EXT + " -m comment --comment \"route LOCAL traffic for default/web:http external destinations\" -m addrtype --src-type LOCAL -j " + SVC,
+                "-A " + EXT + " -j " + SVL);
+        assertThat(lines).contains("-A " + SVL + " -m comment --comment \"default/web:http -> 10.244.1.2:8080\" -j " + IptablesRules.endpointChain("default/web:http", "tcp", here));
+        assertThat(lines).filteredOn(l -> l.startsWith("-A " + SVL)).hasSize(1);
+        assertThat(lines).noneMatch(l -> l.contains("masquerade traffic for"));
+
+        // no local endpoint: outside traffic is dropped in filter, traffic from the node still reaches the Service
+        ProxiedPort none = new ProxiedPort("default", "web", "http", "TCP", "10.96.0.10", 80, 30080, false, Duration.ZERO,
+                List.of(there), true, List.of());
+        List<String> noneLines = lines(IptablesRules.render(List.of(none), Set.of(), ""));
+        assertThat(noneLines).contains("-A KUBE-EXTERNAL-SERVICES -m comment --comment \"default/web:http has no local endpoints\" -m addrtype --dst-type LOCAL -m tcp -p tcp --dport 30080 -j DROP");
+        assertThat(noneLines).noneMatch(l -> l.startsWith("-A " + EXT + " -j "));
+    }
+
+    @Test
+    void staleServiceChainsAreFlushedAndDeletedButForeignChainsAreLeftAlone() {
         IptablesRules.Rendered before = IptablesRules.render(List.of(web(false, new Endpoint("10.1.0.1", 8080))), Set.of(), "");
-        IptablesRules.Rendered after = IptablesRules.render(List.of(), before.chains(), "");
-        String svc = "KUBE4J-SVC-" + IptablesRules.hash("default/web:http/tcp");
-        assertThat(lines(after)).contains(":" + svc + " - [0:0]", "-X " + svc);
-        assertThat(lines(after)).noneMatch(l -> l.startsWith("-A " + svc));
-        assertThat(after.chains()).doesNotContain(svc);
+        Set<String> existing = new java.util.HashSet<>(before.chains());
+        existing.add("DOCKER");
+        IptablesRules.Rendered after = IptablesRules.render(List.of(), existing, "");
+        assertThat(lines(after)).contains(":" + SVC + " - [0:0]", "-X " + SVC, "-X " + sep("10.1.0.1"), "-X " + EXT);
+        assertThat(lines(after)).noneMatch(l -> l.startsWith("-A " + SVC));
+        assertThat(lines(after)).noneMatch(l -> l.contains("DOCKER") || l.equals("-X KUBE-SERVICES"));
+        assertThat(after.chains()).doesNotContain(SVC);
     }
 
     @Test
-    void aPortWithoutEndpointsGetsNoRulesAndClusterCidrMasqueradesOutsideTraffic() {
-        assertThat(IptablesRules.render(List.of(web(false)), Set.of(), "").chains()).hasSize(4);
+    void aPortWithoutEndpointsIsRejectedAndClusterCidrMasqueradesOutsideTraffic() {
+        IptablesRules.Rendered empty = IptablesRules.render(List.of(web(false)), Set.of(), "");
+        assertThat(empty.chains()).hasSize(4);
+        assertThat(lines(empty)).contains(
+                "-A KUBE-SERVICES -m comment --comment \"default/web:http has no endpoints\" -m tcp -p tcp -d 10.96.0.10 --dport 80 -j REJECT",
+                "-A KUBE-EXTERNAL-SERVICES -m comment --comment \"default/web:http has no endpoints\" -m addrtype --dst-type LOCAL -m tcp -p tcp --dport 30080 -j REJECT");
         IptablesRules.Rendered r = IptablesRules.render(List.of(web(false, new Endpoint("10.1.0.1", 8080))), Set.of(), "10.244.0.0/16");
-        assertThat(lines(r)).anyMatch(l -> l.contains("! -s 10.244.0.0/16 -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j KUBE4J-MARK-MASQ"));
+        assertThat(lines(r)).contains("-A " + SVC + " -m comment --comment \"default/web:http cluster IP\" -m tcp -p tcp -d 10.96.0.10 --dport 80 ! -s 10.244.0.0/16 -j KUBE-MARK-MASQ");
+    }
+
+    @Test
+    void cleanupFlushesAndDeletesOurChainsOnly() {
+        String c = IptablesRules.cleanup(Set.of("KUBE-SERVICES", "KUBE-FORWARD", "INPUT"), Set.of("KUBE-SERVICES", "KUBE-MARK-MASQ", SVC, "DOCKER"));
+        assertThat(c.lines().toList()).contains("*filter", ":KUBE-SERVICES - [0:0]", "-X KUBE-FORWARD", "*nat", "-X " + SVC, "-X KUBE-MARK-MASQ");
+        assertThat(c).doesNotContain("DOCKER", "INPUT", "-A ");
     }
 }
