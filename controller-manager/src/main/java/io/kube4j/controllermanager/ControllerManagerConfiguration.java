@@ -187,6 +187,22 @@ class ControllerManagerConfiguration {
         return new RootCACertPublisher(informers, clients.forController("root-ca-cert-publisher"), Files.readString(Path.of(rootCaFile)));
     }
 
+    /**
+     * The ServiceAccount tokens controller runs only with {@code kube4j.controller-manager.service-account-private-key-file}
+     * (kube-controller-manager's {@code --service-account-private-key-file}; without it Kubernetes logs that the
+     * controller is disabled and skips it); {@code ca.crt} of the token Secrets comes from {@code kube4j.security.root-ca-file}
+     * ({@code --root-ca-file}), the same bundle the root CA publisher publishes.
+     */
+    @Bean
+    @ConditionalOnProperty(name = "kube4j.controller-manager.service-account-private-key-file")
+    io.kube4j.controllermanager.serviceaccount.TokensController tokensController(SharedInformers informers, ControllerClients clients,
+            @Value("${kube4j.controller-manager.service-account-private-key-file}") String keyFile,
+            @Value("${kube4j.security.root-ca-file:}") String rootCaFile) throws IOException {
+        byte[] rootCA = rootCaFile.isBlank() ? new byte[0] : Files.readAllBytes(Path.of(rootCaFile));
+        return new io.kube4j.controllermanager.serviceaccount.TokensController(informers, clients.forController("serviceaccount-token"),
+                io.kube4j.controllermanager.serviceaccount.LegacyTokenGenerator.fromPemFile(Path.of(keyFile)), rootCA);
+    }
+
     @Bean
     PersistentVolumeController persistentVolumeController(SharedInformers informers, ControllerClients clients) {
         return new PersistentVolumeController(informers, clients.forController("persistentvolume-binder"));
