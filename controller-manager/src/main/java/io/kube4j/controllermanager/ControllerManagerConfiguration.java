@@ -194,13 +194,24 @@ class ControllerManagerConfiguration {
      * ({@code --root-ca-file}), the same bundle the root CA publisher publishes.
      */
     @Bean
-    @ConditionalOnProperty(name = "kube4j.controller-manager.service-account-private-key-file")
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnExpression(HAS_SA_KEY)
     io.kube4j.controllermanager.serviceaccount.TokensController tokensController(SharedInformers informers, ControllerClients clients,
             @Value("${kube4j.controller-manager.service-account-private-key-file}") String keyFile,
             @Value("${kube4j.security.root-ca-file:}") String rootCaFile) throws IOException {
         byte[] rootCA = rootCaFile.isBlank() ? new byte[0] : Files.readAllBytes(Path.of(rootCaFile));
         return new io.kube4j.controllermanager.serviceaccount.TokensController(informers, clients.forController("serviceaccount-token"),
                 io.kube4j.controllermanager.serviceaccount.LegacyTokenGenerator.fromPemFile(Path.of(keyFile)), rootCA);
+    }
+
+    static final String HAS_SA_KEY = "!'${kube4j.controller-manager.service-account-private-key-file:}'.isBlank()";
+
+    /** Without the key, says so as kube-controller-manager does ("Controller is disabled because there is no private key"). */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnExpression("!(" + HAS_SA_KEY + ")")
+    org.springframework.boot.ApplicationRunner tokensControllerDisabled() {
+        return args -> org.slf4j.LoggerFactory.getLogger(ControllerManagerConfiguration.class)
+                .info("Controller is disabled because there is no private key (controller serviceaccount-token;"
+                        + " set kube4j.controller-manager.service-account-private-key-file)");
     }
 
     @Bean
