@@ -111,6 +111,11 @@ public final class TokensController implements Controller {
         });
     }
 
+    /** The bundle put in token Secrets' {@code ca.crt} (a copy; empty for none). */
+    public byte[] rootCA() {
+        return rootCA.clone();
+    }
+
     /** queueServiceAccountSync / queueServiceAccountUpdateSync. */
     void queueServiceAccountSync(ServiceAccount sa) {
         queue.add(serviceAccountKey(sa));
