@@ -135,6 +135,8 @@ public final class AllInOne implements AutoCloseable {
             addUnlessPassed(controllerManager, "kube4j.apiserver.kubeconfig", pki.resolve("kube-controller-manager.kubeconfig").toString());
             // the kube-root-ca.crt ConfigMap in every namespace (pods' projected token volumes carry it)
             addUnlessPassed(controllerManager, "kube4j.security.root-ca-file", pki.resolve("ca.crt").toString());
+            // the tokens controller: long-lived tokens in kubernetes.io/service-account-token Secrets
+            addUnlessPassed(controllerManager, "kube4j.controller-manager.service-account-private-key-file", pki.resolve("sa.key").toString());
         }
         clients.add(CompletableFuture.runAsync(() -> run(SchedulerApplication.class, "scheduler", WebApplicationType.NONE, scheduler), starters));
         clients.add(CompletableFuture.runAsync(() -> run(ControllerManagerApplication.class, "controller-manager", WebApplicationType.NONE,

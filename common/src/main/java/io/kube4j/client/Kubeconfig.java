@@ -91,9 +91,11 @@ public final class Kubeconfig {
     private final SSLContext sslContext;
     private final String token;
     private final CachedFileToken tokenFile;
+    private final String certificateAuthorityPem;
 
     private Kubeconfig(Path file, String context, String server, boolean insecureSkipTlsVerify, boolean clientCertificate,
-                       SSLContext sslContext, String token, CachedFileToken tokenFile) {
+                       SSLContext sslContext, String token, CachedFileToken tokenFile, String certificateAuthorityPem) {
+        this.certificateAuthorityPem = certificateAuthorityPem;
         this.file = file;
         this.context = context;
         this.server = server;
@@ -168,6 +170,15 @@ public final class Kubeconfig {
     /** Whether the cluster's {@code insecure-skip-tls-verify} is set (no server certificate or name check). */
     public boolean insecureSkipTlsVerify() {
         return insecureSkipTlsVerify;
+    }
+
+    /**
+     * The cluster's CA bundle as PEM ({@code certificate-authority-data} or the {@code certificate-authority}
+     * file), or null without one: what client-go's {@code rest.Config.CAData} holds, e.g. the tokens
+     * controller's {@code ca.crt} when kube-controller-manager has no {@code --root-ca-file}.
+     */
+    public String certificateAuthorityPem() {
+        return certificateAuthorityPem;
     }
 
     /** Whether the user presents a client certificate. */
@@ -310,7 +321,7 @@ public final class Kubeconfig {
                     }
                 }
             }
-            return new Kubeconfig(file, contextName, server, insecure, certPem != null, ssl, token.isEmpty() ? null : token, tokenFile);
+            return new Kubeconfig(file, contextName, server, insecure, certPem != null, ssl, token.isEmpty() ? null : token, tokenFile, caPem);
         }
 
         private static String text(JsonNode node, String field) {

@@ -297,6 +297,19 @@ class KubeconfigTest {
     }
 
     @Test
+    void theClustersCaIsAvailableAsPemFromDataOrFile() throws Exception {
+        Issued ca = ca("kubernetes");
+        String caPem = pem(ca.cert());
+        Path data = write("data.kubeconfig", kubeconfig("server: https://10.0.0.1:6443\ncertificate-authority-data: " + b64(caPem), "token: t"));
+        assertThat(Kubeconfig.load(data).certificateAuthorityPem()).isEqualTo(caPem);
+        write("pki/ca.crt", caPem);
+        Path fromFile = write("file.kubeconfig", kubeconfig("server: https://10.0.0.1:6443\ncertificate-authority: pki/ca.crt", "token: t"));
+        assertThat(Kubeconfig.load(fromFile).certificateAuthorityPem()).isEqualTo(caPem);
+        Path none = write("none.kubeconfig", kubeconfig("server: https://10.0.0.1:6443", "token: t"));
+        assertThat(Kubeconfig.load(none).certificateAuthorityPem()).isNull();
+    }
+
+    @Test
     void aTokenFileWinsOverTheTokenWhichIsTheFallback() throws Exception {
         write("token", "from-file");
         Path file = write("k.kubeconfig", kubeconfig("server: https://10.0.0.1:6443", "token: static\ntokenFile: token"));

@@ -187,6 +187,41 @@ class ControllerManagerConfiguration {
         return new RootCACertPublisher(informers, clients.forController("root-ca-cert-publisher"), Files.readString(Path.of(rootCaFile)));
     }
 
+    /**
+     * The ServiceAccount tokens controller runs only with {@code kube4j.controller-manager.service-account-private-key-file}
+     * (kube-controller-manager's {@code --service-account-private-key-file}; without it Kubernetes logs that the
+     * controller is disabled and skips it); {@code ca.crt} of the token Secrets comes from {@code kube4j.security.root-ca-file}
+     * ({@code --root-ca-file}), the same bundle the root CA publisher publishes, else, as Kubernetes, from the CA the
+     * controller-manager's own kubeconfig trusts (none without either).
+     */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnExpression(HAS_SA_KEY)
+    io.kube4j.controllermanager.serviceaccount.TokensController tokensController(SharedInformers informers, ControllerClients clients,
+            @Value("${kube4j.controller-manager.service-account-private-key-file}") String keyFile,
+            @Value("${kube4j.security.root-ca-file:}") String rootCaFile, ApiServerProperties apiServer) throws IOException {
+        byte[] rootCA;
+        if (!rootCaFile.isBlank()) {
+            rootCA = Files.readAllBytes(Path.of(rootCaFile));
+        } else {
+            io.kube4j.client.Kubeconfig kubeconfig = apiServer.credentials();
+            String ca = kubeconfig == null ? null : kubeconfig.certificateAuthorityPem();
+            rootCA = ca == null ? new byte[0] : ca.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return new io.kube4j.controllermanager.serviceaccount.TokensController(informers, clients.forController("serviceaccount-token"),
+                io.kube4j.controllermanager.serviceaccount.LegacyTokenGenerator.fromPemFile(Path.of(keyFile)), rootCA);
+    }
+
+    static final String HAS_SA_KEY = "!'${kube4j.controller-manager.service-account-private-key-file:}'.isBlank()";
+
+    /** Without the key, says so as kube-controller-manager does ("Controller is disabled because there is no private key"). */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnExpression("!(" + HAS_SA_KEY + ")")
+    org.springframework.boot.ApplicationRunner tokensControllerDisabled() {
+        return args -> org.slf4j.LoggerFactory.getLogger(ControllerManagerConfiguration.class)
+                .info("Controller is disabled because there is no private key (controller serviceaccount-token;"
+                        + " set kube4j.controller-manager.service-account-private-key-file)");
+    }
+
     @Bean
     PersistentVolumeController persistentVolumeController(SharedInformers informers, ControllerClients clients) {
         return new PersistentVolumeController(informers, clients.forController("persistentvolume-binder"));

@@ -76,6 +76,7 @@ final class Cluster implements AutoCloseable {
         List<String> cm = new ArrayList<>(List.of("--kube4j.controller-manager.leader-elect=false"));
         if (!insecure) {
             cm.add("--kube4j.security.root-ca-file=" + pki.resolve("ca.crt"));
+            cm.add("--kube4j.controller-manager.service-account-private-key-file=" + pki.resolve("sa.key"));
         }
         cm.addAll(controllerManagerArgs);
         controlPlane.add(start("controller-manager", "controller-manager", "kube-controller-manager", cm));

@@ -142,7 +142,27 @@ public class SecurityConfiguration {
         Pki p = pki.getIfAvailable();
         java.security.PublicKey key = p != null ? p.serviceAccountKeys().getPublic() : tokens.publicKey();
         return new ServiceAccountTokenAuthenticator(List.of(props.security().serviceAccountIssuer()), props.security().audiences(), List.of(key),
-                (type, ns, name) -> lookup(registry, type, ns, name), Clock.systemUTC());
+                (type, ns, name) -> lookup(registry, type, ns, name), (ns, name, uid, date) -> labelLastUsed(registry, ns, name, uid, date),
+                Clock.systemUTC());
+    }
+
+    /**
+     * The legacy validator's merge patch {@code {"metadata":{"uid":<uid>,"labels":{"kubernetes.io/legacy-token-last-used":<date>}}}}
+     * of a legacy token's Secret, as the apiserver's own loopback write: the uid is a precondition (another
+     * Secret of that name is left alone, 409).
+     */
+    static void labelLastUsed(Registry registry, String namespace, String name, String uid, String date) {
+        registry.guaranteedUpdate(io.kube4j.api.ResourceTypes.SECRETS, namespace, name, null, Registry.Part.MAIN, false, cur -> {
+            tools.jackson.databind.node.ObjectNode meta = Registry.meta(cur);
+            if (!uid.isEmpty() && !uid.equals(meta.path("uid").asString(""))) {
+                throw ApiError.conflict("", "secrets", name, "Precondition failed: UID in precondition: " + uid + ", UID in object meta: "
+                        + meta.path("uid").asString(""));
+            }
+            JsonNode labels = meta.get("labels");
+            tools.jackson.databind.node.ObjectNode l = labels instanceof tools.jackson.databind.node.ObjectNode o ? o : meta.putObject("labels");
+            l.put(ServiceAccountTokenAuthenticator.LAST_USED_LABEL_KEY, date);
+            return cur;
+        });
     }
 
     /**

@@ -42,6 +42,16 @@ import java.util.stream.Collectors;
  * {@code system:serviceaccounts} and {@code system:serviceaccounts:<ns>}, and extras
  * {@code authentication.kubernetes.io/pod-name}, {@code pod-uid}, {@code node-name}, {@code node-uid}
  * and {@code credential-id} ({@code JTI=<jti>}) as 1.32's {@code ServiceAccountInfo.UserInfo}.
+ *
+ * <p>Legacy Secret-based tokens (issuer {@value #LEGACY_ISSUER}, made by the controller-manager's tokens
+ * controller) are checked here too, with the same keys, as the legacy authenticator Kubernetes adds next to the
+ * bound one ({@code pkg/kubeapiserver/authenticator/config.go} {@code newLegacyServiceAccountAuthenticator})
+ * and its {@code legacyValidator} ({@code pkg/serviceaccount/legacy.go}, lookup on): the four claims must be
+ * there and agree with {@code sub}; the Secret must exist, not be being deleted, and hold this very token; the
+ * ServiceAccount must exist, not be being deleted, and have the claimed uid; a Secret labelled
+ * {@value #INVALID_SINCE_LABEL_KEY} is refused. On success the Secret gets the label
+ * {@value #LAST_USED_LABEL_KEY}{@code : <YYYY-MM-DD>} (UTC) unless it already says today or tomorrow
+ * (LegacyServiceAccountTokenTracking, GA since 1.28 and always on in 1.32). Legacy tokens have no expiry.
  */
 public final class ServiceAccountTokenAuthenticator implements TokenAuthenticator {
     public static final String POD_NAME_KEY = "authentication.kubernetes.io/pod-name";
@@ -49,6 +59,17 @@ public final class ServiceAccountTokenAuthenticator implements TokenAuthenticato
     public static final String NODE_NAME_KEY = "authentication.kubernetes.io/node-name";
     public static final String NODE_UID_KEY = "authentication.kubernetes.io/node-uid";
     public static final String CREDENTIAL_ID_KEY = "authentication.kubernetes.io/credential-id";
+    /** {@code serviceaccount.LegacyIssuer}: the issuer of Secret-based tokens. */
+    public static final String LEGACY_ISSUER = "kubernetes/serviceaccount";
+    /** {@code serviceaccount.LastUsedLabelKey}. */
+    public static final String LAST_USED_LABEL_KEY = "kubernetes.io/legacy-token-last-used";
+    /** {@code serviceaccount.InvalidSinceLabelKey}. */
+    public static final String INVALID_SINCE_LABEL_KEY = "kubernetes.io/legacy-token-invalid-since";
+    static final String LEGACY_NAMESPACE_CLAIM = "kubernetes.io/serviceaccount/namespace";
+    static final String LEGACY_SECRET_NAME_CLAIM = "kubernetes.io/serviceaccount/secret.name";
+    static final String LEGACY_SA_NAME_CLAIM = "kubernetes.io/serviceaccount/service-account.name";
+    static final String LEGACY_SA_UID_CLAIM = "kubernetes.io/serviceaccount/service-account.uid";
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ServiceAccountTokenAuthenticator.class);
     /** go-jose's {@code jwt.DefaultLeeway}. */
     static final Duration LEEWAY = Duration.ofMinutes(1);
 
@@ -56,6 +77,15 @@ public final class ServiceAccountTokenAuthenticator implements TokenAuthenticato
     @FunctionalInterface
     public interface ObjectGetter {
         JsonNode get(ResourceType type, String namespace, String name);
+    }
+
+    /**
+     * Writes the legacy-token-last-used label (the legacy validator's {@code secretsWriter} merge patch
+     * {@code {"metadata":{"uid":<uid>,"labels":{LAST_USED_LABEL_KEY:<date>}}}}); failures are only logged.
+     */
+    @FunctionalInterface
+    public interface SecretsWriter {
+        void labelLastUsed(String namespace, String name, String uid, String date);
     }
 
     /** A user and the audiences the token was accepted for (the intersection, as TokenReview reports it). */
@@ -66,6 +96,7 @@ public final class ServiceAccountTokenAuthenticator implements TokenAuthenticato
     private final List<String> apiAudiences;
     private final List<RSASSAVerifier> verifiers;
     private final ObjectGetter getter;
+    private final SecretsWriter secretsWriter;
     private final Clock clock;
 
     /**
@@ -74,10 +105,19 @@ public final class ServiceAccountTokenAuthenticator implements TokenAuthenticato
      * @param keys         the verifying keys (RSA)
      */
     public ServiceAccountTokenAuthenticator(List<String> issuers, List<String> apiAudiences, List<PublicKey> keys, ObjectGetter getter, Clock clock) {
+        this(issuers, apiAudiences, keys, getter, (ns, name, uid, date) -> { }, clock);
+    }
+
+    /**
+     * @param secretsWriter labels a legacy token's Secret with its last-used date
+     */
+    public ServiceAccountTokenAuthenticator(List<String> issuers, List<String> apiAudiences, List<PublicKey> keys, ObjectGetter getter,
+                                            SecretsWriter secretsWriter, Clock clock) {
         this.issuers = List.copyOf(issuers);
         this.apiAudiences = List.copyOf(apiAudiences);
         this.verifiers = keys.stream().map(k -> new RSASSAVerifier((RSAPublicKey) k)).toList();
         this.getter = getter;
+        this.secretsWriter = secretsWriter;
         this.clock = clock;
     }
 
@@ -103,7 +143,9 @@ public final class ServiceAccountTokenAuthenticator implements TokenAuthenticato
      * @throws AuthenticationFailure when it is one but invalid
      */
     public Optional<Result> authenticate(String token, List<String> targetAudiences) {
-        if (!hasCorrectIssuer(token)) {
+        String issuer = unverifiedIssuer(token);
+        boolean legacy = LEGACY_ISSUER.equals(issuer);
+        if (!legacy && !issuers.contains(issuer)) {
             return Optional.empty();
         }
         SignedJWT jwt;
@@ -133,7 +175,91 @@ public final class ServiceAccountTokenAuthenticator implements TokenAuthenticato
         if (auds.isEmpty() && !apiAudiences.isEmpty()) {
             throw new AuthenticationFailure("token audiences " + goQuote(tokenAudiences) + " is invalid for the target audiences " + goQuote(targetAudiences));
         }
-        return Optional.of(new Result(validate(claims), auds));
+        return Optional.of(new Result(legacy ? validateLegacy(token, claims) : validate(claims), auds));
+    }
+
+    /** legacy.go {@code legacyValidator.Validate} with lookup, and the last-used tracking. */
+    private UserInfo validateLegacy(String token, JWTClaimsSet claims) {
+        String sub = claims.getSubject() == null ? "" : claims.getSubject();
+        if (sub.isEmpty()) {
+            throw new AuthenticationFailure("sub claim is missing");
+        }
+        String namespace = stringClaim(claims, LEGACY_NAMESPACE_CLAIM);
+        if (namespace.isEmpty()) {
+            throw new AuthenticationFailure("namespace claim is missing");
+        }
+        String secretName = stringClaim(claims, LEGACY_SECRET_NAME_CLAIM);
+        if (secretName.isEmpty()) {
+            throw new AuthenticationFailure("secretName claim is missing");
+        }
+        String saName = stringClaim(claims, LEGACY_SA_NAME_CLAIM);
+        if (saName.isEmpty()) {
+            throw new AuthenticationFailure("serviceAccountName claim is missing");
+        }
+        String saUid = stringClaim(claims, LEGACY_SA_UID_CLAIM);
+        if (saUid.isEmpty()) {
+            throw new AuthenticationFailure("serviceAccountUID claim is missing");
+        }
+        // apiserverserviceaccount.SplitUsername: system:serviceaccount:<ns>:<name>, both non-empty
+        String prefix = "system:serviceaccount:";
+        String[] parts = sub.startsWith(prefix) ? sub.substring(prefix.length()).split(":", -1) : new String[0];
+        if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty() || !parts[0].equals(namespace) || !parts[1].equals(saName)) {
+            throw new AuthenticationFailure("sub claim is invalid");
+        }
+        // the token is invalidated by deleting its Secret
+        JsonNode secret = getter.get(ResourceTypes.SECRETS, namespace, secretName);
+        if (secret == null || !secret.path("metadata").path("deletionTimestamp").asString("").isEmpty()) {
+            throw new AuthenticationFailure("Token has been invalidated");
+        }
+        byte[] stored;
+        try {
+            stored = Base64.getDecoder().decode(secret.path("data").path("token").asString(""));
+        } catch (IllegalArgumentException e) {
+            stored = new byte[0];
+        }
+        if (!java.security.MessageDigest.isEqual(stored, token.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            throw new AuthenticationFailure("Token does not match server's copy");
+        }
+        JsonNode sa = getter.get(ResourceTypes.SERVICEACCOUNTS, namespace, saName);
+        if (sa == null) {
+            throw new AuthenticationFailure("serviceaccounts \"" + saName + "\" not found");
+        }
+        if (!sa.path("metadata").path("deletionTimestamp").asString("").isEmpty()) {
+            throw new AuthenticationFailure("ServiceAccount " + namespace + "/" + saName + " has been deleted");
+        }
+        String uid = sa.path("metadata").path("uid").asString("");
+        if (!uid.equals(saUid)) {
+            throw new AuthenticationFailure("ServiceAccount UID (" + uid + ") does not match claim (" + saUid + ")");
+        }
+        if (!secret.path("metadata").path("labels").path(INVALID_SINCE_LABEL_KEY).asString("").isEmpty()) {
+            patchSecretWithLastUsedDate(secret);
+            throw new AuthenticationFailure("the token in secret " + namespace + "/" + secretName + " for service account " + namespace + "/" + saName
+                    + " has been marked invalid. Use tokens from the TokenRequest API or manually created secret-based tokens, or remove the '"
+                    + INVALID_SINCE_LABEL_KEY + "' label from the secret to temporarily allow use of this token");
+        }
+        patchSecretWithLastUsedDate(secret);
+        return new UserInfo(username(namespace, saName), saUid, groups(namespace), Map.of());
+    }
+
+    /** legacy.go {@code patchSecretWithLastUsedDate}: at most once a day (UTC), today or tomorrow both count. */
+    private void patchSecretWithLastUsedDate(JsonNode secret) {
+        java.time.LocalDate today = java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC);
+        String lastUsed = secret.path("metadata").path("labels").path(LAST_USED_LABEL_KEY).asString("");
+        if (lastUsed.equals(today.toString()) || lastUsed.equals(today.plusDays(1).toString())) {
+            return;
+        }
+        JsonNode meta = secret.path("metadata");
+        try {
+            secretsWriter.labelLastUsed(meta.path("namespace").asString(""), meta.path("name").asString(""), meta.path("uid").asString(""), today.toString());
+        } catch (RuntimeException e) {
+            log.error("Failed to label legacy service account token {}/{} with last-used date, err: {}", meta.path("name").asString(""),
+                    meta.path("namespace").asString(""), e.toString());
+        }
+    }
+
+    private static String stringClaim(JWTClaimsSet claims, String name) {
+        Object v = claims.getClaim(name);
+        return v instanceof String str ? str : "";
     }
 
     /** The bound-token validator (claims.go validator.Validate). */
@@ -213,19 +339,19 @@ public final class ServiceAccountTokenAuthenticator implements TokenAuthenticato
     }
 
     /**
-     * jwt.go {@code hasCorrectIssuer}: whether the token looks like a JWT whose unverified payload names
-     * one of our issuers, so other token sources keep tokens that are not ours.
+     * For jwt.go {@code hasCorrectIssuer}: the unverified {@code iss} of a token that looks like a JWT ("" when it
+     * does not), so other token sources keep tokens that are not ours.
      */
-    private boolean hasCorrectIssuer(String token) {
+    private static String unverifiedIssuer(String token) {
         String[] parts = token.split("\\.", -1);
         if (parts.length != 3) {
-            return false;
+            return "";
         }
         try {
             JsonNode payload = Json.mapper().readTree(Base64.getUrlDecoder().decode(parts[1]));
-            return issuers.contains(payload.path("iss").asString(""));
+            return payload.path("iss").asString("");
         } catch (RuntimeException e) {
-            return false;
+            return "";
         }
     }
 
