@@ -93,9 +93,16 @@ public class NetworkPolicyController implements SmartLifecycle {
     }
 
     private void run() {
+        long lastFull = 0;
         while (running) {
             try {
-                dirty.poll(period.toMillis(), TimeUnit.MILLISECONDS);
+                boolean event = dirty.poll(Math.min(period.toMillis(), JUMP_CHECK.toMillis()), TimeUnit.MILLISECONDS) != null;
+                if (!event && hasSynced && System.nanoTime() - lastFull < period.toNanos()) {
+                    // between full syncs only the jumps are checked: another agent inserting at the top of
+                    // FORWARD/OUTPUT (kube-proxy's own proxier on its first sync) must not stay before them
+                    checkJumps();
+                    continue;
+                }
                 if (!policies.hasSynced() || !pods.hasSynced() || !namespaces.hasSynced()) {
                     // a partial view of the policies would open isolated pods
                     Thread.sleep(50);
@@ -103,10 +110,30 @@ public class NetworkPolicyController implements SmartLifecycle {
                     continue;
                 }
                 syncOnce();
+                lastFull = System.nanoTime();
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
                 log.error("network policy sync failed; retrying at the next change or period", e);
+            }
+        }
+    }
+
+    /** How often the jumps' position is checked between full syncs. */
+    static final Duration JUMP_CHECK = Duration.ofSeconds(2);
+
+    /** Moves the jumps back to the top of their chains when something was inserted before them. */
+    synchronized void checkJumps() {
+        String saved = save();
+        if (saved == null || !saved.contains(":" + NetworkPolicyRules.TOP + " ")) {
+            // the table was flushed: a full sync recreates the chains before the jumps
+            dirty.offer(Boolean.TRUE);
+            return;
+        }
+        for (String chain : NetworkPolicyRules.JUMP_FROM) {
+            if (!jumpIsFirst(saved, chain)) {
+                log.info("the jump to {} is no longer the first rule of {}: moving it back", NetworkPolicyRules.TOP, chain);
+                ensureFirst(chain);
             }
         }
     }
