@@ -34,7 +34,7 @@ import java.util.TreeSet;
  *       at once; then {@code -s <pod IP>} jumps to the pod's egress chain and {@code -d <pod IP>} to its
  *       ingress chain, for every local pod isolated in that direction.</li>
  *   <li>{@code KUBE-NWPLCY-<hash>} per pod and direction: clears the mark bit {@value #MARK}, sets it for
- *       every (peer, port) of every rule of every policy selecting the pod (the union), returns when set,
+ *       the pod's own address (a pod cannot block access to itself), for every (peer, port) of every rule of every policy selecting the pod (the union), returns when set,
  *       else REJECTs.</li>
  *   <li>{@code KUBE-NWPLCY-<hash>} per ipBlock peer with {@code except}: the jump matches the CIDR, the
  *       chain returns for each except CIDR and marks the rest.</li>
@@ -151,6 +151,9 @@ public final class NetworkPolicyRules {
                         + key + " " + direction.toLowerCase(Locale.ROOT) + "\" -j " + chain);
                 List<String> rules = new ArrayList<>();
                 rules.add("-A " + chain + " -j MARK --set-xmark 0x0/" + MARK);
+                // "a pod cannot block access to itself" (Network Policies page): its own traffic back to it
+                // through a Service (hairpin) passes the node with the pod's address on both ends
+                rules.add("-A " + chain + (ingress ? " -s " : " -d ") + pod.status.podIP + "/32 -m comment --comment \"the pod itself\" -j MARK --set-xmark " + MARK + "/" + MARK);
                 for (NetworkPolicy np : isolating) {
                     int ruleIndex = 0;
                     List<?> npRules = ingress ? np.spec.ingress : np.spec.egress;

@@ -260,11 +260,33 @@ class NetworkPolicyKernelIT {
 
     @Test
     @Order(5)
-    void stoppingKubeProxyRemovesEveryChainAndJump() {
+    void aDenyAllPolicyCannotBlockAPodFromItselfThroughAService() {
+        cp.api("POST", "/api/v1/namespaces/blue/services", """
+                {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "blue"},
+                 "spec": {"clusterIP": "10.96.0.60", "ports": [{"name": "http", "protocol": "TCP", "port": 80, "targetPort": 8080}]}}
+                """).orThrow("create Service");
+        cp.api("POST", "/apis/discovery.k8s.io/v1/namespaces/blue/endpointslices", """
+                {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                 "metadata": {"name": "web-1", "namespace": "blue", "labels": {"kubernetes.io/service-name": "web"}},
+                 "addressType": "IPv4", "ports": [{"name": "http", "protocol": "TCP", "port": 8080}],
+                 "endpoints": [{"addresses": ["10.244.1.2"], "nodeName": "node-a", "conditions": {"ready": true}}]}
+                """).orThrow("create EndpointSlice");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "web".equals(pods.get("near").run("curl", "-s", "--max-time", "2", "http://10.96.0.60/").output()));
         createPolicy("blue", """
                 {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "deny-all", "namespace": "blue"},
                  "spec": {"podSelector": {}}}
                 """);
+        await().atMost(Duration.ofSeconds(10)).until(() -> pods.get("near").run("curl", "-s", "--max-time", "2", "http://10.96.0.60/").exitCode() == 7);
+        // through the ClusterIP (DNAT before the filter): the same rules as to the pod's own address
+        assertThat(pods.get("near").run("curl", "-s", "--max-time", "2", "http://10.96.0.60/").exitCode()).isEqualTo(7);
+        assertRefused(pods.get("friend"), "web");
+        // the pod itself, hairpinned through node A
+        assertThat(pods.get("web").run("curl", "-s", "--max-time", "2", "http://10.96.0.60/").output()).isEqualTo("web");
+    }
+
+    @Test
+    @Order(6)
+    void stoppingKubeProxyRemovesEveryChainAndJump() {
         await().atMost(Duration.ofSeconds(10)).until(() -> nodeA.exec("iptables-save", "-t", "filter").contains(":KUBE-NWPLCY-"));
         nodeA.stop(proxyA);
         nodeB.stop(proxyB);

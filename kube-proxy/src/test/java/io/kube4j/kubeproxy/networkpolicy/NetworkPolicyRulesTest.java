@@ -117,6 +117,7 @@ class NetworkPolicyRulesTest {
                 "-A KUBE-NWPLCY -m addrtype --src-type LOCAL -j RETURN",
                 "-A KUBE-NWPLCY -d 10.244.1.2/32 -m comment --comment \"blue/b1 ingress\" -j " + b1,
                 "-A " + b1 + " -j MARK --set-xmark 0x0/0x10000",
+                "-A " + b1 + " -s 10.244.1.2/32 -m comment --comment \"the pod itself\" -j MARK --set-xmark 0x10000/0x10000",
                 "-A " + b1 + " -s 10.244.1.2/32 -j MARK --set-xmark 0x10000/0x10000",
                 "-A " + b1 + " -s 10.244.2.2/32 -j MARK --set-xmark 0x10000/0x10000",
                 "-A " + b1 + " -m mark --mark 0x10000/0x10000 -j RETURN",
@@ -131,6 +132,7 @@ class NetworkPolicyRulesTest {
         String r1 = chain("red/r1", "Ingress");
         assertThat(lines).filteredOn(l -> l.startsWith("-A " + r1)).containsExactly(
                 "-A " + r1 + " -j MARK --set-xmark 0x0/0x10000",
+                "-A " + r1 + " -s 10.244.1.3/32 -m comment --comment \"the pod itself\" -j MARK --set-xmark 0x10000/0x10000",
                 "-A " + r1 + " -m mark --mark 0x10000/0x10000 -j RETURN",
                 "-A " + r1 + " -m comment --comment \"red/r1 ingress not allowed by any network policy\" -j REJECT");
         assertThat(String.join("\n", lines)).doesNotContain(chain("red/r1", "Egress")).doesNotContain("blue/b1");
@@ -159,14 +161,14 @@ class NetworkPolicyRulesTest {
         NetworkPolicy np = policy("blue", "p", LabelSelector.of(Map.of("app", "web")));
         np.spec.ingress.add(from(pods(null, LabelSelector.of(Map.of("team", "red")))));
         String b1 = chain("blue/b1", "Ingress");
-        assertThat(render(np)).filteredOn(l -> l.contains(" -s ")).containsExactly(
+        assertThat(render(np)).filteredOn(l -> l.contains(" -s ") && !l.contains("the pod itself")).containsExactly(
                 "-A " + b1 + " -s 10.244.1.3/32 -j MARK --set-xmark 0x10000/0x10000",
                 "-A " + b1 + " -s 10.244.2.3/32 -j MARK --set-xmark 0x10000/0x10000");
         np.spec.ingress.set(0, from(pods(LabelSelector.of(Map.of("app", "client")), LabelSelector.of(Map.of("kubernetes.io/metadata.name", "red")))));
-        assertThat(render(np)).filteredOn(l -> l.contains(" -s ")).containsExactly("-A " + b1 + " -s 10.244.2.3/32 -j MARK --set-xmark 0x10000/0x10000");
+        assertThat(render(np)).filteredOn(l -> l.contains(" -s ") && !l.contains("the pod itself")).containsExactly("-A " + b1 + " -s 10.244.2.3/32 -j MARK --set-xmark 0x10000/0x10000");
         // a podSelector alone stays in the policy's namespace: no blue pod is a client
         np.spec.ingress.set(0, from(pods(LabelSelector.of(Map.of("app", "client")), null)));
-        assertThat(render(np)).filteredOn(l -> l.contains(" -s ")).isEmpty();
+        assertThat(render(np)).filteredOn(l -> l.contains(" -s ") && !l.contains("the pod itself")).isEmpty();
     }
 
     @Test
@@ -198,7 +200,7 @@ class NetworkPolicyRulesTest {
                 port("TCP", IntOrString.of("http"), null), port("UDP", IntOrString.of("http"), null), port("SCTP", null, null)));
         np.spec.ingress.add(r);
         String b1 = chain("blue/b1", "Ingress");
-        assertThat(render(np)).filteredOn(l -> l.contains("--set-xmark 0x10000/")).containsExactly(
+        assertThat(render(np)).filteredOn(l -> l.contains("--set-xmark 0x10000/") && !l.contains("the pod itself")).containsExactly(
                 "-A " + b1 + " -p tcp -m tcp --dport 80 -j MARK --set-xmark 0x10000/0x10000",
                 "-A " + b1 + " -p udp -m udp --dport 5000:5010 -j MARK --set-xmark 0x10000/0x10000",
                 "-A " + b1 + " -p tcp -m tcp --dport 8080 -j MARK --set-xmark 0x10000/0x10000",
@@ -212,7 +214,7 @@ class NetworkPolicyRulesTest {
         NetworkPolicy b = policy("blue", "b", LabelSelector.of(Map.of("app", "web")));
         b.spec.ingress.add(from(ipBlock("10.0.0.2/32")));
         String b1 = chain("blue/b1", "Ingress");
-        assertThat(render(a, b)).filteredOn(l -> l.contains("--set-xmark 0x10000/")).containsExactly(
+        assertThat(render(a, b)).filteredOn(l -> l.contains("--set-xmark 0x10000/") && !l.contains("the pod itself")).containsExactly(
                 "-A " + b1 + " -s 10.0.0.1/32 -j MARK --set-xmark 0x10000/0x10000",
                 "-A " + b1 + " -s 10.0.0.2/32 -j MARK --set-xmark 0x10000/0x10000");
     }
