@@ -57,6 +57,16 @@ class KubeProxyConfiguration {
         };
     }
 
+    /** NetworkPolicy enforcement in iptables (kube4j.kube-proxy.network-policy=true; off by default). */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "kube4j.kube-proxy.network-policy", havingValue = "true")
+    io.kube4j.kubeproxy.networkpolicy.NetworkPolicyController networkPolicyController(ApiClient client, KubeProxyProperties props) {
+        return new io.kube4j.kubeproxy.networkpolicy.NetworkPolicyController(
+                new Informer<>(client, io.kube4j.api.NetworkPolicy.class), new Informer<>(client, io.kube4j.api.Pod.class),
+                new Informer<>(client, io.kube4j.api.Namespace.class), props.iptables(), CommandRunner.PROCESS,
+                props.nodeName(), props.syncPeriod());
+    }
+
     @Bean
     ProxySync proxySync(Informer<Service> services, EndpointSliceCache slices, Proxier proxier, ProxyMetrics metrics, KubeProxyProperties props) {
         return new ProxySync(services, slices, proxier, metrics, props.syncPeriod(), props.nodeName());

@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param hostnameOverride this proxy's node name (Kubernetes' {@code --hostname-override}); "" (the default) is the
  *                       machine's hostname. EndpointSlice endpoints with this {@code nodeName} are local
  *                       (externalTrafficPolicy Local).
+ * @param networkPolicy  enforce NetworkPolicies for this node's pods with iptables (Linux, NET_ADMIN; off by default,
+ *                       as kube-proxy leaves it to the network plugin in Kubernetes)
  */
 @ConfigurationProperties("kube4j.kube-proxy")
 public record KubeProxyProperties(
@@ -27,7 +29,8 @@ public record KubeProxyProperties(
         @DefaultValue("30s") Duration syncPeriod,
         @DefaultValue Iptables iptables,
         @DefaultValue("false") boolean clusterIpListeners,
-        @DefaultValue("") String hostnameOverride) {
+        @DefaultValue("") String hostnameOverride,
+        @DefaultValue("false") boolean networkPolicy) {
 
     /** {@code hostnameOverride}, else this machine's hostname, lower-cased as Kubernetes' {@code GetHostname} does. */
     public String nodeName() {

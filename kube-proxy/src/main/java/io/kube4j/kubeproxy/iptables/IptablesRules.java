@@ -237,7 +237,7 @@ public final class IptablesRules {
     }
 
     /** base32 (RFC 4648, Go's StdEncoding) of SHA-256, first 16 characters: chain names stay within iptables' 28. */
-    static String hash(String s) {
+    public static String hash(String s) {
         try {
             return base32(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
