@@ -25,16 +25,16 @@ import java.util.stream.Stream;
  * the CRI, stops containerd, kills what is left in its namespace (shims), unmounts what is mounted under its
  * directory, deletes the namespace and the directory, also after a failed start.
  */
-final class ContainerdFixture implements AutoCloseable {
-    static final String SANDBOX_IMAGE = "local/pause:k4j";
-    static final String BUSYBOX = "local/busybox:latest";
+public final class ContainerdFixture implements AutoCloseable {
+    public static final String SANDBOX_IMAGE = "local/pause:k4j";
+    public static final String BUSYBOX = "local/busybox:latest";
 
-    final String netns;
-    final Path dir;
-    final Path socket;
+    public final String netns;
+    public final Path dir;
+    public final Path socket;
     /** The pod subnet of the bridge network, e.g. {@code 10.88.17.0/24}; pod IPs start with {@link #subnetPrefix}. */
-    final String subnet;
-    final String subnetPrefix;
+    public final String subnet;
+    public final String subnetPrefix;
     private final List<String> nodes = new java.util.concurrent.CopyOnWriteArrayList<>(List.of("cri-fixture"));
     private Process containerd;
     private CriRuntime runtime;
@@ -71,7 +71,7 @@ final class ContainerdFixture implements AutoCloseable {
     }
 
     /** Starts containerd and imports busybox and the sandbox image; on any failure cleans up and throws with the log. */
-    static ContainerdFixture start() throws Exception {
+    public static ContainerdFixture start() throws Exception {
         ContainerdFixture f = new ContainerdFixture();
         try {
             f.doStart();
@@ -165,7 +165,7 @@ final class ContainerdFixture implements AutoCloseable {
     }
 
     /** A CRI runtime on this containerd for {@code node}, its logs and pod directories under the fixture's directory. */
-    CriRuntime runtime(String node) {
+    public CriRuntime runtime(String node) {
         if (!nodes.contains(node)) {
             nodes.add(node);
         }
@@ -173,7 +173,7 @@ final class ContainerdFixture implements AutoCloseable {
     }
 
     /** The error and warning lines of containerd's log. */
-    String log() {
+    public String log() {
         try {
             Path p = dir.resolve("containerd.log");
             if (!Files.exists(p)) {
