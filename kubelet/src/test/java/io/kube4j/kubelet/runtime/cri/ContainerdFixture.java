@@ -40,8 +40,9 @@ public final class ContainerdFixture implements AutoCloseable {
     private CriRuntime runtime;
 
     private ContainerdFixture() throws IOException {
+        // unique on this machine: the JVM's pid and a count of the fixtures this JVM started
         int n = (int) (ProcessHandle.current().pid() % 100_000);
-        this.netns = "k4jcri-" + n;
+        this.netns = "k4jcri-" + n + "-" + STARTED.incrementAndGet();
         this.dir = Files.createTempDirectory("k4jcri-");
         this.socket = dir.resolve("containerd.sock");
         int third = 1 + n % 250;
@@ -50,6 +51,7 @@ public final class ContainerdFixture implements AutoCloseable {
     }
 
     private static final int CAP_SYS_RESOURCE = 24;
+    private static final java.util.concurrent.atomic.AtomicInteger STARTED = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * Whether this process holds capability {@code cap} (its effective set in /proc/self/status). Without
