@@ -215,13 +215,14 @@ public final class CriRuntime implements ContainerRuntime, AutoCloseable {
     }
 
     /** The sandbox config of {@code pod}'s attempt (also sent again with every CreateContainer, as kuberuntime does). */
-    PodSandboxConfig sandboxConfig(PodRef pod, int attempt, String hostname) {
+    PodSandboxConfig sandboxConfig(PodRef pod, int attempt, String hostname, boolean privileged) {
         PodSandboxConfig.Builder b = PodSandboxConfig.newBuilder()
                 .setMetadata(PodSandboxMetadata.newBuilder().setName(pod.name()).setNamespace(pod.namespace())
                         .setUid(pod.uid()).setAttempt(attempt))
                 .setLogDirectory(podLogDirectory(pod).toString())
                 .putAllLabels(podLabels(pod))
                 .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                        .setPrivileged(privileged)
                         .setNamespaceOptions(NamespaceOption.newBuilder().setNetwork(NamespaceMode.POD)
                                 .setIpc(NamespaceMode.POD).setPid(NamespaceMode.CONTAINER))));
         if (hostname != null && !hostname.isBlank()) {
@@ -251,7 +252,7 @@ public final class CriRuntime implements ContainerRuntime, AutoCloseable {
         }
         try {
             return rt(CALL_TIMEOUT).runPodSandbox(RunPodSandboxRequest.newBuilder()
-                    .setConfig(sandboxConfig(config.pod(), config.attempt(), config.hostname())).build()).getPodSandboxId();
+                    .setConfig(sandboxConfig(config.pod(), config.attempt(), config.hostname(), config.privileged())).build()).getPodSandboxId();
         } catch (StatusRuntimeException e) {
             throw failure("cannot run the sandbox of " + config.pod(), e);
         }
@@ -377,7 +378,9 @@ public final class CriRuntime implements ContainerRuntime, AutoCloseable {
         var request = CreateContainerRequest.newBuilder()
                 .setPodSandboxId(sandbox.id())
                 .setConfig(containerConfig(config))
-                .setSandboxConfig(sandboxConfig(sandbox.pod(), sandbox.attempt(), null))
+                // a privileged container's sandbox was made privileged (SandboxConfig.privileged)
+                .setSandboxConfig(sandboxConfig(sandbox.pod(), sandbox.attempt(), null,
+                        config.security() != null && config.security().privileged()))
                 .build();
         try {
             Files.createDirectories(podLogDirectory(config.pod()).resolve(config.name()));

@@ -4,6 +4,7 @@ import io.kube4j.kubelet.runtime.ContainerConfig;
 import io.kube4j.kubelet.runtime.ContainerInfo;
 import io.kube4j.kubelet.runtime.ContainerUsage;
 import io.kube4j.kubelet.runtime.ExecResult;
+import io.kube4j.kubelet.runtime.LinuxContainerSecurity;
 import io.kube4j.kubelet.runtime.LogOptions;
 import io.kube4j.kubelet.runtime.Mount;
 import io.kube4j.kubelet.runtime.PodRef;
@@ -172,6 +173,32 @@ class CriRuntimeIT {
         // containerd records after the task started (seen: 0.3 ms before), so only their presence is asserted
         assertThat(info.finishedAt()).isNotNull();
         assertThat(logs(id)).isEqualTo("bye\n");
+        runtime.removeContainer(id);
+        runtime.stopPodSandbox(sandboxId);
+        runtime.removePodSandbox(sandboxId);
+    }
+
+    /**
+     * containerd refuses a privileged container unless CreateContainer's sandbox config is privileged ("no privileged
+     * container allowed in sandbox"); containerd 1.6 checks the config sent with CreateContainer, which CriRuntime marks
+     * privileged for a privileged container (the sandbox's own flag, from the kubelet's HasPrivilegedContainer, is
+     * checked by CriRuntimeTest: this test passes with it false too).
+     */
+    @Test
+    void aPrivilegedContainerRunsInAPrivilegedSandbox() throws Exception {
+        PodRef pod = pod("priv");
+        String sandboxId = runtime.runPodSandbox(new SandboxConfig(pod, 0, "priv", true));
+        Sandbox sandbox = runtime.listPodSandboxes(pod.uid()).getFirst();
+        LinuxContainerSecurity privileged = new LinuxContainerSecurity(null, null, null, List.of(), List.of(), List.of(),
+                true, false, false, LinuxContainerSecurity.SECCOMP_UNCONFINED);
+        String id = runtime.createContainer(sandbox, new ContainerConfig(pod, "admin", 0, ContainerdFixture.BUSYBOX,
+                List.of("sleep", "3600"), List.of(), null, Map.of(), List.of(), null, null).withSecurity(privileged));
+        runtime.startContainer(id);
+        await().atMost(Duration.ofSeconds(20)).until(() -> runtime.containerStatus(id).running());
+        // all capabilities: CAP_SYS_ADMIN (bit 21) among them
+        String capEff = runtime.exec(id, List.of("grep", "CapEff", "/proc/self/status"), Duration.ofSeconds(10)).output();
+        long caps = Long.parseUnsignedLong(capEff.replace("CapEff:", "").strip(), 16);
+        assertThat(caps & (1L << 21)).isNotZero();
         runtime.removeContainer(id);
         runtime.stopPodSandbox(sandboxId);
         runtime.removePodSandbox(sandboxId);

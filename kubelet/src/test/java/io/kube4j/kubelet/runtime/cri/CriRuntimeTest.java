@@ -54,7 +54,7 @@ class CriRuntimeTest {
 
     @Test
     void sandboxConfigCarriesMetadataLabelsLogDirectoryAndClusterDns() {
-        PodSandboxConfig c = runtime(new KubeletProperties.PodNetwork("10.96.0.10", "cluster.local", "", "")).sandboxConfig(pod, 1, "web");
+        PodSandboxConfig c = runtime(new KubeletProperties.PodNetwork("10.96.0.10", "cluster.local", "", "")).sandboxConfig(pod, 1, "web", true);
         assertThat(c.getMetadata().getName()).isEqualTo("web");
         assertThat(c.getMetadata().getNamespace()).isEqualTo("ns");
         assertThat(c.getMetadata().getUid()).isEqualTo("uid-1");
@@ -66,13 +66,14 @@ class CriRuntimeTest {
         assertThat(c.getDnsConfig().getServersList()).containsExactly("10.96.0.10");
         assertThat(c.getDnsConfig().getSearchesList()).containsExactly("ns.svc.cluster.local", "svc.cluster.local", "cluster.local");
         assertThat(c.getDnsConfig().getOptionsList()).containsExactly("ndots:5");
+        assertThat(c.getLinux().getSecurityContext().getPrivileged()).isTrue();
         var ns = c.getLinux().getSecurityContext().getNamespaceOptions();
         assertThat(ns.getNetwork()).isEqualTo(NamespaceMode.POD);
         assertThat(ns.getPid()).isEqualTo(NamespaceMode.CONTAINER);
 
         runtime.close();
         // without a cluster DNS: the runtime's default resolv.conf
-        assertThat(runtime(null).sandboxConfig(pod, 0, "web").hasDnsConfig()).isFalse();
+        assertThat(runtime(null).sandboxConfig(pod, 0, "web", false).hasDnsConfig()).isFalse();
     }
 
     @Test
