@@ -51,6 +51,10 @@ class KubeletCriRuntimeIT {
         etcd.start();
         apiserver = new ApiServerProcess(etcd.endpoint()).start();
         api = new ApiClient(apiserver.url());
+        startKubelet();
+    }
+
+    private static void startKubelet() {
         kubelet = new SpringApplicationBuilder(KubeletApplication.class).run(
                 "--server.port=0",
                 "--kube4j.apiserver.url=" + apiserver.url(),
@@ -138,6 +142,25 @@ class KubeletCriRuntimeIT {
 
     @Test
     @Order(2)
+    void aRestartedKubeletAdoptsTheRunningSandboxAndContainer() {
+        String uid = get("web").metadata.uid;
+        List<String> before = cri.listContainers(uid).stream().map(c -> c.id()).toList();
+        String sandbox = cri.listPodSandboxes(uid).getFirst().id();
+
+        kubelet.close();
+        startKubelet();
+        // let the new kubelet relist and sync the pod a few times
+        await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(10)).until(() -> true);
+
+        assertThat(cri.listContainers(uid).stream().map(c -> c.id()).toList()).isEqualTo(before);
+        assertThat(cri.listPodSandboxes(uid)).extracting(s -> s.id()).containsExactly(sandbox);
+        ContainerStatus s = get("web").status.containerStatuses.get(0);
+        assertThat(s.restartCount).isZero();
+        assertThat(s.state.running).isNotNull();
+    }
+
+    @Test
+    @Order(3)
     void deletingThePodRemovesItsSandboxAndContainers() {
         String uid = get("web").metadata.uid;
         api.delete(Pod.class, "default", "web");
@@ -149,7 +172,7 @@ class KubeletCriRuntimeIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aFailingExecLivenessProbeRestartsTheContainer() {
         Pod sick = pod("sick", "touch /tmp/alive; sleep 3; rm /tmp/alive; exec sleep 3600");
         sick.spec.containers.get(0).livenessProbe = execProbe("cat", "/tmp/alive");
@@ -166,7 +189,7 @@ class KubeletCriRuntimeIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aContainerExitingWith3FailsAPodThatNeverRestarts() {
         Pod job = pod("job", "echo bye; exit 3");
         job.spec.restartPolicy = "Never";
