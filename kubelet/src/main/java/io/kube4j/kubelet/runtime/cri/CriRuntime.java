@@ -135,6 +135,8 @@ public final class CriRuntime implements ContainerRuntime, AutoCloseable {
     private final ManagedChannel channel;
     private final RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime;
     private final ImageServiceGrpc.ImageServiceBlockingStub images;
+    /** The pod IP of each ready sandbox seen, so a relist asks PodSandboxStatus only for new sandboxes. */
+    private final Map<String, String> sandboxIps = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param endpoint     the runtime's socket: {@code unix:///run/containerd/containerd.sock} or a plain path
@@ -261,6 +263,7 @@ public final class CriRuntime implements ContainerRuntime, AutoCloseable {
     @Override
     public void stopPodSandbox(String sandboxId) {
         try {
+            sandboxIps.remove(sandboxId);
             rt(CALL_TIMEOUT).stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build());
         } catch (StatusRuntimeException e) {
             if (!notFound(e)) {
@@ -281,6 +284,7 @@ public final class CriRuntime implements ContainerRuntime, AutoCloseable {
             }
         }
         try {
+            sandboxIps.remove(sandboxId);
             rt(CALL_TIMEOUT).removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build());
         } catch (StatusRuntimeException e) {
             if (!notFound(e)) {
@@ -295,7 +299,10 @@ public final class CriRuntime implements ContainerRuntime, AutoCloseable {
 
     @Override
     public List<Sandbox> listPodSandboxes() {
-        return sandboxes(Map.of(LABEL_NODE, nodeName));
+        List<Sandbox> all = sandboxes(Map.of(LABEL_NODE, nodeName));
+        // forget the IPs of sandboxes removed behind our back
+        sandboxIps.keySet().retainAll(all.stream().map(Sandbox::id).toList());
+        return all;
     }
 
     @Override
@@ -316,16 +323,25 @@ public final class CriRuntime implements ContainerRuntime, AutoCloseable {
             boolean ready = s.getState() == PodSandboxState.SANDBOX_READY;
             String ip = null;
             if (ready) {
-                // the list has no network status: ask for it (kuberuntime's relist does the same per sandbox)
-                try {
-                    ip = rt(CALL_TIMEOUT).podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(s.getId()).build())
-                            .getStatus().getNetwork().getIp();
-                } catch (StatusRuntimeException e) {
-                    if (!notFound(e)) {
-                        throw failure("sandbox " + s.getId(), e);
+                // the list has no network status: ask for it once per sandbox (its IP is fixed for its life)
+                ip = sandboxIps.get(s.getId());
+                if (ip == null) {
+                    try {
+                        ip = rt(CALL_TIMEOUT).podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(s.getId()).build())
+                                .getStatus().getNetwork().getIp();
+                    } catch (StatusRuntimeException e) {
+                        if (!notFound(e)) {
+                            throw failure("sandbox " + s.getId(), e);
+                        }
+                        continue;
                     }
-                    continue;
+                    if (!ip.isEmpty()) {
+                        sandboxIps.put(s.getId(), ip);
+                    }
                 }
+            } else {
+                // a stopped sandbox has released its IP (StopPodSandbox runs CNI DEL)
+                sandboxIps.remove(s.getId());
             }
             out.add(new Sandbox(s.getId(), pod(s.getLabelsMap(), s.getMetadata()), s.getMetadata().getAttempt(), ready,
                     ip == null || ip.isEmpty() ? null : ip, nanos(s.getCreatedAt())));
