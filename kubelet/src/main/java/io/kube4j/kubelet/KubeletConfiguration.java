@@ -27,8 +27,8 @@ class KubeletConfiguration {
     }
 
     @Bean
-    RuntimeFactory runtimeFactory() {
-        return new RuntimeFactory();
+    RuntimeFactory runtimeFactory(CriProperties cri) {
+        return new RuntimeFactory(cri);
     }
 
     @Bean

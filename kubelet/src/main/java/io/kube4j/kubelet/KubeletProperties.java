@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code KUBE4J_KUBELET_NODE_NAME}, {@code KUBE4J_KUBELET_RUNTIME}, ...).
  *
  * @param nodeName        the Node's name; empty means the hostname
- * @param runtime         docker, process or fake
+ * @param runtime         docker, cri (a CRI v1 runtime such as containerd: {@link CriProperties}), process or fake
  * @param count           how many kubelets this process runs (fake runtime only): names get a suffix -0, -1, ...
  * @param address         the InternalIP the apiserver reaches the log endpoint on; empty means the address of the
  *                        route to the apiserver when not loopback, else the first non-loopback IPv4

@@ -96,6 +96,23 @@ public final class Kubelets implements ApplicationListener<WebServerInitializedE
         log.info("started {} kubelet(s) ({} runtime) at {}:{}", count, props.runtime(), address, port);
     }
 
+    /**
+     * The {@code <type>} of container IDs {@code <type>://<id>}: the runtime's name; for a CRI runtime the name its
+     * Version call gives (e.g. {@code containerd}), as Kubernetes' kuberuntime manager takes it at start. A CRI runtime
+     * that does not answer yet leaves {@code cri}.
+     */
+    private String containerIdPrefix(ContainerRuntime runtime) {
+        if (!"cri".equals(props.runtime())) {
+            return props.runtime();
+        }
+        try {
+            return runtime.version().name();
+        } catch (RuntimeException e) {
+            log.warn("the CRI runtime does not answer its Version call ({}): container IDs are cri://<id>", e.getMessage());
+            return "cri";
+        }
+    }
+
     private Kubelet build(String nodeName, String address, int port) {
         // the generated CNI network's range (network-plugin=cni): the podCIDR node IPAM gave this Node
         ContainerRuntime runtime = new InstrumentedRuntime(runtimeFactory.create(props, nodeName, address,
@@ -109,7 +126,7 @@ public final class Kubelets implements ApplicationListener<WebServerInitializedE
         ObjectManager<Secret> secrets = WatchBasedManager.secrets(client);
         VolumeManager volumes = new VolumeManager(props.nodeDir(nodeName).resolve("pods"), client,
                 new VolumePayloads(configMaps, secrets, () -> allocatable, new TokenManager(client, clock)), events, clock);
-        KubeletContext ctx = new KubeletContext(nodeName, address, runtime, props.runtime(), client,
+        KubeletContext ctx = new KubeletContext(nodeName, address, runtime, containerIdPrefix(runtime), client,
                 events, new ProbeRunner(runtime),
                 new ContainerConfigFactory(environmentProvider, configMaps, secrets, () -> allocatable, volumes),
                 Backoff.kubelet(), Backoff.kubelet(), clock, props.syncPeriod(), metrics,

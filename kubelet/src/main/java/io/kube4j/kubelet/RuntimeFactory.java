@@ -2,6 +2,7 @@ package io.kube4j.kubelet;
 
 import io.kube4j.kubelet.network.CniNetwork;
 import io.kube4j.kubelet.runtime.ContainerRuntime;
+import io.kube4j.kubelet.runtime.cri.CriRuntime;
 import io.kube4j.kubelet.runtime.docker.DockerClient;
 import io.kube4j.kubelet.runtime.docker.DockerRuntime;
 import io.kube4j.kubelet.runtime.fake.FakeRuntime;
@@ -13,6 +14,17 @@ import java.util.function.Supplier;
 
 /** Makes the runtime named by {@code kube4j.kubelet.runtime} for one node. */
 public class RuntimeFactory {
+    private final CriProperties cri;
+
+    /** With the CRI runtime's default settings. */
+    public RuntimeFactory() {
+        this(CriProperties.DEFAULT);
+    }
+
+    /** @param cri the CRI runtime's settings ({@code kube4j.kubelet.cri.*}) */
+    public RuntimeFactory(CriProperties cri) {
+        this.cri = cri;
+    }
 
     public ContainerRuntime create(KubeletProperties props, String nodeName, String address) {
         return create(props, nodeName, address, () -> null);
@@ -30,7 +42,10 @@ public class RuntimeFactory {
             case "process" -> new ProcessRuntime(props.nodeDir(nodeName), address, Clock.systemUTC());
             case "fake" -> new FakeRuntime(Clock.systemUTC(), new FakeRuntime.Timings(props.fake().startDelay(), props.fake().pullDelay(),
                     props.fake().stopDelay(), props.fake().initRunTime()), props.fake().podIp().isBlank() ? null : props.fake().podIp());
-            default -> throw new IllegalArgumentException("kube4j.kubelet.runtime must be docker, process or fake, not " + props.runtime());
+            case "cri" -> new CriRuntime(cri.endpoint(), nodeName, props.sandboxImage(),
+                    cri.podLogsDir().isBlank() ? props.nodeDir(nodeName).resolve("logs").resolve("pods") : Path.of(cri.podLogsDir()),
+                    props.nodeDir(nodeName).resolve("pods"), props.docker().pod());
+            default -> throw new IllegalArgumentException("kube4j.kubelet.runtime must be docker, cri, process or fake, not " + props.runtime());
         };
     }
 

@@ -303,10 +303,18 @@ public final class PodWorker {
         }
     }
 
+    /** Whether any container of the pod (init, regular, ephemeral) is privileged: Kubernetes' {@code HasPrivilegedContainer}. */
+    static boolean hasPrivilegedContainer(Pod pod) {
+        return java.util.stream.Stream.of(pod.spec.initContainers, pod.spec.containers, pod.spec.ephemeralContainers)
+                .flatMap(java.util.List::stream)
+                .anyMatch(c -> c.securityContext != null && Boolean.TRUE.equals(c.securityContext.privileged));
+    }
+
     private Sandbox createSandbox(Pod pod, int attempt) {
         String hostname = pod.spec.hostname != null ? pod.spec.hostname : pod.metadata.name;
         try {
-            String id = ctx.runtime().runPodSandbox(new SandboxConfig(ref(pod), attempt, hostname.length() > 63 ? hostname.substring(0, 63) : hostname));
+            String id = ctx.runtime().runPodSandbox(new SandboxConfig(ref(pod), attempt, hostname.length() > 63 ? hostname.substring(0, 63) : hostname,
+                    hasPrivilegedContainer(pod)));
             // the new sandbox's IP: the one runtime call outside the relist, once per sandbox
             return ctx.runtime().listPodSandboxes(uid).stream().filter(s -> s.id().equals(id)).findFirst()
                     .orElseThrow(() -> new ContainerRuntimeException("sandbox " + id + " vanished"));

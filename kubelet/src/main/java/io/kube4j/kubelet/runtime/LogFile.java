@@ -51,6 +51,7 @@ public final class LogFile {
         if (!Files.exists(path)) {
             return;
         }
+        boolean[] midLine = {false};
         long offset = 0;
         if (options.tailLines() != null) {
             // as the kubelet's ReadLogs: the last N lines among those since the start time
@@ -69,7 +70,7 @@ public final class LogFile {
                 }
             }
             for (String line : last) {
-                writeLine(line, options.timestamps(), out);
+                writeLine(line, options.timestamps(), out, midLine);
             }
             out.flush();
             if (!options.follow()) {
@@ -88,7 +89,7 @@ public final class LogFile {
                     while ((nl = partial.indexOf("\n")) >= 0) {
                         String line = partial.substring(0, nl);
                         if (after(line, options.since())) {
-                            writeLine(line, options.timestamps(), out);
+                            writeLine(line, options.timestamps(), out, midLine);
                         }
                         partial.delete(0, nl + 1);
                     }
@@ -129,13 +130,17 @@ public final class LogFile {
         }
     }
 
-    // "<time> <stream> <tag> <text>": the text is everything after the third space
-    private static void writeLine(String entry, boolean timestamps, OutputStream out) throws IOException {
+    // "<time> <stream> <tag> <text>": the text is everything after the third space. A "P" (partial) entry is a piece
+    // of a longer line the runtime split (containerd at 16 KiB): written without a newline, and the pieces after it
+    // without a timestamp, as the kubelet's kuberuntime/logs joins them
+    private static void writeLine(String entry, boolean timestamps, OutputStream out, boolean[] midLine) throws IOException {
         int first = entry.indexOf(' ');
         int second = first < 0 ? -1 : entry.indexOf(' ', first + 1);
         int third = second < 0 ? -1 : entry.indexOf(' ', second + 1);
         String text = third < 0 ? entry : entry.substring(third + 1);
-        String line = timestamps && first > 0 ? entry.substring(0, first) + " " + text : text;
-        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        boolean partial = third > 0 && "P".equals(entry.substring(second + 1, third));
+        String line = timestamps && first > 0 && !midLine[0] ? entry.substring(0, first) + " " + text : text;
+        out.write((partial ? line : line + "\n").getBytes(StandardCharsets.UTF_8));
+        midLine[0] = partial;
     }
 }

@@ -29,6 +29,20 @@ class LogFileTest {
     }
 
     @Test
+    void partialEntriesOfTheCriFormatAreJoinedIntoOneLine() throws Exception {
+        // containerd splits a long line into P entries ended by an F entry
+        java.nio.file.Files.writeString(dir.resolve("p.log"), """
+                2026-01-02T03:04:05.000000001Z stdout P first half,\s
+                2026-01-02T03:04:05.000000002Z stdout F second half
+                2026-01-02T03:04:06.000000000Z stderr F next
+                """);
+        LogFile log = new LogFile(dir.resolve("p.log"));
+        assertThat(read(log, LogOptions.ALL, new AtomicBoolean(false))).isEqualTo("first half, second half\nnext\n");
+        assertThat(read(log, new LogOptions(false, null, true), new AtomicBoolean(false))).isEqualTo(
+                "2026-01-02T03:04:05.000000001Z first half, second half\n2026-01-02T03:04:06.000000000Z next\n");
+    }
+
+    @Test
     void tailLinesKeepsTheLastLines() throws Exception {
         LogFile log = new LogFile(dir.resolve("c.log"));
         for (int i = 1; i <= 5; i++) {
