@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Host-gw routes are programmed only with {@code kube4j.kubelet.network-plugin=cni}; the default leaves routes alone. */
 class PodCidrRoutesWiringTest {
     @Configuration
-    @EnableConfigurationProperties({KubeletProperties.class, ApiServerProperties.class})
+    @EnableConfigurationProperties({KubeletProperties.class, ApiServerProperties.class, CriProperties.class})
     static class Props {
     }
 
