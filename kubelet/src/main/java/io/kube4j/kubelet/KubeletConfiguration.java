@@ -1,6 +1,7 @@
 package io.kube4j.kubelet;
 
 import io.kube4j.client.ApiClient;
+import io.kube4j.kubelet.network.KubenetMasquerade;
 import io.kube4j.kubelet.network.PodCidrRoutes;
 import io.kube4j.kubelet.node.MachineInfo;
 import io.kube4j.kubelet.pod.EnvironmentProvider;
@@ -48,5 +49,16 @@ class KubeletConfiguration {
     PodCidrRoutes podCidrRoutes(KubeletProperties props, ApiClient client) {
         String nodeName = props.nodeName().isBlank() ? MachineInfo.hostname() : props.nodeName();
         return new PodCidrRoutes(client, nodeName, PodCidrRoutes.CommandRunner.PROCESS);
+    }
+
+    /**
+     * kubenet's masquerade rule for pod traffic leaving {@code kube4j.kubelet.non-masquerade-cidr}, only with
+     * {@code kube4j.kubelet.network-plugin=cni} (the generated bridge network does not masquerade: pod-to-pod
+     * traffic across nodes keeps the pod IP).
+     */
+    @Bean(initMethod = "start", destroyMethod = "stop")
+    @ConditionalOnProperty(name = "kube4j.kubelet.network-plugin", havingValue = "cni")
+    KubenetMasquerade kubenetMasquerade(KubeletProperties props) {
+        return new KubenetMasquerade(props.nonMasqueradeCidr(), PodCidrRoutes.CommandRunner.PROCESS);
     }
 }

@@ -39,6 +39,10 @@ import java.util.Map;
  *                        default) or {@code cni} (sandboxes with {@code NetworkMode: none}, attached by CNI plugins as
  *                        Kubernetes' removed {@code --network-plugin=cni} did)
  * @param cni             where CNI plugins and network configurations are ({@code network-plugin=cni})
+ * @param nonMasqueradeCidr with {@code network-plugin=cni}: pod traffic to addresses outside this CIDR is
+ *                        masqueraded to the node's address (Kubernetes' {@code --non-masquerade-cidr}, default
+ *                        {@code 10.0.0.0/8}; set it to the cluster CIDR; {@code 0.0.0.0/0}: no rule), see
+ *                        {@code network/KubenetMasquerade}
  */
 @ConfigurationProperties("kube4j.kubelet")
 public record KubeletProperties(
@@ -62,7 +66,8 @@ public record KubeletProperties(
         @DefaultValue Authentication authentication,
         @DefaultValue Authorization authorization,
         @DefaultValue("docker") String networkPlugin,
-        @DefaultValue Cni cni) {
+        @DefaultValue Cni cni,
+        @DefaultValue("10.0.0.0/8") String nonMasqueradeCidr) {
 
     public KubeletProperties {
         labels = labels == null ? Map.of() : labels;

@@ -25,7 +25,7 @@ class HollowKubeletsTest {
                 new KubeletProperties.Docker("/var/run/docker.sock", "", new KubeletProperties.PodNetwork("", "cluster.local", "", "")), new KubeletProperties.Fake(Duration.ZERO, "", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1), "0", "0"),
                 "", "", new KubeletProperties.Authentication("", true, new KubeletProperties.TokenWebhook(false, Duration.ofMinutes(2))),
                 new KubeletProperties.Authorization("AlwaysAllow", new KubeletProperties.Webhook(Duration.ofMinutes(5), Duration.ofSeconds(30))),
-                "docker", new KubeletProperties.Cni("/usr/lib/cni:/opt/cni/bin", "/etc/cni/net.d"));
+                "docker", new KubeletProperties.Cni("/usr/lib/cni:/opt/cni/bin", "/etc/cni/net.d"), "10.0.0.0/8");
     }
 
     @AfterEach

@@ -116,7 +116,8 @@ public final class CniNetwork {
     /**
      * The kubenet-style network for a node without a CNI configuration (kubenet's {@code NET_CONFIG_TEMPLATE} in
      * {@code pkg/kubelet/dockershim/network/kubenet}, as the contract of issue #19 sets it): a Linux bridge with the
-     * pods' gateway address ({@code isGateway}), masquerading of pod traffic leaving the pod CIDR ({@code ipMasq}),
+     * pods' gateway address ({@code isGateway}), no masquerading ({@code ipMasq: false}, as kubenet: pods reach other
+     * nodes' pods with their own IP; {@link KubenetMasquerade} handles traffic leaving the cluster),
      * hairpin mode so a pod reaches itself through a Service, host-local addresses from {@code podCidr} with a
      * default route via the bridge, and portmap for hostPorts.
      *
@@ -127,7 +128,9 @@ public final class CniNetwork {
         b.put("type", "bridge");
         b.put("bridge", bridge);
         b.put("isGateway", true);
-        b.put("ipMasq", true);
+        // kubenet's template: no masquerading by the bridge plugin, which would NAT traffic to other nodes' pods too;
+        // KubenetMasquerade masquerades only what leaves the cluster
+        b.put("ipMasq", false);
         b.put("hairpinMode", true);
         ObjectNode ipam = b.putObject("ipam");
         ipam.put("type", "host-local");

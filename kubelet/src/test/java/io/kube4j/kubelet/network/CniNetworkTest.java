@@ -78,7 +78,7 @@ class CniNetworkTest {
 
         assertThat(n.toJson()).isEqualTo(Json.tree("""
                 {"cniVersion":"1.0.0","name":"kube4j","plugins":[
-                  {"type":"bridge","bridge":"cni0","isGateway":true,"ipMasq":true,"hairpinMode":true,
+                  {"type":"bridge","bridge":"cni0","isGateway":true,"ipMasq":false,"hairpinMode":true,
                    "ipam":{"type":"host-local","ranges":[[{"subnet":"10.213.1.0/24"}]],"routes":[{"dst":"0.0.0.0/0"}]}},
                   {"type":"portmap","capabilities":{"portMappings":true}}]}"""));
     }
