@@ -1,5 +1,6 @@
 package io.kube4j.kubelet;
 
+import io.kube4j.kubelet.network.KubenetMasquerade;
 import io.kube4j.kubelet.network.PodCidrRoutes;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -31,7 +32,9 @@ class PodCidrRoutesWiringTest {
 
     @Test
     void routesWithTheCniNetworkPlugin() {
-        runner.withPropertyValues("kube4j.kubelet.network-plugin=cni")
-                .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(PodCidrRoutes.class));
+        // 0.0.0.0/0 turns kubenet's masquerade rule off (as in kubenet): the bean must not write iptables rules
+        // into the root network namespace of the machine running the tests
+        runner.withPropertyValues("kube4j.kubelet.network-plugin=cni", "kube4j.kubelet.non-masquerade-cidr=0.0.0.0/0")
+                .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(PodCidrRoutes.class).hasSingleBean(KubenetMasquerade.class));
     }
 }
