@@ -9,6 +9,7 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
 import io.kube4j.testing.ApiServerProcess;
+import io.kube4j.testing.ComponentProcess;
 import io.kube4j.testing.EtcdContainer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Both against the same etcd, in the same run, alternating which goes first in each round; prints per
  * phase the operations per second, p50/p99 latency, the apiserver's CPU seconds per create (its
  * {@code /proc/<pid>/stat} utime+stime before and after), and the medians over the rounds with the ratio
- * creates/etcd. The apiserver is started insecure ({@link ApiServerProcess#INSECURE}: plain HTTP, no
+ * creates/etcd. With {@code kube4j.bench.compare-jar} the same is first measured for an apiserver from that jar
+ * (e.g. the code before a change), on its own fresh etcd, then for this build's on another fresh one: a
+ * before/after comparison in one run, each against the etcd baseline measured beside it. The apiservers run with the Docker image's JIT (C2), not the C1-only JIT
+ * ComponentProcess uses for quick start-ups. The apiserver is started insecure ({@link ApiServerProcess#INSECURE}: plain HTTP, no
  * authentication, authorization or admission webhooks' TLS) to isolate the write path; the built-in
  * admission plugins still run.
  *
@@ -61,17 +65,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>{@link #idleWatchersHeap} measures the heap after GC of an apiserver holding N idle long-poll and
  * streaming watches (each an HTTP request in flight) for each {@code server.max-http-request-header-size}
- * in {@code kube4j.bench.header-sizes} (1MB, Kubernetes' limit, and 64KB): Tomcat's Http11InputBuffer
- * allocates that many bytes plus its socket read buffer for every connection it serves a request on.
+ * in {@code kube4j.bench.header-sizes} (1MB, Kubernetes' limit; 64KB; 8KB, Tomcat's default), and again after
+ * the watchers closed their connections: Tomcat's Http11InputBuffer allocates that many bytes plus its socket
+ * read buffer for every processor serving a request, and keeps up to {@code processorCache} (200) freed
+ * processors with their buffers.
  *
  * <p>Not part of {@code verify} (the name matches neither *Test nor *IT). Run by hand after the apiserver
  * jar is packaged (failsafe runs after {@code package}):
  * <pre>
  * ./mvnw -B -ntp -o -pl common,apiserver verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dit.test='WritePathBenchmark#createsAgainstRawEtcd' [-Dkube4j.bench.concurrency=16,64] \
- *     [-Dkube4j.bench.seconds=10] [-Dkube4j.bench.rounds=3] [-Dkube4j.bench.jfr=true]
+ *     [-Dkube4j.bench.seconds=10] [-Dkube4j.bench.rounds=3] [-Dkube4j.bench.jfr=true] \
+ *     [-Dkube4j.bench.compare-jar=/path/to/main/apiserver.jar]
  * ./mvnw ... -Dit.test='WritePathBenchmark#idleWatchersHeap' [-Dkube4j.bench.watchers=400] \
- *     [-Dkube4j.bench.header-sizes=1MB,64KB]
+ *     [-Dkube4j.bench.header-sizes=1MB,64KB,8KB]
  * </pre>
  * Results also go to {@code target/benchmark-write-path.txt} and {@code target/benchmark-idle-watchers.txt}.
  */
@@ -82,11 +89,13 @@ class WritePathBenchmark {
     private static final int SECONDS = Integer.getInteger("kube4j.bench.seconds", 10);
     private static final int ROUNDS = Integer.getInteger("kube4j.bench.rounds", 3);
     /** Seconds of each kind of load before the rounds, unmeasured: JIT warm-up of the apiserver and this JVM. */
-    private static final int WARMUP = Integer.getInteger("kube4j.bench.warmup-seconds", 8);
+    private static final int WARMUP = Integer.getInteger("kube4j.bench.warmup-seconds", 20);
     private static final boolean JFR = Boolean.getBoolean("kube4j.bench.jfr");
     private static final int WATCHERS = Integer.getInteger("kube4j.bench.watchers", 400);
-    private static final List<String> HEADER_SIZES = Arrays.asList(System.getProperty("kube4j.bench.header-sizes", "1MB,64KB").split(","));
+    private static final List<String> HEADER_SIZES = Arrays.asList(System.getProperty("kube4j.bench.header-sizes", "1MB,64KB,8KB").split(","));
     private static final long CLK_TCK = 100; // getconf CLK_TCK on Linux x86-64
+    /** Another apiserver jar (e.g. main's) measured in the same run, against the same etcd, as "compared". */
+    private static final String COMPARE_JAR = System.getProperty("kube4j.bench.compare-jar");
 
     /** One phase's figures. */
     record Figures(String name, int concurrency, long ops, long errors, double seconds, double p50Ms, double p99Ms, double cpuMsPerOp) {
@@ -111,16 +120,45 @@ class WritePathBenchmark {
         List<String> report = new ArrayList<>();
         report.add(String.format(Locale.ROOT, "write path: raw etcd put-if-absent txns vs pod creates through the apiserver (insecure, JSON), %d s per phase, %d rounds, %d cores, %s",
                 SECONDS, ROUNDS, Runtime.getRuntime().availableProcessors(), EtcdContainer.IMAGE));
-        Path jfr = Path.of("target", "write-path.jfr").toAbsolutePath();
+        List<String> summary = new ArrayList<>();
+        if (COMPARE_JAR != null) {
+            String own = System.getProperty("kube4j.apiserver.jar");
+            System.setProperty("kube4j.apiserver.jar", COMPARE_JAR);
+            try {
+                segment("compared", report, summary);
+            } finally {
+                if (own == null) {
+                    System.clearProperty("kube4j.apiserver.jar");
+                } else {
+                    System.setProperty("kube4j.apiserver.jar", own);
+                }
+            }
+        }
+        segment("apiserver", report, summary);
+        report.addAll(summary);
+        report.forEach(System.out::println);
+        Files.createDirectories(Path.of("target"));
+        Files.write(Path.of("target", "benchmark-write-path.txt"), report);
+    }
+
+    /**
+     * One apiserver ({@code name}: this build's, or the compared jar's) on a fresh etcd: warm-up, then per
+     * concurrency {@link #ROUNDS} rounds of raw etcd transactions and creates in alternating order.
+     */
+    private void segment(String name, List<String> report, List<String> summary) throws Exception {
+        String jar = ComponentProcess.locateJar("apiserver").toString();
+        report.add(name + ": " + jar);
+        Path jfr = Path.of("target", "write-path-" + name + ".jfr").toAbsolutePath();
         try (EtcdContainer etcd = new EtcdContainer()) {
             etcd.start();
-            ApiServerProcess server = new ApiServerProcess(etcd.endpoint()).jvmArgs("-Xmx1g");
+            // the Docker image's JIT (ComponentProcess stops at C1 for quick test start-ups)
+            // 3 GiB: a fast variant stores more pods (tens of thousands, all in the watch cache); with 1 GiB its
+            // last rounds measured multi-second full GCs instead of the write path
+            List<String> jvm = new ArrayList<>(List.of("-Xmx3g", "-XX:TieredStopAtLevel=4"));
             if (JFR) {
-                Files.deleteIfExists(jfr);
-                // started now, its samples before the first measured create phase are dropped by a JFR.start below
-                server.jvmArgs("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints");
+                jvm.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints"));
             }
-            try (ApiServerProcess apiServer = server.start();
+            try (ApiServerProcess apiServer = new ApiServerProcess(etcd.endpoint()).jvmArgs(jvm.toArray(String[]::new)).start();
                  Client etcdClient = Client.builder().endpoints(etcd.endpoint()).build();
                  HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                          .executor(Executors.newVirtualThreadPerTaskExecutor()).build()) {
@@ -131,7 +169,10 @@ class WritePathBenchmark {
                 // ServiceAccount admission needs the namespace's default ServiceAccount (no controller-manager here)
                 send(http, "POST", url + "/api/v1/namespaces/bench/serviceaccounts", "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"default\"}}");
                 AtomicLong seq = new AtomicLong();
-                Operation create = i -> send(http, "POST", url + "/api/v1/namespaces/bench/pods", pod("p" + i)) == 201;
+                // a new client (and connections) per phase: Tomcat closes connections idle for its keep-alive
+                // timeout (20 s), and a request sent on one it is closing fails without reaching the apiserver
+                java.util.concurrent.atomic.AtomicReference<HttpClient> client = new java.util.concurrent.atomic.AtomicReference<>(http);
+                Operation create = i -> send(client.get(), "POST", url + "/api/v1/namespaces/bench/pods", pod("p" + i)) == 201;
                 // the stored bytes of one of these pods: the raw transactions write exactly that many bytes
                 send(http, "POST", url + "/api/v1/namespaces/bench/pods", pod("sample"));
                 byte[] stored = kv.get(ByteSequence.from("/registry/pods/bench/sample", StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS)
@@ -147,7 +188,9 @@ class WritePathBenchmark {
                 };
                 for (int c : CONCURRENCY) {
                     phase("warm-up", c, WARMUP, txn, seq, -1);
+                    client.set(newClient());
                     phase("warm-up", c, WARMUP, create, seq, -1);
+                    client.get().close();
                 }
                 if (JFR) {
                     jcmd(pid, "JFR.start", "name=writepath", "settings=profile");
@@ -158,9 +201,14 @@ class WritePathBenchmark {
                     for (int r = 0; r < ROUNDS; r++) {
                         boolean etcdFirst = r % 2 == 0;
                         for (int k = 0; k < 2; k++) {
-                            Figures f = (k == 0) == etcdFirst
-                                    ? phase("etcd", c, SECONDS, txn, seq, -1)
-                                    : phase("apiserver", c, SECONDS, create, seq, pid);
+                            Figures f;
+                            if ((k == 0) == etcdFirst) {
+                                f = phase("etcd", c, SECONDS, txn, seq, -1);
+                            } else {
+                                client.set(newClient());
+                                f = phase(name, c, SECONDS, create, seq, pid);
+                                client.get().close();
+                            }
                             (f.name().equals("etcd") ? raw : creates).add(f);
                             String line = "round " + (r + 1) + " " + f.line();
                             System.out.println(line);
@@ -169,9 +217,9 @@ class WritePathBenchmark {
                         }
                     }
                     double e = median(raw, Figures::perSecond), a = median(creates, Figures::perSecond);
-                    report.add(String.format(Locale.ROOT,
-                            "c=%d medians of %d: etcd %.0f txn/s (p50 %.1f, p99 %.1f ms), apiserver %.0f creates/s (p50 %.1f, p99 %.1f ms, %.2f ms CPU/create); creates/etcd %.2f, p99 ratio %.2f",
-                            c, ROUNDS, e, median(raw, Figures::p50Ms), median(raw, Figures::p99Ms), a, median(creates, Figures::p50Ms),
+                    summary.add(String.format(Locale.ROOT,
+                            "%-9s c=%d medians of %d: etcd %.0f txn/s (p50 %.1f, p99 %.1f ms), creates %.0f/s (p50 %.1f, p99 %.1f ms, %.2f ms CPU/create); creates/etcd %.2f, p99 ratio %.2f",
+                            name, c, ROUNDS, e, median(raw, Figures::p50Ms), median(raw, Figures::p99Ms), a, median(creates, Figures::p50Ms),
                             median(creates, Figures::p99Ms), median(creates, Figures::cpuMsPerOp), a / e,
                             median(creates, Figures::p99Ms) / median(raw, Figures::p99Ms)));
                 }
@@ -181,9 +229,6 @@ class WritePathBenchmark {
                 }
             }
         }
-        report.forEach(System.out::println);
-        Files.createDirectories(Path.of("target"));
-        Files.write(Path.of("target", "benchmark-write-path.txt"), report);
     }
 
     @Test
@@ -230,18 +275,31 @@ class WritePathBenchmark {
                     Thread.sleep(3000);
                     long connections = establishedConnections(apiServer.port());
                     long after = heapAfterGc(pid);
-                    String line = String.format(Locale.ROOT, "header size %-5s heap after GC %6.1f MiB -> %6.1f MiB with %d watches (%d streams answered, %d connections): %.1f KiB per watch",
-                            size, before / 1048576.0, after / 1048576.0, WATCHERS, open.get(), connections, (after - before) / 1024.0 / WATCHERS);
+                    assertThat(open.get()).as("streaming watches answered").isGreaterThanOrEqualTo(WATCHERS / 2);
+                    // the watchers go away: their connections close, and Tomcat keeps up to processorCache (200)
+                    // of the freed processors, each with its header buffer, for later connections
+                    http.shutdownNow();
+                    watchers.forEach(Thread::interrupt);
+                    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (establishedConnections(apiServer.port()) > 2 && System.nanoTime() < deadline) {
+                        Thread.sleep(200);
+                    }
+                    Thread.sleep(1000);
+                    long closed = heapAfterGc(pid);
+                    String line = String.format(Locale.ROOT, "header size %-5s heap after GC %6.1f MiB -> %6.1f MiB with %d watches (%d streams answered, %d connections): %.1f KiB per watch; %6.1f MiB after they closed",
+                            size, before / 1048576.0, after / 1048576.0, WATCHERS, open.get(), connections, (after - before) / 1024.0 / WATCHERS, closed / 1048576.0);
                     System.out.println(line);
                     report.add(line);
-                    assertThat(open.get()).as("streaming watches answered").isGreaterThanOrEqualTo(WATCHERS / 2);
-                    watchers.forEach(Thread::interrupt);
                 }
             }
         }
         report.forEach(System.out::println);
         Files.createDirectories(Path.of("target"));
         Files.write(Path.of("target", "benchmark-idle-watchers.txt"), report);
+    }
+
+    private static HttpClient newClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
     }
 
     /** A pod as a ReplicaSet would create it: labels, an owner, one container with ports, env and resources. */
