@@ -92,10 +92,18 @@ public class LimitRanger implements Admission {
         if (a.operation() != Operation.CREATE) {
             return;
         }
+        if (a.type() != ResourceTypes.PODS && a.type() != ResourceTypes.PERSISTENTVOLUMECLAIMS) {
+            return;
+        }
+        List<LimitRange> ranges = ranges(a.namespace());
+        if (ranges.isEmpty()) {
+            // nothing to hold the object to: no need to decode it (most namespaces have no LimitRange)
+            return;
+        }
         List<String> errors = new ArrayList<>();
         if (a.type() == ResourceTypes.PODS) {
             Pod pod = Json.convert(a.object(), Pod.class);
-            for (LimitRange lr : ranges(a.namespace())) {
+            for (LimitRange lr : ranges) {
                 for (LimitRange.LimitRangeItem item : lr.spec.limits) {
                     if (isType(item, "Container")) {
                         List<Container> all = new ArrayList<>(pod.spec.initContainers);
@@ -113,7 +121,7 @@ public class LimitRanger implements Admission {
         } else if (a.type() == ResourceTypes.PERSISTENTVOLUMECLAIMS) {
             PersistentVolumeClaim pvc = Json.convert(a.object(), PersistentVolumeClaim.class);
             Map<String, Quantity> req = pvc.spec.resources == null ? Map.of() : pvc.spec.resources.requests;
-            for (LimitRange lr : ranges(a.namespace())) {
+            for (LimitRange lr : ranges) {
                 for (LimitRange.LimitRangeItem item : lr.spec.limits) {
                     if (isType(item, "PersistentVolumeClaim")) {
                         // a claim has no limits: max applies to its request (PersistentVolumeClaimValidateLimitFunc)

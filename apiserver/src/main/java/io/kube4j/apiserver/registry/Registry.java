@@ -414,6 +414,19 @@ public class Registry {
 
     /** Creates the object: names, uid, timestamps, defaults, validation, admission, then one storage transaction. */
     public ObjectNode create(ResourceType rt, String namespace, ObjectNode body, boolean dryRun) {
+        return createEncoded(rt, namespace, body, dryRun).object();
+    }
+
+    /**
+     * A created object and, when the registry encoded it itself (a kind stored plainly), its JSON as a
+     * client gets it: exactly {@code Json.writeBytes(object)}, made from the bytes written to etcd with the
+     * resourceVersion spliced in, so a create encodes the object once. {@code json} is null otherwise.
+     */
+    public record Created(ObjectNode object, byte[] json) {
+    }
+
+    /** {@link #create}, with the created object's JSON when the registry has it ({@link Created}). */
+    public Created createEncoded(ResourceType rt, String namespace, ObjectNode body, boolean dryRun) {
         Strategy strategy = strategy(rt);
         ObjectNode obj = body.deepCopy();
         checkKind(rt, obj);
@@ -454,13 +467,64 @@ public class Registry {
         m.put("creationTimestamp", Times.now());
         m.put("generation", 1);
         strategy.prepareForCreate(obj);
-        ObjectNode out = defaultAndValidate(strategy, obj, null, new Admission.Attributes(Admission.Operation.CREATE, rt, namespace, name, obj, null));
+        // the body's times were checked above and the server's own (creationTimestamp) parse; obj is this
+        // request's own copy, so the typed values are laid over it in place
+        ObjectNode out = defaultAndValidate(strategy, obj, null, new Admission.Attributes(Admission.Operation.CREATE, rt, namespace, name, obj, null), true);
         validateAdmission(new Admission.Attributes(Admission.Operation.CREATE, rt, namespace, name, out, null));
+        ObjectStore store = strategy.store(plain);
         try {
-            return strategy.store(plain).create(key(rt, namespace, name), out, dryRun);
+            if (store != plain || dryRun || meta(out).has("resourceVersion")) {
+                return new Created(store.create(key(rt, namespace, name), out, dryRun), null);
+            }
+            // PlainObjectStore.create, keeping the encoded bytes for the response
+            byte[] stored = encode(out);
+            long rev = storage.create(key(rt, namespace, name), stored);
+            String resourceVersion = Long.toString(rev);
+            meta(out).put("resourceVersion", resourceVersion);
+            return new Created(out, withResourceVersion(stored, resourceVersion));
         } catch (StorageException e) {
             throw StorageErrors.toApiError(e, rt, name);
         }
+    }
+
+    /**
+     * The JSON of an object from the JSON it was stored as (no resourceVersion; {@link #encode}) and the
+     * resourceVersion it got: {@code ,"resourceVersion":"<rv>"} inserted before the closing brace of the
+     * top-level {@code metadata}, where {@code meta(obj).put("resourceVersion", rv)} appends it, so the result
+     * equals encoding the object with its resourceVersion. Only the bytes up to the end of metadata are
+     * scanned. Null when the stored JSON has no metadata object (the caller then encodes the object).
+     */
+    static byte[] withResourceVersion(byte[] stored, String resourceVersion) {
+        int close = -1;
+        try (tools.jackson.core.JsonParser p = Json.mapper().createParser(stored)) {
+            if (p.nextToken() != tools.jackson.core.JsonToken.START_OBJECT) {
+                return null;
+            }
+            tools.jackson.core.JsonToken t;
+            while ((t = p.nextToken()) == tools.jackson.core.JsonToken.PROPERTY_NAME) {
+                boolean metadata = p.currentName().equals("metadata");
+                t = p.nextToken();
+                if (metadata) {
+                    if (t != tools.jackson.core.JsonToken.START_OBJECT) {
+                        return null;
+                    }
+                    p.skipChildren();
+                    close = (int) p.currentTokenLocation().getByteOffset();
+                    break;
+                }
+                p.skipChildren();
+            }
+        }
+        if (close <= 0 || stored[close] != '}') {
+            return null;
+        }
+        byte[] field = ((stored[close - 1] == '{' ? "" : ",") + "\"resourceVersion\":\"" + resourceVersion + "\"")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] out = new byte[stored.length + field.length];
+        System.arraycopy(stored, 0, out, 0, close);
+        System.arraycopy(field, 0, out, close, field.length);
+        System.arraycopy(stored, close, out, close + field.length, stored.length - close);
+        return out;
     }
 
     private void validateAdmission(Admission.Attributes attributes) {
@@ -505,9 +569,22 @@ public class Registry {
      * validation (422 with causes); returns the defaulted tree.
      */
     private ObjectNode defaultAndValidate(Strategy strategy, ObjectNode obj, ObjectNode old, Admission.Attributes attributes) {
+        return defaultAndValidate(strategy, obj, old, attributes, false);
+    }
+
+    /**
+     * {@link #defaultAndValidate(Strategy, ObjectNode, ObjectNode, Admission.Attributes)}; {@code ownTree}: the
+     * caller checked {@code obj}'s times already and does not use {@code obj} afterwards (a create), so it is
+     * neither checked again nor copied (the typed values are laid over it in place).
+     */
+    private ObjectNode defaultAndValidate(Strategy strategy, ObjectNode obj, ObjectNode old, Admission.Attributes attributes, boolean ownTree) {
         ResourceType rt = strategy.type();
-        KubeObject typed = typed(rt, obj);
+        KubeObject typed = ownTree ? decode(rt, obj) : typed(rt, obj);
         strategy.applyDefaults(typed);
+        if (attributes != null && attributes.operation() == Admission.Operation.CREATE) {
+            // on the one decoded, defaulted object, before mutating admission, as PrepareForCreate saw it before
+            strategy.prepareDefaultedForCreate(typed);
+        }
         if (attributes != null) {
             for (Admission a : admission) {
                 a.admit(attributes, typed);
@@ -526,7 +603,7 @@ public class Registry {
         }
         // the typed view models most fields, not all: lay its (defaulted) values over the request's tree so
         // fields kube4j does not model survive verbatim instead of being dropped
-        ObjectNode out = overlay(obj.deepCopy(), Json.toTree(typed));
+        ObjectNode out = overlay(ownTree ? obj : obj.deepCopy(), Json.toTree(typed));
         strategy.canonicalize(out);
         return out;
     }
@@ -544,6 +621,11 @@ public class Registry {
 
     private static KubeObject typed(ResourceType rt, ObjectNode obj) {
         checkTimes(rt, obj);
+        return decode(rt, obj);
+    }
+
+    /** The typed view of a tree whose times were checked ({@link #checkTimes}); 400 when it does not decode. */
+    private static KubeObject decode(ResourceType rt, ObjectNode obj) {
         try {
             return Json.convert(obj, rt.type());
         } catch (RuntimeException e) {
@@ -630,6 +712,10 @@ public class Registry {
 
     /** The bytes stored for an object: its JSON without resourceVersion (the revision is the version). */
     static byte[] encode(ObjectNode obj) {
+        if (obj.get("metadata") instanceof ObjectNode m && !m.has("resourceVersion")) {
+            // nothing to strip (a create): no copy
+            return Json.writeBytes(obj);
+        }
         ObjectNode copy = obj.deepCopy();
         meta(copy).remove("resourceVersion");
         return Json.writeBytes(copy);

@@ -43,6 +43,15 @@ public interface Strategy {
         }
     }
 
+    /**
+     * The part of PrepareForCreate that needs the decoded, defaulted object (a pod's QoS class): called on
+     * create with the typed view after {@link #applyDefaults} and before mutating admission; what it sets
+     * there is laid over the stored tree with the rest of the typed view. The registry decodes a create's
+     * body once, so this is where such a strategy reads it rather than decoding the tree again.
+     */
+    default void prepareDefaultedForCreate(KubeObject defaulted) {
+    }
+
     /** The rule for {@code metadata.name}. */
     default Validation.NameRule nameRule() {
         return Validation.NameRule.SUBDOMAIN;

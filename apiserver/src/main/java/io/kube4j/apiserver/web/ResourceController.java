@@ -136,8 +136,13 @@ public class ResourceController {
                         registry.strategy(rt).pruneUnknownFields(body);
                         ManagedFields.recordUpdate(null, body, manager, rt.apiVersion(), FieldModel.of(registry.strategy(rt)), "");
                     }
-                    ObjectNode created = registry.create(rt, path.namespace(), body, dryRun);
-                    write(req, resp, 201, rt, created);
+                    Registry.Created created = registry.createEncoded(rt, path.namespace(), body, dryRun);
+                    if (created.json() != null && converter == null && !custom(rt)) {
+                        // the object as stored, in JSON unless the client asked for another form: encoded once
+                        encoder.write(req, resp, 201, rt, created.object(), created.json());
+                    } else {
+                        write(req, resp, 201, rt, created.object());
+                    }
                 } else if ("binding".equals(sub)) {
                     verb(req, "create");
                     binding.bind(path.namespace(), path.name(), RequestBodies.object(req, maxBody, "v1", "Binding"));

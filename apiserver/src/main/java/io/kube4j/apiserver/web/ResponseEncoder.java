@@ -28,6 +28,16 @@ public class ResponseEncoder {
 
     /** Writes {@code body} (an object, a list, a Status) with the given HTTP code. */
     public void write(HttpServletRequest req, HttpServletResponse resp, int code, ResourceType type, JsonNode body) throws IOException {
+        write(req, resp, code, type, body, null);
+    }
+
+    /**
+     * {@link #write(HttpServletRequest, HttpServletResponse, int, ResourceType, JsonNode)} of an object whose
+     * JSON ({@code Json.writeBytes(body)}) is already known ({@code json}, or null): answered with those
+     * bytes when the answer is plain JSON of the object itself; a Table, YAML or protobuf is made from
+     * {@code body} as usual.
+     */
+    public void write(HttpServletRequest req, HttpServletResponse resp, int code, ResourceType type, JsonNode body, byte[] json) throws IOException {
         body = asVersion(type, body);
         byte[] bytes;
         String contentType;
@@ -43,7 +53,7 @@ public class ResponseEncoder {
             bytes = Json.yaml().writeValueAsBytes(body);
             contentType = "application/yaml";
         } else {
-            bytes = Json.writeBytes(body);
+            bytes = json != null && !custom(type) ? json : Json.writeBytes(body);
             contentType = "application/json";
         }
         resp.setStatus(code);

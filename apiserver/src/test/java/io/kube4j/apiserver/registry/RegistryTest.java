@@ -81,6 +81,35 @@ class RegistryTest {
         assertThat(created.path("spec").path("restartPolicy").asString()).isEqualTo("Always");
     }
 
+    /** A create is encoded once: the JSON it answers is the stored bytes with the resourceVersion, equal to encoding the object. */
+    @Test
+    void createEncodedAnswersTheStoredBytesWithTheResourceVersion() {
+        ObjectNode body = pod("encoded-once");
+        body.putObject("metadata").put("name", "encoded-once").putObject("annotations").put("note", "x \"quoted\" \u00e9 }");
+        Registry.Created created = registry.createEncoded(ResourceTypes.PODS, "default", body, false);
+        assertThat(created.json()).isNotNull();
+        assertThat(new String(created.json(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(new String(Json.writeBytes(created.object()), java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(created.object().path("metadata").path("resourceVersion").asString()).isEqualTo(Long.toString(storage.currentRevision()));
+        // what etcd holds has no resourceVersion (the revision is the version)
+        byte[] stored = storage.get(Registry.key(ResourceTypes.PODS, "default", "encoded-once")).orElseThrow().value();
+        assertThat(Json.tree(stored).path("metadata").has("resourceVersion")).isFalse();
+        // a dry run has nothing stored to reuse
+        assertThat(registry.createEncoded(ResourceTypes.PODS, "default", pod("dry"), true).json()).isNull();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "{\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"a\",\"labels\":{\"x\":\"}\"}},\"spec\":{}}|{\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"a\",\"labels\":{\"x\":\"}\"},\"resourceVersion\":\"42\"},\"spec\":{}}",
+            "{\"metadata\":{}}|{\"metadata\":{\"resourceVersion\":\"42\"}}",
+            "{\"data\":{\"metadata\":{}},\"metadata\":{\"name\":\"b\"}}|{\"data\":{\"metadata\":{}},\"metadata\":{\"name\":\"b\",\"resourceVersion\":\"42\"}}",
+            "{\"kind\":\"X\"}|",
+            "{\"metadata\":null}|"})
+    void theResourceVersionIsSplicedIntoTheTopLevelMetadata(String stored, String expected) {
+        byte[] out = Registry.withResourceVersion(stored.getBytes(java.nio.charset.StandardCharsets.UTF_8), "42");
+        assertThat(out == null ? null : new String(out, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(expected);
+    }
+
     @Test
     void createInMissingNamespaceIsNotFoundAndStoresNothing() {
         long before = storage.currentRevision();

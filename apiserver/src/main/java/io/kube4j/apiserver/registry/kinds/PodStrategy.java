@@ -40,18 +40,14 @@ public class PodStrategy implements Strategy {
     }
 
     /**
-     * Status Pending with {@code qosClass} (Kubernetes 1.32's PrepareForCreate: {@code QOSClass: qos.GetPodQOS(pod)},
-     * computed on the defaulted pod, so a container giving only limits counts as requesting them); a pod created with scheduling gates also gets PodScheduled=False/SchedulingGated
+     * Status Pending (the {@code qosClass} Kubernetes 1.32's PrepareForCreate sets, {@code QOSClass: qos.GetPodQOS(pod)},
+     * needs the defaulted pod: {@link #prepareDefaultedForCreate}); a pod created with scheduling gates also gets PodScheduled=False/SchedulingGated
      * (applySchedulingGatedCondition in Kubernetes' pod strategy).
      */
     @Override
     public void prepareForCreate(ObjectNode obj) {
         ObjectNode status = obj.putObject("status");
         status.put("phase", "Pending");
-        String qos = qosClass(obj);
-        if (qos != null) {
-            status.put("qosClass", qos);
-        }
         if (!obj.path("spec").path("schedulingGates").isEmpty()) {
             ObjectNode c = status.putArray("conditions").addObject();
             c.put("type", "PodScheduled");
@@ -62,19 +58,20 @@ public class PodStrategy implements Strategy {
         }
     }
 
-    // on a defaulted copy: Kubernetes decodes (and so defaults) before PrepareForCreate; null when the
-    // object cannot be read as a Pod (the registry's own decoding then answers 400)
-    private String qosClass(ObjectNode obj) {
-        try {
-            Pod typed = io.kube4j.json.Json.convert(obj, Pod.class);
-            if (typed.spec == null) {
-                return null;
-            }
-            defaults.pod(typed);
-            return PodQos.compute(typed);
-        } catch (RuntimeException e) {
-            return null;
+    /**
+     * The QoS class of the defaulted pod (Kubernetes decodes, and so defaults, before PrepareForCreate),
+     * on the registry's one decoded copy rather than a second decoding of the tree.
+     */
+    @Override
+    public void prepareDefaultedForCreate(KubeObject defaulted) {
+        Pod pod = (Pod) defaulted;
+        if (pod.spec == null) {
+            return;
         }
+        if (pod.status == null) {
+            pod.status = new io.kube4j.api.PodStatus();
+        }
+        pod.status.qosClass = PodQos.compute(pod);
     }
 
     @Override
