@@ -63,9 +63,23 @@ public final class AllInOne implements AutoCloseable {
         this.options = options;
     }
 
+    /** The options this cluster runs with. */
+    public AllInOneOptions options() {
+        return options;
+    }
+
+    /**
+     * Runs the cluster until the JVM is stopped. {@code --help} or {@code -h} prints {@link AllInOneOptions#usage()}
+     * and exits 0; an unknown or malformed option prints one line naming it and exits 2 (as a usage error of
+     * Kubernetes' commands, cobra's flag errors), no stack trace.
+     */
     public static void main(String[] args) {
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
-        AllInOne aio = new AllInOne(AllInOneOptions.parse(args, System.getenv()));
+        AllInOneOptions options = commandLine(args, System.getenv(), System.out, System.err);
+        if (options == null) {
+            System.exit(helpExitCode(args));
+        }
+        AllInOne aio = new AllInOne(options);
         Runtime.getRuntime().addShutdownHook(new Thread(aio::close, "all-in-one-shutdown"));
         try {
             aio.start(Duration.ofMinutes(2));
@@ -78,11 +92,34 @@ public final class AllInOne implements AutoCloseable {
         System.out.print(aio.kubeconfigYaml());
         System.out.println("---");
         System.out.println(READY_PREFIX + (System.currentTimeMillis() - jvmStart) + " ms (" + aio.options.nodes()
-                + " node(s); apiserver " + aio.options.serverUrl() + ", kubeconfig " + aio.options.kubeconfig() + ")");
+                + " node(s); apiserver " + aio.options.serverUrl() + ", kubeconfig " + aio.kubeconfigFile() + ")");
         if (aio.options.exitWhenReady()) {
             // a training run (the image's AOT cache) or a start-up measurement: stop cleanly, exit 0
             aio.close();
             System.exit(0);
+        }
+    }
+
+    /** The exit code of a command line {@link #commandLine} refused: 0 for help, else 2 (a usage error). */
+    static int helpExitCode(String[] args) {
+        return AllInOneOptions.helpRequested(args) ? 0 : 2;
+    }
+
+    /**
+     * The options to run with, or null when the process should exit instead (see {@link #helpExitCode}):
+     * after printing the usage to {@code out} for {@code --help}/{@code -h}, or one line to {@code err} naming
+     * the bad argument and pointing to {@code --help}.
+     */
+    static AllInOneOptions commandLine(String[] args, java.util.Map<String, String> env, java.io.PrintStream out, java.io.PrintStream err) {
+        if (AllInOneOptions.helpRequested(args)) {
+            out.print(AllInOneOptions.usage());
+            return null;
+        }
+        try {
+            return AllInOneOptions.parse(args, env);
+        } catch (IllegalArgumentException e) {
+            err.println("kube4j all-in-one: " + e.getMessage() + "; see --help");
+            return null;
         }
     }
 
@@ -95,7 +132,7 @@ public final class AllInOne implements AutoCloseable {
     public void start(Duration timeout) {
         String etcdEndpoints = options.etcdEndpoints();
         if (etcdEndpoints.isBlank()) {
-            etcd = EmbeddedEtcd.start(options.etcdBinary(), options.etcdDataDir());
+            etcd = EmbeddedEtcd.start(options.etcdBinary(), options.effectiveEtcdDataDir());
             etcdEndpoints = etcd.endpoint();
         }
         String api = options.localApiServerUrl();
@@ -326,13 +363,17 @@ public final class AllInOne implements AutoCloseable {
     }
 
     /**
-     * Writes the kubeconfig to {@link AllInOneOptions#kubeconfig()}: secure, the PKI's {@code admin.kubeconfig}
+     * Writes the kubeconfig to {@link #kubeconfigFile()}: secure, the PKI's {@code admin.kubeconfig}
      * (server {@link AllInOneOptions#serverUrl()}, the CA, and the {@code kubernetes-admin} client certificate in
      * {@code system:masters}), owner-readable only as it carries a private key; insecure, {@link #kubeconfig(String)}.
+     * With {@code --data-dir} and no {@code --kubeconfig} the file is the PKI's own, already written.
      */
     private void writeKubeconfig() {
+        Path file = kubeconfigFile();
         try {
-            Path file = options.kubeconfig();
+            if (pki != null && file.toAbsolutePath().normalize().equals(pki.resolve("admin.kubeconfig").toAbsolutePath().normalize())) {
+                return;
+            }
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());
             }
@@ -345,8 +386,16 @@ public final class AllInOne implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot write the kubeconfig to " + options.kubeconfig() + ": " + e, e);
+            throw new IllegalStateException("cannot write the kubeconfig to " + file + ": " + e, e);
         }
+    }
+
+    /**
+     * The admin kubeconfig's file ({@link AllInOneOptions#kubeconfigFile(Path)} for the PKI in use): the one the
+     * Ready line names. Meaningful once {@link #start} has chosen the PKI directory.
+     */
+    public Path kubeconfigFile() {
+        return options.kubeconfigFile(pki);
     }
 
     /** The kubeconfig this cluster hands out (see {@link #writeKubeconfig()}), once started. */
@@ -416,16 +465,6 @@ public final class AllInOne implements AutoCloseable {
     }
 
     private static void deleteRecursively(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort: a file still open elsewhere stays behind in the temporary directory
-                }
-            });
-        } catch (IOException e) {
-            System.err.println("kube4j all-in-one: cannot delete " + dir + ": " + e);
-        }
+        EmbeddedEtcd.deleteRecursively(dir);
     }
 }

@@ -20,24 +20,28 @@ import java.util.concurrent.TimeUnit;
 public final class EmbeddedEtcd implements AutoCloseable {
     private final Process process;
     private final String endpoint;
+    private final Path temporaryDir;
 
-    private EmbeddedEtcd(Process process, String endpoint) {
+    private EmbeddedEtcd(Process process, String endpoint, Path temporaryDir) {
         this.process = process;
         this.endpoint = endpoint;
+        this.temporaryDir = temporaryDir;
     }
 
     /**
      * Starts etcd and returns without waiting (see {@link #awaitHealthy}).
      *
      * @param binary  the etcd executable
-     * @param dataDir its data directory; empty for a fresh temporary one
+     * @param dataDir its directory (etcd's files in {@code <dataDir>/data}, created if absent, kept on
+     *                {@link #close()}); empty for a fresh temporary {@code $TMPDIR/kube4j-etcd*}, deleted on close
      * @throws IllegalStateException when the executable cannot be started
      */
     public static EmbeddedEtcd start(String binary, String dataDir) {
         int client = freePort();
         int peer = freePort();
         try {
-            Path dir = dataDir.isBlank() ? Files.createTempDirectory("kube4j-etcd") : Path.of(dataDir);
+            Path temporary = dataDir.isBlank() ? Files.createTempDirectory("kube4j-etcd") : null;
+            Path dir = temporary != null ? temporary : Files.createDirectories(Path.of(dataDir));
             String clientUrl = "http://127.0.0.1:" + client;
             String peerUrl = "http://127.0.0.1:" + peer;
             List<String> cmd = List.of(binary,
@@ -57,7 +61,7 @@ public final class EmbeddedEtcd implements AutoCloseable {
                     "--logger=zap",
                     "--log-level=warn");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
-            return new EmbeddedEtcd(p, clientUrl);
+            return new EmbeddedEtcd(p, clientUrl, temporary);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start etcd (" + binary + "): " + e.getMessage()
                     + "; set KUBE4J_ETCD_BINARY, or KUBE4J_ETCD_ENDPOINTS for an etcd already running", e);
@@ -100,17 +104,47 @@ public final class EmbeddedEtcd implements AutoCloseable {
         throw new IllegalStateException("etcd not healthy within " + timeout);
     }
 
-    /** SIGTERM, then SIGKILL after 5 s. */
+    /** The temporary directory this etcd keeps its data in, or null when it was given one. */
+    public Path temporaryDir() {
+        return temporaryDir;
+    }
+
+    /**
+     * SIGTERM, then SIGKILL after 5 s; then deletes a temporary data directory (a cluster started without a
+     * data directory is gone with its process, leaving nothing in {@code $TMPDIR}).
+     */
     @Override
     public void close() {
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
+        }
+        if (temporaryDir != null) {
+            deleteRecursively(temporaryDir);
+        }
+    }
+
+    /** Deletes {@code dir} and everything under it, best effort (a file still open elsewhere stays behind). */
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort
+                }
+            });
+        } catch (IOException e) {
+            System.err.println("kube4j all-in-one: cannot delete " + dir + ": " + e);
         }
     }
 
