@@ -36,7 +36,9 @@ class ClusterIpProxierTest {
             s.getOutputStream().write("GET / HTTP/1.0\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();
             String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return response.substring(response.indexOf("\r\n\r\n") + 4);
+            // a connection accepted while the listener closes is closed without an answer: no body at all
+            int body = response.indexOf("\r\n\r\n");
+            return body < 0 ? response : response.substring(body + 4);
         }
     }
 
