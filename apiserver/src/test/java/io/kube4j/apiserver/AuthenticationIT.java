@@ -246,7 +246,7 @@ class AuthenticationIT {
     }
 
     @Test
-    void aPodBoundTokenCarriesThePodAndDiesWithIt() {
+    void aPodBoundTokenCarriesThePodAndDiesWithIt() throws Exception {
         create("/api/v1/namespaces/default/serviceaccounts", "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"web\"}}");
         JsonNode pod = create("/api/v1/namespaces/default/pods", """
                 {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-0"},
@@ -267,8 +267,15 @@ class AuthenticationIT {
                 "{\"spec\":{\"boundObjectRef\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"name\":\"web-0\",\"uid\":\"not-it\"}}}");
         assertThat(wrongUid.statusCode()).isEqualTo(409);
         assertThat(Json.mapper().readTree(wrongUid.body()).path("message").asString())
-                .isEqualTo("Operation cannot be fulfilled on Pod \"web-0\": the UID in the bound object reference (not-it) does not match the UID in record (" + uid
-                        + "). The object might have been deleted and then recreated");
+                .isEqualTo("Operation cannot be fulfilled on Pod \"web-0\": the UID in the bound object reference (not-it) does not match the UID in record."
+                        + " The object might have been deleted and then recreated");
+        // kubectl create token --bound-object-uid sends the same request as protobuf: the uid (field uID = 4) must survive
+        byte[] protobuf = io.kube4j.apiserver.protobuf.ProtobufCodec.encode(Json.mapper().readTree(
+                "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\",\"spec\":{\"boundObjectRef\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"name\":\"web-0\",\"uid\":\"not-it\"}}}"), true);
+        HttpResponse<String> wrongUidProtobuf = admin.send(HttpRequest.newBuilder(URI.create(apiserver.url() + "/api/v1/namespaces/default/serviceaccounts/web/token"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/vnd.kubernetes.protobuf").header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(protobuf)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrongUidProtobuf.statusCode()).as(wrongUidProtobuf.body()).isEqualTo(409);
 
         HttpResponse<String> del = send(admin, "DELETE", "/api/v1/namespaces/default/pods/web-0?gracePeriodSeconds=0", null, null);
         assertThat(del.statusCode()).isEqualTo(200);
