@@ -205,6 +205,21 @@ class AuthenticationIT {
         HttpResponse<String> r = send(client(mine.getPrivate(), cert), "GET", "/api/v1/namespaces", null, null);
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.body()).isEqualTo(UNAUTHORIZED);
+        // union.New tries the next authenticator after the x509 error: a valid bearer token still wins
+        HttpResponse<String> withToken = send(client(mine.getPrivate(), cert), "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                "static-s3cret", SSR);
+        assertThat(withToken.statusCode()).as(withToken.body()).isEqualTo(201);
+        assertThat(Json.mapper().readTree(withToken.body()).path("status").path("userInfo").path("username").asString()).isEqualTo("alice");
+    }
+
+    @Test
+    void extraSpaceBeforeTheBearerTokenIsNoCredentialWithAWarning() throws Exception {
+        HttpResponse<String> r = anonymous.send(HttpRequest.newBuilder(URI.create(apiserver.url() + "/api/v1/namespaces"))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer  static-s3cret").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
+        assertThat(Json.mapper().readTree(r.body()).path("message").asString()).contains("User \"system:anonymous\"");
+        assertThat(r.headers().allValues("Warning"))
+                .contains("299 - \"the provided Authorization header contains extra space before the bearer token, and is ignored\"");
     }
 
     @Test
@@ -213,6 +228,26 @@ class AuthenticationIT {
         JsonNode user = whoami(node, null);
         assertThat(user.path("username").asString()).isEqualTo("system:node:node-1");
         assertThat(user.path("groups").toString()).isEqualTo("[\"system:nodes\",\"system:authenticated\"]");
+    }
+
+    /** ServiceAccountTokenNodeBinding and its validation (beta, on in 1.32): the token lives as long as the Node. */
+    @Test
+    void aNodeBoundTokenCarriesTheNodeAndDiesWithIt() {
+        create("/api/v1/namespaces/default/serviceaccounts", "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"nb\"}}");
+        JsonNode node = create("/api/v1/nodes", "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"bound-node\"}}");
+        String nodeUid = node.path("metadata").path("uid").asString();
+        String token = token("default", "nb", "{\"boundObjectRef\":{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"name\":\"bound-node\",\"uid\":\"" + nodeUid + "\"}}");
+        JsonNode user = whoami(anonymous, token);
+        assertThat(user.path("extra").path("authentication.kubernetes.io/node-name").toString()).isEqualTo("[\"bound-node\"]");
+        assertThat(user.path("extra").path("authentication.kubernetes.io/node-uid").toString()).isEqualTo("[\"" + nodeUid + "\"]");
+        assertThat(user.path("extra").has("authentication.kubernetes.io/pod-name")).isFalse();
+
+        HttpResponse<String> del = send(admin, "DELETE", "/api/v1/nodes/bound-node", null, null);
+        assertThat(del.statusCode()).as(del.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            HttpResponse<String> r = send(anonymous, "GET", "/api/v1/namespaces", token, null);
+            assertThat(r.statusCode()).isEqualTo(401);
+        });
     }
 
     @Test
@@ -246,7 +281,7 @@ class AuthenticationIT {
     }
 
     @Test
-    void aPodBoundTokenCarriesThePodAndDiesWithIt() {
+    void aPodBoundTokenCarriesThePodAndDiesWithIt() throws Exception {
         create("/api/v1/namespaces/default/serviceaccounts", "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"web\"}}");
         JsonNode pod = create("/api/v1/namespaces/default/pods", """
                 {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-0"},
@@ -262,13 +297,29 @@ class AuthenticationIT {
         JsonNode user = whoami(anonymous, token);
         assertThat(user.path("extra").path("authentication.kubernetes.io/pod-name").toString()).isEqualTo("[\"web-0\"]");
         assertThat(user.path("extra").path("authentication.kubernetes.io/pod-uid").toString()).isEqualTo("[\"" + uid + "\"]");
+        // the same review answered as protobuf: UserInfo.extra's ExtraValue is a message {repeated string items = 1}
+        HttpResponse<byte[]> pb = anonymous.send(HttpRequest.newBuilder(URI.create(apiserver.url() + "/apis/authentication.k8s.io/v1/selfsubjectreviews"))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .header("Accept", "application/vnd.kubernetes.protobuf").POST(HttpRequest.BodyPublishers.ofString(SSR)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(pb.statusCode()).isEqualTo(201);
+        assertThat(pb.headers().firstValue("Content-Type").orElse("")).startsWith("application/vnd.kubernetes.protobuf");
+        JsonNode pbUser = io.kube4j.apiserver.protobuf.ProtobufCodec.toJson(io.kube4j.apiserver.protobuf.ProtobufCodec.envelope(pb.body()), null, null)
+                .path("status").path("userInfo");
+        assertThat(pbUser.path("extra").path("authentication.kubernetes.io/pod-name").toString()).isEqualTo("[\"web-0\"]");
 
         HttpResponse<String> wrongUid = send(admin, "POST", "/api/v1/namespaces/default/serviceaccounts/web/token", null,
                 "{\"spec\":{\"boundObjectRef\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"name\":\"web-0\",\"uid\":\"not-it\"}}}");
         assertThat(wrongUid.statusCode()).isEqualTo(409);
         assertThat(Json.mapper().readTree(wrongUid.body()).path("message").asString())
-                .isEqualTo("Operation cannot be fulfilled on Pod \"web-0\": the UID in the bound object reference (not-it) does not match the UID in record (" + uid
-                        + "). The object might have been deleted and then recreated");
+                .isEqualTo("Operation cannot be fulfilled on Pod \"web-0\": the UID in the bound object reference (not-it) does not match the UID in record."
+                        + " The object might have been deleted and then recreated");
+        // kubectl create token --bound-object-uid sends the same request as protobuf: the uid (field uID = 4) must survive
+        byte[] protobuf = io.kube4j.apiserver.protobuf.ProtobufCodec.encode(Json.mapper().readTree(
+                "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\",\"spec\":{\"boundObjectRef\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"name\":\"web-0\",\"uid\":\"not-it\"}}}"), true);
+        HttpResponse<String> wrongUidProtobuf = admin.send(HttpRequest.newBuilder(URI.create(apiserver.url() + "/api/v1/namespaces/default/serviceaccounts/web/token"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/vnd.kubernetes.protobuf").header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(protobuf)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrongUidProtobuf.statusCode()).as(wrongUidProtobuf.body()).isEqualTo(409);
 
         HttpResponse<String> del = send(admin, "DELETE", "/api/v1/namespaces/default/pods/web-0?gracePeriodSeconds=0", null, null);
         assertThat(del.statusCode()).isEqualTo(200);

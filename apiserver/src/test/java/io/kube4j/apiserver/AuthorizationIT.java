@@ -164,9 +164,16 @@ class AuthorizationIT {
 
     @Test
     void anonymousMayReadHealthAndVersionOnly() {
-        for (String p : new String[]{"/version", "/healthz", "/livez", "/readyz"}) {
+        for (String p : new String[]{"/version", "/version/", "/healthz", "/livez", "/readyz"}) {
             assertThat(call(null, "GET", p, null).statusCode()).as(p).isEqualTo(200);
         }
+        // the named checks are not in system:public-info-viewer (it lists /livez, not /livez/*), but served to who may
+        for (String p : new String[]{"/livez/ping", "/readyz/etcd", "/healthz/etcd"}) {
+            HttpResponse<String> r = call(ADMIN, "GET", p, null);
+            assertThat(r.statusCode()).as(p).isEqualTo(200);
+            assertThat(r.body()).as(p).isEqualTo("ok");
+        }
+        assertThat(call(ADMIN, "GET", "/readyz?verbose", null).body()).startsWith("[+]ping ok\n[+]log ok\n[+]etcd ok\n").endsWith("readyz check passed\n");
         assertForbidden(call(null, "GET", "/api/v1/pods", null),
                 "pods is forbidden: User \"system:anonymous\" cannot list resource \"pods\" in API group \"\" at the cluster scope");
         assertForbidden(call(null, "GET", "/api", null), "forbidden: User \"system:anonymous\" cannot get path \"/api\"");

@@ -56,7 +56,10 @@ class EtcdOutageIT {
             assertThat(s.reason).isEqualTo("ServiceUnavailable");
             assertThat(s.message).contains("etcd");
             assertThat(fx.send("GET", "/api/v1/namespaces/default/pods/before", null, null).statusCode()).isEqualTo(503);
-            assertThat(fx.send("GET", "/readyz", null, null).statusCode()).isEqualTo(503);
+            // healthz.go handleRootHealth answers a failed check with http.Error(..., StatusInternalServerError)
+            HttpResponse<String> readyz = fx.send("GET", "/readyz", null, null);
+            assertThat(readyz.statusCode()).isEqualTo(500);
+            assertThat(readyz.body()).contains("[-]etcd failed: reason withheld\n").endsWith("readyz check failed\n");
         } finally {
             docker.startContainerCmd(fx.etcd.getContainerId()).exec();
         }

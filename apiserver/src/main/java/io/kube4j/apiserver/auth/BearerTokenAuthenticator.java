@@ -23,15 +23,36 @@ public final class BearerTokenAuthenticator implements Authenticator {
         return sources;
     }
 
+    /**
+     * The request attribute holding the warning for an {@code Authorization} header with extra space before
+     * its token; {@code AuthenticationFilter} writes it as a {@code Warning} header (Go's warning.AddWarning).
+     */
+    public static final String WARNING_ATTRIBUTE = BearerTokenAuthenticator.class.getName() + ".warning";
+    /** bearertoken.go's invalidTokenWithSpaceWarning. */
+    static final String EXTRA_SPACE_WARNING = "the provided Authorization header contains extra space before the bearer token, and is ignored";
+
+    /**
+     * As bearertoken.go AuthenticateRequest: the header, trimmed, is split on single spaces into at most
+     * three parts; the first must be {@code bearer} (any case) and the second is the token, so
+     * {@code "Bearer  <token>"} (two spaces) has an empty token: not this authenticator's, with a warning.
+     */
     @Override
     public Optional<UserInfo> authenticate(HttpServletRequest request) {
         String header = request.getHeader("Authorization");
         if (header == null) return Optional.empty();
-        String[] parts = header.trim().split("\\s+", 2);
-        if (parts.length != 2 || !parts[0].equalsIgnoreCase("bearer")) return Optional.empty();
-        String token = parts[1].trim();
-        // Kubernetes: an empty token is not a credential at all
-        if (token.isEmpty()) return Optional.empty();
+        String auth = header.strip();
+        if (auth.isEmpty()) return Optional.empty();
+        // strings.SplitN(auth, " ", 3)
+        String[] parts = auth.split(" ", 3);
+        if (parts.length < 2 || !parts[0].toLowerCase(java.util.Locale.ROOT).equals("bearer")) return Optional.empty();
+        String token = parts[1];
+        // empty bearer tokens are not valid: the request is not authenticated by this source
+        if (token.isEmpty()) {
+            if (parts.length == 3) {
+                request.setAttribute(WARNING_ATTRIBUTE, EXTRA_SPACE_WARNING);
+            }
+            return Optional.empty();
+        }
         for (TokenAuthenticator source : sources) {
             Optional<UserInfo> user = source.authenticateToken(token);
             if (user.isPresent()) return user;

@@ -327,6 +327,26 @@ public final class ServiceAccountTokenAuthenticator implements TokenAuthenticato
                 }
             }
         }
+        JsonNode boundNode = k8s.get("node");
+        if ((podRef == null || !podRef.isObject()) && boundNode != null && boundNode.isObject()) {
+            // a Node-bound token (ServiceAccountTokenNodeBindingValidation, beta and on since 1.30): valid only
+            // while that Node exists with the same uid (claims.go Validate)
+            String nodeName = boundNode.path("name").asString("");
+            String claimUid = boundNode.path("uid").asString("");
+            JsonNode node = getter.get(ResourceTypes.NODES, null, nodeName);
+            if (node == null) {
+                throw new AuthenticationFailure("service account token has been invalidated");
+            }
+            String nUid = node.path("metadata").path("uid").asString("");
+            if (!nUid.equals(claimUid)) {
+                throw new AuthenticationFailure("node UID (" + nUid + ") does not match service account node ref claim (" + claimUid + ")");
+            }
+            if (deletedBefore(node, deletedBefore)) {
+                throw new AuthenticationFailure("service account token has been invalidated");
+            }
+            extra.put(NODE_NAME_KEY, List.of(nodeName));
+            extra.put(NODE_UID_KEY, List.of(claimUid));
+        }
         if (claims.getJWTID() != null && !claims.getJWTID().isEmpty()) {
             extra.put(CREDENTIAL_ID_KEY, List.of("JTI=" + claims.getJWTID()));
         }

@@ -61,8 +61,8 @@ public final class ServiceAccountTokens {
     }
 
     /**
-     * The claims of a token for ServiceAccount {@code sa}, bound to {@code pod} (with its {@code node}) or
-     * {@code secret} (either may be null), valid {@code expirationSeconds} from {@code now}; a non-zero
+     * The claims of a token for ServiceAccount {@code sa}, bound to {@code pod} (with its {@code node}),
+     * {@code secret} or, with neither, {@code node} (each may be null), valid {@code expirationSeconds} from {@code now}; a non-zero
      * {@code warnAfterSeconds} adds {@code kubernetes.io.warnafter}.
      */
     public JWTClaimsSet claims(JsonNode sa, JsonNode pod, JsonNode node, JsonNode secret, long expirationSeconds, long warnAfterSeconds,
@@ -79,6 +79,9 @@ public final class ServiceAccountTokens {
             }
         } else if (secret != null) {
             k8s.put("secret", ref(secret));
+        } else if (node != null) {
+            // a Node-bound token (ServiceAccountTokenNodeBinding): the node claim alone
+            k8s.put("node", ref(node));
         }
         if (warnAfterSeconds != 0) {
             k8s.put("warnafter", now.plusSeconds(warnAfterSeconds).getEpochSecond());

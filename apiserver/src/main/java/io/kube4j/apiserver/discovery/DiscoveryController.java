@@ -52,7 +52,8 @@ class DiscoveryController {
         return json(out);
     }
 
-    @GetMapping("/version")
+    /** {@code /version}, and {@code /version/} as Kubernetes' version handler serves it (system:public-info-viewer lists both). */
+    @GetMapping({"/version", "/version/"})
     ResponseEntity<byte[]> version() {
         ObjectNode v = Json.mapper().createObjectNode();
         v.put("major", io.kube4j.version.KubernetesVersion.MAJOR);

@@ -62,6 +62,15 @@ public final class ProtobufJson {
     static final String QUANTITY = "k8s.io.apimachinery.pkg.api.resource.Quantity";
     static final String RAW_EXTENSION = "k8s.io.apimachinery.pkg.runtime.RawExtension";
 
+    /**
+     * The messages go-to-protobuf makes of a named Go slice type ({@code type ExtraValue []string}):
+     * one field {@code repeated string items = 1}, while JSON writes the slice itself, an array of strings
+     * (authentication/v1 UserInfo.extra, authorization/v1 SubjectAccessReviewSpec.extra).
+     */
+    static final Set<String> STRING_SLICES = Set.of(
+            "k8s.io.api.authentication.v1.ExtraValue",
+            "k8s.io.api.authorization.v1.ExtraValue");
+
     /** metav1.Time's JSON form: RFC 3339, UTC, whole seconds. */
     private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
     /** metav1.MicroTime's JSON form: RFC 3339 with six fraction digits. */
@@ -91,8 +100,16 @@ public final class ProtobufJson {
             "k8s.io.api.admissionregistration.v1.NamedRuleWithOperations.ruleWithOperations",
             "k8s.io.api.admissionregistration.v1.RuleWithOperations.rule");
 
-    /** Fields whose proto name (from the Go field name) differs from their JSON name. */
+    /**
+     * Fields whose proto name (from the Go field name) differs from their JSON name: go-to-protobuf
+     * lower-cases only the first letter of the Go name, so {@code UID} becomes {@code uID} and a field
+     * with a {@code protobuf} tag of its own keeps its Go spelling ({@code Webhooks}). Found by walking
+     * every message of the served proto files (ProtobufFieldNamesTest).
+     */
     static final Map<String, String> RENAMED = Map.of(
+            "k8s.io.api.authentication.v1.BoundObjectReference.uID", "uid",
+            "k8s.io.api.admissionregistration.v1.MutatingWebhookConfiguration.Webhooks", "webhooks",
+            "k8s.io.api.admissionregistration.v1.ValidatingWebhookConfiguration.Webhooks", "webhooks",
             "k8s.io.api.networking.v1.IngressClassParametersReference.aPIGroup", "apiGroup",
             "k8s.io.api.admissionregistration.v1.Validation.Expression", "expression",
             "k8s.io.api.admissionregistration.v1.Variable.Name", "name",
@@ -279,7 +296,17 @@ public final class ProtobufJson {
             case QUANTITY -> NODES.stringNode(m.hasField(d.findFieldByName("string")) ? (String) m.getField(d.findFieldByName("string")) : "0");
             case RAW_EXTENSION -> embeddedJson((ByteString) m.getField(d.findFieldByName("raw")), "RawExtension.raw");
             case FIELDS_V1 -> embeddedJson((ByteString) m.getField(d.findFieldByName("Raw")), "FieldsV1.Raw");
-            default -> toJson(m);
+            default -> {
+                if (STRING_SLICES.contains(d.getFullName())) {
+                    FieldDescriptor items = d.findFieldByName("items");
+                    ArrayNode array = NODES.arrayNode();
+                    for (int i = 0; i < m.getRepeatedFieldCount(items); i++) {
+                        array.add((String) m.getRepeatedField(items, i));
+                    }
+                    yield array;
+                }
+                yield toJson(m);
+            }
         };
     }
 
@@ -445,6 +472,19 @@ public final class ProtobufJson {
                 return b.setField(type.findFieldByName("Raw"), ByteString.copyFrom(Json.writeBytes(v))).build();
             }
             default -> {
+                if (STRING_SLICES.contains(type.getFullName())) {
+                    if (!v.isArray()) {
+                        throw new ProtobufException(where(path) + "expected an array of strings for " + type.getName() + ", got " + v.getNodeType());
+                    }
+                    FieldDescriptor items = type.findFieldByName("items");
+                    for (int i = 0; i < v.size(); i++) {
+                        if (!v.get(i).isString()) {
+                            throw new ProtobufException(where(path + "[" + i + "]") + "expected string, got " + v.get(i).getNodeType());
+                        }
+                        b.addRepeatedField(items, v.get(i).asString());
+                    }
+                    return b.build();
+                }
                 return objectFromJson(type, v, path, strict);
             }
         }

@@ -61,6 +61,11 @@ public final class ProtobufSchemas {
         return Optional.ofNullable(BY_KIND.get(apiVersion + "/" + kind));
     }
 
+    /** The proto files of every group-version kube4j can put on the wire (for tests that walk all messages). */
+    static List<FileDescriptor> files() {
+        return FILES;
+    }
+
     /** The meta/v1 message named {@code name} ({@code "WatchEvent"}, {@code "Status"}). */
     static Descriptor meta(String name) {
         return Meta.getDescriptor().findMessageTypeByName(name);

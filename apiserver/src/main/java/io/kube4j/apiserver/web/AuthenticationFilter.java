@@ -23,8 +23,9 @@ import java.util.Optional;
 
 /**
  * Authenticates every request unless {@code kube4j.security.insecure} (Kubernetes'
- * {@code filters.WithAuthentication}): the first {@link Authenticator} that recognises a credential
- * decides; an invalid credential is 401 {@code Unauthorized}; no credential is {@code system:anonymous}
+ * {@code filters.WithAuthentication}): the first {@link Authenticator} that accepts a credential
+ * decides; an invalid credential is remembered and the next authenticator tried, and only when none
+ * accepts one is it 401 {@code Unauthorized}; no credential is {@code system:anonymous}
  * (group {@code system:unauthenticated}) unless anonymous auth is off, then 401. An authenticated
  * user gets the group {@code system:authenticated} (Kubernetes' AuthenticatedGroupAdder). The user goes
  * on the request as {@link UserInfo#ATTRIBUTE}; the {@code Authorization} header is then hidden from
@@ -49,6 +50,7 @@ class AuthenticationFilter extends OncePerRequestFilter {
         try {
             user = authenticate(req);
         } catch (ApiError e) {
+            addAuthenticationWarning(req, resp);
             if (e instanceof io.kube4j.apiserver.auth.AuthenticationFailure f) {
                 // the caller only learns "Unauthorized"; the reason is for the operator, as kube-apiserver logs it
                 log.info("Unable to authenticate the request from {}: {}", req.getRemoteAddr(), f.reason());
@@ -56,17 +58,42 @@ class AuthenticationFilter extends OncePerRequestFilter {
             write(resp, StatusErrorHandler.respond(req, e.status()));
             return;
         }
+        addAuthenticationWarning(req, resp);
         req.setAttribute(UserInfo.ATTRIBUTE, user);
         chain.doFilter(new HiddenHeadersRequest(req, name -> "Authorization".equalsIgnoreCase(name)), resp);
     }
 
+    /**
+     * Kubernetes' chain: {@code union.New} over the request authenticators (an authenticator's error is
+     * remembered and the next one tried, so a failing client certificate does not hide a valid bearer
+     * token), then {@code union.NewFailOnError} with anonymous: when no authenticator succeeded, any error
+     * is 401 and only a request without errors becomes anonymous.
+     */
     private UserInfo authenticate(HttpServletRequest req) {
+        ApiError firstError = null;
         for (Authenticator a : (Iterable<Authenticator>) authenticators.orderedStream()::iterator) {
-            Optional<UserInfo> user = a.authenticate(req);
+            Optional<UserInfo> user;
+            try {
+                user = a.authenticate(req);
+            } catch (ApiError e) {
+                if (e instanceof io.kube4j.apiserver.auth.AuthenticationFailure f && firstError != null) {
+                    log.info("Unable to authenticate the request from {}: {}", req.getRemoteAddr(), f.reason());
+                }
+                if (firstError == null) firstError = e;
+                continue;
+            }
             if (user.isPresent()) return withAuthenticatedGroup(user.get());
         }
+        if (firstError != null) throw firstError;
         if (!anonymous) throw ApiError.unauthorized();
         return UserInfo.anonymous();
+    }
+
+    /** The warning an authenticator left on the request (bearertoken.go's extra-space warning) as a Warning header. */
+    private static void addAuthenticationWarning(HttpServletRequest req, HttpServletResponse resp) {
+        if (req.getAttribute(io.kube4j.apiserver.auth.BearerTokenAuthenticator.WARNING_ATTRIBUTE) instanceof String warning) {
+            io.kube4j.apiserver.warning.WarningRecorder.of(req, resp).add(warning);
+        }
     }
 
     private static UserInfo withAuthenticatedGroup(UserInfo u) {

@@ -13,24 +13,32 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
- * Kubernetes-style health. {@code /livez} (and the older {@code /healthz}): whether this process can
- * still serve, so that a supervisor restarts it when not; it checks {@code ping} and {@code watch-cache}
- * ({@link WatchCache#livenessProblem()}: an OutOfMemoryError, a stalled cache thread, or a cache unable
- * to (re)load from etcd for {@code kube4j.watch-cache.liveness-timeout}). {@code /readyz}: whether it
- * should get traffic (etcd reachable and the cache loaded).
+ * Kubernetes-style health. {@code /livez} (and the older {@code /healthz}, which adds {@code etcd}): whether this process can
+ * still serve, so that a supervisor restarts it when not; it checks {@code ping}, {@code log} and
+ * {@code watch-cache} ({@link WatchCache#livenessProblem()}: an OutOfMemoryError, a stalled cache thread, or a
+ * cache unable to (re)load from etcd for {@code kube4j.watch-cache.liveness-timeout}). {@code /readyz}:
+ * whether it should get traffic: {@code ping}, {@code log}, {@code etcd} (a revision read),
+ * {@code informer-sync} (the watch cache loaded), {@code poststarthook/start-system-namespaces-controller}
+ * (the system namespaces exist) and {@code poststarthook/rbac/bootstrap-roles}.
  *
  * <p>The output follows {@code staging/src/k8s.io/apiserver/pkg/server/healthz/healthz.go}
  * ({@code handleRootHealth}): {@code ok}, or with {@code ?verbose} one {@code [+]name ok} line per check and
- * {@code livez check passed}; on failure 500 with {@code [-]name failed: reason withheld} (the reason
- * goes to the log only) and {@code livez check failed}; {@code ?exclude=name} skips a check.
+ * {@code <endpoint> check passed}; on failure 500 with {@code [-]name failed: reason withheld} (the reason
+ * goes to the log only) and {@code <endpoint> check failed}; {@code ?exclude=name} skips a check. Every check
+ * is also served alone at {@code /<endpoint>/<name>} ({@code InstallPathHandler}): {@code ok}, or 500
+ * {@code internal server error: <reason>} ({@code adaptCheckToHandler}).
+ *
+ * <p>Deviation: Kubernetes' livez also runs the {@code etcd} check; kube4j's liveness stays 200 through a
+ * short etcd outage (the watch cache serves, EtcdFaultIT) and fails through {@code watch-cache} only once
+ * the cache cannot reload for the liveness timeout, so {@code etcd} is a readyz and (deprecated) healthz
+ * check only.
  */
 @RestController
 class HealthController {
@@ -50,20 +58,89 @@ class HealthController {
         this.storage = storage;
     }
 
+    /** One named check: empty when healthy, else the reason (for the log and the check's own endpoint). */
+    private record Check(String name, Supplier<Optional<String>> problem) {
+    }
+
+    private List<Check> livenessChecks() {
+        return List.of(new Check("ping", Optional::empty),
+                // healthz.LogHealthz: kube4j logs synchronously, so there is no flush to fall behind
+                new Check("log", Optional::empty),
+                new Check("watch-cache", cache::livenessProblem));
+    }
+
+    /** The deprecated {@code /healthz}: Kubernetes' list (ping, log, etcd) plus kube4j's watch-cache. */
+    private List<Check> healthzChecks() {
+        return List.of(new Check("ping", Optional::empty),
+                new Check("log", Optional::empty),
+                new Check("etcd", this::etcdProblem),
+                new Check("watch-cache", cache::livenessProblem));
+    }
+
+    private List<Check> readinessChecks() {
+        return List.of(new Check("ping", Optional::empty),
+                new Check("log", Optional::empty),
+                new Check("etcd", this::etcdProblem),
+                new Check("informer-sync", () -> cache.isReady() ? Optional.empty() : Optional.of("watch cache not synced")),
+                new Check("poststarthook/start-system-namespaces-controller",
+                        () -> cache.isReady() && cache.get("/registry/namespaces/default") != null ? Optional.empty()
+                                : Optional.of("system namespaces not created yet")),
+                // (the fields are unset only in unit tests that build this controller by hand)
+                new Check("poststarthook/rbac/bootstrap-roles",
+                        () -> rbacBootstrap == null || (rbacBootstrap.isDone() && rbacState.isSynced()) ? Optional.empty() : Optional.of("not finished")));
+    }
+
+    private Optional<String> etcdProblem() {
+        try {
+            storage.currentRevision();
+            return Optional.empty();
+        } catch (StorageException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
     @GetMapping(path = "/livez", produces = MediaType.TEXT_PLAIN_VALUE)
     ResponseEntity<String> live(HttpServletRequest req) {
-        return liveness("livez", req);
+        return root("livez", livenessChecks(), req);
     }
 
     @GetMapping(path = "/healthz", produces = MediaType.TEXT_PLAIN_VALUE)
     ResponseEntity<String> healthz(HttpServletRequest req) {
-        return liveness("healthz", req);
+        return root("healthz", healthzChecks(), req);
     }
 
-    private ResponseEntity<String> liveness(String name, HttpServletRequest req) {
-        Map<String, Supplier<Optional<String>>> checks = new LinkedHashMap<>();
-        checks.put("ping", Optional::empty);
-        checks.put("watch-cache", cache::livenessProblem);
+    @GetMapping(path = "/readyz", produces = MediaType.TEXT_PLAIN_VALUE)
+    ResponseEntity<String> ready(HttpServletRequest req) {
+        return root("readyz", readinessChecks(), req);
+    }
+
+    /** {@code /livez/<check>}, {@code /healthz/<check>}, {@code /readyz/<check>} (check names may hold slashes). */
+    @GetMapping(path = {"/livez/**", "/healthz/**", "/readyz/**"}, produces = MediaType.TEXT_PLAIN_VALUE)
+    ResponseEntity<String> single(HttpServletRequest req) {
+        String path = req.getRequestURI().substring(req.getContextPath().length());
+        int slash = path.indexOf('/', 1);
+        String endpoint = path.substring(1, slash);
+        String name = path.substring(slash + 1);
+        List<Check> checks = switch (endpoint) {
+            case "readyz" -> readinessChecks();
+            case "healthz" -> healthzChecks();
+            default -> livenessChecks();
+        };
+        for (Check c : checks) {
+            if (c.name().equals(name)) {
+                Optional<String> problem = c.problem().get();
+                if (problem.isPresent()) {
+                    return plainError("internal server error: " + problem.get());
+                }
+                return ResponseEntity.ok("ok");
+            }
+        }
+        // Go's http.NotFound
+        return ResponseEntity.status(404).header(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .header("X-Content-Type-Options", "nosniff").body("404 page not found\n");
+    }
+
+    private ResponseEntity<String> root(String name, List<Check> checks, HttpServletRequest req) {
         Set<String> excluded = new TreeSet<>();
         String[] ex = req.getParameterValues("exclude");
         if (ex != null) {
@@ -71,19 +148,19 @@ class HealthController {
         }
         StringBuilder out = new StringBuilder();
         boolean failed = false;
-        for (Map.Entry<String, Supplier<Optional<String>>> check : checks.entrySet()) {
-            if (excluded.remove(check.getKey())) {
-                out.append("[+]").append(check.getKey()).append(" excluded: ok\n");
+        for (Check check : checks) {
+            if (excluded.remove(check.name())) {
+                out.append("[+]").append(check.name()).append(" excluded: ok\n");
                 continue;
             }
-            Optional<String> problem = check.getValue().get();
+            Optional<String> problem = check.problem().get();
             if (problem.isPresent()) {
                 failed = true;
                 // the reason is for the log only: the endpoint is public
-                out.append("[-]").append(check.getKey()).append(" failed: reason withheld\n");
-                log.warn("{} check failed: {}: {}", name, check.getKey(), problem.get());
+                out.append("[-]").append(check.name()).append(" failed: reason withheld\n");
+                log.warn("{} check failed: {}: {}", name, check.name(), problem.get());
             } else {
-                out.append("[+]").append(check.getKey()).append(" ok\n");
+                out.append("[+]").append(check.name()).append(" ok\n");
             }
         }
         if (!excluded.isEmpty()) {
@@ -91,9 +168,7 @@ class HealthController {
                     .append(String.join(",", excluded.stream().map(s -> "\"" + s + "\"").toList())).append('\n');
         }
         if (failed) {
-            // Go's http.Error: 500, text/plain, the message and a newline
-            return ResponseEntity.status(500).header(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-                    .header("X-Content-Type-Options", "nosniff").body(out + name + " check failed\n");
+            return plainError(out + name + " check failed");
         }
         if (req.getParameter("verbose") == null) {
             return ResponseEntity.ok("ok");
@@ -101,23 +176,9 @@ class HealthController {
         return ResponseEntity.ok(out + name + " check passed\n");
     }
 
-    @GetMapping(path = "/readyz", produces = MediaType.TEXT_PLAIN_VALUE)
-    ResponseEntity<String> ready() {
-        if (!cache.isReady()) {
-            return ResponseEntity.status(503).body("[-]watch-cache not synced\nreadyz check failed\n");
-        }
-        if (cache.get("/registry/namespaces/default") == null) {
-            return ResponseEntity.status(503).body("[-]system namespaces not created yet\nreadyz check failed\n");
-        }
-        // (the fields are unset only in unit tests that build this controller by hand)
-        if (rbacBootstrap != null && (!rbacBootstrap.isDone() || !rbacState.isSynced())) {
-            return ResponseEntity.status(503).body("[-]poststarthook/rbac/bootstrap-roles failed: not finished\nreadyz check failed\n");
-        }
-        try {
-            storage.currentRevision();
-        } catch (StorageException e) {
-            return ResponseEntity.status(503).body("[-]etcd failed: " + e.getMessage() + "\nreadyz check failed\n");
-        }
-        return ResponseEntity.ok("ok");
+    /** Go's http.Error: 500, text/plain, nosniff, the message and a newline. */
+    private static ResponseEntity<String> plainError(String message) {
+        return ResponseEntity.status(500).header(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .header("X-Content-Type-Options", "nosniff").body(message + "\n");
     }
 }

@@ -171,4 +171,23 @@ class ServiceAccountTokenAuthenticatorTest {
         assertThatThrownBy(() -> authenticator(now).authenticateToken(token))
                 .isInstanceOfSatisfying(AuthenticationFailure.class, e -> assertThat(e.reason()).contains("error in cryptographic primitive"));
     }
+
+    /** claims.go Validate with ServiceAccountTokenNodeBindingValidation (beta, on): a Node-bound token lives as long as its Node. */
+    @Test
+    void aNodeBoundTokenIsValidOnlyWhileItsNodeExists() {
+        ObjectNode sa = put(ResourceTypes.SERVICEACCOUNTS, obj("ServiceAccount", "team", "builder", "sa-uid"));
+        ObjectNode node = put(ResourceTypes.NODES, obj("Node", null, "node-1", "node-uid"));
+        String token = tokens.sign(tokens.claims(sa, null, node, null, 3600, 0, List.of(ISSUER), now));
+        UserInfo u = authenticator(now).authenticateToken(token).orElseThrow();
+        assertThat(u.extra()).containsEntry("authentication.kubernetes.io/node-name", List.of("node-1"))
+                .containsEntry("authentication.kubernetes.io/node-uid", List.of("node-uid"))
+                .doesNotContainKey("authentication.kubernetes.io/pod-name");
+        put(ResourceTypes.NODES, obj("Node", null, "node-1", "other-uid"));
+        assertThatThrownBy(() -> authenticator(now).authenticateToken(token))
+                .isInstanceOfSatisfying(AuthenticationFailure.class, e -> assertThat(e.reason()).isEqualTo("node UID (other-uid) does not match service account node ref claim (node-uid)"));
+        objects.clear();
+        put(ResourceTypes.SERVICEACCOUNTS, sa);
+        assertThatThrownBy(() -> authenticator(now).authenticateToken(token))
+                .isInstanceOfSatisfying(AuthenticationFailure.class, e -> assertThat(e.reason()).isEqualTo("service account token has been invalidated"));
+    }
 }

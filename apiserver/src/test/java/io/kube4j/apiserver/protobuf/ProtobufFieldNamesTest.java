@@ -36,6 +36,9 @@ class ProtobufFieldNamesTest {
             "k8s.io.api.rbac.v1.Subject", "RbacV1Subject",
             "k8s.io.api.flowcontrol.v1.Subject", "FlowcontrolV1Subject");
 
+    /** Messages whose model class of the same name is another message (core/v1 Preconditions vs meta/v1's). */
+    private static final Set<String> NO_MODEL = Set.of("k8s.io.api.core.v1.Preconditions");
+
     @Test
     void everyKubernetesJsonNameHasItsProtoFieldAndNoFieldIsMisnamed() {
         Deque<Descriptor> todo = new ArrayDeque<>();
@@ -45,6 +48,11 @@ class ProtobufFieldNamesTest {
         for (String extra : List.of("v1/Status", "autoscaling/v1/Scale", "policy/v1/Eviction", "v1/Binding", "v1/DeleteOptions")) {
             int slash = extra.lastIndexOf('/');
             todo.add(ProtobufSchemas.forKind(extra.substring(0, slash), extra.substring(slash + 1)).orElseThrow());
+        }
+        // every top-level message of the served files too: the review and request kinds (TokenRequest,
+        // TokenReview, SubjectAccessReview, ...) are no ResourceType but arrive as protobuf all the same
+        for (var file : ProtobufSchemas.files()) {
+            todo.addAll(file.getMessageTypes());
         }
         Set<String> seen = new HashSet<>();
         List<String> problems = new ArrayList<>();
@@ -59,7 +67,7 @@ class ProtobufFieldNamesTest {
                     todo.add(f.getMessageType());
                 }
             }
-            Set<String> kubernetes = modelJsonNames(d);
+            Set<String> kubernetes = NO_MODEL.contains(d.getFullName()) ? null : modelJsonNames(d);
             if (kubernetes == null) {
                 continue;
             }

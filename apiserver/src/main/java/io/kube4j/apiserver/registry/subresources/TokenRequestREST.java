@@ -28,9 +28,9 @@ import java.util.function.Consumer;
  *   <li>the ServiceAccount must exist (404);</li>
  *   <li>{@code spec.audiences} defaults to the API audiences, {@code spec.expirationSeconds} to 3600, and
  *       must be at least 600 and at most 2^32 (422, ValidateTokenRequest);</li>
- *   <li>{@code spec.boundObjectRef} may name a Pod (which must run as this ServiceAccount, 400 otherwise)
- *       or a Secret in the namespace (404 when absent); another kind is 400; a uid that differs from the
- *       object's is 409;</li>
+ *   <li>{@code spec.boundObjectRef} may name a Pod (which must run as this ServiceAccount, 400 otherwise),
+ *       a Node (ServiceAccountTokenNodeBinding, beta and on in 1.32) or a Secret in the namespace (404 when
+ *       absent); another kind is 400; a uid that differs from the object's is 409;</li>
  *   <li>a requested expiry above {@code --service-account-max-token-expiration} is shortened with a
  *       warning; a pod-bound request for exactly 3607 s (the kubelet's) is issued for a year with
  *       {@code warnafter} at 3607 s (extend-token-expiration);</li>
@@ -128,7 +128,7 @@ public class TokenRequestREST {
                     podSa = "default";
                 }
                 if (!name.equals(podSa)) {
-                    throw ApiError.badRequest("cannot bind token for serviceaccount \"" + name + "\" to pod running with serviceaccount \"" + podSa + "\"");
+                    throw ApiError.badRequest("cannot bind token for serviceaccount \"" + name + "\" to pod running with different serviceaccount name.");
                 }
                 uid = pod.path("metadata").path("uid").asString("");
                 String nodeName = pod.path("spec").path("nodeName").asString("");
@@ -141,6 +141,11 @@ public class TokenRequestREST {
                         }
                     }
                 }
+            } else if (group.isEmpty() && kind.equals("Node")) {
+                // ServiceAccountTokenNodeBinding (beta, on by default in 1.31+): the token names the Node, and
+                // the authenticator invalidates it once the Node is gone (ServiceAccountTokenNodeBindingValidation)
+                node = registry.get(ResourceTypes.NODES, null, refName);
+                uid = node.path("metadata").path("uid").asString("");
             } else if (group.isEmpty() && kind.equals("Secret")) {
                 secret = registry.get(ResourceTypes.SECRETS, namespace, refName);
                 uid = secret.path("metadata").path("uid").asString("");
@@ -149,8 +154,8 @@ public class TokenRequestREST {
             }
             String refUid = ref.path("uid").asString("");
             if (!refUid.isEmpty() && !refUid.equals(uid)) {
-                throw ApiError.conflict("", kind, refName, "the UID in the bound object reference (" + refUid + ") does not match the UID in record ("
-                        + uid + "). The object might have been deleted and then recreated");
+                throw ApiError.conflict("", kind, refName, "the UID in the bound object reference (" + refUid
+                        + ") does not match the UID in record. The object might have been deleted and then recreated");
             }
         }
         long max = security.serviceAccountMaxTokenExpiration().toSeconds();
@@ -164,7 +169,8 @@ public class TokenRequestREST {
         List<String> audiences = new ArrayList<>();
         spec.path("audiences").forEach(a -> audiences.add(a.asString("")));
         if (security.serviceAccountExtendTokenExpiration() && pod != null && expirationSeconds == ServiceAccountTokens.WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS
-                && audiences.stream().anyMatch(security.audiences()::contains)) {
+                && security.audiences().containsAll(audiences)) {
+            // isKubeAudiences: every requested audience is one of the API server's (audsSet.HasAll)
             warnAfter = exp;
             exp = ServiceAccountTokens.EXPIRATION_EXTENSION_SECONDS;
         }

@@ -122,7 +122,7 @@ class TokenRequestRESTTest {
         assertThat(c.path("kubernetes.io").path("pod").path("uid").asString()).isEqualTo(pod.path("metadata").path("uid").asString());
         assertThatThrownBy(() -> rest(Duration.ZERO, true).create("default", "robot", obj(ref), warnings::add))
                 .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status().message)
-                        .isEqualTo("cannot bind token for serviceaccount \"robot\" to pod running with serviceaccount \"default\""));
+                        .isEqualTo("cannot bind token for serviceaccount \"robot\" to pod running with different serviceaccount name."));
     }
 
     @Test
@@ -148,7 +148,7 @@ class TokenRequestRESTTest {
         assertThatThrownBy(() -> rest.create("default", "robot", obj("{\"spec\":{\"boundObjectRef\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"name\":\"other-sa\"}}}"), warnings::add))
                 .isInstanceOfSatisfying(ApiError.class, e -> {
                     assertThat(e.code()).isEqualTo(400);
-                    assertThat(e.status().message).isEqualTo("cannot bind token for serviceaccount \"robot\" to pod running with serviceaccount \"builder\"");
+                    assertThat(e.status().message).isEqualTo("cannot bind token for serviceaccount \"robot\" to pod running with different serviceaccount name.");
                 });
     }
 
@@ -159,5 +159,38 @@ class TokenRequestRESTTest {
                 obj("{\"spec\":{\"boundObjectRef\":{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"name\":\"s\"}}}"), warnings::add));
         assertThat(c.path("kubernetes.io").path("secret").path("uid").asString()).isEqualTo(secret.path("metadata").path("uid").asString());
         assertThat(c.path("kubernetes.io").has("pod")).isFalse();
+    }
+
+    /** token.go: a uid other than the object's is 409 with Kubernetes' text (no record uid in it). */
+    @Test
+    void aUidThatIsNotTheObjectsIsAConflict() {
+        registry.create(ResourceTypes.PODS, "default", obj("""
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"bp"},"spec":{"serviceAccountName":"robot","containers":[{"name":"c","image":"i"}]}}"""), false);
+        assertThatThrownBy(() -> rest(Duration.ZERO, true).create("default", "robot",
+                obj("{\"spec\":{\"boundObjectRef\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"name\":\"bp\",\"uid\":\"123\"}}}"), warnings::add))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(409);
+                    assertThat(e.status().message).isEqualTo("Operation cannot be fulfilled on Pod \"bp\": the UID in the bound object reference (123)"
+                            + " does not match the UID in record. The object might have been deleted and then recreated");
+                });
+        assertThatThrownBy(() -> rest(Duration.ZERO, true).create("default", "robot",
+                obj("{\"spec\":{\"boundObjectRef\":{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"name\":\"d\"}}}"), warnings::add))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status().message)
+                        .isEqualTo("cannot bind token to object of type apps/v1, Kind=Deployment"));
+    }
+
+    /** ServiceAccountTokenNodeBinding (beta, on in 1.32): a Node-bound token carries the node claim alone. */
+    @Test
+    void aNodeBoundTokenNamesTheNode() {
+        ObjectNode node = registry.create(ResourceTypes.NODES, null, obj("{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"n1\"}}"), false);
+        String uid = node.path("metadata").path("uid").asString();
+        JsonNode c = claims(rest(Duration.ZERO, true).create("default", "robot",
+                obj("{\"spec\":{\"boundObjectRef\":{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"name\":\"n1\",\"uid\":\"" + uid + "\"}}}"), warnings::add));
+        assertThat(c.path("kubernetes.io").path("node").path("name").asString()).isEqualTo("n1");
+        assertThat(c.path("kubernetes.io").path("node").path("uid").asString()).isEqualTo(uid);
+        assertThat(c.path("kubernetes.io").has("pod")).isFalse();
+        assertThatThrownBy(() -> rest(Duration.ZERO, true).create("default", "robot",
+                obj("{\"spec\":{\"boundObjectRef\":{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"name\":\"gone\"}}}"), warnings::add))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code()).isEqualTo(404));
     }
 }
