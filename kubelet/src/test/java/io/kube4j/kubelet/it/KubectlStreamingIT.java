@@ -262,12 +262,19 @@ class KubectlStreamingIT {
         int podPort = freePort();
         int localPort = freePort();
         runPod("pf-pod", "python3", "-m", "http.server", Integer.toString(podPort), "--bind", "127.0.0.1");
-        Process pf = new ProcessBuilder(command("port-forward", "pod/pf-pod", localPort + ":" + podPort)).redirectErrorStream(true).start();
+        // the server must listen before the first forwarded connection: kubectl port-forward (1.23+) exits with
+        // "lost connection to pod" when the pod refuses one, and every later request would then be refused locally
+        // (a loaded CI machine started python more slowly than the first request came)
+        awaitListening(podPort);
+        java.nio.file.Path pfLog = java.nio.file.Files.createTempFile("port-forward", ".log");
+        Process pf = new ProcessBuilder(command("port-forward", "pod/pf-pod", localPort + ":" + podPort)).redirectErrorStream(true)
+                .redirectOutput(pfLog.toFile()).start();
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             URI uri = URI.create("http://127.0.0.1:" + localPort + "/");
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
-                    http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .failFast("kubectl port-forward exited", () -> !pf.isAlive())
+                    .until(() -> http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
             for (int i = 0; i < 20; i++) {
                 // python's http.server answers HTTP/1.0 and closes: each request is a new forwarded connection
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
@@ -281,9 +288,31 @@ class KubectlStreamingIT {
             for (CompletableFuture<HttpResponse<String>> f : concurrent) {
                 assertThat(f.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             }
-            assertThat(pf.isAlive()).isTrue();
+            assertThat(pf.isAlive()).as(() -> readQuietly(pfLog)).isTrue();
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError("kubectl port-forward said: " + readQuietly(pfLog), e);
         } finally {
             pf.destroy();
+        }
+    }
+
+    /**
+     * Waits until the pod's server (a host process under the process runtime) accepts connections: kubectl
+     * port-forward (1.23+) exits with "lost connection to pod" when the pod refuses a forwarded connection.
+     */
+    private static void awaitListening(int podPort) {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", podPort)) {
+                return true;
+            }
+        });
+    }
+
+    private static String readQuietly(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "(" + e + ")";
         }
     }
 
@@ -411,6 +440,7 @@ class KubectlStreamingIT {
         int podPort = freePort();
         int localPort = freePort();
         runPod("spdy-pf", "python3", "-m", "http.server", Integer.toString(podPort), "--bind", "127.0.0.1");
+        awaitListening(podPort);
         ProcessBuilder pb = new ProcessBuilder(command("port-forward", "pod/spdy-pf", localPort + ":" + podPort)).redirectErrorStream(true);
         pb.environment().putAll(SPDY);
         Process pf = pb.start();
