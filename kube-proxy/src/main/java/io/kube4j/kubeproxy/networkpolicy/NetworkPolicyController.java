@@ -64,22 +64,7 @@ public class NetworkPolicyController implements SmartLifecycle {
     }
 
     private <T> ResourceEventHandler<T> trigger() {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                dirty.offer(Boolean.TRUE);
-            }
-
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-                dirty.offer(Boolean.TRUE);
-            }
-
-            @Override
-            public void onDelete(T obj) {
-                dirty.offer(Boolean.TRUE);
-            }
-        };
+        return ResourceEventHandler.onAnyChange(() -> dirty.offer(Boolean.TRUE));
     }
 
     @Override
