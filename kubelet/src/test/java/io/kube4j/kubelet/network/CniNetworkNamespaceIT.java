@@ -1,12 +1,12 @@
 package io.kube4j.kubelet.network;
 
+import io.kube4j.testing.netns.Netns;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,7 +65,7 @@ class CniNetworkNamespaceIT {
         }
         // deleting the host namespace takes cni0, the host veths and the masquerade rules with it
         for (String ns : namespaces) {
-            exec("ip", "netns", "del", ns);
+            Netns.run("ip", "netns", "del", ns);
         }
         if (Files.isDirectory(leases)) {
             try (var files = Files.list(leases)) {
@@ -118,7 +118,7 @@ class CniNetworkNamespaceIT {
         assertThat(leases.resolve(ip)).doesNotExist();
         assertThat(leases.resolve(ip2)).exists();
         assertThat(vethsInHost()).isEqualTo(1);
-        assertThat(exec("ip", "-n", podNs, "link", "show", "dev", "eth0").exit()).isNotZero();
+        assertThat(Netns.run("ip", "-n", podNs, "link", "show", "dev", "eth0").exitCode()).isNotZero();
         assertThat(run("ip", "netns", "exec", hostNs, "iptables", "-t", "nat", "-S", "POSTROUTING")).doesNotContain("-s " + ip + "/32");
         assertThat(cni.podIp("sandbox1-" + id)).isEmpty();
         // DEL again, and DEL of a sandbox whose namespace is gone: nothing left, no error (the spec's rule)
@@ -138,7 +138,7 @@ class CniNetworkNamespaceIT {
                 () -> broken.add("sandbox3-" + id, "/var/run/netns/" + podNs, args));
 
         assertThat(e.getMessage()).startsWith("plugin type=\"bridge\" failed (add): ").contains("10.213.1.0/33");
-        assertThat(exec("ip", "-n", podNs, "link", "show", "dev", "eth0").exit()).isNotZero();
+        assertThat(Netns.run("ip", "-n", podNs, "link", "show", "dev", "eth0").exitCode()).isNotZero();
         assertThat(vethsInHost()).isZero();
         assertThat(broken.podIp("sandbox3-" + id)).isEmpty();
     }
@@ -149,11 +149,11 @@ class CniNetworkNamespaceIT {
 
     /** curl from inside {@code ns}, retried while the server starts. */
     private String fetch(String ns, String url) throws Exception {
-        Exec last = null;
+        Netns.Result last = null;
         for (int i = 0; i < 50; i++) {
-            last = exec("ip", "netns", "exec", ns, "curl", "-sf", "--max-time", "2", url);
-            if (last.exit() == 0) {
-                return last.out();
+            last = Netns.run("ip", "netns", "exec", ns, "curl", "-sf", "--max-time", "2", url);
+            if (last.exitCode() == 0) {
+                return last.output();
             }
             Thread.sleep(100);
         }
@@ -163,8 +163,8 @@ class CniNetworkNamespaceIT {
     private void waitForNamespaceOf(Process p, String ns) throws Exception {
         String nsInode = run("stat", "-L", "-c", "%i", "/var/run/netns/" + ns).strip();
         for (int i = 0; i < 50; i++) {
-            Exec e = exec("stat", "-L", "-c", "%i", "/proc/" + p.pid() + "/ns/net");
-            if (e.exit() == 0 && e.out().strip().equals(nsInode)) {
+            Netns.Result e = Netns.run("stat", "-L", "-c", "%i", "/proc/" + p.pid() + "/ns/net");
+            if (e.exitCode() == 0 && e.output().strip().equals(nsInode)) {
                 return;
             }
             Thread.sleep(50);
@@ -178,24 +178,10 @@ class CniNetworkNamespaceIT {
         return p;
     }
 
-    private record Exec(int exit, String out) {
-    }
 
-    private static Exec exec(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", cmd) + " did not finish");
-        }
-        return new Exec(p.exitValue(), out);
-    }
 
-    private static String run(String... cmd) throws IOException, InterruptedException {
-        Exec e = exec(cmd);
-        if (e.exit() != 0) {
-            throw new IllegalStateException(String.join(" ", cmd) + " failed (" + e.exit() + "): " + e.out());
-        }
-        return e.out();
+    /** The command's output; an {@link IllegalStateException} with it when it fails. */
+    private static String run(String... cmd) {
+        return Netns.run(cmd).orThrow(String.join(" ", cmd));
     }
 }

@@ -1,5 +1,6 @@
 package io.kube4j.kubelet.runtime.docker;
 
+import io.kube4j.testing.netns.Netns;
 import io.kube4j.kubelet.KubeletProperties;
 import io.kube4j.kubelet.network.CniNetwork;
 import io.kube4j.kubelet.runtime.ExecResult;
@@ -11,14 +12,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,7 +57,7 @@ class DockerCniSandboxIT {
                 runtime.removeContainer(s.id());
             }
         }
-        exec("ip", "netns", "del", hostNs);
+        Netns.run("ip", "netns", "del", hostNs);
         if (Files.isDirectory(leases)) {
             try (var files = Files.list(leases)) {
                 for (Path f : files.toList()) {
@@ -100,35 +98,21 @@ class DockerCniSandboxIT {
     }
 
     private String fetch(String url) throws Exception {
-        Exec last = null;
+        Netns.Result last = null;
         for (int i = 0; i < 50; i++) {
-            last = exec("ip", "netns", "exec", hostNs, "curl", "-sf", "--max-time", "2", url);
-            if (last.exit() == 0) {
-                return last.out();
+            last = Netns.run("ip", "netns", "exec", hostNs, "curl", "-sf", "--max-time", "2", url);
+            if (last.exitCode() == 0) {
+                return last.output();
             }
             Thread.sleep(100);
         }
         throw new AssertionError("no answer from " + url + ": " + last);
     }
 
-    private record Exec(int exit, String out) {
-    }
 
-    private static Exec exec(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", cmd) + " did not finish");
-        }
-        return new Exec(p.exitValue(), out);
-    }
 
-    private static String run(String... cmd) throws IOException, InterruptedException {
-        Exec e = exec(cmd);
-        if (e.exit() != 0) {
-            throw new IllegalStateException(String.join(" ", cmd) + " failed (" + e.exit() + "): " + e.out());
-        }
-        return e.out();
+    /** The command's output; an {@link IllegalStateException} with it when it fails. */
+    private static String run(String... cmd) {
+        return Netns.run(cmd).orThrow(String.join(" ", cmd));
     }
 }
