@@ -35,7 +35,7 @@ public final class ControllerManager implements SmartLifecycle {
         this.informers = informers;
         this.onLostLease = onLostLease;
         for (Controller c : controllers) {
-            runners.add(new ControllerRunner(c, props.workers(), registry));
+            runners.add(new ControllerRunner(c, c.concurrentSyncs() > 0 ? c.concurrentSyncs() : props.workers(), registry));
         }
         this.elector = props.leaderElect()
                 ? LeaderElector.withDefaults(client, props.leaseNamespace(), props.leaseName(), identity, new LeaderElector.Callbacks() {

@@ -146,7 +146,7 @@ class ControllerManagerConfiguration {
 
     @Bean
     GarbageCollector garbageCollector(SharedInformers informers, ControllerClients clients, io.kube4j.controllermanager.runtime.CustomResources customResources) {
-        return new GarbageCollector(informers, clients.forController("garbagecollector"), customResources);
+        return new GarbageCollector(informers, clients.forController("garbagecollector", 2, 1), customResources);
     }
 
     @Bean
@@ -233,8 +233,11 @@ class ControllerManagerConfiguration {
     }
 
     @Bean
-    NamespaceController namespaceController(SharedInformers informers, ControllerClients clients, io.kube4j.controllermanager.runtime.CustomResources customResources) {
-        return new NamespaceController(informers, clients.forController("namespace"), customResources);
+    NamespaceController namespaceController(SharedInformers informers, ControllerClients clients, io.kube4j.controllermanager.runtime.CustomResources customResources,
+                                            ControllerManagerProperties props) {
+        // "the namespace cleanup controller is very chatty": a pass lists every namespaced kind, so Kubernetes
+        // gives its client 20 times the QPS and 100 times the burst, and runs --concurrent-namespace-syncs workers
+        return new NamespaceController(informers, clients.forController("namespace", 20, 100), customResources, props.concurrentNamespaceSyncs());
     }
 
     @Bean

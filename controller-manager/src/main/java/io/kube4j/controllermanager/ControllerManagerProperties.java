@@ -39,6 +39,7 @@ import java.time.Duration;
  * @param clusterCidr              the range the nodes' pod CIDRs come from ({@code --cluster-cidr}; kube4j's default
  *                                 10.244.0.0/16, the range kubeadm's flannel setup uses)
  * @param nodeCidrMaskSize         prefix length of each node's pod CIDR ({@code --node-cidr-mask-size}, 24)
+ * @param concurrentNamespaceSyncs namespaces the namespace controller empties at once ({@code --concurrent-namespace-syncs}, 10)
  */
 @ConfigurationProperties("kube4j.controller-manager")
 public record ControllerManagerProperties(
@@ -59,5 +60,6 @@ public record ControllerManagerProperties(
         @DefaultValue("30s") Duration resourceDiscoveryPeriod,
         @DefaultValue("false") boolean allocateNodeCidrs,
         @DefaultValue("10.244.0.0/16") String clusterCidr,
-        @DefaultValue("24") int nodeCidrMaskSize) {
+        @DefaultValue("24") int nodeCidrMaskSize,
+        @DefaultValue("10") int concurrentNamespaceSyncs) {
 }

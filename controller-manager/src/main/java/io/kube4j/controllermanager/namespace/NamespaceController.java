@@ -52,15 +52,22 @@ public final class NamespaceController implements Controller {
     private final WorkQueue queue = new WorkQueue(RateLimiter.defaultControllerRateLimiter());
 
     private final CustomResources customResources;
+    private final int concurrentSyncs;
 
     /** Over the built-in kinds only. */
     public NamespaceController(SharedInformers informers, ControllerClient client) {
-        this(informers, client, new CustomResources(null, Duration.ZERO));
+        this(informers, client, new CustomResources(null, Duration.ZERO), 0);
     }
 
-    /** Over the built-in kinds and the namespaced custom resources {@code customResources} discovers. */
-    public NamespaceController(SharedInformers informers, ControllerClient client, CustomResources customResources) {
+    /**
+     * Over the built-in kinds and the namespaced custom resources {@code customResources} discovers.
+     *
+     * @param concurrentSyncs namespaces emptied at once (Kubernetes' {@code --concurrent-namespace-syncs}); 0: the
+     *                        controller-manager's default worker count
+     */
+    public NamespaceController(SharedInformers informers, ControllerClient client, CustomResources customResources, int concurrentSyncs) {
         this.customResources = customResources;
+        this.concurrentSyncs = concurrentSyncs;
         this.namespaces = informers.informer(Namespace.class);
         this.client = client;
         namespaces.addHandler(new ResourceEventHandler<>() {
@@ -83,6 +90,11 @@ public final class NamespaceController implements Controller {
     @Override
     public String name() {
         return "namespace";
+    }
+
+    @Override
+    public int concurrentSyncs() {
+        return concurrentSyncs;
     }
 
     @Override

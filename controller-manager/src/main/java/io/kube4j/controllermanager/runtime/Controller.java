@@ -21,6 +21,14 @@ public interface Controller {
     /** The informers whose caches must be synced before the first reconcile. */
     List<Informer<?>> informers();
 
+    /**
+     * How many workers reconcile this controller's keys at once; 0 (the default) means the controller-manager's
+     * {@code kube4j.controller-manager.workers}. Kubernetes sets it per controller ({@code --concurrent-*-syncs}).
+     */
+    default int concurrentSyncs() {
+        return 0;
+    }
+
     /** Brings the object behind {@code key} towards its desired state. Throwing means retry. */
     Result reconcile(String key);
 }

@@ -34,7 +34,16 @@ public final class ControllerClients {
 
     /** A new client for the controller called {@code name}, with a token bucket of its own (unless qps is 0 or less). */
     public ControllerClient forController(String name) {
-        ApiClient client = qps > 0 ? base.withRateLimiter(new TokenBucketRateLimiter(qps, burst)) : base;
+        return forController(name, 1, 1);
+    }
+
+    /**
+     * A new client whose bucket is {@code qpsFactor} times the sustained rate and {@code burstFactor} times the
+     * burst: kube-controller-manager raises them for its chattiest controllers (cmd/kube-controller-manager/app/core.go:
+     * the namespace controller gets {@code QPS *= 20, Burst *= 100}, the garbage collector {@code QPS *= 2}).
+     */
+    public ControllerClient forController(String name, double qpsFactor, int burstFactor) {
+        ApiClient client = qps > 0 ? base.withRateLimiter(new TokenBucketRateLimiter(qps * qpsFactor, burst * burstFactor)) : base;
         return new ApiControllerClient(client, events);
     }
 }

@@ -117,7 +117,7 @@ class NamespaceControllerTest {
     void customResourcesFoundByDiscoveryAreDeletedAndHoldTheNamespaceWithTheirFinalizers() {
         io.kube4j.controllermanager.runtime.CustomResources custom = new io.kube4j.controllermanager.runtime.CustomResources(null, java.time.Duration.ZERO);
         custom.setResources(java.util.List.of(WIDGETS));
-        NamespaceController withCustom = new NamespaceController(informers, client, custom);
+        NamespaceController withCustom = new NamespaceController(informers, client, custom, 0);
         preload(informers.informer(Namespace.class), terminating());
         // the controller reads the namespace live before deleting its contents (as Kubernetes' deleter does)
         client.live(terminating());
@@ -139,7 +139,7 @@ class NamespaceControllerTest {
     void aNamespaceWhoseCustomResourcesAreGoneIsFinalized() {
         io.kube4j.controllermanager.runtime.CustomResources custom = new io.kube4j.controllermanager.runtime.CustomResources(null, java.time.Duration.ZERO);
         custom.setResources(java.util.List.of(WIDGETS));
-        NamespaceController withCustom = new NamespaceController(informers, client, custom);
+        NamespaceController withCustom = new NamespaceController(informers, client, custom, 0);
         preload(informers.informer(Namespace.class), terminating());
         // the controller reads the namespace live before deleting its contents (as Kubernetes' deleter does)
         client.live(terminating());
@@ -157,7 +157,7 @@ class NamespaceControllerTest {
         // nothing listens on port 1: discovery fails as a whole
         io.kube4j.controllermanager.runtime.CustomResources custom = new io.kube4j.controllermanager.runtime.CustomResources(
                 new io.kube4j.client.ApiClient("http://127.0.0.1:1"), java.time.Duration.ofSeconds(30));
-        NamespaceController withCustom = new NamespaceController(informers, client, custom);
+        NamespaceController withCustom = new NamespaceController(informers, client, custom, 0);
         preload(informers.informer(Namespace.class), terminating());
         // the controller reads the namespace live before deleting its contents (as Kubernetes' deleter does)
         client.live(terminating());
