@@ -195,11 +195,18 @@ final class NetworkPolicyCluster implements AutoCloseable {
 
     /** A ClusterIP Service {@code namespace/name} on port 80 → 8080 with one ready endpoint, the pod {@code endpointPod}. */
     void createService(String namespace, String name, String clusterIp, String endpointPod) {
+        createService(namespace, name, clusterIp, 0, endpointPod);
+    }
+
+    /** As {@link #createService(String, String, String, String)}; with {@code nodePort > 0} a NodePort Service on it. */
+    void createService(String namespace, String name, String clusterIp, int nodePort, String endpointPod) {
+        String type = nodePort > 0 ? "\"type\": \"NodePort\", " : "";
+        String np = nodePort > 0 ? ", \"nodePort\": " + nodePort : "";
         PodSpec ep = specs.stream().filter(p -> p.name().equals(endpointPod)).findFirst().orElseThrow();
         cp.api("POST", "/api/v1/namespaces/" + namespace + "/services", """
                 {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "%s", "namespace": "%s"},
-                 "spec": {"clusterIP": "%s", "ports": [{"name": "http", "protocol": "TCP", "port": 80, "targetPort": 8080}]}}
-                """.formatted(name, namespace, clusterIp)).orThrow("create Service");
+                 "spec": {%s"clusterIP": "%s", "ports": [{"name": "http", "protocol": "TCP", "port": 80, "targetPort": 8080%s}]}}
+                """.formatted(name, namespace, type, clusterIp, np)).orThrow("create Service");
         cp.api("POST", "/apis/discovery.k8s.io/v1/namespaces/" + namespace + "/endpointslices", """
                 {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
                  "metadata": {"name": "%s-1", "namespace": "%s", "labels": {"kubernetes.io/service-name": "%s"}},
