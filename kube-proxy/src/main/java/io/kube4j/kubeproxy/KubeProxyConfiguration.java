@@ -64,7 +64,7 @@ class KubeProxyConfiguration {
         return new io.kube4j.kubeproxy.networkpolicy.NetworkPolicyController(
                 new Informer<>(client, io.kube4j.api.NetworkPolicy.class), new Informer<>(client, io.kube4j.api.Pod.class),
                 new Informer<>(client, io.kube4j.api.Namespace.class), props.iptables(), CommandRunner.PROCESS,
-                props.nodeName(), props.syncPeriod());
+                props.nodeName(), props.syncPeriod(), io.kube4j.net.BridgeNetfilter.system());
     }
 
     @Bean

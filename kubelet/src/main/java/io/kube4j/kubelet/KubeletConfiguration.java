@@ -61,4 +61,20 @@ class KubeletConfiguration {
     KubenetMasquerade kubenetMasquerade(KubeletProperties props) {
         return new KubenetMasquerade(props.nonMasqueradeCidr(), PodCidrRoutes.CommandRunner.PROCESS);
     }
+
+    /**
+     * kubenet's {@code Init} for the CNI bridge network ({@code network-plugin=cni}): {@code modprobe br-netfilter}
+     * and {@code net.bridge.bridge-nf-call-iptables=1} in the kubelet's network namespace, so that traffic between
+     * two pods on {@code cni0} passes iptables (Service DNAT replies, network policies); a warning naming the sysctl
+     * when the kernel has no bridge netfilter. {@code kube4j.kubelet.bridge-netfilter=false} leaves the sysctl alone
+     * (a network plugin that does not use a Linux bridge; tests in the machine's own network namespace).
+     */
+    @Bean
+    @ConditionalOnProperty(name = "kube4j.kubelet.network-plugin", havingValue = "cni")
+    io.kube4j.net.BridgeNetfilter.Status bridgeNetfilter(org.springframework.core.env.Environment env) {
+        if (!env.getProperty("kube4j.kubelet.bridge-netfilter", Boolean.class, true)) {
+            return new io.kube4j.net.BridgeNetfilter.Status(false, "disabled by kube4j.kubelet.bridge-netfilter=false");
+        }
+        return io.kube4j.net.BridgeNetfilter.system().ensure();
+    }
 }

@@ -1,6 +1,7 @@
 package io.kube4j.kubelet;
 
 import io.kube4j.kubelet.network.KubenetMasquerade;
+import io.kube4j.net.BridgeNetfilter;
 import io.kube4j.kubelet.network.PodCidrRoutes;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -34,7 +35,18 @@ class PodCidrRoutesWiringTest {
     void routesWithTheCniNetworkPlugin() {
         // 0.0.0.0/0 turns kubenet's masquerade rule off (as in kubenet): the bean must not write iptables rules
         // into the root network namespace of the machine running the tests
-        runner.withPropertyValues("kube4j.kubelet.network-plugin=cni", "kube4j.kubelet.non-masquerade-cidr=0.0.0.0/0")
-                .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(PodCidrRoutes.class).hasSingleBean(KubenetMasquerade.class));
+        runner.withPropertyValues("kube4j.kubelet.network-plugin=cni", "kube4j.kubelet.non-masquerade-cidr=0.0.0.0/0",
+                        "kube4j.kubelet.bridge-netfilter=false")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed().hasSingleBean(PodCidrRoutes.class).hasSingleBean(KubenetMasquerade.class);
+                    // the bean exists with cni (kubenet's Init); switched off here so the test leaves the root namespace's sysctl alone
+                    assertThat(ctx.getBean(BridgeNetfilter.Status.class))
+                            .isEqualTo(new BridgeNetfilter.Status(false, "disabled by kube4j.kubelet.bridge-netfilter=false"));
+                });
+    }
+
+    @Test
+    void bridgeNetfilterOnlyWithTheCniNetworkPlugin() {
+        runner.run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(BridgeNetfilter.Status.class));
     }
 }

@@ -190,6 +190,37 @@ public final class NetnsHost implements AutoCloseable {
         return pod;
     }
 
+    /**
+     * A pod of this host wired as the CNI bridge plugin wires one ({@code isGateway}, {@code hairpinMode}): a Linux
+     * bridge {@code bridge} here (created on first use, up, holding {@code gatewayCidr}, e.g. {@code 10.244.1.1/24},
+     * so the host routes the pod subnet to it), a veth pair whose host end {@code v<n>} is a bridge port with
+     * hairpin on and whose pod end is the pod's {@code eth0} with {@code podIp/<prefix>} and a default route via
+     * the gateway. Two pods of one bridge talk to each other through the bridge, not through the host's routing:
+     * their packets pass iptables only with bridge netfilter on ({@code net.bridge.bridge-nf-call-iptables=1} in
+     * this namespace). Closed with this host.
+     */
+    public synchronized NetnsHost addBridgedPod(String podName, String podIp, String bridge, String gatewayCidr) {
+        String gateway = gatewayCidr.substring(0, gatewayCidr.indexOf('/'));
+        String prefixLength = gatewayCidr.substring(gatewayCidr.indexOf('/') + 1);
+        if (!run("ip", "link", "show", "dev", bridge).ok()) {
+            exec("ip", "link", "add", bridge, "type", "bridge");
+            exec("ip", "addr", "add", gatewayCidr, "dev", bridge);
+            exec("ip", "link", "set", bridge, "up");
+        }
+        NetnsHost pod = create(namespace + "-" + podName, podName, podIp);
+        pods.add(pod);
+        String port = "v" + (++nextPodPort);
+        Netns.run("ip", "link", "add", "name", "eth0", "netns", pod.namespace, "type", "veth", "peer", "name", port, "netns", namespace)
+                .orThrow("veth " + pod.namespace + " <-> " + namespace);
+        exec("ip", "link", "set", port, "master", bridge);
+        exec("ip", "link", "set", "dev", port, "type", "bridge_slave", "hairpin", "on");
+        exec("ip", "link", "set", port, "up");
+        pod.exec("ip", "addr", "add", podIp + "/" + prefixLength, "dev", "eth0");
+        pod.exec("ip", "link", "set", "eth0", "up");
+        pod.exec("ip", "route", "add", "default", "via", gateway, "dev", "eth0");
+        return pod;
+    }
+
     /** Stops {@code p} (SIGTERM, then SIGKILL after 10 s) if it is one of this host's processes. */
     public synchronized void stop(Process p) {
         terminate(p);

@@ -3,6 +3,7 @@ package io.kube4j.kubeproxy.iptables;
 import io.kube4j.kubeproxy.KubeProxyProperties;
 import io.kube4j.kubeproxy.ProxiedPort;
 import io.kube4j.kubeproxy.Proxier;
+import io.kube4j.net.BridgeNetfilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +54,28 @@ public class IptablesProxier implements Proxier {
     private final KubeProxyProperties.Iptables config;
     private final CommandRunner runner;
 
+    /**
+     * The proxier of this machine; as Kubernetes' {@code NewProxier}, logs {@link BridgeNetfilter#MISSING} when bridged
+     * traffic does not pass iptables ({@code net.bridge.bridge-nf-call-iptables} is not 1 in this network namespace):
+     * replies of connections DNATed to a pod on the same Linux bridge as the client are then not translated back.
+     */
     public IptablesProxier(KubeProxyProperties.Iptables config) {
         this(config, CommandRunner.PROCESS);
+        warnWithoutBridgeNetfilter(BridgeNetfilter.system());
+    }
+
+    /** Kubernetes' check: a warning when the sysctl exists and is not 1, or (here too) does not exist. */
+    static boolean warnWithoutBridgeNetfilter(BridgeNetfilter bridgeNetfilter) {
+        try {
+            java.util.OptionalInt v = bridgeNetfilter.callIptables();
+            if (v.isEmpty() || v.getAsInt() != 1) {
+                log.warn("{} ({} is {})", BridgeNetfilter.MISSING, BridgeNetfilter.CALL_IPTABLES, v.isEmpty() ? "missing" : v.getAsInt());
+                return true;
+            }
+        } catch (IllegalStateException e) {
+            log.debug("cannot read {}: {}", BridgeNetfilter.CALL_IPTABLES, e.getMessage());
+        }
+        return false;
     }
 
     public IptablesProxier(KubeProxyProperties.Iptables config, CommandRunner runner) {

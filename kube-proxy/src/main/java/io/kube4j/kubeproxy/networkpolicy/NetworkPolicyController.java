@@ -7,6 +7,7 @@ import io.kube4j.informer.Informer;
 import io.kube4j.informer.ResourceEventHandler;
 import io.kube4j.kubeproxy.KubeProxyProperties;
 import io.kube4j.kubeproxy.iptables.CommandRunner;
+import io.kube4j.net.BridgeNetfilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -29,6 +30,12 @@ import java.util.concurrent.TimeUnit;
  * another agent, kube-proxy's own proxier included, inserted before them). A periodic sync repairs
  * flushed tables. On stop the jumps and chains are removed. Enabled by
  * {@code kube4j.kube-proxy.network-policy=true}.
+ *
+ * <p>Pods of one node on one Linux bridge ({@code cni0}) talk through the bridge: their packets reach the FORWARD
+ * chain only with bridge netfilter on ({@code net.bridge.bridge-nf-call-iptables=1}, per network namespace), so the
+ * controller makes sure of it on start and at every jump check ({@link BridgeNetfilter#ensure()}, as kubenet's
+ * {@code Init} does and as kube-router, Calico and kubenet require), logging a warning naming the sysctl when it
+ * cannot (a kernel without br_netfilter): policies then do not hold between pods of the same bridge.
  */
 public class NetworkPolicyController implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(NetworkPolicyController.class);
@@ -40,6 +47,8 @@ public class NetworkPolicyController implements SmartLifecycle {
     private final CommandRunner runner;
     private final String nodeName;
     private final Duration period;
+    private final BridgeNetfilter bridgeNetfilter;
+    private volatile boolean bridgeNetfilterWarned;
     private final BlockingQueue<Boolean> dirty = new ArrayBlockingQueue<>(1);
     private volatile boolean running;
     private volatile boolean hasSynced;
@@ -51,6 +60,17 @@ public class NetworkPolicyController implements SmartLifecycle {
      */
     public NetworkPolicyController(Informer<NetworkPolicy> policies, Informer<Pod> pods, Informer<Namespace> namespaces,
                                    KubeProxyProperties.Iptables config, CommandRunner runner, String nodeName, Duration period) {
+        this(policies, pods, namespaces, config, runner, nodeName, period, null);
+    }
+
+    /**
+     * As the other constructor, plus the bridge netfilter switch of this node's network namespace to keep on
+     * ({@link BridgeNetfilter#system()} in kube-proxy; null: not touched, for tests without a kernel).
+     */
+    public NetworkPolicyController(Informer<NetworkPolicy> policies, Informer<Pod> pods, Informer<Namespace> namespaces,
+                                   KubeProxyProperties.Iptables config, CommandRunner runner, String nodeName, Duration period,
+                                   BridgeNetfilter bridgeNetfilter) {
+        this.bridgeNetfilter = bridgeNetfilter;
         this.policies = policies;
         this.pods = pods;
         this.namespaces = namespaces;
@@ -70,6 +90,7 @@ public class NetworkPolicyController implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
+        ensureBridgeNetfilter();
         policies.start();
         pods.start();
         namespaces.start();
@@ -109,6 +130,7 @@ public class NetworkPolicyController implements SmartLifecycle {
 
     /** Moves the jumps back to the top of their chains when something was inserted before them. */
     synchronized void checkJumps() {
+        ensureBridgeNetfilter();
         String saved = save();
         if (saved == null || !saved.contains(":" + NetworkPolicyRules.TOP + " ")) {
             // the table was flushed: a full sync recreates the chains before the jumps
@@ -120,6 +142,36 @@ public class NetworkPolicyController implements SmartLifecycle {
                 log.info("the jump to {} is no longer the first rule of {}: moving it back", NetworkPolicyRules.TOP, chain);
                 ensureFirst(chain);
             }
+        }
+    }
+
+    /**
+     * Turns bridge netfilter back on when something turned it off (checked every {@link #JUMP_CHECK}: a read of one
+     * file); the warning of a kernel without it is logged once.
+     */
+    void ensureBridgeNetfilter() {
+        if (bridgeNetfilter == null) {
+            return;
+        }
+        java.util.OptionalInt now;
+        try {
+            now = bridgeNetfilter.callIptables();
+        } catch (IllegalStateException e) {
+            now = java.util.OptionalInt.empty();
+        }
+        if (now.isPresent() && now.getAsInt() == 1) {
+            return;
+        }
+        if (now.isEmpty() && bridgeNetfilterWarned) {
+            return;
+        }
+        BridgeNetfilter.Status status = bridgeNetfilter.ensure();
+        if (!status.enabled()) {
+            bridgeNetfilterWarned = true;
+            log.warn("network policies do not hold between pods on the same Linux bridge of this node: {}", status.problem());
+        } else {
+            log.info("{} turned on: traffic between pods on a Linux bridge of this node passes the network policy rules",
+                    BridgeNetfilter.CALL_IPTABLES);
         }
     }
 

@@ -88,4 +88,33 @@ class NetworkPolicyControllerTest {
                 "iptables-save -t filter", "iptables-restore --noflush");
         assertThat(restored.getFirst()).contains("-X KUBE-NWPLCY\n", "-X KUBE-NWPLCY-AAAAAAAAAAAAAAAA").doesNotContain("KUBE-FORWARD");
     }
+
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path sys;
+
+    @Test
+    void theJumpCheckTurnsBridgeNetfilterBackOnWhenSomethingTurnedItOff() throws Exception {
+        java.nio.file.Path sysctl = sys.resolve(io.kube4j.net.BridgeNetfilter.CALL_IPTABLES);
+        java.nio.file.Files.createDirectories(sysctl.getParent());
+        java.nio.file.Files.writeString(sysctl, "0\n");
+        NetworkPolicyController withBridge = new NetworkPolicyController(policies, pods, namespaces,
+                new KubeProxyProperties.Iptables("iptables", "iptables-restore", "", "iptables-save"), runner, "node-a",
+                Duration.ofSeconds(30), new io.kube4j.net.BridgeNetfilter(sys, List.of()));
+        withBridge.checkJumps();
+        assertThat(java.nio.file.Files.readString(sysctl).strip()).isEqualTo("1");
+        java.nio.file.Files.writeString(sysctl, "0\n");
+        withBridge.checkJumps();
+        assertThat(java.nio.file.Files.readString(sysctl).strip()).isEqualTo("1");
+    }
+
+    @Test
+    void aKernelWithoutBridgeNetfilterIsReportedAndDoesNotStopTheSync() {
+        NetworkPolicyController withoutModule = new NetworkPolicyController(policies, pods, namespaces,
+                new KubeProxyProperties.Iptables("iptables", "iptables-restore", "", "iptables-save"), runner, "node-a",
+                Duration.ofSeconds(30), new io.kube4j.net.BridgeNetfilter(sys, List.of("false")));
+        withoutModule.ensureBridgeNetfilter();
+        withoutModule.syncOnce();
+        assertThat(restored).hasSize(1);
+        assertThat(java.nio.file.Files.exists(sys.resolve(io.kube4j.net.BridgeNetfilter.CALL_IPTABLES))).isFalse();
+    }
 }
