@@ -54,6 +54,9 @@ public final class ContainerdFixture implements AutoCloseable {
     public final String subnet;
     public final String subnetPrefix;
     private final boolean ownsNetns;
+    /** Closes the fixture when the test JVM is stopped before the test's own cleanup runs (mounts, shims, netns). */
+    private final Thread shutdownHook = new Thread(this::close);
+    private boolean closed;
     private Process containerd;
 
     private ContainerdFixture(String netns, Path dir, boolean ownsNetns, String subnet) {
@@ -108,6 +111,7 @@ public final class ContainerdFixture implements AutoCloseable {
     }
 
     private static ContainerdFixture start(ContainerdFixture f) throws Exception {
+        Runtime.getRuntime().addShutdownHook(f.shutdownHook);
         try {
             f.doStart();
             return f;
@@ -220,7 +224,16 @@ public final class ContainerdFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // already shutting down: this is the hook
+        }
         // every task (sandboxes and containers) killed and deleted while containerd is up, so no container process
         // outlives the test (they live in PID namespaces of their own, out of reach of the kills below)
         if (containerd != null && containerd.isAlive()) {

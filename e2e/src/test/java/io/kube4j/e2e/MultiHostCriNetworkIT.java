@@ -6,7 +6,6 @@ import io.kube4j.testing.netns.NetnsHost;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,10 +99,10 @@ class MultiHostCriNetworkIT extends AbstractMultiHostNetworkIT {
                       {"type": "portmap", "capabilities": {"portMappings": true}}
                     ]}
                     """.formatted(containerd.ipamDir(), e.getValue());
-            // written aside, then renamed: containerd's conf syncer never reads half a file
-            Path tmp = containerd.dir.resolve("10-kube4j.conflist.tmp");
-            Files.writeString(tmp, conf);
-            Files.move(tmp, containerd.cniConfDir().resolve("10-kube4j.conflist"), StandardCopyOption.ATOMIC_MOVE);
+            // written in place (one write), not renamed into the directory: containerd 1.6's conf syncer
+            // (pkg/cri/server/cni_conf_syncer.go) ignores fsnotify Create events, which a rename into the directory
+            // is, and reloads on Write; seen here: a renamed file left "cni plugin not initialized" for good
+            Files.writeString(containerd.cniConfDir().resolve("10-kube4j.conflist"), conf);
         }
     }
 
