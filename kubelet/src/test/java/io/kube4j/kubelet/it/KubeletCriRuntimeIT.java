@@ -6,7 +6,8 @@ import io.kube4j.api.Pod;
 import io.kube4j.api.Probe;
 import io.kube4j.client.ApiClient;
 import io.kube4j.kubelet.KubeletApplication;
-import io.kube4j.kubelet.runtime.cri.ContainerdFixture;
+import io.kube4j.kubelet.runtime.cri.FixtureRuntimes;
+import io.kube4j.testing.ContainerdFixture;
 import io.kube4j.kubelet.runtime.cri.CriRuntime;
 import io.kube4j.testing.ApiServerProcess;
 import io.kube4j.testing.EtcdContainer;
@@ -46,7 +47,7 @@ class KubeletCriRuntimeIT {
     @BeforeAll
     static void start() throws Exception {
         containerd = ContainerdFixture.start();
-        cri = containerd.runtime(NODE);
+        cri = FixtureRuntimes.on(containerd, NODE);
         etcd = new EtcdContainer();
         etcd.start();
         apiserver = new ApiServerProcess(etcd.endpoint()).start();

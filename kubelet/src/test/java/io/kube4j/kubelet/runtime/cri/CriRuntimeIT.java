@@ -1,5 +1,6 @@
 package io.kube4j.kubelet.runtime.cri;
 
+import io.kube4j.testing.ContainerdFixture;
 import io.kube4j.kubelet.runtime.ContainerConfig;
 import io.kube4j.kubelet.runtime.ContainerInfo;
 import io.kube4j.kubelet.runtime.ContainerUsage;
@@ -38,7 +39,7 @@ class CriRuntimeIT {
     @BeforeAll
     static void start() throws Exception {
         containerd = ContainerdFixture.start();
-        runtime = containerd.runtime("node-a");
+        runtime = FixtureRuntimes.on(containerd, "node-a");
     }
 
     @AfterAll
@@ -78,7 +79,7 @@ class CriRuntimeIT {
         assertThat(sandbox.pod()).isEqualTo(pod);
         assertThat(sandbox.ip()).as("pod IP from the CNI subnet %s", containerd.subnet).startsWith(containerd.subnetPrefix);
         // another node sharing the runtime sees none of it
-        try (CriRuntime other = containerd.runtime("node-b")) {
+        try (CriRuntime other = FixtureRuntimes.on(containerd, "node-b")) {
             assertThat(other.listPodSandboxes()).isEmpty();
         }
 

@@ -1,4 +1,4 @@
-package io.kube4j.kubelet.runtime.cri;
+package io.kube4j.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,48 +10,63 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
  * A containerd of the test's own (Debian's containerd 1.6 with runc), never the system's or Docker's: its root,
- * state, runc root, CNI config and IPAM store in a temporary directory, its socket there too, and the daemon itself
- * running inside a network namespace {@code k4jcri-<n>} made for it (entered with {@code nsenter --net}, so it keeps
- * the host's mount namespace and cgroups), so that the bridge and iptables rules its CNI
- * sets up stay out of the host's network. Pod network namespaces are mounted under its state directory
- * ({@code netns_mounts_under_state_dir}). The JVM reaches the socket through the file system.
+ * state, runc root, CNI config dir and IPAM store in a directory of its own, its socket there too, and the daemon
+ * itself running inside a network namespace (entered with {@code nsenter --net}, so it keeps the host's mount
+ * namespace and cgroups), so that the bridge and iptables rules its CNI sets up stay out of the host's network.
+ * Pod network namespaces are mounted under its state directory ({@code netns_mounts_under_state_dir}). The JVM and
+ * kubelets reach the socket through the file system.
+ *
+ * <p>Two shapes: {@link #start()} makes a namespace {@code k4jcri-<n>} for it and a bridge network on a /24 of
+ * {@code 10.88.0.0/16} ({@link #subnet}); {@link #startIn(String, Path)} runs it in an existing namespace (a
+ * multi-host test's host) with an empty CNI conf dir ({@link #cniConfDir()}), into which the test, as a network
+ * add-on would, drops the node's configuration once it knows the node's podCIDR (containerd's CRI plugin watches
+ * that directory and answers RunPodSandbox with "cni plugin not initialized" until then, as its docs describe).
  *
  * <p>Images are imported offline from Docker ({@code docker save | ctr images import}); the sandbox image
- * {@code local/pause:k4j} is built from local/busybox (sleep for ever). {@link #close()} removes every sandbox through
- * the CRI, stops containerd, kills what is left in its namespace (shims), unmounts what is mounted under its
- * directory, deletes the namespace and the directory, also after a failed start.
+ * {@code local/pause:k4j} is built from local/busybox (sleep for ever). {@link #close()} kills and deletes every
+ * task and container in the CRI's {@code k8s.io} namespace through {@code ctr}, stops containerd, kills what is left
+ * (shims), unmounts what is mounted under its directory and deletes the directory (and the namespace it made), also
+ * after a failed start.
  */
 public final class ContainerdFixture implements AutoCloseable {
     public static final String SANDBOX_IMAGE = "local/pause:k4j";
     public static final String BUSYBOX = "local/busybox:latest";
-
-    public final String netns;
-    public final Path dir;
-    public final Path socket;
-    /** The pod subnet of the bridge network, e.g. {@code 10.88.17.0/24}; pod IPs start with {@link #subnetPrefix}. */
-    public final String subnet;
-    public final String subnetPrefix;
-    private final List<String> nodes = new java.util.concurrent.CopyOnWriteArrayList<>(List.of("cri-fixture"));
-    private Process containerd;
-    private CriRuntime runtime;
-
-    private ContainerdFixture() throws IOException {
-        // unique on this machine: the JVM's pid and a count of the fixtures this JVM started
-        int n = (int) (ProcessHandle.current().pid() % 100_000);
-        this.netns = "k4jcri-" + n + "-" + STARTED.incrementAndGet();
-        this.dir = Files.createTempDirectory("k4jcri-");
-        this.socket = dir.resolve("containerd.sock");
-        int third = 1 + n % 250;
-        this.subnetPrefix = "10.88." + third + ".";
-        this.subnet = subnetPrefix + "0/24";
-    }
+    /** The containerd namespace of the CRI plugin's containers and images. */
+    public static final String CRI_NAMESPACE = "k8s.io";
 
     private static final int CAP_SYS_RESOURCE = 24;
-    private static final java.util.concurrent.atomic.AtomicInteger STARTED = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger STARTED = new AtomicInteger();
+
+    /** The network namespace containerd runs in. */
+    public final String netns;
+    /** Its root, state, runc root, CNI conf dir, IPAM store, socket and log live here. */
+    public final Path dir;
+    public final Path socket;
+    /**
+     * {@link #start()}: the pod subnet of the bridge network, e.g. {@code 10.88.17.0/24}, pod IPs starting with
+     * {@link #subnetPrefix}; null with {@link #startIn}.
+     */
+    public final String subnet;
+    public final String subnetPrefix;
+    private final boolean ownsNetns;
+    /** Closes the fixture when the test JVM is stopped before the test's own cleanup runs (mounts, shims, netns). */
+    private final Thread shutdownHook = new Thread(this::close);
+    private boolean closed;
+    private Process containerd;
+
+    private ContainerdFixture(String netns, Path dir, boolean ownsNetns, String subnet) {
+        this.netns = netns;
+        this.dir = dir;
+        this.ownsNetns = ownsNetns;
+        this.socket = dir.resolve("containerd.sock");
+        this.subnet = subnet;
+        this.subnetPrefix = subnet == null ? null : subnet.substring(0, subnet.length() - "0/24".length());
+    }
 
     /**
      * Whether this process holds capability {@code cap} (its effective set in /proc/self/status). Without
@@ -72,9 +87,31 @@ public final class ContainerdFixture implements AutoCloseable {
         return false;
     }
 
-    /** Starts containerd and imports busybox and the sandbox image; on any failure cleans up and throws with the log. */
+    /**
+     * Starts containerd in a network namespace made for it, with a bridge network ({@code k4jcri0}, host-local
+     * addresses from {@link #subnet}), and imports busybox and the sandbox image; on any failure cleans up and throws
+     * with the log.
+     */
     public static ContainerdFixture start() throws Exception {
-        ContainerdFixture f = new ContainerdFixture();
+        // unique on this machine: the JVM's pid and a count of the fixtures this JVM started
+        int n = (int) (ProcessHandle.current().pid() % 100_000);
+        String subnet = "10.88." + (1 + n % 250) + ".0/24";
+        ContainerdFixture f = new ContainerdFixture("k4jcri-" + n + "-" + STARTED.incrementAndGet(),
+                Files.createTempDirectory("k4jcri-"), true, subnet);
+        return start(f);
+    }
+
+    /**
+     * Starts containerd inside the existing network namespace {@code netns} (not deleted on close), its files in a new
+     * directory under {@code parent}, with an empty {@link #cniConfDir()}; imports busybox and the sandbox image.
+     */
+    public static ContainerdFixture startIn(String netns, Path parent) throws Exception {
+        Files.createDirectories(parent);
+        return start(new ContainerdFixture(netns, Files.createTempDirectory(parent, "containerd-"), false, null));
+    }
+
+    private static ContainerdFixture start(ContainerdFixture f) throws Exception {
+        Runtime.getRuntime().addShutdownHook(f.shutdownHook);
         try {
             f.doStart();
             return f;
@@ -85,19 +122,31 @@ public final class ContainerdFixture implements AutoCloseable {
         }
     }
 
+    /** The CRI plugin's CNI conf dir ({@code conf_dir}); its plugins come from {@code /usr/lib/cni}. */
+    public Path cniConfDir() {
+        return dir.resolve("cni");
+    }
+
+    /** A directory for host-local's leases ({@code ipam.dataDir}), removed with the fixture. */
+    public Path ipamDir() {
+        return dir.resolve("ipam");
+    }
+
     private void doStart() throws Exception {
         for (String tool : List.of("/usr/bin/containerd", "/usr/bin/ctr", "/usr/sbin/runc", "/usr/lib/cni/bridge", "/usr/lib/cni/host-local")) {
             if (!Files.isExecutable(Path.of(tool)) && !(tool.endsWith("runc") && Files.isExecutable(Path.of("/usr/bin/runc")))) {
                 throw new IllegalStateException(tool + " is missing (.ci/run installs containerd, runc and containernetworking-plugins)");
             }
         }
-        Files.createDirectories(dir.resolve("cni"));
-        Files.writeString(dir.resolve("cni").resolve("10-k4jcri.conflist"), """
-                {"cniVersion": "0.4.0", "name": "k4jcri", "plugins": [
-                  {"type": "bridge", "bridge": "k4jcri0", "isGateway": true, "ipMasq": true,
-                   "ipam": {"type": "host-local", "dataDir": "%s", "ranges": [[{"subnet": "%s"}]], "routes": [{"dst": "0.0.0.0/0"}]}}
-                ]}
-                """.formatted(dir.resolve("ipam"), subnet));
+        Files.createDirectories(cniConfDir());
+        if (subnet != null) {
+            Files.writeString(cniConfDir().resolve("10-k4jcri.conflist"), """
+                    {"cniVersion": "0.4.0", "name": "k4jcri", "plugins": [
+                      {"type": "bridge", "bridge": "k4jcri0", "isGateway": true, "ipMasq": true,
+                       "ipam": {"type": "host-local", "dataDir": "%s", "ranges": [[{"subnet": "%s"}]], "routes": [{"dst": "0.0.0.0/0"}]}}
+                    ]}
+                    """.formatted(ipamDir(), subnet));
+        }
         Files.writeString(dir.resolve("config.toml"), """
                 version = 2
                 root = "%1$s/root"
@@ -123,39 +172,26 @@ public final class ContainerdFixture implements AutoCloseable {
                         Root = "%1$s/runc"
                   [plugins."io.containerd.grpc.v1.cri".cni]
                     bin_dir = "/usr/lib/cni"
-                    conf_dir = "%1$s/cni"
-                """.formatted(dir, socket, SANDBOX_IMAGE, !hasCapability(CAP_SYS_RESOURCE)));
-        run(Duration.ofSeconds(10), "ip", "netns", "add", netns);
-        run(Duration.ofSeconds(10), "ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up");
+                    conf_dir = "%5$s"
+                """.formatted(dir, socket, SANDBOX_IMAGE, !hasCapability(CAP_SYS_RESOURCE), cniConfDir()));
+        if (ownsNetns) {
+            run(Duration.ofSeconds(10), "ip", "netns", "add", netns);
+            run(Duration.ofSeconds(10), "ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up");
+        }
         // nsenter --net, not `ip netns exec`: the latter also unshares the mount namespace and remounts /sys, which
         // hides the cgroup mounts from runc ("runc create failed: no cgroup mount found in mountinfo")
         containerd = new ProcessBuilder("nsenter", "--net=/var/run/netns/" + netns, "containerd", "--config", dir.resolve("config.toml").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("containerd.log").toFile()).start();
         Instant deadline = Instant.now().plusSeconds(30);
-        while (!Files.exists(socket)) {
+        // "containerd successfully booted" is logged once every plugin is loaded and the gRPC server serves
+        while (!Files.exists(socket) || !Files.readString(dir.resolve("containerd.log")).contains("containerd successfully booted")) {
             if (!containerd.isAlive()) {
                 throw new IllegalStateException("containerd exited with " + containerd.exitValue());
             }
             if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("no socket " + socket + " after 30 s");
+                throw new IllegalStateException("containerd not booted (socket " + socket + ") after 30 s");
             }
             Thread.sleep(100);
-        }
-        runtime = new CriRuntime("unix://" + socket, "cri-fixture", SANDBOX_IMAGE, dir.resolve("logs"), dir.resolve("pods"), null);
-        // the CRI plugin may still be initialising when the socket appears
-        RuntimeException last = null;
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                runtime.version();
-                last = null;
-                break;
-            } catch (RuntimeException e) {
-                last = e;
-                Thread.sleep(200);
-            }
-        }
-        if (last != null) {
-            throw last;
         }
         // the sandbox image: busybox sleeping for ever (Docker caches the build after the first run)
         Path build = dir.resolve("pause-build");
@@ -163,15 +199,14 @@ public final class ContainerdFixture implements AutoCloseable {
         Files.writeString(build.resolve("Dockerfile"), "FROM " + BUSYBOX + "\nENTRYPOINT [\"/bin/sleep\", \"2147483647\"]\n");
         run(Duration.ofMinutes(2), "docker", "build", "-q", "-t", SANDBOX_IMAGE, build.toString());
         run(Duration.ofMinutes(3), "bash", "-o", "pipefail", "-c", "docker save " + BUSYBOX + " " + SANDBOX_IMAGE
-                + " | ctr --address " + socket + " -n k8s.io images import -");
+                + " | ctr --address " + socket + " -n " + CRI_NAMESPACE + " images import -");
     }
 
-    /** A CRI runtime on this containerd for {@code node}, its logs and pod directories under the fixture's directory. */
-    public CriRuntime runtime(String node) {
-        if (!nodes.contains(node)) {
-            nodes.add(node);
-        }
-        return new CriRuntime("unix://" + socket, node, SANDBOX_IMAGE, dir.resolve("logs"), dir.resolve("pods"), null);
+    /** {@code ctr --address <socket> -n k8s.io <args>}: output, or an IOException with it when ctr fails. */
+    public String ctr(Duration timeout, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("ctr", "--address", socket.toString(), "-n", CRI_NAMESPACE));
+        cmd.addAll(List.of(args));
+        return run(timeout, cmd.toArray(String[]::new));
     }
 
     /** The error and warning lines of containerd's log. */
@@ -189,17 +224,20 @@ public final class ContainerdFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        // every sandbox of every node the tests used: stops its containers and runs CNI DEL while containerd is up
-        if (runtime != null) {
-            for (String node : nodes) {
-                try (CriRuntime r = runtime(node)) {
-                    removeAll(r);
-                } catch (RuntimeException e) {
-                    // containerd may be down: the kills below still clean up
-                }
-            }
-            runtime.close();
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // already shutting down: this is the hook
+        }
+        // every task (sandboxes and containers) killed and deleted while containerd is up, so no container process
+        // outlives the test (they live in PID namespaces of their own, out of reach of the kills below)
+        if (containerd != null && containerd.isAlive()) {
+            removeAllContainers();
         }
         if (containerd != null) {
             containerd.toHandle().descendants().forEach(ProcessHandle::destroy);
@@ -213,23 +251,51 @@ public final class ContainerdFixture implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        // what still runs in the namespace (shims, their containers' processes when not in namespaces of their own)
-        killNamespacePids();
-        // shims are reparented away from containerd: find them by our socket in their command line
+        if (ownsNetns) {
+            // what still runs in the namespace (shims, their containers' processes when not in namespaces of their own)
+            killNamespacePids();
+        }
+        // shims are reparented away from containerd: find them by our directory in their command line
         killByCommandLine(dir.toString());
         unmountUnder(dir);
-        try {
-            run(Duration.ofSeconds(10), "ip", "netns", "delete", netns);
-        } catch (Exception e) {
-            // not created
+        if (ownsNetns) {
+            try {
+                run(Duration.ofSeconds(10), "ip", "netns", "delete", netns);
+            } catch (Exception e) {
+                // not created
+            }
         }
         deleteRecursively(dir);
     }
 
-    private static void removeAll(CriRuntime cri) {
-        for (var sandbox : cri.listPodSandboxes()) {
-            cri.stopPodSandbox(sandbox.id());
-            cri.removePodSandbox(sandbox.id());
+    private void removeAllContainers() {
+        try {
+            List<String> tasks = ctr(Duration.ofSeconds(20), "tasks", "ls", "-q").lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+            for (String task : tasks) {
+                try {
+                    ctr(Duration.ofSeconds(20), "tasks", "kill", "-a", "-s", "SIGKILL", task);
+                } catch (IOException e) {
+                    // already stopped
+                }
+            }
+            for (String task : tasks) {
+                try {
+                    ctr(Duration.ofSeconds(20), "tasks", "delete", "-f", task);
+                } catch (IOException e) {
+                    // gone
+                }
+            }
+            for (String c : ctr(Duration.ofSeconds(20), "containers", "ls", "-q").lines().map(String::strip).filter(s -> !s.isEmpty()).toList()) {
+                try {
+                    ctr(Duration.ofSeconds(20), "containers", "delete", c);
+                } catch (IOException e) {
+                    // the CRI may hold it: containerd's state goes with the directory
+                }
+            }
+        } catch (IOException e) {
+            // containerd does not answer: the kills below still clean up
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
