@@ -194,6 +194,11 @@ class CorpusIT {
             for (Obj o : clusterScoped()) {
                 keys.add(o.id());
             }
+            // a namespace the file creates or names for itself: files naming the same one never run side by side
+            // (one's clean-up would delete the other's namespace)
+            for (String ns : namespacesNamed()) {
+                keys.add("Namespace/" + ns);
+            }
             for (Obj o : allObjects()) {
                 String cls = switch (o.kind()) {
                     case "PersistentVolume", "PersistentVolumeClaim" -> o.doc().path("spec").path("storageClassName").asString("");
@@ -244,6 +249,13 @@ class CorpusIT {
             List<String> created = objects.stream().filter(o -> o.kind().equals("Namespace")).map(Obj::name).toList();
             return objects.stream().map(Obj::namespace).filter(ns -> ns != null && !ns.equals(namespace) && !created.contains(ns)
                     && !List.of("default", "kube-system", "kube-public", "kube-node-lease").contains(ns)).distinct().toList();
+        }
+
+        /** The namespaces the file creates and those it names without creating them ({@link #ownNamespaces()}). */
+        List<String> namespacesNamed() {
+            List<String> all = new ArrayList<>(ownNamespaces());
+            objects.stream().filter(o -> o.kind().equals("Namespace")).map(Obj::name).forEach(all::add);
+            return all.stream().distinct().toList();
         }
 
         /** The file's objects name their own namespace (then it is applied without -n). */
@@ -467,8 +479,8 @@ class CorpusIT {
         }
         System.out.println(report);
         Files.writeString(Path.of("target", "corpus-report.txt"), report.toString());
-        // The target, 95%: measured 98.3% (296 of 301) on this machine before the last harness fixes; what
-        // fails is listed in the report (the CRD and its Shirts, which need CustomResourceDefinitions).
+        // The target, 95%: measured 99.7% (300 of 301) in 309 s on this machine (2 cores, other tests running);
+        // what fails is listed in the report.
         assertThat(counted.size() - failed.size()).as(report.toString()).isGreaterThanOrEqualTo((int) Math.ceil(counted.size() * MIN_PASS_RATE));
     }
 
@@ -514,8 +526,9 @@ class CorpusIT {
             for (Case c : batch) {
                 c.problems.clear();
                 check(c);
-                allDone &= c.problems.isEmpty();
-                if (!c.problems.isEmpty()) {
+                // a file 1.32 does not serve keeps its refusal: nothing to wait for
+                allDone &= c.problems.isEmpty() || c.k8s132 != null;
+                if (!c.problems.isEmpty() && c.k8s132 == null) {
                     slowest = c.path + ": " + c.problems.getFirst();
                 }
             }
@@ -557,7 +570,10 @@ class CorpusIT {
         void run(Case c) throws Exception;
     }
 
-    /** Runs {@code step} for every case, {@link #APPLY_THREADS} at a time; the first failure is rethrown. */
+    /**
+     * Runs {@code step} for every case, {@link #APPLY_THREADS} at a time; the first failure is rethrown. The files
+     * of a batch share nothing, not even a namespace ({@link Case#sharedKeys()}), so their order does not matter.
+     */
     static void forEachConcurrently(List<Case> batch, CaseStep step) throws Exception {
         try (var pool = java.util.concurrent.Executors.newFixedThreadPool(APPLY_THREADS)) {
             List<java.util.concurrent.Future<?>> done = new ArrayList<>();
@@ -589,7 +605,7 @@ class CorpusIT {
         long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < until && (wholeNamespace.stream().anyMatch(c -> get("/api/v1/namespaces/" + c.namespace).has("metadata"))
                 || cases.stream().anyMatch(c -> !get("/api/v1/namespaces/" + c.namespace + "/pods").path("items").isEmpty()
-                || c.ownNamespaces().stream().anyMatch(ns -> get("/api/v1/namespaces/" + ns).has("metadata"))
+                || c.namespacesNamed().stream().anyMatch(ns -> get("/api/v1/namespaces/" + ns).has("metadata"))
                 || c.clusterScoped().stream().anyMatch(o -> typeOf(o.apiVersion(), o.kind()).map(rt -> get(path(rt, o)).has("metadata")).orElse(false))))) {
             Thread.sleep(500);
         }
