@@ -49,6 +49,8 @@ public final class ResourceTypes {
 
     public static final ResourceType FLOWSCHEMAS = new ResourceType("flowcontrol.apiserver.k8s.io", "v1", "flowschemas", "flowschema", "FlowSchema", false, FlowSchema.class, List.of(), List.of());
     public static final ResourceType PRIORITYLEVELCONFIGURATIONS = new ResourceType("flowcontrol.apiserver.k8s.io", "v1", "prioritylevelconfigurations", "prioritylevelconfiguration", "PriorityLevelConfiguration", false, PriorityLevelConfiguration.class, List.of(), List.of());
+    public static final ResourceType CERTIFICATESIGNINGREQUESTS = new ResourceType("certificates.k8s.io", "v1", "certificatesigningrequests", "certificatesigningrequest",
+            "CertificateSigningRequest", false, CertificateSigningRequest.class, List.of("csr"), List.of());
     /** Every served resource; discovery lists groups in the order their first resource appears here. */
     public static final List<ResourceType> ALL = List.of(NAMESPACES, NODES, PODS, SERVICES, ENDPOINTS, EVENTS,
             CONFIGMAPS, SECRETS, SERVICEACCOUNTS, PERSISTENTVOLUMES, PERSISTENTVOLUMECLAIMS, REPLICATIONCONTROLLERS, LIMITRANGES, RESOURCEQUOTAS, PODTEMPLATES,
@@ -56,7 +58,7 @@ public final class ResourceTypes {
             LEASES, JOBS, CRONJOBS, PODDISRUPTIONBUDGETS, PRIORITYCLASSES, ENDPOINTSLICES, STORAGECLASSES,
             INGRESSES, INGRESSCLASSES, NETWORKPOLICIES, ROLES, CLUSTERROLES, ROLEBINDINGS, CLUSTERROLEBINDINGS,
             HORIZONTALPODAUTOSCALERS, VALIDATINGADMISSIONPOLICIES, VALIDATINGADMISSIONPOLICYBINDINGS,
-            FLOWSCHEMAS, PRIORITYLEVELCONFIGURATIONS);
+            FLOWSCHEMAS, PRIORITYLEVELCONFIGURATIONS, CERTIFICATESIGNINGREQUESTS);
 
     /** events.k8s.io/v1 Event: served as a view of the stored core/v1 Event. */
     public static final ResourceType EVENTS_V1 = new ResourceType("events.k8s.io", "v1", "events", "event", "Event", true, EventsV1Event.class, List.of("ev"), List.of());
