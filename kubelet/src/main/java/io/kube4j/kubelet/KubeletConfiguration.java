@@ -22,9 +22,36 @@ class KubeletConfiguration {
     }
 
 
+    /**
+     * The kubelet's client: with {@code kube4j.apiserver.kubeconfig}, its credentials; else, with
+     * {@code kube4j.kubelet.bootstrap-token}, the credential TLS bootstrapping wrote into the cert dir (requested first
+     * when there is none yet, so the kubelet starts only once it has its certificate, as Kubernetes' does).
+     */
     @Bean
-    ApiClient apiClient(ApiServerProperties apiServer) {
-        return apiServer.client("kubelet/kube4j");
+    ApiClient apiClient(ApiServerProperties apiServer, BootstrapProperties bootstrap, KubeletProperties props) {
+        if (!bootstrap.enabled() || !apiServer.kubeconfig().isBlank()) {
+            return apiServer.client("kubelet/kube4j");
+        }
+        if (props.count() != 1) {
+            throw new IllegalArgumentException("kube4j.kubelet.bootstrap-token joins one node: kube4j.kubelet.count must be 1, not " + props.count());
+        }
+        if (apiServer.url().isBlank()) {
+            throw new IllegalArgumentException("kube4j.kubelet.bootstrap-token needs kube4j.apiserver.url (the apiserver's https URL)");
+        }
+        String nodeName = props.nodeName().isBlank() ? MachineInfo.hostname() : props.nodeName();
+        var settings = new io.kube4j.kubelet.certificate.TlsBootstrap.Settings(apiServer.url(), bootstrap.bootstrapToken().trim(),
+                bootstrap.discoveryTokenCaCertHash(), bootstrap.discoveryTokenUnsafeSkipCaVerification(), bootstrap.certDir(props, nodeName),
+                nodeName, bootstrap.discoveryTimeout(), bootstrap.certificateTimeout());
+        java.nio.file.Path kubeconfig;
+        try {
+            kubeconfig = new io.kube4j.kubelet.certificate.TlsBootstrap(settings).loadClientCert();
+        } catch (RuntimeException e) {
+            // the reason first, on its own line, before Spring's stack trace
+            org.slf4j.LoggerFactory.getLogger(KubeletConfiguration.class).error("TLS bootstrap failed: {}", e.getMessage());
+            throw e;
+        }
+        io.kube4j.client.Kubeconfig credentials = io.kube4j.client.Kubeconfig.load(kubeconfig);
+        return new ApiClient(apiServer.url(), "kubelet/kube4j", credentials);
     }
 
     @Bean
