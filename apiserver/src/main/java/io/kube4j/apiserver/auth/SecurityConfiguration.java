@@ -147,6 +147,19 @@ public class SecurityConfiguration {
     }
 
     /**
+     * Bootstrap tokens ({@code kube4j.security.enable-bootstrap-token-auth}, default true as kubeadm sets
+     * kube-apiserver's {@code --enable-bootstrap-token-auth}), tried after ServiceAccount tokens as Kubernetes'
+     * authenticator config appends it after them; Secrets read from the watch cache, else storage.
+     */
+    @Bean
+    @Order(300)
+    @ConditionalOnProperty(name = "kube4j.security.enable-bootstrap-token-auth", havingValue = "true", matchIfMissing = true)
+    BootstrapTokenAuthenticator bootstrapTokenAuthenticator(@Lazy Registry registry) {
+        return new BootstrapTokenAuthenticator(name -> lookup(registry, io.kube4j.api.ResourceTypes.SECRETS, BootstrapTokenAuthenticator.NAMESPACE, name),
+                Clock.systemUTC());
+    }
+
+    /**
      * The legacy validator's merge patch {@code {"metadata":{"uid":<uid>,"labels":{"kubernetes.io/legacy-token-last-used":<date>}}}}
      * of a legacy token's Secret, as the apiserver's own loopback write: the uid is a precondition (another
      * Secret of that name is left alone, 409).

@@ -233,6 +233,7 @@ public final class ServedResources {
             case "portforward" -> new Subresource("portforward", "", "v1", "PodPortForwardOptions", List.of("create", "get"));
             case "token" -> new Subresource("token", "authentication.k8s.io", "v1", "TokenRequest", List.of("create"));
             case "ephemeralcontainers" -> new Subresource("ephemeralcontainers", "", "v1", "Pod", rw);
+            case "approval" -> new Subresource("approval", rt.group(), rt.version(), rt.kind(), rw);
             case "finalize" -> new Subresource("finalize", rt.group(), rt.version(), rt.kind(), List.of("update"));
             default -> throw new IllegalStateException("undescribed subresource " + rt.resource() + "/" + name);
         };

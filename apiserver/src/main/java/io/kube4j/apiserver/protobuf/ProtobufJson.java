@@ -65,11 +65,13 @@ public final class ProtobufJson {
     /**
      * The messages go-to-protobuf makes of a named Go slice type ({@code type ExtraValue []string}):
      * one field {@code repeated string items = 1}, while JSON writes the slice itself, an array of strings
-     * (authentication/v1 UserInfo.extra, authorization/v1 SubjectAccessReviewSpec.extra).
+     * (authentication/v1 UserInfo.extra, authorization/v1 SubjectAccessReviewSpec.extra, certificates/v1
+     * CertificateSigningRequestSpec.extra).
      */
     static final Set<String> STRING_SLICES = Set.of(
             "k8s.io.api.authentication.v1.ExtraValue",
-            "k8s.io.api.authorization.v1.ExtraValue");
+            "k8s.io.api.authorization.v1.ExtraValue",
+            "k8s.io.api.certificates.v1.ExtraValue");
 
     /** metav1.Time's JSON form: RFC 3339, UTC, whole seconds. */
     private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);

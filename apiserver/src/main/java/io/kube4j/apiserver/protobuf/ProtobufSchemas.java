@@ -40,7 +40,7 @@ public final class ProtobufSchemas {
             V1Scheduling.getDescriptor(), V1Discovery.getDescriptor(), V1Storage.getDescriptor(),
             V1Networking.getDescriptor(), V1Rbac.getDescriptor(), V1Autoscaling.getDescriptor(),
             V2Autoscaling.getDescriptor(), V1Coordination.getDescriptor(), V1Admissionregistration.getDescriptor(),
-            V1Flowcontrol.getDescriptor(), V1Events.getDescriptor(),
+            V1Flowcontrol.getDescriptor(), V1Events.getDescriptor(), io.kubernetes.client.proto.V1Certificates.getDescriptor(),
             io.kubernetes.client.proto.V1Authentication.getDescriptor(),
             // authorization.k8s.io access reviews, which kubectl auth can-i sends as protobuf
             V1Authorization.getDescriptor());

@@ -725,10 +725,11 @@ public class Registry {
 
     /** What a write replaces: the whole object (status kept) or only the status. */
     /**
-     * Which part of an object a write may change: all but the status, the status only, or (pods'
-     * {@code ephemeralcontainers} subresource) only {@code spec.ephemeralContainers}.
+     * Which part of an object a write may change: all but the status, the status only, (pods'
+     * {@code ephemeralcontainers} subresource) only {@code spec.ephemeralContainers}, or (CertificateSigningRequests'
+     * {@code approval} subresource) only {@code status.conditions}.
      */
-    public enum Part { MAIN, STATUS, EPHEMERAL_CONTAINERS }
+    public enum Part { MAIN, STATUS, EPHEMERAL_CONTAINERS, APPROVAL }
 
     /** PUT: a stale metadata.resourceVersion in the body gives 409 Conflict. */
     public ObjectNode update(ResourceType rt, String namespace, String name, ObjectNode body, Part part, boolean dryRun) {
@@ -841,7 +842,11 @@ public class Registry {
                 validateAdmission(new Admission.Attributes(Admission.Operation.UPDATE, rt, namespace, name, next, cur.object()));
             } else {
                 admitSubresourceOrDelete(new Admission.Attributes(Admission.Operation.UPDATE, rt, namespace, name, next, cur.object(),
-                        part == Part.STATUS ? "status" : "ephemeralcontainers"));
+                        switch (part) {
+                            case STATUS -> "status";
+                            case APPROVAL -> "approval";
+                            default -> "ephemeralcontainers";
+                        }));
             }
             if (dryRun) {
                 return next;
@@ -967,10 +972,19 @@ public class Registry {
             } else {
                 meta(next).set("managedFields", managed.deepCopy());
             }
-        } else if (part == Part.STATUS) {
+        } else if (part == Part.STATUS || part == Part.APPROVAL) {
             next = current.deepCopy();
             JsonNode status = proposed.get("status");
-            if (status == null || status.isNull()) {
+            if (part == Part.APPROVAL) {
+                // csrApprovalStrategy.PrepareForUpdate: the stored object with the proposal's conditions alone
+                ObjectNode nextStatus = next.get("status") instanceof ObjectNode s ? s : next.putObject("status");
+                JsonNode conditions = status == null ? null : status.get("conditions");
+                if (conditions == null || conditions.isNull()) {
+                    nextStatus.remove("conditions");
+                } else {
+                    nextStatus.set("conditions", conditions.deepCopy());
+                }
+            } else if (status == null || status.isNull()) {
                 next.remove("status");
             } else {
                 next.set("status", status.deepCopy());
@@ -1000,6 +1014,7 @@ public class Registry {
                     next.set("status", status.deepCopy());
                 }
             }
+            strategy.prepareForUpdate(next, current);
         }
         ObjectNode m = meta(next);
         ObjectNode cm = meta(current);
@@ -1020,6 +1035,20 @@ public class Registry {
         }
         m.put("generation", generation);
         m.remove("resourceVersion");
+        if (part == Part.APPROVAL) {
+            checkTimes(rt, next);
+            try {
+                Json.convert(next, rt.type());
+            } catch (RuntimeException e) {
+                throw ApiError.badRequest(rt.kind() + " status cannot be decoded: " + rootMessage(e));
+            }
+            FieldErrors errs = new FieldErrors();
+            strategy.prepareApprovalUpdate(next, current, errs);
+            if (!errs.isEmpty()) {
+                throw ApiError.invalid(rt.group(), rt.kind(), meta(current).path("name").asString(), errs.causes());
+            }
+            return next;
+        }
         if (part == Part.STATUS) {
             // a status write cannot be validated against spec rules it does not touch, but must still decode
             KubeObject typedNext;

@@ -109,6 +109,23 @@ public interface Strategy {
     default void prepareStatusUpdate(ObjectNode next, ObjectNode current, FieldErrors errs) {
     }
 
+    /**
+     * PrepareForUpdate of a main-resource write, before defaults and validation: the kind may reset what such a write
+     * may not change ({@code next} is the proposal, with the stored status already kept when the kind has a status
+     * subresource; {@code current} is the stored object). Nothing by default.
+     */
+    default void prepareForUpdate(ObjectNode next, ObjectNode current) {
+    }
+
+    /**
+     * A write through the {@code approval} subresource (CertificateSigningRequests): {@code next} is the stored object
+     * with the proposed {@code status.conditions}; the kind fills it in and adds what is invalid. Only kinds that list
+     * {@code approval} in {@link #subresources()} get here; refused otherwise.
+     */
+    default void prepareApprovalUpdate(ObjectNode next, ObjectNode current, FieldErrors errs) {
+        errs.forbidden("status.conditions", "approval is not served for " + type().resource());
+    }
+
     /** What counts as the spec for {@code metadata.generation}: {@code spec}, or for kinds without one everything but metadata and status. */
     default JsonNode specOf(ObjectNode obj) {
         if (obj.has("spec")) {

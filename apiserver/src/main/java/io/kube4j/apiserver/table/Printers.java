@@ -217,6 +217,12 @@ public final class Printers {
                 Column.string("HandSize", PLC_HAND_SIZE),
                 Column.string("QueueLengthLimit", PLC_QUEUE_LENGTH_LIMIT),
                 AGE), RowPrinters::priorityLevelConfiguration));
+        // certificates.k8s.io/v1
+        register("certificatesigningrequests", new Printer(List.of(NAME, AGE,
+                Column.string("SignerName", CSR_SPEC_SIGNER_NAME),
+                Column.string("Requestor", CSR_SPEC_REQUEST),
+                Column.string("RequestedDuration", CSR_SPEC_EXPIRATION_SECONDS),
+                Column.string("Condition", CSR_STATUS_CONDITIONS)), RowPrinters::certificateSigningRequest));
         register("leases", new Printer(List.of(NAME, Column.string("Holder", LEASE_SPEC_HOLDER_IDENTITY), AGE), RowPrinters::lease));
 
         // discovery.k8s.io/v1, networking.k8s.io/v1, storage.k8s.io/v1

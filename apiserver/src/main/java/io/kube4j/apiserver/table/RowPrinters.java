@@ -625,6 +625,38 @@ final class RowPrinters {
 
     // ---- discovery, networking, storage ----
 
+    /**
+     * printCertificateSigningRequest: signer and requested duration or {@code <none>}, the requestor (spec.username),
+     * and extractCSRStatus: Denied over Approved over Pending, then {@code ,Failed} and {@code ,Issued}.
+     */
+    static List<Object> certificateSigningRequest(JsonNode o, Instant now) {
+        JsonNode spec = o.path("spec");
+        String signer = or(str(spec.path("signerName")), "<none>");
+        String requested = spec.path("expirationSeconds").isNumber()
+                ? HumanDuration.format(java.time.Duration.ofSeconds(spec.path("expirationSeconds").asLong()))
+                : "<none>";
+        boolean approved = false;
+        boolean denied = false;
+        boolean failed = false;
+        for (JsonNode c : o.path("status").path("conditions")) {
+            switch (str(c.path("type"))) {
+                case "Approved" -> approved = true;
+                case "Denied" -> denied = true;
+                case "Failed" -> failed = true;
+                default -> {
+                }
+            }
+        }
+        String condition = denied ? "Denied" : approved ? "Approved" : "Pending";
+        if (failed) {
+            condition += ",Failed";
+        }
+        if (!str(o.path("status").path("certificate")).isEmpty()) {
+            condition += ",Issued";
+        }
+        return cells(name(o), age(o, now), signer, str(spec.path("username")), requested, condition);
+    }
+
     /** printEndpointSlice via formatDiscoveryPorts and formatDiscoveryEndpoints. */
     static List<Object> endpointSlice(JsonNode o, Instant now) {
         int max = 3;

@@ -178,6 +178,7 @@ public class ResourceController {
                     case "status" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.STATUS, dryRun, tracker(req, rt, ManagedFields.STATUS));
                     case "ephemeralcontainers" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.EPHEMERAL_CONTAINERS, dryRun,
                             tracker(req, rt, "ephemeralcontainers"));
+                    case "approval" -> registry.update(rt, path.namespace(), path.name(), body, Registry.Part.APPROVAL, dryRun, tracker(req, rt, "approval"));
                     case "scale" -> scale.update(rt, path.namespace(), path.name(), current -> body, dryRun);
                     case "finalize" -> finalizer.finalizeNamespace(path.name(), body);
                     default -> throw ApiError.methodNotAllowed("PUT is not supported on " + rt.resource() + "/" + sub);
@@ -226,6 +227,7 @@ public class ResourceController {
                     case "status" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.STATUS, dryRun, tracker(req, rt, ManagedFields.STATUS));
                     case "ephemeralcontainers" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.EPHEMERAL_CONTAINERS, dryRun,
                             tracker(req, rt, "ephemeralcontainers"));
+                    case "approval" -> registry.patch(rt, path.namespace(), path.name(), ct, patch, Registry.Part.APPROVAL, dryRun, tracker(req, rt, "approval"));
                     case "scale" -> scale.update(rt, path.namespace(), path.name(), current -> Patches.apply(ct, current, patch, Scale.class), dryRun);
                     default -> throw ApiError.methodNotAllowed("PATCH is not supported on " + rt.resource() + "/" + sub);
                 };
@@ -422,7 +424,7 @@ public class ResourceController {
         verb(req, "get");
         registry.awaitResourceVersion(req.getParameter("resourceVersion"));
         String sub = path.subresource();
-        if (sub == null || sub.equals("status") || sub.equals("ephemeralcontainers")) {
+        if (sub == null || sub.equals("status") || sub.equals("ephemeralcontainers") || sub.equals("approval")) {
             write(req, resp, 200, rt, registry.get(rt, path.namespace(), path.name()));
         } else if (sub.equals("scale")) {
             write(req, resp, 200, rt, scale.get(rt, path.namespace(), path.name()));

@@ -309,7 +309,13 @@ class PrintersTest {
                 c("namespaces", "printNamespace", "{'metadata':{'name':'default',META},'status':{'phase':'Active'}}",
                         List.of("Name", "Status", "Age"), "['default','Active','60m']"),
                 c("leases", "printLease", "{'metadata':{'name':'kube-scheduler',META},'spec':{'holderIdentity':'n1_abc'}}",
-                        List.of("Name", "Holder", "Age"), "['kube-scheduler','n1_abc','60m']"));
+                        List.of("Name", "Holder", "Age"), "['kube-scheduler','n1_abc','60m']"),
+                // printCertificateSigningRequest, extractCSRStatus
+                c("certificatesigningrequests", "printCertificateSigningRequest", "{'metadata':{'name':'node-csr-x',META},'spec':{'signerName':"
+                                + "'kubernetes.io/kube-apiserver-client-kubelet','username':'system:bootstrap:abcdef','expirationSeconds':86400},"
+                                + "'status':{'conditions':[{'type':'Approved','status':'True'}],'certificate':'Zm9v'}}",
+                        List.of("Name", "Age", "SignerName", "Requestor", "RequestedDuration", "Condition"),
+                        "['node-csr-x','60m','kubernetes.io/kube-apiserver-client-kubelet','system:bootstrap:abcdef','24h','Approved,Issued']"));
     }
 
     static JsonNode json(String s) {
