@@ -70,6 +70,8 @@ class AllKindsIT {
         SAMPLES.put("validatingadmissionpolicies", "{spec: {validations: [{expression: 'true'}]}}");
         SAMPLES.put("validatingadmissionpolicybindings", "{spec: {policyName: p, validationActions: [Deny]}}");
         SAMPLES.put("flowschemas", "{spec: {priorityLevelConfiguration: {name: global-default}, rules: [{subjects: [{kind: Group, group: {name: g}}], nonResourceRules: [{verbs: [get], nonResourceURLs: [/healthz]}]}]}}");
+        // a real PKCS#10 request (EC P-256, CN system:node:sample, O system:nodes): validation parses and verifies it
+        SAMPLES.put("certificatesigningrequests", "{spec: {request: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIdU1JR1dBZ0VBTURReEZUQVRCZ05WQkFvTURITjVjM1JsYlRwdWIyUmxjekViTUJrR0ExVUVBd3dTYzNsegpkR1Z0T201dlpHVTZjMkZ0Y0d4bE1Ga3dFd1lIS29aSXpqMENBUVlJS29aSXpqMERBUWNEUWdBRWQ2dlJJODlDCnUzZFAzRWlabjRwbXBBazFlVEV0NEVZZ01Ib1FGMFhlL2owSkNVTDNTQWdYNndiVjJuZUJXVGFweWQxUUpYT3AKNDZXWDY2NFg3eXZxRGFBQU1Bb0dDQ3FHU000OUJBTUNBMGNBTUVRQ0lDV0RRQTU5QWNCd2hsdDE5cXZ2NWxDRwpJTVUvaHZpLzBxVTlwTE5jRjkzdUFpQTlTNHc2T0drQ0lENms0NGRVZVdnNXhHTUNHamZXUy9SMkdjdTFDaklnCklnPT0KLS0tLS1FTkQgQ0VSVElGSUNBVEUgUkVRVUVTVC0tLS0tCg==, signerName: example.com/sample, usages: [client auth]}}");
         SAMPLES.put("prioritylevelconfigurations", "{spec: {type: Limited, limited: {limitResponse: {type: Queue, queuing: {queues: 16, handSize: 4}}}}}");
     }
 
@@ -122,7 +124,8 @@ class AllKindsIT {
     /** kubectl get's header for kinds whose columns are checked here (Kubernetes' printers.go column names). */
     static final Map<String, String> HEADERS = Map.of(
             "flowschemas", "NAME PRIORITYLEVEL MATCHINGPRECEDENCE DISTINGUISHERMETHOD AGE MISSINGPL",
-            "prioritylevelconfigurations", "NAME TYPE NOMINALCONCURRENCYSHARES QUEUES HANDSIZE QUEUELENGTHLIMIT AGE");
+            "prioritylevelconfigurations", "NAME TYPE NOMINALCONCURRENCYSHARES QUEUES HANDSIZE QUEUELENGTHLIMIT AGE",
+            "certificatesigningrequests", "NAME AGE SIGNERNAME REQUESTOR REQUESTEDDURATION CONDITION");
 
     @Test
     void everyServedKindHasASample() {

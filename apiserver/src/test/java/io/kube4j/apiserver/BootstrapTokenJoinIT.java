@@ -50,7 +50,7 @@ class BootstrapTokenJoinIT {
     @BeforeAll
     static void start() throws IOException {
         Path tokens = dir.resolve("tokens.csv");
-        Files.writeString(tokens, "admin-token,admin,uid-admin,\"system:masters\"\n");
+        Files.writeString(tokens, "admin-token,admin,uid-admin,\"system:masters\"\napprover-token,approver,uid-approver\n");
         fx = new ApiServerFixture().startHttps("--kube4j.security.token-auth-file=" + tokens, "--kube4j.security.pki-dir=" + dir.resolve("pki"));
         http = AuthorizationIT.trustingClusterCa(dir.resolve("pki/ca.crt"));
         // kubeadm's objects are written in the background at start
@@ -219,5 +219,38 @@ class BootstrapTokenJoinIT {
         JsonNode csrs = list.path("resources").get(0);
         assertThat(csrs.path("namespaced").asBoolean()).isFalse();
         assertThat(csrs.path("shortNames").get(0).asString()).isEqualTo("csr");
+    }
+
+    @Test
+    @Order(8)
+    void approvingNeedsApproveOnTheSignerBesidesTheApprovalSubresource() throws Exception {
+        String request = Base64.getEncoder().encodeToString(csrPem("system:node:node-8", "system:nodes").getBytes(StandardCharsets.US_ASCII));
+        HttpResponse<String> created = call(BOOTSTRAP, "POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", """
+                {"metadata":{"name":"node-csr-approver"},"spec":{"request":"%s","signerName":"kubernetes.io/kube-apiserver-client-kubelet",
+                 "usages":["digital signature","client auth"]}}""".formatted(request));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(call(ADMIN, "POST", "/apis/rbac.authorization.k8s.io/v1/clusterroles", """
+                {"metadata":{"name":"csr-approval-writer"},"rules":[{"apiGroups":["certificates.k8s.io"],"resources":["certificatesigningrequests"],"verbs":["get"]},
+                 {"apiGroups":["certificates.k8s.io"],"resources":["certificatesigningrequests/approval"],"verbs":["update"]}]}""").statusCode()).isEqualTo(201);
+        assertThat(call(ADMIN, "POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", """
+                {"metadata":{"name":"approver-writes-approval"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"csr-approval-writer"},
+                 "subjects":[{"apiGroup":"rbac.authorization.k8s.io","kind":"User","name":"approver"}]}""").statusCode()).isEqualTo(201);
+        String approval = """
+                {"metadata":{"name":"node-csr-approver"},"spec":{"request":"%s","signerName":"kubernetes.io/kube-apiserver-client-kubelet",
+                 "usages":["digital signature","client auth"]},"status":{"conditions":[{"type":"Approved","status":"True","reason":"Manual"}]}}""".formatted(request);
+        String path = "/apis/certificates.k8s.io/v1/certificatesigningrequests/node-csr-approver/approval";
+        // once RBAC lets the write through to admission
+        await().atMost(Duration.ofSeconds(10)).until(() -> call("approver-token", "PUT", path, approval).body().contains("user not permitted"));
+        // CertificateApproval admission: update on the subresource is not enough
+        AuthorizationIT.assertForbidden(call("approver-token", "PUT", path, approval), "certificatesigningrequests.certificates.k8s.io \"node-csr-approver\" is forbidden: "
+                + "user not permitted to approve requests with signerName \"kubernetes.io/kube-apiserver-client-kubelet\"");
+        // Kubernetes' approver ClusterRole for the kubelet client signer grants approve on signers/<that signer>
+        assertThat(call(ADMIN, "POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", """
+                {"metadata":{"name":"approver-approves-kubelets"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole",
+                 "name":"system:certificates.k8s.io:kube-apiserver-client-kubelet-approver"},
+                 "subjects":[{"apiGroup":"rbac.authorization.k8s.io","kind":"User","name":"approver"}]}""").statusCode()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(10)).until(() -> call("approver-token", "PUT", path, approval).statusCode() == 200);
+        JsonNode csr = Json.tree(call(ADMIN, "GET", "/apis/certificates.k8s.io/v1/certificatesigningrequests/node-csr-approver", null).body());
+        assertThat(csr.path("status").path("conditions").get(0).path("reason").asString()).isEqualTo("Manual");
     }
 }
