@@ -13,6 +13,9 @@ import org.springframework.context.annotation.Configuration;
 
 /** Wiring: the apiserver client, the runtime factory and the kubelets of this process. */
 @Configuration(proxyBeanMethods = false)
+// BootstrapProperties is found by the application's @ConfigurationPropertiesScan too; named here so a context built
+// from this configuration alone (wiring tests) has it
+@org.springframework.boot.context.properties.EnableConfigurationProperties(BootstrapProperties.class)
 class KubeletConfiguration {
 
     /** The HTTP connector's own errors (bad request targets, oversized headers) answered as a Status. */
