@@ -222,6 +222,37 @@ class ControllerManagerConfiguration {
                         + " set kube4j.controller-manager.service-account-private-key-file)");
     }
 
+    /** Kubernetes' csrapproving controller: kubelet client certificate requests approved after a SubjectAccessReview. */
+    @Bean
+    io.kube4j.controllermanager.certificates.CsrApprovingController csrApprovingController(SharedInformers informers, ControllerClients clients) {
+        return new io.kube4j.controllermanager.certificates.CsrApprovingController(informers, clients.forController("csrapproving"));
+    }
+
+    /**
+     * Kubernetes' csrsigning controllers, with the CA of {@code kube4j.controller-manager.cluster-signing-cert-file}/{@code -key-file}
+     * (default: {@code kube4j.security.root-ca-file} and the {@code ca.key} beside it) for
+     * {@code kube4j.controller-manager.cluster-signing-duration} (8760h, as {@code --cluster-signing-duration}).
+     */
+    @Bean
+    @org.springframework.context.annotation.Conditional(io.kube4j.controllermanager.certificates.ClusterSigningFiles.Present.class)
+    io.kube4j.controllermanager.certificates.CsrSigningController csrSigningController(SharedInformers informers, ControllerClients clients, Clock clock,
+            org.springframework.core.env.Environment env,
+            @Value("${kube4j.controller-manager.cluster-signing-duration:8760h}") Duration duration) {
+        var files = io.kube4j.controllermanager.certificates.ClusterSigningFiles.resolve(env);
+        return new io.kube4j.controllermanager.certificates.CsrSigningController(informers, clients.forController("csrsigning"),
+                io.kube4j.controllermanager.certificates.CertificateAuthority.load(files.certFile(), files.keyFile()), duration, clock);
+    }
+
+    /** Without the CA's files, says so as kube-controller-manager does. */
+    @Bean
+    @org.springframework.context.annotation.Conditional(io.kube4j.controllermanager.certificates.ClusterSigningFiles.Absent.class)
+    org.springframework.boot.ApplicationRunner csrSigningDisabled(org.springframework.core.env.Environment env) {
+        var files = io.kube4j.controllermanager.certificates.ClusterSigningFiles.resolve(env);
+        return args -> org.slf4j.LoggerFactory.getLogger(ControllerManagerConfiguration.class)
+                .info("Skipping CSR signer controller because no csr cert/key was specified (cert {}, key {}; set"
+                        + " kube4j.controller-manager.cluster-signing-cert-file and -key-file)", files.certFile(), files.keyFile());
+    }
+
     @Bean
     PersistentVolumeController persistentVolumeController(SharedInformers informers, ControllerClients clients) {
         return new PersistentVolumeController(informers, clients.forController("persistentvolume-binder"));

@@ -13,6 +13,9 @@ import org.springframework.context.annotation.Configuration;
 
 /** Wiring: the apiserver client, the runtime factory and the kubelets of this process. */
 @Configuration(proxyBeanMethods = false)
+// BootstrapProperties is found by the application's @ConfigurationPropertiesScan too; named here so a context built
+// from this configuration alone (wiring tests) has it
+@org.springframework.boot.context.properties.EnableConfigurationProperties(BootstrapProperties.class)
 class KubeletConfiguration {
 
     /** The HTTP connector's own errors (bad request targets, oversized headers) answered as a Status. */
@@ -22,9 +25,36 @@ class KubeletConfiguration {
     }
 
 
+    /**
+     * The kubelet's client: with {@code kube4j.apiserver.kubeconfig}, its credentials; else, with
+     * {@code kube4j.kubelet.bootstrap-token}, the credential TLS bootstrapping wrote into the cert dir (requested first
+     * when there is none yet, so the kubelet starts only once it has its certificate, as Kubernetes' does).
+     */
     @Bean
-    ApiClient apiClient(ApiServerProperties apiServer) {
-        return apiServer.client("kubelet/kube4j");
+    ApiClient apiClient(ApiServerProperties apiServer, BootstrapProperties bootstrap, KubeletProperties props) {
+        if (!bootstrap.enabled() || !apiServer.kubeconfig().isBlank()) {
+            return apiServer.client("kubelet/kube4j");
+        }
+        if (props.count() != 1) {
+            throw new IllegalArgumentException("kube4j.kubelet.bootstrap-token joins one node: kube4j.kubelet.count must be 1, not " + props.count());
+        }
+        if (apiServer.url().isBlank()) {
+            throw new IllegalArgumentException("kube4j.kubelet.bootstrap-token needs kube4j.apiserver.url (the apiserver's https URL)");
+        }
+        String nodeName = props.nodeName().isBlank() ? MachineInfo.hostname() : props.nodeName();
+        var settings = new io.kube4j.kubelet.certificate.TlsBootstrap.Settings(apiServer.url(), bootstrap.bootstrapToken().trim(),
+                bootstrap.discoveryTokenCaCertHash(), bootstrap.discoveryTokenUnsafeSkipCaVerification(), bootstrap.certDir(props, nodeName),
+                nodeName, bootstrap.discoveryTimeout(), bootstrap.certificateTimeout());
+        java.nio.file.Path kubeconfig;
+        try {
+            kubeconfig = new io.kube4j.kubelet.certificate.TlsBootstrap(settings).loadClientCert();
+        } catch (RuntimeException e) {
+            // the reason first, on its own line, before Spring's stack trace
+            org.slf4j.LoggerFactory.getLogger(KubeletConfiguration.class).error("TLS bootstrap failed: {}", e.getMessage());
+            throw e;
+        }
+        io.kube4j.client.Kubeconfig credentials = io.kube4j.client.Kubeconfig.load(kubeconfig);
+        return new ApiClient(apiServer.url(), "kubelet/kube4j", credentials);
     }
 
     @Bean

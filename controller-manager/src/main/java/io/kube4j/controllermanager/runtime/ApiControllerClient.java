@@ -105,6 +105,40 @@ public final class ApiControllerClient implements ControllerClient {
     }
 
     @Override
+    public <T extends KubeObject> T updateSubresource(T obj, String subresource) {
+        return client.updateSubresource(obj, subresource);
+    }
+
+    /** POST {@code /apis/authorization.k8s.io/v1/subjectaccessreviews} with {@code spec.resourceAttributes}. */
+    @Override
+    public boolean subjectAccessReview(SubjectAccess access) {
+        var review = io.kube4j.json.Json.mapper().createObjectNode();
+        review.put("apiVersion", "authorization.k8s.io/v1");
+        review.put("kind", "SubjectAccessReview");
+        var spec = review.putObject("spec");
+        spec.put("user", access.user());
+        if (access.uid() != null) {
+            spec.put("uid", access.uid());
+        }
+        var groups = spec.putArray("groups");
+        access.groups().forEach(groups::add);
+        var extra = spec.putObject("extra");
+        access.extra().forEach((k, v) -> {
+            var values = extra.putArray(k);
+            v.forEach(values::add);
+        });
+        var attributes = spec.putObject("resourceAttributes");
+        attributes.put("verb", access.verb());
+        attributes.put("group", access.group());
+        attributes.put("resource", access.resource());
+        if (access.subresource() != null) {
+            attributes.put("subresource", access.subresource());
+        }
+        String answer = client.sendJson("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", null, review.toString());
+        return io.kube4j.json.Json.tree(answer).path("status").path("allowed").asBoolean(false);
+    }
+
+    @Override
     public void event(KubeObject about, String type, String reason, String message) {
         events.record(about, type, reason, message);
     }

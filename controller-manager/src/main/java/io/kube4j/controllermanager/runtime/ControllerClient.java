@@ -69,6 +69,22 @@ public interface ControllerClient {
         throw new UnsupportedOperationException("untyped resources");
     }
 
+    /**
+     * PUT of a subresource that takes the whole object and changes only its part of it, e.g. a CertificateSigningRequest's
+     * {@code approval} (conditions Approved/Denied) with the object's resourceVersion.
+     */
+    default <T extends KubeObject> T updateSubresource(T obj, String subresource) {
+        throw new UnsupportedOperationException("subresource " + subresource);
+    }
+
+    /**
+     * Creates a SubjectAccessReview and answers its {@code status.allowed}; throws (transient) when the apiserver cannot be
+     * asked.
+     */
+    default boolean subjectAccessReview(SubjectAccess access) {
+        throw new UnsupportedOperationException("SubjectAccessReview");
+    }
+
     /** Records an Event about {@code about}; best effort, never fails the caller. */
     void event(KubeObject about, String type, String reason, String message);
 

@@ -35,6 +35,21 @@ public final class RecordingClient implements ControllerClient {
     private volatile Predicate<Action> failWhen = a -> false;
     private volatile int failCode = 500;
     private volatile Status failStatus;
+    private volatile Predicate<io.kube4j.controllermanager.runtime.SubjectAccess> allowWhen = a -> false;
+    private final List<io.kube4j.controllermanager.runtime.SubjectAccess> accessReviews = Collections.synchronizedList(new ArrayList<>());
+
+    /** What SubjectAccessReviews answer: allowed when {@code when} holds (default: never). */
+    public RecordingClient allowWhen(Predicate<io.kube4j.controllermanager.runtime.SubjectAccess> when) {
+        this.allowWhen = when;
+        return this;
+    }
+
+    /** The SubjectAccessReviews asked, in order. */
+    public List<io.kube4j.controllermanager.runtime.SubjectAccess> accessReviews() {
+        synchronized (accessReviews) {
+            return List.copyOf(accessReviews);
+        }
+    }
 
     /** Makes every action matching {@code when} fail with an ApiException of {@code code}. */
     public RecordingClient failWhen(Predicate<Action> when, int code) {
@@ -231,6 +246,23 @@ public final class RecordingClient implements ControllerClient {
         Namespace out = Json.copy(namespace);
         record(new Action("finalize", "Namespace", null, namespace.metadata.name, out, null));
         return out;
+    }
+
+    /** Recorded as verb {@code update/<subresource>}. */
+    @Override
+    public <T extends KubeObject> T updateSubresource(T obj, String subresource) {
+        T out = Json.copy(obj);
+        record(new Action("update/" + subresource, obj.kind, obj.metadata.namespace, obj.metadata.name, out, null));
+        out.metadata.resourceVersion = obj.metadata.resourceVersion + "+";
+        return out;
+    }
+
+    /** Recorded as {@code create SubjectAccessReview <user>}; answered by {@link #allowWhen}. */
+    @Override
+    public boolean subjectAccessReview(io.kube4j.controllermanager.runtime.SubjectAccess access) {
+        record(new Action("create", "SubjectAccessReview", null, access.user(), null, access.subresource()));
+        accessReviews.add(access);
+        return allowWhen.test(access);
     }
 
     @Override
