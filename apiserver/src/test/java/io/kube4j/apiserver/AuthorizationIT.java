@@ -272,6 +272,15 @@ class AuthorizationIT {
         Kubectl.Result reviews = admin.run("--insecure-skip-tls-verify", "--token=" + ADMIN, "api-resources", "--api-group=authorization.k8s.io");
         assertThat(reviews.out()).as(reviews.toString()).containsPattern("selfsubjectaccessreviews\\s+authorization.k8s.io/v1\\s+false\\s+SelfSubjectAccessReview")
                 .containsPattern("localsubjectaccessreviews\\s+authorization.k8s.io/v1\\s+true\\s+LocalSubjectAccessReview");
+        // system:masters holds cluster-admin's rules through RBAC alone (the privileged-group authorizer resolves no
+        // rules in kube-apiserver), so kubectl prints them once: "*.* [] [] [*]", not "[* *]", and one "[*] [] [*]"
+        Kubectl.Result adminList = admin.run("--insecure-skip-tls-verify", "--token=" + ADMIN, "auth", "can-i", "--list");
+        assertThat(adminList.exitCode()).as(adminList.toString()).isZero();
+        assertThat(adminList.out().lines().map(String::strip).filter(l -> l.matches("\\*\\.\\*\\s+\\[]\\s+\\[]\\s+\\[\\*]")))
+                .as(adminList.out()).hasSize(1);
+        assertThat(adminList.out().lines().map(String::strip).filter(l -> l.matches("\\[\\*]\\s+\\[]\\s+\\[\\*]")))
+                .as(adminList.out()).hasSize(1);
+        assertThat(adminList.out()).doesNotContain("[* *]");
         Kubectl.Result as = admin.run("--insecure-skip-tls-verify", "--token=" + ADMIN, "auth", "can-i", "list", "pods", "-n", "team", "--as=alice");
         assertThat(as.out().strip()).as(as.toString()).isEqualTo("yes");
         Kubectl.Result asDefault = admin.run("--insecure-skip-tls-verify", "--token=" + ADMIN, "get", "pods", "-n", "default", "--as=alice");

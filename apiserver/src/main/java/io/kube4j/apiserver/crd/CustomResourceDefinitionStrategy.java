@@ -49,6 +49,12 @@ public class CustomResourceDefinitionStrategy implements Strategy {
         return TYPE;
     }
 
+    /** Generation 1 on create, one more on each spec change ({@code staging/src/k8s.io/apiextensions-apiserver/pkg/registry/customresourcedefinition/strategy.go}). */
+    @Override
+    public boolean tracksGeneration() {
+        return true;
+    }
+
     @Override
     public boolean hasStatusSubresource() {
         return true;

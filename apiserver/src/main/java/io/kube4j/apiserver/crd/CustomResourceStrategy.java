@@ -65,6 +65,12 @@ public final class CustomResourceStrategy implements Strategy {
         return type;
     }
 
+    /** Generation 1 on create, one more on each change of {@link #specOf} ({@code staging/src/k8s.io/apiextensions-apiserver/pkg/registry/customresource/strategy.go}). */
+    @Override
+    public boolean tracksGeneration() {
+        return true;
+    }
+
     /** The warning of a deprecated version, added to every request to it; null when the version is not deprecated. */
     public String deprecationWarning() {
         return deprecationWarning;

@@ -465,7 +465,10 @@ public class Registry {
         m.remove("deletionGracePeriodSeconds");
         m.put("uid", UUID.randomUUID().toString());
         m.put("creationTimestamp", Times.now());
-        m.put("generation", 1);
+        if (strategy.tracksGeneration()) {
+            // the kind's PrepareForCreate; other kinds store what the client sent, as BeforeCreate leaves it alone
+            m.put("generation", 1);
+        }
         strategy.prepareForCreate(obj);
         // the body's times were checked above and the server's own (creationTimestamp) parse; obj is this
         // request's own copy, so the typed values are laid over it in place
@@ -942,7 +945,7 @@ public class Registry {
     /**
      * The next object from the current one and a proposal: identity fields come from the current
      * object; a main-resource write keeps the current status (kinds with a status subresource), a status
-     * write keeps everything else; generation moves only when the spec changes.
+     * write keeps everything else; generation moves only when the spec changes of a kind that tracks it.
      */
     private ObjectNode prepareUpdate(Strategy strategy, ObjectNode current, ObjectNode proposed, Part part, String namespace) {
         ResourceType rt = strategy.type();
@@ -1029,11 +1032,15 @@ public class Registry {
             // reset: an object with no managers stores no managedFields
             m.remove("managedFields");
         }
-        long generation = cm.path("generation").asLong(1);
-        if (part == Part.MAIN && !Objects.equals(withoutEmpty(strategy.specOf(current)), withoutEmpty(strategy.specOf(next)))) {
-            generation++;
+        // BeforeUpdate: a write cannot set generation; only the kind's PrepareForUpdate moves it
+        if (strategy.tracksGeneration() && part == Part.MAIN
+                && !Objects.equals(withoutEmpty(strategy.specOf(current)), withoutEmpty(strategy.specOf(next)))) {
+            m.put("generation", cm.path("generation").asLong(0) + 1);
+        } else if (cm.has("generation")) {
+            m.set("generation", cm.get("generation"));
+        } else {
+            m.remove("generation");
         }
-        m.put("generation", generation);
         m.remove("resourceVersion");
         if (part == Part.APPROVAL) {
             checkTimes(rt, next);

@@ -126,7 +126,21 @@ public interface Strategy {
         errs.forbidden("status.conditions", "approval is not served for " + type().resource());
     }
 
-    /** What counts as the spec for {@code metadata.generation}: {@code spec}, or for kinds without one everything but metadata and status. */
+    /**
+     * Whether the kind keeps {@code metadata.generation}: its PrepareForCreate sets it to 1 and its PrepareForUpdate
+     * adds one when {@link #specOf} changes. A kind that does not (Pods, ConfigMaps, Services... in Kubernetes 1.32)
+     * stores whatever the create sent (usually nothing, so the field is absent) and an update keeps the stored value
+     * (the generic BeforeUpdate, {@code staging/src/k8s.io/apiserver/pkg/registry/rest/update.go}). False by default;
+     * each kind's {@code pkg/registry/<group>/<kind>/strategy.go} says which.
+     */
+    default boolean tracksGeneration() {
+        return false;
+    }
+
+    /**
+     * What counts as the spec for {@code metadata.generation} (asked only when {@link #tracksGeneration()}): {@code spec},
+     * or for kinds without one everything but metadata and status.
+     */
     default JsonNode specOf(ObjectNode obj) {
         if (obj.has("spec")) {
             return obj.get("spec");

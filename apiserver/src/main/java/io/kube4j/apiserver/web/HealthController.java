@@ -12,6 +12,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -20,13 +21,16 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
- * Kubernetes-style health. {@code /livez} (and the older {@code /healthz}, which adds {@code etcd}): whether this process can
- * still serve, so that a supervisor restarts it when not; it checks {@code ping}, {@code log} and
- * {@code watch-cache} ({@link WatchCache#livenessProblem()}: an OutOfMemoryError, a stalled cache thread, or a
- * cache unable to (re)load from etcd for {@code kube4j.watch-cache.liveness-timeout}). {@code /readyz}:
- * whether it should get traffic: {@code ping}, {@code log}, {@code etcd} (a revision read),
- * {@code informer-sync} (the watch cache loaded), {@code poststarthook/start-system-namespaces-controller}
- * (the system namespaces exist) and {@code poststarthook/rbac/bootstrap-roles}.
+ * Kubernetes-style health, with kube-apiserver 1.32's named checks as far as kube4j has the thing checked.
+ * {@code /livez} and the deprecated {@code /healthz}: {@code ping}, {@code log}, {@code etcd} (a revision read;
+ * {@code EtcdOptions.addEtcdHealthEndpoint} adds it with {@code AddHealthChecks}, so to all three endpoints),
+ * kube4j's own {@code watch-cache} ({@link WatchCache#livenessProblem()}: an OutOfMemoryError, a stalled cache
+ * thread, or a cache unable to (re)load from etcd for {@code kube4j.watch-cache.liveness-timeout}), and the
+ * post-start hooks kube4j has ({@code poststarthook/start-system-namespaces-controller}: the system namespaces
+ * exist; {@code poststarthook/rbac/bootstrap-roles}), which {@code AddPostStartHook} adds to every endpoint.
+ * {@code /readyz}: {@code ping}, {@code log}, {@code etcd}, {@code etcd-readiness} (the same read: kube4j has no
+ * separate readiness probe of etcd), {@code informer-sync} (the watch cache loaded), the post-start hooks, and
+ * {@code shutdown} (fails once the process began shutting down, as {@code addReadyzShutdownCheck}).
  *
  * <p>The output follows {@code staging/src/k8s.io/apiserver/pkg/server/healthz/healthz.go}
  * ({@code handleRootHealth}): {@code ok}, or with {@code ?verbose} one {@code [+]name ok} line per check and
@@ -35,10 +39,12 @@ import java.util.function.Supplier;
  * is also served alone at {@code /<endpoint>/<name>} ({@code InstallPathHandler}): {@code ok}, or 500
  * {@code internal server error: <reason>} ({@code adaptCheckToHandler}).
  *
- * <p>Deviation: Kubernetes' livez also runs the {@code etcd} check; kube4j's liveness stays 200 through a
- * short etcd outage (the watch cache serves, EtcdFaultIT) and fails through {@code watch-cache} only once
- * the cache cannot reload for the liveness timeout, so {@code etcd} is a readyz and (deprecated) healthz
- * check only.
+ * <p>As in Kubernetes, {@code /livez} fails while etcd cannot be read: how long that may last before the process
+ * is restarted is the supervisor's threshold (kubeadm's liveness probe allows 8 failures 10 s apart). The
+ * watch cache keeps serving reads meanwhile (EtcdFaultIT); {@code /livez?exclude=etcd} tells whether anything
+ * else is wrong. Deviation: {@code watch-cache} is kube4j's, Kubernetes has no such check; Kubernetes' other
+ * post-start hooks (admission initializer, informers, priority-and-fairness, apiextensions, aggregator...) are
+ * not listed since kube4j has no separate step for them.
  */
 @RestController
 class HealthController {
@@ -62,27 +68,40 @@ class HealthController {
     private record Check(String name, Supplier<Optional<String>> problem) {
     }
 
-    private List<Check> livenessChecks() {
-        return List.of(new Check("ping", Optional::empty),
-                // healthz.LogHealthz: kube4j logs synchronously, so there is no flush to fall behind
-                new Check("log", Optional::empty),
-                new Check("watch-cache", cache::livenessProblem));
+    /** Set once the application context begins to close: Kubernetes' ShutdownInitiated signal for readyz's {@code shutdown}. */
+    private volatile boolean shuttingDown;
+
+    @org.springframework.context.event.EventListener(org.springframework.context.event.ContextClosedEvent.class)
+    void onShutdown() {
+        shuttingDown = true;
     }
 
-    /** The deprecated {@code /healthz}: Kubernetes' list (ping, log, etcd) plus kube4j's watch-cache. */
-    private List<Check> healthzChecks() {
-        return List.of(new Check("ping", Optional::empty),
+    /** {@code /livez} and {@code /healthz}: the same list, as Kubernetes' AddHealthChecks and AddPostStartHook give both. */
+    private List<Check> livenessChecks() {
+        List<Check> checks = new ArrayList<>(List.of(new Check("ping", Optional::empty),
+                // healthz.LogHealthz: kube4j logs synchronously, so there is no flush to fall behind
                 new Check("log", Optional::empty),
                 new Check("etcd", this::etcdProblem),
-                new Check("watch-cache", cache::livenessProblem));
+                new Check("watch-cache", cache::livenessProblem)));
+        checks.addAll(postStartHooks());
+        return checks;
     }
 
     private List<Check> readinessChecks() {
-        return List.of(new Check("ping", Optional::empty),
+        List<Check> checks = new ArrayList<>(List.of(new Check("ping", Optional::empty),
                 new Check("log", Optional::empty),
                 new Check("etcd", this::etcdProblem),
-                new Check("informer-sync", () -> cache.isReady() ? Optional.empty() : Optional.of("watch cache not synced")),
-                new Check("poststarthook/start-system-namespaces-controller",
+                new Check("etcd-readiness", this::etcdProblem),
+                new Check("informer-sync", () -> cache.isReady() ? Optional.empty() : Optional.of("watch cache not synced"))));
+        checks.addAll(postStartHooks());
+        // addReadyzShutdownCheck runs in PrepareRun, after every hook was added: the last check
+        checks.add(new Check("shutdown", () -> shuttingDown ? Optional.of("process is shutting down") : Optional.empty()));
+        return checks;
+    }
+
+    /** The post-start hooks kube4j has, in kube-apiserver's order; each fails until its work is done. */
+    private List<Check> postStartHooks() {
+        return List.of(new Check("poststarthook/start-system-namespaces-controller",
                         () -> cache.isReady() && cache.get("/registry/namespaces/default") != null ? Optional.empty()
                                 : Optional.of("system namespaces not created yet")),
                 // (the fields are unset only in unit tests that build this controller by hand)
@@ -106,7 +125,7 @@ class HealthController {
 
     @GetMapping(path = "/healthz", produces = MediaType.TEXT_PLAIN_VALUE)
     ResponseEntity<String> healthz(HttpServletRequest req) {
-        return root("healthz", healthzChecks(), req);
+        return root("healthz", livenessChecks(), req);
     }
 
     @GetMapping(path = "/readyz", produces = MediaType.TEXT_PLAIN_VALUE)
@@ -123,7 +142,6 @@ class HealthController {
         String name = path.substring(slash + 1);
         List<Check> checks = switch (endpoint) {
             case "readyz" -> readinessChecks();
-            case "healthz" -> healthzChecks();
             default -> livenessChecks();
         };
         for (Check c : checks) {

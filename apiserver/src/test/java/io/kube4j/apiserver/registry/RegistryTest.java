@@ -73,7 +73,8 @@ class RegistryTest {
         body.putObject("status").put("phase", "Running");
         ObjectNode created = registry.create(ResourceTypes.PODS, "default", body, false);
         assertThat(created.path("metadata").path("uid").asString()).isNotEmpty();
-        assertThat(created.path("metadata").path("generation").asInt()).isEqualTo(1);
+        // pods keep no generation in Kubernetes 1.32 (pod strategy PrepareForCreate sets none)
+        assertThat(created.path("metadata").has("generation")).isFalse();
         assertThat(created.path("metadata").path("resourceVersion").asString()).isEqualTo(Long.toString(storage.currentRevision()));
         // PodStrategy.prepareForCreate: a client cannot create a Running pod
         assertThat(created.path("status").path("phase").asString()).isEqualTo("Pending");
@@ -160,6 +161,113 @@ class RegistryTest {
         ObjectNode main = registry.patch(ResourceTypes.DEPLOYMENTS, "default", "d", "application/merge-patch+json",
                 obj("status: {replicas: 99}"), Registry.Part.MAIN, false);
         assertThat(main.path("status").path("replicas").asInt()).isEqualTo(4);
+    }
+
+    /**
+     * The kinds whose strategy keeps {@code metadata.generation} in Kubernetes 1.32 (PrepareForCreate sets 1):
+     * {@code pkg/registry/{apps/*,batch/*,core/replicationcontroller,core/podtemplate,policy/poddisruptionbudget,
+     * networking/{ingress,ingressclass,networkpolicy},discovery/endpointslice,flowcontrol/*,
+     * admissionregistration/validatingadmissionpolicy*}/strategy.go}; not ControllerRevisions, HPAs (the HPAGeneration
+     * gate came later), Pods (PodObservedGenerationTracking came in 1.33) nor any other kind served here.
+     */
+    @Test
+    void exactlyTheKindsKubernetesGivesAGenerationTrackIt() {
+        Strategies strategies = TestStrategies.builtIn(null);
+        List<String> tracked = ResourceTypes.ALL.stream().filter(rt -> strategies.of(rt).tracksGeneration()).map(rt -> rt.resource()).toList();
+        assertThat(tracked).containsExactlyInAnyOrder("replicationcontrollers", "podtemplates", "replicasets", "deployments", "daemonsets",
+                "statefulsets", "jobs", "cronjobs", "poddisruptionbudgets", "endpointslices", "ingresses", "ingressclasses", "networkpolicies",
+                "validatingadmissionpolicies", "validatingadmissionpolicybindings", "flowschemas", "prioritylevelconfigurations");
+        assertThat(strategies.of(io.kube4j.apiserver.crd.CustomResourceDefinitionStrategy.TYPE).tracksGeneration()).isTrue();
+    }
+
+    @Test
+    void aKindThatTracksGenerationCountsSpecChangesAndAKindThatDoesNotHasNone() {
+        // ReplicaSet (replicaset strategy): 1 on create, 2 after a spec change, still 2 after a metadata-only change
+        ObjectNode rs = registry.create(ResourceTypes.REPLICASETS, "default", obj("""
+                apiVersion: apps/v1
+                kind: ReplicaSet
+                metadata: {name: rs}
+                spec:
+                  selector: {matchLabels: {app: rs}}
+                  template:
+                    metadata: {labels: {app: rs}}
+                    spec: {containers: [{name: c, image: busybox:1.36}]}
+                """), false);
+        assertThat(rs.path("metadata").path("generation").asLong()).isEqualTo(1L);
+        ((ObjectNode) rs.get("spec")).put("replicas", 3);
+        ObjectNode scaled = registry.update(ResourceTypes.REPLICASETS, "default", "rs", rs, Registry.Part.MAIN, false);
+        assertThat(scaled.path("metadata").path("generation").asLong()).isEqualTo(2L);
+        ObjectNode relabelled = registry.patch(ResourceTypes.REPLICASETS, "default", "rs", "application/merge-patch+json",
+                obj("metadata: {labels: {x: y}, annotations: {a: b}}"), Registry.Part.MAIN, false);
+        assertThat(relabelled.path("metadata").path("generation").asLong()).isEqualTo(2L);
+        // a client cannot set it (BeforeUpdate keeps the stored value)
+        ObjectNode forged = relabelled.deepCopy();
+        ((ObjectNode) forged.get("metadata")).put("generation", 40);
+        assertThat(registry.update(ResourceTypes.REPLICASETS, "default", "rs", forged, Registry.Part.MAIN, false)
+                .path("metadata").path("generation").asLong()).isEqualTo(2L);
+
+        // ConfigMap (configmap strategy sets none): absent on create, after a data change and after a metadata-only change
+        ObjectNode cm = registry.create(ResourceTypes.CONFIGMAPS, "default", obj("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {k: v}\n"), false);
+        assertThat(cm.path("metadata").has("generation")).isFalse();
+        ((ObjectNode) cm.get("data")).put("k", "w");
+        ObjectNode changed = registry.update(ResourceTypes.CONFIGMAPS, "default", "cm", cm, Registry.Part.MAIN, false);
+        assertThat(changed.path("data").path("k").asString()).isEqualTo("w");
+        assertThat(changed.path("metadata").has("generation")).isFalse();
+        ObjectNode labelled = registry.patch(ResourceTypes.CONFIGMAPS, "default", "cm", "application/merge-patch+json",
+                obj("metadata: {labels: {x: y}}"), Registry.Part.MAIN, false);
+        assertThat(labelled.path("metadata").has("generation")).isFalse();
+        ObjectNode forgedCm = labelled.deepCopy();
+        ((ObjectNode) forgedCm.get("metadata")).put("generation", 40);
+        ((ObjectNode) forgedCm.get("data")).put("k", "z");
+        assertThat(registry.update(ResourceTypes.CONFIGMAPS, "default", "cm", forgedCm, Registry.Part.MAIN, false)
+                .path("metadata").has("generation")).isFalse();
+    }
+
+    @Test
+    void whatCountsForGenerationIsTheKindsOwn() {
+        // Deployment: annotations count too ("annotations are copied from deployments to their replica sets"), labels do not
+        registry.create(ResourceTypes.DEPLOYMENTS, "default", obj("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: d}
+                spec:
+                  selector: {matchLabels: {app: d}}
+                  template:
+                    metadata: {labels: {app: d}}
+                    spec: {containers: [{name: c, image: busybox:1.36}]}
+                """), false);
+        assertThat(registry.patch(ResourceTypes.DEPLOYMENTS, "default", "d", "application/merge-patch+json", obj("metadata: {labels: {x: y}}"),
+                Registry.Part.MAIN, false).path("metadata").path("generation").asLong()).isEqualTo(1L);
+        assertThat(registry.patch(ResourceTypes.DEPLOYMENTS, "default", "d", "application/merge-patch+json", obj("metadata: {annotations: {x: y}}"),
+                Registry.Part.MAIN, false).path("metadata").path("generation").asLong()).isEqualTo(2L);
+        // EndpointSlice: anything but metadata, and the labels
+        registry.create(ResourceTypes.ENDPOINTSLICES, "default", obj("""
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: s}
+                addressType: IPv4
+                endpoints: [{addresses: [10.0.0.1]}]
+                """), false);
+        assertThat(registry.patch(ResourceTypes.ENDPOINTSLICES, "default", "s", "application/merge-patch+json", obj("metadata: {annotations: {x: y}}"),
+                Registry.Part.MAIN, false).path("metadata").path("generation").asLong()).isEqualTo(1L);
+        assertThat(registry.patch(ResourceTypes.ENDPOINTSLICES, "default", "s", "application/merge-patch+json", obj("metadata: {labels: {x: y}}"),
+                Registry.Part.MAIN, false).path("metadata").path("generation").asLong()).isEqualTo(2L);
+        assertThat(registry.patch(ResourceTypes.ENDPOINTSLICES, "default", "s", "application/merge-patch+json", obj("endpoints: [{addresses: [10.0.0.2]}]"),
+                Registry.Part.MAIN, false).path("metadata").path("generation").asLong()).isEqualTo(3L);
+        // PodTemplate: the template
+        registry.create(ResourceTypes.PODTEMPLATES, "default", obj("""
+                apiVersion: v1
+                kind: PodTemplate
+                metadata: {name: t}
+                template:
+                  spec: {containers: [{name: c, image: busybox:1.36}]}
+                """), false);
+        assertThat(registry.patch(ResourceTypes.PODTEMPLATES, "default", "t", "application/merge-patch+json", obj("template: {metadata: {labels: {x: y}}}"),
+                Registry.Part.MAIN, false).path("metadata").path("generation").asLong()).isEqualTo(2L);
+        // a Pod's spec change moves nothing
+        registry.create(ResourceTypes.PODS, "default", pod("gen"), false);
+        assertThat(registry.patch(ResourceTypes.PODS, "default", "gen", "application/merge-patch+json",
+                obj("spec: {activeDeadlineSeconds: 30}"), Registry.Part.MAIN, false).path("metadata").has("generation")).isFalse();
     }
 
     @Test

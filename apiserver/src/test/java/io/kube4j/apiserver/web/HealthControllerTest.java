@@ -17,7 +17,11 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** /livez in Kubernetes' healthz format (staging/src/k8s.io/apiserver/pkg/server/healthz/healthz.go, handleRootHealth). */
+/**
+ * The health endpoints in Kubernetes' healthz format (staging/src/k8s.io/apiserver/pkg/server/healthz/healthz.go,
+ * handleRootHealth) with kube-apiserver's named checks: etcd on all three (staging/src/k8s.io/apiserver/pkg/server/options/etcd.go,
+ * addEtcdHealthEndpoint), etcd-readiness, informer-sync and shutdown on readyz only, post-start hooks on all three.
+ */
 class HealthControllerTest {
     final MemoryStorage etcd = new MemoryStorage();
     WatchCache cache;
@@ -47,17 +51,54 @@ class HealthControllerTest {
         return r;
     }
 
-    @Test
-    void livezIsOkThenVerboseListsTheChecks() throws Exception {
+    /** Starts with the system namespace there, so the post-start hook checks pass. */
+    HealthController started() throws Exception {
         HealthController health = start("2m");
         for (int i = 0; i < 200 && cache.state() != WatchCacheState.SYNCED; i++) {
             Thread.sleep(10);
         }
+        etcd.create("/registry/namespaces/default", "{\"kind\":\"Namespace\",\"metadata\":{\"name\":\"default\"}}".getBytes());
+        for (int i = 0; i < 200 && cache.get("/registry/namespaces/default") == null; i++) {
+            Thread.sleep(10);
+        }
+        return health;
+    }
+
+    static final String LIVEZ_CHECKS = """
+            [+]ping ok
+            [+]log ok
+            [+]etcd ok
+            [+]watch-cache ok
+            [+]poststarthook/start-system-namespaces-controller ok
+            [+]poststarthook/rbac/bootstrap-roles ok
+            """;
+
+    @Test
+    void livezAndHealthzAreOkThenVerboseListsTheChecks() throws Exception {
+        HealthController health = started();
         assertThat(health.live(get(null)).getBody()).isEqualTo("ok");
         ResponseEntity<String> verbose = health.live(get("verbose"));
         assertThat(verbose.getStatusCode().value()).isEqualTo(200);
-        assertThat(verbose.getBody()).isEqualTo("[+]ping ok\n[+]log ok\n[+]watch-cache ok\nlivez check passed\n");
-        assertThat(health.healthz(get("verbose")).getBody()).endsWith("healthz check passed\n");
+        assertThat(verbose.getBody()).isEqualTo(LIVEZ_CHECKS + "livez check passed\n");
+        assertThat(health.healthz(get("verbose")).getBody()).isEqualTo(LIVEZ_CHECKS + "healthz check passed\n");
+    }
+
+    @Test
+    void livezFailsOnEtcdAsKubernetesDoesAndExcludingEtcdTellsTheRestIsWell() throws Exception {
+        HealthController health = started();
+        etcd.setUnavailable(true);
+        ResponseEntity<String> down = health.live(get(null));
+        assertThat(down.getStatusCode().value()).isEqualTo(500);
+        assertThat(down.getBody()).contains("[+]log ok\n[-]etcd failed: reason withheld\n[+]watch-cache ok\n").endsWith("livez check failed\n");
+        assertThat(health.healthz(get(null)).getStatusCode().value()).isEqualTo(500);
+        ResponseEntity<String> rest = health.live(get("exclude=etcd"));
+        assertThat(rest.getStatusCode().value()).isEqualTo(200);
+        assertThat(rest.getBody()).isEqualTo("ok");
+        ResponseEntity<String> alone = health.single(path("/livez/etcd"));
+        assertThat(alone.getStatusCode().value()).isEqualTo(500);
+        assertThat(alone.getBody()).startsWith("internal server error: ");
+        etcd.setUnavailable(false);
+        assertThat(health.live(get(null)).getBody()).isEqualTo("ok");
     }
 
     @Test
@@ -67,11 +108,27 @@ class HealthControllerTest {
         Thread.sleep(700);
         ResponseEntity<String> r = health.live(get(null));
         assertThat(r.getStatusCode().value()).isEqualTo(500);
-        assertThat(r.getBody()).isEqualTo("[+]ping ok\n[+]log ok\n[-]watch-cache failed: reason withheld\nlivez check failed\n");
-        // excluding the failing check passes, as Kubernetes' ?exclude=
-        ResponseEntity<String> excluded = health.live(get("exclude=watch-cache&verbose"));
+        assertThat(r.getBody()).isEqualTo("""
+                [+]ping ok
+                [+]log ok
+                [-]etcd failed: reason withheld
+                [-]watch-cache failed: reason withheld
+                [-]poststarthook/start-system-namespaces-controller failed: reason withheld
+                [+]poststarthook/rbac/bootstrap-roles ok
+                livez check failed
+                """);
+        // excluding the failing checks passes, as Kubernetes' ?exclude=
+        ResponseEntity<String> excluded = health.live(get("exclude=etcd&exclude=watch-cache&exclude=poststarthook/start-system-namespaces-controller&verbose"));
         assertThat(excluded.getStatusCode().value()).isEqualTo(200);
-        assertThat(excluded.getBody()).isEqualTo("[+]ping ok\n[+]log ok\n[+]watch-cache excluded: ok\nlivez check passed\n");
+        assertThat(excluded.getBody()).isEqualTo("""
+                [+]ping ok
+                [+]log ok
+                [+]etcd excluded: ok
+                [+]watch-cache excluded: ok
+                [+]poststarthook/start-system-namespaces-controller excluded: ok
+                [+]poststarthook/rbac/bootstrap-roles ok
+                livez check passed
+                """);
         assertThat(health.live(get("exclude=nope&verbose")).getBody())
                 .contains("warn: some health checks cannot be excluded: no matches for \"nope\"\n");
     }
@@ -82,32 +139,29 @@ class HealthControllerTest {
 
     @Test
     void readyzVerboseListsItsChecksAndEachCheckIsServedAlone() throws Exception {
-        HealthController health = start("2m");
-        for (int i = 0; i < 200 && cache.state() != WatchCacheState.SYNCED; i++) {
-            Thread.sleep(10);
-        }
-        etcd.create("/registry/namespaces/default", "{\"kind\":\"Namespace\",\"metadata\":{\"name\":\"default\"}}".getBytes());
-        for (int i = 0; i < 200 && cache.get("/registry/namespaces/default") == null; i++) {
-            Thread.sleep(10);
-        }
+        HealthController health = started();
         assertThat(health.ready(get(null)).getBody()).isEqualTo("ok");
         assertThat(health.ready(get("verbose")).getBody()).isEqualTo("""
                 [+]ping ok
                 [+]log ok
                 [+]etcd ok
+                [+]etcd-readiness ok
                 [+]informer-sync ok
                 [+]poststarthook/start-system-namespaces-controller ok
                 [+]poststarthook/rbac/bootstrap-roles ok
+                [+]shutdown ok
                 readyz check passed
                 """);
-        for (String p : new String[]{"/livez/ping", "/livez/log", "/healthz/ping", "/healthz/etcd", "/readyz/etcd", "/readyz/poststarthook/rbac/bootstrap-roles"}) {
+        for (String p : new String[]{"/livez/ping", "/livez/log", "/livez/etcd", "/livez/poststarthook/rbac/bootstrap-roles", "/healthz/ping", "/healthz/etcd",
+                "/readyz/etcd", "/readyz/etcd-readiness", "/readyz/shutdown", "/readyz/poststarthook/rbac/bootstrap-roles"}) {
             ResponseEntity<String> r = health.single(path(p));
             assertThat(r.getStatusCode().value()).as(p).isEqualTo(200);
             assertThat(r.getBody()).as(p).isEqualTo("ok");
         }
         assertThat(health.single(path("/readyz/nope")).getStatusCode().value()).isEqualTo(404);
-        // livez leaves etcd out (kube4j's deviation, see HealthController)
-        assertThat(health.single(path("/livez/etcd")).getStatusCode().value()).isEqualTo(404);
+        // readiness-only checks are not on livez
+        assertThat(health.single(path("/livez/informer-sync")).getStatusCode().value()).isEqualTo(404);
+        assertThat(health.single(path("/livez/shutdown")).getStatusCode().value()).isEqualTo(404);
 
         etcd.setUnavailable(true);
         ResponseEntity<String> down = health.ready(get(null));
@@ -116,5 +170,13 @@ class HealthControllerTest {
         ResponseEntity<String> etcdAlone = health.single(path("/readyz/etcd"));
         assertThat(etcdAlone.getStatusCode().value()).isEqualTo(500);
         assertThat(etcdAlone.getBody()).startsWith("internal server error: ");
+        etcd.setUnavailable(false);
+
+        // once the process begins to shut down, readyz's shutdown check fails (and livez stays well)
+        health.onShutdown();
+        ResponseEntity<String> closing = health.ready(get(null));
+        assertThat(closing.getStatusCode().value()).isEqualTo(500);
+        assertThat(closing.getBody()).endsWith("[-]shutdown failed: reason withheld\nreadyz check failed\n");
+        assertThat(health.live(get(null)).getBody()).isEqualTo("ok");
     }
 }

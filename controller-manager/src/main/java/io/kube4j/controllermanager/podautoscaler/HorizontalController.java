@@ -30,7 +30,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -113,7 +112,8 @@ public final class HorizontalController implements Controller {
             @Override
             public void onUpdate(HorizontalPodAutoscaler old, HorizontalPodAutoscaler hpa) {
                 // our own status writes come back here: only a spec change needs a sync before the period ends
-                if (!Objects.equals(old.metadata.generation, hpa.metadata.generation)) {
+                // (compared itself: autoscaling/v2 keeps no metadata.generation in Kubernetes 1.32)
+                if (!Json.write(old.spec).equals(Json.write(hpa.spec))) {
                     queue.add(hpa.key());
                 }
             }

@@ -226,7 +226,6 @@ class HorizontalControllerTest {
         hpa.metadata.namespace = "default";
         hpa.metadata.name = "web-hpa";
         hpa.metadata.resourceVersion = "1";
-        hpa.metadata.generation = 1L;
         hpa.spec.scaleTargetRef = new HorizontalPodAutoscaler.CrossVersionObjectReference();
         hpa.spec.scaleTargetRef.apiVersion = "apps/v1";
         hpa.spec.scaleTargetRef.kind = "Deployment";

@@ -9,8 +9,12 @@ import java.util.List;
 
 /**
  * The rules a user holds in a namespace, for SelfSubjectRulesReview ({@code kubectl auth can-i --list}):
- * Kubernetes' {@code RulesFor} of the privileged-group authorizer (everything for {@code system:masters})
- * and of RBAC (every rule of every binding that applies, cluster-wide then in the namespace).
+ * Kubernetes' {@code RulesFor} of RBAC (every rule of every binding that applies, cluster-wide then in the
+ * namespace, one after the other with no merging or deduplication: {@code pkg/registry/rbac/validation/rule.go}
+ * {@code RulesFor} and {@code plugin/pkg/auth/authorizer/rbac/rbac.go}). The privileged-group authorizer that
+ * allows {@code system:masters} everything is not a rule resolver ({@code pkg/kubeapiserver/authorizer/reload.go}
+ * adds it to the authorizers only), so a member of {@code system:masters} sees what RBAC binds to that group:
+ * cluster-admin's two rules once, not a second copy of them.
  *
  * @param resourceRules    rules on resources, in binding order
  * @param nonResourceRules rules on paths
@@ -23,10 +27,6 @@ public record RulesReview(List<Role.PolicyRule> resourceRules, List<Role.PolicyR
     public static RulesReview of(RbacState state, UserInfo user, String namespace) {
         List<Role.PolicyRule> resources = new ArrayList<>();
         List<Role.PolicyRule> paths = new ArrayList<>();
-        if (user.groups().contains(UserInfo.SYSTEM_MASTERS)) {
-            resources.add(RuleCoverage.rule(List.of("*"), List.of("*"), List.of("*"), List.of(), List.of()));
-            paths.add(RuleCoverage.rule(List.of(), List.of(), List.of("*"), List.of(), List.of("*")));
-        }
         LinkedHashSet<String> errors = new LinkedHashSet<>();
         state.visitRulesFor(user, namespace, (source, rule, error) -> {
             if (error != null) {

@@ -26,6 +26,12 @@ public class CronJobStrategy implements Strategy {
         return ResourceTypes.CRONJOBS;
     }
 
+    /** Generation 1 on create, one more on each spec change ({@code pkg/registry/batch/cronjob/strategy.go}). */
+    @Override
+    public boolean tracksGeneration() {
+        return true;
+    }
+
     @Override
     public boolean hasStatusSubresource() {
         return true;

@@ -25,6 +25,12 @@ public class DaemonSetStrategy implements Strategy {
         return ResourceTypes.DAEMONSETS;
     }
 
+    /** Generation 1 on create, one more on each spec change ({@code pkg/registry/apps/daemonset/strategy.go}). */
+    @Override
+    public boolean tracksGeneration() {
+        return true;
+    }
+
     @Override
     public boolean hasStatusSubresource() {
         return true;

@@ -9,6 +9,9 @@ import io.kube4j.apiserver.validation.Defaults;
 import io.kube4j.apiserver.validation.FieldErrors;
 import io.kube4j.apiserver.validation.Validation;
 import org.springframework.stereotype.Component;
+import io.kube4j.json.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.util.List;
 
@@ -18,6 +21,24 @@ public class DeploymentStrategy implements Strategy {
     @Override
     public ResourceType type() {
         return ResourceTypes.DEPLOYMENTS;
+    }
+
+    /** Generation 1 on create, one more on each spec change ({@code pkg/registry/apps/deployment/strategy.go}). */
+    @Override
+    public boolean tracksGeneration() {
+        return true;
+    }
+
+    /**
+     * The spec and the annotations: PrepareForUpdate also moves generation on an annotation change, "because
+     * annotations are copied from deployments to their replica sets".
+     */
+    @Override
+    public JsonNode specOf(ObjectNode obj) {
+        ObjectNode counted = Json.mapper().createObjectNode();
+        counted.set("spec", obj.path("spec"));
+        counted.set("annotations", obj.path("metadata").path("annotations"));
+        return counted;
     }
 
     @Override

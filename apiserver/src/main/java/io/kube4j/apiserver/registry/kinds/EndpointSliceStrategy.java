@@ -7,6 +7,8 @@ import io.kube4j.api.ResourceTypes;
 import io.kube4j.apiserver.registry.Strategy;
 import io.kube4j.apiserver.validation.FieldErrors;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.util.List;
 import java.util.Objects;
@@ -22,6 +24,20 @@ public class EndpointSliceStrategy implements Strategy {
     @Override
     public ResourceType type() {
         return ResourceTypes.ENDPOINTSLICES;
+    }
+
+    /** Generation 1 on create, one more on each spec change ({@code pkg/registry/discovery/endpointslice/strategy.go}). */
+    @Override
+    public boolean tracksGeneration() {
+        return true;
+    }
+
+    /** Everything but metadata, and the labels: PrepareForUpdate "increment[s] generation if anything other than meta changed" or the labels did. */
+    @Override
+    public JsonNode specOf(ObjectNode obj) {
+        ObjectNode counted = (ObjectNode) Strategy.super.specOf(obj);
+        counted.putObject("metadata").set("labels", obj.path("metadata").path("labels"));
+        return counted;
     }
 
     /** SetDefaults_EndpointPort: name "" and protocol TCP. */

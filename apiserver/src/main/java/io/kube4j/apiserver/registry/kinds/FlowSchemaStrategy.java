@@ -37,6 +37,12 @@ public class FlowSchemaStrategy implements Strategy {
         return ResourceTypes.FLOWSCHEMAS;
     }
 
+    /** Generation 1 on create, one more on each spec change ({@code pkg/registry/flowcontrol/flowschema/strategy.go}). */
+    @Override
+    public boolean tracksGeneration() {
+        return true;
+    }
+
     @Override
     public boolean hasStatusSubresource() {
         return true;

@@ -24,6 +24,12 @@ public class IngressStrategy implements Strategy {
         return ResourceTypes.INGRESSES;
     }
 
+    /** Generation 1 on create, one more on each spec change ({@code pkg/registry/networking/ingress/strategy.go}). */
+    @Override
+    public boolean tracksGeneration() {
+        return true;
+    }
+
     @Override
     public boolean hasStatusSubresource() {
         return true;

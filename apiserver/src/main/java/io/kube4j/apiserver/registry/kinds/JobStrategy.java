@@ -36,6 +36,12 @@ public class JobStrategy implements Strategy {
         return ResourceTypes.JOBS;
     }
 
+    /** Generation 1 on create, one more on each spec change ({@code pkg/registry/batch/job/strategy.go}). */
+    @Override
+    public boolean tracksGeneration() {
+        return true;
+    }
+
     @Override
     public boolean hasStatusSubresource() {
         return true;

@@ -25,6 +25,12 @@ public class NetworkPolicyStrategy implements Strategy {
         return ResourceTypes.NETWORKPOLICIES;
     }
 
+    /** Generation 1 on create, one more on each spec change ({@code pkg/registry/networking/networkpolicy/strategy.go}). */
+    @Override
+    public boolean tracksGeneration() {
+        return true;
+    }
+
     @Override
     public void applyDefaults(KubeObject obj) {
         NetworkPolicy.NetworkPolicySpec spec = ((NetworkPolicy) obj).spec;

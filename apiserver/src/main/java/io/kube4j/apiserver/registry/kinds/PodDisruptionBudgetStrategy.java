@@ -22,6 +22,12 @@ public class PodDisruptionBudgetStrategy implements Strategy {
         return ResourceTypes.PODDISRUPTIONBUDGETS;
     }
 
+    /** Generation 1 on create, one more on each spec change ({@code pkg/registry/policy/poddisruptionbudget/strategy.go}). */
+    @Override
+    public boolean tracksGeneration() {
+        return true;
+    }
+
     @Override
     public boolean hasStatusSubresource() {
         return true;

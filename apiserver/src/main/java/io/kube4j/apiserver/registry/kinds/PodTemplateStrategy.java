@@ -9,6 +9,8 @@ import io.kube4j.apiserver.validation.Defaults;
 import io.kube4j.apiserver.validation.FieldErrors;
 import io.kube4j.apiserver.validation.Validation;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** PodTemplates: the pod spec defaults and validation of a pod. Kubernetes: {@code pkg/registry/core/podtemplate/strategy.go}. */
 @Component
@@ -16,6 +18,18 @@ public class PodTemplateStrategy implements Strategy {
     @Override
     public ResourceType type() {
         return ResourceTypes.PODTEMPLATES;
+    }
+
+    /** Generation 1 on create, one more on each spec change ({@code pkg/registry/core/podtemplate/strategy.go}). */
+    @Override
+    public boolean tracksGeneration() {
+        return true;
+    }
+
+    /** A pod template has no spec: "any changes to the template increment the generation number". */
+    @Override
+    public JsonNode specOf(ObjectNode obj) {
+        return obj.path("template");
     }
 
     @Override

@@ -33,6 +33,12 @@ public class PriorityLevelConfigurationStrategy implements Strategy {
         return ResourceTypes.PRIORITYLEVELCONFIGURATIONS;
     }
 
+    /** Generation 1 on create, one more on each spec change ({@code pkg/registry/flowcontrol/prioritylevelconfiguration/strategy.go}). */
+    @Override
+    public boolean tracksGeneration() {
+        return true;
+    }
+
     @Override
     public boolean hasStatusSubresource() {
         return true;

@@ -21,6 +21,12 @@ public class ReplicaSetStrategy implements Strategy {
         return ResourceTypes.REPLICASETS;
     }
 
+    /** Generation 1 on create, one more on each spec change ({@code pkg/registry/apps/replicaset/strategy.go}). */
+    @Override
+    public boolean tracksGeneration() {
+        return true;
+    }
+
     @Override
     public boolean hasStatusSubresource() {
         return true;

@@ -26,6 +26,12 @@ public class ReplicationControllerStrategy implements Strategy {
         return ResourceTypes.REPLICATIONCONTROLLERS;
     }
 
+    /** Generation 1 on create, one more on each spec change ({@code pkg/registry/core/replicationcontroller/strategy.go}). */
+    @Override
+    public boolean tracksGeneration() {
+        return true;
+    }
+
     @Override
     public boolean hasStatusSubresource() {
         return true;

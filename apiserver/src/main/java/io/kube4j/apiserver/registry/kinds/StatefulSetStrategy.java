@@ -27,6 +27,12 @@ public class StatefulSetStrategy implements Strategy {
         return ResourceTypes.STATEFULSETS;
     }
 
+    /** Generation 1 on create, one more on each spec change ({@code pkg/registry/apps/statefulset/strategy.go}). */
+    @Override
+    public boolean tracksGeneration() {
+        return true;
+    }
+
     @Override
     public boolean hasStatusSubresource() {
         return true;
