@@ -226,12 +226,13 @@ public final class PodWorker {
         Duration wait = ctx.syncPeriod();
         Instant retry = sandboxRetryAt;
         if (retry != null) {
+            // a back-off already over was seen by the sync that just ran: no reason to wake early (and never spin)
             Duration left = Duration.between(ctx.clock().instant(), retry);
-            if (left.compareTo(wait) < 0) {
-                wait = left.isNegative() ? Duration.ZERO : left;
+            if (!left.isNegative() && !left.isZero() && left.compareTo(wait) < 0) {
+                wait = left;
             }
         }
-        return wait.isZero() ? Duration.ofMillis(1) : wait;
+        return wait;
     }
 
     /**

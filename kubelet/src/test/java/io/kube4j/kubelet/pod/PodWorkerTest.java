@@ -1009,4 +1009,31 @@ class PodWorkerTest {
         assertThat(PodWorker.BACKOFF_PERIOD).isEqualTo(Duration.ofSeconds(10));
         assertThat(PodWorker.BACKOFF_JITTER_FACTOR).isEqualTo(0.5);
     }
+
+    /**
+     * The storm seen with containerd before its CNI was ready (~550 RunPodSandbox calls per pod in 2 minutes): with the
+     * worker's own loop and a relist every 100 ms that sees each failed sandbox appear (and wakes the worker), a failing
+     * RunPodSandbox is called once in 3 s, not once per wake-up.
+     */
+    @Test
+    void theRunningLoopDoesNotHammerAFailingRunPodSandbox() throws Exception {
+        FakeRuntime failing = new FakeRuntime(Clock.systemUTC(), Duration.ZERO, "127.0.0.1");
+        failing.addImage(IMAGE);
+        failing.failRunPodSandbox("failed to setup network for sandbox \"x\": cni plugin not initialized", true);
+        KubeletContext live = context(failing, Clock.systemUTC(), Duration.ofMillis(100));
+        Pod p = pod("Always", container("app"));
+        informer.set(api.put(p));
+        PodWorker w = new PodWorker(p.metadata.uid, informer::get, live, () -> { });
+        live.pleg().addListener(uid -> w.signal());
+        live.pleg().start();
+        try {
+            w.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> failing.calls().stream().anyMatch(c -> c.startsWith("runPodSandbox")));
+            Thread.sleep(3000);
+            assertThat(failing.calls()).filteredOn(c -> c.startsWith("runPodSandbox")).hasSize(1);
+        } finally {
+            w.stop();
+            live.pleg().stop();
+        }
+    }
 }

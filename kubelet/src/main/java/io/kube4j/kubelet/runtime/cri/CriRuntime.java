@@ -266,8 +266,22 @@ public final class CriRuntime implements ContainerRuntime, AutoCloseable {
             if (failed != null) {
                 cleanUpFailedSandbox(failed);
             }
-            throw failure("cannot run the sandbox of " + config.pod(), e);
+            // as Kubernetes' kubelet shows it (FailedCreatePodSandBox "Failed to create pod sandbox: <the gRPC error>")
+            throw new ContainerRuntimeException(grpcError(e), e);
         }
+    }
+
+    /**
+     * A gRPC error as grpc-go prints it ({@code rpc error: code = Unknown desc = ...}), the text Kubernetes' kubelet puts
+     * into its events about a failed CRI call.
+     */
+    static String grpcError(StatusRuntimeException e) {
+        StringBuilder code = new StringBuilder();
+        for (String part : e.getStatus().getCode().name().split("_")) {
+            code.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
+        }
+        String desc = e.getStatus().getDescription();
+        return "rpc error: code = " + code + " desc = " + (desc == null ? "" : desc);
     }
 
     private static final Pattern FAILED_SANDBOX = Pattern.compile("sandbox \"([0-9a-f]{64})\"");

@@ -152,4 +152,13 @@ class CriRuntimeTest {
         assertThat(CriRuntime.failedSandboxId("failed to get sandbox image \"registry.k8s.io/pause:3.10\": not found")).isNull();
         assertThat(CriRuntime.failedSandboxId(null)).isNull();
     }
+
+    /** Kubernetes' FailedCreatePodSandBox carries the CRI error as grpc-go prints it. */
+    @Test
+    void grpcErrorsReadAsGrpcGoPrintsThem() {
+        assertThat(CriRuntime.grpcError(io.grpc.Status.UNKNOWN.withDescription("failed to setup network for sandbox \"x\": cni plugin not initialized")
+                .asRuntimeException())).isEqualTo("rpc error: code = Unknown desc = failed to setup network for sandbox \"x\": cni plugin not initialized");
+        assertThat(CriRuntime.grpcError(io.grpc.Status.DEADLINE_EXCEEDED.withDescription("context deadline exceeded").asRuntimeException()))
+                .isEqualTo("rpc error: code = DeadlineExceeded desc = context deadline exceeded");
+    }
 }
