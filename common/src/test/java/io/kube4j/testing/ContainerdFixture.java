@@ -54,12 +54,19 @@ public final class ContainerdFixture implements AutoCloseable {
     public final String subnet;
     public final String subnetPrefix;
     private final boolean ownsNetns;
+    /** The CRI plugin's CNI {@code conf_template} (a Go template), or null for none. */
+    private final String confTemplate;
     /** Closes the fixture when the test JVM is stopped before the test's own cleanup runs (mounts, shims, netns). */
     private final Thread shutdownHook = new Thread(this::close);
     private boolean closed;
     private Process containerd;
 
     private ContainerdFixture(String netns, Path dir, boolean ownsNetns, String subnet) {
+        this(netns, dir, ownsNetns, subnet, null);
+    }
+
+    private ContainerdFixture(String netns, Path dir, boolean ownsNetns, String subnet, String confTemplate) {
+        this.confTemplate = confTemplate;
         this.netns = netns;
         this.dir = dir;
         this.ownsNetns = ownsNetns;
@@ -106,8 +113,23 @@ public final class ContainerdFixture implements AutoCloseable {
      * directory under {@code parent}, with an empty {@link #cniConfDir()}; imports busybox and the sandbox image.
      */
     public static ContainerdFixture startIn(String netns, Path parent) throws Exception {
+        return startIn(netns, parent, null);
+    }
+
+    /**
+     * As {@link #startIn(String, Path)}, with the CRI plugin's {@code [plugins."io.containerd.grpc.v1.cri".cni]
+     * conf_template} set to {@code confTemplate} (a Go template; {@code {{.PodCIDR}}}, {@code {{.PodCIDRRanges}}} and
+     * {@code {{.Routes}}} are filled in): once a kubelet sends UpdateRuntimeConfig with a pod CIDR while no network is
+     * loaded, containerd renders it into {@link #templateOutput()} in the conf dir. Null: no template.
+     */
+    public static ContainerdFixture startIn(String netns, Path parent, String confTemplate) throws Exception {
         Files.createDirectories(parent);
-        return start(new ContainerdFixture(netns, Files.createTempDirectory(parent, "containerd-"), false, null));
+        return start(new ContainerdFixture(netns, Files.createTempDirectory(parent, "containerd-"), false, null, confTemplate));
+    }
+
+    /** Where containerd 1.6 writes its rendered {@code conf_template}: {@code <conf_dir>/10-containerd-net.conflist}. */
+    public Path templateOutput() {
+        return cniConfDir().resolve("10-containerd-net.conflist");
     }
 
     private static ContainerdFixture start(ContainerdFixture f) throws Exception {
@@ -173,7 +195,11 @@ public final class ContainerdFixture implements AutoCloseable {
                   [plugins."io.containerd.grpc.v1.cri".cni]
                     bin_dir = "/usr/lib/cni"
                     conf_dir = "%5$s"
-                """.formatted(dir, socket, SANDBOX_IMAGE, !hasCapability(CAP_SYS_RESOURCE), cniConfDir()));
+                """.formatted(dir, socket, SANDBOX_IMAGE, !hasCapability(CAP_SYS_RESOURCE), cniConfDir())
+                + (confTemplate == null ? "" : "    conf_template = \"" + dir.resolve("cni-template.json") + "\"\n"));
+        if (confTemplate != null) {
+            Files.writeString(dir.resolve("cni-template.json"), confTemplate);
+        }
         if (ownsNetns) {
             run(Duration.ofSeconds(10), "ip", "netns", "add", netns);
             run(Duration.ofSeconds(10), "ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up");

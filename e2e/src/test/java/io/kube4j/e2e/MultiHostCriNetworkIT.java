@@ -21,10 +21,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * containerd of its own ({@link ContainerdFixture#startIn}: Debian's containerd 1.6 with runc, started with
  * {@code nsenter --net} into the host's namespace, its root, state, socket and CNI conf dir under the test's
  * directory) and a kubelet with {@code runtime=cri} talking to it over its socket. containerd's CRI plugin runs the
- * CNI plugins itself: once node IPAM gave the Node its podCIDR the test, in the role of a network add-on (as
- * containerd's CRI docs describe: without {@code conf_template} containerd waits for "the system admin or cni daemon
- * to drop the config file into the conf_dir"), writes the kubenet-shaped network for that podCIDR there: bridge
- * {@code cni0} (isGateway, no ipMasq, hairpin) with host-local addresses from the podCIDR, and portmap. The kubelet
+ * CNI plugins itself, from its {@code conf_template} ({@link #confTemplate}: the kubenet-shaped network, bridge
+ * {@code cni0} (isGateway, no ipMasq, hairpin) with host-local addresses from {@code {{.PodCIDR}}}, and portmap): once
+ * node IPAM gave the Node its podCIDR, the kubelet passes it on with CRI UpdateRuntimeConfig (Kubernetes'
+ * updatePodCIDR) and containerd renders the template into its conf dir, as on a containerd user's node. Until then
+ * containerd answers RunPodSandbox with "cni plugin not initialized" and the kubelet retries after its back-off. The kubelet
  * still runs with network-plugin cni for its host-gw routes and kubenet's masquerade rule; its own CNI calls are the
  * docker runtime's only. Pods are exec'ed into with {@code ctr tasks exec}.
  */
@@ -65,7 +66,7 @@ class MultiHostCriNetworkIT extends AbstractMultiHostNetworkIT {
         for (NetnsHost h : hosts) {
             starting.put(h, CompletableFuture.supplyAsync(() -> {
                 try {
-                    return ContainerdFixture.startIn(h.namespace(), workDir.resolve(h.name()));
+                    return ContainerdFixture.startIn(h.namespace(), workDir.resolve(h.name()), confTemplate(workDir.resolve(h.name()).resolve("ipam")));
                 } catch (Exception e) {
                     throw new CompletionException(e);
                 }
@@ -87,22 +88,35 @@ class MultiHostCriNetworkIT extends AbstractMultiHostNetworkIT {
         }
     }
 
-    /** The kubenet-shaped network of the node (the kubelet's own generated one for the docker runtime, CniNetwork.kubenet). */
+    /**
+     * The kubenet-shaped network as containerd's CRI {@code conf_template} (the kubelet's own generated one for the docker
+     * runtime, CniNetwork.kubenet): bridge {@code cni0} (isGateway, no ipMasq, hairpin) with host-local addresses from
+     * {@code {{.PodCIDR}}}, and portmap.
+     */
+    static String confTemplate(Path ipamDir) {
+        return """
+                {"cniVersion": "0.4.0", "name": "kube4j", "plugins": [
+                  {"type": "bridge", "bridge": "cni0", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+                   "ipam": {"type": "host-local", "dataDir": "%s", "ranges": [[{"subnet": "{{.PodCIDR}}"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
+                  {"type": "portmap", "capabilities": {"portMappings": true}}
+                ]}
+                """.formatted(ipamDir);
+    }
+
+    /**
+     * Nothing for the test to write: each kubelet, seeing its Node's podCIDR, sends CRI UpdateRuntimeConfig with it
+     * (Kubernetes' updatePodCIDR) and containerd renders its conf_template into the conf dir, as a containerd user's
+     * node gets its network. Checked here: the rendered file appears, with the node's podCIDR in it.
+     */
     @Override
     void nodesHavePodCidrs(Map<NetnsHost, String> podCidrs) throws Exception {
         for (var e : podCidrs.entrySet()) {
             ContainerdFixture containerd = containerds.get(e.getKey());
-            String conf = """
-                    {"cniVersion": "0.4.0", "name": "kube4j", "plugins": [
-                      {"type": "bridge", "bridge": "cni0", "isGateway": true, "ipMasq": false, "hairpinMode": true,
-                       "ipam": {"type": "host-local", "dataDir": "%s", "ranges": [[{"subnet": "%s"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
-                      {"type": "portmap", "capabilities": {"portMappings": true}}
-                    ]}
-                    """.formatted(containerd.ipamDir(), e.getValue());
-            // written in place (one write), not renamed into the directory: containerd 1.6's conf syncer
-            // (pkg/cri/server/cni_conf_syncer.go) ignores fsnotify Create events, which a rename into the directory
-            // is, and reloads on Write; seen here: a renamed file left "cni plugin not initialized" for good
-            Files.writeString(containerd.cniConfDir().resolve("10-kube4j.conflist"), conf);
+            Path rendered = containerd.templateOutput();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(1)).pollInterval(java.time.Duration.ofSeconds(1))
+                    .alias("containerd in " + e.getKey() + " rendered its conf_template for " + e.getValue() + " into " + rendered
+                            + " (the kubelet's UpdateRuntimeConfig); containerd log:\n" + containerd.log())
+                    .until(() -> Files.exists(rendered) && Files.readString(rendered).contains("\"" + e.getValue() + "\""));
         }
     }
 

@@ -38,6 +38,8 @@ public final class NodeStatusReporter {
     private final Duration reportInterval;
     private volatile Instant lastReport = Instant.EPOCH;
     private volatile String lastUid;
+    // the pod CIDR the runtime was last told (Kubernetes' runtimeState.podCIDR())
+    private volatile String podCidr = "";
 
     public NodeStatusReporter(ApiClient client, NodeDescription description, ContainerRuntime runtime, Clock clock, Duration reportInterval) {
         this.client = client;
@@ -99,9 +101,35 @@ public final class NodeStatusReporter {
             log.info("node {} already registered: adopted it", description.name());
         }
         lastUid = stored.metadata.uid;
+        updatePodCidr(stored);
         Node patched = patchStatus(stored, status(stored.status));
         lastReport = clock.instant();
         return patched;
+    }
+
+    /**
+     * Tells the runtime the Node's pod CIDR when it is set and differs from what it was last told: Kubernetes'
+     * tryUpdateNodeStatus ({@code if node.Spec.PodCIDR != "" { kl.updatePodCIDR(strings.Join(node.Spec.PodCIDRs, ",")) }})
+     * and kubelet_network.go updatePodCIDR, which remembers the CIDR only once the runtime took it, so a refusal is
+     * retried at the next status sync. Returns whether the runtime was told.
+     */
+    boolean updatePodCidr(Node node) {
+        if (node.spec == null || node.spec.podCIDR == null || node.spec.podCIDR.isBlank()) {
+            return false;
+        }
+        String cidr = node.spec.podCIDRs == null || node.spec.podCIDRs.isEmpty() ? node.spec.podCIDR : String.join(",", node.spec.podCIDRs);
+        if (cidr.equals(podCidr)) {
+            return false;
+        }
+        try {
+            runtime.updatePodCidr(cidr);
+        } catch (RuntimeException e) {
+            log.warn("failed to update pod CIDR: {}", e.getMessage());
+            return false;
+        }
+        log.info("updating pod CIDR of node {}: {} -> {}", description.name(), podCidr, cidr);
+        podCidr = cidr;
+        return true;
     }
 
     /** One check: writes the status when it changed or the report interval has passed. Returns whether it wrote. */
@@ -118,6 +146,7 @@ public final class NodeStatusReporter {
             throw e;
         }
         lastUid = node.metadata.uid;
+        updatePodCidr(node);
         Node.NodeStatus desired = status(node.status);
         Instant now = clock.instant();
         // changed: the patch would carry more than heartbeats (fields and conditions of others do not count)

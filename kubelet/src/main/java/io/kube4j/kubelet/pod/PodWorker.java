@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -60,6 +61,14 @@ public final class PodWorker {
      * can name the moment).
      */
     static final Duration SYNC_ERROR_BACKOFF = Duration.ofSeconds(10);
+    /**
+     * The pod worker's back-off after a failed sync (Kubernetes' kubelet.go {@code backOffPeriod}, 10 s), stretched by
+     * up to {@link #BACKOFF_JITTER_FACTOR} of itself: pod_workers.go completeWork requeues a pod whose sync failed
+     * after {@code wait.Jitter(backOffPeriod, workerBackOffPeriodJitterFactor)}.
+     */
+    static final Duration BACKOFF_PERIOD = Duration.ofSeconds(10);
+    /** pod_workers.go {@code workerBackOffPeriodJitterFactor}. */
+    static final double BACKOFF_JITTER_FACTOR = 0.5;
     private static final Set<String> RETRIED_AFTER_SYNC_BACKOFF = Set.of("CreateContainerConfigError", "CreateContainerError");
 
     private final String uid;
@@ -79,6 +88,8 @@ public final class PodWorker {
     private final Map<String, Instant> startRetryAt = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastReadinessEvent = new ConcurrentHashMap<>();
     private volatile Pod lastKnown;
+    // when a pod whose sandbox could not be created (FailedCreatePodSandBox) may try RunPodSandbox again; null: now
+    private volatile Instant sandboxRetryAt;
     // the relists started when the last actions were done (the next sync needs a newer picture); -1 when the
     // last sync did nothing. Starts at 0:
     // the first sync waits for the node's first relist, else a restarted kubelet would not see what runs
@@ -159,16 +170,22 @@ public final class PodWorker {
             } catch (InterruptedException e) {
                 break;
             } catch (ApiException | ContainerRuntimeException | ImagePullException e) {
-                // transient: the apiserver or runtime will be back; the next sync retries
+                // transient: the apiserver or runtime will be back; retried after the pod worker's back-off
                 log.warn("sync of pod {} failed: {}", describe(), e.getMessage());
+                if (!backOff()) {
+                    break;
+                }
             } catch (RuntimeException e) {
                 log.error("sync of pod {} failed", describe(), e);
+                if (!backOff()) {
+                    break;
+                }
             }
             if (finished || stopped) {
                 break;
             }
             try {
-                signals.poll(ctx.syncPeriod().toMillis(), TimeUnit.MILLISECONDS);
+                signals.poll(untilNextSync().toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 break;
             }
@@ -176,6 +193,62 @@ public final class PodWorker {
         if (finished) {
             onFinished.run();
         }
+    }
+
+    /**
+     * Waits out the back-off after a failed sync (Kubernetes' completeWork with a sync error: the pod is requeued after
+     * {@code wait.Jitter(backOffPeriod, 0.5)}, 10 to 15 s, not at once). Only the pod's deletion cuts it short, as a
+     * kill update reaches Kubernetes' pod worker at once. False when interrupted.
+     */
+    private boolean backOff() {
+        Instant until = ctx.clock().instant().plus(jitter(BACKOFF_PERIOD, BACKOFF_JITTER_FACTOR, ThreadLocalRandom.current().nextDouble()));
+        try {
+            while (!stopped) {
+                Duration left = Duration.between(ctx.clock().instant(), until);
+                if (left.isNegative() || left.isZero()) {
+                    return true;
+                }
+                if (signals.poll(left.toMillis(), TimeUnit.MILLISECONDS) != null) {
+                    Pod pod = source.get();
+                    if (pod == null || pod.metadata.deletionTimestamp != null) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** How long the loop waits for a signal: the sync period, or less when a sandbox back-off ends sooner. */
+    private Duration untilNextSync() {
+        Duration wait = ctx.syncPeriod();
+        Instant retry = sandboxRetryAt;
+        if (retry != null) {
+            // a back-off already over was seen by the sync that just ran: no reason to wake early (and never spin)
+            Duration left = Duration.between(ctx.clock().instant(), retry);
+            if (!left.isNegative() && !left.isZero() && left.compareTo(wait) < 0) {
+                wait = left;
+            }
+        }
+        return wait;
+    }
+
+    /**
+     * Kubernetes' {@code wait.Jitter(duration, maxFactor)}: {@code duration + random * maxFactor * duration}, a
+     * factor of 0 or less meaning 1.
+     *
+     * @param random a number in [0, 1)
+     */
+    static Duration jitter(Duration duration, double maxFactor, double random) {
+        double factor = maxFactor <= 0 ? 1.0 : maxFactor;
+        return duration.plusNanos((long) (random * factor * duration.toNanos()));
+    }
+
+    /** When the pod may try to create its sandbox again after a failure (null when it may now); for tests. */
+    Instant sandboxRetryAt() {
+        return sandboxRetryAt;
     }
 
     private String describe() {
@@ -246,6 +319,13 @@ public final class PodWorker {
 
     /** Carries out the plan: kills first, then the sandbox, then init containers in order, then containers. */
     private void act(Pod pod, RuntimePod runtime, PodActions actions) {
+        Instant retry = sandboxRetryAt;
+        if (actions.createSandbox() && retry != null && ctx.clock().instant().isBefore(retry)) {
+            // the last RunPodSandbox failed: SyncPod runs again only after the pod worker's back-off (completeWork),
+            // whatever wakes the worker meanwhile (a relist seeing the failed sandbox, a status write)
+            actedOn = -1;
+            return;
+        }
         if (actions.isEmpty()) {
             actedOn = -1;
             probes.sync(pod, runtime, podIp(runtime));
@@ -316,9 +396,14 @@ public final class PodWorker {
             String id = ctx.runtime().runPodSandbox(new SandboxConfig(ref(pod), attempt, hostname.length() > 63 ? hostname.substring(0, 63) : hostname,
                     hasPrivilegedContainer(pod)));
             // the new sandbox's IP: the one runtime call outside the relist, once per sandbox
-            return ctx.runtime().listPodSandboxes(uid).stream().filter(s -> s.id().equals(id)).findFirst()
+            Sandbox created = ctx.runtime().listPodSandboxes(uid).stream().filter(s -> s.id().equals(id)).findFirst()
                     .orElseThrow(() -> new ContainerRuntimeException("sandbox " + id + " vanished"));
+            sandboxRetryAt = null;
+            return created;
         } catch (ContainerRuntimeException | ImagePullException e) {
+            // kuberuntime_manager.go SyncPod: the failure fails the sync (createSandboxResult.Fail), the event is recorded,
+            // and the pod worker requeues the pod after wait.Jitter(backOffPeriod, workerBackOffPeriodJitterFactor)
+            sandboxRetryAt = ctx.clock().instant().plus(jitter(BACKOFF_PERIOD, BACKOFF_JITTER_FACTOR, ThreadLocalRandom.current().nextDouble()));
             ctx.events().warning(pod, "FailedCreatePodSandBox", "Failed to create pod sandbox: " + e.getMessage());
             ContainerStatus.Waiting w = ImagePuller.waiting("ContainerCreating", "Failed to create pod sandbox: " + e.getMessage());
             for (Container c : pod.spec.initContainers) {

@@ -11,6 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -31,6 +33,7 @@ public final class PodWorkers implements ResourceEventHandler<Pod> {
     private final KubeletContext ctx;
     private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
     private volatile boolean stopped;
+    private volatile Instant lastContainerGc;
 
     public PodWorkers(Store<Pod> store, KubeletContext ctx) {
         this.store = store;
@@ -124,6 +127,26 @@ public final class PodWorkers implements ResourceEventHandler<Pod> {
                 runtime.removePodSandbox(s.id());
             }
         }
+        Instant now = ctx.clock().instant();
+        if (lastContainerGc == null || !now.isBefore(lastContainerGc.plus(ContainerGc.CONTAINER_GC_PERIOD))) {
+            lastContainerGc = now;
+            collectSandboxes(known);
+        }
+    }
+
+    /**
+     * The kubelet's sandbox garbage collection (Kubernetes' containerGC.evictSandboxes, run every ContainerGCPeriod):
+     * removes the not-ready sandboxes that are not the newest of their pod, such as those failed RunPodSandbox calls
+     * left behind. Returns the ids removed.
+     */
+    public List<String> collectSandboxes(Set<String> knownPods) {
+        ContainerRuntime runtime = ctx.runtime();
+        List<String> removed = ContainerGc.evictSandboxes(runtime, runtime.listPodSandboxes(), runtime.listContainers(),
+                uid -> !knownPods.contains(uid));
+        if (!removed.isEmpty()) {
+            log.info("removed {} dead sandbox(es)", removed.size());
+        }
+        return removed;
     }
 
     int runningPods() {

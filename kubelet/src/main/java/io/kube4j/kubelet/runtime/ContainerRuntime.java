@@ -21,6 +21,17 @@ public interface ContainerRuntime {
     /** Creates and starts a pod sandbox; returns its id. */
     String runPodSandbox(SandboxConfig config);
 
+    /**
+     * Tells the runtime the Node's pod CIDR(s), comma-separated ({@code spec.podCIDRs} joined, as Kubernetes'
+     * kubelet passes them): Kubernetes' {@code Runtime.UpdatePodCIDR}, which kuberuntime turns into the CRI's
+     * {@code UpdateRuntimeConfig} with {@code runtime_config.network_config.pod_cidr} (containerd renders its CNI
+     * {@code conf_template} from it). Runtimes that manage no pod network ignore it.
+     *
+     * @throws ContainerRuntimeException when the runtime refuses it (the kubelet tries again at its next status sync)
+     */
+    default void updatePodCidr(String podCidr) {
+    }
+
     /** Stops the sandbox (and so the pod's network); idempotent. */
     void stopPodSandbox(String sandboxId);
 

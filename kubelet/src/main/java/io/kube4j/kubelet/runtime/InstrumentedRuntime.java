@@ -61,6 +61,11 @@ public final class InstrumentedRuntime implements ContainerRuntime, AutoCloseabl
     }
 
     @Override
+    public void updatePodCidr(String podCidr) {
+        timedVoid("update_runtime_config", () -> delegate.updatePodCidr(podCidr));
+    }
+
+    @Override
     public void stopPodSandbox(String sandboxId) {
         timedVoid("stop_podsandbox", () -> delegate.stopPodSandbox(sandboxId));
     }

@@ -214,4 +214,46 @@ class NodeStatusReporterTest {
 
         assertThat(renewed.spec.holderIdentity).isEqualTo("node-1");
     }
+
+    /**
+     * kubelet_network.go updatePodCIDR, from tryUpdateNodeStatus: once the Node has spec.podCIDR the runtime is told
+     * (CRI UpdateRuntimeConfig), the podCIDRs comma-joined; not again while it is unchanged; again when it changes.
+     */
+    @Test
+    void tellsTheRuntimeThePodCidrWhenSetAndWhenItChanges() {
+        reporter.register();
+        assertThat(runtime.calls()).noneMatch(c -> c.startsWith("updatePodCidr"));
+
+        Node node = api.stored(Node.class, null, "node-1");
+        node.spec.podCIDR = "10.244.1.0/24";
+        node.spec.podCIDRs.add("10.244.1.0/24");
+        node.spec.podCIDRs.add("fd00:10:244:1::/64");
+        api.put(node);
+        reporter.sync();
+        reporter.sync();
+        assertThat(runtime.calls()).filteredOn(c -> c.startsWith("updatePodCidr")).containsExactly("updatePodCidr 10.244.1.0/24,fd00:10:244:1::/64");
+
+        node = api.stored(Node.class, null, "node-1");
+        node.spec.podCIDR = "10.244.7.0/24";
+        node.spec.podCIDRs.clear();
+        node.spec.podCIDRs.add("10.244.7.0/24");
+        api.put(node);
+        reporter.sync();
+        assertThat(runtime.calls()).filteredOn(c -> c.startsWith("updatePodCidr"))
+                .containsExactly("updatePodCidr 10.244.1.0/24,fd00:10:244:1::/64", "updatePodCidr 10.244.7.0/24");
+    }
+
+    /** A runtime that refuses the CIDR is asked again at the next sync (updatePodCIDR keeps the old one on error). */
+    @Test
+    void aRefusedPodCidrIsRetried() {
+        reporter.register();
+        Node node = api.stored(Node.class, null, "node-1");
+        node.spec.podCIDR = "10.244.1.0/24";
+        api.put(node);
+        runtime.setDown(true);
+        reporter.updatePodCidr(node);
+        runtime.setDown(false);
+        reporter.sync();
+        assertThat(runtime.calls()).filteredOn(c -> c.startsWith("updatePodCidr")).containsExactly("updatePodCidr 10.244.1.0/24");
+    }
 }

@@ -952,4 +952,88 @@ class PodWorkerTest {
         p.timeoutSeconds = 1;
         return p;
     }
+
+    // ---- sandbox creation failures ------------------------------------------------------------
+
+    /**
+     * kuberuntime_manager.go SyncPod: a failed RunPodSandbox records FailedCreatePodSandBox ("Failed to create pod
+     * sandbox: ...") and fails the sync; pod_workers.go requeues the pod after wait.Jitter(backOffPeriod = 10 s, 0.5),
+     * so however often the worker is woken meanwhile, RunPodSandbox is not called again before 10 s, and is by 15 s.
+     */
+    @Test
+    void failedSandboxIsRetriedOnlyAfterThePodWorkerBackOff() {
+        String message = "failed to setup network for sandbox \"abc\": cni plugin not initialized";
+        runtime.failRunPodSandbox(message, true);
+        PodWorker w = worker(pod("Always", container("app")));
+
+        sync(w);
+        assertThat(calls("runPodSandbox")).isEqualTo(1);
+        assertThat(status("app").state.waiting.reason).isEqualTo("ContainerCreating");
+        assertThat(w.sandboxRetryAt()).isBetween(clock.instant().plusSeconds(10), clock.instant().plusSeconds(15));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(api.events()).anySatisfy(e -> {
+            assertThat(e.reason).isEqualTo("FailedCreatePodSandBox");
+            assertThat(e.type).isEqualTo("Warning");
+            assertThat(e.message).isEqualTo("Failed to create pod sandbox: " + message);
+        }));
+
+        // the relist sees the failed sandbox, the worker is woken again and again: no new RunPodSandbox
+        for (int i = 0; i < 9; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            sync(w);
+        }
+        assertThat(calls("runPodSandbox")).as("within the 10 s back-off").isEqualTo(1);
+
+        clock.advance(Duration.ofMillis(6100)); // 15.1 s after the failure: past any jitter
+        sync(w);
+        assertThat(calls("runPodSandbox")).isEqualTo(2);
+        // the same failure again: the recorder counts it on one Event rather than making another
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(api.storedEvents())
+                .filteredOn(e -> e.reason.equals("FailedCreatePodSandBox")).singleElement().satisfies(e -> assertThat(e.count).isEqualTo(2)));
+        assertThat(api.events()).filteredOn(e -> e.reason.equals("FailedCreatePodSandBox")).hasSize(1);
+
+        runtime.failRunPodSandbox(null, false);
+        clock.advance(Duration.ofSeconds(16));
+        sync(w);
+        assertThat(calls("runPodSandbox")).isEqualTo(3);
+        assertThat(runtime.calls()).contains("create web/app#0", "start web/app#0");
+        assertThat(w.sandboxRetryAt()).isNull();
+    }
+
+    /** wait.Jitter(d, f) = d + random * f * d; a factor of 0 or less is 1. */
+    @Test
+    void jitterStretchesTheBackOffByUpToTheFactor() {
+        assertThat(PodWorker.jitter(Duration.ofSeconds(10), 0.5, 0.0)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(PodWorker.jitter(Duration.ofSeconds(10), 0.5, 0.5)).isEqualTo(Duration.ofMillis(12500));
+        assertThat(PodWorker.jitter(Duration.ofSeconds(10), 0.5, 0.999)).isLessThan(Duration.ofSeconds(15));
+        assertThat(PodWorker.jitter(Duration.ofSeconds(10), 0, 0.5)).isEqualTo(Duration.ofSeconds(15));
+        assertThat(PodWorker.BACKOFF_PERIOD).isEqualTo(Duration.ofSeconds(10));
+        assertThat(PodWorker.BACKOFF_JITTER_FACTOR).isEqualTo(0.5);
+    }
+
+    /**
+     * The storm seen with containerd before its CNI was ready (~550 RunPodSandbox calls per pod in 2 minutes): with the
+     * worker's own loop and a relist every 100 ms that sees each failed sandbox appear (and wakes the worker), a failing
+     * RunPodSandbox is called once in 3 s, not once per wake-up.
+     */
+    @Test
+    void theRunningLoopDoesNotHammerAFailingRunPodSandbox() throws Exception {
+        FakeRuntime failing = new FakeRuntime(Clock.systemUTC(), Duration.ZERO, "127.0.0.1");
+        failing.addImage(IMAGE);
+        failing.failRunPodSandbox("failed to setup network for sandbox \"x\": cni plugin not initialized", true);
+        KubeletContext live = context(failing, Clock.systemUTC(), Duration.ofMillis(100));
+        Pod p = pod("Always", container("app"));
+        informer.set(api.put(p));
+        PodWorker w = new PodWorker(p.metadata.uid, informer::get, live, () -> { });
+        live.pleg().addListener(uid -> w.signal());
+        live.pleg().start();
+        try {
+            w.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> failing.calls().stream().anyMatch(c -> c.startsWith("runPodSandbox")));
+            Thread.sleep(3000);
+            assertThat(failing.calls()).filteredOn(c -> c.startsWith("runPodSandbox")).hasSize(1);
+        } finally {
+            w.stop();
+            live.pleg().stop();
+        }
+    }
 }

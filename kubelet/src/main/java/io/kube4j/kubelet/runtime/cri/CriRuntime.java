@@ -58,6 +58,11 @@ import io.kube4j.kubelet.runtime.cri.v1.PullImageRequest;
 import io.kube4j.kubelet.runtime.cri.v1.RemoveContainerRequest;
 import io.kube4j.kubelet.runtime.cri.v1.RemovePodSandboxRequest;
 import io.kube4j.kubelet.runtime.cri.v1.RunPodSandboxRequest;
+import io.kube4j.kubelet.runtime.cri.v1.NetworkConfig;
+import io.kube4j.kubelet.runtime.cri.v1.RuntimeConfig;
+import io.kube4j.kubelet.runtime.cri.v1.UpdateRuntimeConfigRequest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import io.kube4j.kubelet.runtime.cri.v1.RuntimeServiceGrpc;
 import io.kube4j.kubelet.runtime.cri.v1.SecurityProfile;
 import io.kube4j.kubelet.runtime.cri.v1.StartContainerRequest;
@@ -109,6 +114,7 @@ import java.util.stream.Stream;
  * pull an {@link ImagePullException}. NotFound answers to stop and remove calls are success (they are idempotent).
  */
 public final class CriRuntime implements ContainerRuntime, AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CriRuntime.class);
     /** The node a sandbox or container belongs to (ours; Kubernetes' kubelet owns its runtime alone). */
     public static final String LABEL_NODE = "io.kube4j.node";
     /** kuberuntime's labels and annotations ({@code pkg/kubelet/types/labels.go}, {@code kuberuntime/labels.go}). */
@@ -256,7 +262,66 @@ public final class CriRuntime implements ContainerRuntime, AutoCloseable {
             return rt(CALL_TIMEOUT).runPodSandbox(RunPodSandboxRequest.newBuilder()
                     .setConfig(sandboxConfig(config.pod(), config.attempt(), config.hostname(), config.privileged())).build()).getPodSandboxId();
         } catch (StatusRuntimeException e) {
-            throw failure("cannot run the sandbox of " + config.pod(), e);
+            String failed = failedSandboxId(describe(e));
+            if (failed != null) {
+                cleanUpFailedSandbox(failed);
+            }
+            // as Kubernetes' kubelet shows it (FailedCreatePodSandBox "Failed to create pod sandbox: <the gRPC error>")
+            throw new ContainerRuntimeException(grpcError(e), e);
+        }
+    }
+
+    /**
+     * A gRPC error as grpc-go prints it ({@code rpc error: code = Unknown desc = ...}), the text Kubernetes' kubelet puts
+     * into its events about a failed CRI call.
+     */
+    static String grpcError(StatusRuntimeException e) {
+        StringBuilder code = new StringBuilder();
+        for (String part : e.getStatus().getCode().name().split("_")) {
+            code.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
+        }
+        String desc = e.getStatus().getDescription();
+        return "rpc error: code = " + code + " desc = " + (desc == null ? "" : desc);
+    }
+
+    private static final Pattern FAILED_SANDBOX = Pattern.compile("sandbox \"([0-9a-f]{64})\"");
+
+    /**
+     * The id of the sandbox a failed RunPodSandbox names in its error (containerd's {@code failed to setup network for
+     * sandbox "<id>": ...}), or null. The CRI returns no id with an error; containerd's own clean-up of such a
+     * sandbox fails while its CNI is not initialized, and leaves the sandbox and its netns mount behind.
+     */
+    static String failedSandboxId(String message) {
+        Matcher m = FAILED_SANDBOX.matcher(message == null ? "" : message);
+        return m.find() ? m.group(1) : null;
+    }
+
+    /**
+     * StopPodSandbox then RemovePodSandbox (so containerd releases the netns), best effort: what cannot be removed
+     * now is left to the kubelet's sandbox garbage collection (kuberuntime_gc.go evictSandboxes).
+     */
+    private void cleanUpFailedSandbox(String id) {
+        try {
+            rt(CALL_TIMEOUT).stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+            rt(CALL_TIMEOUT).removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+        } catch (StatusRuntimeException e) {
+            if (!notFound(e)) {
+                log.info("failed sandbox {} not removed yet (the sandbox garbage collection retries): {}", id, describe(e));
+            }
+        }
+    }
+
+    /**
+     * CRI {@code UpdateRuntimeConfig} with {@code runtime_config.network_config.pod_cidr}: Kubernetes'
+     * kubeGenericRuntimeManager.UpdatePodCIDR (pkg/kubelet/kuberuntime/kuberuntime_manager.go).
+     */
+    @Override
+    public void updatePodCidr(String podCidr) {
+        try {
+            rt(CALL_TIMEOUT).updateRuntimeConfig(UpdateRuntimeConfigRequest.newBuilder()
+                    .setRuntimeConfig(RuntimeConfig.newBuilder().setNetworkConfig(NetworkConfig.newBuilder().setPodCidr(podCidr))).build());
+        } catch (StatusRuntimeException e) {
+            throw failure("failed to update pod CIDR", e);
         }
     }
 

@@ -117,6 +117,12 @@ public final class DockerRuntime implements ContainerRuntime {
         try {
             call("POST", "/containers/" + id + "/start", null, CALL_TIMEOUT);
         } catch (DockerClient.DockerException e) {
+            // the sandbox's id is known: remove the container that did not start rather than leave it behind
+            try {
+                removeContainer(id);
+            } catch (ContainerRuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw new ContainerRuntimeException("cannot start sandbox of " + config.pod() + ": " + e.getMessage(), e);
         }
         if (cni != null) {

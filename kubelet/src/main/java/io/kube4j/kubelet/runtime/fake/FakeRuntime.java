@@ -4,6 +4,7 @@ import io.kube4j.kubelet.runtime.ContainerConfig;
 import io.kube4j.kubelet.runtime.ContainerInfo;
 import io.kube4j.kubelet.runtime.ContainerRuntime;
 import io.kube4j.kubelet.runtime.ExecResult;
+import io.kube4j.kubelet.runtime.ContainerRuntimeException;
 import io.kube4j.kubelet.runtime.ImagePullException;
 import io.kube4j.kubelet.runtime.LogOptions;
 import io.kube4j.kubelet.runtime.PodRef;
@@ -65,6 +66,8 @@ public final class FakeRuntime implements ContainerRuntime {
         return t;
     });
     private final Map<String, FakeSandbox> sandboxes = new ConcurrentHashMap<>();
+    private volatile String sandboxFailure;
+    private volatile boolean leaveFailedSandbox;
     private final Map<String, FakeContainer> containers = new ConcurrentHashMap<>();
     private final Map<String, String> pullFailures = new ConcurrentHashMap<>();
     private final Set<String> images = ConcurrentHashMap.newKeySet();
@@ -152,14 +155,39 @@ public final class FakeRuntime implements ContainerRuntime {
         return new RuntimeVersion("fake", "0.1.0");
     }
 
+    /**
+     * Makes RunPodSandbox fail with {@code message} (null: succeed again), leaving a not-ready sandbox behind when
+     * {@code leaveSandbox}, as containerd 1.6 does when its CNI is not initialized (SANDBOX_NOTREADY/UNKNOWN).
+     */
+    public void failRunPodSandbox(String message, boolean leaveSandbox) {
+        this.sandboxFailure = message;
+        this.leaveFailedSandbox = leaveSandbox;
+    }
+
     @Override
     public String runPodSandbox(SandboxConfig config) {
         check();
         String id = "sandbox-" + ids.incrementAndGet();
         String ip = fixedPodIp != null ? fixedPodIp : syntheticIp();
-        sandboxes.put(id, new FakeSandbox(id, config, ip, clock.instant()));
         calls.add("runPodSandbox " + config.pod().name() + "#" + config.attempt());
+        String failure = sandboxFailure;
+        if (failure != null) {
+            if (leaveFailedSandbox) {
+                FakeSandbox left = new FakeSandbox(id, config, ip, clock.instant());
+                left.ready = false;
+                sandboxes.put(id, left);
+            }
+            throw new ContainerRuntimeException(failure, null);
+        }
+        sandboxes.put(id, new FakeSandbox(id, config, ip, clock.instant()));
         return id;
+    }
+
+    /** Records {@code updatePodCidr <cidr>} (Kubernetes' UpdatePodCIDR reaches the CRI runtime's UpdateRuntimeConfig). */
+    @Override
+    public void updatePodCidr(String podCidr) {
+        check();
+        calls.add("updatePodCidr " + podCidr);
     }
 
     @Override

@@ -204,4 +204,19 @@ class CriRuntimeIT {
         runtime.stopPodSandbox(sandboxId);
         runtime.removePodSandbox(sandboxId);
     }
+
+    /**
+     * Kubernetes' UpdatePodCIDR reaches containerd as UpdateRuntimeConfig with network_config.pod_cidr, which containerd
+     * accepts (with no conf_template, as here, it has nothing to render); a containerd that is gone makes it fail with the
+     * CRI's error, for the kubelet to try again.
+     */
+    @Test
+    void updateRuntimeConfigWithThePodCidrIsAccepted() {
+        runtime.updatePodCidr("10.244.3.0/24");
+        try (CriRuntime unreachable = new CriRuntime("unix://" + containerd.dir.resolve("no-such.sock"), "node-x", ContainerdFixture.SANDBOX_IMAGE,
+                containerd.dir.resolve("x-logs"), containerd.dir.resolve("x-pods"), null)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> unreachable.updatePodCidr("10.244.3.0/24"))
+                    .isInstanceOf(io.kube4j.kubelet.runtime.ContainerRuntimeException.class).hasMessageContaining("failed to update pod CIDR");
+        }
+    }
 }

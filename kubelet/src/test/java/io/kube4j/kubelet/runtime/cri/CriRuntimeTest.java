@@ -143,4 +143,22 @@ class CriRuntimeTest {
         assertThat(CriRuntime.security(container(null, null, LinuxContainerSecurity.NONE)).getNamespaceOptions().getPid())
                 .isEqualTo(NamespaceMode.CONTAINER);
     }
+
+    /** containerd names the sandbox a failed RunPodSandbox made: that one is stopped and removed at once. */
+    @Test
+    void failedSandboxIdIsReadFromContainerdsError() {
+        String id = "4f1c6b0e9a7d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b";
+        assertThat(CriRuntime.failedSandboxId("failed to setup network for sandbox \"" + id + "\": cni plugin not initialized")).isEqualTo(id);
+        assertThat(CriRuntime.failedSandboxId("failed to get sandbox image \"registry.k8s.io/pause:3.10\": not found")).isNull();
+        assertThat(CriRuntime.failedSandboxId(null)).isNull();
+    }
+
+    /** Kubernetes' FailedCreatePodSandBox carries the CRI error as grpc-go prints it. */
+    @Test
+    void grpcErrorsReadAsGrpcGoPrintsThem() {
+        assertThat(CriRuntime.grpcError(io.grpc.Status.UNKNOWN.withDescription("failed to setup network for sandbox \"x\": cni plugin not initialized")
+                .asRuntimeException())).isEqualTo("rpc error: code = Unknown desc = failed to setup network for sandbox \"x\": cni plugin not initialized");
+        assertThat(CriRuntime.grpcError(io.grpc.Status.DEADLINE_EXCEEDED.withDescription("context deadline exceeded").asRuntimeException()))
+                .isEqualTo("rpc error: code = DeadlineExceeded desc = context deadline exceeded");
+    }
 }
