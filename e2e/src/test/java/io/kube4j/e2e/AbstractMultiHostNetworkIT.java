@@ -378,10 +378,18 @@ abstract class AbstractMultiHostNetworkIT {
         PodFacts client = pods.values().iterator().next();
         await().atMost(Duration.ofSeconds(30)).until(() -> wget(client, "http://" + clusterIp + "/").ok());
         List<String> got = new ArrayList<>();
+        List<String> retried = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-            got.add(wget(client, "http://" + clusterIp + "/").output());
+            // a request that times out on the loaded 2-core CI machine (5 s, exec included) is sent again, up to
+            // twice, as Kubernetes' own service reachability checks poll; every request must end answered by a pod
+            Netns.Result r = wget(client, "http://" + clusterIp + "/");
+            for (int attempt = 1; attempt < 3 && !r.ok(); attempt++) {
+                retried.add("request " + i + ": " + r.output());
+                r = wget(client, "http://" + clusterIp + "/");
+            }
+            got.add(r.output());
         }
-        assertThat(pods.keySet()).containsAll(got);
+        assertThat(pods.keySet()).as("answers %s (retried: %s)", got, retried).containsAll(got);
         assertThat(new HashSet<>(got)).as("distinct pods in 30 requests: %s", got).hasSizeGreaterThanOrEqualTo(5);
     }
 
