@@ -104,6 +104,18 @@ class KubeletJoinIT {
         return new ComponentProcess("kubelet", "kubelet-" + node, port, "/actuator/health", args).https().start(Duration.ofSeconds(180));
     }
 
+    /** Runs a command, failing unless it exits 0; its standard output. */
+    static String run(String... command) throws Exception {
+        Path err = Files.createTempFile("join-it", ".err");
+        Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int code = p.waitFor();
+        String stderr = Files.readString(err);
+        Files.deleteIfExists(err);
+        assertThat(code).as("%s: %s%s", String.join(" ", command), out, stderr).isZero();
+        return out;
+    }
+
     static Path certDir() {
         return rootDir.resolve(NODE).resolve("pki");
     }
@@ -146,6 +158,11 @@ class KubeletJoinIT {
                 "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}"));
         assertThat(review.path("status").path("userInfo").path("username").asString()).isEqualTo("system:node:" + NODE);
         assertThat(review.path("status").path("userInfo").path("groups").toString()).contains("system:nodes");
+        // the written key is what Go's x509.MarshalECPrivateKey writes, so openssl and kubectl read the credential as is
+        assertThat(run("openssl", "pkey", "-in", certDir().resolve("kubelet-client.key").toString(), "-noout")).isEmpty();
+        assertThat(run("openssl", "ec", "-in", certDir().resolve("kubelet-client.key").toString(), "-text", "-noout")).contains("ASN1 OID: prime256v1");
+        JsonNode whoami = Json.tree(run("kubectl", "--kubeconfig", kubeconfig.toString(), "auth", "whoami", "-o", "json"));
+        assertThat(whoami.path("status").path("userInfo").path("username").asString()).isEqualTo("system:node:" + NODE);
         // and it heartbeats as that node (the Node authorizer lets only system:node:joiner renew this Lease)
         Lease lease = cluster.api.get(Lease.class, "kube-node-lease", NODE);
         assertThat(lease.spec.holderIdentity).isEqualTo(NODE);

@@ -145,7 +145,7 @@ public final class TlsBootstrap {
             String certificatePem = requestNodeCertificate(clients.apply(bootstrapKubeconfig), key);
             Path crt = settings.certDir().resolve(CLIENT_CERT);
             Path keyFile = settings.certDir().resolve(CLIENT_KEY);
-            write(keyFile, NodeCertificateRequest.pem(key.getPrivate()), true);
+            write(keyFile, NodeCertificateRequest.privateKeyPem(key), true);
             write(crt, certificatePem, false);
             Files.deleteIfExists(settings.certDir().resolve(PENDING_KEY));
             write(kubeconfig, kubeconfigYaml(caPem, "user:\n    client-certificate: " + crt.toAbsolutePath() + "\n    client-key: "
@@ -371,14 +371,17 @@ public final class TlsBootstrap {
         if (Files.exists(file)) {
             try (PEMParser parser = new PEMParser(new StringReader(Files.readString(file)))) {
                 if (parser.readObject() instanceof PEMKeyPair pair) {
-                    return new JcaPEMKeyConverter().getKeyPair(pair);
+                    // read back with BouncyCastle's provider, so the key written again keeps curve and public key
+                    KeyPair key = new JcaPEMKeyConverter().setProvider(NodeCertificateRequest.PROVIDER).getKeyPair(pair);
+                    NodeCertificateRequest.privateKeyPem(key);
+                    return key;
                 }
             } catch (IOException | RuntimeException e) {
                 log.warn("cannot reuse the pending key {}, making a new one: {}", file, e.getMessage());
             }
         }
         KeyPair key = NodeCertificateRequest.generateKey();
-        write(file, NodeCertificateRequest.pem(key.getPrivate()), true);
+        write(file, NodeCertificateRequest.privateKeyPem(key), true);
         return key;
     }
 

@@ -208,4 +208,56 @@ class TlsBootstrapTest {
         assertThatThrownBy(() -> new TlsBootstrap(settings, cluster::client, Clock.systemUTC(), Duration.ofMillis(10), Duration.ofMillis(10)).loadClientCert())
                 .hasMessage("the bootstrap token \"abc.def\" was not of the form \"^([a-z0-9]{6})\\.([a-z0-9]{16})$\"");
     }
+
+    /**
+     * The key files are what Go's x509.MarshalECPrivateKey writes (SEC1 with [0] namedCurve prime256v1 and [1] publicKey),
+     * so kubectl, Go's tls.X509KeyPair and openssl read them; checked with BouncyCastle's ASN.1 and, where installed, openssl.
+     */
+    static void assertSec1WithCurveAndPublicKey(Path keyFile) throws Exception {
+        String pem = Files.readString(keyFile);
+        assertThat(pem).startsWith("-----BEGIN EC PRIVATE KEY-----");
+        try (PEMParser p = new PEMParser(new StringReader(pem))) {
+            var pair = (org.bouncycastle.openssl.PEMKeyPair) p.readObject();
+            var sec1 = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(pair.getPrivateKeyInfo().parsePrivateKey());
+            // prime256v1 = secp256r1 = 1.2.840.10045.3.1.7
+            assertThat(sec1.getParametersObject()).isEqualTo(org.bouncycastle.asn1.sec.SECObjectIdentifiers.secp256r1);
+            assertThat(sec1.getPublicKey()).isNotNull();
+            assertThat(sec1.getPublicKey().getOctets()).hasSize(65).startsWith((byte) 4);
+        }
+        Path openssl = Path.of("/usr/bin/openssl");
+        if (Files.isExecutable(openssl)) {
+            Process pkey = new ProcessBuilder(openssl.toString(), "pkey", "-in", keyFile.toString(), "-noout").redirectErrorStream(true).start();
+            String out = new String(pkey.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(pkey.waitFor()).as("openssl pkey: %s", out).isZero();
+            Process ec = new ProcessBuilder(openssl.toString(), "ec", "-in", keyFile.toString(), "-text", "-noout").redirectErrorStream(true).start();
+            String text = new String(ec.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(ec.waitFor()).isZero();
+            assertThat(text).contains("ASN1 OID: prime256v1").contains("pub:");
+        }
+    }
+
+    @Test
+    void theClientKeyCarriesItsCurveAndPublicKeyAsGoWritesIt() throws Exception {
+        bootstrap(List.of(PublicKeyPins.hash(cluster.ca)), false, cluster::client).loadClientCert();
+        assertSec1WithCurveAndPublicKey(dir.resolve("kubelet-client.key"));
+    }
+
+    @Test
+    void aPendingKeyIsWrittenWithItsCurveAndReusedWithTheSameRequestName() throws Exception {
+        cluster.deny = "NotANode";
+        assertThatThrownBy(() -> bootstrap(List.of(PublicKeyPins.hash(cluster.ca)), false, cluster::client).loadClientCert())
+                .hasMessageContaining("denied");
+        Path pending = dir.resolve("kubelet-client.key.tmp");
+        assertSec1WithCurveAndPublicKey(pending);
+        String pendingPem = Files.readString(pending);
+        String firstName = cluster.csrs.keySet().iterator().next();
+
+        // the next start reuses the pending key: same CSR name (found again, 409 -> get), the final key equals the pending one
+        cluster.deny = null;
+        cluster.csrs.clear();
+        bootstrap(List.of(PublicKeyPins.hash(cluster.ca)), false, cluster::client).loadClientCert();
+        assertThat(cluster.csrs.keySet()).containsExactly(firstName);
+        assertThat(Files.readString(dir.resolve("kubelet-client.key"))).isEqualTo(pendingPem);
+        assertSec1WithCurveAndPublicKey(dir.resolve("kubelet-client.key"));
+    }
 }
