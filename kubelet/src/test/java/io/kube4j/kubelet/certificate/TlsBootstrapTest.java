@@ -54,6 +54,8 @@ class TlsBootstrapTest {
         final List<String> requests = new ArrayList<>();
         final Map<String, CertificateSigningRequest> csrs = new ConcurrentHashMap<>();
         String deny;
+        // the token the bootstrap signer signed cluster-info with (null: no signature yet)
+        String signWith = TOKEN;
 
         FakeCluster() {
             try {
@@ -79,15 +81,12 @@ class TlsBootstrapTest {
                     requests.add("get " + type.getSimpleName() + " " + name + " as " + who);
                     if (type == ConfigMap.class && "kube-public".equals(namespace) && "cluster-info".equals(name)) {
                         ConfigMap cm = new ConfigMap();
-                        cm.data.put("kubeconfig", """
-                                apiVersion: v1
-                                kind: Config
-                                clusters:
-                                - cluster:
-                                    certificate-authority-data: %s
-                                    server: https://10.0.0.1:6443
-                                  name: ""
-                                """.formatted(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.US_ASCII))));
+                        cm.data.put("kubeconfig", clusterInfoKubeconfig());
+                        if (signWith != null) {
+                            String id = signWith.substring(0, 6);
+                            cm.data.put("jws-kubeconfig-" + id, io.kube4j.bootstrap.BootstrapTokens.computeDetachedSignature(
+                                    clusterInfoKubeconfig(), id, signWith.substring(7)));
+                        }
                         return type.cast(cm);
                     }
                     CertificateSigningRequest csr = csrs.get(name);
@@ -95,6 +94,18 @@ class TlsBootstrapTest {
                         return type.cast(Json.copy(csr));
                     }
                     throw new ApiException(404, Status.failure(404, "NotFound", name + " not found"), "404 NotFound", null);
+                }
+
+                String clusterInfoKubeconfig() {
+                        return """
+                                apiVersion: v1
+                                kind: Config
+                                clusters:
+                                - cluster:
+                                    certificate-authority-data: %s
+                                    server: https://10.0.0.1:6443
+                                  name: ""
+                                """.formatted(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.US_ASCII)));
                 }
 
                 @Override
@@ -259,5 +270,30 @@ class TlsBootstrapTest {
         assertThat(cluster.csrs.keySet()).containsExactly(firstName);
         assertThat(Files.readString(dir.resolve("kubelet-client.key"))).isEqualTo(pendingPem);
         assertSec1WithCurveAndPublicKey(dir.resolve("kubelet-client.key"));
+    }
+
+    @Test
+    void withoutASignatureForTheTokenDiscoveryRetriesThenFailsAsKubeadm() {
+        cluster.signWith = null;
+        assertThatThrownBy(() -> bootstrap(List.of(PublicKeyPins.hash(cluster.ca)), false, cluster::client).loadClientCert())
+                .hasMessage("couldn't validate the identity of the API Server: could not find a JWS signature in the cluster-info ConfigMap"
+                        + " for token ID \"abcdef\"");
+        // retried until the discovery timeout, never got as far as the token or a CSR
+        assertThat(cluster.requests).hasSizeGreaterThan(1).allMatch(r -> r.equals("get ConfigMap cluster-info as anonymous"));
+        assertThat(cluster.csrs).isEmpty();
+    }
+
+    @Test
+    void aSignatureOfAnotherSecretIsRefusedBeforeTheCaPinEvenWithTheUnsafeSkip() {
+        // an apiserver that does not know the token's secret cannot sign for it
+        cluster.signWith = "abcdef.ffffffffffffffff";
+        for (boolean unsafe : new boolean[]{false, true}) {
+            List<String> pins = unsafe ? List.of() : List.of("sha256:" + "ab".repeat(32));
+            assertThatThrownBy(() -> bootstrap(pins, unsafe, cluster::client).loadClientCert())
+                    .hasMessage("couldn't validate the identity of the API Server: failed to verify JWS signature of received cluster info"
+                            + " object, can't trust this API Server");
+        }
+        assertThat(cluster.requests).containsOnly("get ConfigMap cluster-info as anonymous");
+        assertThat(dir.resolve("bootstrap-kubeconfig")).doesNotExist();
     }
 }
