@@ -153,6 +153,8 @@ class KubeletJoinIT {
         // the credential the kubelet now uses is the node's own: the apiserver says who it is
         Path kubeconfig = certDir().resolve("kubeconfig");
         assertThat(Files.readString(kubeconfig)).doesNotContain(TOKEN);
+        // the token does not stay on disk (kubeadm join removes bootstrap-kubelet.conf)
+        assertThat(certDir().resolve("bootstrap-kubeconfig")).doesNotExist();
         ApiClient asKubelet = new ApiClient(cluster.apiserver.url(), "join-it", Kubeconfig.load(kubeconfig));
         JsonNode review = Json.tree(asKubelet.sendJson("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", null,
                 "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}"));

@@ -51,7 +51,7 @@ import java.util.regex.Pattern;
  *       until it is approved and issued (client-go's {@code csr.RequestCertificate} / {@code WaitForCertificate});</li>
  *   <li>writes {@code kubelet-client.crt}, {@code kubelet-client.key} and {@code kubeconfig} (cluster {@code default-cluster},
  *       user {@code default-auth}, context {@code default-context}, as {@code writeKubeconfigFromBootstrapping}) into the
- *       cert dir and runs with them.</li>
+ *       cert dir, removes {@code bootstrap-kubeconfig} (kubeadm join removes {@code bootstrap-kubelet.conf}) and runs with them.</li>
  * </ol>
  *
  * <p>When {@code kubeconfig} already exists with a client certificate that has not expired, it is used as is and nothing is
@@ -151,6 +151,8 @@ public final class TlsBootstrap {
             Files.deleteIfExists(settings.certDir().resolve(PENDING_KEY));
             write(kubeconfig, kubeconfigYaml(caPem, "user:\n    client-certificate: " + crt.toAbsolutePath() + "\n    client-key: "
                     + keyFile.toAbsolutePath() + "\n"), true);
+            // kubeadm join removes bootstrap-kubelet.conf once the kubelet has its own credential: the token must not stay on disk
+            Files.deleteIfExists(bootstrapKubeconfig);
             log.info("Wrote the kubelet's client credential for system:node:{} to {}", settings.nodeName(), kubeconfig);
             return kubeconfig;
         } catch (IOException e) {
