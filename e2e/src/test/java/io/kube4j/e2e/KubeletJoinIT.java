@@ -155,6 +155,11 @@ class KubeletJoinIT {
         assertThat(Files.readString(kubeconfig)).doesNotContain(TOKEN);
         // the token does not stay on disk (kubeadm join removes bootstrap-kubelet.conf)
         assertThat(certDir().resolve("bootstrap-kubeconfig")).doesNotExist();
+        // the cluster CA, for the kubelet server's client-ca-file
+        try (var written = Files.newInputStream(certDir().resolve("ca.crt")); var ca = Files.newInputStream(cluster.pki.resolve("ca.crt"))) {
+            assertThat(CertificateFactory.getInstance("X.509").generateCertificate(written))
+                    .isEqualTo(CertificateFactory.getInstance("X.509").generateCertificate(ca));
+        }
         ApiClient asKubelet = new ApiClient(cluster.apiserver.url(), "join-it", Kubeconfig.load(kubeconfig));
         JsonNode review = Json.tree(asKubelet.sendJson("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", null,
                 "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}"));

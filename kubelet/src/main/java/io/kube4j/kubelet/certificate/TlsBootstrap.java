@@ -66,6 +66,8 @@ public final class TlsBootstrap {
     public static final String BOOTSTRAP_KUBECONFIG = "bootstrap-kubeconfig";
     public static final String CLIENT_CERT = "kubelet-client.crt";
     public static final String CLIENT_KEY = "kubelet-client.key";
+    /** The cluster CA from cluster-info, once verified (kubeadm's {@code pki/ca.crt}). */
+    public static final String CA_CERT = "ca.crt";
     /** bootstrap.go tmpPrivateKeyFile: the key of a request not yet issued, reused by the next start. */
     public static final String PENDING_KEY = "kubelet-client.key.tmp";
     private static final Logger log = LoggerFactory.getLogger(TlsBootstrap.class);
@@ -140,6 +142,8 @@ public final class TlsBootstrap {
         try {
             Files.createDirectories(settings.certDir());
             String caPem = discoverClusterCa(pins);
+            // the verified cluster CA, for the kubelet server's client-ca-file (kubeadm join writes /etc/kubernetes/pki/ca.crt)
+            write(settings.certDir().resolve(CA_CERT), caPem, false);
             Path bootstrapKubeconfig = settings.certDir().resolve(BOOTSTRAP_KUBECONFIG);
             write(bootstrapKubeconfig, kubeconfigYaml(caPem, "user:\n    token: \"" + settings.token() + "\"\n"), true);
             KeyPair key = loadOrGenerateKey(settings.certDir().resolve(PENDING_KEY));

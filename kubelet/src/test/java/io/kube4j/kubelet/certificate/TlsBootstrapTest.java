@@ -172,6 +172,8 @@ class TlsBootstrapTest {
         assertThat(issued.getSubjectX500Principal().getName()).isEqualTo("CN=system:node:worker-1,O=system:nodes");
         assertThat(Files.readString(dir.resolve("kubelet-client.key"))).startsWith("-----BEGIN EC PRIVATE KEY-----");
         assertThat(dir.resolve("kubelet-client.key.tmp")).doesNotExist();
+        // the verified cluster CA, for --kube4j.kubelet.authentication.client-ca-file
+        assertThat(Files.readString(dir.resolve("ca.crt"))).isEqualTo(cluster.caPem);
         // the token does not stay on disk once the node has its own credential (kubeadm removes bootstrap-kubelet.conf)
         assertThat(dir.resolve("bootstrap-kubeconfig")).doesNotExist();
         try (var files = Files.list(dir)) {
@@ -302,5 +304,6 @@ class TlsBootstrapTest {
         }
         assertThat(cluster.requests).containsOnly("get ConfigMap cluster-info as anonymous");
         assertThat(dir.resolve("bootstrap-kubeconfig")).doesNotExist();
+        assertThat(dir.resolve("ca.crt")).doesNotExist();
     }
 }
