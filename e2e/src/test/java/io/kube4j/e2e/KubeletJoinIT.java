@@ -100,7 +100,12 @@ class KubeletJoinIT {
                 "--kube4j.kubelet.root-dir=" + root,
                 "--kube4j.kubelet.runtime=fake",
                 "--kube4j.kubelet.address=127.0.0.1",
-                "--kube4j.kubelet.status-interval=2s"));
+                "--kube4j.kubelet.status-interval=2s",
+                // kubeadm's kubelet configuration, as the README's join command gives it
+                "--kube4j.kubelet.authentication.anonymous=false",
+                "--kube4j.kubelet.authentication.webhook.enabled=true",
+                "--kube4j.kubelet.authorization.mode=Webhook",
+                "--kube4j.kubelet.authentication.client-ca-file=" + root.resolve(node).resolve("pki").resolve("ca.crt")));
         return new ComponentProcess("kubelet", "kubelet-" + node, port, "/actuator/health", args).https().start(Duration.ofSeconds(180));
     }
 
@@ -170,6 +175,12 @@ class KubeletJoinIT {
         assertThat(run("openssl", "ec", "-in", certDir().resolve("kubelet-client.key").toString(), "-text", "-noout")).contains("ASN1 OID: prime256v1");
         JsonNode whoami = Json.tree(run("kubectl", "--kubeconfig", kubeconfig.toString(), "auth", "whoami", "-o", "json"));
         assertThat(whoami.path("status").path("userInfo").path("username").asString()).isEqualTo("system:node:" + NODE);
+        // the kubelet's own API admits the apiserver's kubelet client certificate (cluster CA, system:masters) after a
+        // SubjectAccessReview the kubelet makes as system:node:joiner, and refuses anonymous requests
+        String url = "https://127.0.0.1:" + kubeletPort + "/pods";
+        assertThat(run("curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", "--cert", cluster.pki.resolve("apiserver-kubelet-client.crt").toString(),
+                "--key", cluster.pki.resolve("apiserver-kubelet-client.key").toString(), url)).isEqualTo("200");
+        assertThat(run("curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", url)).isEqualTo("401");
         // and it heartbeats as that node (the Node authorizer lets only system:node:joiner renew this Lease)
         Lease lease = cluster.api.get(Lease.class, "kube-node-lease", NODE);
         assertThat(lease.spec.holderIdentity).isEqualTo(NODE);
