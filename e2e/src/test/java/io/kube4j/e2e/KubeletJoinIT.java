@@ -177,7 +177,7 @@ class KubeletJoinIT {
         assertThat(whoami.path("status").path("userInfo").path("username").asString()).isEqualTo("system:node:" + NODE);
         // the kubelet's own API admits the apiserver's kubelet client certificate (cluster CA, system:masters) after a
         // SubjectAccessReview the kubelet makes as system:node:joiner, and refuses anonymous requests
-        String url = "https://127.0.0.1:" + kubeletPort + "/pods";
+        String url = "https://127.0.0.1:" + kubeletPort + "/stats/summary";
         assertThat(run("curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", "--cert", cluster.pki.resolve("apiserver-kubelet-client.crt").toString(),
                 "--key", cluster.pki.resolve("apiserver-kubelet-client.key").toString(), url)).isEqualTo("200");
         assertThat(run("curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", url)).isEqualTo("401");
