@@ -222,6 +222,18 @@ class ControllerManagerConfiguration {
                         + " set kube4j.controller-manager.service-account-private-key-file)");
     }
 
+    /** Kubernetes' bootstrapsigner controller: kube-public/cluster-info signed with every bootstrap token marked for signing. */
+    @Bean
+    io.kube4j.controllermanager.bootstrap.BootstrapSigner bootstrapSigner(SharedInformers informers, ControllerClients clients, Clock clock) {
+        return new io.kube4j.controllermanager.bootstrap.BootstrapSigner(informers, clients.forController("bootstrapsigner"), clock);
+    }
+
+    /** Kubernetes' tokencleaner controller: expired bootstrap token Secrets deleted. */
+    @Bean
+    io.kube4j.controllermanager.bootstrap.TokenCleaner tokenCleaner(SharedInformers informers, ControllerClients clients, Clock clock) {
+        return new io.kube4j.controllermanager.bootstrap.TokenCleaner(informers, clients.forController("tokencleaner"), clock);
+    }
+
     /** Kubernetes' csrapproving controller: kubelet client certificate requests approved after a SubjectAccessReview. */
     @Bean
     io.kube4j.controllermanager.certificates.CsrApprovingController csrApprovingController(SharedInformers informers, ControllerClients clients) {

@@ -100,8 +100,25 @@ class KubeletJoinIT {
                 "--kube4j.kubelet.root-dir=" + root,
                 "--kube4j.kubelet.runtime=fake",
                 "--kube4j.kubelet.address=127.0.0.1",
-                "--kube4j.kubelet.status-interval=2s"));
+                "--kube4j.kubelet.status-interval=2s",
+                // kubeadm's kubelet configuration, as the README's join command gives it
+                "--kube4j.kubelet.authentication.anonymous=false",
+                "--kube4j.kubelet.authentication.webhook.enabled=true",
+                "--kube4j.kubelet.authorization.mode=Webhook",
+                "--kube4j.kubelet.authentication.client-ca-file=" + root.resolve(node).resolve("pki").resolve("ca.crt")));
         return new ComponentProcess("kubelet", "kubelet-" + node, port, "/actuator/health", args).https().start(Duration.ofSeconds(180));
+    }
+
+    /** Runs a command, failing unless it exits 0; its standard output. */
+    static String run(String... command) throws Exception {
+        Path err = Files.createTempFile("join-it", ".err");
+        Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int code = p.waitFor();
+        String stderr = Files.readString(err);
+        Files.deleteIfExists(err);
+        assertThat(code).as("%s: %s%s", String.join(" ", command), out, stderr).isZero();
+        return out;
     }
 
     static Path certDir() {
@@ -141,11 +158,29 @@ class KubeletJoinIT {
         // the credential the kubelet now uses is the node's own: the apiserver says who it is
         Path kubeconfig = certDir().resolve("kubeconfig");
         assertThat(Files.readString(kubeconfig)).doesNotContain(TOKEN);
+        // the token does not stay on disk (kubeadm join removes bootstrap-kubelet.conf)
+        assertThat(certDir().resolve("bootstrap-kubeconfig")).doesNotExist();
+        // the cluster CA, for the kubelet server's client-ca-file
+        try (var written = Files.newInputStream(certDir().resolve("ca.crt")); var ca = Files.newInputStream(cluster.pki.resolve("ca.crt"))) {
+            assertThat(CertificateFactory.getInstance("X.509").generateCertificate(written))
+                    .isEqualTo(CertificateFactory.getInstance("X.509").generateCertificate(ca));
+        }
         ApiClient asKubelet = new ApiClient(cluster.apiserver.url(), "join-it", Kubeconfig.load(kubeconfig));
         JsonNode review = Json.tree(asKubelet.sendJson("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", null,
                 "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}"));
         assertThat(review.path("status").path("userInfo").path("username").asString()).isEqualTo("system:node:" + NODE);
         assertThat(review.path("status").path("userInfo").path("groups").toString()).contains("system:nodes");
+        // the written key is what Go's x509.MarshalECPrivateKey writes, so openssl and kubectl read the credential as is
+        assertThat(run("openssl", "pkey", "-in", certDir().resolve("kubelet-client.key").toString(), "-noout")).isEmpty();
+        assertThat(run("openssl", "ec", "-in", certDir().resolve("kubelet-client.key").toString(), "-text", "-noout")).contains("ASN1 OID: prime256v1");
+        JsonNode whoami = Json.tree(run("kubectl", "--kubeconfig", kubeconfig.toString(), "auth", "whoami", "-o", "json"));
+        assertThat(whoami.path("status").path("userInfo").path("username").asString()).isEqualTo("system:node:" + NODE);
+        // the kubelet's own API admits the apiserver's kubelet client certificate (cluster CA, system:masters) after a
+        // SubjectAccessReview the kubelet makes as system:node:joiner, and refuses anonymous requests
+        String url = "https://127.0.0.1:" + kubeletPort + "/stats/summary";
+        assertThat(run("curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", "--cert", cluster.pki.resolve("apiserver-kubelet-client.crt").toString(),
+                "--key", cluster.pki.resolve("apiserver-kubelet-client.key").toString(), url)).isEqualTo("200");
+        assertThat(run("curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", url)).isEqualTo("401");
         // and it heartbeats as that node (the Node authorizer lets only system:node:joiner renew this Lease)
         Lease lease = cluster.api.get(Lease.class, "kube-node-lease", NODE);
         assertThat(lease.spec.holderIdentity).isEqualTo(NODE);
@@ -185,6 +220,9 @@ class KubeletJoinIT {
         String log = Files.readString(Path.of("target", "kubelet-impostor-" + port + ".log"));
         assertThat(log).contains("TLS bootstrap failed: couldn't validate the identity of the API Server: cluster CA found in cluster-info"
                 + " ConfigMap is invalid: none of the public keys \"" + caHash + "\" are pinned");
+        // the one line, then exit: no Spring stack trace (kubeadm and the kubelet print the error alone)
+        assertThat(log).doesNotContain("UnsatisfiedDependencyException").doesNotContain("Application run failed");
+        assertThat(log.lines().filter(l -> l.startsWith("\tat "))).isEmpty();
         // nothing was asked with the token, nothing written
         assertThat(cluster.api.list(CertificateSigningRequest.class, null).items).hasSize(1);
         assertThat(otherRoot.resolve("impostor").resolve("pki").resolve("kubeconfig")).doesNotExist();

@@ -32,29 +32,44 @@ class KubeletConfiguration {
      */
     @Bean
     ApiClient apiClient(ApiServerProperties apiServer, BootstrapProperties bootstrap, KubeletProperties props) {
-        if (!bootstrap.enabled() || !apiServer.kubeconfig().isBlank()) {
+        java.nio.file.Path kubeconfig = bootstrapClientCert(apiServer, bootstrap, props);
+        if (kubeconfig == null) {
             return apiServer.client("kubelet/kube4j");
-        }
-        if (props.count() != 1) {
-            throw new IllegalArgumentException("kube4j.kubelet.bootstrap-token joins one node: kube4j.kubelet.count must be 1, not " + props.count());
-        }
-        if (apiServer.url().isBlank()) {
-            throw new IllegalArgumentException("kube4j.kubelet.bootstrap-token needs kube4j.apiserver.url (the apiserver's https URL)");
-        }
-        String nodeName = props.nodeName().isBlank() ? MachineInfo.hostname() : props.nodeName();
-        var settings = new io.kube4j.kubelet.certificate.TlsBootstrap.Settings(apiServer.url(), bootstrap.bootstrapToken().trim(),
-                bootstrap.discoveryTokenCaCertHash(), bootstrap.discoveryTokenUnsafeSkipCaVerification(), bootstrap.certDir(props, nodeName),
-                nodeName, bootstrap.discoveryTimeout(), bootstrap.certificateTimeout());
-        java.nio.file.Path kubeconfig;
-        try {
-            kubeconfig = new io.kube4j.kubelet.certificate.TlsBootstrap(settings).loadClientCert();
-        } catch (RuntimeException e) {
-            // the reason first, on its own line, before Spring's stack trace
-            org.slf4j.LoggerFactory.getLogger(KubeletConfiguration.class).error("TLS bootstrap failed: {}", e.getMessage());
-            throw e;
         }
         io.kube4j.client.Kubeconfig credentials = io.kube4j.client.Kubeconfig.load(kubeconfig);
         return new ApiClient(apiServer.url(), "kubelet/kube4j", credentials);
+    }
+
+    /**
+     * With {@code kube4j.kubelet.bootstrap-token} and no {@code kube4j.apiserver.kubeconfig}: the kubeconfig TLS
+     * bootstrapping wrote into the cert dir (requested first when there is none yet); else null. {@code KubeletApplication.main}
+     * calls it before the application context starts, so a failed join ends the process before any bean or the web server;
+     * the {@link #apiClient} bean then finds the credential written.
+     *
+     * @throws io.kube4j.kubelet.certificate.TlsBootstrapFailure when bootstrapping failed, after logging
+     *                                                          {@code TLS bootstrap failed: <reason>}
+     */
+    static java.nio.file.Path bootstrapClientCert(ApiServerProperties apiServer, BootstrapProperties bootstrap, KubeletProperties props) {
+        if (!bootstrap.enabled() || !apiServer.kubeconfig().isBlank()) {
+            return null;
+        }
+        try {
+            if (props.count() != 1) {
+                throw new IllegalArgumentException("kube4j.kubelet.bootstrap-token joins one node: kube4j.kubelet.count must be 1, not " + props.count());
+            }
+            if (apiServer.url().isBlank()) {
+                throw new IllegalArgumentException("kube4j.kubelet.bootstrap-token needs kube4j.apiserver.url (the apiserver's https URL)");
+            }
+            String nodeName = props.nodeName().isBlank() ? MachineInfo.hostname() : props.nodeName();
+            var settings = new io.kube4j.kubelet.certificate.TlsBootstrap.Settings(apiServer.url(), bootstrap.bootstrapToken().trim(),
+                    bootstrap.discoveryTokenCaCertHash(), bootstrap.discoveryTokenUnsafeSkipCaVerification(), bootstrap.certDir(props, nodeName),
+                    nodeName, bootstrap.discoveryTimeout(), bootstrap.certificateTimeout());
+            return new io.kube4j.kubelet.certificate.TlsBootstrap(settings).loadClientCert();
+        } catch (RuntimeException e) {
+            // the reason on its own line, and nothing else: the kubelet then exits 1 (KubeletApplication.main)
+            org.slf4j.LoggerFactory.getLogger(KubeletConfiguration.class).error("TLS bootstrap failed: {}", e.getMessage());
+            throw new io.kube4j.kubelet.certificate.TlsBootstrapFailure(e);
+        }
     }
 
     @Bean

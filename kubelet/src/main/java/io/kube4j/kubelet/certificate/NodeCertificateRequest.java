@@ -49,10 +49,18 @@ public record NodeCertificateRequest(String node) {
         return NODE_USER_PREFIX + node;
     }
 
-    /** A new ECDSA P-256 key pair (keyutil.MakeEllipticPrivateKeyPEM's curve). */
+    /**
+     * BouncyCastle's provider makes the keys: its EC private keys keep the named curve and the public point, so their PEM
+     * is the SEC1 {@code ECPrivateKey} with {@code [0] namedCurve} and {@code [1] publicKey} that Go's
+     * {@code x509.MarshalECPrivateKey} writes and OpenSSL and Go's {@code tls.X509KeyPair} read. A SunEC key's encoding
+     * carries neither, and a PEM of it is rejected ("tls: failed to parse private key").
+     */
+    public static final java.security.Provider PROVIDER = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
+    /** A new ECDSA P-256 key pair (keyutil.MakeEllipticPrivateKeyPEM's curve), from {@link #PROVIDER}. */
     public static KeyPair generateKey() {
         try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC", PROVIDER);
             g.initialize(new ECGenParameterSpec("secp256r1"));
             return g.generateKeyPair();
         } catch (GeneralSecurityException e) {
@@ -68,7 +76,7 @@ public record NodeCertificateRequest(String node) {
                 .build();
         try {
             var request = new JcaPKCS10CertificationRequestBuilder(subject, key.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()));
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").setProvider(PROVIDER).build(key.getPrivate()));
             return pem(request);
         } catch (OperatorCreationException e) {
             throw new IllegalStateException("unable to generate certificate request: " + e, e);
@@ -97,6 +105,27 @@ public record NodeCertificateRequest(String node) {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The private key of {@code key} as PEM {@code EC PRIVATE KEY}: SEC1 with the named curve (prime256v1) and the public
+     * key, as Go's {@code keyutil.MarshalPrivateKeyToPEM} / {@code x509.MarshalECPrivateKey} write it.
+     *
+     * @param key a pair from {@link #generateKey()} or read back with {@link #PROVIDER}
+     * @throws IllegalArgumentException when the key's encoding lacks the curve or the public key (a key of another provider)
+     */
+    public static String privateKeyPem(KeyPair key) {
+        var info = org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(key.getPrivate().getEncoded());
+        try {
+            var sec1 = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+            if (sec1.getParametersObject() == null || sec1.getPublicKey() == null) {
+                throw new IllegalArgumentException("the EC private key of provider " + key.getPrivate().getClass().getName()
+                        + " does not encode its curve and public key; make it with NodeCertificateRequest.PROVIDER");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return pem(key.getPrivate());
     }
 
     /** PEM of a BouncyCastle or JCA object (a request, a certificate, a private key as {@code EC PRIVATE KEY}). */

@@ -2,6 +2,7 @@ package io.kube4j.kubelet.certificate;
 
 import io.kube4j.api.CertificateSigningRequest;
 import io.kube4j.api.ConfigMap;
+import io.kube4j.bootstrap.BootstrapTokens;
 import io.kube4j.client.ApiClient;
 import io.kube4j.client.ApiException;
 import io.kube4j.client.Kubeconfig;
@@ -41,21 +42,21 @@ import java.util.regex.Pattern;
  * apiserver URL, a bootstrap token {@code <id>.<secret>} and the cluster CA's public key hash, the kubelet
  *
  * <ol>
- *   <li>reads {@code kube-public/cluster-info} anonymously over TLS without verifying the server, takes the CA from its
- *       kubeconfig and checks it against the pinned hash, then reads the ConfigMap again trusting that CA and requires the
+ *   <li>reads {@code kube-public/cluster-info} anonymously over TLS without verifying the server, verifies the
+ *       {@code jws-kubeconfig-<token-id>} signature the controller-manager's bootstrap signer put there with the token, takes
+ *       the CA from its kubeconfig and checks it against the pinned hash, then reads the ConfigMap again trusting that CA and requires the
  *       same content (kubeadm's {@code discovery/token/token.go});</li>
  *   <li>writes {@code bootstrap-kubeconfig} (that CA, the token), creates a CertificateSigningRequest for
  *       {@code system:node:<node>} with a new ECDSA key kept in {@code kubelet-client.key.tmp} until it is issued, and waits
  *       until it is approved and issued (client-go's {@code csr.RequestCertificate} / {@code WaitForCertificate});</li>
  *   <li>writes {@code kubelet-client.crt}, {@code kubelet-client.key} and {@code kubeconfig} (cluster {@code default-cluster},
  *       user {@code default-auth}, context {@code default-context}, as {@code writeKubeconfigFromBootstrapping}) into the
- *       cert dir and runs with them.</li>
+ *       cert dir, removes {@code bootstrap-kubeconfig} (kubeadm join removes {@code bootstrap-kubelet.conf}) and runs with them.</li>
  * </ol>
  *
  * <p>When {@code kubeconfig} already exists with a client certificate that has not expired, it is used as is and nothing is
  * requested (bootstrap.go {@code LoadClientCert}'s short-circuit). Kubernetes: {@code pkg/kubelet/certificate/bootstrap/bootstrap.go},
- * {@code cmd/kubeadm/app/discovery/token/token.go}, {@code cmd/kubeadm/app/util/pubkeypin}. Not done: the JWS signature check of
- * cluster-info (kube4j has no bootstrap-signer controller; the CA pin is what authenticates the apiserver) and certificate rotation.
+ * {@code cmd/kubeadm/app/discovery/token/token.go}, {@code cmd/kubeadm/app/util/pubkeypin}. Not done: certificate rotation.
  */
 public final class TlsBootstrap {
     /** bootstrapapi.BootstrapTokenPattern. */
@@ -65,6 +66,8 @@ public final class TlsBootstrap {
     public static final String BOOTSTRAP_KUBECONFIG = "bootstrap-kubeconfig";
     public static final String CLIENT_CERT = "kubelet-client.crt";
     public static final String CLIENT_KEY = "kubelet-client.key";
+    /** The cluster CA from cluster-info, once verified (kubeadm's {@code pki/ca.crt}). */
+    public static final String CA_CERT = "ca.crt";
     /** bootstrap.go tmpPrivateKeyFile: the key of a request not yet issued, reused by the next start. */
     public static final String PENDING_KEY = "kubelet-client.key.tmp";
     private static final Logger log = LoggerFactory.getLogger(TlsBootstrap.class);
@@ -139,17 +142,21 @@ public final class TlsBootstrap {
         try {
             Files.createDirectories(settings.certDir());
             String caPem = discoverClusterCa(pins);
+            // the verified cluster CA, for the kubelet server's client-ca-file (kubeadm join writes /etc/kubernetes/pki/ca.crt)
+            write(settings.certDir().resolve(CA_CERT), caPem, false);
             Path bootstrapKubeconfig = settings.certDir().resolve(BOOTSTRAP_KUBECONFIG);
             write(bootstrapKubeconfig, kubeconfigYaml(caPem, "user:\n    token: \"" + settings.token() + "\"\n"), true);
             KeyPair key = loadOrGenerateKey(settings.certDir().resolve(PENDING_KEY));
             String certificatePem = requestNodeCertificate(clients.apply(bootstrapKubeconfig), key);
             Path crt = settings.certDir().resolve(CLIENT_CERT);
             Path keyFile = settings.certDir().resolve(CLIENT_KEY);
-            write(keyFile, NodeCertificateRequest.pem(key.getPrivate()), true);
+            write(keyFile, NodeCertificateRequest.privateKeyPem(key), true);
             write(crt, certificatePem, false);
             Files.deleteIfExists(settings.certDir().resolve(PENDING_KEY));
             write(kubeconfig, kubeconfigYaml(caPem, "user:\n    client-certificate: " + crt.toAbsolutePath() + "\n    client-key: "
                     + keyFile.toAbsolutePath() + "\n"), true);
+            // kubeadm join removes bootstrap-kubelet.conf once the kubelet has its own credential: the token must not stay on disk
+            Files.deleteIfExists(bootstrapKubeconfig);
             log.info("Wrote the kubelet's client credential for system:node:{} to {}", settings.nodeName(), kubeconfig);
             return kubeconfig;
         } catch (IOException e) {
@@ -184,8 +191,9 @@ public final class TlsBootstrap {
     }
 
     /**
-     * kubeadm's retrieveValidatedConfigInfo without the JWS check: the CA from cluster-info, checked against the pins, then
-     * cluster-info read again over TLS verified with that CA and compared.
+     * kubeadm's retrieveValidatedConfigInfo: cluster-info read without TLS verification, its JWS signature for the token
+     * verified (also when no pin is given), the CA it names checked against the pins, then cluster-info read again over TLS
+     * verified with that CA and compared.
      */
     String discoverClusterCa(PublicKeyPins pins) throws IOException {
         Path insecure = Files.createTempFile(settings.certDir(), "discovery", ".kubeconfig");
@@ -213,7 +221,7 @@ public final class TlsBootstrap {
         }
         String caPem = certificateAuthority(insecureKubeconfig);
         if (pins.isEmpty()) {
-            log.info("[discovery] Cluster info contents are valid and no TLS pinning was specified, will use API Server {}", settings.apiServerUrl());
+            log.info("[discovery] Cluster info signature and contents are valid and no TLS pinning was specified, will use API Server {}", settings.apiServerUrl());
             return caPem;
         }
         try {
@@ -232,33 +240,61 @@ public final class TlsBootstrap {
         } finally {
             Files.deleteIfExists(secure);
         }
-        log.info("[discovery] Cluster info contents are valid and TLS certificate validates against pinned roots, will use API Server {}",
+        log.info("[discovery] Cluster info signature and contents are valid and TLS certificate validates against pinned roots, will use API Server {}",
                 settings.apiServerUrl());
         return caPem;
     }
 
-    /** The {@code kubeconfig} of kube-public/cluster-info, retried until the discovery timeout (kubeadm's getClusterInfo). */
+    /**
+     * The {@code kubeconfig} of kube-public/cluster-info, retried until the discovery timeout also while the ConfigMap has no
+     * {@code jws-kubeconfig-<token-id>} yet (the bootstrap signer adds it a moment after the token appears): kubeadm's
+     * getClusterInfo. Then the detached signature is checked with the token (validateClusterInfoToken).
+     */
     private String clusterInfoKubeconfig(ApiClient client) {
+        String tokenId = tokenId();
         Instant deadline = clock.instant().plus(settings.discoveryTimeout());
         RuntimeException last;
         while (true) {
             try {
-                ConfigMap cm = client.get(ConfigMap.class, "kube-public", "cluster-info");
-                String kubeconfig = cm.data == null ? null : cm.data.get("kubeconfig");
-                if (kubeconfig == null || kubeconfig.isEmpty()) {
-                    throw new IllegalStateException("there is no kubeconfig key in the cluster-info ConfigMap. This API Server isn't set up for"
-                            + " token bootstrapping, can't connect");
+                ConfigMap cm = client.get(ConfigMap.class, BootstrapTokens.CLUSTER_INFO_NAMESPACE, BootstrapTokens.CLUSTER_INFO);
+                if (cm.data != null && cm.data.containsKey(BootstrapTokens.JWS_SIGNATURE_KEY_PREFIX + tokenId)) {
+                    return validateClusterInfoToken(cm);
                 }
-                return kubeconfig;
+                last = new IllegalStateException("couldn't validate the identity of the API Server: could not find a JWS signature in the"
+                        + " cluster-info ConfigMap for token ID \"" + tokenId + "\"");
             } catch (ApiException e) {
                 last = new IllegalStateException("failed to request the cluster-info ConfigMap: " + e.getMessage(), e);
-                log.info("[discovery] Retrying due to error: {}", last.getMessage());
             }
+            log.info("[discovery] Retrying due to error: {}", last.getMessage());
             if (!clock.instant().plus(discoveryRetry).isBefore(deadline)) {
                 throw last;
             }
             sleep(discoveryRetry);
         }
+    }
+
+    /** kubeadm's validateClusterInfoToken: the kubeconfig, its signature for the token, and that signature verified. */
+    private String validateClusterInfoToken(ConfigMap cm) {
+        String kubeconfig = cm.data.get(BootstrapTokens.KUBECONFIG_KEY);
+        if (kubeconfig == null || kubeconfig.isEmpty()) {
+            throw new IllegalStateException("couldn't validate the identity of the API Server: there is no kubeconfig key in the cluster-info"
+                    + " ConfigMap. This API Server isn't set up for token bootstrapping, can't connect");
+        }
+        String tokenId = tokenId();
+        String detached = cm.data.get(BootstrapTokens.JWS_SIGNATURE_KEY_PREFIX + tokenId);
+        if (detached == null || detached.isEmpty()) {
+            throw new IllegalStateException("couldn't validate the identity of the API Server: token id \"" + tokenId + "\" is invalid for this"
+                    + " cluster or it has expired. Use \"kubeadm token create\" on the control-plane node to create a new valid token");
+        }
+        if (!BootstrapTokens.detachedTokenIsValid(detached, kubeconfig, tokenId, settings.token().substring(tokenId.length() + 1))) {
+            throw new IllegalStateException("couldn't validate the identity of the API Server: failed to verify JWS signature of received"
+                    + " cluster info object, can't trust this API Server");
+        }
+        return kubeconfig;
+    }
+
+    private String tokenId() {
+        return settings.token().substring(0, settings.token().indexOf('.'));
     }
 
     /** The {@code certificate-authority-data} of the (first) cluster of a kubeconfig, as PEM. */
@@ -371,14 +407,17 @@ public final class TlsBootstrap {
         if (Files.exists(file)) {
             try (PEMParser parser = new PEMParser(new StringReader(Files.readString(file)))) {
                 if (parser.readObject() instanceof PEMKeyPair pair) {
-                    return new JcaPEMKeyConverter().getKeyPair(pair);
+                    // read back with BouncyCastle's provider, so the key written again keeps curve and public key
+                    KeyPair key = new JcaPEMKeyConverter().setProvider(NodeCertificateRequest.PROVIDER).getKeyPair(pair);
+                    NodeCertificateRequest.privateKeyPem(key);
+                    return key;
                 }
             } catch (IOException | RuntimeException e) {
                 log.warn("cannot reuse the pending key {}, making a new one: {}", file, e.getMessage());
             }
         }
         KeyPair key = NodeCertificateRequest.generateKey();
-        write(file, NodeCertificateRequest.pem(key.getPrivate()), true);
+        write(file, NodeCertificateRequest.privateKeyPem(key), true);
         return key;
     }
 

@@ -54,6 +54,8 @@ class TlsBootstrapTest {
         final List<String> requests = new ArrayList<>();
         final Map<String, CertificateSigningRequest> csrs = new ConcurrentHashMap<>();
         String deny;
+        // the token the bootstrap signer signed cluster-info with (null: no signature yet)
+        String signWith = TOKEN;
 
         FakeCluster() {
             try {
@@ -79,15 +81,12 @@ class TlsBootstrapTest {
                     requests.add("get " + type.getSimpleName() + " " + name + " as " + who);
                     if (type == ConfigMap.class && "kube-public".equals(namespace) && "cluster-info".equals(name)) {
                         ConfigMap cm = new ConfigMap();
-                        cm.data.put("kubeconfig", """
-                                apiVersion: v1
-                                kind: Config
-                                clusters:
-                                - cluster:
-                                    certificate-authority-data: %s
-                                    server: https://10.0.0.1:6443
-                                  name: ""
-                                """.formatted(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.US_ASCII))));
+                        cm.data.put("kubeconfig", clusterInfoKubeconfig());
+                        if (signWith != null) {
+                            String id = signWith.substring(0, 6);
+                            cm.data.put("jws-kubeconfig-" + id, io.kube4j.bootstrap.BootstrapTokens.computeDetachedSignature(
+                                    clusterInfoKubeconfig(), id, signWith.substring(7)));
+                        }
                         return type.cast(cm);
                     }
                     CertificateSigningRequest csr = csrs.get(name);
@@ -95,6 +94,18 @@ class TlsBootstrapTest {
                         return type.cast(Json.copy(csr));
                     }
                     throw new ApiException(404, Status.failure(404, "NotFound", name + " not found"), "404 NotFound", null);
+                }
+
+                String clusterInfoKubeconfig() {
+                        return """
+                                apiVersion: v1
+                                kind: Config
+                                clusters:
+                                - cluster:
+                                    certificate-authority-data: %s
+                                    server: https://10.0.0.1:6443
+                                  name: ""
+                                """.formatted(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.US_ASCII)));
                 }
 
                 @Override
@@ -161,7 +172,15 @@ class TlsBootstrapTest {
         assertThat(issued.getSubjectX500Principal().getName()).isEqualTo("CN=system:node:worker-1,O=system:nodes");
         assertThat(Files.readString(dir.resolve("kubelet-client.key"))).startsWith("-----BEGIN EC PRIVATE KEY-----");
         assertThat(dir.resolve("kubelet-client.key.tmp")).doesNotExist();
-        assertThat(Files.readString(dir.resolve("bootstrap-kubeconfig"))).contains("token: \"" + TOKEN + "\"");
+        // the verified cluster CA, for --kube4j.kubelet.authentication.client-ca-file
+        assertThat(Files.readString(dir.resolve("ca.crt"))).isEqualTo(cluster.caPem);
+        // the token does not stay on disk once the node has its own credential (kubeadm removes bootstrap-kubelet.conf)
+        assertThat(dir.resolve("bootstrap-kubeconfig")).doesNotExist();
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                assertThat(Files.readString(f)).as(f.toString()).doesNotContain(TOKEN);
+            }
+        }
     }
 
     @Test
@@ -194,12 +213,13 @@ class TlsBootstrapTest {
     }
 
     @Test
-    void aDeniedRequestStopsTheKubeletWithClientGosMessage() {
+    void aDeniedRequestStopsTheKubeletWithClientGosMessage() throws Exception {
         cluster.deny = "NotANode";
         assertThatThrownBy(() -> bootstrap(List.of(PublicKeyPins.hash(cluster.ca)), false, cluster::client).loadClientCert())
                 .hasMessageContaining("certificate signing request is denied, reason: NotANode, message: no");
-        // the key is kept for the next attempt, so the same request name is found again
+        // the key is kept for the next attempt, so the same request name is found again; so is the bootstrap kubeconfig
         assertThat(dir.resolve("kubelet-client.key.tmp")).exists();
+        assertThat(Files.readString(dir.resolve("bootstrap-kubeconfig"))).contains("token: \"" + TOKEN + "\"");
     }
 
     @Test
@@ -207,5 +227,83 @@ class TlsBootstrapTest {
         var settings = new TlsBootstrap.Settings("https://10.0.0.1:6443", "abc.def", List.of(), true, dir, "worker-1", Duration.ofSeconds(1), Duration.ofSeconds(1));
         assertThatThrownBy(() -> new TlsBootstrap(settings, cluster::client, Clock.systemUTC(), Duration.ofMillis(10), Duration.ofMillis(10)).loadClientCert())
                 .hasMessage("the bootstrap token \"abc.def\" was not of the form \"^([a-z0-9]{6})\\.([a-z0-9]{16})$\"");
+    }
+
+    /**
+     * The key files are what Go's x509.MarshalECPrivateKey writes (SEC1 with [0] namedCurve prime256v1 and [1] publicKey),
+     * so kubectl, Go's tls.X509KeyPair and openssl read them; checked with BouncyCastle's ASN.1 and, where installed, openssl.
+     */
+    static void assertSec1WithCurveAndPublicKey(Path keyFile) throws Exception {
+        String pem = Files.readString(keyFile);
+        assertThat(pem).startsWith("-----BEGIN EC PRIVATE KEY-----");
+        try (PEMParser p = new PEMParser(new StringReader(pem))) {
+            var pair = (org.bouncycastle.openssl.PEMKeyPair) p.readObject();
+            var sec1 = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(pair.getPrivateKeyInfo().parsePrivateKey());
+            // prime256v1 = secp256r1 = 1.2.840.10045.3.1.7
+            assertThat(sec1.getParametersObject()).isEqualTo(org.bouncycastle.asn1.sec.SECObjectIdentifiers.secp256r1);
+            assertThat(sec1.getPublicKey()).isNotNull();
+            assertThat(sec1.getPublicKey().getOctets()).hasSize(65).startsWith((byte) 4);
+        }
+        Path openssl = Path.of("/usr/bin/openssl");
+        if (Files.isExecutable(openssl)) {
+            Process pkey = new ProcessBuilder(openssl.toString(), "pkey", "-in", keyFile.toString(), "-noout").redirectErrorStream(true).start();
+            String out = new String(pkey.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(pkey.waitFor()).as("openssl pkey: %s", out).isZero();
+            Process ec = new ProcessBuilder(openssl.toString(), "ec", "-in", keyFile.toString(), "-text", "-noout").redirectErrorStream(true).start();
+            String text = new String(ec.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(ec.waitFor()).isZero();
+            assertThat(text).contains("ASN1 OID: prime256v1").contains("pub:");
+        }
+    }
+
+    @Test
+    void theClientKeyCarriesItsCurveAndPublicKeyAsGoWritesIt() throws Exception {
+        bootstrap(List.of(PublicKeyPins.hash(cluster.ca)), false, cluster::client).loadClientCert();
+        assertSec1WithCurveAndPublicKey(dir.resolve("kubelet-client.key"));
+    }
+
+    @Test
+    void aPendingKeyIsWrittenWithItsCurveAndReusedWithTheSameRequestName() throws Exception {
+        cluster.deny = "NotANode";
+        assertThatThrownBy(() -> bootstrap(List.of(PublicKeyPins.hash(cluster.ca)), false, cluster::client).loadClientCert())
+                .hasMessageContaining("denied");
+        Path pending = dir.resolve("kubelet-client.key.tmp");
+        assertSec1WithCurveAndPublicKey(pending);
+        String pendingPem = Files.readString(pending);
+        String firstName = cluster.csrs.keySet().iterator().next();
+
+        // the next start reuses the pending key: same CSR name (found again, 409 -> get), the final key equals the pending one
+        cluster.deny = null;
+        cluster.csrs.clear();
+        bootstrap(List.of(PublicKeyPins.hash(cluster.ca)), false, cluster::client).loadClientCert();
+        assertThat(cluster.csrs.keySet()).containsExactly(firstName);
+        assertThat(Files.readString(dir.resolve("kubelet-client.key"))).isEqualTo(pendingPem);
+        assertSec1WithCurveAndPublicKey(dir.resolve("kubelet-client.key"));
+    }
+
+    @Test
+    void withoutASignatureForTheTokenDiscoveryRetriesThenFailsAsKubeadm() {
+        cluster.signWith = null;
+        assertThatThrownBy(() -> bootstrap(List.of(PublicKeyPins.hash(cluster.ca)), false, cluster::client).loadClientCert())
+                .hasMessage("couldn't validate the identity of the API Server: could not find a JWS signature in the cluster-info ConfigMap"
+                        + " for token ID \"abcdef\"");
+        // retried until the discovery timeout, never got as far as the token or a CSR
+        assertThat(cluster.requests).hasSizeGreaterThan(1).allMatch(r -> r.equals("get ConfigMap cluster-info as anonymous"));
+        assertThat(cluster.csrs).isEmpty();
+    }
+
+    @Test
+    void aSignatureOfAnotherSecretIsRefusedBeforeTheCaPinEvenWithTheUnsafeSkip() {
+        // an apiserver that does not know the token's secret cannot sign for it
+        cluster.signWith = "abcdef.ffffffffffffffff";
+        for (boolean unsafe : new boolean[]{false, true}) {
+            List<String> pins = unsafe ? List.of() : List.of("sha256:" + "ab".repeat(32));
+            assertThatThrownBy(() -> bootstrap(pins, unsafe, cluster::client).loadClientCert())
+                    .hasMessage("couldn't validate the identity of the API Server: failed to verify JWS signature of received cluster info"
+                            + " object, can't trust this API Server");
+        }
+        assertThat(cluster.requests).containsOnly("get ConfigMap cluster-info as anonymous");
+        assertThat(dir.resolve("bootstrap-kubeconfig")).doesNotExist();
+        assertThat(dir.resolve("ca.crt")).doesNotExist();
     }
 }
