@@ -123,6 +123,32 @@ final class Cluster implements AutoCloseable {
         return k;
     }
 
+    /**
+     * {@code count} hollow nodes (fake runtime) in one kubelet process ({@code kube4j.kubelet.count}), named
+     * {@code <base>-0} ... {@code <base>-<count-1>}, as kubemark packs many hollow nodes on a machine. One process
+     * has one client identity, so they all use the admin's kubeconfig (system:masters) rather than one
+     * {@code system:node:<name>} certificate each: the Node authorizer and NodeRestriction are not exercised, the
+     * write path is. Node status every 10 s (the kubelet's default, Kubernetes' nodeStatusUpdateFrequency).
+     */
+    ComponentProcess startHollowKubelets(String base, int count, String cpu, String memory, String pods) {
+        List<String> args = new ArrayList<>(insecure ? List.of() : List.of(
+                "--kube4j.kubelet.authentication.client-ca-file=" + pki.resolve("ca.crt"),
+                "--kube4j.kubelet.authentication.anonymous=false",
+                "--kube4j.kubelet.authorization.mode=Webhook"));
+        args.addAll(List.of(
+                "--kube4j.kubelet.node-name=" + base,
+                "--kube4j.kubelet.count=" + count,
+                "--kube4j.kubelet.runtime=fake",
+                "--kube4j.kubelet.address=127.0.0.1",
+                "--kube4j.kubelet.capacity.cpu=" + cpu,
+                "--kube4j.kubelet.capacity.memory=" + memory,
+                "--kube4j.kubelet.capacity.pods=" + pods,
+                "--logging.level.root=WARN"));
+        ComponentProcess k = start("kubelet", "kubelets-" + base, "admin", args);
+        kubelets.put(base, k);
+        return k;
+    }
+
     private ComponentProcess start(String module, String name, String identity, List<String> args) {
         List<String> all = new ArrayList<>();
         all.add("--kube4j.apiserver.url=" + apiserver.url());
