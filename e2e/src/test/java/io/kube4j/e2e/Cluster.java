@@ -44,7 +44,7 @@ final class Cluster implements AutoCloseable {
 
     /**
      * The whole cluster without security (plain HTTP, no credentials; {@code kube4j.security.insecure=true}),
-     * for CorpusIT only. One documentation example, {@code admin/sched/clusterrole.yaml}, is the docs' snippet
+     * for CorpusIT and the density benchmarks ({@link Density}: many hollow nodes behind one client). One documentation example, {@code admin/sched/clusterrole.yaml}, is the docs' snippet
      * for editing the {@code system:kube-scheduler} ClusterRole: applied as a file it replaces the role's rules
      * with three lease/endpoint rules, and the harness deletes it after its batch, so the scheduler (user
      * system:kube-scheduler) may bind nothing for the rest of the run, exactly as on a secure Kubernetes
