@@ -81,10 +81,15 @@ final class Density implements AutoCloseable {
      * per process worked, slowly). Plain HTTP measures the control plane's work without that.
      */
     Density(int nodes, int nodesPerProcess, int podsPerNode, boolean secure) {
+        this(nodes, nodesPerProcess, podsPerNode, secure, List.of());
+    }
+
+    /** As above, with extra controller-manager arguments (e.g. {@code --kube4j.controller-manager.kube-api-qps=...}). */
+    Density(int nodes, int nodesPerProcess, int podsPerNode, boolean secure, List<String> controllerManagerArgs) {
         this.nodes = nodes;
         this.cluster = secure ? new Cluster() : new Cluster().insecure();
         try {
-            cluster.startControlPlane(List.of());
+            cluster.startControlPlane(controllerManagerArgs);
             for (int first = 0, p = 0; first < nodes; first += nodesPerProcess, p++) {
                 int count = Math.min(nodesPerProcess, nodes - first);
                 String base = "hollow" + p;

@@ -32,8 +32,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <pre>
  * ./mvnw -B -ntp -o -pl e2e -am verify -DskipITs -Dtest=DensityBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
  *     [-Dkube4j.bench.pods=1000] [-Dkube4j.bench.nodes=100] [-Dkube4j.bench.rounds=3] \
- *     [-Dkube4j.bench.nodes-per-process=100] [-Dkube4j.bench.secure=false]
+ *     [-Dkube4j.bench.nodes-per-process=100] [-Dkube4j.bench.secure=false] \
+ *     [-Dkube4j.bench.kube-api-qps=20] [-Dkube4j.bench.kube-api-burst=30]
  * </pre>
+ * The controller-manager runs with its defaults unless told: Kubernetes' {@code --kube-api-qps} 20 and burst 30 per
+ * controller, which caps the ReplicaSet controller at about 20 creates a second; large-cluster runs raise them.
  * The cluster is plain HTTP without authentication unless {@code kube4j.bench.secure=true} (see {@link Density}).
  * The issue's goals: 3,000 pods on 300 nodes all Running in ≤ 10 s, 10,000 on 1,000 in ≤ 30 s, the Deployment
  * within 1.5x of pre-bound; pod startup p99 ≤ 250 ms (at 20 pods/s, a different load: not this benchmark);
@@ -47,7 +50,21 @@ class DensityBenchmark {
     private static final int ROUNDS = Integer.getInteger("kube4j.bench.rounds", 3);
     private static final int NODES_PER_PROCESS = Integer.getInteger("kube4j.bench.nodes-per-process", 100);
     private static final boolean SECURE = Boolean.getBoolean("kube4j.bench.secure");
+    /** The controller-manager's per-controller client QPS/burst; unset: its defaults (Kubernetes' 20/30). */
+    private static final String QPS = System.getProperty("kube4j.bench.kube-api-qps");
+    private static final String BURST = System.getProperty("kube4j.bench.kube-api-burst");
     private static final Duration TIMEOUT = Duration.ofSeconds(Integer.getInteger("kube4j.bench.timeout-seconds", 600));
+
+    private static List<String> controllerManagerArgs() {
+        List<String> args = new ArrayList<>();
+        if (QPS != null) {
+            args.add("--kube4j.controller-manager.kube-api-qps=" + QPS);
+        }
+        if (BURST != null) {
+            args.add("--kube4j.controller-manager.kube-api-burst=" + BURST);
+        }
+        return args;
+    }
 
     @Test
     void deploymentAgainstPreBound() throws Exception {
@@ -56,7 +73,7 @@ class DensityBenchmark {
         // pods per node: room for a round's pods and what the previous one has not yet removed
         int podsPerNode = Math.max(110, 3 * ((PODS + NODES - 1) / NODES));
         long started = System.nanoTime();
-        try (Density d = new Density(NODES, NODES_PER_PROCESS, podsPerNode, SECURE)) {
+        try (Density d = new Density(NODES, NODES_PER_PROCESS, podsPerNode, SECURE, controllerManagerArgs())) {
             out.add(String.format(Locale.ROOT, "cluster of %d Ready hollow nodes after %.1f s", NODES, (System.nanoTime() - started) / 1e9));
             long heapEmpty = d.apiserverHeapAfterGc();
             for (int round = 0; round < ROUNDS; round++) {
@@ -84,8 +101,9 @@ class DensityBenchmark {
         double[] p99 = results.stream().filter(r -> r.name().equals("deployment")).mapToDouble(r -> Density.pct(r.sloLatencyMillis(), 99)).toArray();
         double[] p50 = results.stream().filter(r -> r.name().equals("deployment")).mapToDouble(r -> Density.pct(r.sloLatencyMillis(), 50)).toArray();
         double[] p90 = results.stream().filter(r -> r.name().equals("deployment")).mapToDouble(r -> Density.pct(r.sloLatencyMillis(), 90)).toArray();
-        out.add(0, String.format(Locale.ROOT, "DensityBenchmark %s: %d pods on %d hollow nodes, %d round(s), %s, %d cores (shared), %s",
-                Instant.now(), PODS, NODES, ROUNDS, SECURE ? "secure (HTTPS)" : "insecure (plain HTTP)", Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version")));
+        out.add(0, String.format(Locale.ROOT, "DensityBenchmark %s: %d pods on %d hollow nodes, %d round(s), %s, controller-manager kube-api-qps/burst %s/%s, %d cores (shared), %s",
+                Instant.now(), PODS, NODES, ROUNDS, SECURE ? "secure (HTTPS)" : "insecure (plain HTTP)",
+                QPS == null ? "default" : QPS, BURST == null ? "default" : BURST, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version")));
         out.add(String.format(Locale.ROOT, "deployment POST -> all Running: min %.2f s, median %.2f s, max %.2f s", dep[0], Density.median(dep), dep[dep.length - 1]));
         out.add(String.format(Locale.ROOT, "pre-bound first POST -> all Running: min %.2f s, median %.2f s, max %.2f s", pre[0], Density.median(pre), pre[pre.length - 1]));
         out.add(String.format(Locale.ROOT, "ratio deployment / pre-bound (medians): %.2f (goal <= 1.5)", Density.median(dep) / Density.median(pre)));
