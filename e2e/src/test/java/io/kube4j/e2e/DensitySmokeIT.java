@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * only on errors or lost pods, not on time"): one round, a Deployment of {@code kube4j.smoke.pods} (100) replicas on
  * {@code kube4j.smoke.nodes} (10) hollow nodes in one kubelet process (plain HTTP, see {@link Density}), then the same pods pre-bound. It prints the
  * figures but asserts only that every pod was created exactly once, none Failed, no create was refused and all
- * reached Running within a generous 5 minutes (about 30 s on a loaded 2-core machine with the cluster's start-up).
+ * reached Running within a generous 5 minutes (55 s on our loaded 2-core machine, the cluster's start included).
  */
 class DensitySmokeIT {
     private static final int PODS = Integer.getInteger("kube4j.smoke.pods", 100);
