@@ -44,7 +44,7 @@ final class Cluster implements AutoCloseable {
 
     /**
      * The whole cluster without security (plain HTTP, no credentials; {@code kube4j.security.insecure=true}),
-     * for CorpusIT only. One documentation example, {@code admin/sched/clusterrole.yaml}, is the docs' snippet
+     * for CorpusIT and the density benchmarks ({@link Density}: many hollow nodes behind one client). One documentation example, {@code admin/sched/clusterrole.yaml}, is the docs' snippet
      * for editing the {@code system:kube-scheduler} ClusterRole: applied as a file it replaces the role's rules
      * with three lease/endpoint rules, and the harness deletes it after its batch, so the scheduler (user
      * system:kube-scheduler) may bind nothing for the rest of the run, exactly as on a secure Kubernetes
@@ -120,6 +120,32 @@ final class Cluster implements AutoCloseable {
                 "--kube4j.kubelet.status-interval=2s"));
         ComponentProcess k = start("kubelet", "kubelet-" + nodeName, "kubelet-" + nodeName, args);
         kubelets.put(nodeName, k);
+        return k;
+    }
+
+    /**
+     * {@code count} hollow nodes (fake runtime) in one kubelet process ({@code kube4j.kubelet.count}), named
+     * {@code <base>-0} ... {@code <base>-<count-1>}, as kubemark packs many hollow nodes on a machine. One process
+     * has one client identity, so they all use the admin's kubeconfig (system:masters) rather than one
+     * {@code system:node:<name>} certificate each: the Node authorizer and NodeRestriction are not exercised, the
+     * write path is. Node status every 10 s (the kubelet's default, Kubernetes' nodeStatusUpdateFrequency).
+     */
+    ComponentProcess startHollowKubelets(String base, int count, String cpu, String memory, String pods) {
+        List<String> args = new ArrayList<>(insecure ? List.of() : List.of(
+                "--kube4j.kubelet.authentication.client-ca-file=" + pki.resolve("ca.crt"),
+                "--kube4j.kubelet.authentication.anonymous=false",
+                "--kube4j.kubelet.authorization.mode=Webhook"));
+        args.addAll(List.of(
+                "--kube4j.kubelet.node-name=" + base,
+                "--kube4j.kubelet.count=" + count,
+                "--kube4j.kubelet.runtime=fake",
+                "--kube4j.kubelet.address=127.0.0.1",
+                "--kube4j.kubelet.capacity.cpu=" + cpu,
+                "--kube4j.kubelet.capacity.memory=" + memory,
+                "--kube4j.kubelet.capacity.pods=" + pods,
+                "--logging.level.root=WARN"));
+        ComponentProcess k = start("kubelet", "kubelets-" + base, "admin", args);
+        kubelets.put(base, k);
         return k;
     }
 

@@ -12,7 +12,6 @@ import io.kube4j.client.ListOptions;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -93,7 +92,7 @@ class PodWritesBenchmark {
                 assertThat(nodes).allSatisfy(n -> assertThat(n.status.condition("Ready").status).isEqualTo("True"));
             });
             sleep(3000);
-            Map<String, Double> start = writes(cluster.apiserver.url());
+            Map<String, Double> start = writes(cluster);
             long t0 = System.nanoTime();
             api.create(deployment(pods));
             await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500)).until(() ->
@@ -107,7 +106,7 @@ class PodWritesBenchmark {
                             && api.list(ReplicaSet.class, "default", ListOptions.labels("app=bench")).items.isEmpty());
             // late writes (the last events, status of terminating pods) land
             sleep(3000);
-            Map<String, Double> end = writes(cluster.apiserver.url());
+            Map<String, Double> end = writes(cluster);
             // what the Events say: per source and reason, the Event objects and the occurrences they count
             Map<String, int[]> byReason = new TreeMap<>();
             for (Event e : api.list(Event.class, "default").items) {
@@ -148,11 +147,13 @@ class PodWritesBenchmark {
     }
 
     /** apiserver_request_total of the write verbs, by "resource verb code". */
-    static Map<String, Double> writes(String apiserver) {
+    static Map<String, Double> writes(Cluster cluster) {
+        String apiserver = cluster.apiserver.url();
         Map<String, Double> out = new TreeMap<>();
         String body;
         try {
-            body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(apiserver + "/actuator/prometheus")).build(),
+            // the admin's client: the apiserver is HTTPS with the cluster's own CA since security is on by default
+            body = cluster.adminHttp().send(HttpRequest.newBuilder(URI.create(apiserver + "/actuator/prometheus")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
         } catch (Exception e) {
             throw new IllegalStateException(e);
