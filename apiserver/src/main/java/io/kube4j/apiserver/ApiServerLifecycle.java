@@ -1,5 +1,6 @@
 package io.kube4j.apiserver;
 
+import io.kube4j.apiserver.controlplane.PostStartRetry;
 import io.kube4j.apiserver.registry.kinds.NamespaceStrategy;
 import io.kube4j.apiserver.registry.kinds.PriorityClassStrategy;
 import io.kube4j.apiserver.registry.kinds.SystemObjects;
@@ -48,21 +49,8 @@ public class ApiServerLifecycle implements SmartLifecycle {
     }
 
     private void bootstrapNamespaces() {
-        long delay = 200;
-        while (running) {
-            try {
-                systemObjects.ensure();
-                log.info("system namespaces {} and priority classes {} present", NamespaceStrategy.SYSTEM_NAMESPACES, PriorityClassStrategy.SYSTEM_CLASSES.keySet());
-                return;
-            } catch (RuntimeException e) {
-                log.warn("cannot create system namespaces yet: {}", e.getMessage());
-                try {
-                    Thread.sleep(delay);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-                delay = Math.min(delay * 2, 5000);
-            }
+        if (PostStartRetry.untilDone(() -> running, systemObjects::ensure, e -> log.warn("cannot create system namespaces yet: {}", e.getMessage()))) {
+            log.info("system namespaces {} and priority classes {} present", NamespaceStrategy.SYSTEM_NAMESPACES, PriorityClassStrategy.SYSTEM_CLASSES.keySet());
         }
     }
 

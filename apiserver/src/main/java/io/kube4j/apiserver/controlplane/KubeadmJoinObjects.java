@@ -79,21 +79,9 @@ public class KubeadmJoinObjects implements ApplicationRunner {
     @Override
     public void run(ApplicationArguments args) {
         Thread.ofVirtual().name("kubeadm-join-objects").start(() -> {
-            long delay = 200;
-            while (!done) {
-                try {
-                    ensure();
-                    done = true;
-                    log.info("bootstrap-token join objects present: {}/{} and kubeadm's node bootstrap ClusterRoleBindings", KUBE_PUBLIC, CLUSTER_INFO);
-                } catch (RuntimeException e) {
-                    log.debug("cannot write the bootstrap-token join objects yet: {}", e.getMessage());
-                    try {
-                        Thread.sleep(delay);
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                    delay = Math.min(delay * 2, 5000);
-                }
+            if (PostStartRetry.untilDone(() -> !done, this::ensure, e -> log.debug("cannot write the bootstrap-token join objects yet: {}", e.getMessage()))) {
+                done = true;
+                log.info("bootstrap-token join objects present: {}/{} and kubeadm's node bootstrap ClusterRoleBindings", KUBE_PUBLIC, CLUSTER_INFO);
             }
         });
     }

@@ -5,6 +5,7 @@ import io.kube4j.api.ClusterRoleBinding;
 import io.kube4j.api.ResourceTypes;
 import io.kube4j.api.Role;
 import io.kube4j.api.RoleBinding;
+import io.kube4j.apiserver.controlplane.PostStartRetry;
 import io.kube4j.apiserver.errors.ApiError;
 import io.kube4j.apiserver.registry.Registry;
 import io.kube4j.json.Json;
@@ -116,22 +117,10 @@ public class BootstrapPolicy implements ApplicationRunner {
     @Override
     public void run(ApplicationArguments args) {
         Thread.ofVirtual().name("rbac-bootstrap").start(() -> {
-            long delay = 200;
-            while (!done) {
-                try {
-                    ensure();
-                    done = true;
-                    log.info("RBAC bootstrap policy reconciled: {} cluster roles, {} cluster role bindings, {} roles, {} role bindings",
-                            clusterRoles().size(), clusterRoleBindings().size(), roles().size(), roleBindings().size());
-                } catch (RuntimeException e) {
-                    log.warn("cannot reconcile the RBAC bootstrap policy yet: {}", e.getMessage());
-                    try {
-                        Thread.sleep(delay);
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                    delay = Math.min(delay * 2, 5000);
-                }
+            if (PostStartRetry.untilDone(() -> !done, this::ensure, e -> log.warn("cannot reconcile the RBAC bootstrap policy yet: {}", e.getMessage()))) {
+                done = true;
+                log.info("RBAC bootstrap policy reconciled: {} cluster roles, {} cluster role bindings, {} roles, {} role bindings",
+                        clusterRoles().size(), clusterRoleBindings().size(), roles().size(), roleBindings().size());
             }
         });
     }
