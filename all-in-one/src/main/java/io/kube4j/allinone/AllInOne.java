@@ -175,6 +175,8 @@ public final class AllInOne implements AutoCloseable {
             // the tokens controller: long-lived tokens in kubernetes.io/service-account-token Secrets
             addUnlessPassed(controllerManager, "kube4j.controller-manager.service-account-private-key-file", pki.resolve("sa.key").toString());
         }
+        // as kubeadm's kube-controller-manager (--controllers=*,bootstrapsigner,tokencleaner): nodes join with bootstrap tokens
+        addUnlessPassed(controllerManager, "kube4j.controller-manager.controllers", "*,bootstrapsigner,tokencleaner");
         clients.add(CompletableFuture.runAsync(() -> run(SchedulerApplication.class, "scheduler", WebApplicationType.NONE, scheduler), starters));
         clients.add(CompletableFuture.runAsync(() -> run(ControllerManagerApplication.class, "controller-manager", WebApplicationType.NONE,
                 controllerManager), starters));

@@ -25,6 +25,7 @@ import io.kube4j.controllermanager.podgc.PodGCController;
 import io.kube4j.controllermanager.replicaset.ReplicaSetController;
 import io.kube4j.controllermanager.replication.ReplicationManager;
 import io.kube4j.controllermanager.runtime.Controller;
+import io.kube4j.controllermanager.runtime.ControllerSelection;
 import io.kube4j.controllermanager.runtime.ControllerClients;
 import io.kube4j.controllermanager.runtime.SharedInformers;
 import io.kube4j.controllermanager.ttlafterfinished.TtlAfterFinishedController;
@@ -334,7 +335,14 @@ class ControllerManagerConfiguration {
                                         ControllerManagerProperties props, ReplicaIdentity identity, MeterRegistry registry,
                                         ConfigurableApplicationContext context) {
         Runnable exit = () -> Thread.ofPlatform().start(() -> System.exit(SpringApplication.exit(context, () -> 1)));
-        return new ControllerManager(client, informers, controllers, props, identity.name(), registry, exit);
+        // --controllers: a disabled controller is still constructed (its informer handlers fill a queue nobody drains,
+        // one key per object at most), but never started
+        ControllerSelection selection = ControllerSelection.parse(props.controllers());
+        List<Controller> enabled = controllers.stream().filter(c -> selection.isEnabled(c.name())).toList();
+        controllers.stream().filter(c -> !selection.isEnabled(c.name()))
+                .forEach(c -> org.slf4j.LoggerFactory.getLogger(ControllerManager.class)
+                        .info("Warning: controller is disabled controller=\"{}\"", ControllerSelection.canonicalName(c.name())));
+        return new ControllerManager(client, informers, enabled, props, identity.name(), registry, exit);
     }
 
     /** This replica's name in the leader-election Lease and in Events. */

@@ -40,6 +40,8 @@ import java.time.Duration;
  *                                 10.244.0.0/16, the range kubeadm's flannel setup uses)
  * @param nodeCidrMaskSize         prefix length of each node's pod CIDR ({@code --node-cidr-mask-size}, 24)
  * @param concurrentNamespaceSyncs namespaces the namespace controller empties at once ({@code --concurrent-namespace-syncs}, 10)
+ * @param controllers              which controllers run ({@code --controllers}, {@code *}: all but bootstrap-signer and
+ *                                 token-cleaner); see {@link io.kube4j.controllermanager.runtime.ControllerSelection}
  */
 @ConfigurationProperties("kube4j.controller-manager")
 public record ControllerManagerProperties(
@@ -61,5 +63,6 @@ public record ControllerManagerProperties(
         @DefaultValue("false") boolean allocateNodeCidrs,
         @DefaultValue("10.244.0.0/16") String clusterCidr,
         @DefaultValue("24") int nodeCidrMaskSize,
-        @DefaultValue("10") int concurrentNamespaceSyncs) {
+        @DefaultValue("10") int concurrentNamespaceSyncs,
+        @DefaultValue("*") java.util.List<String> controllers) {
 }

@@ -54,7 +54,8 @@ class KubeletJoinIT {
 
     @BeforeAll
     static void startControlPlane() throws Exception {
-        cluster = new Cluster().startControlPlane(List.of());
+        // kubeadm's controller-manager: --controllers=*,bootstrapsigner,tokencleaner (cluster-info's JWS for discovery)
+        cluster = new Cluster().startControlPlane(List.of("--kube4j.controller-manager.controllers=*,bootstrapsigner,tokencleaner"));
         rootDir = Files.createTempDirectory("kube4j-join");
         caHash = caHashWithOpenssl(cluster.pki.resolve("ca.crt"));
     }
