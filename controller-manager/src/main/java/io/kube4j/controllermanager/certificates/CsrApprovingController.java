@@ -2,15 +2,10 @@ package io.kube4j.controllermanager.certificates;
 
 import io.kube4j.api.CertificateSigningRequest;
 import io.kube4j.api.CertificateSigningRequest.CertificateSigningRequestCondition;
-import io.kube4j.controllermanager.runtime.Controller;
 import io.kube4j.controllermanager.runtime.ControllerClient;
 import io.kube4j.controllermanager.runtime.Result;
 import io.kube4j.controllermanager.runtime.SharedInformers;
 import io.kube4j.controllermanager.runtime.SubjectAccess;
-import io.kube4j.controllermanager.workqueue.RateLimiter;
-import io.kube4j.controllermanager.workqueue.WorkQueue;
-import io.kube4j.informer.Informer;
-import io.kube4j.informer.ResourceEventHandler;
 import io.kube4j.json.Json;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
@@ -31,7 +26,7 @@ import java.util.function.BiPredicate;
  * <p>Requests already issued, approved or denied are left alone; requests of other kinds are never denied (another
  * approver, or a human with {@code kubectl certificate approve}, may take them).
  */
-public final class CsrApprovingController implements Controller {
+public final class CsrApprovingController extends CertificateController {
     /** The reason Kubernetes gives its automatic approvals. */
     public static final String REASON = "AutoApproved";
 
@@ -46,42 +41,8 @@ public final class CsrApprovingController implements Controller {
             new Recognizer(CsrApprovingController::isNodeClientCert, "nodeclient",
                     "Auto approving kubelet client certificate after SubjectAccessReview."));
 
-    // reads: the certificate signing requests
-    private final Informer<CertificateSigningRequest> csrs;
-    // writes: approvals through certificatesigningrequests/{name}/approval, and SubjectAccessReviews
-    private final ControllerClient client;
-    // CSR names (cluster-scoped)
-    private final WorkQueue queue = new WorkQueue(RateLimiter.defaultControllerRateLimiter());
-
     public CsrApprovingController(SharedInformers informers, ControllerClient client) {
-        this.client = client;
-        this.csrs = informers.informer(CertificateSigningRequest.class);
-        csrs.addHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(CertificateSigningRequest csr) {
-                queue.add(csr.metadata.name);
-            }
-
-            @Override
-            public void onUpdate(CertificateSigningRequest old, CertificateSigningRequest csr) {
-                queue.add(csr.metadata.name);
-            }
-        });
-    }
-
-    @Override
-    public String name() {
-        return "csrapproving";
-    }
-
-    @Override
-    public WorkQueue queue() {
-        return queue;
-    }
-
-    @Override
-    public List<Informer<?>> informers() {
-        return List.of(csrs);
+        super("csrapproving", informers, client);
     }
 
     /**
@@ -89,11 +50,8 @@ public final class CsrApprovingController implements Controller {
      * backoff as Kubernetes does (an RBAC binding created later may allow it).
      */
     @Override
-    public Result reconcile(String name) {
-        CertificateSigningRequest cached = csrs.store().get(name);
-        if (cached == null || (cached.status.certificate != null && !cached.status.certificate.isEmpty())) {
-            return Result.done();
-        }
+    protected Result handle(CertificateSigningRequest cached) {
+        String name = cached.metadata.name;
         if (cached.status.condition(CertificateSigningRequest.APPROVED) != null || cached.status.condition(CertificateSigningRequest.DENIED) != null) {
             return Result.done();
         }

@@ -2,14 +2,9 @@ package io.kube4j.controllermanager.certificates;
 
 import io.kube4j.api.CertificateSigningRequest;
 import io.kube4j.api.CertificateSigningRequest.CertificateSigningRequestCondition;
-import io.kube4j.controllermanager.runtime.Controller;
 import io.kube4j.controllermanager.runtime.ControllerClient;
 import io.kube4j.controllermanager.runtime.Result;
 import io.kube4j.controllermanager.runtime.SharedInformers;
-import io.kube4j.controllermanager.workqueue.RateLimiter;
-import io.kube4j.controllermanager.workqueue.WorkQueue;
-import io.kube4j.informer.Informer;
-import io.kube4j.informer.ResourceEventHandler;
 import io.kube4j.json.Times;
 import io.kube4j.json.Json;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
@@ -31,7 +26,7 @@ import java.util.Set;
  * lives for {@code cluster-signing-duration} (8760h), or the requested {@code spec.expirationSeconds} when shorter (at least
  * 10 minutes).
  */
-public final class CsrSigningController implements Controller {
+public final class CsrSigningController extends CertificateController {
     /** The signers this controller issues for. */
     public static final Set<String> SIGNERS = Set.of(CertificateSigningRequest.KUBE_APISERVER_CLIENT_KUBELET_SIGNER,
             CertificateSigningRequest.KUBE_APISERVER_CLIENT_SIGNER, CertificateSigningRequest.KUBELET_SERVING_SIGNER);
@@ -40,63 +35,27 @@ public final class CsrSigningController implements Controller {
     /** signer.go duration(): the shortest certificate issued (twice the backdate). */
     static final Duration MIN_DURATION = Duration.ofMinutes(10);
 
-    // reads: the certificate signing requests
-    private final Informer<CertificateSigningRequest> csrs;
-    // writes: status.certificate and Failed conditions through certificatesigningrequests/{name}/status
-    private final ControllerClient client;
     // the cluster CA
     private final CertificateAuthority ca;
     // the longest certificate issued (--cluster-signing-duration)
     private final Duration certTtl;
     private final Clock clock;
-    // CSR names (cluster-scoped)
-    private final WorkQueue queue = new WorkQueue(RateLimiter.defaultControllerRateLimiter());
 
     /**
      * @param ca      the cluster CA
      * @param certTtl the signing duration; a request may ask for less
      */
     public CsrSigningController(SharedInformers informers, ControllerClient client, CertificateAuthority ca, Duration certTtl, Clock clock) {
-        this.client = client;
+        super("csrsigning", informers, client);
         this.ca = ca;
         this.certTtl = certTtl;
         this.clock = clock;
-        this.csrs = informers.informer(CertificateSigningRequest.class);
-        csrs.addHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(CertificateSigningRequest csr) {
-                queue.add(csr.metadata.name);
-            }
-
-            @Override
-            public void onUpdate(CertificateSigningRequest old, CertificateSigningRequest csr) {
-                queue.add(csr.metadata.name);
-            }
-        });
-    }
-
-    @Override
-    public String name() {
-        return "csrsigning";
-    }
-
-    @Override
-    public WorkQueue queue() {
-        return queue;
-    }
-
-    @Override
-    public List<Informer<?>> informers() {
-        return List.of(csrs);
     }
 
     /** signer.handle. */
     @Override
-    public Result reconcile(String name) {
-        CertificateSigningRequest cached = csrs.store().get(name);
-        if (cached == null || (cached.status.certificate != null && !cached.status.certificate.isEmpty())) {
-            return Result.done();
-        }
+    protected Result handle(CertificateSigningRequest cached) {
+        String name = cached.metadata.name;
         // IsCertificateRequestApproved: Approved and not Denied; Failed requests are left alone
         if (!cached.status.has(CertificateSigningRequest.APPROVED) || cached.status.has(CertificateSigningRequest.DENIED)
                 || cached.status.has(CertificateSigningRequest.FAILED)) {
