@@ -253,4 +253,38 @@ class BootstrapTokenJoinIT {
         JsonNode csr = Json.tree(call(ADMIN, "GET", "/apis/certificates.k8s.io/v1/certificatesigningrequests/node-csr-approver", null).body());
         assertThat(csr.path("status").path("conditions").get(0).path("reason").asString()).isEqualTo("Manual");
     }
+
+    @Test
+    @Order(9)
+    void serverSideApplyApprovesThroughTheApprovalSubresource() throws Exception {
+        // Kubernetes serves apply on every subresource it can get and update: approval included
+        String request = Base64.getEncoder().encodeToString(csrPem("system:node:node-9", "system:nodes").getBytes(StandardCharsets.US_ASCII));
+        assertThat(call(BOOTSTRAP, "POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", """
+                {"metadata":{"name":"node-csr-applied"},"spec":{"request":"%s","signerName":"kubernetes.io/kube-apiserver-client-kubelet",
+                 "usages":["digital signature","client auth"]}}""".formatted(request)).statusCode()).isEqualTo(201);
+        String applied = """
+                {"apiVersion":"certificates.k8s.io/v1","kind":"CertificateSigningRequest","metadata":{"name":"node-csr-applied"},
+                 "spec":{"username":"system:admin"},
+                 "status":{"conditions":[{"type":"Approved","status":"True","reason":"Applied","message":"approved by apply"}]}}""";
+        HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(fx.apiserver.url()
+                        + "/apis/certificates.k8s.io/v1/certificatesigningrequests/node-csr-applied/approval?fieldManager=approver-apply"))
+                .header("Authorization", "Bearer " + ADMIN).header("Content-Type", "application/apply-patch+yaml")
+                .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString(applied)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode csr = Json.tree(r.body());
+        assertThat(csr.path("status").path("conditions").get(0).path("reason").asString()).isEqualTo("Applied");
+        // the approval subresource moves conditions only: the spec stays the requestor's
+        assertThat(csr.path("spec").path("username").asString()).isEqualTo("system:bootstrap:abcdef");
+        JsonNode entry = null;
+        for (JsonNode e : csr.path("metadata").path("managedFields")) {
+            if (e.path("manager").asString().equals("approver-apply")) {
+                entry = e;
+            }
+        }
+        assertThat(entry).as(csr.path("metadata").path("managedFields").toString()).isNotNull();
+        assertThat(entry.path("operation").asString()).isEqualTo("Apply");
+        assertThat(entry.path("subresource").asString()).isEqualTo("approval");
+        assertThat(entry.path("fieldsV1").path("f:status").has("f:conditions")).as(entry.toString()).isTrue();
+        assertThat(entry.path("fieldsV1").has("f:spec")).as(entry.toString()).isFalse();
+    }
 }

@@ -48,7 +48,8 @@ public final class ManagedFields {
     /** Whether {@code path} is one a write through {@code subresource} ("" for the main resource) can own. */
     private static boolean inScope(List<String> path, String subresource) {
         boolean status = !path.isEmpty() && path.getFirst().equals("f:status");
-        return STATUS.equals(subresource) == status;
+        // approval writes status.conditions alone (a CertificateSigningRequest's approval strategy resets the rest)
+        return (STATUS.equals(subresource) || "approval".equals(subresource)) == status;
     }
 
     private static Set<List<String>> scoped(Set<List<String>> paths, String subresource) {

@@ -33,7 +33,8 @@ public class ServerSideApply {
     /**
      * Server-side apply through {@code subresource}: "" for the main resource (creates a missing object),
      * {@link ManagedFields#STATUS} for the status subresource (the object must exist: 404 otherwise; only
-     * its status is written, and the applier owns the status fields of its configuration). Field
+     * its status is written, and the applier owns the status fields of its configuration), {@code approval} and
+     * {@code ephemeralcontainers} likewise through those subresources' rules. Field
      * ownership follows the kind's {@link FieldModel} (a CRD's schema for custom resources).
      *
      * @throws ApiError 400 for a configuration without apiVersion/kind or naming another object, or without a
@@ -58,8 +59,16 @@ public class ServerSideApply {
         }
         FieldModel model = FieldModel.of(registry.strategy(rt));
         String sub = subresource == null ? "" : subresource;
-        if (sub.equals(ManagedFields.STATUS)) {
-            return new Result(registry.guaranteedUpdate(rt, namespace, name, null, Registry.Part.STATUS, dryRun,
+        // a subresource's apply updates an existing object through that subresource's rules (Kubernetes serves apply on
+        // every subresource whose storage can get and update: status, approval, ephemeralcontainers)
+        Registry.Part part = switch (sub) {
+            case ManagedFields.STATUS -> Registry.Part.STATUS;
+            case "approval" -> Registry.Part.APPROVAL;
+            case "ephemeralcontainers" -> Registry.Part.EPHEMERAL_CONTAINERS;
+            default -> Registry.Part.MAIN;
+        };
+        if (part != Registry.Part.MAIN) {
+            return new Result(registry.guaranteedUpdate(rt, namespace, name, null, part, dryRun,
                     current -> ManagedFields.apply(current, config, manager, force, rt, model, sub)), false);
         }
         for (int attempt = 0; ; attempt++) {

@@ -209,7 +209,7 @@ public class ResourceController {
                     return;
                 }
                 if (ct.equals(APPLY_PATCH)) {
-                    if (sub != null && !sub.equals("status") && !sub.equals("scale")) {
+                    if (sub != null && !List.of("status", "scale", "approval", "ephemeralcontainers").contains(sub)) {
                         throw ApiError.methodNotAllowed("PATCH, application/apply-patch+yaml is not supported on " + rt.resource() + "/" + sub);
                     }
                     boolean force = boolParam(req, "force");
@@ -218,7 +218,7 @@ public class ResourceController {
                         return;
                     }
                     ServerSideApply.Result applied = serverSideApply.apply(rt, path.namespace(), path.name(), patch, req.getParameter("fieldManager"), force, dryRun,
-                            sub == null ? "" : ManagedFields.STATUS);
+                            sub == null ? "" : sub);
                     write(req, resp, applied.created() ? 201 : 200, rt, applied.object());
                     return;
                 }
