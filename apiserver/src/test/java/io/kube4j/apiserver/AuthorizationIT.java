@@ -293,6 +293,24 @@ class AuthorizationIT {
     }
 
     @Test
+    void aNodesRulesReviewIsIncompleteAsTheNodeAuthorizerListsNoRules() {
+        // unionAuthzRulesHandler.RulesFor over Node,RBAC: NodeAuthorizer.RulesFor answers incomplete with an error for a node
+        HttpResponse<String> node = call(NODE1, "POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+                "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\",\"spec\":{\"namespace\":\"default\"}}");
+        assertThat(node.statusCode()).as(node.body()).isEqualTo(201);
+        JsonNode status = Json.tree(node.body()).path("status");
+        assertThat(status.path("incomplete").asBoolean()).as(node.body()).isTrue();
+        assertThat(status.path("evaluationError").asString()).isEqualTo("node authorizer does not support user rule resolution");
+        // RBAC's rules are still listed (system:basic-user's self reviews, bound to system:authenticated)
+        assertThat(status.path("resourceRules").toString()).contains("selfsubjectrulesreviews");
+        // anyone else: complete
+        HttpResponse<String> alice = call(ALICE, "POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+                "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\",\"spec\":{\"namespace\":\"team\"}}");
+        assertThat(Json.tree(alice.body()).path("status").path("incomplete").asBoolean()).as(alice.body()).isFalse();
+        assertThat(Json.tree(alice.body()).path("status").has("evaluationError")).isFalse();
+    }
+
+    @Test
     void aKubeletReadsOnlySecretsOfPodsOnItsNodeAndOnlyItsOwnLease() {
         for (String[] p : new String[][]{{"on-node1", "node1", "s1"}, {"on-node2", "node2", "s2"}}) {
             assertThat(call(ADMIN, "POST", "/api/v1/namespaces/default/secrets", "{\"metadata\":{\"name\":\"" + p[2] + "\"}}").statusCode()).isEqualTo(201);

@@ -5,6 +5,7 @@ import io.kube4j.apiserver.auth.Authorizer;
 import io.kube4j.apiserver.auth.RequestAttributes;
 import io.kube4j.apiserver.auth.UserInfo;
 import io.kube4j.apiserver.auth.rbac.RbacState;
+import io.kube4j.apiserver.auth.node.NodeAuthorizer;
 import io.kube4j.apiserver.auth.rbac.RulesReview;
 import io.kube4j.apiserver.errors.ApiError;
 import io.kube4j.api.Status;
@@ -84,8 +85,13 @@ class AccessReviewController {
             RulesReview r = RulesReview.of(rbac, user, namespace);
             for (Role.PolicyRule p : r.resourceRules()) resourceRules.add(rule(p.verbs, p.apiGroups, p.resources, p.resourceNames, null));
             for (Role.PolicyRule p : r.nonResourceRules()) nonResourceRules.add(rule(p.verbs, null, null, null, p.nonResourceURLs));
-            status.put("incomplete", r.incomplete());
-            if (!r.evaluationError().isEmpty()) status.put("evaluationError", r.evaluationError());
+            // the union of the rule resolvers in Node,RBAC order (unionAuthzRulesHandler.RulesFor): the Node authorizer
+            // lists no rules for a node and says so (NodeAuthorizer.RulesFor), so a node's review is incomplete
+            List<String> errors = new ArrayList<>();
+            if (NodeAuthorizer.nodeName(user) != null) errors.add(NodeAuthorizer.RULES_NOT_RESOLVED);
+            if (!r.evaluationError().isEmpty()) errors.add(r.evaluationError());
+            status.put("incomplete", r.incomplete() || !errors.isEmpty());
+            if (!errors.isEmpty()) status.put("evaluationError", errors.size() == 1 ? errors.getFirst() : "[" + String.join(", ", errors) + "]");
         }
         return created(review);
     }

@@ -33,6 +33,8 @@ public final class NodeAuthorizer implements Authorizer {
     public static final String NODE_USER_PREFIX = "system:node:";
     /** Kubernetes' {@code NodesGroup}. */
     public static final String NODES_GROUP = "system:nodes";
+    /** {@code RulesFor}'s error for a node: this authorizer cannot enumerate what a node may do. */
+    public static final String RULES_NOT_RESOLVED = "node authorizer does not support user rule resolution";
     private static final String NODE_LEASE_NAMESPACE = "kube-node-lease";
 
     /** Where the authorizer reads pods and claims: the watch cache in the apiserver, a map in tests. */
