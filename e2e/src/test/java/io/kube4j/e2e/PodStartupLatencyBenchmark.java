@@ -61,7 +61,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * first status PATCH); kubelet's first status → seen Running (containers started by the fake runtime, the PLEG
  * relist, the second status PATCH, delivery). The pod's {@code PodScheduled} condition time minus its
  * {@code creationTimestamp} is printed too, but both have 1 s resolution; the watch's times (as perf-tests takes
- * them) are the ones to read.
+ * them) are the ones to read. Beside it, each component's CPU time per pod over the case (the process' CPU
+ * time from the first create until all pods were seen Running, divided by the pods; every kubelet process summed;
+ * etcd, in Docker, not counted), to tell a stage that waits from one that computes.
  * <p>
  * <b>Cases</b>, each a fresh namespace, its pods force-deleted before the next case, the order rotated per round:
  * <ul>
@@ -156,7 +158,8 @@ class PodStartupLatencyBenchmark {
 
     /** What one case measured: latencies in ms, sorted; stage name to sorted per-pod stage durations. */
     record Run(Case c, int round, int running, int createErrors, int failed, double sendLateMaxMillis,
-               long[] openLoop, long[] slo, long[] watched, long[] podScheduledMinusCreation, Map<String, long[]> stages) {
+               long[] openLoop, long[] slo, long[] watched, long[] podScheduledMinusCreation, Map<String, long[]> stages,
+               Map<String, Double> cpuMillisPerPod) {
         boolean complete() {
             return running == c.pods() && createErrors == 0 && failed == 0;
         }
@@ -170,6 +173,9 @@ class PodStartupLatencyBenchmark {
                     round, c.name(), c.pods(), c.rate(), running, failed, createErrors, sendLateMaxMillis,
                     triple(openLoop), triple(slo), triple(watched),
                     Density.pct(podScheduledMinusCreation, 50), Density.pct(podScheduledMinusCreation, 99)));
+            b.append("    CPU per pod (the process' CPU time over the case / pods):");
+            cpuMillisPerPod.forEach((name, ms) -> b.append(String.format(Locale.ROOT, " %s %.1f ms", name, ms)));
+            b.append(System.lineSeparator());
             stages.forEach((name, v) -> b.append(String.format(Locale.ROOT, "    stage %-42s p50/p90/p99 %s ms, max %d%n",
                     name, triple(v), v.length == 0 ? -1 : v[v.length - 1])));
             return b.toString().stripTrailing();
@@ -219,6 +225,12 @@ class PodStartupLatencyBenchmark {
                             + " creationTimestamp p99 %s ms; perf-tests p99 %s ms",
                     c.name(), of.size(), mmm(of, r -> r.openLoop(), 50), mmm(of, r -> r.openLoop(), 90), mmm(of, r -> r.openLoop(), 99),
                     mmm(of, r -> r.slo(), 99), mmm(of, r -> r.watched(), 99)));
+            StringBuilder cpu = new StringBuilder("          CPU per pod, median over rounds:");
+            for (String name : of.getFirst().cpuMillisPerPod().keySet()) {
+                cpu.append(String.format(Locale.ROOT, " %s %.1f ms", name,
+                        Density.median(of.stream().mapToDouble(r -> r.cpuMillisPerPod().getOrDefault(name, 0.0)).toArray())));
+            }
+            out.add(cpu.toString());
             for (String stage : STAGES.keySet()) {
                 out.add(String.format(Locale.ROOT, "          stage %-42s median over rounds of p50 %.0f, p99 %.0f ms",
                         stage, medianOf(of, r -> r.stages().get(stage), 50), medianOf(of, r -> r.stages().get(stage), 99)));
@@ -260,7 +272,9 @@ class PodStartupLatencyBenchmark {
         Queue<String> errors = new ConcurrentLinkedQueue<>();
         double lateMax = 0;
         int failed;
+        Map<String, Double> cpuPerPod = new LinkedHashMap<>();
         try (Tracker tracker = new Tracker(d, namespace, timelines)) {
+            Map<String, Long> cpuBefore = cpuNanos();
             long interval = 1_000_000_000L / c.rate();
             long start = System.nanoTime() + 100_000_000L;
             try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -291,14 +305,17 @@ class PodStartupLatencyBenchmark {
                 TimeUnit.MILLISECONDS.sleep(50);
             }
             failed = tracker.failed.size();
+            Map<String, Long> cpuAfter = cpuNanos();
+            cpuAfter.forEach((name, ns) -> cpuPerPod.put(name, (ns - cpuBefore.getOrDefault(name, 0L)) / 1e6 / pods.size()));
         }
         errors.stream().limit(5).forEach(e -> System.out.println("create failed: " + e));
-        Run r = summarize(c, round, timelines, errors.size(), failed, lateMax);
+        Run r = summarize(c, round, timelines, errors.size(), failed, lateMax, cpuPerPod);
         d.cleanUp(namespace, false);
         return r;
     }
 
-    private static Run summarize(Case c, int round, Map<String, Timeline> timelines, int createErrors, int failed, double lateMax) {
+    private static Run summarize(Case c, int round, Map<String, Timeline> timelines, int createErrors, int failed, double lateMax,
+                                 Map<String, Double> cpuMillisPerPod) {
         List<Timeline> done = timelines.values().stream().filter(t -> !Double.isNaN(t.running) && !Double.isNaN(t.ack)).toList();
         long[] openLoop = sorted(done, t -> t.running - t.scheduled);
         long[] slo = sorted(done.stream().filter(t -> t.creationTimestamp != null).toList(),
@@ -309,7 +326,7 @@ class PodStartupLatencyBenchmark {
         Map<String, long[]> stages = new LinkedHashMap<>();
         STAGES.forEach((name, f) -> stages.put(name, sorted(done, f)));
         return new Run(c, round, done.size(), createErrors, failed, lateMax,
-                openLoop, slo, watched, podScheduled, stages);
+                openLoop, slo, watched, podScheduled, stages, cpuMillisPerPod);
     }
 
     private static long[] sorted(List<Timeline> timelines, ToDoubleFunction<Timeline> f) {
@@ -323,6 +340,24 @@ class PodStartupLatencyBenchmark {
 
     private static double medianOf(List<Run> runs, java.util.function.Function<Run, long[]> values, int p) {
         return Density.median(runs.stream().mapToDouble(r -> Density.pct(values.apply(r), p)).toArray());
+    }
+
+    /**
+     * CPU time so far (user + system) of this JVM (the bench client) and of each component process it started, by
+     * module (every kubelet process summed), in nanoseconds; etcd runs in Docker and is not counted.
+     */
+    private static Map<String, Long> cpuNanos() {
+        Map<String, Long> cpu = new LinkedHashMap<>();
+        for (String module : List.of("apiserver", "scheduler", "kubelet", "controller-manager")) {
+            cpu.put(module, 0L);
+        }
+        ProcessHandle.current().descendants().forEach(p -> {
+            String cmd = p.info().commandLine().orElse("");
+            long ns = p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+            cpu.keySet().stream().filter(m -> cmd.contains("/" + m + ".jar")).findFirst().ifPresent(m -> cpu.merge(m, ns, Long::sum));
+        });
+        cpu.put("bench client", ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L));
+        return cpu;
     }
 
     private static String loadAverage() {
