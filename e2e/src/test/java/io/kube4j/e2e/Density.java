@@ -195,14 +195,14 @@ final class Density implements AutoCloseable {
         return out;
     }
 
-    private void createNamespace(String name) {
+    void createNamespace(String name) {
         Namespace ns = new Namespace();
         ns.metadata.name = name;
         cluster.api.create(ns);
     }
 
     /** Deletes the Deployment (and, the garbage collector, its ReplicaSet), then force-deletes every pod left; waits until none is left. */
-    private void cleanUp(String namespace, boolean deployment) throws InterruptedException {
+    void cleanUp(String namespace, boolean deployment) throws InterruptedException {
         var api = cluster.api;
         if (deployment) {
             api.delete(Deployment.class, namespace, "bench");
@@ -292,7 +292,7 @@ final class Density implements AutoCloseable {
     }
 
     /** One container, no requests (hollow nodes have room for any number), a 1 s grace period. */
-    private static PodTemplateSpec template() {
+    static PodTemplateSpec template() {
         PodTemplateSpec t = new PodTemplateSpec();
         t.metadata.labels.put("app", "bench");
         t.spec = new PodSpec();
