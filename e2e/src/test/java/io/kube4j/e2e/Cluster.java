@@ -29,7 +29,7 @@ final class Cluster implements AutoCloseable {
     ApiClient api;
     final List<ComponentProcess> controlPlane = new ArrayList<>();
     final Map<String, ComponentProcess> kubelets = new LinkedHashMap<>();
-    /** JVM options for the scheduler, controller-manager and kubelets started after they are set (benchmarks' switches). */
+    /** JVM options for the apiserver, scheduler, controller-manager and kubelets started after they are set (benchmarks' switches). */
     final List<String> componentJvmArgs = new ArrayList<>();
 
     private final List<String> nodeNames;
@@ -65,11 +65,11 @@ final class Cluster implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         if (insecure) {
-            apiserver = new ApiServerProcess(etcd.endpoint()).start();
+            apiserver = new ApiServerProcess(etcd.endpoint()).jvmArgs(componentJvmArgs.toArray(String[]::new)).start();
             api = new ApiClient(apiserver.url(), "e2e/kube4j");
         } else {
             apiserver = new ApiServerProcess(etcd.endpoint(), "--kube4j.security.pki-dir=" + pki,
-                    "--kube4j.security.nodes=" + String.join(",", nodeNames)).https().start();
+                    "--kube4j.security.nodes=" + String.join(",", nodeNames)).jvmArgs(componentJvmArgs.toArray(String[]::new)).https().start();
             api = new ApiClient(apiserver.url(), "e2e/kube4j", Kubeconfig.load(pki.resolve("admin.kubeconfig")));
         }
         controlPlane.add(start("scheduler", "scheduler", "kube-scheduler", List.of("--kube4j.scheduler.leader-elect=false")));

@@ -89,6 +89,9 @@ final class Density implements AutoCloseable {
     Density(int nodes, int nodesPerProcess, int podsPerNode, boolean secure, List<String> controllerManagerArgs) {
         this.nodes = nodes;
         this.cluster = secure ? new Cluster() : new Cluster().insecure();
+        // the test harness starts components with C1 only (-XX:TieredStopAtLevel=1: quick start-up for short tests);
+        // figures of the product need its steady state, compiled by C2 as in the images (the last flag wins)
+        cluster.componentJvmArgs.add("-XX:TieredStopAtLevel=4");
         try {
             cluster.startControlPlane(controllerManagerArgs);
             for (int first = 0, p = 0; first < nodes; first += nodesPerProcess, p++) {
