@@ -290,7 +290,9 @@ class SchedulingBenchmark {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(Arrays.asList(external.split(" ")));
         cmd.addAll(List.of("-jar", ComponentProcess.locateJar("apiserver").toString(),
-                "--server.port=" + apiserverPort, "--kube4j.etcd.endpoints=" + etcdEndpoint, "--logging.level.root=WARN"));
+                "--server.port=" + apiserverPort, "--kube4j.etcd.endpoints=" + etcdEndpoint, "--logging.level.root=WARN",
+                // plain HTTP, every request allowed, as the ITs' fixture: the apiserver is secure by default since 2026-11
+                ApiServerProcess.INSECURE));
         File log = Path.of("target", "bench-apiserver-" + apiserverPort + ".log").toFile();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
