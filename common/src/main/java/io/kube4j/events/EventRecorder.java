@@ -36,7 +36,7 @@ public final class EventRecorder {
     private final String host;
     private final Clock clock;
     private final EventCorrelator correlator;
-    private final ExecutorService writer = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService writer;
     // the write in flight per event name, so that a patch never overtakes the create it counts on
     private final Map<String, CompletableFuture<Void>> writes = new HashMap<>();
 
@@ -49,6 +49,17 @@ public final class EventRecorder {
      * @param aggregateAndFilter false turns the aggregator and the spam filter off (identical events still count up)
      */
     public EventRecorder(ApiClient client, String component, String host, Clock clock, boolean aggregateAndFilter) {
+        this(client, component, host, clock, aggregateAndFilter, Executors.newVirtualThreadPerTaskExecutor());
+    }
+
+    /**
+     * As {@link #EventRecorder(ApiClient, String, String, Clock, boolean)}, writing through {@code writer}: a bounded
+     * executor that rejects when full gives client-go's broadcaster behaviour (a queue of 1000 events, dropped when
+     * full, {@code watch.DropIfChannelFull}); an event the writer rejects is lost (logged at debug), never retried.
+     * The default writer is a virtual thread per write.
+     */
+    public EventRecorder(ApiClient client, String component, String host, Clock clock, boolean aggregateAndFilter, ExecutorService writer) {
+        this.writer = writer;
         this.client = client;
         this.component = component;
         this.host = host;
@@ -85,6 +96,9 @@ public final class EventRecorder {
             CompletableFuture<Void> next = previous.thenRunAsync(() -> write(e, r.patch(), about), writer);
             writes.put(chain, next);
             next.whenComplete((v, ex) -> {
+                if (ex != null) {
+                    log.debug("event {} for {} dropped: {}", reason, about.key(), ex.toString());
+                }
                 synchronized (writes) {
                     writes.remove(chain, next);
                 }

@@ -4,11 +4,13 @@ import io.kube4j.api.Node;
 import io.kube4j.api.Pod;
 import io.kube4j.api.PodDisruptionBudget;
 import io.kube4j.client.ApiClient;
+import io.kube4j.client.TokenBucketRateLimiter;
 import io.kube4j.events.EventRecorder;
 import io.kube4j.informer.Informer;
 import io.kube4j.scheduler.cache.SchedulerCache;
 import io.kube4j.scheduler.core.ApiBinder;
 import io.kube4j.scheduler.core.ApiSchedulingReporter;
+import io.kube4j.scheduler.core.EventWriteQueue;
 import io.kube4j.scheduler.core.NodeEventHandler;
 import io.kube4j.scheduler.core.PodEventHandler;
 import io.kube4j.scheduler.core.Scheduler;
@@ -27,6 +29,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Executors;
@@ -59,10 +62,28 @@ class SchedulerConfiguration {
         return new Nominator(key -> podInformer.getObject().store().get(key));
     }
 
+    /** The event broadcaster's queue: 1000 events, dropped when full, one writer (see {@link EventWriteQueue}). */
+    @Bean(destroyMethod = "shutdownNow")
+    EventWriteQueue eventWriteQueue() {
+        return new EventWriteQueue();
+    }
+
+    /**
+     * The one recorder of the scheduler's Events (Scheduled, FailedScheduling, Preempted), as kube-scheduler's one
+     * broadcaster: through {@link EventWriteQueue} and an event client with its own token bucket
+     * ({@code clientConnection.qps}/{@code burst}), so Events never wait in the scheduling loop nor crowd out bindings.
+     */
+    @Bean
+    EventRecorder eventRecorder(SchedulerProperties props, ApiClient client, EventWriteQueue queue) {
+        SchedulerProperties.ClientConnection cc = props.clientConnection();
+        ApiClient eventClient = cc.qps() > 0 ? client.withRateLimiter(new TokenBucketRateLimiter(cc.qps(), cc.burst())) : client;
+        boolean correlate = !"false".equalsIgnoreCase(System.getProperty("kube4j.events.correlate", "true"));
+        return new EventRecorder(eventClient, props.name(), SchedulerRunner.hostname(), Clock.systemUTC(), correlate, queue);
+    }
+
     // the pod informer is looked up when a report is written, not now: it needs the queue, which needs this
     @Bean
-    SchedulingReporter schedulingReporter(SchedulerProperties props, ApiClient client, ObjectProvider<Informer<Pod>> podInformer) {
-        EventRecorder events = new EventRecorder(client, props.name(), SchedulerRunner.hostname());
+    SchedulingReporter schedulingReporter(SchedulerProperties props, ApiClient client, EventRecorder events, ObjectProvider<Informer<Pod>> podInformer) {
         return new ApiSchedulingReporter(client, events, key -> podInformer.getObject().store().get(key), props.recordScheduledEvents());
     }
 
@@ -76,9 +97,8 @@ class SchedulerConfiguration {
      * (they need the queue, which needs the framework).
      */
     @Bean
-    Framework framework(SchedulerProperties props, ApiClient client, Nominator nominator, Informer<PodDisruptionBudget> pdbInformer,
+    Framework framework(SchedulerProperties props, ApiClient client, EventRecorder events, Nominator nominator, Informer<PodDisruptionBudget> pdbInformer,
                         ObjectProvider<Informer<Pod>> podInformer, ObjectProvider<SchedulerMetrics> metrics) {
-        EventRecorder events = new EventRecorder(client, props.name(), SchedulerRunner.hostname());
         PreemptionMetrics preemptionMetrics = new PreemptionMetrics() {
             @Override
             public void preemptionAttempt() {

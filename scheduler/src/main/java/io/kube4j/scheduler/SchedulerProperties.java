@@ -26,6 +26,7 @@ import java.util.Map;
  * @param minCandidateNodesPercentage DefaultPreemption's {@code minCandidateNodesPercentage}: the dry run looks for
  *                                 candidates on at least this share of the nodes preemption may help on (0..100)
  * @param minCandidateNodesAbsolute DefaultPreemption's {@code minCandidateNodesAbsolute}: ... and on at least this many
+ * @param clientConnection         KubeSchedulerConfiguration's {@code clientConnection}: the event client's QPS and burst
  */
 @ConfigurationProperties("kube4j.scheduler")
 public record SchedulerProperties(
@@ -42,10 +43,25 @@ public record SchedulerProperties(
         @DefaultValue("") String identity,
         @DefaultValue("true") boolean recordScheduledEvents,
         @DefaultValue("10") int minCandidateNodesPercentage,
-        @DefaultValue("100") int minCandidateNodesAbsolute) {
+        @DefaultValue("100") int minCandidateNodesAbsolute,
+        @DefaultValue ClientConnection clientConnection) {
+
+    /**
+     * KubeSchedulerConfiguration's {@code clientConnection} ({@code kube4j.scheduler.client-connection.qps} and
+     * {@code .burst}), with Kubernetes' defaults 50 and 100 ({@code SetDefaults_KubeSchedulerConfiguration}).
+     * kube-scheduler gives its main client and its event client each a token bucket of this size; kube4j applies
+     * it to the event client only: bindings are bounded by {@code bind-concurrency} instead, so that the default
+     * scheduler is not held to 50 bindings a second. qps 0 or less: no limit.
+     *
+     * @param qps   sustained requests a second
+     * @param burst the bucket's size
+     */
+    public record ClientConnection(@DefaultValue("50") float qps, @DefaultValue("100") int burst) {
+    }
 
     public SchedulerProperties {
         weights = weights == null ? Map.of() : Map.copyOf(weights);
+        clientConnection = clientConnection == null ? new ClientConnection(50, 100) : clientConnection;
         if (percentageOfNodesToScore < 0 || percentageOfNodesToScore > 100) {
             throw new IllegalArgumentException("kube4j.scheduler.percentage-of-nodes-to-score must be 0..100, not " + percentageOfNodesToScore);
         }

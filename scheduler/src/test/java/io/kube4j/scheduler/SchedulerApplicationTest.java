@@ -37,6 +37,18 @@ class SchedulerApplicationTest {
         assertThat(props.leaderElect()).isFalse();
         assertThat(props.weights()).containsEntry("TaintToleration", 5);
         assertThat(props.leaseNamespace()).isEqualTo("kube-system");
+        // KubeSchedulerConfiguration clientConnection defaults (SetDefaults_KubeSchedulerConfiguration)
+        assertThat(props.clientConnection().qps()).isEqualTo(50f);
+        assertThat(props.clientConnection().burst()).isEqualTo(100);
+    }
+
+    @Autowired
+    io.kube4j.scheduler.core.EventWriteQueue eventWriteQueue;
+
+    @Test
+    void eventsGoThroughClientGosQueueOfAThousandWithOneWriter() {
+        assertThat(eventWriteQueue.getQueue().remainingCapacity()).isEqualTo(1000);
+        assertThat(eventWriteQueue.getMaximumPoolSize()).isEqualTo(1);
     }
 
     @Test

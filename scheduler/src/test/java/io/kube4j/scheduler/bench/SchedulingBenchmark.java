@@ -171,6 +171,10 @@ class SchedulingBenchmark {
                     histogramPct(attempt, 0.5), histogramPct(attempt, 0.99), attempt.mean(TimeUnit.MILLISECONDS)));
             out.append(String.format("  scheduler algorithm (snapshot+filter+score): p50 %.3f ms, p99 %.3f ms, mean %.3f ms%n",
                     histogramPct(algorithm, 0.5), histogramPct(algorithm, 0.99), algorithm.mean(TimeUnit.MILLISECONDS)));
+            long events = countEvents(client);
+            out.append(String.format("  Events in %s when the last pod was bound: %d; dropped by the scheduler's full event queue: %d (event client qps %s)%n",
+                    NS, events, scheduler.getBean(io.kube4j.scheduler.core.EventWriteQueue.class).dropped(),
+                    System.getProperty("kube4j.bench.event-qps", "50 (default)")));
             out.append(String.format("  cpu during the run: apiserver %.1f s, benchmark JVM %.1f s (scheduling thread %.1f s), wall %.1f s%n",
                     apiserverCpu, jvmCpu, loopCpu, elapsed));
             // the baseline, measured in this run on the same apiserver and etcd: a naive binder that places
@@ -210,8 +214,15 @@ class SchedulingBenchmark {
     }
 
     private static String[] schedulerArgs() {
-        return new String[] {"--kube4j.scheduler.leader-elect=false", "--logging.level.root=WARN",
-                "--kube4j.scheduler.record-scheduled-events=" + System.getProperty("kube4j.bench.scheduled-events", "true")};
+        List<String> args = new ArrayList<>(List.of("--kube4j.scheduler.leader-elect=false", "--logging.level.root=WARN",
+                "--kube4j.scheduler.record-scheduled-events=" + System.getProperty("kube4j.bench.scheduled-events", "true")));
+        // the event client's token bucket (KubeSchedulerConfiguration clientConnection; Kubernetes' defaults 50 / 100,
+        // scheduler_perf runs with 5000 / 5000)
+        if (System.getProperty("kube4j.bench.event-qps") != null) {
+            args.add("--kube4j.scheduler.client-connection.qps=" + System.getProperty("kube4j.bench.event-qps"));
+            args.add("--kube4j.scheduler.client-connection.burst=" + System.getProperty("kube4j.bench.event-burst", System.getProperty("kube4j.bench.event-qps")));
+        }
+        return args.toArray(String[]::new);
     }
 
     private void seen(Pod pod) {
@@ -252,6 +263,17 @@ class SchedulingBenchmark {
         return bound;
     }
 
+    private static long countEvents(ApiClient client) {
+        long n = 0;
+        String token = null;
+        do {
+            KubeList<io.kube4j.api.Event> page = client.list(io.kube4j.api.Event.class, NS, new ListOptions(null, null, 1000, token, null));
+            n += page.items.size();
+            token = page.metadata.continue_;
+        } while (token != null && !token.isEmpty());
+        return n;
+    }
+
     interface IndexedTask {
         void run(int i) throws Exception;
     }
@@ -290,7 +312,9 @@ class SchedulingBenchmark {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(Arrays.asList(external.split(" ")));
         cmd.addAll(List.of("-jar", ComponentProcess.locateJar("apiserver").toString(),
-                "--server.port=" + apiserverPort, "--kube4j.etcd.endpoints=" + etcdEndpoint, "--logging.level.root=WARN"));
+                "--server.port=" + apiserverPort, "--kube4j.etcd.endpoints=" + etcdEndpoint, "--logging.level.root=WARN",
+                // plain HTTP, every request allowed, as the ITs' fixture: the apiserver is secure by default since 2026-11
+                ApiServerProcess.INSECURE));
         File log = Path.of("target", "bench-apiserver-" + apiserverPort + ".log").toFile();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
