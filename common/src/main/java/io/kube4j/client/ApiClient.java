@@ -34,6 +34,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and carries its bearer token, as a client-go rest.Config built from a kubeconfig. Optionally every request but a
  * long-poll watch first waits for a token of a {@link TokenBucketRateLimiter} (client-go's QPS/Burst),
  * see {@link #withRateLimiter}.
+ *
+ * <p>Transport, as client-go's one shared transport per rest.Config: over HTTPS every request offers HTTP/2
+ * by ALPN (falling back to HTTP/1.1 when the server does not take it), so requests in flight are multiplexed as
+ * streams on a few kept-alive connections instead of one TCP connection and one TLS handshake each; plain
+ * {@code http://} URLs use HTTP/1.1 with kept-alive connections (Go's transport does not speak h2c either).
+ * The JDK client fails a request outright ("too many concurrent streams") when its connection is at the
+ * server's SETTINGS_MAX_CONCURRENT_STREAMS where Go's transport opens another connection, so this client
+ * spreads its requests over {@link #MAX_STREAMS_PER_CONNECTION}-stream lanes (one JDK client, so one
+ * connection, each), opening a lane only when every one is full.
  */
 public class ApiClient {
     private static final Logger log = LoggerFactory.getLogger(ApiClient.class);
@@ -41,9 +50,22 @@ public class ApiClient {
     private static final Duration LONG_THROTTLE = Duration.ofMillis(50);
     private static final Duration EXTRA_LONG_THROTTLE = Duration.ofSeconds(1);
 
+    /**
+     * Requests in flight per lane (one JDK client, so one HTTP/2 connection): Tomcat's and most HTTP/2 servers'
+     * default SETTINGS_MAX_CONCURRENT_STREAMS (100); kube-apiserver's is 250, kube4j's apiserver's too.
+     */
+    static final int MAX_STREAMS_PER_CONNECTION = 100;
+    /**
+     * How long TCP connect plus TLS handshake may take (the JDK's connect timeout spans both): Go's
+     * DefaultTransport, which client-go uses, allows 30 s to dial and 10 s for the TLS handshake.
+     */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
     private final List<String> baseUrls;
     private final AtomicInteger current;
-    private final HttpClient http;
+    // per apiserver URL
+    private final java.util.concurrent.ConcurrentMap<String, Lanes> lanes;
+    private final java.util.function.Supplier<HttpClient> transport;
     private final String userAgent;
     // null: no credentials (plain HTTP, or HTTPS trusting the JVM's roots, anonymous)
     private final Kubeconfig credentials;
@@ -75,20 +97,25 @@ public class ApiClient {
         this.credentials = credentials;
         this.current = new AtomicInteger();
         this.rateLimiter = null;
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(3))
-                .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
-        if (credentials != null) {
-            builder.sslContext(credentials.sslContext());
-        }
-        this.http = builder.build();
+        javax.net.ssl.SSLContext ssl = credentials == null ? null : credentials.sslContext();
+        this.lanes = new java.util.concurrent.ConcurrentHashMap<>();
+        this.transport = () -> {
+            HttpClient.Builder builder = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_2)
+                    .connectTimeout(CONNECT_TIMEOUT)
+                    .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+            if (ssl != null) {
+                builder.sslContext(ssl);
+            }
+            return builder.build();
+        };
     }
 
     private ApiClient(ApiClient base, TokenBucketRateLimiter rateLimiter) {
         this.baseUrls = base.baseUrls;
         this.current = base.current;
-        this.http = base.http;
+        this.lanes = base.lanes;
+        this.transport = base.transport;
         this.userAgent = base.userAgent;
         this.credentials = base.credentials;
         this.rateLimiter = rateLimiter;
@@ -271,11 +298,24 @@ public class ApiClient {
         IOException last = null;
         for (int attempt = 0; attempt < baseUrls.size(); attempt++) {
             String base = baseUrl();
+            Lane lane;
+            try {
+                lane = lane(base);
+            } catch (IOException e) {
+                last = e;
+                current.incrementAndGet();
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(0, null, "interrupted", e);
+            }
+            boolean handedOver = false;
             try {
                 HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).header("User-Agent", userAgent).GET();
+                version(b, base);
                 authorize(b);
                 HttpRequest req = b.build();
-                HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+                HttpResponse<InputStream> r = lane.http().send(req, HttpResponse.BodyHandlers.ofInputStream());
                 if (r.statusCode() >= 300) {
                     byte[] body;
                     try (InputStream in = r.body()) {
@@ -283,13 +323,35 @@ public class ApiClient {
                     }
                     throw error(r.statusCode(), body);
                 }
-                return r.body();
+                handedOver = true;
+                // the stream stays open on the lane until the caller closes it
+                return new java.io.FilterInputStream(r.body()) {
+                    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+                    @Override
+                    public void close() throws IOException {
+                        try {
+                            super.close();
+                        } finally {
+                            if (closed.compareAndSet(false, true)) {
+                                lane.release();
+                            }
+                        }
+                    }
+                };
+            } catch (java.net.http.HttpConnectTimeoutException e) {
+                last = connectTimedOut(base, e);
+                current.incrementAndGet();
             } catch (IOException e) {
                 last = e;
                 current.incrementAndGet();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ApiException(0, null, "interrupted", e);
+            } finally {
+                if (!handedOver) {
+                    lane.release();
+                }
             }
         }
         throw new ApiException(0, null, "no apiserver reachable at " + baseUrls + ": " + last, last);
@@ -366,25 +428,240 @@ public class ApiClient {
             if (contentType != null) {
                 b.header("Content-Type", contentType);
             }
+            version(b, base);
             authorize(b);
             b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            Lane lane;
             try {
-                HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+                lane = lane(base);
+            } catch (IOException e) {
+                last = e;
+                current.incrementAndGet();
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(0, null, "interrupted", e);
+            }
+            try {
+                HttpResponse<byte[]> r = lane.http().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
                 if (r.statusCode() >= 300) {
                     throw error(r.statusCode(), r.body());
                 }
                 return r;
+            } catch (java.net.http.HttpConnectTimeoutException e) {
+                // nothing was sent: a connection failure like a refused one, so the next apiserver is tried
+                last = connectTimedOut(base, e);
+                current.incrementAndGet();
             } catch (java.net.http.HttpTimeoutException e) {
-                throw new ApiException(0, null, method + " " + path + " timed out after " + timeout.toSeconds() + "s", e);
+                throw new ApiException(0, null, method + " " + path + " timed out after " + timeout.toSeconds() + "s (no complete response)", e);
             } catch (IOException e) {
                 last = e;
                 current.incrementAndGet();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ApiException(0, null, "interrupted", e);
+            } finally {
+                lane.release();
             }
         }
         throw new ApiException(0, null, "no apiserver reachable at " + baseUrls + ": " + last, last);
+    }
+
+    /**
+     * HTTP/2 over TLS (negotiated by ALPN, HTTP/1.1 when the server does not offer it); HTTP/1.1 on plain
+     * {@code http://}, where the JDK would otherwise try an h2c upgrade that Go's transport never makes.
+     */
+    private static void version(HttpRequest.Builder b, String base) {
+        b.version(base.regionMatches(true, 0, "https:", 0, 6) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
+    }
+
+    /** The connect timeout said as what it is (TCP connect and TLS handshake), not as the request's timeout. */
+    static IOException connectTimedOut(String base, java.net.http.HttpConnectTimeoutException e) {
+        IOException x = new java.net.http.HttpConnectTimeoutException("connect to " + base + " timed out after "
+                + CONNECT_TIMEOUT.toSeconds() + "s (TCP connect and TLS handshake)");
+        x.initCause(e);
+        return x;
+    }
+
+    /**
+     * One JDK client, hence its own HTTP/2 connection, with {@code slots} for the requests in flight on it.
+     * The JDK opens a connection for every request that finds none pooled, so a burst on a lane without a live
+     * connection would make as many TLS handshakes as requests (the storm this transport exists to avoid); Go's
+     * HTTP/2 pool dials once per host and lets the other requests wait for that dial. A lane does the same: the
+     * first request of a lane that has no connection (never used, or idle longer than the JDK keeps one) opens it
+     * with a small probe ({@code GET /version}, answered to anyone) while the others wait; a connection failure of
+     * the probe is theirs too, as Go hands its dial error to every waiter.
+     */
+    static final class Lane {
+        // the JDK closes an HTTP/2 connection idle for 30 s (jdk.httpclient.keepalive.timeout.h2); reopen before
+        private static final long IDLE_NANOS = Duration.ofSeconds(25).toNanos();
+        private final HttpClient http;
+        private final java.util.concurrent.Semaphore slots;
+        private int inFlight;
+        private boolean open;
+        private long idleSince;
+        private java.util.concurrent.CompletableFuture<Void> opening;
+
+        Lane(HttpClient http, int streams) {
+            this.http = http;
+            this.slots = new java.util.concurrent.Semaphore(streams);
+        }
+
+        HttpClient http() {
+            return http;
+        }
+
+        java.util.concurrent.Semaphore slots() {
+            return slots;
+        }
+
+        /**
+         * Enters the lane (after taking a slot): true when the caller must open its connection and then call
+         * {@link #opened}; otherwise waits while another request opens it.
+         *
+         * @throws IOException the connection failure of the request that opened it
+         */
+        boolean enter() throws IOException, InterruptedException {
+            java.util.concurrent.CompletableFuture<Void> wait;
+            synchronized (this) {
+                inFlight++;
+                if (opening == null) {
+                    if (open && !(inFlight == 1 && System.nanoTime() - idleSince > IDLE_NANOS)) {
+                        return false;
+                    }
+                    open = false;
+                    opening = new java.util.concurrent.CompletableFuture<>();
+                    return true;
+                }
+                wait = opening;
+            }
+            try {
+                wait.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
+            return false;
+        }
+
+        /** The opener's outcome: null when the connection is up, else the connection failure the waiters get. */
+        void opened(IOException failure) {
+            java.util.concurrent.CompletableFuture<Void> f;
+            synchronized (this) {
+                f = opening;
+                opening = null;
+                open = failure == null;
+            }
+            if (f != null) {
+                if (failure == null) {
+                    f.complete(null);
+                } else {
+                    f.completeExceptionally(failure);
+                }
+            }
+        }
+
+        void release() {
+            synchronized (this) {
+                if (--inFlight == 0) {
+                    idleSince = System.nanoTime();
+                }
+            }
+            slots.release();
+        }
+    }
+
+    /**
+     * The lanes of one apiserver URL for one client (shared with its rate-limited copies): a request takes a slot
+     * of the first lane with one free, and a new lane is opened only when all are full, so a process uses one
+     * connection until it has more than {@code streamsPerLane} requests in flight (client-go: one HTTP/2
+     * connection per host, another when the server's stream limit is reached).
+     */
+    static final class Lanes {
+        private final java.util.function.Supplier<HttpClient> factory;
+        private final int streamsPerLane;
+        private final java.util.concurrent.CopyOnWriteArrayList<Lane> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        Lanes(java.util.function.Supplier<HttpClient> factory, int streamsPerLane) {
+            this.factory = factory;
+            this.streamsPerLane = streamsPerLane;
+        }
+
+        /** A lane with a slot taken for the caller, who must {@link Lane#release} it. */
+        Lane acquire() {
+            for (Lane lane : all) {
+                if (lane.slots().tryAcquire()) {
+                    return lane;
+                }
+            }
+            synchronized (this) {
+                // another thread may have opened a lane meanwhile: look again before opening one
+                for (Lane lane : all) {
+                    if (lane.slots().tryAcquire()) {
+                        return lane;
+                    }
+                }
+                Lane lane = new Lane(factory.get(), streamsPerLane);
+                lane.slots().acquireUninterruptibly();
+                all.add(lane);
+                if (all.size() > 1) {
+                    log.debug("{} requests in flight: opened client lane {}", (long) streamsPerLane * (all.size() - 1), all.size());
+                }
+                return lane;
+            }
+        }
+
+        /** Lanes opened so far. */
+        int size() {
+            return all.size();
+        }
+    }
+
+    /**
+     * Takes a slot of a lane to {@code base} and, when the lane has no connection, opens it (or waits while another
+     * request does). The caller releases the lane.
+     */
+    private Lane lane(String base) throws IOException, InterruptedException {
+        Lane lane = lanes.computeIfAbsent(base, b -> new Lanes(transport, MAX_STREAMS_PER_CONNECTION)).acquire();
+        boolean ok = false;
+        try {
+            if (lane.enter()) {
+                open(lane, base);
+            }
+            ok = true;
+            return lane;
+        } finally {
+            if (!ok) {
+                lane.release();
+            }
+        }
+    }
+
+    private void open(Lane lane, String base) throws IOException, InterruptedException {
+        if (!base.regionMatches(true, 0, "https:", 0, 6)) {
+            // HTTP/1.1: a connection per request in flight whatever we do
+            lane.opened(null);
+            return;
+        }
+        HttpRequest.Builder probe = HttpRequest.newBuilder(URI.create(base + "/version")).timeout(CONNECT_TIMEOUT.plusSeconds(5))
+                .header("User-Agent", userAgent).version(HttpClient.Version.HTTP_2).GET();
+        authorize(probe);
+        try {
+            lane.http().send(probe.build(), HttpResponse.BodyHandlers.discarding());
+            lane.opened(null);
+        } catch (java.net.http.HttpConnectTimeoutException e) {
+            IOException failure = connectTimedOut(base, e);
+            lane.opened(failure);
+            throw failure;
+        } catch (java.net.ConnectException | javax.net.ssl.SSLException e) {
+            lane.opened(e);
+            throw e;
+        } catch (IOException e) {
+            // connected, but the probe got no answer in time: the request itself may still get one
+            lane.opened(null);
+        } catch (InterruptedException e) {
+            lane.opened(new IOException("interrupted while opening a connection to " + base));
+            throw e;
+        }
     }
 
     private static ApiException error(int code, byte[] body) {

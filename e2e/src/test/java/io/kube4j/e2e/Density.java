@@ -74,12 +74,11 @@ final class Density implements AutoCloseable {
 
     /**
      * Starts the cluster and waits until {@code nodes} hollow nodes are Ready. {@code secure}: HTTPS with client
-     * certificates as deployed; otherwise plain HTTP without authentication ({@link Cluster#insecure()}). Secure,
-     * a kubelet process of 100 hollow nodes had not got its nodes Ready after 3 minutes on our loaded 2-core machine: thousands
-     * of its requests failed within seconds with ApiClient's "timed out after 30s", which is how it reports the JDK
-     * client's 3 s connect timeout; its one HTTP/1.1 client opens a connection per request in flight, so (unverified)
-     * hundreds of concurrent TLS connection set-ups miss that timeout and the retries feed the storm (20 nodes per
-     * process worked, slowly). Plain HTTP measures the control plane's work without that.
+     * certificates as deployed; otherwise plain HTTP without authentication ({@link Cluster#insecure()}). Secure, a
+     * kubelet process of 100 hollow nodes used to get none Ready in minutes: its one HTTP/1.1 client opened a TLS
+     * connection per request in flight, hundreds at once, and the JDK's 3 s connect timeout (which spans the TLS
+     * handshake) failed them as "timed out after 30s", the retries feeding the storm. ApiClient now multiplexes its
+     * requests as HTTP/2 streams over a few connections, as client-go does (BENCHMARKS.md, Density).
      */
     Density(int nodes, int nodesPerProcess, int podsPerNode, boolean secure) {
         this(nodes, nodesPerProcess, podsPerNode, secure, List.of());

@@ -87,11 +87,31 @@ public class SecurityConfiguration {
         }
     }
 
-    /** HTTPS from {@code apiserver.crt}/{@code .key}; client certificates requested, never required. */
+    /**
+     * Kubernetes' default SETTINGS_MAX_CONCURRENT_STREAMS when {@code --http2-max-streams-per-connection} is 0
+     * (genericapiserver's secure_serving.go makes Go's default of 250 explicit).
+     */
+    static final int DEFAULT_HTTP2_MAX_STREAMS_PER_CONNECTION = 250;
+    /** How long an HTTP/2 connection without streams stays open (secure_serving.go's http2 IdleTimeout, 90 s). */
+    static final long HTTP2_IDLE_TIMEOUT_MILLIS = 90_000;
+
+    /**
+     * HTTPS from {@code apiserver.crt}/{@code .key}; client certificates requested, never required. HTTP/2 is
+     * offered by ALPN beside HTTP/1.1 as kube-apiserver's TLS server does (unless
+     * {@code kube4j.apiserver.disable-http2-serving}, Kubernetes' {@code --disable-http2-serving}), so one client
+     * process multiplexes its requests on one connection instead of one TLS handshake per request in flight;
+     * upgrades (exec, attach, port-forward) stay HTTP/1.1, as kubectl's SPDY and WebSocket dialers offer only
+     * http/1.1 for them. Plain HTTP (insecure) serves HTTP/1.1 only: Kubernetes never served h2c.
+     */
     @Bean
     @ConditionalOnProperty(name = "kube4j.security.insecure", havingValue = "false", matchIfMissing = true)
-    TomcatConnectorCustomizer httpsConnector(Pki pki) {
+    TomcatConnectorCustomizer httpsConnector(Pki pki,
+                                             @Value("${kube4j.apiserver.disable-http2-serving:false}") boolean disableHttp2,
+                                             @Value("${kube4j.apiserver.http2-max-streams-per-connection:0}") int http2MaxStreams) {
         return connector -> {
+            if (!disableHttp2) {
+                connector.addUpgradeProtocol(http2(http2MaxStreams));
+            }
             AcceptAnyClientCertificate.acceptIssuers(List.of(pki.ca()));
             connector.setScheme("https");
             connector.setSecure(true);
@@ -107,6 +127,22 @@ public class SecurityConfiguration {
             ssl.addCertificate(cert);
             protocol.addSslHostConfig(ssl);
         };
+    }
+
+    /**
+     * The HTTP/2 side of the TLS connector. {@code maxStreams} is Kubernetes' {@code --http2-max-streams-per-connection}
+     * (0: 250). Go's server runs every stream on its own goroutine; Tomcat by default runs only 20 streams of a
+     * connection at a time and queues the rest, so a client whose long-poll watches fill those 20 would have its
+     * other requests wait for a watch to end: every admitted stream may run. Idle connections close after 90 s as
+     * Kubernetes' do (Tomcat's 20 s would close them under clients that keep them 30 s, the JDK's default).
+     */
+    static org.apache.coyote.http2.Http2Protocol http2(int maxStreams) {
+        int streams = maxStreams > 0 ? maxStreams : DEFAULT_HTTP2_MAX_STREAMS_PER_CONNECTION;
+        org.apache.coyote.http2.Http2Protocol h2 = new org.apache.coyote.http2.Http2Protocol();
+        h2.setMaxConcurrentStreams(streams);
+        h2.setMaxConcurrentStreamExecution(streams);
+        h2.setKeepAliveTimeout(HTTP2_IDLE_TIMEOUT_MILLIS);
+        return h2;
     }
 
     /** X.509 client certificates, first in Kubernetes' order. */

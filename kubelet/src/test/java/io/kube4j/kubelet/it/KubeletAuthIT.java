@@ -137,6 +137,51 @@ class KubeletAuthIT {
         assertThat(spdy.out).isEqualTo("spdy\n");
     }
 
+    /**
+     * kubectl port-forward through the secure apiserver, which offers HTTP/2 by ALPN: the upgrade (WebSocket, then
+     * the SPDY fallback) is made over HTTP/1.1 as kubectl's dialers ask, and forwards a request to the pod's server.
+     */
+    @Test
+    void kubectlPortForwardReachesThePodThroughTheApiserverOverTls() throws Exception {
+        int podPort = ApiServerProcess.freePort();
+        int localPort = ApiServerProcess.freePort();
+        Result applied = kubectl("""
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"forwarded","namespace":"default"},
+                 "spec":{"nodeName":"%s","restartPolicy":"Never","automountServiceAccountToken":false,"terminationGracePeriodSeconds":1,
+                         "containers":[{"name":"app","image":"local/busybox:latest","command":["python3","-m","http.server","%d","--bind","127.0.0.1"]}]}}
+                """.formatted(NODE, podPort), "apply", "-f", "-");
+        assertThat(applied.exitCode).as(applied.err).isZero();
+        // under the process runtime the pod's server is a host process: it must listen before the first forwarded connection
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", podPort)) {
+                return true;
+            }
+        });
+        for (java.util.Map<String, String> env : List.of(java.util.Map.<String, String>of(), java.util.Map.of("KUBECTL_PORT_FORWARD_WEBSOCKETS", "false"))) {
+            Path log = Files.createTempFile(home, "port-forward", ".log");
+            ProcessBuilder pb = new ProcessBuilder(command("port-forward", "pod/forwarded", localPort + ":" + podPort)).redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            pb.environment().putAll(env);
+            pb.environment().put("HOME", home.toString());
+            pb.environment().remove("KUBECONFIG");
+            Process pf = pb.start();
+            try {
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+                URI uri = URI.create("http://127.0.0.1:" + localPort + "/");
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .failFast("kubectl port-forward exited", () -> !pf.isAlive())
+                        .until(() -> http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.body()).as(env + ": " + Files.readString(log)).contains("Directory listing");
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError(env + " kubectl port-forward said: " + Files.readString(log), e);
+            } finally {
+                pf.destroy();
+                pf.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     @Test
     void aRequestWithoutAClientCertificateIsUnauthorized() throws Exception {
         HttpResponse<String> r = get(KubeletTls.client(), "/containerLogs/default/talker/app");
