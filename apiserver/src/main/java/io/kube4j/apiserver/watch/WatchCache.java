@@ -3,7 +3,6 @@ package io.kube4j.apiserver.watch;
 import io.kube4j.apiserver.ApiServerProperties;
 import io.kube4j.apiserver.storage.Storage;
 import io.kube4j.apiserver.storage.StorageException;
-import io.kube4j.json.Json;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -829,7 +828,8 @@ public final class WatchCache implements AutoCloseable {
     }
 
     static ObjectNode decode(byte[] value, long modRevision) {
-        ObjectNode obj = (ObjectNode) Json.tree(value);
+        // compact trees: the cache holds one per stored object for as long as it is current
+        ObjectNode obj = CompactNodes.decode(value);
         ObjectNode meta = obj.has("metadata") && obj.get("metadata").isObject() ? (ObjectNode) obj.get("metadata") : obj.putObject("metadata");
         meta.put("resourceVersion", Long.toString(modRevision));
         return obj;
