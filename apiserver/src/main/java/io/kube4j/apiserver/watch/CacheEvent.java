@@ -15,14 +15,20 @@ import tools.jackson.databind.node.ObjectNode;
  * @param prior      the object before the change, null for a creation
  * @param priorOwned whether {@code prior} belongs to this event alone (its previous version came from a
  *                   snapshot, not from an event): its bytes are then counted with this event's
+ * @param trigger      for a pod, its {@code spec.nodeName} after the change ("" when unscheduled); null for other
+ *                     kinds. Kept beside the objects as Kubernetes' {@code watchCacheEvent} keeps
+ *                     {@code ObjectFields}: a kubelet's watcher skips other nodes' events without decoding them
+ * @param priorTrigger the same before the change, null when there was no previous object
  */
-public record CacheEvent(long revision, Type type, String key, CachingObject encoded, CachingObject prior, boolean priorOwned) {
+public record CacheEvent(long revision, Type type, String key, CachingObject encoded, CachingObject prior, boolean priorOwned,
+                         String trigger, String priorTrigger) {
     /** What happened to the key. */
     public enum Type { PUT, DELETE }
 
     /** An event whose objects are encoded lazily, on the first watcher's demand (tests). */
     public CacheEvent(long revision, Type type, String key, ObjectNode object, ObjectNode previous) {
-        this(revision, type, key, new CachingObject(object), previous == null ? null : new CachingObject(previous), true);
+        this(revision, type, key, new CachingObject(object), previous == null ? null : new CachingObject(previous), true,
+                WatchCache.trigger(key, object), WatchCache.trigger(key, previous));
     }
 
     /** The object after the change (decoded again for the caller once the event has been compacted). */

@@ -3,6 +3,8 @@ package io.kube4j.apiserver.watch;
 import io.kube4j.json.Json;
 import tools.jackson.databind.node.ObjectNode;
 
+import java.lang.ref.SoftReference;
+
 /**
  * A cached object together with its JSON bytes, encoded by the first watcher that needs them and then
  * shared by every other watcher that receives the same event, whatever event type it sees it as
@@ -14,12 +16,14 @@ import tools.jackson.databind.node.ObjectNode;
  * memory, the watch cache {@linkplain #compact() compacts} an event once it is no longer among the
  * newest ones: the decoded tree (several times the size of its JSON) is dropped and only the bytes are
  * kept, which is all a watcher resuming from an older resourceVersion needs: {@link #object()} then
- * decodes a private copy for it.
+ * decodes it again, once for all the watchers that read it while memory allows (a soft reference).
  */
 public final class CachingObject {
     // the tree while the event is recent; null once compacted (json is then set, and set first)
     private volatile ObjectNode object;
     private volatile byte[] json;
+    // the tree decoded again from json after compaction, shared by the watchers that read it
+    private volatile SoftReference<ObjectNode> decoded;
     // set by the cache's thread when the event that made this object left the recent window while the
     // object was still current (so kept as a tree): compacted as soon as it is replaced
     boolean old;
@@ -31,16 +35,24 @@ public final class CachingObject {
 
     /**
      * The object. While the event is recent, the cached tree itself; once compacted, a tree decoded from
-     * the kept bytes for this caller (equal to the original, and as the original never to be mutated by
-     * callers that share it).
+     * the kept bytes (equal to the original, shared by the callers that read it meanwhile, and as the
+     * original never to be mutated).
      */
     public ObjectNode object() {
         ObjectNode o = object;
         if (o != null) {
             return o;
         }
-        // compact() sets json before it clears object: a null object means the bytes are there
-        return (ObjectNode) Json.tree(json);
+        // many watchers resuming from the same old revision (kubelets after an apiserver restart) scan the
+        // same events at about the same time: one decoded copy serves them all while memory allows
+        SoftReference<ObjectNode> r = decoded;
+        ObjectNode d = r == null ? null : r.get();
+        if (d == null) {
+            // compact() sets json before it clears object: a null object means the bytes are there
+            d = CompactNodes.decode(json);
+            decoded = new SoftReference<>(d);
+        }
+        return d;
     }
 
     /**
@@ -70,6 +82,12 @@ public final class CachingObject {
     /** Whether only the bytes are held (the tree was dropped). */
     boolean compacted() {
         return object == null;
+    }
+
+    /** For tests: whether a compacted object has been decoded again (and not yet collected). */
+    boolean decodedAgain() {
+        SoftReference<ObjectNode> r = decoded;
+        return r != null && r.get() != null;
     }
 
     /** For tests: whether the bytes are held now. */

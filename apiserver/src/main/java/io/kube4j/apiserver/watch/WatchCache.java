@@ -653,17 +653,19 @@ public final class WatchCache implements AutoCloseable {
      * was kept as a tree only because it was current is compacted now that it is not.
      */
     private CacheEvent event(long rev, CacheEvent.Type type, String key, CachingObject enc, ObjectNode prev, CachingObject prior) {
+        String now = trigger(key, enc.tree());
         if (prev == null) {
-            return new CacheEvent(rev, type, key, enc, null, false);
+            return new CacheEvent(rev, type, key, enc, null, false, now, null);
         }
+        String before = trigger(key, prev);
         if (prior != null && (prior.compacted() || prior.tree() == prev)) {
             if (prior.old && !prior.compacted()) {
                 // counted with the event that made it, which is still in the buffer (latest held it)
                 historyBytes += prior.compact();
             }
-            return new CacheEvent(rev, type, key, enc, prior, false);
+            return new CacheEvent(rev, type, key, enc, prior, false, now, before);
         }
-        return new CacheEvent(rev, type, key, enc, new CachingObject(prev), true);
+        return new CacheEvent(rev, type, key, enc, new CachingObject(prev), true, now, before);
     }
 
     /**
@@ -745,7 +747,7 @@ public final class WatchCache implements AutoCloseable {
     }
 
     /** A pod's trigger value: its spec.nodeName ("" when unscheduled); null for every other kind. */
-    private static String trigger(String key, ObjectNode object) {
+    static String trigger(String key, ObjectNode object) {
         return object != null && key.startsWith(PODS) ? object.path("spec").path("nodeName").asString("") : null;
     }
 
@@ -953,7 +955,7 @@ public final class WatchCache implements AutoCloseable {
                         if (e.revision() <= fromRevision) {
                             break;
                         }
-                        if (e.key().startsWith(prefix)) {
+                        if (e.key().startsWith(prefix) && mayConcern(e, nodeName)) {
                             newer.add(e);
                         }
                     }
@@ -1009,6 +1011,15 @@ public final class WatchCache implements AutoCloseable {
             Thread.currentThread().interrupt();
             return new Batch(List.of(), fromRevision);
         }
+    }
+
+    /**
+     * False when {@code e} is a pod's event that neither was nor is on {@code nodeName} (the exact
+     * {@code spec.nodeName} the watcher's selector requires): its filter could not pass it, so it is
+     * skipped without looking at (or, once compacted, decoding) the objects.
+     */
+    private static boolean mayConcern(CacheEvent e, String nodeName) {
+        return nodeName == null || e.trigger() == null || nodeName.equals(e.trigger()) || nodeName.equals(e.priorTrigger());
     }
 
     private static WatchEventOut project(CacheEvent e, Predicate<ObjectNode> filter) {

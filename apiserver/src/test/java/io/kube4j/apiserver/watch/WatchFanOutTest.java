@@ -9,6 +9,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -116,6 +117,36 @@ class WatchFanOutTest {
         ObjectNode gone = kubelet.events().get(1).object();
         assertThat(gone.path("spec").path("nodeName").asString()).as("the previous object, decoded from its bytes").isEqualTo("n1");
         assertThat(gone.path("metadata").path("resourceVersion").asString()).isEqualTo(Long.toString(moved));
+    }
+
+    @Test
+    void aKubeletResumingFromFarBackDecodesOnlyItsOwnNodesCompactedEvents() {
+        startSynced();
+        long from = cache.revision();
+        long mine = etcd.create(key("default", "mine"), pod("mine", "n1"));
+        long other = etcd.create(key("default", "other"), pod("other", "n2"));
+        long last = 0;
+        for (int i = 0; i < WatchCache.ENCODED_EVENTS; i++) {
+            last = etcd.create(key("default", "f" + i), pod("f" + i, "n3"));
+        }
+        awaitAt(last);
+        List<WatchCache.WatchEventOut> all = cache.eventsAfter(PODS, o -> true, from, 2, Duration.ZERO).events();
+        CachingObject mineEncoded = all.get(0).encoded();
+        CachingObject otherEncoded = all.get(1).encoded();
+        // still current, so kept as trees: replaced, they become history and are compacted
+        long mine2 = etcd.update(key("default", "mine"), pod("mine", "n1"), mine);
+        etcd.update(key("default", "other"), pod("other", "n2"), other);
+        for (int i = 0; i < WatchCache.ENCODED_EVENTS; i++) {
+            last = etcd.create(key("default", "g" + i), pod("g" + i, "n3"));
+        }
+        awaitAt(last);
+        assertThat(mineEncoded.compacted()).isTrue();
+        assertThat(otherEncoded.compacted()).isTrue();
+        WatchCache.Batch kubelet = cache.eventsAfter(PODS, onNode("n1"), "n1", from, 100, Duration.ZERO);
+        assertThat(kubelet.events()).extracting(WatchCache.WatchEventOut::type).containsExactly("ADDED", "MODIFIED");
+        assertThat(kubelet.events()).extracting(WatchCache.WatchEventOut::revision).containsExactly(mine, mine2);
+        assertThat(mineEncoded.decodedAgain()).as("its own node's old event is decoded to be filtered").isTrue();
+        assertThat(otherEncoded.decodedAgain()).as("another node's old event is skipped by its trigger").isFalse();
     }
 
     @Test
