@@ -98,13 +98,17 @@ public record ApiServerProperties(
      * supervisor restarts the process. {@code watcherIndex} (on by default) wakes a waiting watcher only
      * for events of its prefix and, for pods with an exact {@code spec.nodeName} selector, of its node;
      * {@code sharedEncoding} (on by default) encodes each event's object to JSON once for all watchers.
-     * Both exist to be switched off for the fan-out benchmark's baseline.
+     * Both exist to be switched off for the fan-out benchmark's baseline. {@code capacityBytes} bounds the
+     * history by size as well: events older than the newest 1,024 keep only their objects' JSON, and the
+     * oldest are dropped while those bytes exceed it (Kubernetes bounds its per-resource buffers by count
+     * and age only, but holds Go structs; kube4j's decoded trees are several times their JSON).
      */
     public record WatchCache(@DefaultValue("20000") int capacity,
                              @DefaultValue("5000") int batchLimit,
                              @DefaultValue("2m") Duration livenessTimeout,
                              @DefaultValue("true") boolean watcherIndex,
-                             @DefaultValue("true") boolean sharedEncoding) {
+                             @DefaultValue("true") boolean sharedEncoding,
+                             @DefaultValue("64MB") org.springframework.util.unit.DataSize capacityBytes) {
     }
 
     /** Compaction period and how many revisions of history to keep behind the head. */

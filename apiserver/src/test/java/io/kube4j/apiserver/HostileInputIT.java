@@ -196,16 +196,16 @@ class HostileInputIT {
             status(raw("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"), 400, "BadRequest", "");
         }
         status(raw("GET /api/v1/namespaces/default/configmaps/{x} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"), 400, "BadRequest", "");
-        // a long name is no connector problem (Kubernetes reads headers up to 1 MiB): a plain 404
+        // a long name is no connector problem (Kubernetes reads headers up to 1 MiB, kube4j up to 64 KiB): a plain 404
         status(send("GET", "/api/v1/namespaces/default/configmaps/" + "a".repeat(20_000), null), 404, "NotFound", "not found");
         HttpResponse<String> bigHeader = fx.http.send(HttpRequest.newBuilder(URI.create(fx.apiserver.url() + "/api/v1/namespaces/default/configmaps"))
                 .header("X-Padding", "a".repeat(20_000)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(bigHeader.statusCode()).isEqualTo(200);
-        // over the 1 MiB header limit: refused, as a Status
+        // over kube4j's 64 KiB header limit (server.max-http-request-header-size; Kubernetes' is 1 MiB, answered by
+        // Go with a plain-text 431): refused by the connector, as a Status
         HttpResponse<String> huge = raw("GET /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: localhost\r\nX-Padding: "
-                + "a".repeat(1_200_000) + "\r\nConnection: close\r\n\r\n");
-        assertThat(huge.statusCode()).isBetween(400, 499);
-        assertThat(huge.body()).contains("\"kind\":\"Status\"");
+                + "a".repeat(100_000) + "\r\nConnection: close\r\n\r\n");
+        status(huge, 400, "BadRequest", "");
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.kube4j.apiserver.watch;
 import io.kube4j.apiserver.ApiServerProperties;
 import io.kube4j.apiserver.storage.Storage;
 import io.kube4j.apiserver.storage.StorageException;
-import io.kube4j.json.Json;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -68,8 +67,10 @@ public final class WatchCache implements AutoCloseable {
      */
     private static final long WATCH_STABLE_MS = 1_000;
     /**
-     * How many of the newest events keep their shared JSON bytes: watchers that keep up read only these;
-     * a watcher further behind encodes for itself. Bounds the extra memory to this many encoded objects.
+     * How many of the newest events keep their decoded objects (and, once a watcher asked, their shared
+     * JSON): watchers that keep up read only these. Older events are compacted to their JSON bytes alone
+     * (a decoded tree is several times bigger), which a watcher resuming from further back decodes for
+     * itself.
      */
     static final int ENCODED_EVENTS = 1024;
     /** The key prefix of pods, the only kind with a trigger (spec.nodeName) as in Kubernetes. */
@@ -107,6 +108,7 @@ public final class WatchCache implements AutoCloseable {
 
     private final Storage storage;
     private final int capacity;
+    private final long capacityBytes;
     private final Duration livenessTimeout;
     // how long the idle cache thread waits for a signal: well inside the liveness timeout
     private final long pollMillis;
@@ -127,8 +129,13 @@ public final class WatchCache implements AutoCloseable {
     private long oldest;
     private volatile boolean ready;
     private volatile boolean closed;
-    // the events whose encoded bytes are still held, oldest first (see ENCODED_EVENTS)
-    private final ArrayDeque<CachingObject> encodedWindow = new ArrayDeque<>();
+    // the newest events, whose objects are still decoded trees, oldest first (see ENCODED_EVENTS)
+    private final ArrayDeque<CacheEvent> recent = new ArrayDeque<>();
+    // the encoding of each key's current object while an event of the buffer holds it: the next event of
+    // the key shares it as its previous object instead of holding a second copy
+    private final Map<String, CachingObject> latest = new HashMap<>();
+    // the JSON bytes held by compacted events (each version counted once, with the event that made it)
+    private long historyBytes;
     // long-poll and streaming watchers waiting for an event they can match, by slot (see slot()) and by
     // the revision they wait after; only events for their slot (or a reload, or the buffer moving past
     // them) wake them, instead of every event waking every watcher
@@ -160,6 +167,7 @@ public final class WatchCache implements AutoCloseable {
     WatchCache(Storage storage, ApiServerProperties props, MeterRegistry meters, int queueCapacity) {
         this.storage = storage;
         this.capacity = props.watchCache().capacity();
+        this.capacityBytes = props.watchCache().capacityBytes().toBytes();
         this.livenessTimeout = props.watchCache().livenessTimeout();
         this.pollMillis = Math.max(10, Math.min(1000, livenessTimeout.toMillis() / 4));
         this.queue = new LinkedBlockingQueue<>(queueCapacity);
@@ -167,6 +175,8 @@ public final class WatchCache implements AutoCloseable {
         this.watcherIndex = props.watchCache().watcherIndex();
         Gauge.builder("apiserver_watch_cache_objects", this, WatchCache::objectCount).register(meters);
         Gauge.builder("apiserver_watch_cache_events", this, WatchCache::eventCount).register(meters);
+        Gauge.builder("apiserver_watch_cache_history_bytes", this, c -> c.historyBytes)
+                .description("JSON bytes held by the watch cache's compacted events (kube4j.watch-cache.capacity-bytes bounds them)").register(meters);
         Gauge.builder("apiserver_watch_cache_queue_length", queue, BlockingQueue::size)
                 .description("etcd watch responses waiting for the watch cache's thread").register(meters);
         for (WatchCacheState s : WatchCacheState.values()) {
@@ -355,8 +365,9 @@ public final class WatchCache implements AutoCloseable {
         try {
             objects = fresh;
             events.clear();
-            encodedWindow.forEach(CachingObject::release);
-            encodedWindow.clear();
+            recent.clear();
+            latest.clear();
+            historyBytes = 0;
             oldest = at;
             revision = at;
             lastEventRevision = at;
@@ -544,13 +555,14 @@ public final class WatchCache implements AutoCloseable {
                     ObjectNode obj = decoded.get(i);
                     if (obj != null) {
                         objects.put(key, obj);
-                        wakeFor(append(new CacheEvent(rev, CacheEvent.Type.PUT, key, obj, prev)));
+                        CachingObject enc = new CachingObject(obj);
+                        wakeFor(append(event(rev, CacheEvent.Type.PUT, key, enc, prev, latest.put(key, enc))));
                     }
                 } else if (prev != null) {
                     objects.remove(key);
                     ObjectNode last0 = prev.deepCopy();
                     ((ObjectNode) last0.get("metadata")).put("resourceVersion", Long.toString(rev));
-                    wakeFor(append(new CacheEvent(rev, CacheEvent.Type.DELETE, key, last0, prev)));
+                    wakeFor(append(event(rev, CacheEvent.Type.DELETE, key, new CachingObject(last0), prev, latest.remove(key))));
                 }
                 last = Math.max(last, rev);
             }
@@ -634,17 +646,76 @@ public final class WatchCache implements AutoCloseable {
 
     // ------------------------------------------------------------------ serving
 
+    /**
+     * A new event of {@code key}. Its previous object is the encoding the key's last event made
+     * ({@code prior}, from {@link #latest}) when that is the object being replaced, so that both events
+     * share one copy; otherwise (the previous version came from a snapshot) one of its own. A prior that
+     * was kept as a tree only because it was current is compacted now that it is not.
+     */
+    private CacheEvent event(long rev, CacheEvent.Type type, String key, CachingObject enc, ObjectNode prev, CachingObject prior) {
+        String now = trigger(key, enc.tree());
+        if (prev == null) {
+            return new CacheEvent(rev, type, key, enc, null, false, now, null);
+        }
+        String before = trigger(key, prev);
+        if (prior != null && (prior.compacted() || prior.tree() == prev)) {
+            if (prior.old && !prior.compacted()) {
+                // counted with the event that made it, which is still in the buffer (latest held it)
+                historyBytes += prior.compact();
+            }
+            return new CacheEvent(rev, type, key, enc, prior, false, now, before);
+        }
+        return new CacheEvent(rev, type, key, enc, new CachingObject(prev), true, now, before);
+    }
+
+    /**
+     * Adds {@code e} to the buffer; compacts the event that leaves the recent window (see
+     * {@link #ENCODED_EVENTS}); drops the oldest events while more than {@code capacity} are held or their
+     * bytes exceed {@code capacityBytes} (the recent window is never dropped for bytes).
+     */
     private CacheEvent append(CacheEvent e) {
         events.addLast(e);
-        while (events.size() > capacity) {
+        recent.addLast(e);
+        if (recent.size() > ENCODED_EVENTS) {
+            compact(recent.removeFirst());
+        }
+        while (events.size() > capacity || (historyBytes > capacityBytes && events.size() > recent.size())) {
             CacheEvent dropped = events.removeFirst();
             oldest = dropped.revision();
-        }
-        encodedWindow.addLast(e.encoded());
-        if (encodedWindow.size() > ENCODED_EVENTS) {
-            encodedWindow.removeFirst().release();
+            if (dropped.encoded().compacted()) {
+                historyBytes -= dropped.encoded().json().length;
+            }
+            if (dropped.priorOwned() && dropped.prior().compacted()) {
+                historyBytes -= dropped.prior().json().length;
+            }
+            // the key's next event (if any) holds the version itself from now on
+            latest.remove(dropped.key(), dropped.encoded());
+            if (recent.peekFirst() == dropped) {
+                recent.removeFirst();
+            }
         }
         return e;
+    }
+
+    /**
+     * Keeps only the JSON bytes of an event leaving the recent window: its previous object always (it is
+     * no longer current), its object unless it is still the key's current one, which the object map holds
+     * as a tree anyway (it is compacted when it is replaced, see {@link #event}).
+     */
+    private void compact(CacheEvent e) {
+        if (e.prior() != null && e.priorOwned() && !e.prior().compacted()) {
+            historyBytes += e.prior().compact();
+        } else if (e.prior() != null && !e.prior().compacted()) {
+            // shared with the key's earlier event, counted there
+            e.prior().compact();
+        }
+        if (!e.encoded().compacted()) {
+            if (latest.get(e.key()) != e.encoded()) {
+                historyBytes += e.encoded().compact();
+            } else {
+                e.encoded().old = true;
+            }
+        }
     }
 
     // ------------------------------------------------------------------ waiting watchers (under lock)
@@ -676,7 +747,7 @@ public final class WatchCache implements AutoCloseable {
     }
 
     /** A pod's trigger value: its spec.nodeName ("" when unscheduled); null for every other kind. */
-    private static String trigger(String key, ObjectNode object) {
+    static String trigger(String key, ObjectNode object) {
         return object != null && key.startsWith(PODS) ? object.path("spec").path("nodeName").asString("") : null;
     }
 
@@ -759,7 +830,8 @@ public final class WatchCache implements AutoCloseable {
     }
 
     static ObjectNode decode(byte[] value, long modRevision) {
-        ObjectNode obj = (ObjectNode) Json.tree(value);
+        // compact trees: the cache holds one per stored object for as long as it is current
+        ObjectNode obj = CompactNodes.decode(value);
         ObjectNode meta = obj.has("metadata") && obj.get("metadata").isObject() ? (ObjectNode) obj.get("metadata") : obj.putObject("metadata");
         meta.put("resourceVersion", Long.toString(modRevision));
         return obj;
@@ -883,7 +955,7 @@ public final class WatchCache implements AutoCloseable {
                         if (e.revision() <= fromRevision) {
                             break;
                         }
-                        if (e.key().startsWith(prefix)) {
+                        if (e.key().startsWith(prefix) && mayConcern(e, nodeName)) {
                             newer.add(e);
                         }
                     }
@@ -941,23 +1013,35 @@ public final class WatchCache implements AutoCloseable {
         }
     }
 
+    /**
+     * False when {@code e} is a pod's event that neither was nor is on {@code nodeName} (the exact
+     * {@code spec.nodeName} the watcher's selector requires): its filter could not pass it, so it is
+     * skipped without looking at (or, once compacted, decoding) the objects.
+     */
+    private static boolean mayConcern(CacheEvent e, String nodeName) {
+        return nodeName == null || e.trigger() == null || nodeName.equals(e.trigger()) || nodeName.equals(e.priorTrigger());
+    }
+
     private static WatchEventOut project(CacheEvent e, Predicate<ObjectNode> filter) {
-        boolean was = e.previous() != null && filter.test(e.previous());
+        // read once: a compacted event decodes on every call
+        ObjectNode previous = e.previous();
+        boolean was = previous != null && filter.test(previous);
         if (e.type() == CacheEvent.Type.DELETE) {
             return was ? new WatchEventOut("DELETED", e.object(), e.revision(), e.encoded()) : null;
         }
-        boolean is = filter.test(e.object());
+        ObjectNode object = e.object();
+        boolean is = filter.test(object);
         if (is && was) {
-            return new WatchEventOut("MODIFIED", e.object(), e.revision(), e.encoded());
+            return new WatchEventOut("MODIFIED", object, e.revision(), e.encoded());
         }
         if (is) {
-            return new WatchEventOut("ADDED", e.object(), e.revision(), e.encoded());
+            return new WatchEventOut("ADDED", object, e.revision(), e.encoded());
         }
         if (was) {
             // no longer matching: a DELETED with the previous object at the event's resourceVersion, as
             // Kubernetes' cacheWatcher.convertToWatchEvent. Rare, so encoded for this watcher alone (its
             // setCachingObjects does not wrap an update's previous object either)
-            ObjectNode gone = e.previous().deepCopy();
+            ObjectNode gone = previous.deepCopy();
             ((ObjectNode) gone.get("metadata")).put("resourceVersion", Long.toString(e.revision()));
             return new WatchEventOut("DELETED", gone, e.revision());
         }

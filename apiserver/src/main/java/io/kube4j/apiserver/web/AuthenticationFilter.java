@@ -38,6 +38,9 @@ class AuthenticationFilter extends OncePerRequestFilter {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AuthenticationFilter.class);
     private final ObjectProvider<Authenticator> authenticators;
     private final boolean anonymous;
+    // the authenticator beans in order, resolved at the first request: ObjectProvider.orderedStream() looks
+    // the beans up and sorts them on every call, a cost every request (each long-poll of a watch) paid
+    private volatile List<Authenticator> chain;
 
     AuthenticationFilter(ObjectProvider<Authenticator> authenticators, ApiServerProperties props) {
         this.authenticators = authenticators;
@@ -71,7 +74,7 @@ class AuthenticationFilter extends OncePerRequestFilter {
      */
     private UserInfo authenticate(HttpServletRequest req) {
         ApiError firstError = null;
-        for (Authenticator a : (Iterable<Authenticator>) authenticators.orderedStream()::iterator) {
+        for (Authenticator a : chain()) {
             Optional<UserInfo> user;
             try {
                 user = a.authenticate(req);
@@ -87,6 +90,15 @@ class AuthenticationFilter extends OncePerRequestFilter {
         if (firstError != null) throw firstError;
         if (!anonymous) throw ApiError.unauthorized();
         return UserInfo.anonymous();
+    }
+
+    private List<Authenticator> chain() {
+        List<Authenticator> c = chain;
+        if (c == null) {
+            c = authenticators.orderedStream().toList();
+            chain = c;
+        }
+        return c;
     }
 
     /** The warning an authenticator left on the request (bearertoken.go's extra-space warning) as a Warning header. */

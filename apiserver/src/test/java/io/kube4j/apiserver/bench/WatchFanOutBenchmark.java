@@ -52,7 +52,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <pre>
  * ./mvnw -B -ntp -pl apiserver -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dit.test=WatchFanOutBenchmark [-Dkube4j.bench.watchers=300] [-Dkube4j.bench.unfiltered=10] \
- *     [-Dkube4j.bench.rate=50] [-Dkube4j.bench.seconds=30] [-Dkube4j.bench.modes=poll,stream] [-Dkube4j.bench.rounds=1]
+ *     [-Dkube4j.bench.rate=50] [-Dkube4j.bench.seconds=30] [-Dkube4j.bench.modes=poll,stream] [-Dkube4j.bench.rounds=1] \
+ *     [-Dkube4j.bench.jfr=true]
  * </pre>
  * {@code unfiltered} is a percentage of the watchers. The first {@code kube4j.bench.warmup-seconds} (5) of
  * writes are delivered and counted but not measured; CPU is measured over the measured writes only.
@@ -68,6 +69,8 @@ class WatchFanOutBenchmark {
     private static final List<String> MODES = Arrays.asList(System.getProperty("kube4j.bench.modes", "poll,stream").split(","));
     /** Rounds per mode; each runs both variants, alternating which goes first; the summary takes medians. */
     private static final int ROUNDS = Integer.getInteger("kube4j.bench.rounds", 1);
+    /** Records a JFR profile of each apiserver into {@code target/watch-fan-out-<mode>-<variant>.jfr}. */
+    private static final boolean JFR = Boolean.getBoolean("kube4j.bench.jfr");
     private static final String BASELINE_ARGS = "--kube4j.watch-cache.watcher-index=false,--kube4j.watch-cache.shared-encoding=false";
 
     /** One measured run's figures. */
@@ -128,7 +131,14 @@ class WatchFanOutBenchmark {
         AtomicBoolean stop = new AtomicBoolean();
         // 2 GiB: Tomcat gives every open connection a request-header buffer of server.max-http-request-header-size
         // (1 MiB in application.yml), ~370 MiB for 300 watchers and the writer's connections; 1 GiB ran out
-        try (ApiServerProcess apiServer = new ApiServerProcess(etcd.endpoint(), args).jvmArgs("-Xmx2g", "-XX:+HeapDumpOnOutOfMemoryError", "-XX:HeapDumpPath=target").start();
+        // the Docker image's JIT (C2): ComponentProcess stops at C1 for quick test start-ups, which made every
+        // request of a long-poll cost several times what it costs in production
+        List<String> jvm = new ArrayList<>(List.of("-Xmx2g", "-XX:TieredStopAtLevel=4", "-XX:+HeapDumpOnOutOfMemoryError", "-XX:HeapDumpPath=target"));
+        if (JFR) {
+            jvm.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints", "-XX:StartFlightRecording=settings=profile,filename="
+                    + Path.of("target", "watch-fan-out-" + mode + "-" + variant + ".jfr").toAbsolutePath()));
+        }
+        try (ApiServerProcess apiServer = new ApiServerProcess(etcd.endpoint(), args).jvmArgs(jvm.toArray(String[]::new)).start();
              HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build()) {
             String url = apiServer.url();
             send(http, "POST", url + "/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + ns + "\"}}");

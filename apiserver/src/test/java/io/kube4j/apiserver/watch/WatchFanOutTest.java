@@ -9,6 +9,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -86,22 +87,90 @@ class WatchFanOutTest {
     }
 
     @Test
-    void theSharedBytesAreReleasedOnceTheEventLeavesTheRecentWindow() {
+    void anEventLeavingTheRecentWindowKeepsOnlyItsBytesAndAResumingWatcherStillGetsIt() {
         startSynced();
         long from = cache.revision();
-        long first = etcd.create(key("default", "p0"), pod("p0", "n1"));
-        awaitAt(first);
-        CachingObject encoded = cache.eventsAfter(PODS, o -> true, from, 1, Duration.ZERO).events().getFirst().encoded();
+        long created = etcd.create(key("default", "p0"), pod("p0", "n1"));
+        // moved to another node: for a kubelet of n1 a DELETED, which needs the previous object
+        long moved = etcd.update(key("default", "p0"), pod("p0", "n2"), created);
+        awaitAt(moved);
+        WatchCache.WatchEventOut first = cache.eventsAfter(PODS, o -> true, from, 1, Duration.ZERO).events().getFirst();
+        CachingObject encoded = first.encoded();
         byte[] bytes = encoded.json();
-        assertThat(encoded.encoded()).isTrue();
+        assertThat(encoded.tree()).as("a recent event holds its decoded object").isNotNull();
         long last = 0;
         for (int i = 1; i <= WatchCache.ENCODED_EVENTS; i++) {
             last = etcd.create(key("default", "p" + i), pod("p" + i, "n1"));
         }
         awaitAt(last);
-        assertThat(encoded.encoded()).as("released after " + WatchCache.ENCODED_EVENTS + " newer events").isFalse();
-        assertThat(encoded.json()).isEqualTo(bytes);
-        assertThat(encoded.encoded()).as("a late watcher encodes for itself, nothing is kept").isFalse();
+        assertThat(encoded.compacted()).as("only bytes after " + WatchCache.ENCODED_EVENTS + " newer events").isTrue();
+        assertThat(encoded.tree()).isNull();
+        assertThat(encoded.json()).as("the bytes kept are the ones watchers shared").isSameAs(bytes);
+        // a watcher resuming from before both events gets what it would have got while they were recent
+        WatchCache.Batch all = cache.eventsAfter(PODS, o -> true, from, 2, Duration.ZERO);
+        assertThat(all.events()).extracting(WatchCache.WatchEventOut::type).containsExactly("ADDED", "MODIFIED");
+        assertThat(all.events().getFirst().encoded()).isSameAs(encoded);
+        assertThat(Json.writeBytes(all.events().getFirst().object())).isEqualTo(bytes);
+        assertThat(all.events().get(1).object().path("spec").path("nodeName").asString()).isEqualTo("n2");
+        WatchCache.Batch kubelet = cache.eventsAfter(PODS, onNode("n1"), "n1", from, 2, Duration.ZERO);
+        assertThat(kubelet.events()).extracting(WatchCache.WatchEventOut::type).containsExactly("ADDED", "DELETED");
+        ObjectNode gone = kubelet.events().get(1).object();
+        assertThat(gone.path("spec").path("nodeName").asString()).as("the previous object, decoded from its bytes").isEqualTo("n1");
+        assertThat(gone.path("metadata").path("resourceVersion").asString()).isEqualTo(Long.toString(moved));
+    }
+
+    @Test
+    void aKubeletResumingFromFarBackDecodesOnlyItsOwnNodesCompactedEvents() {
+        startSynced();
+        long from = cache.revision();
+        long mine = etcd.create(key("default", "mine"), pod("mine", "n1"));
+        long other = etcd.create(key("default", "other"), pod("other", "n2"));
+        long last = 0;
+        for (int i = 0; i < WatchCache.ENCODED_EVENTS; i++) {
+            last = etcd.create(key("default", "f" + i), pod("f" + i, "n3"));
+        }
+        awaitAt(last);
+        List<WatchCache.WatchEventOut> all = cache.eventsAfter(PODS, o -> true, from, 2, Duration.ZERO).events();
+        CachingObject mineEncoded = all.get(0).encoded();
+        CachingObject otherEncoded = all.get(1).encoded();
+        // still current, so kept as trees: replaced, they become history and are compacted
+        long mine2 = etcd.update(key("default", "mine"), pod("mine", "n1"), mine);
+        etcd.update(key("default", "other"), pod("other", "n2"), other);
+        for (int i = 0; i < WatchCache.ENCODED_EVENTS; i++) {
+            last = etcd.create(key("default", "g" + i), pod("g" + i, "n3"));
+        }
+        awaitAt(last);
+        assertThat(mineEncoded.compacted()).isTrue();
+        assertThat(otherEncoded.compacted()).isTrue();
+        WatchCache.Batch kubelet = cache.eventsAfter(PODS, onNode("n1"), "n1", from, 100, Duration.ZERO);
+        assertThat(kubelet.events()).extracting(WatchCache.WatchEventOut::type).containsExactly("ADDED", "MODIFIED");
+        assertThat(kubelet.events()).extracting(WatchCache.WatchEventOut::revision).containsExactly(mine, mine2);
+        assertThat(mineEncoded.decodedAgain()).as("its own node's old event is decoded to be filtered").isTrue();
+        assertThat(otherEncoded.decodedAgain()).as("another node's old event is skipped by its trigger").isFalse();
+    }
+
+    @Test
+    void theHistoryIsBoundedByBytesBeyondTheRecentWindow() {
+        // one pod updated over and over: every version but the current one is held by the history alone.
+        // About 170 bytes a version: 30 KB hold ~180 compacted versions besides the recent window
+        startSynced("kube4j.watch-cache.capacity-bytes", "30KB");
+        long from = cache.revision();
+        long last = etcd.create(key("default", "b"), pod("b", "n0"));
+        for (int i = 1; i <= WatchCache.ENCODED_EVENTS + 1000; i++) {
+            last = etcd.update(key("default", "b"), pod("b", "n" + i), last);
+        }
+        awaitAt(last);
+        try {
+            cache.eventsAfter(PODS, o -> true, from, 1, Duration.ZERO);
+            throw new AssertionError("expected 410: the oldest events were dropped for their bytes");
+        } catch (Expired e) {
+            assertThat(e.getMessage()).startsWith("too old resource version: " + from);
+        }
+        // the count bound (20,000) alone would have kept all of them
+        WatchCache.Batch kept = cache.eventsAfter(PODS, o -> true, last - WatchCache.ENCODED_EVENTS - 100, 100_000, Duration.ZERO);
+        assertThat(kept.events()).as("the recent window and 100 compacted versions are still served").hasSize(WatchCache.ENCODED_EVENTS + 100);
+        assertThat(kept.events().getFirst().object().path("spec").path("nodeName").asString())
+                .isEqualTo("n" + (WatchCache.ENCODED_EVENTS + 1000 - WatchCache.ENCODED_EVENTS - 99));
     }
 
     @Test
