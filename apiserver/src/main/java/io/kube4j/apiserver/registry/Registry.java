@@ -427,8 +427,15 @@ public class Registry {
 
     /** {@link #create}, with the created object's JSON when the registry has it ({@link Created}). */
     public Created createEncoded(ResourceType rt, String namespace, ObjectNode body, boolean dryRun) {
+        return createOwned(rt, namespace, body.deepCopy(), dryRun);
+    }
+
+    /**
+     * {@link #createEncoded} of a body the caller hands over (a request's own decoded body, not used by the
+     * caller afterwards): it is changed in place, and becomes the created object, instead of being copied first.
+     */
+    public Created createOwned(ResourceType rt, String namespace, ObjectNode obj, boolean dryRun) {
         Strategy strategy = strategy(rt);
-        ObjectNode obj = body.deepCopy();
         checkKind(rt, obj);
         checkTimes(rt, obj);
         strategy.pruneUnknownFields(obj);
@@ -606,9 +613,20 @@ public class Registry {
         }
         // the typed view models most fields, not all: lay its (defaulted) values over the request's tree so
         // fields kube4j does not model survive verbatim instead of being dropped
-        ObjectNode out = overlay(ownTree ? obj : obj.deepCopy(), Json.toTree(typed));
+        ObjectNode out = overlay(ownTree ? obj : obj.deepCopy(), ownTree ? typedTree(typed) : Json.toTree(typed));
         strategy.canonicalize(out);
         return out;
+    }
+
+    /**
+     * The typed view as a tree, for {@link #overlay}: the mapper's {@code valueToTree}, which hands the
+     * serializer's tokens straight to the tree builder instead of writing JSON bytes and parsing them again
+     * ({@link Json#toTree}); the same fields, values and order. Integers come out as the Java type the field
+     * has (a {@code Long} field as a long node, where parsing gives an int node for a small value): the same
+     * JSON when written, which is all a create does with it.
+     */
+    private static ObjectNode typedTree(KubeObject typed) {
+        return Json.mapper().valueToTree(typed);
     }
 
     /**
@@ -684,6 +702,10 @@ public class Registry {
     }
 
     private static void typedOrder(ObjectNode base, ObjectNode top) {
+        if (inTypedOrder(base, top)) {
+            // the usual case (a client, or the registry itself, wrote the fields in the type's order): no lists
+            return;
+        }
         java.util.List<String> order = new java.util.ArrayList<>();
         top.properties().forEach(e -> {
             if (base.has(e.getKey())) {
@@ -702,6 +724,38 @@ public class Registry {
         }
         base.removeAll();
         fields.forEach(base::set);
+    }
+
+    /**
+     * Whether {@code base}'s fields are already in the order {@link #typedOrder} gives them: those {@code top}
+     * has, in {@code top}'s order, then those it has not. One pass over both, allocating nothing.
+     */
+    static boolean inTypedOrder(ObjectNode base, ObjectNode top) {
+        java.util.Iterator<String> typed = top.propertyNames().iterator();
+        boolean unmodelled = false;
+        for (String k : base.propertyNames()) {
+            if (!top.has(k)) {
+                unmodelled = true;
+                continue;
+            }
+            if (unmodelled) {
+                // a field of the type after one it does not model
+                return false;
+            }
+            // the next field of top that base has must be this one
+            String next = null;
+            while (typed.hasNext()) {
+                String t = typed.next();
+                if (base.has(t)) {
+                    next = t;
+                    break;
+                }
+            }
+            if (!k.equals(next)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String rootMessage(Throwable e) {

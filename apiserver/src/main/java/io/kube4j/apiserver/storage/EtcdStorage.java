@@ -51,6 +51,10 @@ public final class EtcdStorage implements Storage {
     private final KV kv;
     private final Duration timeout;
     private final MeterRegistry meters;
+    // etcd_request_duration_seconds per "operation/result", resolved once: building and registering the Timer
+    // on every call (tag sorting, id hashing, the registry's lookup) is per-request overhead (issue #18); the
+    // operations and results are a closed set, so the map stays small
+    private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final String[] endpoints;
     // null until every endpoint has told its version
@@ -228,8 +232,10 @@ public final class EtcdStorage implements Storage {
             result = "error";
             throw new StorageException(StorageException.Kind.UNAVAILABLE, key, "interrupted", e);
         } finally {
-            sample.stop(Timer.builder("etcd_request_duration_seconds").description("etcd request latency")
-                    .tag("operation", op).tag("result", result).publishPercentileHistogram(false).register(meters));
+            String operation = op;
+            String outcome = result;
+            sample.stop(timers.computeIfAbsent(op + "/" + result, k -> Timer.builder("etcd_request_duration_seconds").description("etcd request latency")
+                    .tag("operation", operation).tag("result", outcome).publishPercentileHistogram(false).register(meters)));
         }
     }
 

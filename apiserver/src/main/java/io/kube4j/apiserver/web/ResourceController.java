@@ -136,7 +136,8 @@ public class ResourceController {
                         registry.strategy(rt).pruneUnknownFields(body);
                         ManagedFields.recordUpdate(null, body, manager, rt.apiVersion(), FieldModel.of(registry.strategy(rt)), "");
                     }
-                    Registry.Created created = registry.createEncoded(rt, path.namespace(), body, dryRun);
+                    // the body is this request's own and not used afterwards: no copy
+                    Registry.Created created = registry.createOwned(rt, path.namespace(), body, dryRun);
                     if (created.json() != null && converter == null && !custom(rt)) {
                         // the object as stored, in JSON unless the client asked for another form: encoded once
                         encoder.write(req, resp, 201, rt, created.object(), created.json());

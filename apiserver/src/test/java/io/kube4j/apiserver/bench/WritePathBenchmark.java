@@ -63,6 +63,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * all create phases into {@code target/write-path.jfr}; read it with {@code jfr print --events
  * jdk.ExecutionSample} or {@code jfr summary}.
  *
+ * <p>{@link #steadyCreatesAgainstRawEtcd} is the latency side (issue #18: "p99 at 100 creates/s within 1.2x of
+ * etcd's own p99"): open-loop load at a fixed rate ({@code kube4j.bench.rate}, 100 per second) for
+ * {@code kube4j.bench.seconds} per phase, pod creates through the apiserver and raw put-if-absent transactions
+ * through jetcd in alternating phases on the same etcd; each operation is sent at its scheduled time
+ * (start + i / rate, whatever earlier ones are doing) and its latency counts from that scheduled time, so a
+ * stall delays, and is charged to, every operation scheduled during it (no coordinated omission). Prints
+ * p50/p99/max of both, the p99 ratio creates/etcd and the medians over the rounds.
+ *
  * <p>{@link #idleWatchersHeap} measures the heap after GC of an apiserver holding N idle long-poll and
  * streaming watches (each an HTTP request in flight) for each {@code server.max-http-request-header-size}
  * in {@code kube4j.bench.header-sizes} (1MB, Kubernetes' limit; 64KB; 8KB, Tomcat's default): Tomcat's
@@ -77,10 +85,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  *     -Dit.test='WritePathBenchmark#createsAgainstRawEtcd' [-Dkube4j.bench.concurrency=16,64] \
  *     [-Dkube4j.bench.seconds=10] [-Dkube4j.bench.rounds=3] [-Dkube4j.bench.jfr=true] \
  *     [-Dkube4j.bench.compare-jar=/path/to/main/apiserver.jar]
+ * ./mvnw ... -Dit.test='WritePathBenchmark#steadyCreatesAgainstRawEtcd' [-Dkube4j.bench.rate=100] \
+ *     [-Dkube4j.bench.seconds=10] [-Dkube4j.bench.rounds=3] [-Dkube4j.bench.compare-jar=...]
  * ./mvnw ... -Dit.test='WritePathBenchmark#idleWatchersHeap' [-Dkube4j.bench.watchers=400] \
  *     [-Dkube4j.bench.header-sizes=1MB,64KB,8KB]
  * </pre>
- * Results also go to {@code target/benchmark-write-path.txt} and {@code target/benchmark-idle-watchers.txt}.
+ * Results also go to {@code target/benchmark-write-path.txt}, {@code target/benchmark-steady-creates.txt} and
+ * {@code target/benchmark-idle-watchers.txt}.
  */
 @Tag("benchmark")
 class WritePathBenchmark {
@@ -94,6 +105,8 @@ class WritePathBenchmark {
     private static final int WATCHERS = Integer.getInteger("kube4j.bench.watchers", 400);
     private static final List<String> HEADER_SIZES = Arrays.asList(System.getProperty("kube4j.bench.header-sizes", "1MB,64KB,8KB").split(","));
     private static final long CLK_TCK = 100; // getconf CLK_TCK on Linux x86-64
+    /** Operations per second of {@link #steadyCreatesAgainstRawEtcd}. */
+    private static final int RATE = Integer.getInteger("kube4j.bench.rate", 100);
     /** Another apiserver jar (e.g. main's) measured in the same run, against the same etcd, as "compared". */
     private static final String COMPARE_JAR = System.getProperty("kube4j.bench.compare-jar");
 
@@ -229,6 +242,157 @@ class WritePathBenchmark {
                 }
             }
         }
+    }
+
+    /** One open-loop phase's figures: latencies from each operation's scheduled send time. */
+    record Steady(String name, int rate, long ops, long errors, double p50Ms, double p99Ms, double maxMs, double lateMs) {
+        String line() {
+            return String.format(Locale.ROOT, "%-10s %d/s  %6d ops, %d errors  p50 %6.1f ms  p99 %6.1f ms  max %7.1f ms  (sender's worst lag %.1f ms)",
+                    name, rate, ops, errors, p50Ms, p99Ms, maxMs, lateMs);
+        }
+    }
+
+    @Test
+    void steadyCreatesAgainstRawEtcd() throws Exception {
+        List<String> report = new ArrayList<>();
+        report.add(String.format(Locale.ROOT, "steady write path: %d pod creates/s through the apiserver (insecure, JSON) vs %d raw etcd put-if-absent txns/s, open loop, %d s per phase, %d rounds, %d cores, %s",
+                RATE, RATE, SECONDS, ROUNDS, Runtime.getRuntime().availableProcessors(), EtcdContainer.IMAGE));
+        List<String> summary = new ArrayList<>();
+        if (COMPARE_JAR != null) {
+            String own = System.getProperty("kube4j.apiserver.jar");
+            System.setProperty("kube4j.apiserver.jar", COMPARE_JAR);
+            try {
+                steadySegment("compared", report, summary);
+            } finally {
+                if (own == null) {
+                    System.clearProperty("kube4j.apiserver.jar");
+                } else {
+                    System.setProperty("kube4j.apiserver.jar", own);
+                }
+            }
+        }
+        steadySegment("apiserver", report, summary);
+        report.addAll(summary);
+        report.forEach(System.out::println);
+        Files.createDirectories(Path.of("target"));
+        Files.write(Path.of("target", "benchmark-steady-creates.txt"), report);
+    }
+
+    /**
+     * One apiserver on a fresh etcd: closed-loop warm-up of both kinds of operation (concurrency 16), then
+     * {@link #ROUNDS} rounds of an etcd phase and a creates phase at {@link #RATE}, alternating which goes first.
+     */
+    private void steadySegment(String name, List<String> report, List<String> summary) throws Exception {
+        String jar = ComponentProcess.locateJar("apiserver").toString();
+        report.add(name + ": " + jar);
+        try (EtcdContainer etcd = new EtcdContainer()) {
+            etcd.start();
+            try (ApiServerProcess apiServer = new ApiServerProcess(etcd.endpoint()).jvmArgs("-Xmx3g", "-XX:TieredStopAtLevel=4").start();
+                 Client etcdClient = Client.builder().endpoints(etcd.endpoint()).build();
+                 HttpClient http = newClient()) {
+                KV kv = etcdClient.getKVClient();
+                String url = apiServer.url();
+                send(http, "POST", url + "/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"bench\"}}");
+                send(http, "POST", url + "/api/v1/namespaces/bench/serviceaccounts", "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"default\"}}");
+                send(http, "POST", url + "/api/v1/namespaces/bench/pods", pod("sample"));
+                byte[] stored = kv.get(ByteSequence.from("/registry/pods/bench/sample", StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS)
+                        .getKvs().getFirst().getValue().getBytes();
+                ByteSequence value = ByteSequence.from(stored);
+                AtomicLong seq = new AtomicLong();
+                java.util.concurrent.atomic.AtomicReference<HttpClient> client = new java.util.concurrent.atomic.AtomicReference<>(http);
+                Operation create = i -> send(client.get(), "POST", url + "/api/v1/namespaces/bench/pods", pod("p" + i)) == 201;
+                Operation txn = i -> {
+                    ByteSequence k = ByteSequence.from("/rawbench/pods/bench/p" + i, StandardCharsets.UTF_8);
+                    return kv.txn().If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+                            .Then(Op.put(k, value, PutOption.DEFAULT)).commit().get(30, TimeUnit.SECONDS).isSucceeded();
+                };
+                phase("warm-up", 16, WARMUP, txn, seq, -1);
+                client.set(newClient());
+                phase("warm-up", 16, WARMUP, create, seq, -1);
+                client.get().close();
+                List<Steady> raw = new ArrayList<>();
+                List<Steady> creates = new ArrayList<>();
+                for (int r = 0; r < ROUNDS; r++) {
+                    boolean etcdFirst = r % 2 == 0;
+                    for (int k = 0; k < 2; k++) {
+                        Steady f;
+                        if ((k == 0) == etcdFirst) {
+                            f = steady("etcd", RATE, SECONDS, txn, seq);
+                            raw.add(f);
+                        } else {
+                            client.set(newClient());
+                            f = steady(name, RATE, SECONDS, create, seq);
+                            client.get().close();
+                            creates.add(f);
+                        }
+                        String line = "round " + (r + 1) + " " + f.line();
+                        System.out.println(line);
+                        report.add(line);
+                        assertThat(f.errors()).as("failed operations in " + f.name()).isZero();
+                    }
+                }
+                double ep99 = medianOf(raw, Steady::p99Ms), ap99 = medianOf(creates, Steady::p99Ms);
+                summary.add(String.format(Locale.ROOT,
+                        "%-9s %d/s medians of %d: etcd p50 %.1f, p99 %.1f, max %.1f ms; creates p50 %.1f, p99 %.1f, max %.1f ms; p99 ratio creates/etcd %.2f (goal <= 1.2)",
+                        name, RATE, ROUNDS, medianOf(raw, Steady::p50Ms), ep99, medianOf(raw, Steady::maxMs),
+                        medianOf(creates, Steady::p50Ms), ap99, medianOf(creates, Steady::maxMs), ap99 / ep99));
+            }
+        }
+    }
+
+    /**
+     * {@code rate} operations per second for {@code seconds}, open loop: operation i is started, on a virtual
+     * thread of its own, at {@code t0 + i / rate} by the wall clock, however many earlier ones are still in
+     * flight, and its latency is measured from that scheduled time (if the sender itself is late, the lag
+     * counts too). Waits for every operation to end.
+     */
+    private static Steady steady(String name, int rate, int seconds, Operation op, AtomicLong seq) throws Exception {
+        int n = rate * seconds;
+        long[] lat = new long[n];
+        java.util.concurrent.atomic.AtomicIntegerArray done = new java.util.concurrent.atomic.AtomicIntegerArray(n);
+        AtomicLong errors = new AtomicLong();
+        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+        long lag = 0;
+        List<Thread> inFlight = new ArrayList<>(n);
+        long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+        for (int i = 0; i < n; i++) {
+            long scheduled = t0 + i * interval;
+            long wait;
+            while ((wait = scheduled - System.nanoTime()) > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            lag = Math.max(lag, -wait);
+            int me = i;
+            long id = seq.getAndIncrement();
+            inFlight.add(Thread.ofVirtual().start(() -> {
+                boolean ok;
+                try {
+                    ok = op.run(id);
+                } catch (Exception e) {
+                    ok = false;
+                    if (errors.get() < 5) {
+                        System.err.println(name + ": " + e);
+                    }
+                }
+                lat[me] = System.nanoTime() - scheduled;
+                if (ok) {
+                    done.set(me, 1);
+                } else {
+                    errors.incrementAndGet();
+                }
+            }));
+        }
+        for (Thread t : inFlight) {
+            t.join();
+        }
+        long[] ok = java.util.stream.IntStream.range(0, n).filter(i -> done.get(i) == 1).mapToLong(i -> lat[i]).sorted().toArray();
+        return new Steady(name, rate, ok.length, errors.get(), pct(ok, 0.50), pct(ok, 0.99),
+                ok.length == 0 ? 0 : ok[ok.length - 1] / 1e6, lag / 1e6);
+    }
+
+    private static <T> double medianOf(List<T> figures, ToDoubleFunction<T> value) {
+        double[] v = figures.stream().mapToDouble(value).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
@@ -109,6 +110,72 @@ class RegistryTest {
     void theResourceVersionIsSplicedIntoTheTopLevelMetadata(String stored, String expected) {
         byte[] out = Registry.withResourceVersion(stored.getBytes(java.nio.charset.StandardCharsets.UTF_8), "42");
         assertThat(out == null ? null : new String(out, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(expected);
+    }
+
+    /**
+     * The allocation-free check behind typedOrder says "in order" exactly when reordering would change nothing:
+     * the type's fields first in its order, then the others in theirs.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "{\"a\":1,\"b\":2,\"x\":3}|{\"a\":0,\"b\":0,\"c\":0}|true",
+            "{\"a\":1,\"c\":2}|{\"a\":0,\"b\":0,\"c\":0}|true",
+            "{\"b\":1,\"a\":2}|{\"a\":0,\"b\":0}|false",
+            "{\"x\":1,\"a\":2}|{\"a\":0}|false",
+            "{\"a\":1,\"x\":2,\"b\":3}|{\"a\":0,\"b\":0}|false",
+            "{\"x\":1,\"y\":2}|{\"a\":0}|true",
+            "{}|{\"a\":0}|true",
+            "{\"c\":1}|{\"a\":0,\"b\":0,\"c\":0}|true"})
+    void typedOrderIsCheckedWithoutReordering(String base, String top, boolean inOrder) {
+        ObjectNode b = (ObjectNode) Json.tree(base);
+        ObjectNode t = (ObjectNode) Json.tree(top);
+        assertThat(Registry.inTypedOrder(b, t)).isEqualTo(inOrder);
+        // and it agrees with what the reordering does
+        ObjectNode reordered = b.deepCopy();
+        Registry.typedOrderDeep(reordered, t);
+        assertThat(List.copyOf(reordered.propertyNames()).equals(List.copyOf(b.propertyNames()))).isEqualTo(inOrder);
+    }
+
+    /**
+     * A create stores exactly what encoding the request overlaid with its defaulted typed view gives: fields
+     * kube4j does not model (at the top, in the spec and in a container) and empty values the client sent stay
+     * where the typed order puts them, integers are written as integers, and the response is those bytes with
+     * the resourceVersion.
+     */
+    @Test
+    void createStoresTheOverlaidObjectInTypedOrder() {
+        ObjectNode body = obj("""
+                kind: Pod
+                apiVersion: v1
+                spec:
+                  someFutureField: {a: 1}
+                  containers: [{image: busybox:1.36, name: c, args: [], futureContainerField: 1.5}]
+                  terminationGracePeriodSeconds: 12345678901
+                  nodeSelector: {}
+                metadata: {name: overlaid, labels: {}}
+                topLevelUnknown: x
+                """);
+        Registry.Created created = registry.createEncoded(ResourceTypes.PODS, "default", body, false);
+        String stored = new String(storage.get(Registry.key(ResourceTypes.PODS, "default", "overlaid")).orElseThrow().value(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        ObjectNode tree = (ObjectNode) Json.tree(stored);
+        assertThat(List.copyOf(tree.propertyNames())).containsExactly("apiVersion", "kind", "metadata", "spec", "status", "topLevelUnknown");
+        assertThat(stored).contains("\"terminationGracePeriodSeconds\":12345678901");
+        assertThat(tree.path("spec").path("someFutureField").path("a").asInt()).isEqualTo(1);
+        assertThat(tree.path("spec").has("nodeSelector")).isTrue();
+        assertThat(tree.path("metadata").has("labels")).isTrue();
+        JsonNode c = tree.path("spec").path("containers").get(0);
+        assertThat(List.copyOf(c.propertyNames()).subList(0, 2)).containsExactly("name", "image");
+        assertThat(c.path("futureContainerField").asDouble()).isEqualTo(1.5);
+        assertThat(c.has("args")).isTrue();
+        // defaults were laid over the request (PodStrategy: restartPolicy Always, the container's imagePullPolicy)
+        assertThat(tree.path("spec").path("restartPolicy").asString()).isEqualTo("Always");
+        assertThat(c.path("terminationMessagePolicy").asString()).isEqualTo("File");
+        // the stored bytes are the canonical encoding of what they hold, and the response is them with the resourceVersion
+        assertThat(stored).isEqualTo(Json.write(tree));
+        ObjectNode withRv = tree.deepCopy();
+        ((ObjectNode) withRv.get("metadata")).put("resourceVersion", created.object().path("metadata").path("resourceVersion").asString());
+        assertThat(new String(created.json(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(Json.write(withRv));
     }
 
     @Test
