@@ -37,6 +37,7 @@ public final class EventRecorder {
     private final Clock clock;
     private final EventCorrelator correlator;
     private final ExecutorService writer;
+    private final boolean aggregateAndFilter;
     // the write in flight per event name, so that a patch never overtakes the create it counts on
     private final Map<String, CompletableFuture<Void>> writes = new HashMap<>();
 
@@ -65,6 +66,16 @@ public final class EventRecorder {
         this.host = host;
         this.clock = clock;
         this.correlator = new EventCorrelator(clock, aggregateAndFilter);
+        this.aggregateAndFilter = aggregateAndFilter;
+    }
+
+    /**
+     * A recorder for another {@code source.component} on the same client, host, clock and writer, with its own
+     * correlator: as each Kubernetes controller makes its own recorder ({@code NewRecorder(scheme, EventSource{Component:
+     * "deployment-controller"})}) on one client.
+     */
+    public EventRecorder forComponent(String component) {
+        return component.equals(this.component) ? this : new EventRecorder(client, component, host, clock, aggregateAndFilter, writer);
     }
 
     public void normal(KubeObject about, String reason, String message) {

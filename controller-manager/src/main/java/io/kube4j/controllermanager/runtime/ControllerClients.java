@@ -41,9 +41,38 @@ public final class ControllerClients {
      * A new client whose bucket is {@code qpsFactor} times the sustained rate and {@code burstFactor} times the
      * burst: kube-controller-manager raises them for its chattiest controllers (cmd/kube-controller-manager/app/core.go:
      * the namespace controller gets {@code QPS *= 20, Burst *= 100}, the garbage collector {@code QPS *= 2}).
+     * Its Events carry the controller's own {@code source.component}, as each Kubernetes controller makes its recorder
+     * ({@link #eventSource}).
      */
     public ControllerClient forController(String name, double qpsFactor, int burstFactor) {
         ApiClient client = qps > 0 ? base.withRateLimiter(new TokenBucketRateLimiter(qps * qpsFactor, burst * burstFactor)) : base;
-        return new ApiControllerClient(client, events);
+        return new ApiControllerClient(client, events.forComponent(eventSource(name)));
+    }
+
+    /**
+     * The {@code EventSource.Component} each Kubernetes controller records its Events with ({@code NewRecorder} in its
+     * constructor: {@code "deployment-controller"}, the disruption controller's {@code "controllermanager"}, ...);
+     * {@code name} itself for a controller that records none.
+     */
+    static String eventSource(String name) {
+        return switch (name) {
+            case "deployment" -> "deployment-controller";
+            case "replicaset" -> "replicaset-controller";
+            case "replicationcontroller" -> "replication-controller";
+            case "job" -> "job-controller";
+            case "cronjob" -> "cronjob-controller";
+            case "daemonset" -> "daemonset-controller";
+            case "statefulset" -> "statefulset-controller";
+            case "endpoints" -> "endpoint-controller";
+            case "endpointslice" -> "endpoint-slice-controller";
+            case "endpointslicemirroring" -> "endpoint-slice-mirroring-controller";
+            case "nodelifecycle" -> "node-controller";
+            case "nodeipam" -> "cidrAllocator";
+            case "disruption" -> "controllermanager";
+            case "persistentvolume-binder" -> "persistentvolume-controller";
+            case "garbagecollector" -> "garbage-collector-controller";
+            case "ttl-after-finished" -> "ttl-after-finished-controller";
+            default -> name;
+        };
     }
 }

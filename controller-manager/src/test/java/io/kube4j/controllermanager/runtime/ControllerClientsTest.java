@@ -71,4 +71,16 @@ class ControllerClientsTest {
 
         assertThat(millis).isLessThan(800);
     }
+
+    @Test
+    void eachControllersEventsCarryKubernetesSourceComponent() {
+        // what `kubectl describe` shows as "From": each controller's NewRecorder(EventSource{Component: ...})
+        assertThat(ControllerClients.eventSource("deployment")).isEqualTo("deployment-controller");
+        assertThat(ControllerClients.eventSource("replicaset")).isEqualTo("replicaset-controller");
+        assertThat(ControllerClients.eventSource("replicationcontroller")).isEqualTo("replication-controller");
+        assertThat(ControllerClients.eventSource("endpoints")).isEqualTo("endpoint-controller");
+        assertThat(ControllerClients.eventSource("nodelifecycle")).isEqualTo("node-controller");
+        assertThat(ControllerClients.eventSource("disruption")).isEqualTo("controllermanager");
+        assertThat(ControllerClients.eventSource("garbagecollector")).isEqualTo("garbage-collector-controller");
+    }
 }
