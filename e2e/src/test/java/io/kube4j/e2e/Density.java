@@ -229,6 +229,30 @@ final class Density implements AutoCloseable {
     }
 
     /** The namespace's pods as a watch sees them: first sight, first Running, phase Failed. */
+    /**
+     * A started and synced informer (long-poll watch, as every component's) on the pods of {@code namespace}, handing
+     * each added or updated pod to {@code see} on arrival.
+     *
+     * @throws IllegalStateException when it has not synced within 60 s
+     */
+    static Informer<Pod> watchPods(Cluster cluster, String namespace, java.util.function.Consumer<Pod> see) throws InterruptedException {
+        Informer<Pod> informer = new Informer<>(cluster.api, Pod.class, namespace, ListOptions.ALL).addHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+                see.accept(pod);
+            }
+
+            @Override
+            public void onUpdate(Pod oldPod, Pod newPod) {
+                see.accept(newPod);
+            }
+        }).start();
+        if (!informer.waitForSync(Duration.ofSeconds(60))) {
+            throw new IllegalStateException("the pod watch of " + namespace + " did not sync");
+        }
+        return informer;
+    }
+
     private final class Watch implements AutoCloseable {
         final Map<String, Long> firstSeenMillis = new ConcurrentHashMap<>();
         final Map<String, Long> running = new ConcurrentHashMap<>();
@@ -237,20 +261,7 @@ final class Density implements AutoCloseable {
         final Informer<Pod> informer;
 
         Watch(String namespace) throws InterruptedException {
-            informer = new Informer<>(cluster.api, Pod.class, namespace, ListOptions.ALL).addHandler(new ResourceEventHandler<>() {
-                @Override
-                public void onAdd(Pod pod) {
-                    see(pod);
-                }
-
-                @Override
-                public void onUpdate(Pod oldPod, Pod newPod) {
-                    see(newPod);
-                }
-            }).start();
-            if (!informer.waitForSync(Duration.ofSeconds(60))) {
-                throw new IllegalStateException("the pod watch of " + namespace + " did not sync");
-            }
+            informer = watchPods(cluster, namespace, this::see);
         }
 
         private void see(Pod pod) {

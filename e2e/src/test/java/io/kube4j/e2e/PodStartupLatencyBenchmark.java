@@ -3,9 +3,7 @@ package io.kube4j.e2e;
 import io.kube4j.api.Pod;
 import io.kube4j.api.PodCondition;
 import io.kube4j.api.PodStatus;
-import io.kube4j.client.ListOptions;
 import io.kube4j.informer.Informer;
-import io.kube4j.informer.ResourceEventHandler;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -377,20 +375,7 @@ class PodStartupLatencyBenchmark {
 
         Tracker(Density d, String namespace, Map<String, Timeline> timelines) throws InterruptedException {
             this.timelines = timelines;
-            informer = new Informer<>(d.cluster.api, Pod.class, namespace, ListOptions.ALL).addHandler(new ResourceEventHandler<>() {
-                @Override
-                public void onAdd(Pod pod) {
-                    see(pod);
-                }
-
-                @Override
-                public void onUpdate(Pod oldPod, Pod newPod) {
-                    see(newPod);
-                }
-            }).start();
-            if (!informer.waitForSync(Duration.ofSeconds(60))) {
-                throw new IllegalStateException("the pod watch of " + namespace + " did not sync");
-            }
+            informer = Density.watchPods(d.cluster, namespace, this::see);
         }
 
         private void see(Pod pod) {
