@@ -24,8 +24,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -78,7 +76,7 @@ class ApiServerHeapBenchmark {
                  HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                          .executor(Executors.newVirtualThreadPerTaskExecutor()).build()) {
                 String url = apiServer.url();
-                long pid = apiServerPid(apiServer.port());
+                long pid = WritePathBenchmark.apiServerPid(apiServer.port());
                 send(http, "POST", url + "/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"bench\"}}", "application/json");
                 send(http, "POST", url + "/api/v1/namespaces/bench/serviceaccounts", "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"default\"}}", "application/json");
                 // every kind of request once first, so that lazy initialisation is in the baseline
@@ -89,7 +87,7 @@ class ApiServerHeapBenchmark {
                 send(http, "GET", url + "/api/v1/namespaces/bench/pods?watch=poll&timeoutSeconds=0", null, null);
                 send(http, "DELETE", url + "/api/v1/namespaces/bench/pods/warm?gracePeriodSeconds=0", null, null);
                 send(http, "DELETE", url + "/api/v1/nodes/warm", null, null);
-                long empty = heapAfterGc(pid);
+                long empty = WritePathBenchmark.heapAfterGc(pid);
                 line(report, "empty apiserver (baseline)", empty, empty, 0);
 
                 parallel(NODES, i -> send(http, "POST", url + "/api/v1/nodes", node(nodeName(i)), "application/json"));
@@ -108,13 +106,13 @@ class ApiServerHeapBenchmark {
                     }
                     Thread.sleep(3000);
                 }
-                long idle = heapAfterGc(pid);
+                long idle = WritePathBenchmark.heapAfterGc(pid);
                 line(report, "+ " + NODES + " nodes and their watches", idle, empty, 0);
 
                 long t0 = System.nanoTime();
                 parallel(PODS, i -> send(http, "POST", url + "/api/v1/namespaces/bench/pods", bound("p" + i, nodeName(i % NODES)), "application/json"));
                 report.add(String.format(Locale.ROOT, "  (%d pods created in %.1f s)", PODS, (System.nanoTime() - t0) / 1e9));
-                long pods = heapAfterGc(pid);
+                long pods = WritePathBenchmark.heapAfterGc(pid);
                 line(report, "+ " + PODS + " pods (fresh)", pods, empty, (pods - idle) / 1024.0 / PODS);
 
                 for (int round = 1; round <= CHURN; round++) {
@@ -122,11 +120,11 @@ class ApiServerHeapBenchmark {
                     parallel(PODS, i -> send(http, "PATCH", url + "/api/v1/namespaces/bench/pods/p" + i + "/status", podStatus(r), "application/merge-patch+json"));
                     parallel(NODES, i -> send(http, "PATCH", url + "/api/v1/nodes/" + nodeName(i) + "/status", nodeStatus(r), "application/merge-patch+json"));
                 }
-                long churned = heapAfterGc(pid);
+                long churned = WritePathBenchmark.heapAfterGc(pid);
                 line(report, "+ " + CHURN + " status rounds (pods Running, node heartbeats)", churned, empty, (churned - idle) / 1024.0 / PODS);
                 report.add("load average: " + loadAverage());
                 report.add("class histogram after churn (top 25):");
-                jcmd(pid, "GC.class_histogram").lines().skip(1).limit(27).forEach(l -> report.add("  " + l));
+                WritePathBenchmark.jcmd(pid, "GC.class_histogram").lines().skip(1).limit(27).forEach(l -> report.add("  " + l));
                 http.shutdownNow();
                 watchers.forEach(Thread::interrupt);
             }
@@ -242,29 +240,5 @@ class ApiServerHeapBenchmark {
             throw new IllegalStateException(method + " " + url + ": " + r.statusCode() + " " + new String(r.body(), StandardCharsets.UTF_8));
         }
         return r.statusCode();
-    }
-
-    private static long apiServerPid(int port) {
-        return ProcessHandle.current().descendants()
-                .filter(p -> p.info().commandLine().orElse("").contains("--server.port=" + port))
-                .findFirst().orElseThrow(() -> new IllegalStateException("no apiserver process on port " + port)).pid();
-    }
-
-    private static String jcmd(long pid, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as("jcmd " + String.join(" ", args) + ": " + out).isZero();
-        return out;
-    }
-
-    private static long heapAfterGc(long pid) throws Exception {
-        jcmd(pid, "GC.run");
-        jcmd(pid, "GC.run");
-        String info = jcmd(pid, "GC.heap_info");
-        Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
-        assertThat(m.find()).as("heap info: " + info).isTrue();
-        return Long.parseLong(m.group(1)) * 1024;
     }
 }

@@ -560,13 +560,14 @@ class WritePathBenchmark {
     }
 
     /** The apiserver child process on {@code port}. */
-    private static long apiServerPid(int port) {
+    static long apiServerPid(int port) {
         return ProcessHandle.current().descendants()
                 .filter(p -> p.info().commandLine().orElse("").contains("--server.port=" + port))
                 .findFirst().orElseThrow(() -> new IllegalStateException("no apiserver process on port " + port)).pid();
     }
 
-    private static String jcmd(long pid, String... args) throws Exception {
+    /** Runs {@code jcmd <pid> args...}; fails the test unless it exits 0. Returns its output. */
+    static String jcmd(long pid, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -576,7 +577,7 @@ class WritePathBenchmark {
     }
 
     /** The used heap after a full GC ({@code jcmd GC.run}, then {@code GC.heap_info}), in bytes. */
-    private static long heapAfterGc(long pid) throws Exception {
+    static long heapAfterGc(long pid) throws Exception {
         jcmd(pid, "GC.run");
         jcmd(pid, "GC.run");
         String info = jcmd(pid, "GC.heap_info");
