@@ -69,6 +69,7 @@ public final class Kubelet {
 
     public synchronized void start() {
         ctx.pleg().start();
+        ctx.statusManager().start(nodeName);
         pods.start();
         heartbeat = Thread.ofVirtual().name("heartbeat-" + nodeName).start(this::heartbeatLoop);
         housekeeping = Thread.ofVirtual().name("housekeeping-" + nodeName).start(this::housekeepingLoop);
@@ -132,6 +133,7 @@ public final class Kubelet {
         ctx.configMaps().stop();
         ctx.secrets().stop();
         ctx.pleg().stop();
+        ctx.statusManager().stop();
         if (heartbeat != null) {
             heartbeat.interrupt();
         }

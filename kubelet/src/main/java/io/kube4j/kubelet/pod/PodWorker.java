@@ -279,7 +279,7 @@ public final class PodWorker {
             terminate(pod, true);
             return;
         }
-        PodStatus written = ctx.statusManager().written(uid);
+        PodStatus written = ctx.statusManager().status(uid);
         boolean terminal = PodStatusGenerator.terminal(pod.status == null ? null : pod.status.phase)
                 || (written != null && PodStatusGenerator.terminal(written.phase));
         if (terminal) {
@@ -306,7 +306,7 @@ public final class PodWorker {
         }
         if (PodStatusGenerator.terminal(status.phase)) {
             // done for good (all containers finished under Never/OnFailure, or the deadline passed)
-            syncTerminal(pod, runtime, ctx.statusManager().written(uid));
+            syncTerminal(pod, runtime, ctx.statusManager().status(uid));
             return;
         }
         if (!volumes.ready()) {
@@ -549,10 +549,12 @@ public final class PodWorker {
      */
     private void publishFinalStatus(Pod pod) {
         RuntimePod stopped = new RuntimePod(uid, ctx.runtime().listPodSandboxes(uid), ctx.runtime().listContainers(uid));
-        PodStatus status = PodStatusGenerator.generate(new PodStatusGenerator.Input(pod, ctx.statusManager().written(uid), stopped,
+        PodStatus status = PodStatusGenerator.generate(new PodStatusGenerator.Input(pod, ctx.statusManager().status(uid), stopped,
                 Map.copyOf(reasons), probes, ctx.runtimeName(), ctx.hostIp(), true, null, ctx.clock().instant()));
         try {
             ctx.statusManager().set(pod, status);
+            // on the apiserver before the delete below, not whenever the status manager's writer gets to it
+            ctx.statusManager().flush(uid);
         } catch (ApiException e) {
             // the deletion goes on: a status that cannot be written must not keep the pod forever
             log.warn("final status of pod {} not written: {}", pod.key(), e.getMessage());

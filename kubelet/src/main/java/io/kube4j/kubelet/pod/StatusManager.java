@@ -9,11 +9,20 @@ import io.kube4j.kubelet.status.TwoWayMergePatch;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Writes pod statuses to the apiserver, only when they changed (Kubernetes' {@code pkg/kubelet/status/
@@ -26,10 +35,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * and {@code hostIPs} by ip) with only their changed elements, {@code $patch: delete} and
  * {@code $setElementOrder/<list>}), with {@code metadata.uid} as a precondition and no resourceVersion: a patch
  * cannot meet a 409 from a concurrent writer, and a recreated pod of the same name (another uid) is not
- * changed. Keys are sorted as Go's encoder writes them. One per node; thread-safe.
+ * changed. Keys are sorted as Go's encoder writes them.
+ *
+ * <p>Writes are asynchronous, as Kubernetes' status manager's: {@link #set} only caches the new status with a
+ * version ({@code SetPodStatus}/{@code updateStatusInternal}: {@code podStatuses}) and wakes the writer, so a pod
+ * worker never waits for a PATCH before it starts containers; the writer ({@link #start}: one virtual thread per
+ * node, {@code Start}'s loop) runs {@link #syncBatch} on every wake-up and at least every 10 s
+ * ({@code syncPeriod}), writing, one pod after the other, each status whose version the apiserver does not have
+ * yet ({@code needsUpdate}, {@code apiStatusVersions}); a status set twice before the writer got to it is written
+ * once, the later one. A failed write is retried by the next batch. {@link #flush} writes one pod's status at
+ * once, for the final status that must be on the apiserver before the pod is deleted (Kubernetes' status manager
+ * deletes the pod itself after that write, {@code canBeDeleted}). Deviation: Kubernetes GETs the pod before every
+ * PATCH and diffs against what it read; kube4j diffs against what it last wrote (the patch cannot conflict either
+ * way, and one round trip per write is saved). One per node; thread-safe.
  */
 public final class StatusManager {
+    private static final Logger log = LoggerFactory.getLogger(StatusManager.class);
     private static final String STRATEGIC = "application/strategic-merge-patch+json";
+    /** status_manager.go {@code syncPeriod}: failed writes are retried at least this often. */
+    static final Duration SYNC_PERIOD = Duration.ofSeconds(10);
     /** The merge keys of PodStatus' lists with patchStrategy merge (k8s.io/api/core/v1 types.go); the others are atomic. */
     static final Map<String, String> MERGE_KEYS = Map.of("conditions", "type", "podIPs", "ip", "hostIPs", "ip", "resourceClaimStatuses", "name");
     /**
@@ -40,45 +64,151 @@ public final class StatusManager {
     static final Set<String> KUBELET_CONDITIONS = Set.of("PodScheduled", "Ready", "Initialized", "ContainersReady",
             "PodReadyToStartContainers", "DisruptionTarget");
 
-    private final ApiClient client;
-    // the last status written per pod uid: what the apiserver has of ours
-    private final Map<String, PodStatus> written = new ConcurrentHashMap<>();
-    private final AtomicLong writes = new AtomicLong();
+    /**
+     * A status set for a pod: where to write it, the apiserver's status when the kubelet first set one (the base of
+     * the first patch), and its version (status_manager.go {@code versionedPodStatus}).
+     */
+    private record Versioned(String namespace, String name, PodStatus apiStatus, PodStatus status, long version) {
+    }
 
+    private final ApiClient client;
+    // the latest status set per pod uid (podStatuses): what the kubelet means the apiserver to have
+    private final Map<String, Versioned> statuses = new ConcurrentHashMap<>();
+    // the last status written per pod uid and its version (apiStatusVersions): what the apiserver has of ours
+    private final Map<String, PodStatus> written = new ConcurrentHashMap<>();
+    private final Map<String, Long> writtenVersions = new ConcurrentHashMap<>();
+    // one writer at a time (the batch, a flush, a forget), never held by set()
+    private final ReentrantLock writing = new ReentrantLock();
+    // podStatusChannel: a buffer of one wake-up, so set() never blocks
+    private final BlockingQueue<Boolean> wakeUp = new ArrayBlockingQueue<>(1);
+    private final AtomicLong writes = new AtomicLong();
+    private volatile Thread writer;
+    private volatile boolean stopped;
+
+    /** A status manager that writes only when {@link #syncBatch} or {@link #flush} is called until {@link #start}. */
     public StatusManager(ApiClient client) {
         this.client = client;
     }
 
+    /** Starts the writer loop (a virtual thread named after {@code node}); idempotent. */
+    public synchronized StatusManager start(String node) {
+        if (writer == null && !stopped) {
+            writer = Thread.ofVirtual().name("status-manager-" + node).start(this::run);
+        }
+        return this;
+    }
+
+    /** Stops the writer loop; statuses not yet written stay unwritten. */
+    public synchronized void stop() {
+        stopped = true;
+        Thread t = writer;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    private void run() {
+        while (!stopped) {
+            try {
+                wakeUp.poll(SYNC_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+                syncBatch();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.warn("pod status batch failed: {}", e.toString());
+            }
+        }
+    }
+
     /**
-     * Writes {@code status} for {@code pod} unless nothing changed. Returns whether a PATCH was sent.
-     * A pod that is gone (404) is not an error; other apiserver errors are thrown for the next sync to retry.
+     * Records {@code status} for {@code pod} unless nothing changed since the status last set (or, before the first,
+     * the apiserver's), and wakes the writer. Returns whether it changed (it will be written). Never blocks on the
+     * apiserver.
      */
     public boolean set(Pod pod, PodStatus status) {
         String uid = pod.metadata.uid;
-        PodStatus base = written.get(uid);
-        if (base == null) {
-            base = pod.status == null ? new PodStatus() : pod.status;
+        boolean[] changed = {false};
+        statuses.compute(uid, (k, cached) -> {
+            PodStatus old = cached != null ? cached.status() : written.get(uid);
+            if (old == null) {
+                old = pod.status == null ? new PodStatus() : pod.status;
+            }
+            if (isPodStatusByKubeletEqual(Json.toTree(old), Json.toTree(status))) {
+                return cached;
+            }
+            changed[0] = true;
+            PodStatus api = cached != null ? cached.apiStatus() : pod.status == null ? new PodStatus() : Json.copy(pod.status);
+            return new Versioned(pod.metadata.namespace, pod.metadata.name, api, Json.copy(status), cached == null ? 1 : cached.version() + 1);
+        });
+        if (changed[0]) {
+            wakeUp.offer(Boolean.TRUE);
         }
-        ObjectNode from = Json.toTree(base);
-        ObjectNode to = Json.toTree(status);
-        if (isPodStatusByKubeletEqual(from, to)) {
-            return false;
-        }
-        ObjectNode body = patch(uid, from, to);
-        if (!body.has("status")) {
-            return false;
-        }
+        return changed[0];
+    }
+
+    /**
+     * Writes every status whose version the apiserver does not have yet, one after the other (status_manager.go
+     * {@code syncBatch}); a write that fails is logged and left for the next batch. Returns how many were written.
+     */
+    public int syncBatch() {
+        int n = 0;
+        writing.lock();
         try {
-            client.patchStatus(Pod.class, pod.metadata.namespace, pod.metadata.name, STRATEGIC, Json.write(body));
-        } catch (ApiException e) {
-            if (e.isNotFound() || recreated(e)) {
+            for (String uid : List.copyOf(statuses.keySet())) {
+                try {
+                    if (write(uid)) {
+                        n++;
+                    }
+                } catch (ApiException e) {
+                    Versioned v = statuses.get(uid);
+                    log.warn("status of pod {} not written (retried in the next batch): {}",
+                            v == null ? uid : v.namespace() + "/" + v.name(), e.getMessage());
+                }
+            }
+        } finally {
+            writing.unlock();
+        }
+        return n;
+    }
+
+    /**
+     * Writes the pod's latest status now if the apiserver does not have it yet. Returns whether a PATCH was sent.
+     *
+     * @throws ApiException when the apiserver refuses it or cannot be reached (a gone or recreated pod is not an error)
+     */
+    public boolean flush(String uid) {
+        writing.lock();
+        try {
+            return write(uid);
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    // called with the writing lock held
+    private boolean write(String uid) {
+        Versioned v = statuses.get(uid);
+        if (v == null || v.version() <= writtenVersions.getOrDefault(uid, 0L)) {
+            return false;
+        }
+        PodStatus base = written.getOrDefault(uid, v.apiStatus());
+        ObjectNode body = patch(uid, Json.toTree(base), Json.toTree(v.status()));
+        if (body.has("status")) {
+            try {
+                client.patchStatus(Pod.class, v.namespace(), v.name(), STRATEGIC, Json.write(body));
+            } catch (ApiException e) {
+                if (!e.isNotFound() && !recreated(e)) {
+                    throw e;
+                }
+                // gone, or the name is another pod's now: nothing to write, ever (status_manager.go syncPod returns)
+                writtenVersions.put(uid, v.version());
                 return false;
             }
-            throw e;
+            writes.incrementAndGet();
         }
-        writes.incrementAndGet();
-        written.put(uid, Json.copy(status));
-        return true;
+        written.put(uid, v.status());
+        writtenVersions.put(uid, v.version());
+        return body.has("status");
     }
 
     /**
@@ -91,15 +221,31 @@ public final class StatusManager {
         return e.code() == 422 && m.contains("metadata.uid");
     }
 
-    /** The status last written for the pod, or null. */
+    /**
+     * The status last set for the pod, written or not (Kubernetes' {@code GetPodStatus}: what the pod worker builds the
+     * next status on), or null.
+     */
+    public PodStatus status(String uid) {
+        Versioned v = statuses.get(uid);
+        return v == null ? null : Json.copy(v.status());
+    }
+
+    /** The status last written to the apiserver for the pod, or null. */
     public PodStatus written(String uid) {
         PodStatus s = written.get(uid);
         return s == null ? null : Json.copy(s);
     }
 
-    /** Forgets a pod that is gone. */
+    /** Forgets a pod that is gone (waits for a write of it in flight). */
     public void forget(String uid) {
-        written.remove(uid);
+        writing.lock();
+        try {
+            statuses.remove(uid);
+            written.remove(uid);
+            writtenVersions.remove(uid);
+        } finally {
+            writing.unlock();
+        }
     }
 
     /** How many PATCHes have been sent (tests: no write when nothing changed). */

@@ -48,7 +48,7 @@ class PlegTest {
     private final Pleg pleg = new Pleg(runtime, PERIOD);
     private final KubeletContext ctx = new KubeletContext("node-1", "10.0.0.1", runtime, "fake", api, new EventRecorder(api, "kubelet", "node-1"),
             new ProbeRunner(runtime), new ContainerConfigFactory(EnvironmentProvider.NONE), Backoff.kubelet(), Backoff.kubelet(), Clock.systemUTC(),
-            Duration.ofSeconds(1), new KubeletMetrics(registry), pleg, new StatusManager(api),
+            Duration.ofSeconds(1), new KubeletMetrics(registry), pleg, new StatusManager(api).start("node-1"),
             ObjectManager.none("configMap"), ObjectManager.none("secret"), new VolumeManager(Path.of("target/pleg-test-pods"), api,
             new VolumePayloads(ObjectManager.none("configMap"), ObjectManager.none("secret"), Map::of), new EventRecorder(api, "kubelet", "node-1"), Clock.systemUTC()));
     private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();

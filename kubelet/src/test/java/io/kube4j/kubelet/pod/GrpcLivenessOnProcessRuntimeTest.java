@@ -48,7 +48,7 @@ class GrpcLivenessOnProcessRuntimeTest {
         Pleg pleg = new Pleg(runtime, Duration.ofSeconds(1));
         KubeletContext ctx = new KubeletContext("node-1", "127.0.0.1", runtime, "process", api, new EventRecorder(api, "kubelet", "node-1"),
                 new ProbeRunner(runtime), new ContainerConfigFactory(EnvironmentProvider.NONE), Backoff.kubelet(), Backoff.kubelet(), Clock.systemUTC(),
-                Duration.ofSeconds(1), new KubeletMetrics(new SimpleMeterRegistry()), pleg, new StatusManager(api),
+                Duration.ofSeconds(1), new KubeletMetrics(new SimpleMeterRegistry()), pleg, new StatusManager(api).start("node-1"),
                 ObjectManager.none("configMap"), ObjectManager.none("secret"), new VolumeManager(root.resolve("pods"), api,
                 new VolumePayloads(ObjectManager.none("configMap"), ObjectManager.none("secret"), Map::of), new EventRecorder(api, "kubelet", "node-1"), Clock.systemUTC()));
         Container c = new Container();

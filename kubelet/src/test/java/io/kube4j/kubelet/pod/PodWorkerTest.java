@@ -108,10 +108,12 @@ class PodWorkerTest {
         return w;
     }
 
-    /** One relist, one sync, then the informer catches up with what was written. */
+    /** One relist, one sync, one status batch, then the informer catches up with what was written. */
     private void sync(PodWorker w) {
         ctx.pleg().relist();
         w.sync();
+        // the status manager's writer, run here in step instead of on its own thread
+        ctx.statusManager().syncBatch();
         Pod stored = api.stored(Pod.class, "default", "web");
         if (stored != null) {
             informer.set(stored);

@@ -114,13 +114,16 @@ class StatusManagerTest {
         StatusManager m = new StatusManager(client);
 
         assertThat(m.set(pod, podStatus())).isTrue();
+        assertThat(m.syncBatch()).isEqualTo(1);
         PodStatus again = podStatus();
         again.conditions.get(0).lastProbeTime = "2026-11-30T10:05:00Z";
         assertThat(m.set(pod, again)).isFalse();
         assertThat(m.set(pod, podStatus())).isFalse();
+        assertThat(m.syncBatch()).isZero();
         PodStatus changed = podStatus();
         changed.conditions.get(0).status = "False";
         assertThat(m.set(pod, changed)).isTrue();
+        assertThat(m.syncBatch()).isEqualTo(1);
 
         assertThat(client.actions("patchStatus", "Pod")).hasSize(2);
         assertThat(client.actions("updateStatus", "Pod")).isEmpty();
@@ -141,11 +144,80 @@ class StatusManagerTest {
         client.put(pod("uid-new"));
         StatusManager m = new StatusManager(client);
 
-        assertThat(m.set(pod("uid-old"), podStatus())).isFalse();
+        assertThat(m.set(pod("uid-old"), podStatus())).isTrue();
+        assertThat(m.syncBatch()).isZero();
+        // not tried again: the pod of that uid is gone for good
+        assertThat(m.syncBatch()).isZero();
 
         assertThat(client.actions("patchStatus", "Pod")).hasSize(1);
         assertThat((String) client.actions("patchStatus", "Pod").get(0).body()).contains("\"metadata\":{\"uid\":\"uid-old\"}");
         assertThat(client.stored(Pod.class, "default", "web").status.phase).isNull();
         assertThat(m.writes()).isZero();
+    }
+
+    @Test
+    void setOnlyCachesAndTheWriterWritesTheLatestOfSeveralChangesOnce() {
+        RecordingApiClient client = new RecordingApiClient();
+        Pod pod = client.put(pod("uid-1"));
+        StatusManager m = new StatusManager(client);
+
+        PodStatus pending = podStatus();
+        pending.phase = "Pending";
+        assertThat(m.set(pod, pending)).isTrue();
+        assertThat(m.set(pod, podStatus())).isTrue();
+        // nothing reached the apiserver yet: set never waits for a PATCH (Kubernetes' SetPodStatus)
+        assertThat(client.actions("patchStatus", "Pod")).isEmpty();
+        assertThat(m.status("uid-1").phase).isEqualTo("Running");
+        assertThat(m.written("uid-1")).isNull();
+
+        assertThat(m.syncBatch()).isEqualTo(1);
+        assertThat(client.actions("patchStatus", "Pod")).hasSize(1);
+        assertThat(client.stored(Pod.class, "default", "web").status.phase).isEqualTo("Running");
+        assertThat(m.written("uid-1").phase).isEqualTo("Running");
+    }
+
+    @Test
+    void aFailedWriteIsRetriedByTheNextBatch() {
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger(1);
+        RecordingApiClient client = new RecordingApiClient() {
+            @Override
+            public <T extends io.kube4j.api.KubeObject> T patchStatus(Class<T> type, String namespace, String name, String contentType, String body) {
+                if (failures.getAndDecrement() > 0) {
+                    throw new io.kube4j.client.ApiException(503, io.kube4j.api.Status.failure(503, "ServiceUnavailable", "etcd did not answer"),
+                            "503 ServiceUnavailable", null);
+                }
+                return super.patchStatus(type, namespace, name, contentType, body);
+            }
+        };
+        Pod pod = client.put(pod("uid-1"));
+        StatusManager m = new StatusManager(client);
+
+        m.set(pod, podStatus());
+        assertThat(m.syncBatch()).isZero();
+        assertThat(client.stored(Pod.class, "default", "web").status.phase).isNull();
+        assertThat(m.syncBatch()).isEqualTo(1);
+        assertThat(client.stored(Pod.class, "default", "web").status.phase).isEqualTo("Running");
+        assertThat(m.writes()).isEqualTo(1);
+    }
+
+    @Test
+    void theStartedWriterWritesWithoutBeingAskedAndFlushWritesAtOnce() {
+        RecordingApiClient client = new RecordingApiClient();
+        Pod pod = client.put(pod("uid-1"));
+        StatusManager m = new StatusManager(client).start("node-1");
+        try {
+            m.set(pod, podStatus());
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> "Running".equals(client.stored(Pod.class, "default", "web").status.phase));
+        } finally {
+            m.stop();
+        }
+        StatusManager stopped = new StatusManager(client);
+        PodStatus done = podStatus();
+        done.phase = "Succeeded";
+        stopped.set(client.stored(Pod.class, "default", "web"), done);
+        assertThat(stopped.flush("uid-1")).isTrue();
+        assertThat(client.stored(Pod.class, "default", "web").status.phase).isEqualTo("Succeeded");
+        assertThat(stopped.flush("uid-1")).isFalse();
     }
 }
