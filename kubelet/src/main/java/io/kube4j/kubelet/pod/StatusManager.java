@@ -68,7 +68,7 @@ public final class StatusManager {
      * A status set for a pod: where to write it, the apiserver's status when the kubelet first set one (the base of
      * the first patch), and its version (status_manager.go {@code versionedPodStatus}).
      */
-    private record Versioned(String namespace, String name, PodStatus apiStatus, PodStatus status, long version) {
+    private record Versioned(String namespace, String name, PodStatus apiStatus, PodStatus status, ObjectNode tree, long version) {
     }
 
     private final ApiClient client;
@@ -127,18 +127,25 @@ public final class StatusManager {
      */
     public boolean set(Pod pod, PodStatus status) {
         String uid = pod.metadata.uid;
+        // the new status' tree is made once per call; the cached one's was made when it was set (a pod worker calls
+        // this on every sync, so comparing must be cheap: this was a fifth of a hollow kubelet's CPU with copies)
+        ObjectNode next = Json.toTree(status);
         boolean[] changed = {false};
         statuses.compute(uid, (k, cached) -> {
-            PodStatus old = cached != null ? cached.status() : written.get(uid);
-            if (old == null) {
-                old = pod.status == null ? new PodStatus() : pod.status;
+            ObjectNode old;
+            if (cached != null) {
+                old = cached.tree();
+            } else {
+                PodStatus base = written.get(uid);
+                old = Json.toTree(base != null ? base : pod.status == null ? new PodStatus() : pod.status);
             }
-            if (isPodStatusByKubeletEqual(Json.toTree(old), Json.toTree(status))) {
+            if (isPodStatusByKubeletEqual(old, next)) {
                 return cached;
             }
             changed[0] = true;
             PodStatus api = cached != null ? cached.apiStatus() : pod.status == null ? new PodStatus() : Json.copy(pod.status);
-            return new Versioned(pod.metadata.namespace, pod.metadata.name, api, Json.copy(status), cached == null ? 1 : cached.version() + 1);
+            return new Versioned(pod.metadata.namespace, pod.metadata.name, api, Json.convert(next, PodStatus.class), next,
+                    cached == null ? 1 : cached.version() + 1);
         });
         if (changed[0]) {
             wakeUp.offer(Boolean.TRUE);
@@ -192,7 +199,7 @@ public final class StatusManager {
             return false;
         }
         PodStatus base = written.getOrDefault(uid, v.apiStatus());
-        ObjectNode body = patch(uid, Json.toTree(base), Json.toTree(v.status()));
+        ObjectNode body = patch(uid, Json.toTree(base), v.tree());
         if (body.has("status")) {
             try {
                 client.patchStatus(Pod.class, v.namespace(), v.name(), STRATEGIC, Json.write(body));
@@ -223,11 +230,11 @@ public final class StatusManager {
 
     /**
      * The status last set for the pod, written or not (Kubernetes' {@code GetPodStatus}: what the pod worker builds the
-     * next status on), or null.
+     * next status on), or null. The manager's own instance, not a copy: read it, never change it.
      */
     public PodStatus status(String uid) {
         Versioned v = statuses.get(uid);
-        return v == null ? null : Json.copy(v.status());
+        return v == null ? null : v.status();
     }
 
     /** The status last written to the apiserver for the pod, or null. */
@@ -285,11 +292,26 @@ public final class StatusManager {
                 return false;
             }
         }
-        ObjectNode oldCopy = old.deepCopy();
-        oldCopy.remove("conditions");
-        ObjectNode newCopy = now.deepCopy();
-        newCopy.remove("conditions");
-        return withoutEmpty(oldCopy).equals(withoutEmpty(newCopy));
+        return sameWithoutConditions(old, now) && sameWithoutConditions(now, old);
+    }
+
+    // every field of a but conditions equals b's, an absent field and an empty list or object being the same
+    // (Go's omitempty); both ways round this is withoutEmpty(a - conditions).equals(withoutEmpty(b - conditions))
+    private static boolean sameWithoutConditions(ObjectNode a, ObjectNode b) {
+        for (Map.Entry<String, JsonNode> e : a.properties()) {
+            JsonNode v = e.getValue();
+            if (e.getKey().equals("conditions") || isEmpty(v)) {
+                continue;
+            }
+            if (!v.equals(b.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isEmpty(JsonNode v) {
+        return v == null || v.isNull() || ((v.isArray() || v.isObject()) && v.isEmpty());
     }
 
     private static Map<String, JsonNode> kubeletConditions(ObjectNode status) {
