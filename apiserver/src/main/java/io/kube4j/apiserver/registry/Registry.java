@@ -1130,8 +1130,9 @@ public class Registry {
             if (!statusErrs.isEmpty()) {
                 throw ApiError.invalid(rt.group(), rt.kind(), meta(current).path("name").asString(), statusErrs.causes());
             }
-            // no defaults on a status write, but the fields in the type's order, as Kubernetes writes them
-            typedOrderDeep(next, Json.toTree(typedNext));
+            // no defaults on a status write, but the fields in the type's order, as Kubernetes writes them (only the
+            // order is taken from the typed tree, so valueToTree's number types do not matter; no JSON round trip)
+            typedOrderDeep(next, typedTree(typedNext));
             return next;
         }
         if (part == Part.EPHEMERAL_CONTAINERS) {
