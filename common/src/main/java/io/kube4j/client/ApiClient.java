@@ -61,6 +61,8 @@ public class ApiClient {
      * DefaultTransport, which client-go uses, allows 30 s to dial and 10 s for the TLS handshake.
      */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Retries of a request answered 429 or 5xx with {@code Retry-After}: client-go's default {@code maxRetries} (10). */
+    static final int MAX_RETRIES = 10;
 
     private final List<String> baseUrls;
     private final AtomicInteger current;
@@ -416,12 +418,60 @@ public class ApiClient {
      * request other than a GET again only when the failure proves it never reached the server (connection refused,
      * connect timeout, TLS handshake failed; see {@link #resendable}, {@link #neverSent}): a write whose connection
      * broke after it was sent throws {@link ApiException} (status 0) instead, as client-go does, since the first
-     * apiserver may have done it. An HTTP error answer is not a reason to fail over: it is the cluster's answer.
+     * apiserver may have done it. An HTTP error answer is not a reason to fail over: it is the cluster's answer,
+     * thrown as {@link ApiException}, unless it is a 429 or 5xx with {@code Retry-After}: then the same request is
+     * sent again after that many seconds, at most {@link #MAX_RETRIES} times, as client-go does
+     * ({@code rest/request.go} {@code request()}, {@code with_retry.go} {@code IsNextRetry}).
      */
     private HttpResponse<byte[]> exchange(String method, String path, String contentType, byte[] body, Duration timeout, boolean throttled) {
-        if (throttled) {
-            throttle(method, path);
+        for (int retries = 0; ; retries++) {
+            // client-go throttles every attempt, a retry too (with_retry.go Before: tryThrottleWithInfo)
+            if (throttled) {
+                throttle(method, path);
+            }
+            HttpResponse<byte[]> r = sendOnce(method, path, contentType, body, timeout);
+            if (r.statusCode() < 300) {
+                return r;
+            }
+            long wait = retryAfterSeconds(r);
+            if (wait < 0 || retries >= MAX_RETRIES) {
+                throw error(r.statusCode(), r.body());
+            }
+            log.info("Got a Retry-After {}s response for attempt {} to {} {} ({})", wait, retries + 1, method, path, r.statusCode());
+            try {
+                Thread.sleep(Duration.ofSeconds(wait));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(0, null, "interrupted", e);
+            }
         }
+    }
+
+    /**
+     * The seconds an answer asks to wait before the same request is sent again, or -1 when it asks for no retry:
+     * client-go's {@code checkWait} ({@code rest/request.go}): only a 429 or a 5xx, and only with a {@code Retry-After}
+     * header holding a whole number of seconds. Whatever the method: the server says it did not do the request (429:
+     * throttled before it ran) or that it may be repeated (a 5xx it marks so, e.g. kube-apiserver's ServerTimeout).
+     */
+    static long retryAfterSeconds(HttpResponse<?> r) {
+        int code = r.statusCode();
+        if (code != 429 && code < 500) {
+            return -1;
+        }
+        Optional<String> h = r.headers().firstValue("Retry-After");
+        if (h.isEmpty() || h.get().isEmpty()) {
+            return -1;
+        }
+        try {
+            // Go's strconv.Atoi: an optional sign and decimal digits, nothing else
+            return Math.max(0, Integer.parseInt(h.get()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** One attempt: the request to the current apiserver, failing over as {@link #exchange} says; any HTTP answer is returned. */
+    private HttpResponse<byte[]> sendOnce(String method, String path, String contentType, byte[] body, Duration timeout) {
         IOException last = null;
         for (int attempt = 0; attempt < baseUrls.size(); attempt++) {
             String base = baseUrl();
@@ -447,11 +497,7 @@ public class ApiClient {
                 throw new ApiException(0, null, "interrupted", e);
             }
             try {
-                HttpResponse<byte[]> r = lane.http().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-                if (r.statusCode() >= 300) {
-                    throw error(r.statusCode(), r.body());
-                }
-                return r;
+                return lane.http().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
             } catch (java.net.http.HttpConnectTimeoutException e) {
                 // nothing was sent: a connection failure like a refused one, so the next apiserver is tried
                 last = connectTimedOut(base, e);
