@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A typed client of the kube4j (or any Kubernetes) apiserver over HTTP or HTTPS. Takes one or more
- * apiserver URLs and fails over to the next when one cannot be reached. With a {@link Kubeconfig}, every
+ * apiserver URLs and fails over to the next when one cannot be reached (a write only when it never reached the
+ * first: client-go never sends a write again after a connection error). With a {@link Kubeconfig}, every
  * request (CRUD, long-poll watches, streams) uses its TLS setup (the cluster CA, the client certificate)
  * and carries its bearer token, as a client-go rest.Config built from a kubeconfig. Optionally every request but a
  * long-poll watch first waits for a token of a {@link TokenBucketRateLimiter} (client-go's QPS/Burst),
@@ -60,6 +61,8 @@ public class ApiClient {
      * DefaultTransport, which client-go uses, allows 30 s to dial and 10 s for the TLS handshake.
      */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Retries of a request answered 429 or 5xx with {@code Retry-After}: client-go's default {@code maxRetries} (10). */
+    static final int MAX_RETRIES = 10;
 
     private final List<String> baseUrls;
     private final AtomicInteger current;
@@ -411,13 +414,64 @@ public class ApiClient {
     }
 
     /**
-     * Sends the request to the current apiserver; on a connection failure moves on to the next one.
-     * An HTTP error answer is not a reason to fail over: it is the cluster's answer.
+     * Sends the request to the current apiserver; on a connection failure moves on to the next one, but sends a
+     * request other than a GET again only when the failure proves it never reached the server (connection refused,
+     * connect timeout, TLS handshake failed; see {@link #resendable}, {@link #neverSent}): a write whose connection
+     * broke after it was sent throws {@link ApiException} (status 0) instead, as client-go does, since the first
+     * apiserver may have done it. An HTTP error answer is not a reason to fail over: it is the cluster's answer,
+     * thrown as {@link ApiException}, unless it is a 429 or 5xx with {@code Retry-After}: then the same request is
+     * sent again after that many seconds, at most {@link #MAX_RETRIES} times, as client-go does
+     * ({@code rest/request.go} {@code request()}, {@code with_retry.go} {@code IsNextRetry}).
      */
     private HttpResponse<byte[]> exchange(String method, String path, String contentType, byte[] body, Duration timeout, boolean throttled) {
-        if (throttled) {
-            throttle(method, path);
+        for (int retries = 0; ; retries++) {
+            // client-go throttles every attempt, a retry too (with_retry.go Before: tryThrottleWithInfo)
+            if (throttled) {
+                throttle(method, path);
+            }
+            HttpResponse<byte[]> r = sendOnce(method, path, contentType, body, timeout);
+            if (r.statusCode() < 300) {
+                return r;
+            }
+            long wait = retryAfterSeconds(r);
+            if (wait < 0 || retries >= MAX_RETRIES) {
+                throw error(r.statusCode(), r.body());
+            }
+            log.info("Got a Retry-After {}s response for attempt {} to {} {} ({})", wait, retries + 1, method, path, r.statusCode());
+            try {
+                Thread.sleep(Duration.ofSeconds(wait));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(0, null, "interrupted", e);
+            }
         }
+    }
+
+    /**
+     * The seconds an answer asks to wait before the same request is sent again, or -1 when it asks for no retry:
+     * client-go's {@code checkWait} ({@code rest/request.go}): only a 429 or a 5xx, and only with a {@code Retry-After}
+     * header holding a whole number of seconds. Whatever the method: the server says it did not do the request (429:
+     * throttled before it ran) or that it may be repeated (a 5xx it marks so, e.g. kube-apiserver's ServerTimeout).
+     */
+    static long retryAfterSeconds(HttpResponse<?> r) {
+        int code = r.statusCode();
+        if (code != 429 && code < 500) {
+            return -1;
+        }
+        Optional<String> h = r.headers().firstValue("Retry-After");
+        if (h.isEmpty() || h.get().isEmpty()) {
+            return -1;
+        }
+        try {
+            // Go's strconv.Atoi: an optional sign and decimal digits, nothing else
+            return Math.max(0, Integer.parseInt(h.get()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** One attempt: the request to the current apiserver, failing over as {@link #exchange} says; any HTTP answer is returned. */
+    private HttpResponse<byte[]> sendOnce(String method, String path, String contentType, byte[] body, Duration timeout) {
         IOException last = null;
         for (int attempt = 0; attempt < baseUrls.size(); attempt++) {
             String base = baseUrl();
@@ -443,11 +497,7 @@ public class ApiClient {
                 throw new ApiException(0, null, "interrupted", e);
             }
             try {
-                HttpResponse<byte[]> r = lane.http().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-                if (r.statusCode() >= 300) {
-                    throw error(r.statusCode(), r.body());
-                }
-                return r;
+                return lane.http().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
             } catch (java.net.http.HttpConnectTimeoutException e) {
                 // nothing was sent: a connection failure like a refused one, so the next apiserver is tried
                 last = connectTimedOut(base, e);
@@ -456,7 +506,13 @@ public class ApiClient {
                 throw new ApiException(0, null, method + " " + path + " timed out after " + timeout.toSeconds() + "s (no complete response)", e);
             } catch (IOException e) {
                 last = e;
+                // later requests start at the next apiserver
                 current.incrementAndGet();
+                if (!resendable(method) && !neverSent(e)) {
+                    // the server may have done it (a create with generateName twice is two objects): client-go
+                    // sends a write once, whatever the connection error, and leaves the retry to its caller
+                    throw new ApiException(0, null, method + " " + path + " to " + base + " failed after it was sent, so it was not sent again: " + e, e);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ApiException(0, null, "interrupted", e);
@@ -465,6 +521,27 @@ public class ApiClient {
             }
         }
         throw new ApiException(0, null, "no apiserver reachable at " + baseUrls + ": " + last, last);
+    }
+
+    /**
+     * Whether a request may be sent again, to the next apiserver, after a connection error that left it unknown
+     * whether the server got it: only a GET (HEAD too, which no call here makes), as client-go's
+     * {@code rest/request.go} {@code request()} retries on "connection reset", EOF and a lost HTTP/2 connection
+     * only when {@code req.Method == "GET"}; a POST, PUT, PATCH or DELETE is never repeated there.
+     */
+    static boolean resendable(String method) {
+        return method.equals("GET") || method.equals("HEAD");
+    }
+
+    /**
+     * Whether the failure proves the request never reached a server: the connection was refused or its TLS
+     * handshake failed (a connect timeout is caught on its own). Anything else (a reset or end of stream after the
+     * request was written, a broken HTTP/2 connection) leaves it unknown. A stream the server refused unprocessed
+     * (HTTP/2 GOAWAY past its last stream id, REFUSED_STREAM) the JDK's client already sends again itself, as Go's
+     * HTTP/2 transport does ({@code canRetryError} in {@code golang.org/x/net/http2/transport.go}).
+     */
+    static boolean neverSent(IOException e) {
+        return e instanceof java.net.ConnectException || e instanceof javax.net.ssl.SSLHandshakeException;
     }
 
     /**

@@ -397,4 +397,86 @@ class ReplicaSetControllerTest {
         assertThat(failed.status.conditions.getFirst().message)
                 .isEqualTo("pods \"web-abcde\" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2");
     }
+
+    /** A 504 as kube4j's apiserver answers when etcd did not confirm a write in time: the pod may exist nevertheless. */
+    static io.kube4j.api.Status etcdTimeout() {
+        return io.kube4j.api.Status.failure(504, "Timeout",
+                "etcd did not answer in time; the write may or may not have been applied: read the object before retrying");
+    }
+
+    /** What the informer would deliver for a recorded create: the pod as created, with its uid. */
+    static Pod asCreated(Action create) {
+        Pod p = Json.copy((Pod) create.object());
+        p.metadata.uid = "uid-" + p.metadata.name;
+        return p;
+    }
+
+    void observe(Pod p) {
+        preload(informers.informer(Pod.class), p);
+        controller.podAdded(p);
+    }
+
+    /**
+     * A create that failed although the apiserver made the pod (a 504 after etcd applied it late, a client timeout) is,
+     * as in Kubernetes' manageReplicas, no longer expected: CreationObserved on every error. If the informer has not
+     * shown that pod when the other creations have been observed, the next sync creates a replacement (Kubernetes does
+     * the same: nothing tells it the failed create happened); once the late pod shows up, the surplus is deleted, so
+     * the ReplicaSet ends at its replicas with one pod more created over time (3,001 pods created for 3,000 replicas).
+     */
+    @Test
+    void aCreateThatFailedButHappenedIsReplacedAndTheSurplusDeletedOnceTheLatePodShowsUp() {
+        given(replicaSet("web", 3, LABELS));
+        AtomicInteger creates = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Action> late = new java.util.concurrent.atomic.AtomicReference<>();
+        client.failAfterWhen(a -> {
+            if (a.verb().equals("create") && creates.incrementAndGet() == 2) {
+                late.set(a);
+                return true;
+            }
+            return false;
+        }, etcdTimeout());
+
+        Result first = controller.reconcile(NS + "/web");
+
+        // batches of 1 and 2: three creates reached the apiserver, one answered 504
+        assertThat(first.kind()).isEqualTo(Result.Kind.RETRY);
+        List<Action> made = client.actions("create", "Pod");
+        assertThat(made).hasSize(3);
+        assertThat(client.eventReasons()).containsExactlyInAnyOrder("SuccessfulCreate", "SuccessfulCreate", "FailedCreate");
+        assertThat(controller.pendingCreations(NS + "/web")).as("the failed create is not expected").isEqualTo(2);
+        List<Action> answered = made.stream().filter(a -> a != late.get()).toList();
+        assertThat(answered).hasSize(2);
+
+        // the informer shows the two answered pods; the one etcd applied late is not in the watch yet
+        answered.forEach(a -> observe(asCreated(a)));
+        assertThat(controller.pendingCreations(NS + "/web")).isZero();
+        client.failAfterWhen(a -> false, null);
+        controller.reconcile(NS + "/web");
+        assertThat(client.actions("create", "Pod")).as("one replacement for the create that seemed to fail").hasSize(4);
+
+        // now both show up: four pods for three replicas; the surplus is deleted
+        observe(asCreated(late.get()));
+        observe(asCreated(client.actions("create", "Pod").get(3)));
+        client.clear();
+        controller.reconcile(NS + "/web");
+        assertThat(client.actions("create", "Pod")).isEmpty();
+        assertThat(client.actions("delete", "Pod")).as("the surplus pod").hasSize(1);
+        assertThat(client.eventReasons()).contains("SuccessfulDelete");
+    }
+
+    /** When the informer shows the pod of the failed create before the sync, nothing more is created (its ADDED counts as a creation observed). */
+    @Test
+    void aCreateThatFailedButHappenedMakesNoReplacementWhenTheInformerShowsItInTime() {
+        given(replicaSet("web", 3, LABELS));
+        AtomicInteger creates = new AtomicInteger();
+        client.failAfterWhen(a -> a.verb().equals("create") && creates.incrementAndGet() == 2, etcdTimeout());
+        controller.reconcile(NS + "/web");
+        client.failAfterWhen(a -> false, null);
+
+        client.actions("create", "Pod").forEach(a -> observe(asCreated(a)));
+        controller.reconcile(NS + "/web");
+
+        assertThat(client.actions("create", "Pod")).hasSize(3);
+        assertThat(client.actions("delete", "Pod")).isEmpty();
+    }
 }

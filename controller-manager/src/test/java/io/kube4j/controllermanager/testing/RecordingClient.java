@@ -35,6 +35,8 @@ public final class RecordingClient implements ControllerClient {
     private volatile Predicate<Action> failWhen = a -> false;
     private volatile int failCode = 500;
     private volatile Status failStatus;
+    private volatile Predicate<Action> failAfterWhen = a -> false;
+    private volatile Status failAfterStatus;
     private volatile Predicate<io.kube4j.controllermanager.runtime.SubjectAccess> allowWhen = a -> false;
     private final List<io.kube4j.controllermanager.runtime.SubjectAccess> accessReviews = Collections.synchronizedList(new ArrayList<>());
 
@@ -64,6 +66,17 @@ public final class RecordingClient implements ControllerClient {
         this.failWhen = when;
         this.failCode = status.code;
         this.failStatus = status;
+        return this;
+    }
+
+    /**
+     * Makes every action matching {@code when} take effect (it is recorded, a create's object exists) and then fail
+     * with an ApiException carrying {@code status}: what a caller sees when the apiserver did the write but the answer
+     * was an error (a 504 Timeout after etcd applied it late, a client timeout).
+     */
+    public RecordingClient failAfterWhen(Predicate<Action> when, Status status) {
+        this.failAfterWhen = when;
+        this.failAfterStatus = status;
         return this;
     }
 
@@ -117,6 +130,10 @@ public final class RecordingClient implements ControllerClient {
             throw new ApiException(failCode, status, failCode + " " + status.reason + ": " + status.message, null);
         }
         actions.add(a);
+        if (failAfterWhen.test(a)) {
+            Status status = failAfterStatus;
+            throw new ApiException(status.code, status, status.code + " " + status.reason + ": " + status.message, null);
+        }
     }
 
     @Override
