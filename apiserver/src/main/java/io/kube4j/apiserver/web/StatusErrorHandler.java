@@ -95,7 +95,7 @@ public class StatusErrorHandler {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         boolean resourcePath = path.equals("/api") || path.startsWith("/api/") || path.equals("/apis") || path.startsWith("/apis/");
         if (resourcePath && MediaTypes.negotiate(request.getHeader(HttpHeaders.ACCEPT)) == MediaTypes.Format.PROTOBUF) {
-            return ResponseEntity.status(status.code)
+            return start(status)
                     .header(HttpHeaders.CONTENT_TYPE, ProtobufCodec.MEDIA_TYPE)
                     .body(ProtobufCodec.encode(Json.toTree(status)));
         }
@@ -104,8 +104,21 @@ public class StatusErrorHandler {
 
     /** A Status as JSON. */
     public static ResponseEntity<byte[]> respond(Status status) {
-        return ResponseEntity.status(status.code)
+        return start(status)
                 .header(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON_VALUE)
                 .body(Json.writeBytes(status));
+    }
+
+    /**
+     * The status code, and {@code Retry-After: <seconds>} when the Status asks for a retry ({@code
+     * details.retryAfterSeconds} above 0), as responsewriters.ErrorNegotiated writes it
+     * (k8s.io/apiserver/pkg/endpoints/handlers/responsewriters/writers.go); client-go waits that long and retries.
+     */
+    private static ResponseEntity.BodyBuilder start(Status status) {
+        ResponseEntity.BodyBuilder b = ResponseEntity.status(status.code);
+        if (status.details != null && status.details.retryAfterSeconds != null && status.details.retryAfterSeconds > 0) {
+            b.header(HttpHeaders.RETRY_AFTER, Integer.toString(status.details.retryAfterSeconds));
+        }
+        return b;
     }
 }
