@@ -30,7 +30,9 @@ import java.util.Enumeration;
  * the limit was reached); a 431 is the closest answer Tomcat allows in those cases, and beyond Tomcat's limit the
  * stream is still reset. Unlike Tomcat's HTTP/1.1 buffer, which is allocated at the connector's limit for every
  * request in flight, HTTP/2 headers are decoded into a per-connection buffer that grows with the header block and
- * shrinks after it, so Go's 1 MiB costs no heap per request here (HTTP/1.1 stays at 64 KiB, see application.yml).
+ * shrinks after it, so Go's 1 MiB costs no heap per request here (measured on an HTTPS apiserver after GC: 200 idle
+ * HTTP/2 watches took 82 KiB each at this limit and 81 KiB at 64 KiB; 20 requests with 1 MB headers left nothing
+ * behind). HTTP/1.1 stays at 64 KiB, see application.yml.
  *
  * <p>The body is kube4j's Status of the HTTP/1.1 431 ({@link StatusErrorReportValve#headerFieldsTooLarge()});
  * Go's HTTP/2 body is the HTML {@code <h1>HTTP Error 431</h1><p>Request Header Field(s) Too Large</p>}. Header
