@@ -167,6 +167,47 @@ class AuthenticationIT {
         assertThat(send(anonymous, "GET", "/version", null, null).statusCode()).isEqualTo(200);
     }
 
+    /**
+     * filters.WithAuditInit (audit_init.go) and filters.WithCacheControl (cachecontrol.go) wrap authentication in
+     * DefaultBuildHandlerChain (server/config.go): every answer of the chain, 401 and 403 included, has an
+     * {@code Audit-Id} (the request's {@code Audit-ID} echoed, else a new UUID) and {@code Cache-Control: no-cache, private}.
+     */
+    @Test
+    void everyAnswerCarriesAnAuditIdAndCacheControlAsKubeApiserversChainSetsThem() throws Exception {
+        java.util.regex.Pattern uuid = java.util.regex.Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+        HttpResponse<String> ok = send(admin, "GET", "/api/v1/namespaces/default", null, null);
+        HttpResponse<String> missing = send(admin, "GET", "/api/v1/namespaces/default/configmaps/no-such-thing", null, null);
+        HttpResponse<String> unauthorized = send(anonymous, "GET", "/api/v1/namespaces", "not-a-token", null);
+        HttpResponse<String> forbidden = send(anonymous, "GET", "/api/v1/namespaces", null, null);
+        HttpResponse<String> version = send(anonymous, "GET", "/version", null, null);
+        assertThat(List.of(ok.statusCode(), missing.statusCode(), unauthorized.statusCode(), forbidden.statusCode(), version.statusCode()))
+                .containsExactly(200, 404, 401, 403, 200);
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (HttpResponse<String> r : List.of(ok, missing, unauthorized, forbidden, version)) {
+            assertThat(r.headers().allValues("Audit-Id")).as("%s %s", r.statusCode(), r.uri()).hasSize(1);
+            assertThat(r.headers().firstValue("Audit-Id").orElseThrow()).matches(uuid);
+            assertThat(r.headers().allValues("Cache-Control")).as("%s %s", r.statusCode(), r.uri()).containsExactly("no-cache, private");
+            ids.add(r.headers().firstValue("Audit-Id").orElseThrow());
+        }
+        assertThat(ids).as("one Audit-Id per request").hasSize(5);
+
+        // the caller's Audit-ID is echoed as is (no truncation, any text), on errors too
+        HttpRequest.Builder echo = HttpRequest.newBuilder(URI.create(apiserver.url() + "/api/v1/namespaces/default/configmaps/nope"))
+                .header("Audit-ID", "my trace id/42").timeout(Duration.ofSeconds(30));
+        HttpResponse<String> echoed = admin.send(echo.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(echoed.statusCode()).isEqualTo(404);
+        assertThat(echoed.headers().allValues("Audit-Id")).containsExactly("my trace id/42");
+        HttpResponse<String> echoed401 = anonymous.send(echo.header("Authorization", "Bearer not-a-token").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(echoed401.statusCode()).isEqualTo(401);
+        assertThat(echoed401.headers().allValues("Audit-Id")).containsExactly("my trace id/42");
+        // HTTP/1.1 as well as HTTP/2 (the JDK client's default here)
+        HttpResponse<String> h1 = admin.send(HttpRequest.newBuilder(URI.create(apiserver.url() + "/api")).version(HttpClient.Version.HTTP_1_1)
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(h1.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+        assertThat(h1.headers().firstValue("Audit-Id").orElse("")).matches(uuid);
+        assertThat(h1.headers().firstValue("Cache-Control")).contains("no-cache, private");
+    }
+
     @Test
     void anUnknownBearerTokenIs401WithKubernetesStatus() {
         HttpResponse<String> r = send(anonymous, "GET", "/api/v1/namespaces", "not-a-token", null);

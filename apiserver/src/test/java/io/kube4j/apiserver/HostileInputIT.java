@@ -201,11 +201,31 @@ class HostileInputIT {
         HttpResponse<String> bigHeader = fx.http.send(HttpRequest.newBuilder(URI.create(fx.apiserver.url() + "/api/v1/namespaces/default/configmaps"))
                 .header("X-Padding", "a".repeat(20_000)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(bigHeader.statusCode()).isEqualTo(200);
-        // over kube4j's 64 KiB header limit (server.max-http-request-header-size; Kubernetes' is 1 MiB, answered by
-        // Go with a plain-text 431): refused by the connector, as a Status
+        // over kube4j's 64 KiB header limit (server.max-http-request-header-size; Kubernetes' is 1 MiB): refused by the
+        // connector with Go's status and Connection: close (net/http/server.go conn.serve: errTooLarge is
+        // "431 Request Header Fields Too Large", there as plain text, here as a Status with that message), before the
+        // handler chain, so without Audit-Id or Cache-Control, as in Kubernetes
         HttpResponse<String> huge = raw("GET /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: localhost\r\nX-Padding: "
                 + "a".repeat(100_000) + "\r\nConnection: close\r\n\r\n");
-        status(huge, 400, "BadRequest", "");
+        status(huge, 431, null, "431 Request Header Fields Too Large");
+        assertThat(huge.headers().firstValue("Connection")).contains("close");
+        assertThat(huge.headers().map()).doesNotContainKeys("Audit-Id", "Cache-Control");
+        // Go's limit covers the request line too (its read limit starts before it): a query over the limit is the same 431
+        status(raw("GET /api/v1/namespaces/default/configmaps?labelSelector=" + "a".repeat(70_000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+                431, null, "431 Request Header Fields Too Large");
+    }
+
+    /** The names as Go writes them on HTTP/1.1 (Header().Set canonicalizes auditinternal.HeaderAuditID "Audit-ID" to Audit-Id). */
+    @Test
+    void answersCarryAuditIdAndCacheControlInGosSpelling() throws Exception {
+        RawResponse r = raw("GET /api/v1/namespaces/default/configmaps/absent HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        status(r, 404, "NotFound", "not found");
+        assertThat(r.headerMap()).containsKeys("Audit-Id", "Cache-Control");
+        assertThat(r.headerMap().get("Cache-Control")).containsExactly("no-cache, private");
+        // the request header is matched whatever its case (Go's Header.Get) and echoed as is
+        RawResponse echoed = raw("GET /version HTTP/1.1\r\nHost: localhost\r\naudit-id: abc-123\r\nConnection: close\r\n\r\n");
+        assertThat(echoed.statusCode()).isEqualTo(200);
+        assertThat(echoed.headerMap().get("Audit-Id")).containsExactly("abc-123");
     }
 
     @Test
@@ -246,7 +266,7 @@ class HostileInputIT {
     }
 
     /** One raw HTTP/1.1 exchange, for request targets java.net.http would refuse to send. */
-    static HttpResponse<String> raw(String request) throws Exception {
+    static RawResponse raw(String request) throws Exception {
         URI base = URI.create(fx.apiserver.url());
         try (Socket s = new Socket(base.getHost(), base.getPort())) {
             s.setSoTimeout((int) Duration.ofSeconds(20).toMillis());
@@ -269,9 +289,11 @@ class HostileInputIT {
                 body = dechunk(body);
             }
             codes.add(code);
-            String contentType = head.lines().filter(l -> l.toLowerCase().startsWith("content-type:"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("");
-            return new RawResponse(code, body, contentType);
+            // the header names as sent (java.net.http's HttpHeaders would hide their spelling)
+            java.util.Map<String, List<String>> headers = new java.util.LinkedHashMap<>();
+            head.lines().skip(1).filter(l -> l.indexOf(':') > 0).forEach(l -> headers.computeIfAbsent(l.substring(0, l.indexOf(':')), k -> new ArrayList<>())
+                    .add(l.substring(l.indexOf(':') + 1).trim()));
+            return new RawResponse(code, body, headers);
         }
     }
 
@@ -290,7 +312,7 @@ class HostileInputIT {
         return out.toString();
     }
 
-    record RawResponse(int statusCode, String body, String contentType) implements HttpResponse<String> {
+    record RawResponse(int statusCode, String body, java.util.Map<String, List<String>> headerMap) implements HttpResponse<String> {
         public HttpRequest request() {
             return null;
         }
@@ -300,7 +322,7 @@ class HostileInputIT {
         }
 
         public java.net.http.HttpHeaders headers() {
-            return java.net.http.HttpHeaders.of(java.util.Map.of("Content-Type", List.of(contentType)), (a, b) -> true);
+            return java.net.http.HttpHeaders.of(headerMap, (a, b) -> true);
         }
 
         public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {

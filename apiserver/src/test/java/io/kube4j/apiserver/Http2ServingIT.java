@@ -83,6 +83,45 @@ class Http2ServingIT {
         assertThat(h1.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
     }
 
+    /**
+     * Kubernetes' HTTP/2 header list limit: MaxHeaderBytes 1 MiB (secure_serving.go) is a SETTINGS_MAX_HEADER_LIST_SIZE
+     * of 1 MiB + 320 in golang.org/x/net/http2, whose server answers a longer list with handleHeaderListTooLong's 431,
+     * before the handler chain. Tomcat alone would reset the stream at HTTP/1.1's 64 KiB, with no answer at all.
+     */
+    @Test
+    void http2TakesHeadersUpToKubernetesLimitAndAnswersLongerOnesWith431() throws Exception {
+        HttpResponse<String> big = admin.send(HttpRequest.newBuilder(URI.create(apiserver.url() + "/api/v1/namespaces/default"))
+                .version(HttpClient.Version.HTTP_2).header("X-Padding", "a".repeat(1_000_000)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(big.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(big.statusCode()).as(big.body()).isEqualTo(200);
+        assertThat(big.headers().firstValue("Audit-Id")).isPresent();
+
+        // x-padding alone is 9 + 1,048,700 + 32 bytes, with :method, :scheme, :path, :authority and user-agent ~130 over 1,048,896
+        HttpResponse<String> over = admin.send(HttpRequest.newBuilder(URI.create(apiserver.url() + "/api/v1/namespaces/default"))
+                .version(HttpClient.Version.HTTP_2).header("X-Padding", "a".repeat(1_048_700)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(over.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(over.statusCode()).as(over.body()).isEqualTo(431);
+        assertThat(over.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertThat(over.body()).contains("\"kind\":\"Status\"", "\"code\":431", "\"message\":\"431 Request Header Fields Too Large\"");
+        // answered before the chain, as Go's server does: no Audit-Id, no Cache-Control
+        assertThat(over.headers().map().keySet()).doesNotContain("audit-id", "cache-control");
+
+        // many headers adding up over the limit are the same 431 (Go counts name + value + 32 per field)
+        HttpRequest.Builder many = HttpRequest.newBuilder(URI.create(apiserver.url() + "/api/v1/namespaces/default"))
+                .version(HttpClient.Version.HTTP_2).timeout(Duration.ofSeconds(30));
+        for (int i = 0; i < 80; i++) {
+            many.header("X-Padding-" + i, "b".repeat(14_000));
+        }
+        HttpResponse<String> manyOver = admin.send(many.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(manyOver.statusCode()).as(manyOver.body()).isEqualTo(431);
+        // and the connection still serves
+        HttpResponse<String> after = admin.send(HttpRequest.newBuilder(URI.create(apiserver.url() + "/version")).version(HttpClient.Version.HTTP_2).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(after.statusCode()).isEqualTo(200);
+    }
+
     @Test
     void aStreamingWatchFlowsOverAnHttp2Stream() throws Exception {
         String ns = "h2-stream";

@@ -92,6 +92,13 @@ public class SecurityConfiguration {
      * (genericapiserver's secure_serving.go makes Go's default of 250 explicit).
      */
     static final int DEFAULT_HTTP2_MAX_STREAMS_PER_CONNECTION = 250;
+    /**
+     * The header block size Tomcat's HTTP/2 decoder accepts before resetting the stream: twice Kubernetes' header
+     * list limit of (1 << 20) + 320 bytes, which {@code web.Http2HeaderListLimit} enforces with Go's 431 (Tomcat's
+     * reset has no response). Tomcat's HTTP/2 limit would otherwise be the HTTP/1.1 connector's 64 KiB. Tomcat counts
+     * 3 bytes per field where RFC 7541 counts 32, so this bound is never below Go's.
+     */
+    public static final int HTTP2_MAX_HEADER_SIZE = 2 * ((1 << 20) + 10 * 32);
     /** How long an HTTP/2 connection without streams stays open (secure_serving.go's http2 IdleTimeout, 90 s). */
     static final long HTTP2_IDLE_TIMEOUT_MILLIS = 90_000;
 
@@ -134,11 +141,18 @@ public class SecurityConfiguration {
      * (0: 250). Go's server runs every stream on its own goroutine; Tomcat by default runs only 20 streams of a
      * connection at a time and queues the rest, so a client whose long-poll watches fill those 20 would have its
      * other requests wait for a watch to end: every admitted stream may run. Idle connections close after 90 s as
-     * Kubernetes' do (Tomcat's 20 s would close them under clients that keep them 30 s, the JDK's default).
+     * Kubernetes' do (Tomcat's 20 s would close them under clients that keep them 30 s, the JDK's default). Header
+     * blocks up to {@link #HTTP2_MAX_HEADER_SIZE} are decoded (Tomcat's HTTP/2 has no setter of its own for it: its
+     * getter returns the HTTP/1.1 connector's limit).
      */
     static org.apache.coyote.http2.Http2Protocol http2(int maxStreams) {
         int streams = maxStreams > 0 ? maxStreams : DEFAULT_HTTP2_MAX_STREAMS_PER_CONNECTION;
-        org.apache.coyote.http2.Http2Protocol h2 = new org.apache.coyote.http2.Http2Protocol();
+        org.apache.coyote.http2.Http2Protocol h2 = new org.apache.coyote.http2.Http2Protocol() {
+            @Override
+            public int getMaxHeaderSize() {
+                return HTTP2_MAX_HEADER_SIZE;
+            }
+        };
         h2.setMaxConcurrentStreams(streams);
         h2.setMaxConcurrentStreamExecution(streams);
         h2.setKeepAliveTimeout(HTTP2_IDLE_TIMEOUT_MILLIS);
