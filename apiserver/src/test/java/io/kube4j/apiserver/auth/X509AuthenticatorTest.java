@@ -78,4 +78,33 @@ class X509AuthenticatorTest {
         X509Certificate c = cert(ca, caKeys, "", List.of("dev"), Instant.now().minusSeconds(60), Instant.now().plusSeconds(3600), false);
         assertThat(auth.authenticate(List.of(c))).isEmpty();
     }
+
+    @Test
+    void aRememberedChainIsStillRefusedOnceItExpiresAndAnotherCasChainIsNeverTakenForIt() throws Exception {
+        Instant now = Instant.parse("2026-12-01T12:00:00Z");
+        java.util.concurrent.atomic.AtomicReference<Instant> time = new java.util.concurrent.atomic.AtomicReference<>(now);
+        Clock moving = new Clock() {
+            public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+            public Clock withZone(java.time.ZoneId zone) { return this; }
+            public Instant instant() { return time.get(); }
+        };
+        X509Authenticator a = new X509Authenticator(List.of(ca), moving);
+        X509Certificate c = cert(ca, caKeys, "node-1", List.of("system:nodes"), now.minusSeconds(60), now.plusSeconds(3600), false);
+
+        assertThat(a.authenticate(List.of(c))).contains(new UserInfo("node-1", "", List.of("system:nodes"), Map.of()));
+        // the second time from the remembered chain: the same user
+        assertThat(a.authenticate(List.of(c))).contains(new UserInfo("node-1", "", List.of("system:nodes"), Map.of()));
+
+        time.set(now.plusSeconds(7200));
+        assertThatThrownBy(() -> a.authenticate(List.of(c)))
+                .isInstanceOfSatisfying(AuthenticationFailure.class, e -> assertThat(e.reason()).contains("x509: certificate has expired or is not yet valid"));
+
+        // same subject and key, another issuer: not the remembered chain
+        time.set(now);
+        KeyPair otherKeys = Pki.rsa();
+        X509Certificate other = Pki.selfSignedCa(otherKeys);
+        X509Certificate forged = cert(other, otherKeys, "node-1", List.of("system:nodes"), now.minusSeconds(60), now.plusSeconds(3600), false);
+        assertThatThrownBy(() -> a.authenticate(List.of(forged)))
+                .isInstanceOfSatisfying(AuthenticationFailure.class, e -> assertThat(e.reason()).contains("x509: certificate signed by unknown authority"));
+    }
 }

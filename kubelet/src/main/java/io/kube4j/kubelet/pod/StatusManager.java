@@ -129,7 +129,7 @@ public final class StatusManager {
         String uid = pod.metadata.uid;
         // the new status' tree is made once per call; the cached one's was made when it was set (a pod worker calls
         // this on every sync, so comparing must be cheap: this was a fifth of a hollow kubelet's CPU with copies)
-        ObjectNode next = Json.toTree(status);
+        ObjectNode next = tree(status);
         boolean[] changed = {false};
         statuses.compute(uid, (k, cached) -> {
             ObjectNode old;
@@ -137,7 +137,7 @@ public final class StatusManager {
                 old = cached.tree();
             } else {
                 PodStatus base = written.get(uid);
-                old = Json.toTree(base != null ? base : pod.status == null ? new PodStatus() : pod.status);
+                old = tree(base != null ? base : pod.status == null ? new PodStatus() : pod.status);
             }
             if (isPodStatusByKubeletEqual(old, next)) {
                 return cached;
@@ -199,7 +199,7 @@ public final class StatusManager {
             return false;
         }
         PodStatus base = written.getOrDefault(uid, v.apiStatus());
-        ObjectNode body = patch(uid, Json.toTree(base), v.tree());
+        ObjectNode body = patch(uid, tree(base), v.tree());
         if (body.has("status")) {
             try {
                 client.patchStatus(Pod.class, v.namespace(), v.name(), STRATEGIC, Json.write(body));
@@ -216,6 +216,15 @@ public final class StatusManager {
         written.put(uid, v.status());
         writtenVersions.put(uid, v.version());
         return body.has("status");
+    }
+
+    /**
+     * The status as a tree, by the mapper's {@code valueToTree} (no JSON written and parsed again, as {@link Json#toTree}
+     * would: this runs on every pod worker sync). All trees this class compares come from here, so number nodes are of
+     * the same kinds on both sides.
+     */
+    private static ObjectNode tree(PodStatus status) {
+        return Json.mapper().valueToTree(status);
     }
 
     /**
