@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * itself running inside a network namespace (entered with {@code nsenter --net}, so it keeps the host's mount
  * namespace and cgroups), so that the bridge and iptables rules its CNI sets up stay out of the host's network.
  * Pod network namespaces are mounted under its state directory ({@code netns_mounts_under_state_dir}). The JVM and
- * kubelets reach the socket through the file system.
+ * kubelets reach the socket through the file system, and (with {@link #start()}) the CRI streaming server of exec and
+ * attach over a veth pair into the namespace ({@link #streamAddress}).
  *
  * <p>Two shapes: {@link #start()} makes a namespace {@code k4jcri-<n>} for it and a bridge network on a /24 of
  * {@code 10.88.0.0/16} ({@link #subnet}); {@link #startIn(String, Path)} runs it in an existing namespace (a
@@ -53,6 +54,16 @@ public final class ContainerdFixture implements AutoCloseable {
      */
     public final String subnet;
     public final String subnetPrefix;
+    /**
+     * {@link #start()}: the CRI streaming server's address ({@code stream_server_address}), the namespace's end of a
+     * veth pair whose other end is in the host's namespace (addresses of a /30 of {@code 10.87.0.0/16}), so that the
+     * test JVM can reach the URLs of Exec and Attach (containerd's default, 127.0.0.1, is the namespace's own
+     * loopback); null with {@link #startIn}, where containerd keeps its default.
+     */
+    public final String streamAddress;
+    /** The host's end of that veth pair, or null. */
+    private final String streamLink;
+    private final String streamHostAddress;
     private final boolean ownsNetns;
     /** The CRI plugin's CNI {@code conf_template} (a Go template), or null for none. */
     private final String confTemplate;
@@ -73,6 +84,19 @@ public final class ContainerdFixture implements AutoCloseable {
         this.socket = dir.resolve("containerd.sock");
         this.subnet = subnet;
         this.subnetPrefix = subnet == null ? null : subnet.substring(0, subnet.length() - "0/24".length());
+        if (ownsNetns) {
+            // unique on this machine as the namespace's name is: the JVM's pid and this JVM's count of fixtures
+            int n = (int) (ProcessHandle.current().pid() % 100_000);
+            int k = STARTED.get() % 64;
+            String net = "10.87." + (1 + n % 250) + ".";
+            this.streamHostAddress = net + (4 * k + 1);
+            this.streamAddress = net + (4 * k + 2);
+            this.streamLink = "k4s" + n + "x" + k;
+        } else {
+            this.streamHostAddress = null;
+            this.streamAddress = null;
+            this.streamLink = null;
+        }
     }
 
     /**
@@ -185,6 +209,8 @@ public final class ContainerdFixture implements AutoCloseable {
                   sandbox_image = "%3$s"
                   netns_mounts_under_state_dir = true
                   restrict_oom_score_adj = %4$s
+                  stream_server_address = "%6$s"
+                  stream_server_port = "0"
                   [plugins."io.containerd.grpc.v1.cri".containerd]
                     snapshotter = "overlayfs"
                     default_runtime_name = "runc"
@@ -195,7 +221,8 @@ public final class ContainerdFixture implements AutoCloseable {
                   [plugins."io.containerd.grpc.v1.cri".cni]
                     bin_dir = "/usr/lib/cni"
                     conf_dir = "%5$s"
-                """.formatted(dir, socket, SANDBOX_IMAGE, !hasCapability(CAP_SYS_RESOURCE), cniConfDir())
+                """.formatted(dir, socket, SANDBOX_IMAGE, !hasCapability(CAP_SYS_RESOURCE), cniConfDir(),
+                        streamAddress == null ? "127.0.0.1" : streamAddress)
                 + (confTemplate == null ? "" : "    conf_template = \"" + dir.resolve("cni-template.json") + "\"\n"));
         if (confTemplate != null) {
             Files.writeString(dir.resolve("cni-template.json"), confTemplate);
@@ -203,6 +230,12 @@ public final class ContainerdFixture implements AutoCloseable {
         if (ownsNetns) {
             run(Duration.ofSeconds(10), "ip", "netns", "add", netns);
             run(Duration.ofSeconds(10), "ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up");
+            // the streaming server's link: host end and namespace end of one veth pair, both up before containerd binds
+            run(Duration.ofSeconds(10), "ip", "link", "add", streamLink, "type", "veth", "peer", "name", "stream0", "netns", netns);
+            run(Duration.ofSeconds(10), "ip", "addr", "add", streamHostAddress + "/30", "dev", streamLink);
+            run(Duration.ofSeconds(10), "ip", "link", "set", streamLink, "up");
+            run(Duration.ofSeconds(10), "ip", "-n", netns, "addr", "add", streamAddress + "/30", "dev", "stream0");
+            run(Duration.ofSeconds(10), "ip", "-n", netns, "link", "set", "stream0", "up");
         }
         // nsenter --net, not `ip netns exec`: the latter also unshares the mount namespace and remounts /sys, which
         // hides the cgroup mounts from runc ("runc create failed: no cgroup mount found in mountinfo")
@@ -285,6 +318,12 @@ public final class ContainerdFixture implements AutoCloseable {
         killByCommandLine(dir.toString());
         unmountUnder(dir);
         if (ownsNetns) {
+            try {
+                // gone with the namespace's end once the namespace is; deleted first in case the namespace lingers
+                run(Duration.ofSeconds(10), "ip", "link", "delete", streamLink);
+            } catch (Exception e) {
+                // not created, or gone
+            }
             try {
                 run(Duration.ofSeconds(10), "ip", "netns", "delete", netns);
             } catch (Exception e) {

@@ -20,9 +20,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,8 +37,9 @@ import static org.awaitility.Awaitility.await;
  * The kubelet with {@code kube4j.kubelet.runtime=cri} against the test's own containerd ({@link ContainerdFixture}),
  * a real apiserver and etcd: pods get CNI pod IPs, container IDs {@code containerd://...}, exec probes run through
  * ExecSync, logs are read from the CRI log files through the apiserver's log subresource, and exits and restarts are
- * seen by the relist. The pod IPs live in containerd's own network namespace, out of the kubelet's reach here, so only
- * exec probes are used.
+ * seen by the relist, and kubectl exec streams through containerd's streaming server (reached over the fixture's veth,
+ * {@link ContainerdFixture#streamAddress}). The pod IPs live in containerd's own network namespace, out of the
+ * kubelet's reach here, so only exec probes are used.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KubeletCriRuntimeIT {
@@ -206,5 +213,48 @@ class KubeletCriRuntimeIT {
         assertThat(api.getText("/api/v1/namespaces/default/pods/job/log")).isEqualTo("bye\n");
         api.delete(Pod.class, "default", "job");
         await().atMost(Duration.ofSeconds(60)).until(() -> api.find(Pod.class, "default", "job").isEmpty());
+    }
+
+    /**
+     * The real kubectl 1.32 ({@code $KUBECTL}, default /usr/bin/kubectl) execs through the apiserver into the kubelet,
+     * whose exec handler streams through the CRI's Exec URL on containerd's streaming server: piped stdin reaches the
+     * command and its end too (cat ends), stdout and stderr stay apart and the exit code comes back.
+     */
+    @Test
+    @Order(6)
+    void kubectlExecWithStdinRunsThroughTheCriStreamingServer() throws Exception {
+        Path kubectl = Path.of(System.getenv().getOrDefault("KUBECTL", "/usr/bin/kubectl"));
+        assertThat(Files.isExecutable(kubectl)).as("kubectl 1.32 at " + kubectl + " (or $KUBECTL)").isTrue();
+        api.create(pod("shell", "exec sleep 3600"));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> assertThat(get("shell").status.phase).isEqualTo("Running"));
+
+        Path home = Files.createTempDirectory(containerd.dir, "kubectl-home");
+        List<String> cmd = new ArrayList<>(List.of(kubectl.toString(), "--server", apiserver.url(), "--cache-dir", home.resolve("cache").toString(),
+                "-n", "default", "exec", "-i", "shell", "--", "sh", "-c", "cat | wc -l; echo err >&2; exit 3"));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("HOME", home.toString());
+        pb.environment().remove("KUBECONFIG");
+        Process p = pb.start();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), Thread::startVirtualThread);
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), Thread::startVirtualThread);
+        try (var in = p.getOutputStream()) {
+            in.write("line one\nline two\n".repeat(2000).getBytes(StandardCharsets.UTF_8));
+        }
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("kubectl exec did not finish in 60 s: " + out.join() + "\n--- stderr\n" + err.join());
+        }
+        assertThat(p.exitValue()).as(err.join()).isEqualTo(3);
+        assertThat(out.join().strip()).isEqualTo("4000");
+        assertThat(err.join()).contains("err\n").contains("command terminated with exit code 3");
+        api.delete(Pod.class, "default", "shell");
+    }
+
+    private static String read(java.io.InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 }

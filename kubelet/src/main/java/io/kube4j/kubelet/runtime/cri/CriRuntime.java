@@ -107,8 +107,11 @@ import java.util.stream.Stream;
  * several kubelets may share one runtime.
  *
  * <p>Logs are the runtime's files in the CRI log format ({@code <RFC 3339 nano time> <stream> <P|F> <text>}), read
- * by the kubelet ({@link LogFile}), as Kubernetes' {@code kuberuntime/logs} reads them. Interactive exec, attach and
- * port-forward (the CRI's streaming URLs) are not implemented: the interface's defaults answer for them.
+ * by the kubelet ({@link LogFile}), as Kubernetes' {@code kuberuntime/logs} reads them. Interactive exec and attach
+ * go through the CRI's streaming URLs ({@code Exec}, {@code Attach}): the kubelet is the client of the runtime's
+ * streaming server ({@link RemoteCommandClient}, SPDY {@code v4.channel.k8s.io}), so it must reach the runtime's
+ * {@code stream_server_address}. Port-forward does not use the CRI's {@code PortForward} URL: the interface's default
+ * connects to the pod IP, which needs the kubelet in the pod network's reach.
  *
  * <p>Errors: a gRPC failure becomes a {@link ContainerRuntimeException} carrying the runtime's message; a failed
  * pull an {@link ImagePullException}. NotFound answers to stop and remove calls are success (they are idempotent).
@@ -729,6 +732,46 @@ public final class CriRuntime implements ContainerRuntime, AutoCloseable {
         }
         String output = r.getStdout().toString(StandardCharsets.UTF_8) + r.getStderr().toString(StandardCharsets.UTF_8);
         return new ExecResult(r.getExitCode(), output);
+    }
+
+    /**
+     * The CRI's streaming Exec: {@code Exec} (stdin and stdout always, stderr unless {@code tty}, as the kubelet's own
+     * handlers close an unwanted stdin and drop an unwanted output) answers a URL on the runtime's streaming server,
+     * which this kubelet then speaks as client-go would ({@link RemoteCommandClient}, SPDY with
+     * {@code v4.channel.k8s.io}) instead of redirecting its client there ({@code kuberuntime_container.go
+     * GetExec}, {@code server.go getExec} with the streaming proxy). The URL's host is the runtime's
+     * {@code stream_server_address} (containerd: 127.0.0.1), so the kubelet must share the runtime's network namespace.
+     *
+     * @throws ContainerRuntimeException when the RPC fails (e.g. no such container) or the URL cannot be streamed
+     */
+    @Override
+    public io.kube4j.kubelet.runtime.StreamingProcess execStreaming(String containerId, List<String> command, boolean tty) {
+        String url;
+        try {
+            url = rt(CALL_TIMEOUT).exec(io.kube4j.kubelet.runtime.cri.v1.ExecRequest.newBuilder().setContainerId(containerId)
+                    .addAllCmd(command).setTty(tty).setStdin(true).setStdout(true).setStderr(!tty).build()).getUrl();
+        } catch (StatusRuntimeException e) {
+            throw failure("exec in " + containerId, e);
+        }
+        log.debug("exec in {}: streaming from {}", containerId, url);
+        return RemoteCommandClient.open(url, true, tty);
+    }
+
+    /**
+     * The CRI's Attach: as {@link #execStreaming}, on the container's own process; {@code tty} must match the
+     * container's (a CRI rule). Without {@code stdin} no stdin stream is opened, so the container's stdin is left alone.
+     */
+    @Override
+    public io.kube4j.kubelet.runtime.StreamingProcess attach(String containerId, boolean stdin, boolean tty) {
+        String url;
+        try {
+            url = rt(CALL_TIMEOUT).attach(io.kube4j.kubelet.runtime.cri.v1.AttachRequest.newBuilder().setContainerId(containerId)
+                    .setStdin(stdin).setTty(tty).setStdout(true).setStderr(!tty).build()).getUrl();
+        } catch (StatusRuntimeException e) {
+            throw failure("attach to " + containerId, e);
+        }
+        log.debug("attach to {}: streaming from {}", containerId, url);
+        return RemoteCommandClient.open(url, stdin, tty);
     }
 
     /** ContainerStats: {@code cpu.usage_core_nano_seconds} and {@code memory.working_set_bytes}; null when gone. */

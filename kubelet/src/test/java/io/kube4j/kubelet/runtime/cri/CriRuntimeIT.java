@@ -11,11 +11,13 @@ import io.kube4j.kubelet.runtime.Mount;
 import io.kube4j.kubelet.runtime.PodRef;
 import io.kube4j.kubelet.runtime.Sandbox;
 import io.kube4j.kubelet.runtime.SandboxConfig;
+import io.kube4j.kubelet.runtime.StreamingProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +25,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -218,5 +222,167 @@ class CriRuntimeIT {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> unreachable.updatePodCidr("10.244.3.0/24"))
                     .isInstanceOf(io.kube4j.kubelet.runtime.ContainerRuntimeException.class).hasMessageContaining("failed to update pod CIDR");
         }
+    }
+
+    // ---- streaming exec and attach: the CRI's Exec/Attach URL on containerd's streaming server, spoken over SPDY ----
+
+    /** Runs {@code read} on a virtual thread and waits at most 20 s for it, so a stream that never ends fails the test. */
+    private static <T> T within20s(java.util.concurrent.Callable<T> read) throws Exception {
+        java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(read);
+        Thread.ofVirtual().start(task);
+        try {
+            return task.get(20, TimeUnit.SECONDS);
+        } finally {
+            // a read still blocked is interrupted (not waited for, as an executor's close would)
+            task.cancel(true);
+        }
+    }
+
+    private static String readAll(InputStream in) throws Exception {
+        return within20s(() -> new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    /** Reads until {@code expected} has been seen (or the stream ended), returning what was read. */
+    private static String readUntil(InputStream in, String expected) throws Exception {
+        return within20s(() -> {
+            StringBuilder sb = new StringBuilder();
+            int b;
+            while (!sb.toString().contains(expected) && (b = in.read()) >= 0) {
+                sb.append((char) b);
+            }
+            return sb.toString();
+        });
+    }
+
+    private static String runningSleeper(PodRef pod) {
+        runtime.runPodSandbox(new SandboxConfig(pod, 0, pod.name()));
+        Sandbox sandbox = runtime.listPodSandboxes(pod.uid()).getFirst();
+        String id = runtime.createContainer(sandbox, new ContainerConfig(pod, "app", 0, ContainerdFixture.BUSYBOX,
+                List.of("sleep", "3600"), List.of(), null, Map.of(), List.of(), null, null));
+        runtime.startContainer(id);
+        await().atMost(Duration.ofSeconds(20)).until(() -> runtime.containerStatus(id).running());
+        return id;
+    }
+
+    private static void removePod(PodRef pod) {
+        for (ContainerInfo c : runtime.listContainers(pod.uid())) {
+            runtime.stopContainer(c.id(), Duration.ofSeconds(1));
+            runtime.removeContainer(c.id());
+        }
+        for (Sandbox s : runtime.listPodSandboxes(pod.uid())) {
+            runtime.stopPodSandbox(s.id());
+            runtime.removePodSandbox(s.id());
+        }
+    }
+
+    @Test
+    void streamingExecSeparatesStdoutAndStderrAndReportsTheExitCode() throws Exception {
+        PodRef pod = pod("exec-streams");
+        try {
+            String id = runningSleeper(pod);
+            try (StreamingProcess p = runtime.execStreaming(id, List.of("sh", "-c", "echo out; echo err >&2; exit 3"), false)) {
+                assertThat(p.stderr()).isNotNull();
+                CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return readAll(p.stderr());
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, r -> Thread.ofVirtual().start(r));
+                assertThat(readAll(p.stdout())).isEqualTo("out\n");
+                assertThat(err.get(20, TimeUnit.SECONDS)).isEqualTo("err\n");
+                assertThat(within20s(p::waitFor)).isEqualTo(3);
+            }
+            try (StreamingProcess p = runtime.execStreaming(id, List.of("true"), false)) {
+                assertThat(readAll(p.stdout())).isEmpty();
+                assertThat(within20s(p::waitFor)).isZero();
+            }
+            // a second code, so the 3 above is not a constant
+            try (StreamingProcess p = runtime.execStreaming(id, List.of("sh", "-c", "exit 42"), false)) {
+                readAll(p.stdout());
+                assertThat(within20s(p::waitFor)).isEqualTo(42);
+            }
+        } finally {
+            removePod(pod);
+        }
+    }
+
+    /**
+     * stdin reaches the process as written, and closing it (a FIN on the SPDY stdin stream, which WebSocket's
+     * v4.channel.k8s.io could not express) ends {@code cat}, whose last output and exit status still arrive.
+     */
+    @Test
+    void streamingExecWithStdinEchoesAndEndsWhenStdinCloses() throws Exception {
+        PodRef pod = pod("exec-stdin");
+        try {
+            String id = runningSleeper(pod);
+            try (StreamingProcess p = runtime.execStreaming(id, List.of("cat"), false)) {
+                p.stdin().write("hello\n".getBytes(StandardCharsets.UTF_8));
+                p.stdin().flush();
+                assertThat(readUntil(p.stdout(), "hello\n")).isEqualTo("hello\n");
+                p.stdin().write("bye\n".getBytes(StandardCharsets.UTF_8));
+                p.stdin().close();
+                assertThat(readAll(p.stdout())).isEqualTo("bye\n");
+                assertThat(within20s(p::waitFor)).isZero();
+            }
+        } finally {
+            removePod(pod);
+        }
+    }
+
+    /** Under a TTY there is no stderr, and a resize reaches the terminal: the command waits until stty sees 45 rows, 123 columns. */
+    @Test
+    void streamingExecWithATtyIsResized() throws Exception {
+        PodRef pod = pod("exec-tty");
+        try {
+            String id = runningSleeper(pod);
+            try (StreamingProcess p = runtime.execStreaming(id, List.of("sh", "-c",
+                    "i=0; while [ \"$(stty size 2>/dev/null)\" != '45 123' ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; echo size $(stty size); exit 5"), true)) {
+                assertThat(p.stderr()).isNull();
+                p.resize(123, 45);
+                String out = readAll(p.stdout());
+                assertThat(out).isEqualTo("size 45 123\r\n");
+                assertThat(within20s(p::waitFor)).isEqualTo(5);
+            }
+        } finally {
+            removePod(pod);
+        }
+    }
+
+    /**
+     * Attach to a container whose process reads its stdin (the container created with stdin open): what is written
+     * reaches it, its answers come back, and when it exits the session ends with Success.
+     */
+    @Test
+    void attachWritesToTheContainersStdinAndReadsItsOutput() throws Exception {
+        PodRef pod = pod("attach");
+        try {
+            runtime.runPodSandbox(new SandboxConfig(pod, 0, pod.name()));
+            Sandbox sandbox = runtime.listPodSandboxes(pod.uid()).getFirst();
+            String id = runtime.createContainer(sandbox, new ContainerConfig(pod, "reader", 0, ContainerdFixture.BUSYBOX,
+                    List.of("sh", "-c", "while read l; do [ \"$l\" = quit ] && exit 0; echo got $l; done"), List.of(), null, Map.of(),
+                    List.of(), null, null, ContainerConfig.Kind.CONTAINER, true, false, false));
+            runtime.startContainer(id);
+            await().atMost(Duration.ofSeconds(20)).until(() -> runtime.containerStatus(id).running());
+            try (StreamingProcess p = runtime.attach(id, true, false)) {
+                p.stdin().write("ping\n".getBytes(StandardCharsets.UTF_8));
+                p.stdin().flush();
+                assertThat(readUntil(p.stdout(), "got ping\n")).isEqualTo("got ping\n");
+                p.stdin().write("quit\n".getBytes(StandardCharsets.UTF_8));
+                p.stdin().flush();
+                assertThat(readAll(p.stdout())).isEmpty();
+                assertThat(within20s(p::waitFor)).isZero();
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> runtime.containerStatus(id).exited());
+            assertThat(runtime.containerStatus(id).exitCode()).isZero();
+        } finally {
+            removePod(pod);
+        }
+    }
+
+    @Test
+    void streamingExecInAContainerThatDoesNotExistFailsWithTheRuntimesMessage() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runtime.execStreaming("0".repeat(64), List.of("true"), false))
+                .isInstanceOf(io.kube4j.kubelet.runtime.ContainerRuntimeException.class).hasMessageContaining("exec in " + "0".repeat(64));
     }
 }
